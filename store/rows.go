@@ -1,0 +1,285 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Keys. Every row that belongs to a village is keyed kind/village/…, so scope filtering by
+// village is a prefix scan, and a village user's reads never touch another village's rows.
+func villageKey(code string) string         { return "village/" + code }
+func gridKey(village, code string) string   { return "grid/" + village + "/" + code }
+func householdKey(h Household) string       { return "household/" + h.Village + "/" + h.Grid + "/" + h.ID }
+func memberKey(village, id string) string   { return "member/" + village + "/" + id }
+func cadreKey(village, id string) string    { return "cadre/" + village + "/" + id }
+func teamKey(village string) string         { return "team/" + village }
+func groupKey(village, id string) string    { return "group/" + village + "/" + id }
+func routeKey(village, group string) string { return "route/" + village + "/" + group }
+func visitKey(village, id string) string    { return "visit/" + village + "/" + id }
+func concernKey(village, id string) string  { return "concern/" + village + "/" + id }
+func revisitKey(village, id string) string  { return "revisit/" + village + "/" + id }
+func userKey(name string) string            { return "user/" + name }
+func userKeyIndex(fp string) string         { return "userkey/" + fp }
+
+const townshipKey = "meta/township"
+
+// ConcernVillage returns the village code of a concern ID such as DL-0042.
+func ConcernVillage(id string) string {
+	v, _, _ := strings.Cut(id, "-")
+	return v
+}
+
+// ConcernID formats a concern's ID from its village and number: DL-0042.
+func ConcernID(village string, n uint64) string { return fmt.Sprintf("%s-%04d", village, n) }
+
+// Township returns the township record.
+func (s *Store) Township() (Township, error) {
+	var t Township
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := getJSON(txn, townshipKey, &t)
+		return err
+	})
+	return t, err
+}
+
+// Empty reports whether the store holds no township yet.
+func (s *Store) Empty() (bool, error) {
+	_, err := s.Township()
+	if errors.Is(err, ErrNotFound) {
+		return true, nil
+	}
+	return false, err
+}
+
+// Villages returns the villages the actor may see, by code.
+func (s *Store) Villages(a Actor) ([]Village, error) {
+	return scan(s.db, "village/", func(v *Village) bool { return a.CanSee(v.Code, "") })
+}
+
+// Grids returns the grids of the actor's villages (all of them for grid users too: the grid
+// list is village-level information).
+func (s *Store) Grids(a Actor) ([]Grid, error) {
+	return scan[Grid](s.db, a.villagePrefix("grid"), nil)
+}
+
+// Households returns the households the actor may see, ordered by village, grid and ID.
+func (s *Store) Households(a Actor) ([]Household, error) {
+	prefix := a.villagePrefix("household")
+	if a.Role == RoleGrid {
+		prefix += a.Grid + "/"
+	}
+	return scan[Household](s.db, prefix, nil)
+}
+
+// Members returns the party members of the actor's villages.
+func (s *Store) Members(a Actor) ([]Member, error) {
+	return scan[Member](s.db, a.villagePrefix("member"), nil)
+}
+
+// Cadres returns the cadres of the actor's villages.
+func (s *Store) Cadres(a Actor) ([]Cadre, error) {
+	return scan[Cadre](s.db, a.villagePrefix("cadre"), nil)
+}
+
+// Teams returns the visit teams of the actor's villages.
+func (s *Store) Teams(a Actor) ([]Team, error) {
+	return scan(s.db, "team/", func(t *Team) bool { return a.CanSee(t.Village, "") })
+}
+
+// Groups returns the visit groups of the actor's villages.
+func (s *Store) Groups(a Actor) ([]Group, error) {
+	return scan[Group](s.db, a.villagePrefix("group"), nil)
+}
+
+// Routes returns the routes of the actor's villages.
+func (s *Store) Routes(a Actor) ([]Route, error) {
+	return scan[Route](s.db, a.villagePrefix("route"), nil)
+}
+
+// Visits returns the visits the actor may see.
+func (s *Store) Visits(a Actor) ([]Visit, error) {
+	return scan(s.db, a.villagePrefix("visit"), func(v *Visit) bool { return a.CanSee(v.Village, v.Grid) })
+}
+
+// Concerns returns the concerns the actor may see, by ID.
+func (s *Store) Concerns(a Actor) ([]Concern, error) {
+	return scan(s.db, a.villagePrefix("concern"), func(c *Concern) bool { return a.CanSee(c.Village, c.Grid) })
+}
+
+// Concern returns one concern, or ErrNotFound if it does not exist or is out of scope.
+func (s *Store) Concern(a Actor, id string) (Concern, error) {
+	var c Concern
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := getJSON(txn, concernKey(ConcernVillage(id), id), &c)
+		return err
+	})
+	if err == nil && !a.CanSee(c.Village, c.Grid) {
+		return Concern{}, ErrNotFound
+	}
+	return c, err
+}
+
+// Revisits returns the revisit answers the actor may see; grid users see those about their
+// grid's concerns.
+func (s *Store) Revisits(a Actor) ([]Revisit, error) {
+	rs, err := scan[Revisit](s.db, a.villagePrefix("revisit"), nil)
+	if err != nil || a.Role != RoleGrid {
+		return rs, err
+	}
+	cs, err := s.Concerns(a)
+	if err != nil {
+		return nil, err
+	}
+	mine := map[string]bool{}
+	for _, c := range cs {
+		mine[c.ID] = true
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		if mine[r.Concern] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// SetTag changes a concern's red/yellow/green tag. It returns the concern as written.
+func (s *Store) SetTag(a Actor, id string, tag Tag) (Concern, error) {
+	if tag != TagRed && tag != TagYellow && tag != TagGreen {
+		return Concern{}, fmt.Errorf("unknown tag %q", tag)
+	}
+	var out Concern
+	err := s.update(a, func(tx *Tx) error {
+		key := concernKey(ConcernVillage(id), id)
+		var c Concern
+		before, err := tx.get(key, &c)
+		if err != nil {
+			return err
+		}
+		if !a.CanSee(c.Village, c.Grid) {
+			return ErrNotFound
+		}
+		if err := a.CanChange(c.Village, c.Grid); err != nil {
+			return err
+		}
+		if c.Tag == tag {
+			out = c
+			return nil
+		}
+		c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "tag", From: string(c.Tag), To: string(tag)})
+		c.Tag = tag
+		out = c
+		return tx.put("concern.tag", key, before, c, Change{Kind: "concern", Village: c.Village, ID: c.ID})
+	})
+	return out, err
+}
+
+// Dataset is a whole township's data, for seeding an empty store (the demo township, or a
+// first import).
+type Dataset struct {
+	Township   Township
+	Villages   []Village
+	Grids      []Grid
+	Households []Household
+	Members    []Member
+	Cadres     []Cadre
+	Teams      []Team
+	Groups     []Group
+	Routes     []Route
+	Visits     []Visit
+	Concerns   []Concern
+	Revisits   []Revisit
+}
+
+// ErrNotEmpty is returned by Seed when the store already holds a township.
+var ErrNotEmpty = errors.New("the store already holds a township")
+
+// Seed writes a whole dataset into an empty store in batches, then records one audit event
+// with the counts. Text fields are cleaned on the way in.
+func (s *Store) Seed(a Actor, d Dataset) error {
+	if a.Role != RoleTownship {
+		return ErrScope
+	}
+	empty, err := s.Empty()
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return ErrNotEmpty
+	}
+	cleanDataset(&d)
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	set := func(key string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		return wb.Set([]byte(key), b)
+	}
+	seqs := map[string]uint64{}
+	var errs []error
+	for _, v := range d.Villages {
+		errs = append(errs, set(villageKey(v.Code), v))
+	}
+	for _, g := range d.Grids {
+		errs = append(errs, set(gridKey(g.Village, g.Code), g))
+	}
+	for _, h := range d.Households {
+		errs = append(errs, set(householdKey(h), h))
+	}
+	for _, m := range d.Members {
+		errs = append(errs, set(memberKey(m.Village, m.ID), m))
+	}
+	for _, c := range d.Cadres {
+		errs = append(errs, set(cadreKey(c.Village, c.ID), c))
+	}
+	for _, t := range d.Teams {
+		errs = append(errs, set(teamKey(t.Village), t))
+	}
+	for _, g := range d.Groups {
+		errs = append(errs, set(groupKey(g.Village, g.ID), g))
+	}
+	for _, r := range d.Routes {
+		errs = append(errs, set(routeKey(r.Village, r.Group), r))
+	}
+	for _, v := range d.Visits {
+		errs = append(errs, set(visitKey(v.Village, v.ID), v))
+	}
+	for _, c := range d.Concerns {
+		errs = append(errs, set(concernKey(c.Village, c.ID), c))
+		var n uint64
+		fmt.Sscanf(strings.TrimPrefix(c.ID, c.Village+"-"), "%d", &n)
+		seqs["concern/"+c.Village] = max(seqs["concern/"+c.Village], n)
+	}
+	for _, r := range d.Revisits {
+		errs = append(errs, set(revisitKey(r.Village, r.ID), r))
+	}
+	for name, n := range seqs {
+		errs = append(errs, wb.Set([]byte("seq/"+name), fmt.Appendf(nil, "%d", n)))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err := wb.Flush(); err != nil {
+		return err
+	}
+	// The township row goes last, in an audited transaction: a seed cut short by a crash
+	// leaves the store "empty" and the next start seeds again over the partial rows.
+	counts := map[string]int{"villages": len(d.Villages), "grids": len(d.Grids), "households": len(d.Households),
+		"members": len(d.Members), "cadres": len(d.Cadres), "groups": len(d.Groups), "visits": len(d.Visits),
+		"concerns": len(d.Concerns), "revisits": len(d.Revisits)}
+	return s.update(a, func(tx *Tx) error {
+		if err := tx.put("seed", townshipKey, nil, d.Township, Change{Kind: "all"}); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(counts)
+		tx.audits[len(tx.audits)-1].Before = nil
+		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "seed.counts", Key: townshipKey, After: b})
+		return nil
+	})
+}

@@ -1,0 +1,351 @@
+// Package store holds the campaign's data in an embedded Badger database: the domain types,
+// the rules that keep them valid, scope checks, the audit trail and the change feed.
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Store is the campaign database. It is safe for concurrent use by many sessions.
+type Store struct {
+	db  *badger.DB
+	dir string
+	hub *Hub
+	log *slog.Logger
+	now func() time.Time
+
+	auditMu  sync.Mutex
+	auditSeq uint64
+}
+
+// Options configure Open.
+type Options struct {
+	// Logger receives Badger's own messages and the store's; nil discards them. Badger must
+	// never write to a terminal a session is drawn on.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// ReadOnly opens the store without taking its lock for writing.
+	ReadOnly bool
+}
+
+// ErrLocked is returned by Open when another process holds the store.
+var ErrLocked = errors.New("store in use by another process")
+
+// ErrNotFound is returned when a row does not exist or is outside the actor's scope.
+var ErrNotFound = errors.New("not found")
+
+// maxRetries bounds how often a write is retried after a conflict with another session.
+const maxRetries = 8
+
+// Open opens (creating if needed) the store in dir with synchronous writes, so that a save
+// acknowledged to a user survives a power cut.
+func Open(dir string, o Options) (*Store, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	opts := badger.DefaultOptions(filepath.Join(dir, "db")).
+		WithSyncWrites(true).
+		WithLogger(badgerLogger{o.Logger}).
+		WithReadOnly(o.ReadOnly).
+		// The data set is small (a county is tens of MB); keep memory modest so 100
+		// sessions on a 2-core office box are not starved by caches.
+		WithMemTableSize(16 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithNumVersionsToKeep(1)
+	db, err := badger.Open(opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "Another process is using this Badger database") ||
+			strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("%w: %s", ErrLocked, describeHolder(dir))
+		}
+		return nil, fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	s := &Store{db: db, dir: dir, hub: NewHub(), log: o.Logger, now: o.Now}
+	if err := s.loadAuditSeq(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dir returns the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Hub returns the change feed live sessions subscribe to.
+func (s *Store) Hub() *Hub { return s.hub }
+
+// Now returns the store's clock reading.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Today returns today's date as YYYY-MM-DD in local time.
+func (s *Store) Today() string { return s.now().Format(time.DateOnly) }
+
+// holderFile names the file in the data directory that says which process serves it.
+const holderFile = "sanbai.pid"
+
+// MarkHolder records this process as the one holding the store, so that a second process
+// can say plainly who it is instead of showing Badger's lock error.
+func MarkHolder(dir, what string) (release func(), err error) {
+	path := filepath.Join(dir, holderFile)
+	line := fmt.Sprintf("%d %s %s\n", os.Getpid(), time.Now().Format(time.RFC3339), what)
+	if err := os.WriteFile(path, []byte(line), 0o600); err != nil {
+		return func() {}, err
+	}
+	return func() { os.Remove(path) }, nil
+}
+
+// describeHolder says which process holds the store, from the holder file if there is one.
+func describeHolder(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, holderFile))
+	if err != nil {
+		return "the data directory " + dir + " is locked by another process"
+	}
+	f := strings.SplitN(strings.TrimSpace(string(b)), " ", 3)
+	if len(f) < 3 {
+		return "the data directory " + dir + " is locked by another process"
+	}
+	return fmt.Sprintf("the data directory %s is held by %q (pid %s, since %s)", dir, f[2], f[0], f[1])
+}
+
+// badgerLogger routes Badger's messages into the server log; its chatty info lines go to
+// debug level.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+func (b badgerLogger) Infof(f string, a ...any) {
+	b.l.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+func (b badgerLogger) Debugf(f string, a ...any) {
+	b.l.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+// Tx is one write transaction: it reads what it changes (so Badger detects conflicts on it),
+// and records an audit event and a change for each row it writes.
+type Tx struct {
+	txn     *badger.Txn
+	actor   Actor
+	at      time.Time
+	audits  []AuditEvent
+	changes []Change
+}
+
+// Actor returns who is writing.
+func (tx *Tx) Actor() Actor { return tx.actor }
+
+// At returns the time of the transaction.
+func (tx *Tx) At() time.Time { return tx.at }
+
+// update runs fn in a write transaction for actor, retrying a bounded number of times on a
+// conflict (fn runs again and re-reads), then publishes its changes after commit.
+func (s *Store) update(a Actor, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxRetries; attempt++ {
+		tx := &Tx{actor: a, at: s.now()}
+		err = s.db.Update(func(txn *badger.Txn) error {
+			tx.txn = txn
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return s.writeAudit(tx)
+		})
+		if errors.Is(err, badger.ErrConflict) {
+			s.log.Debug("write conflict, retrying", "attempt", attempt+1, "who", a.Name)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		s.hub.Publish(tx.changes...)
+		return nil
+	}
+	return fmt.Errorf("%w: %v", ErrBusy, err)
+}
+
+// ErrBusy is returned when a write kept conflicting with other sessions' writes.
+var ErrBusy = errors.New("too many people changed this at once; try again")
+
+// get reads key into v inside the transaction. It returns ErrNotFound when missing.
+func (tx *Tx) get(key string, v any) ([]byte, error) {
+	return getJSON(tx.txn, key, v)
+}
+
+// put writes v at key, recording the audit event with before (nil for a new row).
+func (tx *Tx) put(action, key string, before []byte, v any, ch Change) error {
+	after, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if before != nil && bytes.Equal(before, after) {
+		return nil
+	}
+	if err := tx.txn.Set([]byte(key), after); err != nil {
+		return err
+	}
+	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before, After: after})
+	tx.changes = append(tx.changes, ch)
+	return nil
+}
+
+// del deletes key, recording the audit event.
+func (tx *Tx) del(action, key string, before []byte, ch Change) error {
+	if err := tx.txn.Delete([]byte(key)); err != nil {
+		return err
+	}
+	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before})
+	tx.changes = append(tx.changes, ch)
+	return nil
+}
+
+// nextSeq returns the next number of a named counter, read and written in the transaction so
+// two sessions never hand out the same number.
+func (tx *Tx) nextSeq(name string) (uint64, error) {
+	key := []byte("seq/" + name)
+	var n uint64
+	item, err := tx.txn.Get(key)
+	switch {
+	case err == nil:
+		if err := item.Value(func(v []byte) error {
+			n, err = strconv.ParseUint(string(v), 10, 64)
+			return err
+		}); err != nil {
+			return 0, err
+		}
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return 0, err
+	}
+	n++
+	return n, tx.txn.Set(key, []byte(strconv.FormatUint(n, 10)))
+}
+
+// auditKey orders audit events by sequence number.
+func auditKey(seq uint64) string { return fmt.Sprintf("audit/%016x", seq) }
+
+// writeAudit stores the transaction's audit events. Sequence numbers come from a counter in
+// memory (seeded from the last stored event at open), so audit writes never conflict; a
+// retried transaction simply takes fresh numbers.
+func (s *Store) writeAudit(tx *Tx) error {
+	for i := range tx.audits {
+		s.auditMu.Lock()
+		s.auditSeq++
+		seq := s.auditSeq
+		s.auditMu.Unlock()
+		tx.audits[i].Seq = seq
+		b, err := json.Marshal(tx.audits[i])
+		if err != nil {
+			return err
+		}
+		if err := tx.txn.Set([]byte(auditKey(seq)), b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadAuditSeq finds the last audit sequence number.
+func (s *Store) loadAuditSeq() error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/")})
+		defer it.Close()
+		it.Seek([]byte("audit/\xff"))
+		if it.Valid() {
+			k := strings.TrimPrefix(string(it.Item().Key()), "audit/")
+			n, err := strconv.ParseUint(k, 16, 64)
+			if err != nil {
+				return fmt.Errorf("audit key %q: %w", k, err)
+			}
+			s.auditSeq = n
+		}
+		return nil
+	})
+}
+
+// Audit returns the most recent audit events, newest first, at most limit of them. Only
+// township users and inspectors read the whole trail; others see events about their scope.
+func (s *Store) Audit(a Actor, limit int) ([]AuditEvent, error) {
+	var out []AuditEvent
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
+		defer it.Close()
+		for it.Seek([]byte("audit/\xff")); it.Valid() && len(out) < limit; it.Next() {
+			var ev AuditEvent
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &ev) }); err != nil {
+				return err
+			}
+			if a.Role == RoleTownship || a.Role == RoleInspector || auditInScope(a, ev.Key) {
+				out = append(out, ev)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// auditInScope reports whether an audit event's key belongs to the actor's village.
+func auditInScope(a Actor, key string) bool {
+	parts := strings.Split(key, "/")
+	return len(parts) > 1 && parts[1] == a.Village
+}
+
+// getJSON reads key into v; ErrNotFound when missing. It returns the raw bytes for audit.
+func getJSON(txn *badger.Txn, key string, v any) ([]byte, error) {
+	item, err := txn.Get([]byte(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	raw, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	return raw, json.Unmarshal(raw, v)
+}
+
+// scan decodes every row under prefix, calling keep for each; rows for which keep returns
+// false are skipped.
+func scan[T any](db *badger.DB, prefix string, keep func(*T) bool) ([]T, error) {
+	var out []T
+	err := db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var v T
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
+				return fmt.Errorf("%s: %w", it.Item().Key(), err)
+			}
+			if keep == nil || keep(&v) {
+				out = append(out, v)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,333 @@
+package store
+
+import "time"
+
+// Township is the top of the tree: the township (镇) running the campaign.
+type Township struct {
+	Name string `json:"name"`
+	// Office is the name of the party-building office (党建办) that receives the filings.
+	Office string `json:"office"`
+}
+
+// Village is a merged new village (新村), identified by a short code people say aloud ("DL").
+type Village struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Leader is the township leader in charge of this village (包新村镇领导).
+	Leader string `json:"leader,omitempty"`
+}
+
+// Grid is one grid (网格) of a village; its code is the village code and a number ("DL03").
+type Grid struct {
+	Code    string `json:"code"`
+	Village string `json:"village"`
+	No      int    `json:"no"`
+	Name    string `json:"name"`
+	// Secretary is the member ID of the grid secretary (网格书记).
+	Secretary string `json:"secretary,omitempty"`
+}
+
+// Household is a household (户) with its residents, who are kept inside it because they are
+// always read and changed together.
+type Household struct {
+	ID        string     `json:"id"`
+	Village   string     `json:"village"`
+	Grid      string     `json:"grid"`
+	Address   string     `json:"address"`
+	Special   []string   `json:"special,omitempty"`
+	Residents []Resident `json:"residents"`
+}
+
+// Head returns the head of the household (户主), or the first resident.
+func (h Household) Head() Resident {
+	for _, r := range h.Residents {
+		if r.Relation == RelationHead {
+			return r
+		}
+	}
+	if len(h.Residents) > 0 {
+		return h.Residents[0]
+	}
+	return Resident{}
+}
+
+// RelationHead is the relation that marks the head of a household.
+const RelationHead = "户主"
+
+// Resident is a person (人) living in a household.
+type Resident struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Relation  string   `json:"relation"`
+	Gender    string   `json:"gender"`
+	Born      string   `json:"born"` // YYYY-MM
+	IDNumber  string   `json:"id_number,omitempty"`
+	Phone     string   `json:"phone,omitempty"`
+	Political string   `json:"political,omitempty"`
+	Special   []string `json:"special,omitempty"`
+}
+
+// Member is a party member (党员) of a village, living in one of its grids.
+type Member struct {
+	ID       string `json:"id"`
+	Village  string `json:"village"`
+	Grid     string `json:"grid"`
+	Name     string `json:"name"`
+	Resident string `json:"resident,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	// Probationary marks a probationary member (中共预备党员).
+	Probationary bool `json:"probationary,omitempty"`
+}
+
+// Cadre is a village cadre (村干部) with a post, duties, a duty rota and a phone.
+type Cadre struct {
+	ID      string `json:"id"`
+	Village string `json:"village"`
+	Name    string `json:"name"`
+	Post    string `json:"post"`
+	Grid    string `json:"grid,omitempty"` // for grid secretaries
+	Member  string `json:"member,omitempty"`
+	Duties  string `json:"duties,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Duty    string `json:"duty,omitempty"` // 值班安排
+}
+
+// Posts cadres hold, as the township writes them.
+const (
+	PostSecretary      = "党委书记"
+	PostFirstSecretary = "第一书记"
+	PostGuide          = "新村指导员"
+	PostGridSecretary  = "网格书记"
+	PostCommittee      = "两委成员"
+	PostSupervisor     = "监委会成员"
+)
+
+// Team is a village's visit team (走访小队): the captain and the guiding officers.
+type Team struct {
+	Village  string   `json:"village"`
+	Captain  string   `json:"captain"`  // cadre ID of the village party secretary
+	Officers []string `json:"officers"` // cadre IDs of the first secretary and the village guiding officer
+}
+
+// Group is a visit group (走访小组), built across grid lines.
+type Group struct {
+	ID      string   `json:"id"`
+	Village string   `json:"village"`
+	Name    string   `json:"name"`
+	Grids   []string `json:"grids"`  // the grids it visits
+	Leader  string   `json:"leader"` // member ID
+	Deputy  string   `json:"deputy"` // member ID
+	Members []string `json:"members"`
+	// Exceptions records why a member of the visited grid sits in the group, by member ID.
+	Exceptions map[string]string `json:"exceptions,omitempty"`
+}
+
+// Route is a group's ordered households, cut into days.
+type Route struct {
+	Group      string     `json:"group"`
+	Village    string     `json:"village"`
+	Households []string   `json:"households"`
+	Days       []RouteDay `json:"days,omitempty"`
+}
+
+// RouteDay is one planned day of a route: the first household index it starts at and its date.
+type RouteDay struct {
+	Date  string `json:"date"` // YYYY-MM-DD
+	Start int    `json:"start"`
+}
+
+// Briefing topics (四讲).
+const (
+	TopicProfile = "村情"
+	TopicCadres  = "干部"
+	TopicService = "功能"
+	TopicVision  = "远景"
+)
+
+// Visit is a household visit (入户走访), as typed in from the registration form (调研登记表).
+type Visit struct {
+	ID        string            `json:"id"`
+	Village   string            `json:"village"`
+	Grid      string            `json:"grid"`
+	Household string            `json:"household"`
+	Group     string            `json:"group"`
+	Date      string            `json:"date"` // YYYY-MM-DD
+	Members   []string          `json:"members"`
+	Present   []string          `json:"present"`          // resident IDs met
+	Away      map[string]string `json:"away,omitempty"`   // resident ID → reason
+	Topics    []string          `json:"topics,omitempty"` // 四讲 covered
+	Findings  []Finding         `json:"findings,omitempty"`
+	Concerns  []string          `json:"concerns,omitempty"`
+	Notes     string            `json:"notes,omitempty"`
+	By        string            `json:"by"`
+	At        time.Time         `json:"at"`
+}
+
+// Finding is one of the four things learned (四知) at a visit.
+type Finding struct {
+	Kind     string `json:"kind"` // suggestion, need, nightschool, hardship, hazard
+	Category string `json:"category,omitempty"`
+	Text     string `json:"text"`
+}
+
+// Tier is the level a concern is being solved at (四级解).
+type Tier string
+
+// The four tiers, lowest first.
+const (
+	TierOnSite   Tier = "onsite"
+	TierGrid     Tier = "grid"
+	TierVillage  Tier = "village"
+	TierTownship Tier = "township"
+)
+
+// Tiers lists the tiers from lowest to highest.
+var Tiers = [...]Tier{TierOnSite, TierGrid, TierVillage, TierTownship}
+
+// Tag is the red/yellow/green urgency tag (红黄绿挂牌).
+type Tag string
+
+// The three tags.
+const (
+	TagRed    Tag = "red"
+	TagYellow Tag = "yellow"
+	TagGreen  Tag = "green"
+)
+
+// Tags lists the tags from most to least urgent.
+var Tags = [...]Tag{TagRed, TagYellow, TagGreen}
+
+// Status is where a concern stands.
+type Status string
+
+// Concern statuses.
+const (
+	StatusNew        Status = "new"
+	StatusPlanned    Status = "planned"
+	StatusInProgress Status = "in_progress"
+	StatusResolved   Status = "resolved"
+	StatusClosed     Status = "closed"
+	StatusReopened   Status = "reopened"
+)
+
+// Open reports whether a concern in this status still needs work.
+func (s Status) Open() bool { return s != StatusResolved && s != StatusClosed }
+
+// Concern is the unit of the ledger (诉求): something a household raised that needs action.
+type Concern struct {
+	ID          string    `json:"id"` // village code + number, e.g. DL-0042
+	Village     string    `json:"village"`
+	Grid        string    `json:"grid"`
+	Household   string    `json:"household"`
+	Residents   []string  `json:"residents,omitempty"`
+	Visit       string    `json:"visit,omitempty"`
+	Group       string    `json:"group,omitempty"`
+	Category    string    `json:"category"`
+	Description string    `json:"description"`
+	Tag         Tag       `json:"tag"`
+	Tier        Tier      `json:"tier"`
+	Status      Status    `json:"status"`
+	Plan        Plan      `json:"plan"`
+	Resolution  string    `json:"resolution,omitempty"`
+	ResolvedBy  string    `json:"resolved_by,omitempty"`
+	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
+	Supervisor  string    `json:"supervisor,omitempty"` // township leader supervising it (挂牌督办)
+	Project     string    `json:"project,omitempty"`    // lead project (头雁工程) it belongs to
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   string    `json:"created_by"`
+	Moves       []Move    `json:"moves,omitempty"`
+}
+
+// Plan is the one plan per concern (一事一策): solution, owner and deadline.
+type Plan struct {
+	Solution string `json:"solution,omitempty"`
+	Owner    string `json:"owner,omitempty"`    // a name, as people say it
+	Deadline string `json:"deadline,omitempty"` // YYYY-MM-DD
+}
+
+// Move is one entry of a concern's history: a tier move, a hand-off or a change of state.
+type Move struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Action string    `json:"action"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Overdue reports whether the concern is open and past its deadline on the given day.
+func (c Concern) Overdue(today string) bool {
+	return c.Status.Open() && c.Plan.Deadline != "" && c.Plan.Deadline < today
+}
+
+// Satisfaction levels of the revisit form, best first.
+const (
+	SatVeryGood = "非常满意"
+	SatGood     = "满意"
+	SatFair     = "基本满意"
+	SatPoor     = "不满意"
+	SatVeryPoor = "非常不满意"
+)
+
+// Revisit is one answer of a revisit form (入户回访表) about one concern.
+type Revisit struct {
+	ID           string    `json:"id"`
+	Village      string    `json:"village"`
+	Concern      string    `json:"concern"`
+	Household    string    `json:"household"`
+	Group        string    `json:"group,omitempty"`
+	Date         string    `json:"date"`
+	Met          []string  `json:"met,omitempty"`
+	Solved       string    `json:"solved"` // solved, partly, not
+	Satisfaction string    `json:"satisfaction"`
+	Comment      string    `json:"comment,omitempty"`
+	By           string    `json:"by"`
+	At           time.Time `json:"at"`
+}
+
+// Satisfied reports whether the answer closes the concern: solved and at least 基本满意.
+func (r Revisit) Satisfied() bool {
+	return r.Solved == "solved" && (r.Satisfaction == SatVeryGood || r.Satisfaction == SatGood || r.Satisfaction == SatFair)
+}
+
+// Role is what a user may see and change.
+type Role string
+
+// Roles.
+const (
+	RoleTownship  Role = "township"
+	RoleVillage   Role = "village"
+	RoleGrid      Role = "grid"
+	RoleInspector Role = "inspector"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleTownship, RoleVillage, RoleGrid, RoleInspector:
+		return true
+	}
+	return false
+}
+
+// User is a registered person who may log in with one of their keys.
+type User struct {
+	Name    string    `json:"name"`
+	Role    Role      `json:"role"`
+	Village string    `json:"village,omitempty"`
+	Grid    string    `json:"grid,omitempty"`
+	Keys    []string  `json:"keys"` // authorized-key lines
+	Lang    string    `json:"lang,omitempty"`
+	Created time.Time `json:"created"`
+}
+
+// AuditEvent records one change: who, when, what, and the value before and after.
+type AuditEvent struct {
+	Seq    uint64    `json:"seq"`
+	At     time.Time `json:"at"`
+	Who    string    `json:"who"`
+	Action string    `json:"action"`
+	Key    string    `json:"key"`
+	Before []byte    `json:"before,omitempty"`
+	After  []byte    `json:"after,omitempty"`
+}

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dgraph-io/badger/v4"
+	gossh "golang.org/x/crypto/ssh"
+
+	"sanbai/clean"
+)
+
+// ErrExists is returned when a name or key is already registered.
+var ErrExists = errors.New("already registered")
+
+// ParseKey parses one authorized-key line ("ssh-ed25519 AAAA… comment") and returns the key's
+// SHA256 fingerprint and the line normalised to type and key (comments dropped).
+func ParseKey(line string) (fingerprint, normalised string, err error) {
+	pk, _, _, _, err := gossh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
+	if err != nil {
+		return "", "", fmt.Errorf("not a public key line (expected e.g. 'ssh-ed25519 AAAA…'): %w", err)
+	}
+	return gossh.FingerprintSHA256(pk), strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))), nil
+}
+
+// AddUser registers a user with one or more keys. Village and grid roles need a scope code
+// that exists: a village code for the village role, a grid code for the grid role.
+func (s *Store) AddUser(a Actor, u User, scope string) (User, error) {
+	if a.Role != RoleTownship {
+		return User{}, fmt.Errorf("%w: only township users manage users", ErrScope)
+	}
+	u.Name = clean.Line(u.Name)
+	if u.Name == "" || utf8.RuneCountInString(u.Name) > 32 || strings.ContainsAny(u.Name, "/ ") {
+		return User{}, fmt.Errorf("a user name needs 1–32 characters and no spaces or '/'")
+	}
+	if !u.Role.Valid() {
+		return User{}, fmt.Errorf("unknown role %q (township, village, grid or inspector)", u.Role)
+	}
+	if len(u.Keys) == 0 {
+		return User{}, errors.New("a user needs at least one public key")
+	}
+	fps := make([]string, len(u.Keys))
+	for i, k := range u.Keys {
+		fp, norm, err := ParseKey(k)
+		if err != nil {
+			return User{}, err
+		}
+		fps[i], u.Keys[i] = fp, norm
+	}
+	err := s.update(a, func(tx *Tx) error {
+		u.Village, u.Grid = "", ""
+		switch u.Role {
+		case RoleVillage:
+			if scope == "" {
+				return errors.New("the village role needs --scope VILLAGE_CODE")
+			}
+			var v Village
+			if _, err := tx.get(villageKey(scope), &v); err != nil {
+				return fmt.Errorf("no village with code %q", scope)
+			}
+			u.Village = scope
+		case RoleGrid:
+			if scope == "" {
+				return errors.New("the grid role needs --scope GRID_CODE")
+			}
+			g, err := findGrid(tx.txn, scope)
+			if err != nil {
+				return err
+			}
+			u.Village, u.Grid = g.Village, g.Code
+		}
+		var old User
+		if _, err := tx.get(userKey(u.Name), &old); err == nil {
+			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		for _, fp := range fps {
+			var other string
+			if _, err := tx.get(userKeyIndex(fp), &other); err == nil {
+				return fmt.Errorf("key %s: %w to %q", fp, ErrExists, other)
+			}
+			if err := tx.put("user.key", userKeyIndex(fp), nil, u.Name, Change{Kind: "user", ID: u.Name}); err != nil {
+				return err
+			}
+		}
+		u.Created = tx.at
+		return tx.put("user.add", userKey(u.Name), nil, u, Change{Kind: "user", ID: u.Name})
+	})
+	return u, err
+}
+
+// findGrid finds a grid by its code in any village.
+func findGrid(txn *badger.Txn, code string) (Grid, error) {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("grid/")})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		if strings.HasSuffix(string(it.Item().Key()), "/"+code) {
+			var g Grid
+			_, err := getJSON(txn, string(it.Item().Key()), &g)
+			return g, err
+		}
+	}
+	return Grid{}, fmt.Errorf("no grid with code %q", code)
+}
+
+// RemoveUser deletes a user and their keys.
+func (s *Store) RemoveUser(a Actor, name string) error {
+	if a.Role != RoleTownship {
+		return fmt.Errorf("%w: only township users manage users", ErrScope)
+	}
+	return s.update(a, func(tx *Tx) error {
+		var u User
+		before, err := tx.get(userKey(name), &u)
+		if err != nil {
+			return fmt.Errorf("no user %q", name)
+		}
+		for _, k := range u.Keys {
+			fp, _, err := ParseKey(k)
+			if err != nil {
+				continue
+			}
+			var owner string
+			kb, err := tx.get(userKeyIndex(fp), &owner)
+			if err == nil && owner == name {
+				if err := tx.del("user.key.remove", userKeyIndex(fp), kb, Change{Kind: "user", ID: name}); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.del("user.remove", userKey(name), before, Change{Kind: "user", ID: name})
+	})
+}
+
+// Users lists the registered users by name. Only township users and inspectors may.
+func (s *Store) Users(a Actor) ([]User, error) {
+	if a.Role != RoleTownship && a.Role != RoleInspector {
+		return nil, fmt.Errorf("%w: only township users list users", ErrScope)
+	}
+	return scan[User](s.db, "user/", nil)
+}
+
+// UserByKey returns the user registered with the key of this fingerprint.
+func (s *Store) UserByKey(fingerprint string) (User, error) {
+	var u User
+	err := s.db.View(func(txn *badger.Txn) error {
+		var name string
+		if _, err := getJSON(txn, userKeyIndex(fingerprint), &name); err != nil {
+			return err
+		}
+		_, err := getJSON(txn, userKey(name), &u)
+		return err
+	})
+	return u, err
+}
+
+// SetLang stores a user's interface language ("zh" or "en").
+func (s *Store) SetLang(a Actor, lang string) error {
+	if lang != "zh" && lang != "en" {
+		return fmt.Errorf("unknown language %q (zh or en)", lang)
+	}
+	return s.update(a, func(tx *Tx) error {
+		var u User
+		before, err := tx.get(userKey(a.Name), &u)
+		if err != nil {
+			return err
+		}
+		u.Lang = lang
+		return tx.put("user.lang", userKey(a.Name), before, u, Change{Kind: "user", ID: a.Name})
+	})
+}
