@@ -283,3 +283,25 @@ func (s *Store) Seed(a Actor, d Dataset) error {
 		return nil
 	})
 }
+
+// Household returns one household of a village, or ErrNotFound if it does not exist or is out
+// of the actor's scope.
+func (s *Store) Household(a Actor, village, id string) (Household, error) {
+	var h Household
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("household/" + village + "/")})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := string(it.Item().Key())
+			if strings.HasSuffix(k, "/"+id) {
+				_, err := getJSON(txn, k, &h)
+				return err
+			}
+		}
+		return ErrNotFound
+	})
+	if err == nil && !a.CanSee(h.Village, h.Grid) {
+		return Household{}, ErrNotFound
+	}
+	return h, err
+}

@@ -1,0 +1,131 @@
+// Package keys holds the one KeyMap of sanbai: every binding with its help text in Chinese
+// and English, the per-pane help, and rebinding by name.
+//
+// A KeyMap is built per session (New) and never shared: one user's rebinding or language
+// must not leak into another session.
+package keys
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is every binding of the application.
+type KeyMap struct {
+	// Global.
+	Pane1, Pane2, Pane3, Pane4 key.Binding
+	NextPane, PrevPane         key.Binding
+	Help                       key.Binding
+	Quit                       key.Binding
+	Lang                       key.Binding
+	Refresh                    key.Binding
+
+	// Lists.
+	Up, Down         key.Binding
+	PageUp, PageDown key.Binding
+	Top, Bottom      key.Binding
+	Open, Back       key.Binding
+	Left, Right      key.Binding
+
+	// Queue triage.
+	TagRed, TagYellow, TagGreen key.Binding
+}
+
+// help texts: binding name → {keys shown, Chinese, English}.
+type text struct{ keys, zh, en string }
+
+// defs lists every binding by name with its default keys and help. It is read-only.
+var defs = map[string]struct {
+	keys []string
+	help text
+}{
+	"pane1":     {[]string{"1"}, text{"1", "线路", "routes"}},
+	"pane2":     {[]string{"2"}, text{"2", "走访", "visits"}},
+	"pane3":     {[]string{"3"}, text{"3", "台账", "queue"}},
+	"pane4":     {[]string{"4"}, text{"4", "回头看", "revisit"}},
+	"nextpane":  {[]string{"tab"}, text{"tab", "下一栏", "next pane"}},
+	"prevpane":  {[]string{"shift+tab"}, text{"shift+tab", "上一栏", "previous pane"}},
+	"help":      {[]string{"?"}, text{"?", "帮助", "help"}},
+	"quit":      {[]string{"q", "ctrl+c"}, text{"q", "退出", "quit"}},
+	"lang":      {[]string{"L"}, text{"L", "中/英", "中/EN"}},
+	"refresh":   {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
+	"up":        {[]string{"up", "k"}, text{"↑/k", "上移", "up"}},
+	"down":      {[]string{"down", "j"}, text{"↓/j", "下移", "down"}},
+	"pageup":    {[]string{"pgup", "ctrl+b"}, text{"pgup", "上页", "page up"}},
+	"pagedown":  {[]string{"pgdown", "ctrl+f"}, text{"pgdn", "下页", "page down"}},
+	"top":       {[]string{"home"}, text{"home", "首行", "top"}},
+	"bottom":    {[]string{"end"}, text{"end", "末行", "bottom"}},
+	"open":      {[]string{"enter"}, text{"enter", "明细", "details"}},
+	"back":      {[]string{"esc"}, text{"esc", "返回", "back"}},
+	"left":      {[]string{"left", "h"}, text{"←/h", "上一项", "previous"}},
+	"right":     {[]string{"right", "l"}, text{"→/l", "下一项", "next"}},
+	"tagred":    {[]string{"r"}, text{"r", "挂红牌", "tag red"}},
+	"tagyellow": {[]string{"y"}, text{"y", "挂黄牌", "tag yellow"}},
+	"taggreen":  {[]string{"g"}, text{"g", "挂绿牌", "tag green"}},
+}
+
+// New builds the key map with help in the given language ("zh" or "en").
+func New(lang string) *KeyMap {
+	k := &KeyMap{}
+	for name, p := range k.byName() {
+		d := defs[name]
+		*p = binding(d.keys, d.help, lang)
+	}
+	return k
+}
+
+func binding(keys []string, t text, lang string) key.Binding {
+	desc := t.zh
+	if lang == "en" {
+		desc = t.en
+	}
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(t.keys, desc))
+}
+
+// byName maps each binding's name (for rebinding from config) to its field.
+func (k *KeyMap) byName() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"pane1": &k.Pane1, "pane2": &k.Pane2, "pane3": &k.Pane3, "pane4": &k.Pane4,
+		"nextpane": &k.NextPane, "prevpane": &k.PrevPane, "help": &k.Help, "quit": &k.Quit,
+		"lang": &k.Lang, "refresh": &k.Refresh,
+		"up": &k.Up, "down": &k.Down, "pageup": &k.PageUp, "pagedown": &k.PageDown,
+		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back,
+		"left": &k.Left, "right": &k.Right,
+		"tagred": &k.TagRed, "tagyellow": &k.TagYellow, "taggreen": &k.TagGreen,
+	}
+}
+
+// Names returns every binding name that Rebind accepts, sorted.
+func Names() []string {
+	out := make([]string, 0, len(defs))
+	for n := range defs {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Rebind replaces the keys of bindings by name ("quit" → ["q", "ctrl+q"]). An unknown name is
+// an error naming it, so a typo in a config file is never silently ignored.
+func (k *KeyMap) Rebind(m map[string][]string) error {
+	fields := k.byName()
+	var unknown []string
+	for name := range m {
+		if _, ok := fields[name]; !ok {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("unknown key binding name(s): %s (known: %s)", strings.Join(unknown, ", "), strings.Join(Names(), ", "))
+	}
+	for name, ks := range m {
+		b := fields[name]
+		h := b.Help()
+		*b = key.NewBinding(key.WithKeys(ks...), key.WithHelp(strings.Join(ks, "/"), h.Desc))
+	}
+	return nil
+}

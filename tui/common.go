@@ -1,0 +1,112 @@
+// Package tui is the Bubble Tea interface: one program per SSH session, a root model that
+// routes messages, and one model per pane (routes, visits, queue, revisit).
+package tui
+
+import (
+	"errors"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/keys"
+	"sanbai/store"
+	"sanbai/views"
+)
+
+// Common is what every pane of one session shares: the store, who is using it, the language,
+// the theme and the key map. It is built per session and never global.
+type Common struct {
+	Store  *store.Store
+	Actor  store.Actor
+	Lang   string // "zh" or "en"
+	Styles views.Styles
+	Keys   *keys.KeyMap
+	// Demo marks a demo session (anyone admitted as a township user).
+	Demo bool
+	// Registered is true when the user came from the store (so settings can be saved).
+	Registered bool
+}
+
+// T returns the text for key in the session's language.
+func (c *Common) T(key string) string { return tr(c.Lang, key) }
+
+// Today is the store's date, YYYY-MM-DD.
+func (c *Common) Today() string { return c.Store.Today() }
+
+// Pane is the one component contract every pane implements: a model with a size and key help.
+type Pane interface {
+	// Init returns the command that loads the pane's data.
+	Init() tea.Cmd
+	// Update handles a message; the root sends keys only to the focused pane and every other
+	// message to all panes, which ignore what they do not own.
+	Update(msg tea.Msg) tea.Cmd
+	// View renders the pane into exactly its size.
+	View() string
+	// SetSize gives the pane its width and height in cells.
+	SetSize(w, h int)
+	// ShortHelp is the one-line key hint.
+	ShortHelp() []key.Binding
+	// FullHelp is the full help, in columns.
+	FullHelp() [][]key.Binding
+	// Capturing reports that a text field has focus, so global keys must go to the pane.
+	Capturing() bool
+}
+
+// ChangedMsg carries change events from the store's hub into a session.
+type ChangedMsg struct{ Changes []store.Change }
+
+// touches reports whether any change is of one of the kinds (or "all").
+func (m ChangedMsg) touches(kinds ...string) bool {
+	for _, c := range m.Changes {
+		if c.Kind == "all" {
+			return true
+		}
+		for _, k := range kinds {
+			if c.Kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// statusMsg shows a short message in the footer.
+type statusMsg struct {
+	text string
+	err  bool
+}
+
+// errText turns an error into a message in the user's language, never a stack trace.
+func (c *Common) errText(err error) string {
+	switch {
+	case errors.Is(err, store.ErrScope):
+		if c.Actor.Role == store.RoleInspector {
+			return c.T("err.readonly")
+		}
+		return c.T("err.scope")
+	case errors.Is(err, store.ErrNotFound):
+		return c.T("err.notfound")
+	case errors.Is(err, store.ErrBusy):
+		return c.T("err.busy")
+	}
+	return c.T("err.generic") + ": " + err.Error()
+}
+
+// shortDate turns YYYY-MM-DD into MM-DD.
+func shortDate(d string) string {
+	if len(d) == 10 {
+		return d[5:]
+	}
+	return d
+}
+
+// daysBetween counts days from a to b (both YYYY-MM-DD); 0 when either is malformed.
+func daysBetween(a, b string) int {
+	ta, err1 := time.Parse(time.DateOnly, a)
+	tb, err2 := time.Parse(time.DateOnly, b)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(tb.Sub(ta).Hours() / 24)
+}

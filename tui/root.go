@@ -1,0 +1,320 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/clean"
+	"sanbai/keys"
+	"sanbai/store"
+	"sanbai/views"
+)
+
+// Minimum window size the panes are laid out for; below it a message asks for more room.
+const (
+	minWidth  = 40
+	minHeight = 10
+)
+
+// Options configure a session's model.
+type Options struct {
+	Store *store.Store
+	User  store.User
+	// Demo admits the session as a township demo user.
+	Demo bool
+	// Registered is true when User comes from the store.
+	Registered bool
+	// Lang is the starting language ("zh" or "en").
+	Lang string
+	// ASCII draws rules and bars in plain ASCII.
+	ASCII bool
+	// Width and Height are the initial window size, if known.
+	Width, Height int
+}
+
+// Model is the root model of one session: header, pane bar, the focused pane and the footer.
+type Model struct {
+	c        *Common
+	panes    [4]Pane
+	active   int
+	showHelp bool
+	help     help.Model
+	width    int
+	height   int
+	township string
+	context  string
+	status   statusMsg
+}
+
+// New builds the root model for one session.
+func New(o Options) *Model {
+	lang := o.Lang
+	if lang != "en" {
+		lang = "zh"
+	}
+	c := &Common{
+		Store:      o.Store,
+		Actor:      store.ActorFor(o.User),
+		Lang:       lang,
+		Styles:     views.NewStyles(o.ASCII),
+		Keys:       keys.New(lang),
+		Demo:       o.Demo,
+		Registered: o.Registered,
+	}
+	m := &Model{c: c, help: help.New(), width: o.Width, height: o.Height}
+	m.panes = [4]Pane{newRoutes(c), newVisits(c), newQueue(c), newRevisit(c)}
+	m.resize()
+	return m
+}
+
+// contextMsg carries the header's context: the township and the user's village or grid.
+type contextMsg struct {
+	township string
+	scope    string
+	err      error
+}
+
+// loadContext reads the names for the header.
+func (m *Model) loadContext() tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		t, err := c.Store.Township()
+		if err != nil {
+			return contextMsg{err: err}
+		}
+		scope := ""
+		if c.Actor.Village != "" {
+			vs, err := c.Store.Villages(c.Actor)
+			if err == nil && len(vs) == 1 {
+				scope = vs[0].Name
+			}
+			if c.Actor.Grid != "" {
+				gs, _ := c.Store.Grids(c.Actor)
+				for _, g := range gs {
+					if g.Code == c.Actor.Grid {
+						scope += " " + g.Name
+					}
+				}
+			}
+		}
+		return contextMsg{township: t.Name, scope: scope}
+	}
+}
+
+// Init loads the header and every pane's data.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.loadContext()}
+	for _, p := range m.panes {
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// resize hands every pane its share of the window: one line of header, one of footer.
+func (m *Model) resize() {
+	w, h := m.width, m.height
+	m.help.SetWidth(w)
+	for _, p := range m.panes {
+		p.SetSize(w, max(h-2, 0))
+	}
+}
+
+// setStatus shows a message in the footer until the next key.
+func (m *Model) setStatus(s statusMsg) { m.status = s }
+
+// Update routes messages: resizes to all panes, keys to the focused one (after the global
+// keys, unless it is capturing text), data and change messages to all.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k := m.c.Keys
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case contextMsg:
+		if msg.err == nil {
+			m.township, m.context = msg.township, msg.scope
+		}
+		return m, nil
+	case statusMsg:
+		m.setStatus(msg)
+		return m, nil
+	case tea.KeyPressMsg:
+		m.status = statusMsg{}
+		if m.showHelp {
+			m.showHelp = false
+			return m, nil
+		}
+		p := m.panes[m.active]
+		if p.Capturing() {
+			return m, p.Update(msg)
+		}
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+			return m, nil
+		case key.Matches(msg, k.Pane1):
+			m.active = 0
+			return m, nil
+		case key.Matches(msg, k.Pane2):
+			m.active = 1
+			return m, nil
+		case key.Matches(msg, k.Pane3):
+			m.active = 2
+			return m, nil
+		case key.Matches(msg, k.Pane4):
+			m.active = 3
+			return m, nil
+		case key.Matches(msg, k.NextPane):
+			m.active = (m.active + 1) % len(m.panes)
+			return m, nil
+		case key.Matches(msg, k.PrevPane):
+			m.active = (m.active + len(m.panes) - 1) % len(m.panes)
+			return m, nil
+		case key.Matches(msg, k.Lang):
+			return m, m.toggleLang()
+		case key.Matches(msg, k.Refresh):
+			return m, m.Init()
+		}
+		return m, p.Update(msg)
+	case tea.PasteMsg:
+		return m, m.panes[m.active].Update(msg)
+	}
+	var cmds []tea.Cmd
+	for _, p := range m.panes {
+		cmds = append(cmds, p.Update(msg))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// toggleLang switches between Chinese and English, and remembers the choice for a
+// registered user.
+func (m *Model) toggleLang() tea.Cmd {
+	if m.c.Lang == "zh" {
+		m.c.Lang = "en"
+	} else {
+		m.c.Lang = "zh"
+	}
+	m.c.Keys = keys.New(m.c.Lang)
+	m.setStatus(statusMsg{text: m.c.T("lang.set")})
+	if !m.c.Registered {
+		return nil
+	}
+	c, lang := m.c, m.c.Lang
+	return func() tea.Msg {
+		if err := c.Store.SetLang(c.Actor, lang); err != nil {
+			return statusMsg{text: c.errText(err), err: true}
+		}
+		return nil
+	}
+}
+
+// View draws the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "sanbai"
+	return v
+}
+
+func (m *Model) render() string {
+	w, h := m.width, m.height
+	if w == 0 || h == 0 {
+		return ""
+	}
+	if w < minWidth || h < minHeight {
+		return views.Cut(fmt.Sprintf(m.c.T("toosmall"), minWidth, minHeight), w)
+	}
+	var b strings.Builder
+	b.WriteString(m.header())
+	b.WriteByte('\n')
+	var body string
+	if m.showHelp {
+		body = m.helpView(h - 2)
+	} else {
+		body = m.panes[m.active].View()
+	}
+	lines := strings.Split(body, "\n")
+	for i := 0; i < h-2; i++ {
+		if i < len(lines) {
+			b.WriteString(views.Pad(lines[i], w))
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(m.footer())
+	return b.String()
+}
+
+// header draws the pane bar and the user's context: township or village, user (role), date.
+func (m *Model) header() string {
+	st := m.c.Styles
+	var bar strings.Builder
+	for i := range m.panes {
+		label := fmt.Sprintf(" %d %s ", i+1, m.c.T(fmt.Sprintf("pane.%d", i+1)))
+		if i == m.active {
+			bar.WriteString(st.PaneActive.Render("[" + strings.TrimSpace(label) + "]"))
+		} else {
+			bar.WriteString(st.PaneInactive.Render(label))
+		}
+	}
+	place := m.township
+	if m.context != "" {
+		place = m.context
+	}
+	who := clean.Line(m.c.Actor.Name)
+	if m.c.Demo && !m.c.Registered {
+		who = m.c.T("demo.user")
+	}
+	ctx := fmt.Sprintf("%s · %s(%s) · %s", place, who, m.c.T("role."+string(m.c.Actor.Role)), shortDate(m.c.Today()))
+	if m.c.Demo {
+		ctx = st.Banner.Render("["+m.c.T("demo")+"]") + " " + ctx
+	}
+	left := bar.String()
+	room := m.width - views.Width(left) - 1
+	ctx = views.Cut(ctx, max(room, 0))
+	gap := max(m.width-views.Width(left)-views.Width(ctx), 0)
+	return views.Cut(left+strings.Repeat(" ", gap)+st.Context.Render(ctx), m.width)
+}
+
+// footer shows a recent status message, or the focused pane's key hints.
+func (m *Model) footer() string {
+	st := m.c.Styles
+	if m.status.text != "" {
+		s := st.OK
+		if m.status.err {
+			s = st.Error
+		}
+		return s.Render(views.Cut(m.status.text, m.width))
+	}
+	bindings := append(m.panes[m.active].ShortHelp(), m.c.Keys.Help, m.c.Keys.Quit)
+	var parts []string
+	for _, b := range bindings {
+		h := b.Help()
+		if h.Key == "" {
+			continue
+		}
+		parts = append(parts, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
+	}
+	return views.Cut(strings.Join(parts, "  "), m.width)
+}
+
+// helpView renders the full help of the focused pane and the global keys.
+func (m *Model) helpView(h int) string {
+	k := m.c.Keys
+	groups := append(m.panes[m.active].FullHelp(),
+		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.NextPane, k.PrevPane},
+		[]key.Binding{k.Help, k.Lang, k.Refresh, k.Quit})
+	title := m.c.Styles.Title.Render(m.c.T("help.title"))
+	body := m.help.FullHelpView(groups)
+	lines := strings.Split(title+"\n\n"+body, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,162 @@
+// Package views holds pure rendering helpers: the theme, cell-width-aware fitting of text
+// (Chinese characters take two columns), tables, tags, bars and the list cursor. No I/O and
+// no global state: a Styles value is built per session.
+package views
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"sanbai/clean"
+)
+
+// Styles is the one theme. Colour adds meaning but never carries it alone: every coloured
+// thing also has a word or a mark, so a projector or a monochrome terminal loses nothing.
+type Styles struct {
+	App          lipgloss.Style
+	Title        lipgloss.Style
+	PaneActive   lipgloss.Style
+	PaneInactive lipgloss.Style
+	Context      lipgloss.Style
+	Rule         lipgloss.Style
+	Heading      lipgloss.Style
+	Muted        lipgloss.Style
+	Accent       lipgloss.Style
+	Selected     lipgloss.Style
+	Red          lipgloss.Style
+	Yellow       lipgloss.Style
+	Green        lipgloss.Style
+	Overdue      lipgloss.Style
+	Warn         lipgloss.Style
+	Error        lipgloss.Style
+	OK           lipgloss.Style
+	HelpKey      lipgloss.Style
+	HelpDesc     lipgloss.Style
+	Banner       lipgloss.Style
+
+	// ASCII draws rules and bars with plain ASCII, for clients that draw box-drawing
+	// characters double-width (an option in PuTTY and Xshell).
+	ASCII bool
+}
+
+// NewStyles builds the theme. The ANSI 16 colours are used so the terminal's own palette
+// decides contrast, and the renderer downsamples them for the client's colour profile.
+func NewStyles(ascii bool) Styles {
+	c := func(n string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(n)) }
+	return Styles{
+		App:          lipgloss.NewStyle(),
+		Title:        lipgloss.NewStyle().Bold(true),
+		PaneActive:   lipgloss.NewStyle().Bold(true).Reverse(true),
+		PaneInactive: lipgloss.NewStyle(),
+		Context:      c("6"),
+		Rule:         c("8"),
+		Heading:      lipgloss.NewStyle().Bold(true),
+		Muted:        c("8"),
+		Accent:       c("6").Bold(true),
+		Selected:     lipgloss.NewStyle().Reverse(true),
+		Red:          c("1").Bold(true),
+		Yellow:       c("3").Bold(true),
+		Green:        c("2"),
+		Overdue:      c("1").Bold(true),
+		Warn:         c("3"),
+		Error:        c("1").Bold(true),
+		OK:           c("2"),
+		HelpKey:      lipgloss.NewStyle().Bold(true),
+		HelpDesc:     c("8"),
+		Banner:       c("3").Bold(true),
+		ASCII:        ascii,
+	}
+}
+
+// HRule draws a horizontal rule w cells wide.
+func (s Styles) HRule(w int) string {
+	if w <= 0 {
+		return ""
+	}
+	ch := "─"
+	if s.ASCII {
+		ch = "-"
+	}
+	return s.Rule.Render(strings.Repeat(ch, w))
+}
+
+// Bar draws a progress bar of w cells for done of total, with the percentage after it.
+func (s Styles) Bar(done, total, w int) string {
+	if w < 1 {
+		return ""
+	}
+	fill := 0
+	if total > 0 {
+		fill = done * w / total
+	}
+	full, empty := "█", "░"
+	if s.ASCII {
+		full, empty = "#", "."
+	}
+	return strings.Repeat(full, fill) + s.Muted.Render(strings.Repeat(empty, w-fill))
+}
+
+// Width returns the display width of s in terminal cells (CJK characters count two).
+func Width(s string) int { return ansi.StringWidth(s) }
+
+// Fit cleans s, cuts it to at most w cells (ending in "…" when cut) and pads it with spaces
+// to exactly w cells. A wide character is never split.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = clean.Line(s)
+	if Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - Width(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// FitRight is Fit aligned right, for numbers.
+func FitRight(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = clean.Line(s)
+	if Width(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - Width(s); pad > 0 {
+		s = strings.Repeat(" ", pad) + s
+	}
+	return s
+}
+
+// Cut cuts already-styled text to w cells without padding.
+func Cut(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// Pad pads already-styled text with spaces to w cells (cutting it if longer).
+func Pad(s string, w int) string {
+	s = Cut(s, w)
+	if pad := w - Width(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// Pct formats a ratio as a whole percentage; "–" when there is nothing to divide by.
+func Pct(n, d int) string {
+	if d == 0 {
+		return "–"
+	}
+	return strconv.Itoa(n*100/d) + "%"
+}

@@ -1,0 +1,121 @@
+package views
+
+import "strings"
+
+// Column is one column of a Table: a header, a width in cells (0 means "take what is left"),
+// and whether it is right-aligned.
+type Column struct {
+	Title string
+	Width int
+	Right bool
+}
+
+// Cell is one table cell: its text and an optional style applied after fitting, so colour
+// never changes the width.
+type Cell struct {
+	Text  string
+	Style Style // nil: plain
+}
+
+// Style is the subset of lipgloss.Style a cell needs; a pointer to a lipgloss.Style works.
+type Style interface{ Render(...string) string }
+
+// Row is a table row: a leading mark (one cell wide: ▸ for the cursor, • for marked, ⚠ …)
+// and its cells.
+type Row struct {
+	Mark  string
+	Cells []Cell
+}
+
+// T is a shorthand for a plain cell.
+func T(s string) Cell { return Cell{Text: s} }
+
+// S is a shorthand for a styled cell.
+func S(s string, st Style) Cell { return Cell{Text: s, Style: st} }
+
+// Table renders a header and the visible rows of a list, w cells wide; the cursor row is drawn
+// in the Selected style and marked ▸ (or > in ASCII), so it shows without colour too.
+type Table struct {
+	Columns []Column
+	Rows    []Row
+}
+
+// widths resolves the flexible column to fill w (after the mark column and one space between
+// columns).
+func (t Table) widths(w int) []int {
+	ws := make([]int, len(t.Columns))
+	used, flex := 2, -1
+	for i, c := range t.Columns {
+		ws[i] = c.Width
+		if c.Width == 0 {
+			flex = i
+		}
+		used += c.Width + 1
+	}
+	if flex >= 0 {
+		ws[flex] = max(w-used, 4)
+	}
+	return ws
+}
+
+// Header renders the column titles.
+func (t Table) Header(st Styles, w int) string {
+	ws := t.widths(w)
+	var b strings.Builder
+	b.WriteString("  ")
+	for i, c := range t.Columns {
+		if c.Right {
+			b.WriteString(FitRight(c.Title, ws[i]))
+		} else {
+			b.WriteString(Fit(c.Title, ws[i]))
+		}
+		if i < len(t.Columns)-1 {
+			b.WriteByte(' ')
+		}
+	}
+	return st.Heading.Render(Cut(b.String(), w))
+}
+
+// Lines renders rows [from, to) with the cursor at cursor.
+func (t Table) Lines(st Styles, w, from, to, cursor int) []string {
+	ws := t.widths(w)
+	out := make([]string, 0, max(to-from, 0))
+	for r := from; r < to && r < len(t.Rows); r++ {
+		row := t.Rows[r]
+		mark := row.Mark
+		if r == cursor {
+			mark = "▸"
+			if st.ASCII {
+				mark = ">"
+			}
+		}
+		var b strings.Builder
+		b.WriteString(Fit(mark, 1))
+		b.WriteByte(' ')
+		for i, c := range t.Columns {
+			if i >= len(row.Cells) {
+				break
+			}
+			cell := row.Cells[i]
+			var txt string
+			if c.Right {
+				txt = FitRight(cell.Text, ws[i])
+			} else {
+				txt = Fit(cell.Text, ws[i])
+			}
+			if cell.Style != nil && r != cursor {
+				txt = cell.Style.Render(txt)
+			}
+			b.WriteString(txt)
+			if i < len(t.Columns)-1 {
+				b.WriteByte(' ')
+			}
+		}
+		line := Pad(b.String(), w)
+		if r == cursor {
+			line = st.Selected.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
