@@ -1,0 +1,257 @@
+// Command sanbai serves the township's "三百" door-to-door campaign over SSH, and runs its admin
+// commands locally.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"sanbai/admin"
+	"sanbai/demo"
+	"sanbai/sshserver"
+	"sanbai/store"
+)
+
+const usage = `sanbai: the "三百" campaign (串百家门、知百家情、解百家忧) served over SSH.
+
+Usage:
+  sanbai serve [--data DIR] [--listen ADDR] [--host-key PATH] [--demo] [--lang zh|en]
+  sanbai user add --name NAME --role township|village|grid|inspector [--scope CODE] --key 'ssh-ed25519 AAAA…'
+  sanbai user add … --key-file PATH
+  sanbai user list
+  sanbai user remove NAME
+  sanbai demo [--data DIR]
+
+Environment: SANBAI_DATA (default ./sanbai-data), SANBAI_LISTEN (default 127.0.0.1:2323).
+The user verbs also work over SSH for township users: ssh -p 2323 HOST user list
+Every command takes --help.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "demo":
+		return seedDemo(args[1:], stdout, stderr)
+	case "user":
+		return local(args, stdin, stdout, stderr)
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sanbai: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// dataFlag pulls a --data DIR (or --data=DIR) out of args, so every local command takes it.
+func dataFlag(args []string) (dir string, rest []string) {
+	dir = envOr("SANBAI_DATA", "./sanbai-data")
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case (a == "--data" || a == "-data") && i+1 < len(args):
+			dir = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--data="), strings.HasPrefix(a, "-data="):
+			dir = a[strings.Index(a, "=")+1:]
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return dir, rest
+}
+
+// openStore opens the store, turning a lock held by a running server into a plain sentence.
+func openStore(dir string, log *slog.Logger, stderr io.Writer) (*store.Store, bool) {
+	st, err := store.Open(dir, store.Options{Logger: log})
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			fmt.Fprintf(stderr, "sanbai: cannot open the store: %s.\n", strings.TrimPrefix(err.Error(), store.ErrLocked.Error()+": "))
+			fmt.Fprintln(stderr, "Stop that process first, or run the admin command through the running server, e.g.: ssh -p 2323 localhost user list")
+			return nil, false
+		}
+		fmt.Fprintf(stderr, "sanbai: %v\n", err)
+		return nil, false
+	}
+	return st, true
+}
+
+// local runs an admin verb against the store directly, as the system user.
+func local(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	dir, rest := dataFlag(args)
+	if wantsHelp(rest) {
+		return admin.Run(admin.Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}, rest)
+	}
+	st, ok := openStore(dir, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
+	if !ok {
+		return 1
+	}
+	defer st.Close()
+	return admin.Run(admin.Env{Store: st, Actor: store.System, Stdin: stdin, Stdout: stdout, Stderr: stderr}, rest)
+}
+
+// wantsHelp reports a --help anywhere in the arguments, answered without opening the store.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--help" || a == "-h" || a == "-help" {
+			return true
+		}
+	}
+	return len(args) < 2 || args[1] == "help"
+}
+
+func seedDemo(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", envOr("SANBAI_DATA", "./sanbai-data"), "data directory")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: sanbai demo [--data DIR]\n\nSeeds the demo township (青石镇) into an empty store.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	st, ok := openStore(*data, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
+	if !ok {
+		return 1
+	}
+	defer st.Close()
+	if err := demo.Seed(st); err != nil {
+		if errors.Is(err, store.ErrNotEmpty) {
+			fmt.Fprintf(stderr, "sanbai: %s already holds a township; the demo is only seeded into an empty store.\n", *data)
+			return 1
+		}
+		fmt.Fprintf(stderr, "sanbai: seeding the demo township: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "seeded the demo township into %s\n", *data)
+	return 0
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", envOr("SANBAI_DATA", "./sanbai-data"), "data directory (env SANBAI_DATA)")
+	listen := fs.String("listen", envOr("SANBAI_LISTEN", "127.0.0.1:2323"), "address to listen on (env SANBAI_LISTEN)")
+	hostKey := fs.String("host-key", "", "host key file (default DATA/host_ed25519, generated on first start)")
+	demoMode := fs.Bool("demo", false, "seed the demo township if the store is empty and admit anyone as a township demo user (loopback only)")
+	lang := fs.String("lang", "zh", "default interface language: zh or en")
+	idle := fs.Duration("idle-timeout", 30*time.Minute, "close a connection idle this long")
+	maxConns := fs.Int("max-conns", 200, "most connections open at once")
+	maxPerIP := fs.Int("max-conns-per-ip", 20, "most connections open at once from one address")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: sanbai serve [--data DIR] [--listen ADDR] [--host-key PATH] [--demo] [--lang zh|en]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *lang != "zh" && *lang != "en" {
+		fmt.Fprintln(stderr, "sanbai: --lang is zh or en")
+		return 2
+	}
+	if *demoMode && !sshserver.IsLoopback(*listen) {
+		fmt.Fprintf(stderr, "sanbai: refusing --demo on %s: %v\n", *listen, sshserver.ErrDemoNotLoopback)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	st, ok := openStore(*data, log, stderr)
+	if !ok {
+		return 1
+	}
+	defer st.Close()
+	release, err := store.MarkHolder(*data, "sanbai serve --listen "+*listen)
+	if err != nil {
+		log.Warn("could not write the holder file", "err", err)
+	}
+	defer release()
+	if *demoMode {
+		empty, err := st.Empty()
+		if err != nil {
+			fmt.Fprintf(stderr, "sanbai: %v\n", err)
+			return 1
+		}
+		if empty {
+			fmt.Fprintln(stdout, "seeding the demo township (青石镇)…")
+			if err := demo.Seed(st); err != nil {
+				fmt.Fprintf(stderr, "sanbai: seeding the demo township: %v\n", err)
+				return 1
+			}
+		}
+	}
+	if *hostKey == "" {
+		*hostKey = filepath.Join(*data, "host_ed25519")
+	}
+	srv, err := sshserver.New(sshserver.Config{Store: st, Listen: *listen, HostKeyPath: *hostKey, Demo: *demoMode,
+		Lang: *lang, Logger: log, IdleTimeout: *idle, MaxConns: *maxConns, MaxConnsPerIP: *maxPerIP})
+	if err != nil {
+		fmt.Fprintf(stderr, "sanbai: %v\n", err)
+		return 1
+	}
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "sanbai: cannot listen on %s: %v\n", *listen, err)
+		return 1
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	host := "localhost"
+	if !sshserver.IsLoopback(*listen) {
+		host = "HOST"
+	}
+	if *demoMode {
+		fmt.Fprintln(stdout, "sanbai demo mode: anyone who connects is a township demo user.")
+	}
+	fmt.Fprintf(stdout, "sanbai listening on %s (data in %s)\nconnect with: ssh -p %s %s\n", l.Addr(), *data, port, host)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			fmt.Fprintf(stderr, "sanbai: %v\n", err)
+			return 1
+		}
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+		}
+	}
+	return 0
+}

@@ -1,0 +1,398 @@
+// Package sshserver serves sanbai over SSH: public-key authentication against registered
+// users, role scope, connection limits, the admin verbs as SSH commands, and one Bubble Tea
+// program per interactive session, subscribed to the store's change feed.
+package sshserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"sanbai/admin"
+	"sanbai/clean"
+	"sanbai/store"
+	"sanbai/tui"
+)
+
+// Config configures a Server.
+type Config struct {
+	Store *store.Store
+	// Listen is the address to listen on, e.g. 127.0.0.1:2323.
+	Listen string
+	// HostKeyPath is the host key file; it is generated (ed25519) on first start.
+	HostKeyPath string
+	// Demo admits any client as a township demo user; only on loopback addresses.
+	Demo bool
+	// Lang is the default interface language ("zh" or "en").
+	Lang string
+	// Logger is the server log.
+	Logger *slog.Logger
+
+	// LoginGrace bounds the handshake and authentication.
+	LoginGrace time.Duration
+	// IdleTimeout closes a connection with no traffic for this long: long enough for a meeting.
+	IdleTimeout time.Duration
+	// MaxAuthTries bounds the authentication attempts per connection.
+	MaxAuthTries int
+	// MaxConns and MaxConnsPerIP cap open connections in all and from one address.
+	MaxConns, MaxConnsPerIP int
+}
+
+// Defaults fills in the limits left zero.
+func (c *Config) defaults() {
+	if c.LoginGrace == 0 {
+		c.LoginGrace = 30 * time.Second
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	if c.MaxAuthTries == 0 {
+		c.MaxAuthTries = 4
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = 200
+	}
+	if c.MaxConnsPerIP == 0 {
+		c.MaxConnsPerIP = 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Lang == "" {
+		c.Lang = "zh"
+	}
+}
+
+// Server is the sanbai SSH server.
+type Server struct {
+	cfg   Config
+	ssh   *ssh.Server
+	log   *slog.Logger
+	limit *connLimiter
+}
+
+// IsLoopback reports whether a listen address only accepts local connections.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ErrDemoNotLoopback is returned when demo mode is asked for on a non-loopback address.
+var ErrDemoNotLoopback = errors.New("demo mode admits anyone, so it only listens on a loopback address (127.0.0.1, ::1, localhost)")
+
+// New builds the server.
+func New(cfg Config) (*Server, error) {
+	cfg.defaults()
+	if cfg.Demo && !IsLoopback(cfg.Listen) {
+		return nil, ErrDemoNotLoopback
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP)}
+	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
+		return nil, err
+	}
+	opts := []ssh.Option{
+		wish.WithAddress(cfg.Listen),
+		wish.WithVersion("sanbai"),
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithPublicKeyAuth(s.publicKeyAuth),
+		// Middleware runs from the last listed to the first: the log line wraps everything,
+		// then panics are caught, then the user is resolved, then an SSH command runs the
+		// admin verbs; only an interactive session with a terminal reaches the TUI.
+		wish.WithMiddleware(
+			bm.MiddlewareWithProgramHandler(s.program),
+			s.requirePTY,
+			s.commands,
+			s.identify,
+			s.recoverPanics,
+			s.logSession,
+		),
+		func(srv *ssh.Server) error {
+			srv.HandshakeTimeout = cfg.LoginGrace
+			srv.IdleTimeout = cfg.IdleTimeout
+			srv.ConnCallback = s.limit.accept(s.log)
+			srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
+				return &gossh.ServerConfig{MaxAuthTries: cfg.MaxAuthTries}
+			}
+			return nil
+		},
+	}
+	if cfg.Demo {
+		opts = append(opts,
+			wish.WithBanner("sanbai demo server: anyone who connects is admitted as a township demo user.\r\n"),
+			// A client with no key at all is admitted through keyboard-interactive with no
+			// questions asked.
+			wish.WithKeyboardInteractiveAuth(func(ssh.Context, gossh.KeyboardInteractiveChallenge) bool { return true }),
+		)
+	}
+	srv, err := wish.NewServer(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// Serve accepts connections on l until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	err := s.ssh.Serve(l)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// ListenAndServe listens on the configured address.
+func (s *Server) ListenAndServe() error {
+	l, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Shutdown stops accepting connections and closes the open ones when ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.ssh.Shutdown(ctx)
+}
+
+// Close closes the server and every connection at once.
+func (s *Server) Close() error { return s.ssh.Close() }
+
+// publicKeyAuth admits registered keys (any key in demo mode). Which user a session is comes
+// later from the key that actually authenticated (see identify), never from this callback:
+// a client may offer several keys, and the last one offered need not be the one that signed.
+func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
+	if s.cfg.Demo {
+		return true
+	}
+	fp := gossh.FingerprintSHA256(key)
+	if _, err := s.cfg.Store.UserByKey(fp); err != nil {
+		s.log.Info("key refused", "remote", ctx.RemoteAddr().String(), "fingerprint", fp, "ssh_user", clean.Line(ctx.User()))
+		return false
+	}
+	return true
+}
+
+// ctxKey is the type of this package's context keys.
+type ctxKey string
+
+const (
+	userKey       ctxKey = "sanbai.user"
+	registeredKey ctxKey = "sanbai.registered"
+	endKey        ctxKey = "sanbai.end"
+)
+
+// endReason is filled in by the inner handlers and read by the log line.
+type endReason struct {
+	mu  sync.Mutex
+	why string
+}
+
+func (e *endReason) set(why string) {
+	e.mu.Lock()
+	if e.why == "" {
+		e.why = why
+	}
+	e.mu.Unlock()
+}
+
+func (e *endReason) get() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.why
+}
+
+// logSession writes one structured line per session: who, from where, how long, why it ended.
+func (s *Server) logSession(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		start := time.Now()
+		end := &endReason{}
+		sess.Context().SetValue(endKey, end)
+		next(sess)
+		why := end.get()
+		if why == "" {
+			why = "done"
+			if sess.Context().Err() != nil {
+				why = "disconnected"
+			}
+		}
+		u, _ := sess.Context().Value(userKey).(store.User)
+		pty, _, hasPTY := sess.Pty()
+		s.log.Info("session",
+			"user", u.Name, "role", string(u.Role),
+			"ssh_user", clean.Line(sess.User()),
+			"remote", sess.RemoteAddr().String(),
+			"command", clean.Line(strings.Join(sess.Command(), " ")),
+			"term", clean.Line(pty.Term), "pty", hasPTY,
+			"duration", time.Since(start).Round(time.Millisecond).String(),
+			"end", why)
+	}
+}
+
+// recoverPanics turns a panic in a session into a one-line apology on the user's screen and a
+// log line with the stack, and keeps the server running for everyone else.
+func (s *Server) recoverPanics(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic in session", "panic", fmt.Sprint(r), "remote", sess.RemoteAddr().String())
+				if end, ok := sess.Context().Value(endKey).(*endReason); ok {
+					end.set("panic")
+				}
+				fmt.Fprint(sess, "\r\nsanbai: internal error, the session was closed and the problem logged. / 内部错误，会话已结束，已记录。\r\n")
+				_ = sess.Exit(1)
+			}
+		}()
+		next(sess)
+	}
+}
+
+// identify resolves the user from the key that authenticated this connection. In demo mode a
+// registered key still gets its own user; anyone else is a township demo user.
+func (s *Server) identify(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		end, _ := sess.Context().Value(endKey).(*endReason)
+		var u store.User
+		registered := false
+		if pk := sess.PublicKey(); pk != nil {
+			found, err := s.cfg.Store.UserByKey(gossh.FingerprintSHA256(pk))
+			if err == nil {
+				u, registered = found, true
+			}
+		}
+		if !registered {
+			if !s.cfg.Demo {
+				if end != nil {
+					end.set("unregistered key")
+				}
+				fmt.Fprintln(sess.Stderr(), "sanbai: this key is not registered. Ask a township administrator to run `sanbai user add`.")
+				_ = sess.Exit(1)
+				return
+			}
+			name := clean.Line(sess.User())
+			if r := []rune(name); len(r) > 24 {
+				name = string(r[:24])
+			}
+			u = store.User{Name: "demo:" + name, Role: store.RoleTownship}
+		}
+		sess.Context().SetValue(userKey, u)
+		sess.Context().SetValue(registeredKey, registered)
+		next(sess)
+	}
+}
+
+// commands runs `ssh host VERB …` as an admin command for township users.
+func (s *Server) commands(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		args := sess.Command()
+		if len(args) == 0 {
+			next(sess)
+			return
+		}
+		end, _ := sess.Context().Value(endKey).(*endReason)
+		u, _ := sess.Context().Value(userKey).(store.User)
+		if u.Role != store.RoleTownship {
+			fmt.Fprintln(sess.Stderr(), "sanbai: admin commands are for township users.")
+			end.set("command refused")
+			_ = sess.Exit(1)
+			return
+		}
+		code := admin.Run(admin.Env{Store: s.cfg.Store, Actor: store.ActorFor(u), Stdin: sess,
+			Stdout: sess, Stderr: sess.Stderr(), Remote: true}, args)
+		end.set(fmt.Sprintf("command exit %d", code))
+		_ = sess.Exit(code)
+	}
+}
+
+// requirePTY answers a session without a terminal with one clear line.
+func (s *Server) requirePTY(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if _, _, ok := sess.Pty(); !ok {
+			fmt.Fprintln(sess.Stderr(), "sanbai needs a terminal: connect with `ssh -t -p PORT host`, or give an admin command such as `user list`.")
+			if end, ok := sess.Context().Value(endKey).(*endReason); ok {
+				end.set("no pty")
+			}
+			_ = sess.Exit(1)
+			return
+		}
+		next(sess)
+	}
+}
+
+// program builds the Bubble Tea program for an interactive session and connects it to the
+// store's change feed until the session ends.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	u, _ := sess.Context().Value(userKey).(store.User)
+	registered, _ := sess.Context().Value(registeredKey).(bool)
+	pty, _, _ := sess.Pty()
+	lang := pickLang(u.Lang, sess.Environ(), s.cfg.Lang)
+	m := tui.New(tui.Options{
+		Store: s.cfg.Store, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
+		ASCII:  envIs(sess.Environ(), "SANBAI_ASCII", "1"),
+		Width:  pty.Window.Width,
+		Height: pty.Window.Height,
+	})
+	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
+	sub := s.cfg.Store.Hub().Subscribe()
+	go func() {
+		defer sub.Close()
+		for {
+			select {
+			case <-sess.Context().Done():
+				return
+			case <-sub.Ready():
+				p.Send(tui.ChangedMsg{Changes: sub.Take()})
+			}
+		}
+	}()
+	return p
+}
+
+// pickLang chooses the interface language: the user's own setting, else the client's LANG
+// (zh… or en…), else the server default.
+func pickLang(userLang string, environ []string, def string) string {
+	if userLang == "zh" || userLang == "en" {
+		return userLang
+	}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "LC_ALL" || k == "LANG" {
+			switch {
+			case strings.HasPrefix(v, "zh"):
+				return "zh"
+			case strings.HasPrefix(v, "en"):
+				return "en"
+			}
+		}
+	}
+	return def
+}
+
+func envIs(environ []string, key, val string) bool {
+	for _, kv := range environ {
+		if kv == key+"="+val {
+			return true
+		}
+	}
+	return false
+}
