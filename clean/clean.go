@@ -31,7 +31,7 @@ func IsClean(s string) bool { return Line(s) == s }
 func isBidi(r rune) bool {
 	switch {
 	case r >= 0x202A && r <= 0x202E, // LRE RLE PDF LRO RLO
-		r >= 0x2066 && r <= 0x2069, // LRI RLI FSI PDI
+		r >= 0x2066 && r <= 0x2069,            // LRI RLI FSI PDI
 		r == 0x200E, r == 0x200F, r == 0x061C: // LRM RLM ALM
 		return true
 	}
@@ -49,11 +49,11 @@ func clean(s string, keepNewlines bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	const (
-		plain = iota
-		csi       // inside a control sequence: skip until a final byte 0x40–0x7E
-		str       // inside a string (OSC, DCS, SOS, PM, APC): skip until BEL or ST
-		strEsc    // saw ESC inside a string: a following '\' ends it
-		escape    // saw ESC: the next character decides
+		plain  = iota
+		csi    // inside a control sequence: skip until a final byte 0x40–0x7E
+		str    // inside a string (OSC, DCS, SOS, PM, APC): skip until BEL or ST
+		strEsc // saw ESC inside a string: a following '\' ends it
+		escape // saw ESC: the next character decides
 	)
 	state := plain
 	for i := 0; i < len(s); {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -215,7 +216,7 @@ func run(t *testing.T, s *server, key gossh.Signer, cmd string) (string, int) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	var buf bytes.Buffer
+	var buf syncBuffer
 	sess.Stdout, sess.Stderr = &buf, &buf
 	if cmd == "" {
 		err = sess.Shell()
@@ -233,4 +234,22 @@ func run(t *testing.T, s *server, key gossh.Signer, cmd string) (string, int) {
 	}
 	t.Fatalf("%q: %v", cmd, err)
 	return "", -1
+}
+
+// syncBuffer is a buffer two copying goroutines (stdout and stderr) can write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
