@@ -4,6 +4,7 @@ package tui
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -109,4 +110,24 @@ func daysBetween(a, b string) int {
 		return 0
 	}
 	return int(tb.Sub(ta).Hours() / 24)
+}
+
+// value translates a stored tier, tag or status name for display; anything else (a name, an
+// ID) is shown as it is.
+func (c *Common) value(v string) string {
+	for _, prefix := range []string{"tier.", "tagname.", "st."} {
+		if _, ok := texts[prefix+v]; ok {
+			return c.T(prefix + v)
+		}
+	}
+	return v
+}
+
+// shortGrid shortens a grid name for tight columns: "后塘网格" → "后塘"; "1网格" stays.
+func shortGrid(name string) string {
+	base := strings.TrimSuffix(name, "网格")
+	if base == "" || strings.Trim(base, "0123456789") == "" {
+		return name
+	}
+	return base
 }

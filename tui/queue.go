@@ -295,9 +295,9 @@ func (q *queue) table() views.Table {
 		{Title: q.c.T("q.id"), Width: 8},
 		{Title: q.c.T("q.tier"), Width: 4},
 		{Title: q.c.T("q.tag"), Width: 3},
-		{Title: q.c.T("q.grid"), Width: 8},
+		{Title: q.c.T("q.grid"), Width: 8, HideBelow: 72},
 		{Title: q.c.T("q.desc")},
-		{Title: q.c.T("q.owner"), Width: 6},
+		{Title: q.c.T("q.owner"), Width: 6, HideBelow: 64},
 		{Title: q.c.T("q.deadline"), Width: 8},
 		{Title: q.c.T("q.status"), Width: 8},
 	}}
@@ -375,9 +375,9 @@ func (q *queue) detailView() string {
 	add(q.c.T("d.created"), c.CreatedAt.Format("2006-01-02 15:04")+" "+c.CreatedBy)
 	lines = append(lines, " "+st.Heading.Render(q.c.T("d.history")))
 	for _, mv := range c.Moves {
-		s := fmt.Sprintf("  %s %s %s", mv.At.Format("01-02 15:04"), mv.By, mv.Action)
+		s := fmt.Sprintf("  %s %s %s", mv.At.Format("01-02 15:04"), mv.By, q.c.T("mv."+mv.Action))
 		if mv.From != "" || mv.To != "" {
-			s += " " + mv.From + "→" + mv.To
+			s += " " + q.c.value(mv.From) + "→" + q.c.value(mv.To)
 		}
 		if mv.Reason != "" {
 			s += " " + mv.Reason

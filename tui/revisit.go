@@ -104,13 +104,17 @@ func loadRevisit(st *store.Store, a store.Actor) ([]revisitUnit, error) {
 		if c.Supervisor != "" && c.Status != store.StatusClosed {
 			u.supervised++
 		}
-		if c.ResolvedAt.IsZero() {
+		rv, revisited := latest[c.ID]
+		// A concern is due a revisit once resolved; one reopened after a revisit still
+		// counts with that revisit's answer.
+		if c.ResolvedAt.IsZero() && !revisited {
 			continue
 		}
 		u.due++
-		rv, ok := latest[c.ID]
-		if !ok {
+		if c.Status == store.StatusResolved && (!revisited || rv.At.Before(c.ResolvedAt)) {
 			u.pending = append(u.pending, c)
+		}
+		if !revisited {
 			continue
 		}
 		u.done++
@@ -194,9 +198,9 @@ func (r *revisit) View() string {
 		{Title: r.c.T("rv.done"), Width: 6, Right: true},
 		{Title: r.c.T("rv.pending"), Width: 6, Right: true},
 		{Title: r.c.T("rv.satisfied"), Width: 6, Right: true},
-		{Title: r.c.T("rv.fair"), Width: 8, Right: true},
+		{Title: r.c.T("rv.fair"), Width: 8, Right: true, HideBelow: 64},
 		{Title: r.c.T("rv.unsatisfied"), Width: 6, Right: true},
-		{Title: r.c.T("rv.supervised"), Width: 6, Right: true},
+		{Title: r.c.T("rv.supervised"), Width: 6, Right: true, HideBelow: 56},
 	}}
 	for _, u := range r.units {
 		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{

@@ -144,6 +144,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStatus(msg)
 		return m, nil
 	case tea.KeyPressMsg:
+		// Over a laggy link an esc and the next key can arrive in one read, which the
+		// terminal protocol cannot tell from alt+key. Nothing here is bound to alt, so such
+		// a key is taken as what the person typed: esc, then the key.
+		if msg.Mod&tea.ModAlt != 0 && msg.Code != tea.KeyEscape {
+			_, c1 := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+			plain := msg
+			plain.Mod &^= tea.ModAlt
+			_, c2 := m.Update(plain)
+			return m, tea.Batch(c1, c2)
+		}
 		m.status = statusMsg{}
 		if m.showHelp {
 			m.showHelp = false
@@ -271,13 +281,27 @@ func (m *Model) header() string {
 	if m.c.Demo && !m.c.Registered {
 		who = m.c.T("demo.user")
 	}
-	ctx := fmt.Sprintf("%s · %s(%s) · %s", place, who, m.c.T("role."+string(m.c.Actor.Role)), shortDate(m.c.Today()))
-	if m.c.Demo {
-		ctx = st.Banner.Render("["+m.c.T("demo")+"]") + " " + ctx
-	}
+	role := m.c.T("role." + string(m.c.Actor.Role))
+	date := shortDate(m.c.Today())
 	left := bar.String()
-	room := m.width - views.Width(left) - 1
-	ctx = views.Cut(ctx, max(room, 0))
+	room := max(m.width-views.Width(left)-1, 0)
+	// The context gives way from the left when the window is narrow: the place goes first,
+	// then the date; who is logged in stays longest.
+	var ctx string
+	for _, c := range []string{
+		fmt.Sprintf("%s · %s(%s) · %s", place, who, role, date),
+		fmt.Sprintf("%s(%s) · %s", who, role, date),
+		fmt.Sprintf("%s(%s)", who, role),
+	} {
+		ctx = c
+		if m.c.Demo {
+			ctx = st.Banner.Render("["+m.c.T("demo")+"]") + " " + ctx
+		}
+		if views.Width(ctx) <= room {
+			break
+		}
+	}
+	ctx = views.Cut(ctx, room)
 	gap := max(m.width-views.Width(left)-views.Width(ctx), 0)
 	return views.Cut(left+strings.Repeat(" ", gap)+st.Context.Render(ctx), m.width)
 }

@@ -259,13 +259,13 @@ func (r *routes) View() string {
 	}
 	cols := []views.Column{}
 	if r.d.multiVillage {
-		cols = append(cols, views.Column{Title: r.c.T("r.village"), Width: 8})
+		cols = append(cols, views.Column{Title: r.c.T("r.village"), Width: 6, HideBelow: 72})
 	}
 	cols = append(cols,
 		views.Column{Title: r.c.T("r.group"), Width: 6},
-		views.Column{Title: r.c.T("r.grids"), Width: 8},
+		views.Column{Title: r.c.T("r.grids"), Width: 8, HideBelow: 56},
 		views.Column{Title: r.c.T("r.leader")},
-		views.Column{Title: r.c.T("r.deputy"), Width: 14},
+		views.Column{Title: r.c.T("r.deputy"), Width: 13, HideBelow: 64},
 		views.Column{Title: r.c.T("r.members"), Width: 4, Right: true},
 		views.Column{Title: r.c.T("r.households"), Width: 7, Right: true},
 		views.Column{Title: r.c.T("r.progress"), Width: 10},
@@ -278,13 +278,13 @@ func (r *routes) View() string {
 		}
 		var cells []views.Cell
 		if r.d.multiVillage {
-			cells = append(cells, views.T(g.village))
+			cells = append(cells, views.T(strings.TrimSuffix(g.village, "新村")))
 		}
 		cells = append(cells,
 			views.T(g.g.Name),
 			views.T(strings.Join(grids, ",")),
-			views.T(fmt.Sprintf("%s(%s)", g.leader, r.d.gridNames[g.leaderGrid])),
-			views.T(fmt.Sprintf("%s(%s)", g.deputy, r.d.gridNames[g.deputyGrid])),
+			views.T(fmt.Sprintf("%s(%s)", g.leader, shortGrid(r.d.gridNames[g.leaderGrid]))),
+			views.T(fmt.Sprintf("%s(%s)", g.deputy, shortGrid(r.d.gridNames[g.deputyGrid]))),
 			views.T(fmt.Sprint(len(g.g.Members)+2)),
 			views.T(fmt.Sprintf("%d/%d", g.visited, len(g.route))),
 			views.T(st.Bar(g.visited, len(g.route), 5)+" "+views.Pct(g.visited, len(g.route))),

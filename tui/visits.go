@@ -189,7 +189,7 @@ func (v *visits) View() string {
 	}
 	t := views.Table{Columns: []views.Column{
 		{Title: v.c.T("v.date"), Width: 5},
-		{Title: v.c.T("v.group"), Width: 6},
+		{Title: v.c.T("v.group"), Width: 6, HideBelow: 64},
 		{Title: v.c.T("v.grid"), Width: 8},
 		{Title: v.c.T("v.household")},
 		{Title: v.c.T("v.present"), Width: 5, Right: true},

@@ -8,6 +8,9 @@ type Column struct {
 	Title string
 	Width int
 	Right bool
+	// HideBelow drops the column when the table is narrower than this many cells, so the
+	// flexible column keeps room to be read in a small window.
+	HideBelow int
 }
 
 // Cell is one table cell: its text and an optional style applied after fitting, so colour
@@ -40,6 +43,35 @@ type Table struct {
 	Rows    []Row
 }
 
+// fit returns the table with the columns that fit a width of w cells.
+func (t Table) fit(w int) Table {
+	hide := false
+	for _, c := range t.Columns {
+		hide = hide || (c.HideBelow > 0 && w < c.HideBelow)
+	}
+	if !hide {
+		return t
+	}
+	out := Table{}
+	var keep []int
+	for i, c := range t.Columns {
+		if c.HideBelow == 0 || w >= c.HideBelow {
+			keep = append(keep, i)
+			out.Columns = append(out.Columns, c)
+		}
+	}
+	for _, r := range t.Rows {
+		nr := Row{Mark: r.Mark}
+		for _, i := range keep {
+			if i < len(r.Cells) {
+				nr.Cells = append(nr.Cells, r.Cells[i])
+			}
+		}
+		out.Rows = append(out.Rows, nr)
+	}
+	return out
+}
+
 // widths resolves the flexible column to fill w (after the mark column and one space between
 // columns).
 func (t Table) widths(w int) []int {
@@ -60,6 +92,7 @@ func (t Table) widths(w int) []int {
 
 // Header renders the column titles.
 func (t Table) Header(st Styles, w int) string {
+	t = t.fit(w)
 	ws := t.widths(w)
 	var b strings.Builder
 	b.WriteString("  ")
@@ -78,6 +111,7 @@ func (t Table) Header(st Styles, w int) string {
 
 // Lines renders rows [from, to) with the cursor at cursor.
 func (t Table) Lines(st Styles, w, from, to, cursor int) []string {
+	t = t.fit(w)
 	ws := t.widths(w)
 	out := make([]string, 0, max(to-from, 0))
 	for r := from; r < to && r < len(t.Rows); r++ {
