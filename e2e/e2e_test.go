@@ -6,9 +6,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"sanbai/sshserver"
 	"sanbai/store"
 )
 
@@ -252,4 +254,59 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestConnectionCaps: past the per-address cap a new connection is refused, and a slot frees
+// when a connection closes.
+func TestConnectionCaps(t *testing.T) {
+	s := startServer(t, false, func(c *sshserver.Config) { c.MaxConnsPerIP = 2 })
+	key := s.addUser(t, "李明", store.RoleTownship, "")
+	var open []*gossh.Client
+	for i := 0; i < 2; i++ {
+		c, err := s.dial(gossh.PublicKeys(key))
+		if err != nil {
+			t.Fatalf("connection %d refused under the cap: %v", i+1, err)
+		}
+		open = append(open, c)
+	}
+	if c, err := s.dial(gossh.PublicKeys(key)); err == nil {
+		c.Close()
+		t.Fatal("a third connection from one address was admitted")
+	}
+	open[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := s.dial(gossh.PublicKeys(key))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slot not freed after close: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	open[1].Close()
+}
+
+// TestAuthTriesAreLimited: a client offering many unregistered keys is cut off after the
+// allowed number of tries, before it reaches a registered one.
+func TestAuthTriesAreLimited(t *testing.T) {
+	s := startServer(t, false)
+	good := s.addUser(t, "李明", store.RoleTownship, "")
+	var signers []gossh.Signer
+	for i := 0; i < 6; i++ {
+		k, _ := newKey(t)
+		signers = append(signers, k)
+	}
+	signers = append(signers, good)
+	if c, err := s.dial(gossh.PublicKeys(signers...)); err == nil {
+		c.Close()
+		t.Fatal("seven keys tried on one connection; the limit is four")
+	}
+	if c, err := s.dial(gossh.PublicKeys(good)); err != nil {
+		t.Fatalf("the registered key alone: %v", err)
+	} else {
+		c.Close()
+	}
 }

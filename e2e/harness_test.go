@@ -31,7 +31,7 @@ type server struct {
 
 // startServer opens a store in a temp dir, seeds the demo township and serves it on a random
 // loopback port until the test ends.
-func startServer(t *testing.T, demoMode bool) *server {
+func startServer(t *testing.T, demoMode bool, tweak ...func(*sshserver.Config)) *server {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{})
@@ -45,8 +45,12 @@ func startServer(t *testing.T, demoMode bool) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := sshserver.New(sshserver.Config{Store: st, Listen: l.Addr().String(),
-		HostKeyPath: filepath.Join(dir, "host_ed25519"), Demo: demoMode})
+	cfg := sshserver.Config{Store: st, Listen: l.Addr().String(),
+		HostKeyPath: filepath.Join(dir, "host_ed25519"), Demo: demoMode}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	srv, err := sshserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

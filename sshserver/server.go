@@ -181,13 +181,26 @@ func (s *Server) Close() error { return s.ssh.Close() }
 // publicKeyAuth admits registered keys (any key in demo mode). Which user a session is comes
 // later from the key that actually authenticated (see identify), never from this callback:
 // a client may offer several keys, and the last one offered need not be the one that signed.
+//
+// Go's SSH library lets a client probe MaxAuthTries keys for free before it starts counting,
+// so the limit is also kept here: after MaxAuthTries refused keys on one connection, no key is
+// accepted on it, not even a registered one.
 func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 	if s.cfg.Demo {
 		return true
 	}
+	ctx.Lock()
+	refused, _ := ctx.Value(refusedKey).(int)
+	ctx.Unlock()
 	fp := gossh.FingerprintSHA256(key)
+	if refused >= s.cfg.MaxAuthTries {
+		return false
+	}
 	if _, err := s.cfg.Store.UserByKey(fp); err != nil {
-		s.log.Info("key refused", "remote", ctx.RemoteAddr().String(), "fingerprint", fp, "ssh_user", clean.Line(ctx.User()))
+		ctx.Lock()
+		ctx.SetValue(refusedKey, refused+1)
+		ctx.Unlock()
+		s.log.Info("key refused", "remote", ctx.RemoteAddr().String(), "fingerprint", fp, "ssh_user", clean.Line(ctx.User()), "try", refused+1)
 		return false
 	}
 	return true
@@ -200,6 +213,7 @@ const (
 	userKey       ctxKey = "sanbai.user"
 	registeredKey ctxKey = "sanbai.registered"
 	endKey        ctxKey = "sanbai.end"
+	refusedKey    ctxKey = "sanbai.refused"
 )
 
 // endReason is filled in by the inner handlers and read by the log line.

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"sanbai/store"
+)
+
+func cli(args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	code = run(args, strings.NewReader(""), &o, &e)
+	return o.String(), e.String(), code
+}
+
+func pubKey(t *testing.T) string {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, _ := gossh.NewPublicKey(pub)
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk)))
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"user", "--help"},
+		{"user", "add", "--help"}, {"user", "list", "--help"}, {"user", "remove", "--help"}} {
+		out, errOut, code := cli(args...)
+		if code != 0 || !strings.Contains(strings.ToLower(out+errOut), "usage") && !strings.Contains(out+errOut, "user add") {
+			t.Errorf("%v: code %d\n%s%s", args, code, out, errOut)
+		}
+	}
+}
+
+func TestDemoThenUsers(t *testing.T) {
+	dir := t.TempDir()
+	if out, errOut, code := cli("demo", "--data", dir); code != 0 || !strings.Contains(out, "seeded") {
+		t.Fatalf("demo: %d %s %s", code, out, errOut)
+	}
+	if _, errOut, code := cli("demo", "--data", dir); code == 0 || !strings.Contains(errOut, "already holds") {
+		t.Fatalf("second demo: %d %s", code, errOut)
+	}
+	keyFile := filepath.Join(t.TempDir(), "k.pub")
+	os.WriteFile(keyFile, []byte("# 李明的笔记本\n"+pubKey(t)+" liming@laptop\n"), 0o600)
+	if out, errOut, code := cli("user", "add", "--data", dir, "--name", "李明", "--role", "village", "--scope", "DL", "--key-file", keyFile); code != 0 || !strings.Contains(out, "李明") {
+		t.Fatalf("user add: %d %s %s", code, out, errOut)
+	}
+	if out, _, code := cli("user", "list", "--data", dir); code != 0 || !strings.Contains(out, "李明") || !strings.Contains(out, "SHA256:") {
+		t.Fatalf("user list: %d %s", code, out)
+	}
+	if _, errOut, code := cli("user", "add", "--data", dir, "--name", "x", "--role", "grid", "--key", pubKey(t)); code == 0 || !strings.Contains(errOut, "--scope") {
+		t.Fatalf("grid role without scope: %d %s", code, errOut)
+	}
+	if _, errOut, code := cli("user", "add", "--data", dir, "--name", "y"); code != 2 || !strings.Contains(errOut, "--role") {
+		t.Fatalf("missing flags: %d %s", code, errOut)
+	}
+	if out, _, code := cli("user", "remove", "--data", dir, "李明"); code != 0 || !strings.Contains(out, "removed") {
+		t.Fatalf("remove: %d %s", code, out)
+	}
+}
+
+// TestLockedStoreSaysWho: a local command while a server holds the store names the holder and
+// shows no stack trace.
+func TestLockedStoreSaysWho(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	release, _ := store.MarkHolder(dir, "sanbai serve --listen 127.0.0.1:2323")
+	defer release()
+	_, errOut, code := cli("user", "list", "--data", dir)
+	if code == 0 || !strings.Contains(errOut, "sanbai serve") || !strings.Contains(errOut, "ssh -p 2323 localhost user list") ||
+		strings.Contains(errOut, "goroutine") || strings.Contains(errOut, ".go:") {
+		t.Fatalf("code %d\n%s", code, errOut)
+	}
+}
+
+func TestDemoRefusesPublicAddress(t *testing.T) {
+	_, errOut, code := cli("serve", "--demo", "--data", t.TempDir(), "--listen", "0.0.0.0:2323")
+	if code == 0 || !strings.Contains(errOut, "loopback") {
+		t.Fatalf("code %d: %s", code, errOut)
+	}
+}
