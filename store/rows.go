@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -199,7 +200,8 @@ type Dataset struct {
 var ErrNotEmpty = errors.New("the store already holds a township")
 
 // Seed writes a whole dataset into an empty store in batches, then records one audit event
-// with the counts. Text fields are cleaned on the way in.
+// with the counts. Text fields are cleaned on the way in (in d itself). Seed is meant for a
+// store no session is using yet: the emptiness check and the batches are not one transaction.
 func (s *Store) Seed(a Actor, d Dataset) error {
 	if a.Role != RoleTownship {
 		return ErrScope
@@ -222,6 +224,11 @@ func (s *Store) Seed(a Actor, d Dataset) error {
 		return wb.Set([]byte(key), b)
 	}
 	seqs := map[string]uint64{}
+	// Counters continue after the highest number seeded, so the next concern, visit or
+	// revisit typed in never takes a seeded row's ID.
+	count := func(kind, village, id string) {
+		seqs[kind+"/"+village] = max(seqs[kind+"/"+village], trailingNumber(id))
+	}
 	var errs []error
 	for _, v := range d.Villages {
 		errs = append(errs, set(villageKey(v.Code), v))
@@ -249,15 +256,15 @@ func (s *Store) Seed(a Actor, d Dataset) error {
 	}
 	for _, v := range d.Visits {
 		errs = append(errs, set(visitKey(v.Village, v.ID), v))
+		count("visit", v.Village, v.ID)
 	}
 	for _, c := range d.Concerns {
 		errs = append(errs, set(concernKey(c.Village, c.ID), c))
-		var n uint64
-		fmt.Sscanf(strings.TrimPrefix(c.ID, c.Village+"-"), "%d", &n)
-		seqs["concern/"+c.Village] = max(seqs["concern/"+c.Village], n)
+		count("concern", c.Village, c.ID)
 	}
 	for _, r := range d.Revisits {
 		errs = append(errs, set(revisitKey(r.Village, r.ID), r))
+		count("revisit", r.Village, r.ID)
 	}
 	for name, n := range seqs {
 		errs = append(errs, wb.Set([]byte("seq/"+name), fmt.Appendf(nil, "%d", n)))
@@ -271,14 +278,14 @@ func (s *Store) Seed(a Actor, d Dataset) error {
 	// The township row goes last, in an audited transaction: a seed cut short by a crash
 	// leaves the store "empty" and the next start seeds again over the partial rows.
 	counts := map[string]int{"villages": len(d.Villages), "grids": len(d.Grids), "households": len(d.Households),
-		"members": len(d.Members), "cadres": len(d.Cadres), "groups": len(d.Groups), "visits": len(d.Visits),
+		"members": len(d.Members), "cadres": len(d.Cadres), "teams": len(d.Teams), "groups": len(d.Groups),
+		"routes": len(d.Routes), "visits": len(d.Visits),
 		"concerns": len(d.Concerns), "revisits": len(d.Revisits)}
 	return s.update(a, func(tx *Tx) error {
 		if err := tx.put("seed", townshipKey, nil, d.Township, Change{Kind: "all"}); err != nil {
 			return err
 		}
 		b, _ := json.Marshal(counts)
-		tx.audits[len(tx.audits)-1].Before = nil
 		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "seed.counts", Key: townshipKey, After: b})
 		return nil
 	})
@@ -304,4 +311,14 @@ func (s *Store) Household(a Actor, village, id string) (Household, error) {
 		return Household{}, ErrNotFound
 	}
 	return h, err
+}
+
+// trailingNumber returns the number an ID ends with ("DL-V0042" → 42), or 0.
+func trailingNumber(id string) uint64 {
+	i := len(id)
+	for i > 0 && id[i-1] >= '0' && id[i-1] <= '9' {
+		i--
+	}
+	n, _ := strconv.ParseUint(id[i:], 10, 64)
+	return n
 }
