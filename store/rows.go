@@ -148,37 +148,6 @@ func (s *Store) Revisits(a Actor) ([]Revisit, error) {
 	return out, nil
 }
 
-// SetTag changes a concern's red/yellow/green tag. It returns the concern as written.
-func (s *Store) SetTag(a Actor, id string, tag Tag) (Concern, error) {
-	if tag != TagRed && tag != TagYellow && tag != TagGreen {
-		return Concern{}, fmt.Errorf("unknown tag %q", tag)
-	}
-	var out Concern
-	err := s.update(a, func(tx *Tx) error {
-		key := concernKey(ConcernVillage(id), id)
-		var c Concern
-		before, err := tx.get(key, &c)
-		if err != nil {
-			return err
-		}
-		if !a.CanSee(c.Village, c.Grid) {
-			return ErrNotFound
-		}
-		if err := a.CanChange(c.Village, c.Grid); err != nil {
-			return err
-		}
-		if c.Tag == tag {
-			out = c
-			return nil
-		}
-		c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "tag", From: string(c.Tag), To: string(tag)})
-		c.Tag = tag
-		out = c
-		return tx.put("concern.tag", key, before, c, Change{Kind: "concern", Village: c.Village, ID: c.ID})
-	})
-	return out, err
-}
-
 // Dataset is a whole township's data, for seeding an empty store (the demo township, or a
 // first import).
 type Dataset struct {

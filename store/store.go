@@ -223,6 +223,27 @@ func (tx *Tx) del(action, key string, before []byte, ch Change) error {
 	return nil
 }
 
+// nextSeq returns the next number of a named counter, read and written in the transaction so
+// two sessions never hand out the same number.
+func (tx *Tx) nextSeq(name string) (uint64, error) {
+	key := []byte("seq/" + name)
+	var n uint64
+	item, err := tx.txn.Get(key)
+	switch {
+	case err == nil:
+		if err := item.Value(func(v []byte) error {
+			n, err = strconv.ParseUint(string(v), 10, 64)
+			return err
+		}); err != nil {
+			return 0, err
+		}
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return 0, err
+	}
+	n++
+	return n, tx.txn.Set(key, []byte(strconv.FormatUint(n, 10)))
+}
+
 // auditKey orders audit events by sequence number.
 func auditKey(seq uint64) string { return fmt.Sprintf("audit/%016x", seq) }
 

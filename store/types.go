@@ -236,6 +236,14 @@ type Concern struct {
 	CreatedAt   time.Time `json:"created_at"`
 	CreatedBy   string    `json:"created_by"`
 	Moves       []Move    `json:"moves,omitempty"`
+	// Rev counts the changes made to the concern; an edit names the Rev it was made
+	// against, so two people editing at once never silently overwrite each other.
+	Rev int `json:"rev,omitempty"`
+	// HandedAt is when the concern last changed hands (a tier move or a new owner); the
+	// colour's time limit runs from it.
+	HandedAt time.Time `json:"handed_at,omitzero"`
+	// Refusals counts returns to a lower tier.
+	Refusals int `json:"refusals,omitempty"`
 }
 
 // Plan is the one plan per concern (一事一策): solution, owner and deadline.
@@ -243,6 +251,9 @@ type Plan struct {
 	Solution string `json:"solution,omitempty"`
 	Owner    string `json:"owner,omitempty"`    // a name, as people say it
 	Deadline string `json:"deadline,omitempty"` // YYYY-MM-DD
+	// DeadlineSet marks a deadline a person chose; otherwise it follows the colour's time
+	// limit from the last hand-off and moves when the colour or the hands change.
+	DeadlineSet bool `json:"deadline_set,omitempty"`
 }
 
 // Move is one entry of a concern's history: a tier move, a hand-off or a change of state.
