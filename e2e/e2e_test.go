@@ -96,7 +96,7 @@ func TestLiveUpdate(t *testing.T) {
 		keyFor, word = "y", "黄"
 	}
 	a.send(keyFor)
-	a.waitText(id + " 已挂")
+	a.waitText("已挂", id)
 	b.waitFor(id+" shown as "+word+" in the other session", func(s string) bool {
 		l := line(s, id)
 		return strings.Contains(l, " "+word+" ")

@@ -111,6 +111,12 @@ type term struct {
 // open starts an interactive session of w×h with the given key.
 func (s *server) open(t *testing.T, signer gossh.Signer, w, h int, env map[string]string) *term {
 	t.Helper()
+	return s.openCmd(t, signer, w, h, env, "")
+}
+
+// openCmd is open running a command (such as "follow 李明") with the PTY instead of a shell.
+func (s *server) openCmd(t *testing.T, signer gossh.Signer, w, h int, env map[string]string, cmd string) *term {
+	t.Helper()
 	client, err := s.dial(gossh.PublicKeys(signer))
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +142,12 @@ func (s *server) open(t *testing.T, signer gossh.Signer, w, h int, env map[strin
 		t.Fatal(err)
 	}
 	tm := &term{t: t, client: client, sess: sess, stdin: stdin, emu: vt.NewEmulator(w, h), closed: make(chan struct{})}
-	if err := sess.Shell(); err != nil {
+	if cmd == "" {
+		err = sess.Shell()
+	} else {
+		err = sess.Start(cmd)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	// The terminal's answers to queries go back to the server, as a real terminal's would;

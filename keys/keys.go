@@ -32,6 +32,12 @@ type KeyMap struct {
 
 	// Queue triage.
 	TagRed, TagYellow, TagGreen key.Binding
+	Owner, Deadline, Plan       key.Binding
+	Escalate, Return, Resolve   key.Binding
+	Mark, Undo, Search          key.Binding
+	TierFilter, TagFilter, Mine key.Binding
+	Filter, ClearFilter, All    key.Binding
+	Project, Meeting            key.Binding
 }
 
 // help texts: binding name → {keys shown, Chinese, English}.
@@ -42,29 +48,46 @@ var defs = map[string]struct {
 	keys []string
 	help text
 }{
-	"pane1":     {[]string{"1"}, text{"1", "线路", "routes"}},
-	"pane2":     {[]string{"2"}, text{"2", "走访", "visits"}},
-	"pane3":     {[]string{"3"}, text{"3", "台账", "queue"}},
-	"pane4":     {[]string{"4"}, text{"4", "回头看", "revisit"}},
-	"nextpane":  {[]string{"tab"}, text{"tab", "下一栏", "next pane"}},
-	"prevpane":  {[]string{"shift+tab"}, text{"shift+tab", "上一栏", "previous pane"}},
-	"help":      {[]string{"?"}, text{"?", "帮助", "help"}},
-	"quit":      {[]string{"q", "ctrl+c"}, text{"q", "退出", "quit"}},
-	"lang":      {[]string{"L"}, text{"L", "中/英", "中/EN"}},
-	"refresh":   {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
-	"up":        {[]string{"up", "k"}, text{"↑/k", "上移", "up"}},
-	"down":      {[]string{"down", "j"}, text{"↓/j", "下移", "down"}},
-	"pageup":    {[]string{"pgup", "ctrl+b"}, text{"pgup", "上页", "page up"}},
-	"pagedown":  {[]string{"pgdown", "ctrl+f"}, text{"pgdn", "下页", "page down"}},
-	"top":       {[]string{"home"}, text{"home", "首行", "top"}},
-	"bottom":    {[]string{"end"}, text{"end", "末行", "bottom"}},
-	"open":      {[]string{"enter"}, text{"enter", "明细", "details"}},
-	"back":      {[]string{"esc"}, text{"esc", "返回", "back"}},
-	"left":      {[]string{"left", "h"}, text{"←/h", "上一项", "previous"}},
-	"right":     {[]string{"right", "l"}, text{"→/l", "下一项", "next"}},
-	"tagred":    {[]string{"r"}, text{"r", "挂红牌", "tag red"}},
-	"tagyellow": {[]string{"y"}, text{"y", "挂黄牌", "tag yellow"}},
-	"taggreen":  {[]string{"g"}, text{"g", "挂绿牌", "tag green"}},
+	"pane1":       {[]string{"1"}, text{"1", "线路", "routes"}},
+	"pane2":       {[]string{"2"}, text{"2", "走访", "visits"}},
+	"pane3":       {[]string{"3"}, text{"3", "台账", "queue"}},
+	"pane4":       {[]string{"4"}, text{"4", "回头看", "revisit"}},
+	"nextpane":    {[]string{"tab"}, text{"tab", "下一栏", "next pane"}},
+	"prevpane":    {[]string{"shift+tab"}, text{"shift+tab", "上一栏", "previous pane"}},
+	"help":        {[]string{"?"}, text{"?", "帮助", "help"}},
+	"quit":        {[]string{"q", "ctrl+c"}, text{"q", "退出", "quit"}},
+	"lang":        {[]string{"L"}, text{"L", "中/英", "中/EN"}},
+	"refresh":     {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
+	"up":          {[]string{"up", "k"}, text{"↑/k", "上移", "up"}},
+	"down":        {[]string{"down", "j"}, text{"↓/j", "下移", "down"}},
+	"pageup":      {[]string{"pgup", "ctrl+b"}, text{"pgup", "上页", "page up"}},
+	"pagedown":    {[]string{"pgdown", "ctrl+f"}, text{"pgdn", "下页", "page down"}},
+	"top":         {[]string{"home"}, text{"home", "首行", "top"}},
+	"bottom":      {[]string{"end"}, text{"end", "末行", "bottom"}},
+	"open":        {[]string{"enter"}, text{"enter", "明细", "details"}},
+	"back":        {[]string{"esc"}, text{"esc", "返回", "back"}},
+	"left":        {[]string{"left", "h"}, text{"←/h", "上一项", "previous"}},
+	"right":       {[]string{"right", "l"}, text{"→/l", "下一项", "next"}},
+	"tagred":      {[]string{"r"}, text{"r", "挂红牌", "tag red"}},
+	"tagyellow":   {[]string{"y"}, text{"y", "挂黄牌", "tag yellow"}},
+	"taggreen":    {[]string{"g"}, text{"g", "挂绿牌", "tag green"}},
+	"owner":       {[]string{"o"}, text{"o", "责任人", "owner"}},
+	"deadline":    {[]string{"d"}, text{"d", "时限", "deadline"}},
+	"plan":        {[]string{"p"}, text{"p", "方案", "plan"}},
+	"escalate":    {[]string{">"}, text{">", "上报", "escalate"}},
+	"return":      {[]string{"<"}, text{"<", "退回", "return"}},
+	"resolve":     {[]string{"x"}, text{"x", "办结", "resolve"}},
+	"mark":        {[]string{"space"}, text{"空格", "多选", "mark"}},
+	"undo":        {[]string{"u"}, text{"u", "撤销", "undo"}},
+	"search":      {[]string{"/"}, text{"/", "搜索", "search"}},
+	"tierfilter":  {[]string{"t"}, text{"t", "按层级", "by tier"}},
+	"tagfilter":   {[]string{"c"}, text{"c", "按颜色", "by colour"}},
+	"mine":        {[]string{"m"}, text{"m", "我的", "mine"}},
+	"filter":      {[]string{"f"}, text{"f", "筛选", "filter"}},
+	"clearfilter": {[]string{"0"}, text{"0", "清除筛选", "clear filters"}},
+	"all":         {[]string{"a"}, text{"a", "含已办结", "show done"}},
+	"project":     {[]string{"P"}, text{"P", "头雁工程", "lead projects"}},
+	"meeting":     {[]string{"M"}, text{"M", "会议模式", "meeting mode"}},
 }
 
 // New builds the key map with help in the given language ("zh" or "en").
@@ -95,6 +118,12 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back,
 		"left": &k.Left, "right": &k.Right,
 		"tagred": &k.TagRed, "tagyellow": &k.TagYellow, "taggreen": &k.TagGreen,
+		"owner": &k.Owner, "deadline": &k.Deadline, "plan": &k.Plan,
+		"escalate": &k.Escalate, "return": &k.Return, "resolve": &k.Resolve,
+		"mark": &k.Mark, "undo": &k.Undo, "search": &k.Search,
+		"tierfilter": &k.TierFilter, "tagfilter": &k.TagFilter, "mine": &k.Mine,
+		"filter": &k.Filter, "clearfilter": &k.ClearFilter, "all": &k.All,
+		"project": &k.Project, "meeting": &k.Meeting,
 	}
 }
 

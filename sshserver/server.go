@@ -78,10 +78,11 @@ func (c *Config) defaults() {
 
 // Server is the sanbai SSH server.
 type Server struct {
-	cfg   Config
-	ssh   *ssh.Server
-	log   *slog.Logger
-	limit *connLimiter
+	cfg      Config
+	ssh      *ssh.Server
+	log      *slog.Logger
+	limit    *connLimiter
+	presence *tui.Presence
 }
 
 // IsLoopback reports whether a listen address only accepts local connections.
@@ -106,7 +107,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Demo && !IsLoopback(cfg.Listen) {
 		return nil, ErrDemoNotLoopback
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP)}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP), presence: tui.NewPresence()}
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -212,6 +213,7 @@ type ctxKey string
 const (
 	userKey       ctxKey = "sanbai.user"
 	registeredKey ctxKey = "sanbai.registered"
+	followKey     ctxKey = "sanbai.follow"
 	endKey        ctxKey = "sanbai.end"
 	refusedKey    ctxKey = "sanbai.refused"
 )
@@ -315,7 +317,8 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// commands runs `ssh host VERB …` as an admin command for township users.
+// commands runs `ssh host VERB …` as an admin command for township users; `follow NAME`
+// (anyone) opens the TUI following NAME's screen, read-only.
 func (s *Server) commands(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		args := sess.Command()
@@ -324,6 +327,17 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			return
 		}
 		end, _ := sess.Context().Value(endKey).(*endReason)
+		if args[0] == "follow" {
+			if len(args) != 2 || clean.Line(args[1]) == "" {
+				fmt.Fprintln(sess.Stderr(), "usage: follow NAME   (follow NAME's screen, read-only, e.g. in a meeting)")
+				end.set("command exit 2")
+				_ = sess.Exit(2)
+				return
+			}
+			sess.Context().SetValue(followKey, clean.Line(args[1]))
+			next(sess)
+			return
+		}
 		u, _ := sess.Context().Value(userKey).(store.User)
 		if u.Role != store.RoleTownship {
 			fmt.Fprintln(sess.Stderr(), "sanbai: admin commands are for township users.")
@@ -360,22 +374,41 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	registered, _ := sess.Context().Value(registeredKey).(bool)
 	pty, _, _ := sess.Pty()
 	lang := pickLang(u.Lang, sess.Environ(), s.cfg.Lang)
+	follow, _ := sess.Context().Value(followKey).(string)
 	m := tui.New(tui.Options{
 		Store: s.cfg.Store, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
-		ASCII:  envIs(sess.Environ(), "SANBAI_ASCII", "1"),
-		Width:  pty.Window.Width,
-		Height: pty.Window.Height,
+		ASCII:    envIs(sess.Environ(), "SANBAI_ASCII", "1"),
+		Width:    pty.Window.Width,
+		Height:   pty.Window.Height,
+		Presence: s.presence,
+		Follow:   follow,
 	})
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
 	sub := s.cfg.Store.Hub().Subscribe()
+	// A follower also listens to the presenter's view; a nil channel never fires.
+	var following *tui.Following
+	var followReady <-chan struct{}
+	if follow != "" {
+		following = s.presence.Follow(follow)
+		followReady = following.Ready()
+	}
 	go func() {
 		defer sub.Close()
+		defer func() {
+			if following != nil {
+				following.Close()
+			} else {
+				s.presence.Leave(u.Name)
+			}
+		}()
 		for {
 			select {
 			case <-sess.Context().Done():
 				return
 			case <-sub.Ready():
 				p.Send(tui.ChangedMsg{Changes: sub.Take()})
+			case <-followReady:
+				p.Send(following.Latest())
 			}
 		}
 	}()

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,60 +13,143 @@ import (
 	"sanbai/views"
 )
 
-// queue is the 3 台账 pane: the master ledger of concerns, counted per tier and colour, with
-// overdue and red rows first, and triage keys on the selected row.
+// queue is the 3 台账 pane: the master ledger, counted per tier and colour, overdue and red
+// first, filtered and searched, and triaged by keys on the selected (or marked) rows.
 type queue struct {
-	c        *Common
-	w, h     int
-	loaded   bool
-	err      error
-	rows     []store.Concern
-	grids    map[string]string // grid code → name
+	c      *Common
+	w, h   int
+	loaded bool
+	err    error
+
+	all    []store.Concern
+	keys   map[string]string // concern ID → search key
+	rows   []store.Concern   // what the filter lets through, in meeting order
+	grids  map[string]string // grid code → name
+	people map[string][]option
+	limits store.Limits
+
+	f        queueFilter
 	cur      views.Cursor
-	detail   *concernDetail
-	selected string // ID under the cursor, kept across reloads
+	selected string
+	marked   map[string]bool
+	detail   bool
+	meeting  bool
+
+	prompt *prompt
+	// pending is the action a prompt is collecting text for, or a stale edit awaiting a yes.
+	pending *pendingOp
+	undo    []undoEntry
+
+	projects    []store.Project
+	showProject bool
+	pcur        views.Cursor
 }
 
-// concernDetail is the opened concern with its household.
-type concernDetail struct {
-	c  store.Concern
-	hh store.Household
+// queueFilter is what the list shows.
+type queueFilter struct {
+	tier     store.Tier
+	tag      store.Tag
+	mine     bool
+	all      bool // include resolved and closed
+	village  string
+	grid     string
+	category string
+	text     string
+}
+
+func (f queueFilter) active() bool {
+	return f.tier != "" || f.tag != "" || f.mine || f.village != "" || f.grid != "" || f.category != "" || f.text != ""
+}
+
+// pendingOp is an action on some concerns, waiting for its text or for a yes after a
+// conflict.
+type pendingOp struct {
+	op    store.Op
+	ids   []string
+	revs  map[string]int
+	stale *store.StaleError
+}
+
+// undoEntry is how to put back what one action changed.
+type undoEntry struct {
+	label string
+	items []undoItem
+}
+
+type undoItem struct {
+	id     string
+	before store.Snapshot
+	rev    int // the concern's Rev right after the action
 }
 
 type queueLoaded struct {
-	rows  []store.Concern
-	grids map[string]string
-	err   error
+	all      []store.Concern
+	keys     map[string]string
+	grids    map[string]string
+	people   map[string][]option
+	limits   store.Limits
+	projects []store.Project
+	err      error
 }
 
-type concernSaved struct {
-	c   store.Concern
-	err error
+// triaged is the outcome of an action on one or more concerns.
+type triaged struct {
+	label  string
+	undo   bool
+	done   []store.Concern
+	before map[string]store.Snapshot
+	failed []string
+	stale  *pendingOp
 }
 
-type detailLoaded struct {
-	d   concernDetail
-	err error
-}
-
-func newQueue(c *Common) *queue { return &queue{c: c} }
+func newQueue(c *Common) *queue { return &queue{c: c, marked: map[string]bool{}} }
 
 func (q *queue) Init() tea.Cmd { return q.load() }
 
 func (q *queue) load() tea.Cmd {
 	c := q.c
 	return func() tea.Msg {
-		rows, err := c.Store.Concerns(c.Actor)
+		all, err := c.Store.Concerns(c.Actor)
 		if err != nil {
 			return queueLoaded{err: err}
 		}
-		grids := map[string]string{}
+		m := queueLoaded{all: all, grids: map[string]string{}, keys: map[string]string{}, people: map[string][]option{}}
 		gs, err := c.Store.Grids(c.Actor)
-		for _, g := range gs {
-			grids[g.Code] = g.Name
+		if err != nil {
+			return queueLoaded{err: err}
 		}
-		sortQueue(rows, c.Today())
-		return queueLoaded{rows: rows, grids: grids, err: err}
+		for _, g := range gs {
+			m.grids[g.Code] = g.Name
+		}
+		for _, x := range all {
+			m.keys[x.ID] = searchKey(x.ID, x.Description, x.Category, x.Plan.Owner, m.grids[x.Grid])
+		}
+		// Owners are chosen from the village's cadres and party members.
+		cadres, err := c.Store.Cadres(c.Actor)
+		if err != nil {
+			return queueLoaded{err: err}
+		}
+		seen := map[string]bool{}
+		for _, cd := range cadres {
+			m.people[cd.Village] = append(m.people[cd.Village], option{label: cd.Name + "  " + cd.Post, value: cd.Name, key: searchKey(cd.Name, cd.Post)})
+			seen[cd.Village+cd.Name] = true
+		}
+		members, err := c.Store.Members(c.Actor)
+		if err != nil {
+			return queueLoaded{err: err}
+		}
+		for _, mb := range members {
+			if !seen[mb.Village+mb.Name] {
+				m.people[mb.Village] = append(m.people[mb.Village], option{label: mb.Name + "  " + m.grids[mb.Grid] + "党员", value: mb.Name, key: searchKey(mb.Name, m.grids[mb.Grid])})
+				seen[mb.Village+mb.Name] = true
+			}
+		}
+		if m.limits, err = c.Store.Limits(); err != nil {
+			return queueLoaded{err: err}
+		}
+		m.projects, err = c.Store.Projects(c.Actor)
+		m.err = err
+		return m
 	}
 }
 
@@ -99,97 +183,575 @@ func sortQueue(rows []store.Concern, today string) {
 	})
 }
 
+// refilter rebuilds the visible rows from the loaded ones and keeps the cursor on the same
+// concern.
+func (q *queue) refilter() {
+	today := q.c.Today()
+	q.rows = q.rows[:0]
+	for _, c := range q.all {
+		f := q.f
+		switch {
+		case !f.all && !c.Status.Open():
+		case f.tier != "" && c.Tier != f.tier:
+		case f.tag != "" && c.Tag != f.tag:
+		case f.mine && c.Plan.Owner != q.c.Actor.Name:
+		case f.village != "" && c.Village != f.village:
+		case f.grid != "" && c.Grid != f.grid:
+		case f.category != "" && c.Category != f.category:
+		case f.text != "" && !matches(q.keys[c.ID], f.text):
+		default:
+			q.rows = append(q.rows, c)
+		}
+	}
+	sortQueue(q.rows, today)
+	q.cur.SetLen(len(q.rows))
+	for i, r := range q.rows {
+		if r.ID == q.selected {
+			q.cur.Pos = i
+		}
+	}
+	q.cur.Move(0, q.listHeight())
+	q.remember()
+}
+
 func (q *queue) SetSize(w, h int) { q.w, q.h = w, h }
 
-// listHeight is the number of rows the table shows: the pane less the counts line, a rule,
-// the column header and a closing rule.
-func (q *queue) listHeight() int { return max(q.h-4, 1) }
+// listHeight is the rows the table shows: the pane less the counts line, the filter line, a
+// rule, the column header, a closing rule and the prompt.
+func (q *queue) listHeight() int {
+	h := q.h - 5
+	if q.prompt != nil {
+		h -= len(q.prompt.options[:min(len(q.prompt.options), 8)]) + 1
+	}
+	if q.meeting {
+		h = (h - 4) / 2
+	}
+	return max(h, 1)
+}
 
-func (q *queue) Capturing() bool { return false }
+// Capturing is true while a prompt has the keyboard.
+func (q *queue) Capturing() bool {
+	return q.prompt != nil || (q.pending != nil && q.pending.stale != nil)
+}
 
 func (q *queue) Update(msg tea.Msg) tea.Cmd {
-	k := q.c.Keys
 	switch msg := msg.(type) {
 	case queueLoaded:
 		q.loaded, q.err = true, msg.err
 		if msg.err != nil {
 			return nil
 		}
-		q.rows, q.grids = msg.rows, msg.grids
-		q.cur.SetLen(len(q.rows))
-		// Keep the cursor on the same concern when the list is reloaded under it.
-		for i, r := range q.rows {
-			if r.ID == q.selected {
-				q.cur.Pos = i
+		// A load that started before one of this session's own edits can land after it;
+		// never let it put back an older version of a concern than the one on screen.
+		newer := map[string]store.Concern{}
+		for _, c := range q.all {
+			newer[c.ID] = c
+		}
+		for i, c := range msg.all {
+			if mine, ok := newer[c.ID]; ok && mine.Rev > c.Rev {
+				msg.all[i] = mine
 			}
 		}
-		q.cur.Move(0, q.listHeight())
-		q.remember()
+		q.all, q.keys, q.grids, q.people, q.limits, q.projects = msg.all, msg.keys, msg.grids, msg.people, msg.limits, msg.projects
+		for id := range q.marked {
+			if _, ok := q.keys[id]; !ok {
+				delete(q.marked, id)
+			}
+		}
+		q.refilter()
+		q.pcur.SetLen(len(q.projects))
 		return nil
 	case ChangedMsg:
-		if msg.touches("concern", "revisit") {
+		if msg.touches("concern", "revisit", "project", "settings") {
 			return q.load()
 		}
 		return nil
-	case concernSaved:
-		if msg.err != nil {
-			return status(q.c.errText(msg.err), true)
+	case triaged:
+		return q.afterTriage(msg)
+	case tea.PasteMsg:
+		if q.prompt != nil {
+			_, _, cmd := q.prompt.update(msg)
+			return cmd
 		}
-		q.replace(msg.c)
-		return status(fmt.Sprintf(q.c.T("q.tagged"), msg.c.ID, q.c.T("tagname."+string(msg.c.Tag))), false)
-	case detailLoaded:
-		if msg.err != nil {
-			return status(q.c.errText(msg.err), true)
-		}
-		q.detail = &msg.d
 		return nil
 	case tea.KeyPressMsg:
-		if q.detail != nil {
-			if key.Matches(msg, k.Back, k.Open) {
-				q.detail = nil
-			}
-			return nil
-		}
-		switch {
-		case key.Matches(msg, k.Up):
-			q.cur.Move(-1, q.listHeight())
-		case key.Matches(msg, k.Down):
-			q.cur.Move(1, q.listHeight())
-		case key.Matches(msg, k.PageUp):
-			q.cur.Move(-q.listHeight(), q.listHeight())
-		case key.Matches(msg, k.PageDown):
-			q.cur.Move(q.listHeight(), q.listHeight())
-		case key.Matches(msg, k.Top):
-			q.cur.Move(-q.cur.N, q.listHeight())
-		case key.Matches(msg, k.Bottom):
-			q.cur.Move(q.cur.N, q.listHeight())
-		case key.Matches(msg, k.TagRed):
-			return q.setTag(store.TagRed)
-		case key.Matches(msg, k.TagYellow):
-			return q.setTag(store.TagYellow)
-		case key.Matches(msg, k.TagGreen):
-			return q.setTag(store.TagGreen)
-		case key.Matches(msg, k.Open):
-			return q.open()
-		}
-		q.remember()
+		return q.key(msg)
+	}
+	if q.prompt != nil {
+		_, _, cmd := q.prompt.update(msg)
+		return cmd
 	}
 	return nil
+}
+
+// key handles a key press: the prompt or conflict question first, then the open view, then
+// the list.
+func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := q.c.Keys
+	if q.pending != nil && q.pending.stale != nil {
+		p := q.pending
+		q.pending = nil
+		if msg.String() == "y" {
+			c := p.stale.Concern
+			return q.run(p.op, []string{c.ID}, map[string]int{c.ID: c.Rev}, false)
+		}
+		return status(q.c.T("q.cancelled"), false)
+	}
+	if q.prompt != nil {
+		res, val, cmd := q.prompt.update(msg)
+		switch res {
+		case promptCancel:
+			if q.prompt.kind == "search" {
+				q.f.text = ""
+				q.refilter()
+			}
+			q.prompt, q.pending = nil, nil
+		case promptDone:
+			return q.answer(val)
+		default:
+			if q.prompt.kind == "search" {
+				q.f.text = q.prompt.input.Value()
+				q.refilter()
+			}
+		}
+		return cmd
+	}
+	if q.showProject {
+		return q.projectKey(msg)
+	}
+	if q.detail && key.Matches(msg, k.Back, k.Open) {
+		q.detail = false
+		return nil
+	}
+	h := q.listHeight()
+	switch {
+	case key.Matches(msg, k.Up):
+		q.cur.Move(-1, h)
+	case key.Matches(msg, k.Down):
+		q.cur.Move(1, h)
+	case key.Matches(msg, k.PageUp):
+		q.cur.Move(-h, h)
+	case key.Matches(msg, k.PageDown):
+		q.cur.Move(h, h)
+	case key.Matches(msg, k.Top):
+		q.cur.Move(-q.cur.N, h)
+	case key.Matches(msg, k.Bottom):
+		q.cur.Move(q.cur.N, h)
+	case key.Matches(msg, k.Open):
+		q.detail = len(q.rows) > 0
+	case key.Matches(msg, k.Back):
+		if len(q.marked) > 0 {
+			q.marked = map[string]bool{}
+		} else if q.f.active() {
+			q.f = queueFilter{all: q.f.all}
+			q.refilter()
+		}
+	case key.Matches(msg, k.Mark):
+		if c, ok := q.current(); ok {
+			if q.marked[c.ID] {
+				delete(q.marked, c.ID)
+			} else {
+				q.marked[c.ID] = true
+			}
+			q.cur.Move(1, h)
+		}
+	case key.Matches(msg, k.TagRed):
+		return q.act(store.Op{Kind: store.OpTag, Tag: store.TagRed})
+	case key.Matches(msg, k.TagYellow):
+		return q.act(store.Op{Kind: store.OpTag, Tag: store.TagYellow})
+	case key.Matches(msg, k.TagGreen):
+		return q.act(store.Op{Kind: store.OpTag, Tag: store.TagGreen})
+	case key.Matches(msg, k.Owner):
+		return q.ask(store.Op{Kind: store.OpOwner}, "q.ask.owner")
+	case key.Matches(msg, k.Deadline):
+		return q.ask(store.Op{Kind: store.OpDeadline}, "q.ask.deadline")
+	case key.Matches(msg, k.Plan):
+		return q.ask(store.Op{Kind: store.OpSolution}, "q.ask.plan")
+	case key.Matches(msg, k.Escalate):
+		return q.ask(store.Op{Kind: store.OpEscalate}, "q.ask.escalate")
+	case key.Matches(msg, k.Return):
+		return q.ask(store.Op{Kind: store.OpReturn}, "q.ask.return")
+	case key.Matches(msg, k.Resolve):
+		return q.ask(store.Op{Kind: store.OpResolve}, "q.ask.resolve")
+	case key.Matches(msg, k.Undo):
+		return q.doUndo()
+	case key.Matches(msg, k.Search):
+		q.prompt = newPrompt("search", q.c.T("q.ask.search"), q.f.text, nil)
+	case key.Matches(msg, k.TierFilter):
+		q.f.tier = cycle(q.f.tier, append([]store.Tier{""}, store.Tiers[:]...))
+		q.refilter()
+	case key.Matches(msg, k.TagFilter):
+		q.f.tag = cycle(q.f.tag, append([]store.Tag{""}, store.Tags[:]...))
+		q.refilter()
+	case key.Matches(msg, k.Mine):
+		q.f.mine = !q.f.mine
+		q.refilter()
+	case key.Matches(msg, k.All):
+		q.f.all = !q.f.all
+		q.refilter()
+	case key.Matches(msg, k.ClearFilter):
+		q.f = queueFilter{}
+		q.refilter()
+	case key.Matches(msg, k.Filter):
+		q.prompt = newPrompt("filter", q.c.T("q.ask.filter"), "", q.filterOptions())
+	case key.Matches(msg, k.Meeting):
+		q.meeting = !q.meeting
+		q.cur.Move(0, q.listHeight())
+	case key.Matches(msg, k.Project):
+		if len(q.marked) >= 2 {
+			return q.ask(store.Op{Kind: "project"}, "q.ask.project")
+		}
+		q.showProject = true
+	}
+	q.remember()
+	return nil
+}
+
+// follow shows what a presenter shows: their filter, selection, detail and meeting mode.
+func (q *queue) follow(v View) {
+	q.f, q.selected, q.meeting, q.detail = v.Filter, v.Selected, v.Meeting, v.Detail
+	q.prompt, q.pending, q.showProject = nil, nil, false
+	q.refilter()
+	// refilter moved the cursor to the presenter's concern; keep that as the selection even
+	// if this follower cannot see it.
+	q.selected = v.Selected
+}
+
+// cycle steps to the value after cur in vals, wrapping around.
+func cycle[T comparable](cur T, vals []T) T {
+	for i, v := range vals {
+		if v == cur {
+			return vals[(i+1)%len(vals)]
+		}
+	}
+	return vals[0]
+}
+
+// filterOptions lists the villages, grids and categories present, as a picker.
+func (q *queue) filterOptions() []option {
+	seen := map[string]bool{}
+	var out []option
+	add := func(label, value string) {
+		if !seen[value] {
+			seen[value] = true
+			out = append(out, option{label: label, value: value, key: searchKey(label)})
+		}
+	}
+	var villages, grids, cats []string
+	for _, c := range q.all {
+		villages, grids, cats = append(villages, c.Village), append(grids, c.Grid), append(cats, c.Category)
+	}
+	sort.Strings(villages)
+	sort.Strings(grids)
+	sort.Strings(cats)
+	if q.c.Actor.Village == "" {
+		for _, v := range villages {
+			add(q.c.T("r.village")+" "+v, "v:"+v)
+		}
+	}
+	for _, g := range grids {
+		add(q.c.T("q.grid")+" "+ConcernVillageOf(g)+" "+q.grids[g], "g:"+g)
+	}
+	for _, c := range cats {
+		add(q.c.T("d.category")+" "+c, "c:"+c)
+	}
+	return out
+}
+
+// ConcernVillageOf returns the village code of a grid code such as DL03 (its letters).
+func ConcernVillageOf(grid string) string { return strings.TrimRight(grid, "0123456789") }
+
+// targets are the concerns an action applies to: the marked rows, or the selected one.
+func (q *queue) targets() ([]string, map[string]int) {
+	revs := map[string]int{}
+	var ids []string
+	for _, c := range q.rows {
+		if q.marked[c.ID] {
+			ids = append(ids, c.ID)
+			revs[c.ID] = c.Rev
+		}
+	}
+	for _, c := range q.all {
+		if q.marked[c.ID] && revs[c.ID] == 0 && !contains(ids, c.ID) {
+			ids = append(ids, c.ID)
+			revs[c.ID] = c.Rev
+		}
+	}
+	if len(ids) == 0 {
+		if c, ok := q.current(); ok {
+			ids, revs[c.ID] = []string{c.ID}, c.Rev
+		}
+	}
+	return ids, revs
+}
+
+// act runs an action that needs no text on the targets.
+func (q *queue) act(op store.Op) tea.Cmd {
+	ids, revs := q.targets()
+	if len(ids) == 0 {
+		return nil
+	}
+	if q.c.Actor.Role == store.RoleInspector {
+		return status(q.c.T("err.readonly"), true)
+	}
+	return q.run(op, ids, revs, false)
+}
+
+// ask opens the prompt that collects an action's text.
+func (q *queue) ask(op store.Op, label string) tea.Cmd {
+	ids, revs := q.targets()
+	if len(ids) == 0 {
+		return nil
+	}
+	if q.c.Actor.Role == store.RoleInspector {
+		return status(q.c.T("err.readonly"), true)
+	}
+	q.pending = &pendingOp{op: op, ids: ids, revs: revs}
+	text := q.c.T(label)
+	if len(ids) > 1 {
+		text = fmt.Sprintf(q.c.T("q.marked.n"), len(ids)) + " " + text
+	}
+	var opts []option
+	initial := ""
+	if op.Kind == store.OpOwner {
+		opts = q.people[store.ConcernVillage(ids[0])]
+		if opts == nil {
+			opts = []option{}
+		}
+	}
+	if cur, ok := q.current(); ok && len(ids) == 1 {
+		switch op.Kind {
+		case store.OpSolution:
+			initial = cur.Plan.Solution
+		}
+	}
+	q.prompt = newPrompt(string(op.Kind), text, initial, opts)
+	return nil
+}
+
+// answer takes the prompt's text and runs what it was for.
+func (q *queue) answer(val string) tea.Cmd {
+	kind := q.prompt.kind
+	switch kind {
+	case "search":
+		q.prompt = nil
+		q.f.text = val
+		q.refilter()
+		return nil
+	case "filter":
+		q.prompt = nil
+		k, v, _ := strings.Cut(val, ":")
+		switch k {
+		case "v":
+			q.f.village = v
+		case "g":
+			q.f.grid = v
+		case "c":
+			q.f.category = v
+		}
+		q.refilter()
+		return nil
+	case "project":
+		if strings.TrimSpace(val) == "" {
+			return nil
+		}
+		q.prompt = nil
+		ids := q.pending.ids
+		q.pending = nil
+		c := q.c
+		return func() tea.Msg {
+			p, err := c.Store.CreateProject(c.Actor, val, ids)
+			if err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("q.project.made"), p.ID, len(p.Concerns), p.Owner)}
+		}
+	case "project.resolve":
+		if strings.TrimSpace(val) == "" {
+			return nil
+		}
+		q.prompt = nil
+		id := q.projects[q.pcur.Pos].ID
+		c := q.c
+		return func() tea.Msg {
+			p, err := c.Store.ResolveProject(c.Actor, id, val)
+			if err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("q.project.done"), p.ID)}
+		}
+	}
+	p := q.pending
+	if p == nil {
+		q.prompt = nil
+		return nil
+	}
+	op := p.op
+	switch op.Kind {
+	case store.OpDeadline:
+		d, err := parseDeadline(val, q.c.Store.Now())
+		if err != nil {
+			q.prompt.err = q.c.T("q.bad.deadline")
+			return nil
+		}
+		op.Text = d
+	case store.OpEscalate, store.OpReturn:
+		if strings.TrimSpace(val) == "" {
+			q.prompt.err = q.c.T("q.need.reason")
+			return nil
+		}
+		op.Reason = val
+	default:
+		if strings.TrimSpace(val) == "" {
+			q.prompt.err = q.c.T("q.need.text")
+			return nil
+		}
+		op.Text = val
+	}
+	q.prompt, q.pending = nil, nil
+	return q.run(op, p.ids, p.revs, false)
+}
+
+// run applies op to each concern against the Rev its row showed, off the UI goroutine.
+func (q *queue) run(op store.Op, ids []string, revs map[string]int, undo bool) tea.Cmd {
+	c := q.c
+	label := q.opLabel(op)
+	before := map[string]store.Snapshot{}
+	for _, x := range q.all {
+		if _, ok := revs[x.ID]; ok {
+			before[x.ID] = x.Snap()
+		}
+	}
+	return func() tea.Msg {
+		out := triaged{label: label, undo: undo, before: before}
+		for _, id := range ids {
+			o := op
+			if undo {
+				snap := before[id]
+				o.Restore = &snap
+			}
+			got, err := c.Store.Triage(c.Actor, id, revs[id], o)
+			var stale *store.StaleError
+			switch {
+			case errors.As(err, &stale) && len(ids) == 1:
+				out.stale = &pendingOp{op: op, ids: ids, revs: revs, stale: stale}
+			case errors.As(err, &stale):
+				out.failed = append(out.failed, id+" "+c.T("q.stale.short"))
+			case err != nil:
+				out.failed = append(out.failed, id+" "+c.errText(err))
+			default:
+				if b, ok := before[id]; ok && got.Snap() != b {
+					out.before[id] = b
+				}
+				out.done = append(out.done, got)
+			}
+		}
+		return out
+	}
+}
+
+// opLabel names an action for messages.
+func (q *queue) opLabel(op store.Op) string {
+	switch op.Kind {
+	case store.OpTag:
+		return q.c.T("q.op.tag") + q.c.T("tagname."+string(op.Tag))
+	case store.OpRestore:
+		return q.c.T("q.op.undo")
+	}
+	return q.c.T("q.op." + string(op.Kind))
+}
+
+// afterTriage takes the outcome into the list, records how to undo it, and says what
+// happened.
+func (q *queue) afterTriage(t triaged) tea.Cmd {
+	for _, c := range t.done {
+		for i := range q.all {
+			if q.all[i].ID == c.ID {
+				q.all[i] = c
+			}
+		}
+	}
+	q.refilter()
+	if t.stale != nil {
+		q.pending = t.stale
+		return status(q.staleText(t.stale.stale), true)
+	}
+	if !t.undo && len(t.done) > 0 {
+		e := undoEntry{label: t.label}
+		for _, c := range t.done {
+			if b, ok := t.before[c.ID]; ok {
+				e.items = append(e.items, undoItem{id: c.ID, before: b, rev: c.Rev})
+			}
+		}
+		if len(e.items) > 0 {
+			q.undo = append(q.undo, e)
+		}
+	}
+	if len(t.done) > 0 {
+		q.marked = map[string]bool{}
+	}
+	var ids []string
+	for _, c := range t.done {
+		ids = append(ids, c.ID)
+	}
+	text := fmt.Sprintf(q.c.T("q.done"), t.label, strings.Join(ids, " "))
+	if len(ids) > 3 {
+		text = fmt.Sprintf(q.c.T("q.done.n"), t.label, len(ids))
+	}
+	if len(t.failed) > 0 {
+		return status(text+"  "+q.c.T("q.failed")+" "+strings.Join(t.failed, "; "), true)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return status(text, false)
+}
+
+// staleText tells what others changed, and asks whether to apply the action anyway.
+func (q *queue) staleText(e *store.StaleError) string {
+	var parts []string
+	for _, m := range e.Moves {
+		s := m.By + " " + q.c.T("mv."+m.Action)
+		if m.From != "" || m.To != "" {
+			s += " " + q.c.value(m.From) + "→" + q.c.value(m.To)
+		}
+		parts = append(parts, s)
+	}
+	return fmt.Sprintf(q.c.T("q.stale"), e.Concern.ID, strings.Join(parts, ", "))
+}
+
+// doUndo puts back what the session's last action changed.
+func (q *queue) doUndo() tea.Cmd {
+	if len(q.undo) == 0 {
+		return status(q.c.T("q.undo.none"), false)
+	}
+	e := q.undo[len(q.undo)-1]
+	q.undo = q.undo[:len(q.undo)-1]
+	c := q.c
+	return func() tea.Msg {
+		out := triaged{label: c.T("q.op.undo") + " " + e.label, undo: true}
+		for _, it := range e.items {
+			snap := it.before
+			got, err := c.Store.Triage(c.Actor, it.id, it.rev, store.Op{Kind: store.OpRestore, Restore: &snap, Reason: c.T("q.op.undo") + " " + e.label})
+			if err != nil {
+				var stale *store.StaleError
+				if errors.As(err, &stale) {
+					out.failed = append(out.failed, it.id+" "+c.T("q.undo.stale"))
+				} else {
+					out.failed = append(out.failed, it.id+" "+c.errText(err))
+				}
+				continue
+			}
+			out.done = append(out.done, got)
+		}
+		return out
+	}
 }
 
 // remember notes which concern is under the cursor.
 func (q *queue) remember() {
 	if q.cur.Pos < len(q.rows) {
 		q.selected = q.rows[q.cur.Pos].ID
-	}
-}
-
-// replace puts a saved concern back in the list.
-func (q *queue) replace(c store.Concern) {
-	for i := range q.rows {
-		if q.rows[i].ID == c.ID {
-			q.rows[i] = c
-		}
 	}
 }
 
@@ -200,45 +762,19 @@ func (q *queue) current() (store.Concern, bool) {
 	return q.rows[q.cur.Pos], true
 }
 
-func (q *queue) setTag(t store.Tag) tea.Cmd {
-	cur, ok := q.current()
-	if !ok {
-		return nil
-	}
-	c := q.c
-	return func() tea.Msg {
-		saved, err := c.Store.SetTag(c.Actor, cur.ID, t)
-		return concernSaved{c: saved, err: err}
-	}
-}
-
-func (q *queue) open() tea.Cmd {
-	cur, ok := q.current()
-	if !ok {
-		return nil
-	}
-	c := q.c
-	return func() tea.Msg {
-		hh, err := c.Store.Household(c.Actor, cur.Village, cur.Household)
-		if err != nil && err != store.ErrNotFound {
-			return detailLoaded{err: err}
-		}
-		return detailLoaded{d: concernDetail{c: cur, hh: hh}}
-	}
-}
-
 // status returns a command that shows a footer message.
 func status(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return statusMsg{text: text, err: isErr} }
 }
 
-// counts renders the header line: concerns per tier and colour, overdue and supervised.
+// counts renders the header line: open concerns per tier and colour, overdue, supervised and
+// problem cases.
 func (q *queue) counts() string {
 	st, today := q.c.Styles, q.c.Today()
 	tiers := map[store.Tier]int{}
 	tags := map[store.Tag]int{}
-	overdue, supervised := 0, 0
-	for _, c := range q.rows {
+	overdue, supervised, problems := 0, 0, 0
+	for _, c := range q.all {
 		if !c.Status.Open() {
 			continue
 		}
@@ -250,11 +786,16 @@ func (q *queue) counts() string {
 		if c.Supervisor != "" {
 			supervised++
 		}
+		if c.ProblemCase() {
+			problems++
+		}
 	}
 	var parts []string
 	for _, t := range store.Tiers {
 		parts = append(parts, fmt.Sprintf("%s %d", q.c.T("tier."+string(t)), tiers[t]))
 	}
+	// One space inside an item and one between items keeps the line within 80 cells in
+	// both languages.
 	sep := st.Muted.Render(" │ ")
 	if st.ASCII {
 		sep = " | "
@@ -264,9 +805,49 @@ func (q *queue) counts() string {
 		st.Yellow.Render(fmt.Sprintf("%s %d", q.c.T("tag.yellow"), tags[store.TagYellow])),
 		st.Green.Render(fmt.Sprintf("%s %d", q.c.T("tag.green"), tags[store.TagGreen])),
 	}
-	last := st.Overdue.Render(fmt.Sprintf("%s %d", q.c.T("overdue"), overdue)) + "  " +
-		fmt.Sprintf("%s %d", q.c.T("supervised"), supervised)
-	return " " + strings.Join(parts, "  ") + sep + strings.Join(tagPart, "  ") + sep + last
+	last := st.Overdue.Render(fmt.Sprintf("%s %d", q.c.T("overdue"), overdue)) + " " +
+		fmt.Sprintf("%s %d %s %d", q.c.T("supervised"), supervised, q.c.T("q.problem.short"), problems)
+	return " " + strings.Join(parts, " ") + sep + strings.Join(tagPart, " ") + sep + last
+}
+
+// filterLine says what the list shows: the filters in force, the count and the marks.
+func (q *queue) filterLine() string {
+	var parts []string
+	f := q.f
+	if f.all {
+		parts = append(parts, q.c.T("q.f.all"))
+	} else {
+		parts = append(parts, q.c.T("q.f.open"))
+	}
+	if f.tier != "" {
+		parts = append(parts, q.c.T("tier."+string(f.tier)))
+	}
+	if f.tag != "" {
+		parts = append(parts, q.c.T("tagname."+string(f.tag)))
+	}
+	if f.mine {
+		parts = append(parts, q.c.T("q.f.mine"))
+	}
+	if f.village != "" {
+		parts = append(parts, f.village)
+	}
+	if f.grid != "" {
+		parts = append(parts, q.grids[f.grid])
+	}
+	if f.category != "" {
+		parts = append(parts, f.category)
+	}
+	if f.text != "" {
+		parts = append(parts, "/"+f.text)
+	}
+	s := " " + strings.Join(parts, " · ") + "  " + fmt.Sprintf(q.c.T("q.f.count"), len(q.rows))
+	if len(q.marked) > 0 {
+		s += "  " + q.c.Styles.Accent.Render(fmt.Sprintf(q.c.T("q.marked.n"), len(q.marked)))
+	}
+	if q.meeting {
+		s += "  " + q.c.Styles.Accent.Render(q.c.T("q.meeting"))
+	}
+	return s
 }
 
 // tagCell renders a tag as a word (红/黄/绿) in its colour, so it reads without colour too.
@@ -276,7 +857,8 @@ func (q *queue) tagCell(t store.Tag) views.Cell {
 	return views.S(q.c.T("tag."+string(t)), s)
 }
 
-// dueCell renders the deadline: MM-DD, "today", or days overdue with a "!".
+// dueCell renders the deadline: MM-DD, "today", "soon" (within two days) or days overdue
+// with a "!", so near-due and overdue rows stand out without colour.
 func (q *queue) dueCell(c store.Concern) views.Cell {
 	today := q.c.Today()
 	switch {
@@ -286,38 +868,77 @@ func (q *queue) dueCell(c store.Concern) views.Cell {
 		return views.S(fmt.Sprintf(q.c.T("overdue.days"), daysBetween(c.Plan.Deadline, today)), q.c.Styles.Overdue)
 	case c.Status.Open() && c.Plan.Deadline == today:
 		return views.S(q.c.T("due.today"), q.c.Styles.Warn)
+	case c.Status.Open() && daysBetween(today, c.Plan.Deadline) <= 2:
+		return views.S(shortDate(c.Plan.Deadline)+"*", q.c.Styles.Warn)
 	}
 	return views.T(shortDate(c.Plan.Deadline))
 }
 
+// mark is the one-cell sign before a row: marked, supervised, or a problem case.
+func (q *queue) mark(c store.Concern) string {
+	switch {
+	case q.marked[c.ID]:
+		if q.c.Styles.ASCII {
+			return "*"
+		}
+		return "•"
+	case c.Supervisor != "":
+		return "!"
+	case c.ProblemCase():
+		return "?"
+	}
+	return ""
+}
+
 func (q *queue) table() views.Table {
-	t := views.Table{Columns: []views.Column{
-		{Title: q.c.T("q.id"), Width: 8},
-		{Title: q.c.T("q.tier"), Width: 4},
-		{Title: q.c.T("q.tag"), Width: 3},
-		{Title: q.c.T("q.grid"), Width: 8, HideBelow: 72},
-		{Title: q.c.T("q.desc")},
-		{Title: q.c.T("q.owner"), Width: 6, HideBelow: 64},
-		{Title: q.c.T("q.deadline"), Width: 8},
-		{Title: q.c.T("q.status"), Width: 8},
-	}}
+	var t views.Table
+	if q.meeting {
+		t.Columns = []views.Column{
+			{Title: q.c.T("q.id"), Width: 8},
+			{Title: q.c.T("q.tag"), Width: 3},
+			{Title: q.c.T("q.desc")},
+			{Title: q.c.T("q.owner"), Width: 6},
+			{Title: q.c.T("q.deadline"), Width: 8},
+		}
+	} else {
+		t.Columns = []views.Column{
+			{Title: q.c.T("q.id"), Width: 8},
+			{Title: q.c.T("q.tier"), Width: 4},
+			{Title: q.c.T("q.tag"), Width: 3},
+			{Title: q.c.T("q.grid"), Width: 8, HideBelow: 72},
+			{Title: q.c.T("q.desc")},
+			{Title: q.c.T("q.owner"), Width: 6, HideBelow: 64},
+			{Title: q.c.T("q.deadline"), Width: 8},
+			{Title: q.c.T("q.status"), Width: 8},
+		}
+	}
 	for _, c := range q.rows {
 		desc := c.Description
-		mark := ""
 		if c.Supervisor != "" {
 			desc = "[" + q.c.T("supervised") + "] " + desc
-			mark = "!"
 		}
-		t.Rows = append(t.Rows, views.Row{Mark: mark, Cells: []views.Cell{
-			views.T(c.ID),
-			views.T(q.c.T("tier." + string(c.Tier))),
-			q.tagCell(c.Tag),
-			views.T(q.grids[c.Grid]),
-			views.T(desc),
-			views.T(c.Plan.Owner),
-			q.dueCell(c),
-			views.T(q.c.T("st." + string(c.Status))),
-		}})
+		if c.Project != "" {
+			desc = "[" + c.Project + "] " + desc
+		}
+		if c.ProblemCase() {
+			desc = "[" + q.c.T("q.problem") + "] " + desc
+		}
+		var cells []views.Cell
+		if q.meeting {
+			cells = []views.Cell{views.T(c.ID), q.tagCell(c.Tag), views.T(desc), views.T(c.Plan.Owner), q.dueCell(c)}
+		} else {
+			cells = []views.Cell{
+				views.T(c.ID),
+				views.T(q.c.T("tier." + string(c.Tier))),
+				q.tagCell(c.Tag),
+				views.T(q.grids[c.Grid]),
+				views.T(desc),
+				views.T(c.Plan.Owner),
+				q.dueCell(c),
+				views.T(q.c.T("st." + string(c.Status))),
+			}
+		}
+		t.Rows = append(t.Rows, views.Row{Mark: q.mark(c), Cells: cells})
 	}
 	return t
 }
@@ -329,28 +950,67 @@ func (q *queue) View() string {
 		return " " + q.c.T("loading")
 	case q.err != nil:
 		return " " + st.Error.Render(q.c.errText(q.err))
-	case q.detail != nil:
-		return q.detailView()
+	case q.showProject:
+		return q.projectView()
+	case q.detail:
+		if c, ok := q.current(); ok {
+			return q.detailView(c)
+		}
 	}
-	lines := []string{q.counts(), st.HRule(q.w)}
-	if len(q.rows) == 0 {
-		return strings.Join(append(lines, " "+q.c.T("empty")), "\n")
-	}
+	lines := []string{q.counts(), q.filterLine(), st.HRule(q.w)}
 	t := q.table()
 	lines = append(lines, t.Header(st, q.w))
 	from, to := q.cur.Window(q.listHeight())
-	lines = append(lines, t.Lines(st, q.w, from, to, q.cur.Pos)...)
-	for len(lines) < q.h-1 {
+	if len(q.rows) == 0 {
+		lines = append(lines, " "+q.c.T("empty"))
+	} else if q.meeting {
+		// Meeting mode: a blank line between rows for a projector, and the selected
+		// concern's plan under the list.
+		for i, l := range t.Lines(st, q.w, from, to, q.cur.Pos) {
+			if from+i == q.cur.Pos {
+				l = st.Title.Render(l)
+			}
+			lines = append(lines, l, "")
+		}
+	} else {
+		lines = append(lines, t.Lines(st, q.w, from, to, q.cur.Pos)...)
+	}
+	var tail []string
+	if q.prompt != nil {
+		tail = q.prompt.lines(st, q.w, 9)
+	} else if q.meeting {
+		if c, ok := q.current(); ok {
+			tail = q.planLines(c)
+		}
+	}
+	for len(lines) < q.h-len(tail)-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, st.HRule(q.w))
+	lines = append(lines[:min(len(lines), max(q.h-len(tail)-1, 0))], st.HRule(q.w))
+	lines = append(lines, tail...)
+	if len(lines) > q.h {
+		lines = lines[len(lines)-q.h:]
+	}
 	return strings.Join(lines, "\n")
 }
 
-// detailView shows one concern: what, where, the plan and the whole history.
-func (q *queue) detailView() string {
-	st, d := q.c.Styles, q.detail
-	c := d.c
+// planLines shows the selected concern's plan (meeting mode).
+func (q *queue) planLines(c store.Concern) []string {
+	st := q.c.Styles
+	out := []string{" " + st.Title.Render(c.ID) + "  " + q.c.T("tier."+string(c.Tier)) + " · " + q.c.T("st."+string(c.Status))}
+	add := func(label, v string) {
+		if v != "" {
+			out = append(out, " "+st.Heading.Render(views.Fit(label, 8))+" "+views.Cut(v, max(q.w-10, 1)))
+		}
+	}
+	add(q.c.T("d.solution"), c.Plan.Solution)
+	add(q.c.T("q.owner"), c.Plan.Owner+"  "+c.Plan.Deadline)
+	return out
+}
+
+// detailView shows one concern: what, where, the plan, the clocks and the whole history.
+func (q *queue) detailView(c store.Concern) string {
+	st := q.c.Styles
 	var lines []string
 	add := func(label, value string) {
 		if value == "" {
@@ -359,10 +1019,11 @@ func (q *queue) detailView() string {
 		lines = append(lines, " "+st.Heading.Render(views.Fit(label, 8))+" "+views.Cut(value, max(q.w-10, 1)))
 	}
 	title := fmt.Sprintf("%s  %s · %s · %s", c.ID, q.c.T("tier."+string(c.Tier)), q.c.T("tagname."+string(c.Tag)), q.c.T("st."+string(c.Status)))
-	lines = append(lines, " "+st.Title.Render(title), st.HRule(q.w))
-	if d.hh.ID != "" {
-		add(q.c.T("d.household"), fmt.Sprintf("%s %s · %s", q.grids[c.Grid], d.hh.Address, d.hh.Head().Name))
+	if c.ProblemCase() {
+		title += " · " + q.c.T("q.problem")
 	}
+	lines = append(lines, " "+st.Title.Render(title), st.HRule(q.w))
+	add(q.c.T("q.grid"), q.grids[c.Grid]+" "+c.Household)
 	add(q.c.T("d.category"), c.Category)
 	for _, l := range strings.Split(c.Description, "\n") {
 		add(q.c.T("q.desc"), l)
@@ -372,8 +1033,11 @@ func (q *queue) detailView() string {
 	add(q.c.T("q.deadline"), c.Plan.Deadline)
 	add(q.c.T("d.resolution"), c.Resolution)
 	add(q.c.T("supervised"), c.Supervisor)
-	add(q.c.T("d.created"), c.CreatedAt.Format("2006-01-02 15:04")+" "+c.CreatedBy)
+	add(q.c.T("d.project"), c.Project)
+	created, handed := c.Clock(q.c.Store.Now())
+	add(q.c.T("d.created"), c.CreatedAt.Format("2006-01-02 15:04")+" "+c.CreatedBy+"  "+fmt.Sprintf(q.c.T("d.clock"), created, handed))
 	lines = append(lines, " "+st.Heading.Render(q.c.T("d.history")))
+	hist := []string{}
 	for _, mv := range c.Moves {
 		s := fmt.Sprintf("  %s %s %s", mv.At.Format("01-02 15:04"), mv.By, q.c.T("mv."+mv.Action))
 		if mv.From != "" || mv.To != "" {
@@ -382,7 +1046,69 @@ func (q *queue) detailView() string {
 		if mv.Reason != "" {
 			s += " " + mv.Reason
 		}
-		lines = append(lines, views.Cut(s, q.w))
+		hist = append(hist, views.Cut(s, q.w))
+	}
+	// The newest history shows when there is not room for all of it.
+	if room := q.h - len(lines); len(hist) > room && room > 0 {
+		hist = hist[len(hist)-room:]
+	}
+	lines = append(lines, hist...)
+	if len(lines) > q.h {
+		lines = lines[:q.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// projectKey handles keys in the lead-project list.
+func (q *queue) projectKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := q.c.Keys
+	switch {
+	case key.Matches(msg, k.Back, k.Project):
+		q.showProject = false
+	case key.Matches(msg, k.Up):
+		q.pcur.Move(-1, q.h)
+	case key.Matches(msg, k.Down):
+		q.pcur.Move(1, q.h)
+	case key.Matches(msg, k.Resolve):
+		if q.c.Actor.Role == store.RoleInspector {
+			return status(q.c.T("err.readonly"), true)
+		}
+		if q.pcur.Pos < len(q.projects) {
+			q.prompt = newPrompt("project.resolve", q.c.T("q.ask.resolve"), "", nil)
+		}
+	}
+	return nil
+}
+
+// projectView lists the lead projects with their concerns' progress.
+func (q *queue) projectView() string {
+	st := q.c.Styles
+	lines := []string{" " + st.Title.Render(q.c.T("q.projects")), st.HRule(q.w)}
+	status := map[string]store.Concern{}
+	for _, c := range q.all {
+		status[c.ID] = c
+	}
+	if len(q.projects) == 0 {
+		lines = append(lines, " "+q.c.T("q.projects.none"))
+	}
+	t := views.Table{Columns: []views.Column{{Width: 6}, {}, {Width: 6}, {Width: 12}}}
+	for _, p := range q.projects {
+		done := 0
+		for _, id := range p.Concerns {
+			if !status[id].Status.Open() {
+				done++
+			}
+		}
+		state := fmt.Sprintf("%d/%d", done, len(p.Concerns))
+		if p.Resolved {
+			state += " " + q.c.T("st.resolved")
+		}
+		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(p.ID), views.T(p.Title + "  " + strings.Join(p.Concerns, " ")), views.T(p.Owner), views.T(state)}})
+	}
+	lines = append(lines, t.Lines(st, q.w, 0, len(t.Rows), q.pcur.Pos)...)
+	if q.prompt != nil {
+		lines = append(lines, st.HRule(q.w))
+		lines = append(lines, q.prompt.lines(st, q.w, 3)...)
 	}
 	if len(lines) > q.h {
 		lines = lines[:q.h]
@@ -392,16 +1118,23 @@ func (q *queue) detailView() string {
 
 func (q *queue) ShortHelp() []key.Binding {
 	k := q.c.Keys
-	if q.detail != nil {
+	switch {
+	case q.prompt != nil:
+		return []key.Binding{k.Open, k.Back}
+	case q.showProject:
+		return []key.Binding{k.Up, k.Down, k.Resolve, k.Back}
+	case q.detail:
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.Up, k.Down, k.TagRed, k.TagYellow, k.TagGreen, k.Open}
+	return []key.Binding{k.TagRed, k.TagYellow, k.TagGreen, k.Owner, k.Deadline, k.Escalate, k.Return, k.Resolve, k.Mark, k.Undo, k.Search}
 }
 
 func (q *queue) FullHelp() [][]key.Binding {
 	k := q.c.Keys
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.TagRed, k.TagYellow, k.TagGreen, k.Open, k.Back},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
+		{k.TagRed, k.TagYellow, k.TagGreen, k.Owner, k.Deadline, k.Plan},
+		{k.Escalate, k.Return, k.Resolve, k.Mark, k.Undo, k.Project},
+		{k.Search, k.TierFilter, k.TagFilter, k.Mine, k.Filter, k.ClearFilter, k.All, k.Meeting},
 	}
 }

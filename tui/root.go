@@ -34,6 +34,11 @@ type Options struct {
 	ASCII bool
 	// Width and Height are the initial window size, if known.
 	Width, Height int
+	// Presence is the server's registry of what each user shows, for follow mode.
+	Presence *Presence
+	// Follow names the user whose screen this session follows, read-only; empty for a
+	// normal session.
+	Follow string
 }
 
 // Model is the root model of one session: header, pane bar, the focused pane and the footer.
@@ -48,6 +53,9 @@ type Model struct {
 	township string
 	context  string
 	status   statusMsg
+	presence *Presence
+	follow   string
+	online   bool
 }
 
 // New builds the root model for one session.
@@ -65,7 +73,7 @@ func New(o Options) *Model {
 		Demo:       o.Demo,
 		Registered: o.Registered,
 	}
-	m := &Model{c: c, help: help.New(), width: o.Width, height: o.Height}
+	m := &Model{c: c, help: help.New(), width: o.Width, height: o.Height, presence: o.Presence, follow: o.Follow}
 	m.panes = [4]Pane{newRoutes(c), newVisits(c), newQueue(c), newRevisit(c)}
 	m.resize()
 	return m
@@ -126,9 +134,56 @@ func (m *Model) resize() {
 // setStatus shows a message in the footer until the next key.
 func (m *Model) setStatus(s statusMsg) { m.status = s }
 
-// Update routes messages: resizes to all panes, keys to the focused one (after the global
-// keys, unless it is capturing text), data and change messages to all.
+// Update handles a message and then tells followers what the screen shows now.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.follow != "" {
+		return m, m.followerUpdate(msg)
+	}
+	_, cmd := m.update(msg)
+	if m.presence != nil {
+		q := m.panes[2].(*queue)
+		m.presence.publish(m.c.Actor.Name, View{Online: true, Pane: m.active, Selected: q.selected,
+			Filter: q.f, Meeting: q.meeting, Detail: q.detail})
+	}
+	return m, cmd
+}
+
+// followerUpdate is Update for a follower: the presenter's view decides the pane and the
+// selection; the follower's own keys only quit, show help or switch language.
+func (m *Model) followerUpdate(msg tea.Msg) tea.Cmd {
+	k := m.c.Keys
+	switch msg := msg.(type) {
+	case FollowMsg:
+		m.online = msg.View.Online
+		if m.online {
+			m.active = msg.View.Pane
+			m.panes[2].(*queue).follow(msg.View)
+		}
+		return nil
+	case tea.KeyPressMsg:
+		if m.showHelp {
+			m.showHelp = false
+			return nil
+		}
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+		case key.Matches(msg, k.Lang):
+			return m.toggleLang()
+		default:
+			m.setStatus(statusMsg{text: fmt.Sprintf(m.c.T("follow.readonly"), m.follow)})
+		}
+		return nil
+	}
+	_, cmd := m.update(msg)
+	return cmd
+}
+
+// update routes messages: resizes to all panes, keys to the focused one (after the global
+// keys, unless it is capturing text), data and change messages to all.
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := m.c.Keys
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -148,10 +203,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// terminal protocol cannot tell from alt+key. Nothing here is bound to alt, so such
 		// a key is taken as what the person typed: esc, then the key.
 		if msg.Mod&tea.ModAlt != 0 && msg.Code != tea.KeyEscape {
-			_, c1 := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+			_, c1 := m.update(tea.KeyPressMsg{Code: tea.KeyEscape})
 			plain := msg
 			plain.Mod &^= tea.ModAlt
-			_, c2 := m.Update(plain)
+			_, c2 := m.update(plain)
 			return m, tea.Batch(c1, c2)
 		}
 		m.status = statusMsg{}
@@ -280,6 +335,13 @@ func (m *Model) header() string {
 	who := clean.Line(m.c.Actor.Name)
 	if m.c.Demo && !m.c.Registered {
 		who = m.c.T("demo.user")
+	}
+	if m.follow != "" {
+		state := m.c.T("follow.offline")
+		if m.online {
+			state = ""
+		}
+		place = fmt.Sprintf(m.c.T("follow.header"), clean.Line(m.follow)) + state
 	}
 	role := m.c.T("role." + string(m.c.Actor.Role))
 	date := shortDate(m.c.Today())
