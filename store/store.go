@@ -84,6 +84,13 @@ func Open(dir string, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if !o.ReadOnly {
+		// An import cut short by a crash is finished or discarded before anyone reads.
+		if err := s.recoverImports(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("recover an interrupted import: %w", err)
+		}
+	}
 	return s, nil
 }
 

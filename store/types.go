@@ -36,6 +36,9 @@ type Household struct {
 	Address   string     `json:"address"`
 	Special   []string   `json:"special,omitempty"`
 	Residents []Resident `json:"residents"`
+	// MovedOut is the day (YYYY-MM-DD) a roster import found the household gone; its rows
+	// stay so that visit history keeps pointing at them.
+	MovedOut string `json:"moved_out,omitempty"`
 }
 
 // Head returns the head of the household (户主), or the first resident.
@@ -65,6 +68,8 @@ type Resident struct {
 	Phone     string   `json:"phone,omitempty"`
 	Political string   `json:"political,omitempty"`
 	Special   []string `json:"special,omitempty"`
+	// MovedOut is the day (YYYY-MM-DD) a roster import found the person gone.
+	MovedOut string `json:"moved_out,omitempty"`
 }
 
 // Member is a party member (党员) of a village, living in one of its grids.
@@ -77,6 +82,9 @@ type Member struct {
 	Phone    string `json:"phone,omitempty"`
 	// Probationary marks a probationary member (中共预备党员).
 	Probationary bool `json:"probationary,omitempty"`
+	// MovedOut is the day (YYYY-MM-DD) a roster import found the member gone from the
+	// village's roster (moved out, or no longer listed as a party member).
+	MovedOut string `json:"moved_out,omitempty"`
 }
 
 // Cadre is a village cadre (村干部) with a post, duties, a duty rota and a phone.
@@ -90,6 +98,19 @@ type Cadre struct {
 	Duties  string `json:"duties,omitempty"`
 	Phone   string `json:"phone,omitempty"`
 	Duty    string `json:"duty,omitempty"` // 值班安排
+}
+
+// FactSheet is the editable part of a village's fact sheet (明白纸), the page members carry to
+// every door; grids, population and cadres come from the village's own rows.
+type FactSheet struct {
+	Village    string    `json:"village"`
+	Profile    string    `json:"profile,omitempty"`    // 村情: history, land, what the village is known for
+	Industries []string  `json:"industries,omitempty"` // 主导产业
+	Services   []string  `json:"services,omitempty"`   // 服务清单 of the village service centre
+	Vision     string    `json:"vision,omitempty"`     // 五年远景
+	Tasks      []string  `json:"tasks,omitempty"`      // 重点任务 toward the vision
+	UpdatedBy  string    `json:"updated_by,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at,omitzero"`
 }
 
 // Posts cadres hold, as the township writes them.

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"sanbai/clean"
+)
+
+// factSheetKey keys a village's fact sheet under the village, like every village row.
+func factSheetKey(village string) string { return "factsheet/" + village + "/sheet" }
+
+// FactSheet returns a village's fact sheet; a village nobody has written one for yet gets an
+// empty sheet. ErrNotFound when the village does not exist or is outside the actor's scope.
+func (s *Store) FactSheet(a Actor, village string) (FactSheet, error) {
+	if !a.CanSee(village, "") {
+		return FactSheet{}, ErrNotFound
+	}
+	fs := FactSheet{Village: village}
+	err := s.db.View(func(txn *badger.Txn) error {
+		var v Village
+		if _, err := getJSON(txn, villageKey(village), &v); err != nil {
+			return err
+		}
+		_, err := getJSON(txn, factSheetKey(village), &fs)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	return fs, err
+}
+
+// FactSheets returns the fact sheets written for the actor's villages.
+func (s *Store) FactSheets(a Actor) ([]FactSheet, error) {
+	return scan[FactSheet](s.db, a.villagePrefix("factsheet"), nil)
+}
+
+// SetFactSheet replaces the editable part of a village's fact sheet. Village and township
+// users of the village may; grid users read it but do not change village-level pages.
+func (s *Store) SetFactSheet(a Actor, fs FactSheet) (FactSheet, error) {
+	cleanFactSheet(&fs)
+	var out FactSheet
+	err := s.update(a, func(tx *Tx) error {
+		var v Village
+		if _, err := tx.get(villageKey(fs.Village), &v); err != nil {
+			return fmt.Errorf("no village with code %q", fs.Village)
+		}
+		if err := a.CanChange(fs.Village, ""); err != nil {
+			return err
+		}
+		var old FactSheet
+		before, err := tx.get(factSheetKey(fs.Village), &old)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if sameFactSheet(old, fs) {
+			out = old
+			return nil
+		}
+		fs.UpdatedBy, fs.UpdatedAt = a.Name, tx.at
+		out = fs
+		return tx.put("factsheet.set", factSheetKey(fs.Village), before, fs, Change{Kind: "factsheet", Village: fs.Village})
+	})
+	return out, err
+}
+
+// sameFactSheet compares the content of two sheets, not who wrote them when.
+func sameFactSheet(a, b FactSheet) bool {
+	return a.Village == b.Village && a.Profile == b.Profile && a.Vision == b.Vision &&
+		slices.Equal(a.Industries, b.Industries) && slices.Equal(a.Services, b.Services) && slices.Equal(a.Tasks, b.Tasks)
+}
+
+// cleanFactSheet cleans a sheet's text and drops empty list items.
+func cleanFactSheet(fs *FactSheet) {
+	fs.Village = clean.Line(fs.Village)
+	fs.Profile, fs.Vision = clean.Text(fs.Profile), clean.Text(fs.Vision)
+	items := func(ss []string) []string {
+		var out []string
+		for _, s := range ss {
+			if s = clean.Line(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	fs.Industries, fs.Services, fs.Tasks = items(fs.Industries), items(fs.Services), items(fs.Tasks)
+}
+
+// VillageFacts is everything a village's fact sheet shows: the stored page, and the profile
+// and cadres drawn from the village's rows (moved-out households and people not counted).
+type VillageFacts struct {
+	Township   Township
+	Village    Village
+	Grids      []Grid
+	Households int
+	Residents  int
+	Members    int
+	Cadres     []Cadre // in the order of PostOrder, then by ID
+	Sheet      FactSheet
+}
+
+// PostOrder lists the posts in the order a fact sheet introduces the cadres.
+var PostOrder = []string{PostSecretary, PostFirstSecretary, PostGuide, PostCommittee, PostGridSecretary, PostSupervisor}
+
+// postRank orders a post by PostOrder; unknown posts come last.
+func postRank(post string) int {
+	if i := slices.Index(PostOrder, post); i >= 0 {
+		return i
+	}
+	return len(PostOrder)
+}
+
+// Facts returns a village's fact sheet with its profile figures and cadres; every member of
+// the village's team may read it (grid users included).
+func (s *Store) Facts(a Actor, village string) (VillageFacts, error) {
+	var f VillageFacts
+	if !a.CanSee(village, "") {
+		return f, ErrNotFound
+	}
+	sheet, err := s.FactSheet(a, village)
+	if err != nil {
+		return f, err
+	}
+	f.Sheet = sheet
+	if f.Township, err = s.Township(); err != nil && !errors.Is(err, ErrNotFound) {
+		return f, err
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		_, err := getJSON(txn, villageKey(village), &f.Village)
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	// The profile counts the whole village even for a grid user: it is village-level
+	// information, printed on the page every member carries.
+	grids, err := scan[Grid](s.db, "grid/"+village+"/", nil)
+	if err != nil {
+		return f, err
+	}
+	f.Grids = grids
+	hhs, err := scan[Household](s.db, "household/"+village+"/", nil)
+	if err != nil {
+		return f, err
+	}
+	for _, h := range hhs {
+		if h.MovedOut != "" {
+			continue
+		}
+		f.Households++
+		for _, r := range h.Residents {
+			if r.MovedOut == "" {
+				f.Residents++
+			}
+		}
+	}
+	members, err := scan[Member](s.db, "member/"+village+"/", nil)
+	if err != nil {
+		return f, err
+	}
+	for _, m := range members {
+		if m.MovedOut == "" {
+			f.Members++
+		}
+	}
+	cadres, err := scan[Cadre](s.db, "cadre/"+village+"/", nil)
+	if err != nil {
+		return f, err
+	}
+	slices.SortStableFunc(cadres, func(x, y Cadre) int {
+		if d := postRank(x.Post) - postRank(y.Post); d != 0 {
+			return d
+		}
+		return strings.Compare(x.ID, y.ID)
+	})
+	f.Cadres = cadres
+	return f, nil
+}

@@ -1,0 +1,1358 @@
+package store
+
+// Roster import: the whole file goes in, or nothing does.
+//
+// A township's roster runs to 100,000 residents, and a Badger transaction holds only about
+// 2 MB (15% of the 16 MB memtable), so one import cannot be one transaction. It is made
+// atomic with a redo journal instead:
+//
+//  1. Plan. The file has already been parsed and checked in full by the caller (ledgerio);
+//     nothing is written if it had a single problem. ImportRoster compares the roster with
+//     the stored rows and computes every row to write or delete. A dry run stops here.
+//  2. Stage. Under a lock key (journal/lock, so only one import runs at a time) every new
+//     value is written to journal/<id>/op/<n>, in as many transactions as it takes. The
+//     stored value each op expects to replace is checked as it is staged, so a row someone
+//     edited since the plan stops the import instead of being overwritten. A dropped SSH
+//     connection (ImportOptions.Abort) or a crash in this phase leaves only staged keys,
+//     which are deleted: the store's content is unchanged.
+//  3. Commit. One small transaction writes journal/<id>/commit together with the import's
+//     audit summary. From here on the import will complete.
+//  4. Apply. Staged ops are applied to the real keys in batches; each batch writes its rows
+//     through Tx.put/Tx.del (one audit event per row, as every write), and deletes its op
+//     keys in the same transaction, so applying is idempotent and resumable.
+//  5. Finish. The commit record and the lock are deleted and one change event is published.
+//
+// Open runs recoverImports: a committed journal is applied to the end, an uncommitted one is
+// discarded. Readers may see a half-applied import for the seconds phase 4 takes (there are
+// no cross-batch read snapshots in Badger), but never a half-applied one after a crash.
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Roster is a roster file parsed and checked by the caller, ready to import. Households
+// carry their residents; a resident without an ID is matched to a stored one of the same
+// household by ID number, then by name, or else added.
+type Roster struct {
+	// Source names the file, for the audit trail.
+	Source string
+	// Township names the township; needed only by a first import into an empty store.
+	Township string
+	// Villages and Grids come from a grids sheet: added, or renamed (township users only).
+	Villages []Village
+	Grids    []Grid
+	// Households of the residents sheet. Every grid they are in is covered: a stored
+	// household of a covered grid that the roster does not list is marked moved out.
+	Households []Household
+	// Cadres replace the cadres of the villages in CadreVillages.
+	Cadres        []Cadre
+	CadreVillages []string
+	// FactSheets replace the editable part of their villages' fact sheets.
+	FactSheets []FactSheet
+	// Fields says which optional columns the file has.
+	Fields RosterFields
+}
+
+// RosterFields says which optional columns a roster file has. A column the file lacks leaves
+// the stored value as it is; a blank cell in a column it has clears it. Gender and birth
+// month derived from an ID number count as given.
+type RosterFields struct {
+	Address, Gender, Born, IDNumber, Phone, Political, Special bool
+	CadreDuties, CadrePhone, CadreDuty                         bool
+	Leader                                                     bool
+}
+
+// ImportOptions control ImportRoster.
+type ImportOptions struct {
+	// DryRun computes and returns what would change, and writes nothing.
+	DryRun bool
+	// Progress, if set, is told how far the staging and applying phases are.
+	Progress func(phase string, done, total int)
+	// Abort, if set, is asked before every staged batch and just before the commit; an
+	// error stops the import with nothing written (the SSH connection dropped).
+	Abort func() error
+}
+
+// Tally counts what an import does to one kind of row.
+type Tally struct {
+	Added, Changed, MovedOut, Returned, Removed, Unchanged int
+}
+
+// Total counts the rows the import changes.
+func (t Tally) Total() int { return t.Added + t.Changed + t.MovedOut + t.Returned + t.Removed }
+
+// RosterChange is one row an import adds, changes, marks moved out, brings back or removes.
+type RosterChange struct {
+	Kind    string   // village, grid, household, resident, member, cadre, team, factsheet, township
+	Action  string   // add, change, moveout, return, remove
+	Village string   // village code
+	ID      string   // row ID
+	Name    string   // a name to show: the person, the head of the household, the village
+	Fields  []string // for a change: the fields that differ (name, phone, address, …)
+}
+
+// ImportReport says what an import did, or would do on a dry run.
+type ImportReport struct {
+	Villages, Grids, Households, Residents, Members, Cadres, Teams, FactSheets Tally
+	Changes                                                                    []RosterChange
+	// Covered lists the grids whose residents the roster lists in full.
+	Covered []string
+	// Written is true once the import is committed (false on a dry run or with no changes).
+	Written bool
+}
+
+// Empty reports whether the import changes nothing.
+func (r ImportReport) Empty() bool { return len(r.Changes) == 0 }
+
+// ErrImportBusy is returned when another import is running.
+var ErrImportBusy = errors.New("another import is running; try again when it has finished")
+
+// ErrRosterChanged is returned when a row the import would replace was changed by someone
+// else while the import was being staged.
+var ErrRosterChanged = errors.New("rows changed while the import was being written; nothing was imported, run it again")
+
+// ImportRoster imports a roster for the actor: township users anywhere, village users their
+// own village only; grid users and inspectors may not. See the comment at the top of this
+// file for how it stays all-or-nothing.
+func (s *Store) ImportRoster(a Actor, r Roster, o ImportOptions) (ImportReport, error) {
+	if err := canImport(a, r); err != nil {
+		return ImportReport{}, err
+	}
+	cleanRoster(&r)
+	p, err := s.planRoster(a, r)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rep := p.report
+	if o.DryRun || len(p.ops) == 0 {
+		return rep, nil
+	}
+	if err := s.runJournal(a, r.Source, p, o); err != nil {
+		return rep, err
+	}
+	rep.Written = true
+	return rep, nil
+}
+
+// canImport checks the actor's role and that every row of the roster is in its scope. The
+// caller (ledgerio) reports rows outside it one by one; this is the store's own guard.
+func canImport(a Actor, r Roster) error {
+	switch a.Role {
+	case RoleTownship:
+		return nil
+	case RoleVillage:
+	default:
+		return fmt.Errorf("%w: only township and village users import rosters", ErrScope)
+	}
+	if len(r.Villages) > 0 || len(r.Grids) > 0 {
+		return fmt.Errorf("%w: only township users add villages and grids", ErrScope)
+	}
+	check := func(v string) error {
+		if v != a.Village {
+			return fmt.Errorf("%w: village %s (you import for %s)", ErrScope, v, a.Village)
+		}
+		return nil
+	}
+	var errs []error
+	for _, h := range r.Households {
+		errs = append(errs, check(h.Village))
+	}
+	for _, c := range r.Cadres {
+		errs = append(errs, check(c.Village))
+	}
+	for _, v := range r.CadreVillages {
+		errs = append(errs, check(v))
+	}
+	for _, f := range r.FactSheets {
+		errs = append(errs, check(f.Village))
+	}
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// cleanRoster cleans every text field on the way in, as Seed does.
+func cleanRoster(r *Roster) {
+	d := Dataset{Villages: r.Villages, Grids: r.Grids, Households: r.Households, Cadres: r.Cadres}
+	cleanDataset(&d)
+	for i := range r.FactSheets {
+		cleanFactSheet(&r.FactSheets[i])
+	}
+}
+
+// journalOp is one staged write: the new value of a key, or its deletion.
+type journalOp struct {
+	Key    string          `json:"k"`
+	Value  json.RawMessage `json:"v,omitempty"`
+	Delete bool            `json:"d,omitempty"`
+	Action string          `json:"a"`
+	Kind   string          `json:"kind"`
+	// before is the value the plan read; staging checks it still holds. Not staged.
+	before []byte
+}
+
+// journalCommit is the record that makes a staged import happen.
+type journalCommit struct {
+	Who    string    `json:"who"`
+	At     time.Time `json:"at"`
+	Source string    `json:"source"`
+	Ops    int       `json:"ops"`
+}
+
+const (
+	journalLock = "journal/lock"
+	// journalBatchBytes bounds the bytes one staging or applying transaction writes, well
+	// under Badger's ~2 MB transaction limit (each applied row also writes its audit event
+	// with the old and new value).
+	journalBatchBytes = 1 << 20
+	journalBatchOps   = 2000
+)
+
+func journalPrefix(id string) string       { return "journal/" + id + "/" }
+func journalOpKey(id string, n int) string { return fmt.Sprintf("journal/%s/op/%09d", id, n) }
+func journalCommitKey(id string) string    { return "journal/" + id + "/commit" }
+
+// opCost estimates the bytes an op costs a transaction when staged or applied.
+func opCost(op journalOp) int {
+	return 3*len(op.Key) + 2*(len(op.Value)+len(op.before)) + 400
+}
+
+// runJournal stages, commits and applies a plan.
+func (s *Store) runJournal(a Actor, source string, p *rosterPlan, o ImportOptions) error {
+	abort := func() error {
+		if o.Abort == nil {
+			return nil
+		}
+		return o.Abort()
+	}
+	progress := func(phase string, done, total int) {
+		if o.Progress != nil {
+			o.Progress(phase, done, total)
+		}
+	}
+	id, err := s.lockJournal()
+	if err != nil {
+		return err
+	}
+	if err := s.stageJournal(id, p, abort, progress); err != nil {
+		return s.discard(id, err)
+	}
+	if err := abort(); err != nil {
+		return s.discard(id, err)
+	}
+	rec, err := s.commitJournal(a, id, source, p)
+	if err != nil {
+		return s.discard(id, err)
+	}
+	return s.applyJournal(id, rec, progress)
+}
+
+// lockJournal takes the import lock and returns the new journal's ID. The lock key is read
+// and written in one transaction, so of two imports starting at once one gets a conflict.
+func (s *Store) lockJournal() (string, error) {
+	var raw [8]byte
+	_, _ = rand.Read(raw[:])
+	id := s.now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(raw[:])
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if _, err := txn.Get([]byte(journalLock)); err == nil {
+			return ErrImportBusy
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		return txn.Set([]byte(journalLock), []byte(id))
+	})
+	if errors.Is(err, badger.ErrConflict) {
+		return "", ErrImportBusy
+	}
+	return id, err
+}
+
+// discard drops an uncommitted journal after cause stopped it, and returns cause.
+func (s *Store) discard(id string, cause error) error {
+	if err := s.discardJournal(id); err != nil {
+		return errors.Join(cause, fmt.Errorf("discarding the staged import: %w", err))
+	}
+	return cause
+}
+
+// stageJournal writes the plan's ops under the journal, checking that each row still holds
+// the value the plan read.
+func (s *Store) stageJournal(id string, p *rosterPlan, abort func() error, progress func(string, int, int)) error {
+	for start := 0; start < len(p.ops); {
+		if err := abort(); err != nil {
+			return err
+		}
+		end, cost := start, 0
+		for end < len(p.ops) && end-start < journalBatchOps && (end == start || cost+opCost(p.ops[end]) < journalBatchBytes) {
+			cost += opCost(p.ops[end])
+			end++
+		}
+		err := s.db.Update(func(txn *badger.Txn) error {
+			for i := start; i < end; i++ {
+				op := p.ops[i]
+				cur, err := rawValue(txn, op.Key)
+				if err != nil {
+					return err
+				}
+				if !bytes.Equal(cur, op.before) {
+					return fmt.Errorf("%w (%s)", ErrRosterChanged, op.Key)
+				}
+				b, err := json.Marshal(op)
+				if err != nil {
+					return err
+				}
+				if err := txn.Set([]byte(journalOpKey(id, i)), b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		start = end
+		progress("stage", start, len(p.ops))
+	}
+	return nil
+}
+
+// commitJournal writes the commit record with the import's summary audit event: from here
+// on the import completes, now or when the store is next opened.
+func (s *Store) commitJournal(a Actor, id, source string, p *rosterPlan) (journalCommit, error) {
+	rec := journalCommit{Who: a.Name, At: s.now(), Source: source, Ops: len(p.ops)}
+	r := p.report
+	summary, _ := json.Marshal(map[string]any{"source": source, "ops": len(p.ops), "villages": r.Villages,
+		"grids": r.Grids, "households": r.Households, "residents": r.Residents, "members": r.Members,
+		"cadres": r.Cadres, "teams": r.Teams, "factsheets": r.FactSheets})
+	err := s.update(a, func(tx *Tx) error {
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		if err := tx.txn.Set([]byte(journalCommitKey(id)), b); err != nil {
+			return err
+		}
+		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "import.roster", Key: journalCommitKey(id), After: summary})
+		return nil
+	})
+	return rec, err
+}
+
+// rawValue returns a key's stored bytes, or nil when it does not exist.
+func rawValue(txn *badger.Txn, key string) ([]byte, error) {
+	item, err := txn.Get([]byte(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+// applyJournal applies a committed journal's remaining ops in batches, then removes the
+// journal and the lock, and tells every session to reload.
+func (s *Store) applyJournal(id string, rec journalCommit, progress func(string, int, int)) error {
+	who := Actor{Name: rec.Who, Role: RoleTownship}
+	prefix := journalPrefix(id) + "op/"
+	done, limit := 0, journalBatchOps
+	for {
+		n := 0
+		err := s.update(who, func(tx *Tx) error {
+			n = 0
+			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+			defer it.Close()
+			cost := 0
+			var applied [][]byte
+			for it.Rewind(); it.Valid() && n < limit && cost < journalBatchBytes; it.Next() {
+				var op journalOp
+				if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &op) }); err != nil {
+					return fmt.Errorf("journal %s: %w", it.Item().Key(), err)
+				}
+				cur, err := rawValue(tx.txn, op.Key)
+				if err != nil {
+					return err
+				}
+				ch := Change{Kind: op.Kind}
+				switch {
+				case op.Delete && cur != nil:
+					err = tx.del(op.Action, op.Key, cur, ch)
+				case !op.Delete:
+					err = tx.put(op.Action, op.Key, cur, op.Value, ch)
+				}
+				if err != nil {
+					return err
+				}
+				applied = append(applied, it.Item().KeyCopy(nil))
+				cost += opCost(op) + len(cur)
+				n++
+			}
+			for _, k := range applied {
+				if err := tx.txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			// One "all" event at the end instead of one per row: sessions reload once.
+			tx.changes = nil
+			return nil
+		})
+		if errors.Is(err, badger.ErrTxnTooBig) && limit > 1 {
+			limit /= 2
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("applying the import (it will be finished when the store is next opened): %w", err)
+		}
+		if n == 0 {
+			break
+		}
+		done += n
+		if progress != nil {
+			progress("apply", done, rec.Ops)
+		}
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete([]byte(journalCommitKey(id))); err != nil {
+			return err
+		}
+		return txn.Delete([]byte(journalLock))
+	}); err != nil {
+		return err
+	}
+	s.hub.Publish(Change{Kind: "all"})
+	return nil
+}
+
+// discardJournal deletes an uncommitted journal's staged ops and releases the lock.
+func (s *Store) discardJournal(id string) error {
+	if err := s.deletePrefix(journalPrefix(id)); err != nil {
+		return err
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
+		item, err := txn.Get([]byte(journalLock))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		holder, err := item.ValueCopy(nil)
+		if err != nil || string(holder) != id {
+			return err
+		}
+		return txn.Delete([]byte(journalLock))
+	})
+}
+
+// deletePrefix deletes every key under prefix, in batches.
+func (s *Store) deletePrefix(prefix string) error {
+	for {
+		var keys [][]byte
+		err := s.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+			defer it.Close()
+			for it.Rewind(); it.Valid() && len(keys) < 5000; it.Next() {
+				keys = append(keys, it.Item().KeyCopy(nil))
+			}
+			return nil
+		})
+		if err != nil || len(keys) == 0 {
+			return err
+		}
+		if err := s.db.Update(func(txn *badger.Txn) error {
+			for _, k := range keys {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+}
+
+// recoverImports finishes an import that was committed when the process stopped, and
+// discards one that was not. Open calls it before anyone reads.
+func (s *Store) recoverImports() error {
+	ids := map[string]bool{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("journal/")})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := strings.TrimPrefix(string(it.Item().Key()), "journal/")
+			if id, _, ok := strings.Cut(k, "/"); ok {
+				ids[id] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for id := range ids {
+		var rec journalCommit
+		err := s.db.View(func(txn *badger.Txn) error {
+			_, err := getJSON(txn, journalCommitKey(id), &rec)
+			return err
+		})
+		switch {
+		case err == nil:
+			s.log.Warn("finishing an import interrupted after its commit", "journal", id, "who", rec.Who, "source", rec.Source)
+			if err := s.applyJournal(id, rec, nil); err != nil {
+				return err
+			}
+		case errors.Is(err, ErrNotFound):
+			s.log.Warn("discarding an import interrupted before its commit", "journal", id)
+			if err := s.discardJournal(id); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	// A lock left by an import that staged nothing yet.
+	return s.db.Update(func(txn *badger.Txn) error {
+		err := txn.Delete([]byte(journalLock))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		return err
+	})
+}
+
+// rosterPlan is what an import will write, in order, and the report of it.
+type rosterPlan struct {
+	ops    []journalOp
+	keys   map[string]bool
+	report ImportReport
+	at     time.Time
+}
+
+// put plans writing v at key over the prior row (zero: a new row); it reports whether the
+// row changes at all.
+func (p *rosterPlan) put(kind, action, key string, before prior, v any) (bool, error) {
+	after, err := json.Marshal(v)
+	if err != nil {
+		return false, err
+	}
+	if before.raw != nil && bytes.Equal(before.canon, after) {
+		return false, nil
+	}
+	if p.keys[key] {
+		return false, fmt.Errorf("import plan writes %s twice", key)
+	}
+	p.keys[key] = true
+	p.ops = append(p.ops, journalOp{Key: key, Value: after, Action: action, Kind: kind, before: before.raw})
+	return true, nil
+}
+
+// del plans deleting key.
+func (p *rosterPlan) del(kind, action, key string, before prior) {
+	p.keys[key] = true
+	p.ops = append(p.ops, journalOp{Key: key, Delete: true, Action: action, Kind: kind, before: before.raw})
+}
+
+func (p *rosterPlan) change(c RosterChange) { p.report.Changes = append(p.report.Changes, c) }
+
+// stored is a row read for planning: its decoded value and its bytes.
+type stored[T any] struct {
+	v   T
+	key string
+	prior
+}
+
+// prior is a stored row's bytes as read (staging checks they still hold) and re-encoded by
+// this version (the plan compares those with the new value, so a row written by an older
+// version is not counted as changed).
+type prior struct {
+	raw, canon []byte
+}
+
+// priorOf returns the prior of a row read with getJSON into v (raw nil: no such row).
+func priorOf(raw []byte, v any) prior {
+	if raw == nil {
+		return prior{}
+	}
+	canon, err := json.Marshal(v)
+	if err != nil {
+		canon = raw
+	}
+	return prior{raw: raw, canon: canon}
+}
+
+// scanStored reads every row under prefix with its raw bytes, inside txn.
+func scanStored[T any](txn *badger.Txn, prefix string) ([]stored[T], error) {
+	var out []stored[T]
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return nil, err
+		}
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Item().Key(), err)
+		}
+		out = append(out, stored[T]{v: v, key: string(it.Item().Key()), prior: priorOf(raw, v)})
+	}
+	return out, nil
+}
+
+// planRoster reads the rows the roster touches (in one read transaction, so the plan sees
+// one consistent store) and computes the writes.
+func (s *Store) planRoster(a Actor, r Roster) (*rosterPlan, error) {
+	p := &rosterPlan{keys: map[string]bool{}, at: s.now()}
+	today := p.at.Format(time.DateOnly)
+	err := s.db.View(func(txn *badger.Txn) error {
+		var t Township
+		if _, err := getJSON(txn, townshipKey, &t); errors.Is(err, ErrNotFound) {
+			if r.Township == "" {
+				return errors.New("the store is empty: a first import needs the township's name (--township NAME) and a grids sheet (网格) listing the villages and grids")
+			}
+			t = Township{Name: r.Township, Office: r.Township + "党建办"}
+			if _, err := p.put("all", "import.township", townshipKey, prior{}, t); err != nil {
+				return err
+			}
+			p.change(RosterChange{Kind: "township", Action: "add", Name: t.Name})
+		} else if err != nil {
+			return err
+		}
+		villages, err := scanStored[Village](txn, "village/")
+		if err != nil {
+			return err
+		}
+		grids, err := scanStored[Grid](txn, "grid/")
+		if err != nil {
+			return err
+		}
+		gridOf := map[string]Grid{}
+		for _, g := range grids {
+			gridOf[g.v.Code] = g.v
+		}
+		if err := p.planPlaces(r, villages, grids, gridOf); err != nil {
+			return err
+		}
+		known := map[string]bool{}
+		for _, v := range villages {
+			known[v.v.Code] = true
+		}
+		for _, v := range r.Villages {
+			known[v.Code] = true
+		}
+		for _, v := range r.CadreVillages {
+			if !known[v] {
+				return fmt.Errorf("cadres: no village %s", v)
+			}
+		}
+		for _, c := range r.Cadres {
+			if !slices.Contains(r.CadreVillages, c.Village) {
+				return fmt.Errorf("cadre %s: village %s is not among the cadre sheet's villages", c.Name, c.Village)
+			}
+		}
+		for _, f := range r.FactSheets {
+			if !known[f.Village] {
+				return fmt.Errorf("fact sheet: no village %s", f.Village)
+			}
+		}
+		for _, h := range r.Households {
+			g, ok := gridOf[h.Grid]
+			if !ok || g.Village != h.Village {
+				return fmt.Errorf("household %s: no grid %s in village %s", h.ID, h.Grid, h.Village)
+			}
+			if h.ID == "" || strings.Contains(h.ID, "/") {
+				return fmt.Errorf("household ID %q: IDs are not empty and have no '/'", h.ID)
+			}
+		}
+		if err := p.planHouseholds(txn, r, today); err != nil {
+			return err
+		}
+		if err := p.planCadres(txn, r, gridOf); err != nil {
+			return err
+		}
+		return p.planFactSheets(txn, r, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planPlaces adds or renames the villages and grids of a grids sheet.
+func (p *rosterPlan) planPlaces(r Roster, villages []stored[Village], grids []stored[Grid], gridOf map[string]Grid) error {
+	vOf := map[string]stored[Village]{}
+	for _, v := range villages {
+		vOf[v.v.Code] = v
+	}
+	for _, in := range r.Villages {
+		if in.Code == "" || strings.Contains(in.Code, "/") {
+			return fmt.Errorf("village code %q: codes are not empty and have no '/'", in.Code)
+		}
+		old, ok := vOf[in.Code]
+		nv := in
+		if ok {
+			nv = old.v
+			nv.Name = in.Name
+			if r.Fields.Leader {
+				nv.Leader = in.Leader
+			}
+		}
+		changed, err := p.put("all", "import.village", villageKey(in.Code), old.prior, nv)
+		if err != nil {
+			return err
+		}
+		p.tally(&p.report.Villages, ok, changed, RosterChange{Kind: "village", Village: in.Code, ID: in.Code, Name: nv.Name})
+		vOf[in.Code] = stored[Village]{v: nv}
+	}
+	gOf := map[string]stored[Grid]{}
+	for _, g := range grids {
+		gOf[g.v.Code] = g
+	}
+	for _, in := range r.Grids {
+		if in.Code == "" || strings.Contains(in.Code, "/") {
+			return fmt.Errorf("grid code %q: codes are not empty and have no '/'", in.Code)
+		}
+		if _, ok := vOf[in.Village]; !ok {
+			return fmt.Errorf("grid %s: no village %s", in.Code, in.Village)
+		}
+		old, ok := gOf[in.Code]
+		if ok && old.v.Village != in.Village {
+			return fmt.Errorf("grid %s belongs to village %s, not %s", in.Code, old.v.Village, in.Village)
+		}
+		ng := in
+		if ok {
+			ng = old.v
+			ng.Name = in.Name
+		} else {
+			ng.No = int(trailingNumber(in.Code))
+		}
+		changed, err := p.put("all", "import.grid", gridKey(in.Village, in.Code), old.prior, ng)
+		if err != nil {
+			return err
+		}
+		p.tally(&p.report.Grids, ok, changed, RosterChange{Kind: "grid", Village: in.Village, ID: in.Code, Name: ng.Name})
+		gridOf[in.Code] = ng
+	}
+	return nil
+}
+
+// tally counts an added or changed row and records the change.
+func (p *rosterPlan) tally(t *Tally, existed, changed bool, c RosterChange) {
+	switch {
+	case !existed:
+		t.Added++
+		c.Action = "add"
+		p.change(c)
+	case changed:
+		t.Changed++
+		c.Action = "change"
+		p.change(c)
+	default:
+		t.Unchanged++
+	}
+}
+
+// householdState is a household as planned: the stored row (if any) and the new one.
+type householdState struct {
+	old     *stored[Household]
+	h       Household
+	listed  bool // in the roster
+	covered bool // in a grid the roster covers
+}
+
+// planHouseholds merges the roster's households into the stored ones of the villages it
+// touches, marks the unlisted households of covered grids moved out, and keeps the party
+// members in step with the residents' political status.
+func (p *rosterPlan) planHouseholds(txn *badger.Txn, r Roster, today string) error {
+	if len(r.Households) == 0 {
+		return nil
+	}
+	covered := map[string]bool{}
+	var villages []string
+	for _, h := range r.Households {
+		covered[h.Grid] = true
+		if !slices.Contains(villages, h.Village) {
+			villages = append(villages, h.Village)
+		}
+	}
+	for g := range covered {
+		p.report.Covered = append(p.report.Covered, g)
+	}
+	sort.Strings(p.report.Covered)
+	f := r.Fields
+	for _, v := range villages {
+		olds, err := scanStored[Household](txn, "household/"+v+"/")
+		if err != nil {
+			return err
+		}
+		byID := map[string]*stored[Household]{}
+		for i := range olds {
+			byID[olds[i].v.ID] = &olds[i]
+		}
+		var states []*householdState
+		seen := map[string]bool{}
+		for _, in := range r.Households {
+			if in.Village != v {
+				continue
+			}
+			if seen[in.ID] {
+				return fmt.Errorf("household %s is listed twice", in.ID)
+			}
+			seen[in.ID] = true
+			st := &householdState{old: byID[in.ID], listed: true, covered: true}
+			st.h = mergeHousehold(st.old, in, f, today)
+			states = append(states, st)
+		}
+		for i := range olds {
+			o := &olds[i]
+			if seen[o.v.ID] || !covered[o.v.Grid] {
+				continue
+			}
+			h := o.v
+			h.Residents = slices.Clone(h.Residents)
+			if h.MovedOut == "" {
+				h.MovedOut = today
+			}
+			for j := range h.Residents {
+				if h.Residents[j].MovedOut == "" {
+					h.Residents[j].MovedOut = today
+				}
+			}
+			states = append(states, &householdState{old: o, h: h, covered: true})
+		}
+		for _, st := range states {
+			if err := p.writeHousehold(st); err != nil {
+				return err
+			}
+		}
+		if f.Political {
+			if err := p.planMembers(txn, v, states, today); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mergeHousehold builds the new household row from the stored one (nil for a new household)
+// and the roster's: residents are matched by ID number, then by name; stored residents the
+// roster no longer lists stay, marked moved out, after the listed ones.
+func mergeHousehold(old *stored[Household], in Household, f RosterFields, today string) Household {
+	h := Household{ID: in.ID, Village: in.Village, Grid: in.Grid, Address: in.Address, Special: in.Special}
+	var prev []Resident
+	if old != nil {
+		prev = old.v.Residents
+		if !f.Address {
+			h.Address = old.v.Address
+		}
+		if !f.Special {
+			h.Special = old.v.Special
+		}
+	}
+	matched := make([]int, len(in.Residents))
+	used := make([]bool, len(prev))
+	for i, r := range in.Residents {
+		matched[i] = -1
+		if r.IDNumber == "" {
+			continue
+		}
+		for j, o := range prev {
+			if !used[j] && o.IDNumber == r.IDNumber {
+				matched[i], used[j] = j, true
+				break
+			}
+		}
+	}
+	for i, r := range in.Residents {
+		if matched[i] >= 0 {
+			continue
+		}
+		for j, o := range prev {
+			if !used[j] && o.Name == r.Name {
+				matched[i], used[j] = j, true
+				break
+			}
+		}
+	}
+	next := uint64(0)
+	for _, o := range prev {
+		next = max(next, trailingNumber(o.ID))
+	}
+	for i, r := range in.Residents {
+		var o *Resident
+		if matched[i] >= 0 {
+			o = &prev[matched[i]]
+		}
+		nr := mergeResident(o, r, f)
+		if o == nil {
+			next++
+			nr.ID = fmt.Sprintf("%s-%d", in.ID, next)
+		}
+		h.Residents = append(h.Residents, nr)
+	}
+	for j, o := range prev {
+		if !used[j] {
+			if o.MovedOut == "" {
+				o.MovedOut = today
+			}
+			h.Residents = append(h.Residents, o)
+		}
+	}
+	return h
+}
+
+// mergeResident applies a roster row to a stored resident (nil for a new one).
+func mergeResident(o *Resident, in Resident, f RosterFields) Resident {
+	var r Resident
+	if o != nil {
+		r = *o
+	}
+	r.Name, r.Relation, r.MovedOut = in.Name, in.Relation, ""
+	pick := func(has bool, v string, cur *string) {
+		if has || v != "" {
+			*cur = v
+		}
+	}
+	pick(f.Gender, in.Gender, &r.Gender)
+	pick(f.Born, in.Born, &r.Born)
+	pick(f.IDNumber, in.IDNumber, &r.IDNumber)
+	pick(f.Phone, in.Phone, &r.Phone)
+	pick(f.Political, in.Political, &r.Political)
+	if f.Special {
+		r.Special = in.Special
+	}
+	return r
+}
+
+// writeHousehold plans a household's row: added, changed (moved to another grid means a new
+// key and the old one deleted), or moved out; and counts its residents.
+func (p *rosterPlan) writeHousehold(st *householdState) error {
+	key := householdKey(st.h)
+	var before prior
+	var oldRes []Resident
+	oldKey := ""
+	if st.old != nil {
+		oldKey, oldRes = st.old.key, st.old.v.Residents
+		if oldKey == key {
+			before = st.old.prior
+		}
+	}
+	changed, err := p.put("household", "import.household", key, before, st.h)
+	if err != nil {
+		return err
+	}
+	if oldKey != "" && oldKey != key {
+		p.del("household", "import.household.move", oldKey, st.old.prior)
+	}
+	head := st.h.Head().Name
+	switch {
+	case st.old == nil:
+		p.report.Households.Added++
+		p.change(RosterChange{Kind: "household", Action: "add", Village: st.h.Village, ID: st.h.ID, Name: head})
+	case st.h.MovedOut != "" && st.old.v.MovedOut == "":
+		p.report.Households.MovedOut++
+		p.change(RosterChange{Kind: "household", Action: "moveout", Village: st.h.Village, ID: st.h.ID, Name: head})
+	case st.h.MovedOut == "" && st.old.v.MovedOut != "":
+		p.report.Households.Returned++
+		p.change(RosterChange{Kind: "household", Action: "return", Village: st.h.Village, ID: st.h.ID, Name: head})
+	case changed:
+		p.report.Households.Changed++
+		p.change(RosterChange{Kind: "household", Action: "change", Village: st.h.Village, ID: st.h.ID, Name: head,
+			Fields: householdFields(st.old.v, st.h)})
+	default:
+		p.report.Households.Unchanged++
+	}
+	olds := map[string]Resident{}
+	for _, r := range oldRes {
+		olds[r.ID] = r
+	}
+	for _, r := range st.h.Residents {
+		o, existed := olds[r.ID]
+		c := RosterChange{Kind: "resident", Village: st.h.Village, ID: r.ID, Name: r.Name}
+		switch {
+		case !existed:
+			p.report.Residents.Added++
+			c.Action = "add"
+		case r.MovedOut != "" && o.MovedOut == "":
+			p.report.Residents.MovedOut++
+			c.Action = "moveout"
+		case r.MovedOut == "" && o.MovedOut != "":
+			p.report.Residents.Returned++
+			c.Action = "return"
+		default:
+			if fields := residentFields(o, r); len(fields) > 0 {
+				p.report.Residents.Changed++
+				c.Action, c.Fields = "change", fields
+			} else {
+				p.report.Residents.Unchanged++
+				continue
+			}
+		}
+		p.change(c)
+	}
+	return nil
+}
+
+// householdFields names the household-level fields that differ.
+func householdFields(a, b Household) []string {
+	var out []string
+	if a.Grid != b.Grid {
+		out = append(out, "grid")
+	}
+	if a.Address != b.Address {
+		out = append(out, "address")
+	}
+	if !slices.Equal(a.Special, b.Special) {
+		out = append(out, "special")
+	}
+	ids := func(h Household) []string {
+		var s []string
+		for _, r := range h.Residents {
+			s = append(s, r.ID)
+		}
+		return s
+	}
+	if !slices.Equal(ids(a), ids(b)) {
+		out = append(out, "residents")
+	}
+	return out
+}
+
+// residentFields names the fields of a resident that differ.
+func residentFields(a, b Resident) []string {
+	var out []string
+	add := func(name string, differ bool) {
+		if differ {
+			out = append(out, name)
+		}
+	}
+	add("name", a.Name != b.Name)
+	add("relation", a.Relation != b.Relation)
+	add("gender", a.Gender != b.Gender)
+	add("born", a.Born != b.Born)
+	add("id_number", a.IDNumber != b.IDNumber)
+	add("phone", a.Phone != b.Phone)
+	add("political", a.Political != b.Political)
+	add("special", !slices.Equal(a.Special, b.Special))
+	return out
+}
+
+// isPartyMember reports whether a political status (政治面貌) is party membership.
+func isPartyMember(political string) bool {
+	return political == PoliticalMember || political == PoliticalProbationary
+}
+
+// Political statuses that make a party member.
+const (
+	PoliticalMember       = "中共党员"
+	PoliticalProbationary = "中共预备党员"
+)
+
+// planMembers keeps a village's party members in step with the residents the roster covers:
+// a member whose resident is listed as a party member is updated (and brought back if marked
+// moved out), one whose resident is gone or no longer a member is marked moved out, and a
+// listed party member with no member row gets one. Members are matched to residents by
+// resident ID, then by ID number, so a member who moved to another household keeps their
+// member ID (and with it their place in visit groups).
+func (p *rosterPlan) planMembers(txn *badger.Txn, village string, states []*householdState, today string) error {
+	olds, err := scanStored[Member](txn, "member/"+village+"/")
+	if err != nil {
+		return err
+	}
+	type where struct {
+		r    Resident
+		grid string
+	}
+	inScope := map[string]where{}     // resident ID → the resident as planned
+	byIDNumber := map[string]string{} // ID number → resident ID of a current resident
+	oldIDNumber := map[string]string{}
+	for _, st := range states {
+		if st.old != nil {
+			for _, r := range st.old.v.Residents {
+				if r.IDNumber != "" {
+					oldIDNumber[r.ID] = r.IDNumber
+				}
+			}
+		}
+		for _, r := range st.h.Residents {
+			inScope[r.ID] = where{r: r, grid: st.h.Grid}
+			if r.MovedOut == "" && r.IDNumber != "" && isPartyMember(r.Political) {
+				byIDNumber[r.IDNumber] = r.ID
+			}
+		}
+	}
+	linked := map[string]bool{}
+	next := uint64(0)
+	for _, m := range olds {
+		next = max(next, trailingNumber(m.v.ID))
+	}
+	current := func(w where) bool { return w.r.MovedOut == "" && isPartyMember(w.r.Political) }
+	for _, m := range olds {
+		w, ok := inScope[m.v.Resident]
+		if m.v.Resident == "" || !ok {
+			continue // a member the roster does not cover
+		}
+		nm := m.v
+		if !current(w) {
+			if id, found := byIDNumber[oldIDNumber[m.v.Resident]]; found && !linked[id] && oldIDNumber[m.v.Resident] != "" {
+				w, nm.Resident = inScope[id], id
+			}
+		}
+		if current(w) && !linked[nm.Resident] {
+			linked[nm.Resident] = true
+			nm.Name, nm.Grid, nm.MovedOut = w.r.Name, w.grid, ""
+			nm.Probationary = w.r.Political == PoliticalProbationary
+			if w.r.Phone != "" {
+				nm.Phone = w.r.Phone
+			}
+		} else if nm.MovedOut == "" {
+			nm.MovedOut = today
+		}
+		changed, err := p.put("member", "import.member", m.key, m.prior, nm)
+		if err != nil {
+			return err
+		}
+		c := RosterChange{Kind: "member", Village: village, ID: nm.ID, Name: nm.Name}
+		switch {
+		case nm.MovedOut != "" && m.v.MovedOut == "":
+			p.report.Members.MovedOut++
+			c.Action = "moveout"
+		case nm.MovedOut == "" && m.v.MovedOut != "":
+			p.report.Members.Returned++
+			c.Action = "return"
+		case changed:
+			p.report.Members.Changed++
+			c.Action = "change"
+		default:
+			p.report.Members.Unchanged++
+			continue
+		}
+		p.change(c)
+	}
+	// New members, in roster order.
+	for _, st := range states {
+		for _, r := range st.h.Residents {
+			if linked[r.ID] || !current(where{r: r}) {
+				continue
+			}
+			next++
+			m := Member{ID: fmt.Sprintf("%s-M%03d", village, next), Village: village, Grid: st.h.Grid, Name: r.Name,
+				Resident: r.ID, Phone: r.Phone, Probationary: r.Political == PoliticalProbationary}
+			if _, err := p.put("member", "import.member", memberKey(village, m.ID), prior{}, m); err != nil {
+				return err
+			}
+			p.report.Members.Added++
+			p.change(RosterChange{Kind: "member", Action: "add", Village: village, ID: m.ID, Name: m.Name})
+		}
+	}
+	return nil
+}
+
+// planCadres replaces the cadres of the villages the roster's cadres sheet covers, keeping the
+// IDs of cadres listed again (same name, post and grid), and points each village's visit
+// team and grid secretaries at the cadres now in post.
+func (p *rosterPlan) planCadres(txn *badger.Txn, r Roster, gridOf map[string]Grid) error {
+	f := r.Fields
+	for _, v := range r.CadreVillages {
+		olds, err := scanStored[Cadre](txn, "cadre/"+v+"/")
+		if err != nil {
+			return err
+		}
+		members, err := scanStored[Member](txn, "member/"+v+"/")
+		if err != nil {
+			return err
+		}
+		// Members as this import leaves them: a new member planned above is not linked to
+		// a cadre until the next import, which keeps the plan a single pass.
+		memberOf := map[string]Member{}
+		for _, m := range members {
+			memberOf[m.v.ID] = m.v
+		}
+		for _, op := range p.ops {
+			if op.Kind == "member" && !op.Delete && strings.HasPrefix(op.Key, "member/"+v+"/") {
+				var m Member
+				if json.Unmarshal(op.Value, &m) == nil {
+					memberOf[m.ID] = m
+				}
+			}
+		}
+		findMember := func(c Cadre) string {
+			var hits []Member
+			for _, m := range memberOf {
+				if m.MovedOut == "" && m.Name == c.Name {
+					hits = append(hits, m)
+				}
+			}
+			if len(hits) > 1 {
+				hits = slices.DeleteFunc(hits, func(m Member) bool { return c.Phone == "" || m.Phone != c.Phone })
+			}
+			if len(hits) == 1 {
+				return hits[0].ID
+			}
+			return ""
+		}
+		key := func(c Cadre) string { return c.Name + "\x00" + c.Post + "\x00" + c.Grid }
+		oldBy := map[string]*stored[Cadre]{}
+		next := uint64(0)
+		for i := range olds {
+			oldBy[key(olds[i].v)] = &olds[i]
+			next = max(next, trailingNumber(olds[i].v.ID))
+		}
+		kept := map[string]bool{}
+		var now []Cadre
+		for _, in := range r.Cadres {
+			if in.Village != v {
+				continue
+			}
+			o := oldBy[key(in)]
+			var nc Cadre
+			if o != nil && !kept[o.key] {
+				kept[o.key] = true
+				nc = o.v
+			} else {
+				o = nil
+				next++
+				nc = Cadre{ID: fmt.Sprintf("%s-C%02d", v, next), Village: v, Name: in.Name, Post: in.Post, Grid: in.Grid}
+			}
+			if f.CadreDuties || o == nil {
+				nc.Duties = in.Duties
+			}
+			if f.CadrePhone || o == nil {
+				nc.Phone = in.Phone
+			}
+			if f.CadreDuty || o == nil {
+				nc.Duty = in.Duty
+			}
+			if m, ok := memberOf[nc.Member]; nc.Member == "" || !ok || m.MovedOut != "" {
+				nc.Member = findMember(nc)
+			}
+			now = append(now, nc)
+			var before prior
+			if o != nil {
+				before = o.prior
+			}
+			changed, err := p.put("cadre", "import.cadre", cadreKey(v, nc.ID), before, nc)
+			if err != nil {
+				return err
+			}
+			p.tally(&p.report.Cadres, o != nil, changed, RosterChange{Kind: "cadre", Village: v, ID: nc.ID, Name: nc.Name})
+		}
+		for _, o := range olds {
+			if !kept[o.key] {
+				p.del("cadre", "import.cadre.remove", o.key, o.prior)
+				p.report.Cadres.Removed++
+				p.change(RosterChange{Kind: "cadre", Action: "remove", Village: v, ID: o.v.ID, Name: o.v.Name})
+			}
+		}
+		if err := p.planTeam(txn, v, now, gridOf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planTeam points a village's visit team at its party secretary (captain) and its first
+// secretary and guiding officer, and each grid at its grid secretary.
+func (p *rosterPlan) planTeam(txn *badger.Txn, village string, cadres []Cadre, gridOf map[string]Grid) error {
+	var team Team
+	raw, err := getJSON(txn, teamKey(village), &team)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	before := priorOf(raw, team)
+	nt := Team{Village: village}
+	for _, post := range []string{PostFirstSecretary, PostGuide} {
+		for _, c := range cadres {
+			if c.Post == post {
+				nt.Officers = append(nt.Officers, c.ID)
+				break
+			}
+		}
+	}
+	for _, c := range cadres {
+		if c.Post == PostSecretary {
+			nt.Captain = c.ID
+			break
+		}
+	}
+	if len(nt.Officers) == 0 {
+		nt.Officers = team.Officers[:0:0] // keep null or [] as stored
+	}
+	changed, err := p.put("team", "import.team", teamKey(village), before, nt)
+	if err != nil {
+		return err
+	}
+	p.tally(&p.report.Teams, raw != nil, changed, RosterChange{Kind: "team", Village: village, ID: village})
+	for _, c := range cadres {
+		if c.Post != PostGridSecretary || c.Member == "" {
+			continue
+		}
+		g, ok := gridOf[c.Grid]
+		if !ok || g.Village != village || g.Secretary == c.Member {
+			continue
+		}
+		var old Grid
+		gb, err := getJSON(txn, gridKey(village, g.Code), &old)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		gp := priorOf(gb, old)
+		if p.keys[gridKey(village, g.Code)] {
+			// Added or renamed by this import's grids sheet: rewrite that op's value.
+			for i := range p.ops {
+				if p.ops[i].Key == gridKey(village, g.Code) {
+					g.Secretary = c.Member
+					p.ops[i].Value, _ = json.Marshal(g)
+				}
+			}
+			continue
+		}
+		if gb != nil {
+			g = old
+		}
+		g.Secretary = c.Member
+		changed, err := p.put("grid", "import.grid.secretary", gridKey(village, g.Code), gp, g)
+		if err != nil {
+			return err
+		}
+		p.tally(&p.report.Grids, gb != nil, changed, RosterChange{Kind: "grid", Village: village, ID: g.Code, Name: g.Name, Fields: []string{"secretary"}})
+	}
+	return nil
+}
+
+// planFactSheets replaces the editable part of the roster's fact sheets.
+func (p *rosterPlan) planFactSheets(txn *badger.Txn, r Roster, a Actor) error {
+	for _, in := range r.FactSheets {
+		var old FactSheet
+		raw, err := getJSON(txn, factSheetKey(in.Village), &old)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if raw != nil && sameFactSheet(old, in) {
+			p.report.FactSheets.Unchanged++
+			continue
+		}
+		nf := in
+		nf.UpdatedBy, nf.UpdatedAt = a.Name, p.at
+		if _, err := p.put("factsheet", "import.factsheet", factSheetKey(in.Village), priorOf(raw, old), nf); err != nil {
+			return err
+		}
+		p.tally(&p.report.FactSheets, raw != nil, true, RosterChange{Kind: "factsheet", Village: in.Village, ID: in.Village})
+	}
+	return nil
+}

@@ -1,0 +1,392 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// rosterFrom builds the roster a file listing these households would give: resident IDs
+// dropped (files do not carry them), every column present.
+func rosterFrom(hhs []Household) Roster {
+	r := Roster{Source: "test.xlsx", Fields: RosterFields{Address: true, Gender: true, Born: true, IDNumber: true,
+		Phone: true, Political: true, Special: true}}
+	for _, h := range hhs {
+		if h.MovedOut != "" {
+			continue
+		}
+		h.Residents = slices.Clone(h.Residents)
+		h.Residents = slices.DeleteFunc(h.Residents, func(r Resident) bool { return r.MovedOut != "" })
+		for i := range h.Residents {
+			h.Residents[i].ID = ""
+		}
+		r.Households = append(r.Households, h)
+	}
+	return r
+}
+
+// dump returns every key and value in the store, for comparing before and after.
+func dump(t *testing.T, s *Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out[string(it.Item().Key())] = string(v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// rosterStore seeds small() with ID numbers, phones and one party member per household.
+func rosterStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	d := small()
+	for i := range d.Households {
+		h := &d.Households[i]
+		h.Residents[0].IDNumber = fmt.Sprintf("37010219650512%03d", i)
+		h.Residents[0].Political = PoliticalMember
+		h.Residents[0].Phone = "1380000000" + fmt.Sprint(i)
+		h.Residents = append(h.Residents, Resident{ID: h.ID + "-2", Name: "李秀英", Relation: "配偶", Gender: "女", Born: "1967-03"})
+		d.Members = append(d.Members, Member{ID: fmt.Sprintf("%s-M%03d", h.Village, i+1), Village: h.Village, Grid: h.Grid,
+			Name: h.Residents[0].Name, Resident: h.Residents[0].ID, Phone: h.Residents[0].Phone})
+	}
+	d.Cadres = []Cadre{{ID: "DL-C01", Village: "DL", Name: "王建国", Post: PostSecretary, Member: "DL-M001", Phone: "13800000000"},
+		{ID: "DL-C02", Village: "DL", Name: "赵一", Post: PostFirstSecretary, Phone: "13900000001"}}
+	d.Teams = []Team{{Village: "DL", Captain: "DL-C01", Officers: []string{"DL-C02"}}}
+	if err := s.Seed(System, d); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestImportSameRosterChangesNothing(t *testing.T) {
+	s := rosterStore(t)
+	hhs, _ := s.Households(System)
+	before := dump(t, s)
+	rep, err := s.ImportRoster(System, rosterFrom(hhs), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Empty() || rep.Written || rep.Residents.Unchanged != 8 || rep.Households.Unchanged != 4 || rep.Members.Unchanged != 4 {
+		t.Fatalf("report: %+v", rep)
+	}
+	if after := dump(t, s); !mapsEqual(before, after) {
+		t.Fatal("a no-op import wrote to the store")
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
+	s := rosterStore(t)
+	hhs, _ := s.Households(System)
+	r := rosterFrom(hhs)
+	// DL01-0001: the spouse's phone changes, a grandson is born.
+	r.Households[0].Residents[1].Phone = "13911112222"
+	r.Households[0].Residents = append(r.Households[0].Residents, Resident{Name: "王小宝", Relation: "孙子", Gender: "男", Born: "2024-01"})
+	// DL02-0001 is gone from the roster: moved out, with its member.
+	r.Households = slices.Delete(r.Households, 1, 2)
+	// A new household in DL02 (so DL02 is still covered) whose head is a probationary member.
+	r.Households = append(r.Households, Household{ID: "DL02-0002", Village: "DL", Grid: "DL02", Address: "前街2号",
+		Residents: []Resident{{Name: "刘红", Relation: RelationHead, Gender: "女", Born: "1990-02", Political: PoliticalProbationary}}})
+
+	sub := s.Hub().Subscribe()
+	defer sub.Close()
+	dry, err := s.ImportRoster(System, r, ImportOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dry.Written || len(dry.Changes) == 0 {
+		t.Fatalf("dry run: %+v", dry)
+	}
+	if got, _ := s.Households(System); len(got) != 4 {
+		t.Fatal("dry run wrote")
+	}
+	rep, err := s.ImportRoster(System, r, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ImportReport{
+		Households: Tally{Added: 1, Changed: 1, MovedOut: 1, Unchanged: 2},
+		Residents:  Tally{Added: 2, Changed: 1, MovedOut: 2, Unchanged: 5},
+		Members:    Tally{Added: 1, MovedOut: 1, Unchanged: 3},
+	}
+	if rep.Households != want.Households || rep.Residents != want.Residents || rep.Members != want.Members || !rep.Written {
+		t.Fatalf("report:\n%+v\n%+v\n%+v\nwant\n%+v\n%+v\n%+v", rep.Households, rep.Residents, rep.Members,
+			want.Households, want.Residents, want.Members)
+	}
+	if !slices.Equal(rep.Covered, []string{"DL01", "DL02", "XH01", "XH02"}) {
+		t.Fatalf("covered %v", rep.Covered)
+	}
+	h, _ := s.Household(System, "DL", "DL01-0001")
+	if len(h.Residents) != 3 || h.Residents[2].ID != "DL01-0001-3" || h.Residents[1].Phone != "13911112222" {
+		t.Fatalf("household: %+v", h)
+	}
+	gone, _ := s.Household(System, "DL", "DL02-0001")
+	if gone.MovedOut != s.Today() || gone.Residents[0].MovedOut != s.Today() {
+		t.Fatalf("moved out household: %+v", gone)
+	}
+	ms, _ := s.Members(Actor{Name: "v", Role: RoleVillage, Village: "DL"})
+	var movedOut, probationary int
+	for _, m := range ms {
+		if m.MovedOut != "" {
+			movedOut++
+		}
+		if m.Probationary && m.Name == "刘红" && m.ID == "DL-M003" {
+			probationary++
+		}
+	}
+	if movedOut != 1 || probationary != 1 {
+		t.Fatalf("members: %+v", ms)
+	}
+	select {
+	case <-sub.Ready():
+		if ch := sub.Take(); len(ch) != 1 || ch[0].Kind != "all" {
+			t.Fatalf("changes: %+v", ch)
+		}
+	default:
+		t.Fatal("no change published")
+	}
+	ev, _ := s.Audit(System, 100)
+	if !slices.ContainsFunc(ev, func(e AuditEvent) bool { return e.Action == "import.roster" }) ||
+		!slices.ContainsFunc(ev, func(e AuditEvent) bool { return e.Action == "import.household" && e.Key == "household/DL/DL02/DL02-0002" }) {
+		t.Fatalf("audit trail lacks the import: %+v", ev)
+	}
+	if _, err := s.db.NewTransaction(false).Get([]byte(journalLock)); !errors.Is(err, badger.ErrKeyNotFound) {
+		t.Fatal("lock left behind")
+	}
+
+	// The same file again changes nothing; listing the household again brings it back.
+	rep, err = s.ImportRoster(System, r, ImportOptions{})
+	if err != nil || !rep.Empty() {
+		t.Fatalf("second import: %v %+v", err, rep.Changes)
+	}
+	back := gone
+	back.MovedOut, back.Residents = "", slices.Clone(gone.Residents)
+	for i := range back.Residents {
+		back.Residents[i].MovedOut = ""
+	}
+	r.Households = append(r.Households, rosterFrom([]Household{back}).Households...)
+	rep, err = s.ImportRoster(System, r, ImportOptions{})
+	if err != nil || rep.Households.Returned != 1 || rep.Residents.Returned != 2 || rep.Members.Returned != 1 {
+		t.Fatalf("return: %v %+v", err, rep)
+	}
+}
+
+func TestImportScope(t *testing.T) {
+	s := rosterStore(t)
+	hhs, _ := s.Households(System)
+	r := rosterFrom(hhs)
+	for _, a := range []Actor{{Name: "v", Role: RoleVillage, Village: "DL"}, {Name: "i", Role: RoleInspector},
+		{Name: "g", Role: RoleGrid, Village: "DL", Grid: "DL01"}} {
+		if _, err := s.ImportRoster(a, r, ImportOptions{}); !errors.Is(err, ErrScope) {
+			t.Errorf("%s: %v", a.Name, err)
+		}
+	}
+	dl := rosterFrom(hhs[:2])
+	if _, err := s.ImportRoster(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, dl, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bad := dl
+	bad.Households = append(slices.Clone(dl.Households), Household{ID: "X", Village: "DL", Grid: "XH01", Residents: []Resident{{Name: "a", Relation: RelationHead}}})
+	if _, err := s.ImportRoster(System, bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "no grid XH01 in village DL") {
+		t.Fatalf("grid of another village: %v", err)
+	}
+}
+
+// TestFailedImportLeavesStoreUnchanged stops an import while it stages (as a dropped SSH
+// connection does), and after staging without a commit (as a crash does): the store's content
+// is byte for byte what it was.
+func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Seed(System, small()); err != nil {
+		t.Fatal(err)
+	}
+	hhs, _ := s.Households(System)
+	r := rosterFrom(hhs)
+	for i := range r.Households {
+		r.Households[i].Address += "（新）"
+	}
+	before := dump(t, s)
+	dropped := errors.New("connection dropped")
+	if _, err := s.ImportRoster(System, r, ImportOptions{Abort: func() error { return dropped }}); !errors.Is(err, dropped) {
+		t.Fatalf("abort: %v", err)
+	}
+	if !mapsEqual(before, dump(t, s)) {
+		t.Fatal("an aborted import changed the store")
+	}
+
+	// Staged but not committed, then the process dies: Open discards it.
+	cleanRoster(&r)
+	p, err := s.planRoster(System, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.lockJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.stageJournal(id, p, func() error { return nil }, func(string, int, int) {}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !mapsEqual(before, dump(t, s)) {
+		t.Fatal("an uncommitted import survived a restart")
+	}
+
+	// Staged and committed, then the process dies before applying: Open finishes it.
+	p, _ = s.planRoster(System, r)
+	id, _ = s.lockJournal()
+	if err := s.stageJournal(id, p, func() error { return nil }, func(string, int, int) {}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.commitJournal(System, id, "test", p); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, _ := s.Households(System)
+	for _, h := range got {
+		if !strings.HasSuffix(h.Address, "（新）") {
+			t.Fatalf("committed import not finished: %+v", h)
+		}
+	}
+	for k := range dump(t, s) {
+		if strings.HasPrefix(k, "journal/") {
+			t.Fatalf("journal key left: %s", k)
+		}
+	}
+}
+
+// TestStagingStopsOnConcurrentEdit: a row changed between planning and staging stops the
+// import with nothing written.
+func TestStagingStopsOnConcurrentEdit(t *testing.T) {
+	s := rosterStore(t)
+	hhs, _ := s.Households(System)
+	r := rosterFrom(hhs)
+	r.Households[0].Address = "新地址"
+	p, err := s.planRoster(System, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hhs[0]
+	h.Address = "别人改的"
+	if err := s.update(System, func(tx *Tx) error {
+		return tx.put("test", householdKey(h), []byte("x"), h, Change{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := s.lockJournal()
+	err = s.stageJournal(id, p, func() error { return nil }, func(string, int, int) {})
+	if !errors.Is(err, ErrRosterChanged) {
+		t.Fatalf("got %v", err)
+	}
+	_ = s.discard(id, err)
+	if _, err := s.lockJournal(); err != nil {
+		t.Fatalf("lock not released: %v", err)
+	}
+}
+
+func TestImportCadresUpdatesTeam(t *testing.T) {
+	s := rosterStore(t)
+	r := Roster{CadreVillages: []string{"DL"}, Fields: RosterFields{CadreDuties: true, CadrePhone: true, CadreDuty: true},
+		Cadres: []Cadre{
+			{Village: "DL", Name: "王建国", Post: PostSecretary, Phone: "13800000000", Duties: "全面工作"},
+			{Village: "DL", Name: "孙二", Post: PostGuide, Phone: "13900000002"},
+			{Village: "DL", Name: "王建国", Post: PostGridSecretary, Grid: "DL01", Phone: "13800000000"},
+		}}
+	rep, err := s.ImportRoster(System, r, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Cadres != (Tally{Added: 2, Changed: 1, Removed: 1}) || rep.Teams.Changed != 1 || rep.Grids.Changed != 1 {
+		t.Fatalf("report %+v %+v %+v", rep.Cadres, rep.Teams, rep.Grids)
+	}
+	teams, _ := s.Teams(System)
+	if teams[0].Captain != "DL-C01" || !slices.Equal(teams[0].Officers, []string{"DL-C03"}) {
+		t.Fatalf("team %+v", teams[0])
+	}
+	gs, _ := s.Grids(System)
+	if gs[0].Code != "DL01" || gs[0].Secretary != "DL-M001" {
+		t.Fatalf("grid %+v", gs[0])
+	}
+	if rep, err = s.ImportRoster(System, r, ImportOptions{}); err != nil || !rep.Empty() {
+		t.Fatalf("again: %v %+v", err, rep.Changes)
+	}
+}
+
+func TestFactSheet(t *testing.T) {
+	s := rosterStore(t)
+	village := Actor{Name: "村", Role: RoleVillage, Village: "DL"}
+	grid := Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}
+	fs := FactSheet{Village: "DL", Profile: "东岭\x1b[2J新村", Industries: []string{"蔬菜", " "}, Tasks: []string{"修路"}}
+	out, err := s.SetFactSheet(village, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Profile != "东岭新村" || len(out.Industries) != 1 || out.UpdatedBy != "村" {
+		t.Fatalf("%+v", out)
+	}
+	if _, err := s.SetFactSheet(grid, fs); !errors.Is(err, ErrScope) {
+		t.Fatalf("grid user edited the fact sheet: %v", err)
+	}
+	if _, err := s.SetFactSheet(Actor{Name: "x", Role: RoleVillage, Village: "XH"}, fs); !errors.Is(err, ErrScope) {
+		t.Fatalf("other village edited the fact sheet: %v", err)
+	}
+	f, err := s.Facts(grid, "DL")
+	if err != nil || f.Sheet.Profile != "东岭新村" || f.Households != 2 || f.Residents != 4 || f.Members != 2 || len(f.Cadres) != 2 ||
+		f.Cadres[0].Post != PostSecretary || len(f.Grids) != 2 {
+		t.Fatalf("facts: %v %+v", err, f)
+	}
+	if _, err := s.Facts(grid, "XH"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("other village's facts: %v", err)
+	}
+	empty, err := s.FactSheet(System, "XH")
+	if err != nil || empty.Village != "XH" || empty.Profile != "" {
+		t.Fatalf("empty sheet: %v %+v", err, empty)
+	}
+	ev, _ := s.Audit(System, 1)
+	if ev[0].Action != "factsheet.set" || !bytes.Contains(ev[0].After, []byte("东岭新村")) {
+		t.Fatalf("audit %+v", ev[0])
+	}
+}
