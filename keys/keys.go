@@ -38,6 +38,7 @@ type KeyMap struct {
 	TierFilter, TagFilter, Mine key.Binding
 	Filter, ClearFilter, All    key.Binding
 	Project, Meeting            key.Binding
+	Limits                      key.Binding
 }
 
 // help texts: binding name → {keys shown, Chinese, English}.
@@ -88,6 +89,7 @@ var defs = map[string]struct {
 	"all":         {[]string{"a"}, text{"a", "含已办结", "show done"}},
 	"project":     {[]string{"P"}, text{"P", "头雁工程", "lead projects"}},
 	"meeting":     {[]string{"M"}, text{"M", "会议模式", "meeting mode"}},
+	"limits":      {[]string{"T"}, text{"T", "红黄绿时限", "colour limits"}},
 }
 
 // New builds the key map with help in the given language ("zh" or "en").
@@ -123,7 +125,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"mark": &k.Mark, "undo": &k.Undo, "search": &k.Search,
 		"tierfilter": &k.TierFilter, "tagfilter": &k.TagFilter, "mine": &k.Mine,
 		"filter": &k.Filter, "clearfilter": &k.ClearFilter, "all": &k.All,
-		"project": &k.Project, "meeting": &k.Meeting,
+		"project": &k.Project, "meeting": &k.Meeting, "limits": &k.Limits,
 	}
 }
 

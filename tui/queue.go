@@ -397,6 +397,12 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Meeting):
 		q.meeting = !q.meeting
 		q.cur.Move(0, q.listHeight())
+	case key.Matches(msg, k.Limits):
+		if q.c.Actor.Role != store.RoleTownship {
+			return status(q.c.T("q.limits.township"), true)
+		}
+		l := q.limits
+		q.prompt = newPrompt("limits", q.c.T("q.ask.limits"), fmt.Sprintf("%d %d %d", l.Red, l.Yellow, l.Green), nil)
 	case key.Matches(msg, k.Project):
 		if len(q.marked) >= 2 {
 			return q.ask(store.Op{Kind: "project"}, "q.ask.project")
@@ -565,6 +571,20 @@ func (q *queue) answer(val string) tea.Cmd {
 				return statusMsg{text: c.errText(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("q.project.made"), p.ID, len(p.Concerns), p.Owner)}
+		}
+	case "limits":
+		var l store.Limits
+		if n, _ := fmt.Sscanf(val, "%d %d %d", &l.Red, &l.Yellow, &l.Green); n != 3 {
+			q.prompt.err = q.c.T("q.bad.limits")
+			return nil
+		}
+		q.prompt = nil
+		c := q.c
+		return func() tea.Msg {
+			if err := c.Store.SetLimits(c.Actor, l); err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("q.limits.set"), l.Red, l.Yellow, l.Green)}
 		}
 	case "project.resolve":
 		if strings.TrimSpace(val) == "" {
@@ -1135,6 +1155,6 @@ func (q *queue) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.TagRed, k.TagYellow, k.TagGreen, k.Owner, k.Deadline, k.Plan},
 		{k.Escalate, k.Return, k.Resolve, k.Mark, k.Undo, k.Project},
-		{k.Search, k.TierFilter, k.TagFilter, k.Mine, k.Filter, k.ClearFilter, k.All, k.Meeting},
+		{k.Search, k.TierFilter, k.TagFilter, k.Mine, k.Filter, k.ClearFilter, k.All, k.Meeting, k.Limits},
 	}
 }
