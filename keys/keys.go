@@ -39,6 +39,13 @@ type KeyMap struct {
 	Filter, ClearFilter, All    key.Binding
 	Project, Meeting            key.Binding
 	Limits                      key.Binding
+
+	// Visits and the registration form.
+	New, Edit, NextHousehold      key.Binding
+	FormNext, FormPrev, FormSave  key.Binding
+	FormConcern, FormDrop         key.Binding
+	FormToggle, FormChoice        key.Binding
+	FormTag, FormTier, FormReason key.Binding
 }
 
 // help texts: binding name → {keys shown, Chinese, English}.
@@ -49,47 +56,60 @@ var defs = map[string]struct {
 	keys []string
 	help text
 }{
-	"pane1":       {[]string{"1"}, text{"1", "线路", "routes"}},
-	"pane2":       {[]string{"2"}, text{"2", "走访", "visits"}},
-	"pane3":       {[]string{"3"}, text{"3", "台账", "queue"}},
-	"pane4":       {[]string{"4"}, text{"4", "回头看", "revisit"}},
-	"nextpane":    {[]string{"tab"}, text{"tab", "下一栏", "next pane"}},
-	"prevpane":    {[]string{"shift+tab"}, text{"shift+tab", "上一栏", "previous pane"}},
-	"help":        {[]string{"?"}, text{"?", "帮助", "help"}},
-	"quit":        {[]string{"q", "ctrl+c"}, text{"q", "退出", "quit"}},
-	"lang":        {[]string{"L"}, text{"L", "中/英", "中/EN"}},
-	"refresh":     {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
-	"up":          {[]string{"up", "k"}, text{"↑/k", "上移", "up"}},
-	"down":        {[]string{"down", "j"}, text{"↓/j", "下移", "down"}},
-	"pageup":      {[]string{"pgup", "ctrl+b"}, text{"pgup", "上页", "page up"}},
-	"pagedown":    {[]string{"pgdown", "ctrl+f"}, text{"pgdn", "下页", "page down"}},
-	"top":         {[]string{"home"}, text{"home", "首行", "top"}},
-	"bottom":      {[]string{"end"}, text{"end", "末行", "bottom"}},
-	"open":        {[]string{"enter"}, text{"enter", "明细", "details"}},
-	"back":        {[]string{"esc"}, text{"esc", "返回", "back"}},
-	"left":        {[]string{"left", "h"}, text{"←/h", "上一项", "previous"}},
-	"right":       {[]string{"right", "l"}, text{"→/l", "下一项", "next"}},
-	"tagred":      {[]string{"r"}, text{"r", "挂红牌", "tag red"}},
-	"tagyellow":   {[]string{"y"}, text{"y", "挂黄牌", "tag yellow"}},
-	"taggreen":    {[]string{"g"}, text{"g", "挂绿牌", "tag green"}},
-	"owner":       {[]string{"o"}, text{"o", "责任人", "owner"}},
-	"deadline":    {[]string{"d"}, text{"d", "时限", "deadline"}},
-	"plan":        {[]string{"p"}, text{"p", "方案", "plan"}},
-	"escalate":    {[]string{">"}, text{">", "上报", "escalate"}},
-	"return":      {[]string{"<"}, text{"<", "退回", "return"}},
-	"resolve":     {[]string{"x"}, text{"x", "办结", "resolve"}},
-	"mark":        {[]string{"space"}, text{"空格", "多选", "mark"}},
-	"undo":        {[]string{"u"}, text{"u", "撤销", "undo"}},
-	"search":      {[]string{"/"}, text{"/", "搜索", "search"}},
-	"tierfilter":  {[]string{"t"}, text{"t", "按层级", "by tier"}},
-	"tagfilter":   {[]string{"c"}, text{"c", "按颜色", "by colour"}},
-	"mine":        {[]string{"m"}, text{"m", "我的", "mine"}},
-	"filter":      {[]string{"f"}, text{"f", "筛选", "filter"}},
-	"clearfilter": {[]string{"0"}, text{"0", "清除筛选", "clear filters"}},
-	"all":         {[]string{"a"}, text{"a", "含已办结", "show done"}},
-	"project":     {[]string{"P"}, text{"P", "头雁工程", "lead projects"}},
-	"meeting":     {[]string{"M"}, text{"M", "会议模式", "meeting mode"}},
-	"limits":      {[]string{"T"}, text{"T", "红黄绿时限", "colour limits"}},
+	"pane1":         {[]string{"1"}, text{"1", "线路", "routes"}},
+	"pane2":         {[]string{"2"}, text{"2", "走访", "visits"}},
+	"pane3":         {[]string{"3"}, text{"3", "台账", "queue"}},
+	"pane4":         {[]string{"4"}, text{"4", "回头看", "revisit"}},
+	"nextpane":      {[]string{"tab"}, text{"tab", "下一栏", "next pane"}},
+	"prevpane":      {[]string{"shift+tab"}, text{"shift+tab", "上一栏", "previous pane"}},
+	"help":          {[]string{"?"}, text{"?", "帮助", "help"}},
+	"quit":          {[]string{"q", "ctrl+c"}, text{"q", "退出", "quit"}},
+	"lang":          {[]string{"L"}, text{"L", "中/英", "中/EN"}},
+	"refresh":       {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
+	"up":            {[]string{"up", "k"}, text{"↑/k", "上移", "up"}},
+	"down":          {[]string{"down", "j"}, text{"↓/j", "下移", "down"}},
+	"pageup":        {[]string{"pgup", "ctrl+b"}, text{"pgup", "上页", "page up"}},
+	"pagedown":      {[]string{"pgdown", "ctrl+f"}, text{"pgdn", "下页", "page down"}},
+	"top":           {[]string{"home"}, text{"home", "首行", "top"}},
+	"bottom":        {[]string{"end"}, text{"end", "末行", "bottom"}},
+	"open":          {[]string{"enter"}, text{"enter", "明细", "details"}},
+	"back":          {[]string{"esc"}, text{"esc", "返回", "back"}},
+	"left":          {[]string{"left", "h"}, text{"←/h", "上一项", "previous"}},
+	"right":         {[]string{"right", "l"}, text{"→/l", "下一项", "next"}},
+	"tagred":        {[]string{"r"}, text{"r", "挂红牌", "tag red"}},
+	"tagyellow":     {[]string{"y"}, text{"y", "挂黄牌", "tag yellow"}},
+	"taggreen":      {[]string{"g"}, text{"g", "挂绿牌", "tag green"}},
+	"owner":         {[]string{"o"}, text{"o", "责任人", "owner"}},
+	"deadline":      {[]string{"d"}, text{"d", "时限", "deadline"}},
+	"plan":          {[]string{"p"}, text{"p", "方案", "plan"}},
+	"escalate":      {[]string{">"}, text{">", "上报", "escalate"}},
+	"return":        {[]string{"<"}, text{"<", "退回", "return"}},
+	"resolve":       {[]string{"x"}, text{"x", "办结", "resolve"}},
+	"mark":          {[]string{"space"}, text{"空格", "多选", "mark"}},
+	"undo":          {[]string{"u"}, text{"u", "撤销", "undo"}},
+	"search":        {[]string{"/"}, text{"/", "搜索", "search"}},
+	"tierfilter":    {[]string{"t"}, text{"t", "按层级", "by tier"}},
+	"tagfilter":     {[]string{"c"}, text{"c", "按颜色", "by colour"}},
+	"mine":          {[]string{"m"}, text{"m", "我的", "mine"}},
+	"filter":        {[]string{"f"}, text{"f", "筛选", "filter"}},
+	"clearfilter":   {[]string{"0"}, text{"0", "清除筛选", "clear filters"}},
+	"all":           {[]string{"a"}, text{"a", "含已办结", "show done"}},
+	"project":       {[]string{"P"}, text{"P", "头雁工程", "lead projects"}},
+	"meeting":       {[]string{"M"}, text{"M", "会议模式", "meeting mode"}},
+	"limits":        {[]string{"T"}, text{"T", "红黄绿时限", "colour limits"}},
+	"new":           {[]string{"a"}, text{"a", "新走访", "new visit"}},
+	"edit":          {[]string{"e"}, text{"e", "修改", "edit"}},
+	"nexthousehold": {[]string{"n"}, text{"n", "下一户", "next household"}},
+	"formnext":      {[]string{"tab"}, text{"tab/↓/enter", "下一项", "next field"}},
+	"formprev":      {[]string{"shift+tab"}, text{"shift+tab/↑", "上一项", "previous field"}},
+	"formsave":      {[]string{"ctrl+s"}, text{"ctrl+s", "保存", "save"}},
+	"formconcern":   {[]string{"ctrl+n"}, text{"ctrl+n", "加诉求", "add concern"}},
+	"formdrop":      {[]string{"ctrl+d"}, text{"ctrl+d", "删诉求", "drop concern"}},
+	"formtoggle":    {[]string{"space"}, text{"空格", "勾选/切换", "tick/switch"}},
+	"formchoice":    {[]string{"left", "right"}, text{"←/→", "选项", "choose"}},
+	"formtag":       {[]string{"r", "y", "g"}, text{"r/y/g", "红黄绿牌", "tag"}},
+	"formtier":      {[]string{"o", "w"}, text{"o/w", "现场解决/交网格", "on site/to grid"}},
+	"formreason":    {[]string{"r"}, text{"r", "不在家原因", "away reason"}},
 }
 
 // New builds the key map with help in the given language ("zh" or "en").
@@ -126,6 +146,10 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"tierfilter": &k.TierFilter, "tagfilter": &k.TagFilter, "mine": &k.Mine,
 		"filter": &k.Filter, "clearfilter": &k.ClearFilter, "all": &k.All,
 		"project": &k.Project, "meeting": &k.Meeting, "limits": &k.Limits,
+		"new": &k.New, "edit": &k.Edit, "nexthousehold": &k.NextHousehold,
+		"formnext": &k.FormNext, "formprev": &k.FormPrev, "formsave": &k.FormSave,
+		"formconcern": &k.FormConcern, "formdrop": &k.FormDrop, "formtoggle": &k.FormToggle,
+		"formchoice": &k.FormChoice, "formtag": &k.FormTag, "formtier": &k.FormTier, "formreason": &k.FormReason,
 	}
 }
 

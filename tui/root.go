@@ -198,6 +198,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		m.setStatus(msg)
 		return m, nil
+	case focusPaneMsg:
+		m.active = msg.pane
+		return m, nil
 	case tea.KeyPressMsg:
 		// Over a laggy link an esc and the next key can arrive in one read, which the
 		// terminal protocol cannot tell from alt+key. Nothing here is bound to alt, so such
@@ -215,6 +218,16 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		p := m.panes[m.active]
+		if msg.String() == "ctrl+c" {
+			// Whatever is half typed is saved before the session ends.
+			var flush []tea.Cmd
+			for _, pane := range m.panes {
+				if f, ok := pane.(interface{ Flush() tea.Cmd }); ok {
+					flush = append(flush, f.Flush())
+				}
+			}
+			return m, tea.Sequence(append(flush, tea.Quit)...)
+		}
 		if p.Capturing() {
 			return m, p.Update(msg)
 		}

@@ -223,6 +223,8 @@ func (r *routes) Update(msg tea.Msg) tea.Cmd {
 			c.Move(-c.N, r.listHeight())
 		case key.Matches(msg, k.Bottom):
 			c.Move(c.N, r.listHeight())
+		case key.Matches(msg, k.NextHousehold):
+			return r.next()
 		case key.Matches(msg, k.Open):
 			if r.open < 0 && r.cur.Pos < len(r.d.groups) {
 				r.open = r.cur.Pos
@@ -232,6 +234,31 @@ func (r *routes) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// next opens the visit form for the selected group's next household not yet visited (or, in
+// a route, the household under the cursor).
+func (r *routes) next() tea.Cmd {
+	if r.cur.Pos >= len(r.d.groups) {
+		return nil
+	}
+	g := r.d.groups[r.cur.Pos]
+	if r.open >= 0 {
+		g = r.d.groups[r.open]
+		if r.rcur.Pos < len(g.route) {
+			return openVisit(g.route[r.rcur.Pos].hh.ID, g.g.ID)
+		}
+	}
+	for _, s := range g.route {
+		if !s.visited {
+			return openVisit(s.hh.ID, g.g.ID)
+		}
+	}
+	return status(r.c.T("r.alldone"), false)
+}
+
+func openVisit(household, group string) tea.Cmd {
+	return func() tea.Msg { return openVisitMsg{household: household, group: group} }
 }
 
 // coverage renders the coverage line.
@@ -334,12 +361,12 @@ func (r *routes) routeView() string {
 func (r *routes) ShortHelp() []key.Binding {
 	k := r.c.Keys
 	if r.open >= 0 {
-		return []key.Binding{k.Up, k.Down, k.Back}
+		return []key.Binding{k.Up, k.Down, k.NextHousehold, k.Back}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open}
+	return []key.Binding{k.Up, k.Down, k.Open, k.NextHousehold}
 }
 
 func (r *routes) FullHelp() [][]key.Binding {
 	k := r.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Back}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.NextHousehold, k.Back}}
 }

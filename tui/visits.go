@@ -13,147 +13,421 @@ import (
 	"sanbai/views"
 )
 
-// visits is the 2 走访 pane. In this version it lists the visits logged so far, newest first,
-// and opens one to show what its registration form recorded.
+// visits is the 2 走访 pane: the visits logged so far, filtered by village, grid, group or
+// date, and the registration form for typing in a new one or editing a saved one.
 type visits struct {
 	c      *Common
 	w, h   int
 	loaded bool
 	err    error
-	rows   []visitRow
+	data   *visitsData
+	rows   []visitRow // after the filter
 	cur    views.Cursor
 	open   bool
+	form   *visitForm
+	kept   *visitForm // a form put aside with esc; a brings it back
+	prompt *prompt
+	filter string // "v:DL", "g:DL03", "p:DL-G1", "d:2026-11-25" or ""
+	// pendingOpen is a household the Routes pane asked to visit before the data arrived.
+	pendingOpen *openVisitMsg
+}
+
+// visitsData is everything the pane and its form need, read off the UI goroutine.
+type visitsData struct {
+	rows       []visitRow
+	households map[string]store.Household
+	hhOpts     []option
+	groups     []store.Group
+	members    map[string]store.Member
+	grids      map[string]string
+	concerns   map[string]store.Concern
+	draft      *store.VisitDraft
+	routes     map[string]store.Route
 }
 
 // visitRow is a visit with the names the list shows.
 type visitRow struct {
-	v         store.Visit
-	group     string
-	grid      string
-	address   string
-	head      string
-	people    int
-	residents map[string]string // resident ID → name
-	members   map[string]string // member ID → name
+	v       store.Visit
+	group   string
+	grid    string
+	address string
+	head    string
+	people  int
 }
 
 type visitsLoaded struct {
-	rows []visitRow
+	data *visitsData
 	err  error
 }
 
+// openVisitMsg asks the Visits pane to open the form for a household (from the Routes pane's
+// "next household").
+type openVisitMsg struct {
+	household string
+	group     string
+}
+
+// focusPaneMsg asks the root to show a pane.
+type focusPaneMsg struct{ pane int }
+
 func newVisits(c *Common) *visits { return &visits{c: c} }
 
-func (v *visits) Init() tea.Cmd { return v.load() }
+func (v *visits) Init() tea.Cmd { return v.load(true) }
 
-func (v *visits) load() tea.Cmd {
+// load reads the pane's data; withDraft also looks for a draft to bring back.
+func (v *visits) load(withDraft bool) tea.Cmd {
 	c := v.c
 	return func() tea.Msg {
-		rows, err := loadVisits(c.Store, c.Actor)
-		return visitsLoaded{rows: rows, err: err}
+		d, err := loadVisits(c.Store, c.Actor, withDraft)
+		return visitsLoaded{data: d, err: err}
 	}
 }
 
-func loadVisits(st *store.Store, a store.Actor) ([]visitRow, error) {
+func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, error) {
+	d := &visitsData{households: map[string]store.Household{}, members: map[string]store.Member{},
+		grids: map[string]string{}, concerns: map[string]store.Concern{}, routes: map[string]store.Route{}}
 	vs, err := st.Visits(a)
 	if err != nil {
 		return nil, err
-	}
-	hhs, err := st.Households(a)
-	if err != nil {
-		return nil, err
-	}
-	hh := map[string]store.Household{}
-	for _, h := range hhs {
-		hh[h.ID] = h
-	}
-	groups, err := st.Groups(a)
-	if err != nil {
-		return nil, err
-	}
-	gname := map[string]string{}
-	for _, g := range groups {
-		gname[g.ID] = g.Name
 	}
 	grids, err := st.Grids(a)
 	if err != nil {
 		return nil, err
 	}
-	grid := map[string]string{}
 	for _, g := range grids {
-		grid[g.Code] = g.Name
+		d.grids[g.Code] = g.Name
+	}
+	hhs, err := st.Households(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hhs {
+		d.households[h.ID] = h
+		head := h.Head()
+		d.hhOpts = append(d.hhOpts, option{
+			label: fmt.Sprintf("%s %s  %s (%d)", d.grids[h.Grid], h.Address, head.Name, len(h.Residents)),
+			value: h.ID,
+			key:   searchKey(h.Address, head.Name, d.grids[h.Grid], h.ID),
+		})
+	}
+	if d.groups, err = st.Groups(a); err != nil {
+		return nil, err
+	}
+	gname := map[string]string{}
+	for _, g := range d.groups {
+		gname[g.ID] = g.Name
 	}
 	members, err := st.Members(a)
 	if err != nil {
 		return nil, err
 	}
-	mem := map[string]string{}
 	for _, m := range members {
-		mem[m.ID] = m.Name
+		d.members[m.ID] = m
 	}
-	rows := make([]visitRow, 0, len(vs))
+	cs, err := st.Concerns(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		d.concerns[c.ID] = c
+	}
+	rts, err := st.Routes(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rts {
+		d.routes[r.Group] = r
+	}
 	for _, x := range vs {
-		h := hh[x.Household]
-		res := map[string]string{}
-		for _, r := range h.Residents {
-			res[r.ID] = r.Name
-		}
-		rows = append(rows, visitRow{v: x, group: gname[x.Group], grid: grid[x.Grid], address: h.Address,
-			head: h.Head().Name, people: len(h.Residents), residents: res, members: mem})
+		h := d.households[x.Household]
+		d.rows = append(d.rows, visitRow{v: x, group: gname[x.Group], grid: d.grids[x.Grid], address: h.Address,
+			head: h.Head().Name, people: len(h.Residents)})
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].v.Date != rows[j].v.Date {
-			return rows[i].v.Date > rows[j].v.Date
+	sort.SliceStable(d.rows, func(i, j int) bool {
+		if d.rows[i].v.Date != d.rows[j].v.Date {
+			return d.rows[i].v.Date > d.rows[j].v.Date
 		}
-		return rows[i].v.ID > rows[j].v.ID
+		return d.rows[i].v.At.After(d.rows[j].v.At)
 	})
-	return rows, nil
+	if withDraft && a.Role != store.RoleInspector {
+		if dr, err := st.Draft(a); err == nil {
+			d.draft = &dr
+		}
+	}
+	return d, nil
 }
 
 func (v *visits) SetSize(w, h int) { v.w, v.h = w, h }
 
-func (v *visits) Capturing() bool { return false }
+// Flush saves the open form's draft at once (before the session ends).
+func (v *visits) Flush() tea.Cmd {
+	if v.form == nil {
+		return nil
+	}
+	return v.form.saveDraft()
+}
 
-func (v *visits) listHeight() int { return max(v.h-3, 1) }
+// Capturing is true while the form or a prompt is open: every key belongs to it.
+func (v *visits) Capturing() bool { return v.form != nil || v.prompt != nil }
+
+func (v *visits) listHeight() int { return max(v.h-4, 1) }
+
+// refilter applies the filter to the rows.
+func (v *visits) refilter() {
+	v.rows = v.rows[:0]
+	for _, r := range v.data.rows {
+		k, val, _ := strings.Cut(v.filter, ":")
+		switch {
+		case k == "v" && r.v.Village != val:
+		case k == "g" && r.v.Grid != val:
+		case k == "p" && r.v.Group != val:
+		case k == "d" && r.v.Date != val:
+		default:
+			v.rows = append(v.rows, r)
+		}
+	}
+	v.cur.SetLen(len(v.rows))
+}
 
 func (v *visits) Update(msg tea.Msg) tea.Cmd {
 	k := v.c.Keys
 	switch msg := msg.(type) {
 	case visitsLoaded:
 		v.loaded, v.err = true, msg.err
-		if msg.err == nil {
-			v.rows = msg.rows
-			v.cur.SetLen(len(v.rows))
-		}
-	case ChangedMsg:
-		if msg.touches("visit", "household", "group") {
-			return v.load()
-		}
-	case tea.KeyPressMsg:
-		if v.open {
-			if key.Matches(msg, k.Back, k.Open) {
-				v.open = false
-			}
+		if msg.err != nil {
 			return nil
 		}
-		switch {
-		case key.Matches(msg, k.Up):
-			v.cur.Move(-1, v.listHeight())
-		case key.Matches(msg, k.Down):
-			v.cur.Move(1, v.listHeight())
-		case key.Matches(msg, k.PageUp):
-			v.cur.Move(-v.listHeight(), v.listHeight())
-		case key.Matches(msg, k.PageDown):
-			v.cur.Move(v.listHeight(), v.listHeight())
-		case key.Matches(msg, k.Top):
-			v.cur.Move(-v.cur.N, v.listHeight())
-		case key.Matches(msg, k.Bottom):
-			v.cur.Move(v.cur.N, v.listHeight())
-		case key.Matches(msg, k.Open):
-			v.open = len(v.rows) > 0
+		v.data = msg.data
+		v.refilter()
+		if v.pendingOpen != nil {
+			o := *v.pendingOpen
+			v.pendingOpen = nil
+			return v.openFor(o)
+		}
+		if msg.data.draft != nil && v.form == nil && v.kept == nil {
+			v.form = newVisitForm(v.c, *msg.data.draft, v.data)
+			v.form.saved = msg.data.draft.SavedAt
+			return tea.Batch(status(v.c.T("vf.restored"), false), func() tea.Msg { return focusPaneMsg{pane: 1} })
+		}
+		return nil
+	case ChangedMsg:
+		if msg.touches("visit", "household", "group", "concern", "route") {
+			return v.load(false)
+		}
+		return nil
+	case openVisitMsg:
+		if !v.loaded {
+			v.pendingOpen = &msg
+			return nil
+		}
+		return v.openFor(msg)
+	}
+	if v.form != nil {
+		if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.Back) {
+			// Leaving the form keeps the draft: it is saved now and brought back with a.
+			cmd := v.form.saveDraft()
+			v.kept, v.form = v.form, nil
+			return tea.Batch(cmd, status(v.c.T("vf.kept"), false))
+		}
+		cmd := v.form.update(msg)
+		if v.form.done {
+			vs, _ := msg.(visitSaved)
+			v.form, v.kept = nil, nil
+			if v.data != nil {
+				v.data.draft = nil
+			}
+			return tea.Batch(cmd, v.load(false), status(fmt.Sprintf(v.c.T("vf.saved.ok"), vs.v.ID, len(vs.concerns)), false))
+		}
+		return cmd
+	}
+	if v.kept != nil {
+		// Late messages of a form put aside (its draft save, a tick) still reach it.
+		switch msg.(type) {
+		case draftSaved, draftTick:
+			return v.kept.update(msg)
 		}
 	}
+	if v.prompt != nil {
+		res, val, cmd := v.prompt.update(msg)
+		switch res {
+		case promptCancel:
+			v.prompt = nil
+		case promptDone:
+			v.prompt = nil
+			v.filter = val
+			v.refilter()
+		}
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	if v.open {
+		switch {
+		case key.Matches(km, k.Back, k.Open):
+			v.open = false
+		case key.Matches(km, k.Edit):
+			return v.edit()
+		}
+		return nil
+	}
+	h := v.listHeight()
+	switch {
+	case key.Matches(km, k.Up):
+		v.cur.Move(-1, h)
+	case key.Matches(km, k.Down):
+		v.cur.Move(1, h)
+	case key.Matches(km, k.PageUp):
+		v.cur.Move(-h, h)
+	case key.Matches(km, k.PageDown):
+		v.cur.Move(h, h)
+	case key.Matches(km, k.Top):
+		v.cur.Move(-v.cur.N, h)
+	case key.Matches(km, k.Bottom):
+		v.cur.Move(v.cur.N, h)
+	case key.Matches(km, k.Open):
+		v.open = len(v.rows) > 0
+	case key.Matches(km, k.New):
+		return v.newVisit("", "")
+	case key.Matches(km, k.Filter):
+		v.prompt = newPrompt("filter", v.c.T("v.ask.filter"), "", v.filterOptions())
+	case key.Matches(km, k.ClearFilter), key.Matches(km, k.Back):
+		v.filter = ""
+		v.refilter()
+	}
 	return nil
+}
+
+// filterOptions lists villages, grids, groups and dates with how many visits each has.
+func (v *visits) filterOptions() []option {
+	count := map[string]int{}
+	label := map[string]string{}
+	for _, r := range v.data.rows {
+		for _, kv := range [][2]string{
+			{"v:" + r.v.Village, v.c.T("r.village") + " " + r.v.Village},
+			{"g:" + r.v.Grid, v.c.T("q.grid") + " " + ConcernVillageOf(r.v.Grid) + " " + r.grid},
+			{"p:" + r.v.Group, v.c.T("v.group") + " " + ConcernVillageOf(r.v.Grid) + " " + r.group},
+			{"d:" + r.v.Date, v.c.T("v.date") + " " + r.v.Date},
+		} {
+			count[kv[0]]++
+			label[kv[0]] = kv[1]
+		}
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i][0] != keys[j][0] {
+			return strings.Index("vgpd", keys[i][:1]) < strings.Index("vgpd", keys[j][:1])
+		}
+		if keys[i][0] == 'd' {
+			return keys[i] > keys[j]
+		}
+		return keys[i] < keys[j]
+	})
+	var out []option
+	if v.c.Actor.Village != "" {
+		keys = filterOut(keys, "v:")
+	}
+	for _, k := range keys {
+		l := fmt.Sprintf("%s  (%d)", label[k], count[k])
+		out = append(out, option{label: l, value: k, key: searchKey(label[k])})
+	}
+	return out
+}
+
+func filterOut(keys []string, prefix string) []string {
+	out := keys[:0]
+	for _, k := range keys {
+		if !strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// lastVisit is the newest visit this user saved: its date, group and members carry over.
+func (v *visits) lastVisit() (store.Visit, bool) {
+	var best store.Visit
+	found := false
+	for _, r := range v.data.rows {
+		if r.v.By == v.c.Actor.Name && (!found || r.v.At.After(best.At)) {
+			best, found = r.v, true
+		}
+	}
+	return best, found
+}
+
+// newVisit opens an empty form, with the date, group and members of the previous visit.
+func (v *visits) newVisit(household, group string) tea.Cmd {
+	if v.c.Actor.Role == store.RoleInspector {
+		return status(v.c.T("err.readonly"), true)
+	}
+	if v.data == nil {
+		return nil
+	}
+	if v.kept != nil && household == "" {
+		// a brings back the form put aside rather than a blank one.
+		v.form, v.kept = v.kept, nil
+		return nil
+	}
+	if v.kept != nil {
+		return status(v.c.T("vf.busy"), true)
+	}
+	d := store.VisitDraft{Date: v.c.Today(), Topics: append([]string(nil), allTopics...)}
+	if last, ok := v.lastVisit(); ok {
+		d.Date, d.Group, d.Members = last.Date, last.Group, append([]string(nil), last.Members...)
+	}
+	v.form = newVisitForm(v.c, d, v.data)
+	if group != "" {
+		for _, g := range v.data.groups {
+			if g.ID == group {
+				v.form.setGroup(g)
+			}
+		}
+	}
+	if household != "" {
+		v.form.chooseHousehold(household)
+		v.form.focus = slotPresent
+		v.form.enter()
+	}
+	return v.form.changed()
+}
+
+// openFor opens the form for a household asked for by the Routes pane.
+func (v *visits) openFor(o openVisitMsg) tea.Cmd {
+	if v.form != nil || v.kept != nil {
+		return status(v.c.T("vf.busy"), true)
+	}
+	return tea.Batch(v.newVisit(o.household, o.group), func() tea.Msg { return focusPaneMsg{pane: 1} })
+}
+
+// edit opens a saved visit in the form.
+func (v *visits) edit() tea.Cmd {
+	if v.c.Actor.Role == store.RoleInspector {
+		return status(v.c.T("err.readonly"), true)
+	}
+	if v.form != nil || v.cur.Pos >= len(v.rows) {
+		return nil
+	}
+	x := v.rows[v.cur.Pos].v
+	d := store.VisitDraft{Editing: x.ID, Village: x.Village, Household: x.Household, Date: x.Date, Group: x.Group,
+		Members: x.Members, Present: x.Present, Away: x.Away, Topics: x.Topics, Notes: x.Notes,
+		Findings: map[string]string{}, Category: map[string]string{}}
+	for _, f := range x.Findings {
+		d.Findings[f.Kind] = f.Text
+		d.Category[f.Kind] = f.Category
+	}
+	if h, ok := v.data.households[x.Household]; ok {
+		d.Special = h.Special
+	}
+	v.open = false
+	v.form = newVisitForm(v.c, d, v.data)
+	v.form.focus = slotPresent
+	v.form.enter()
+	return v.form.changed()
 }
 
 // summary counts visits in all, today and in the last seven days.
@@ -170,7 +444,14 @@ func (v *visits) summary() string {
 			nWeek++
 		}
 	}
-	return " " + fmt.Sprintf(v.c.T("v.count"), len(v.rows), nToday, nWeek)
+	s := " " + fmt.Sprintf(v.c.T("v.count"), len(v.rows), nToday, nWeek)
+	if v.filter != "" {
+		s += "  " + v.c.Styles.Accent.Render("["+v.filter[2:]+"]")
+	}
+	if v.kept != nil {
+		s += "  " + v.c.Styles.Warn.Render(v.c.T("vf.hasdraft"))
+	}
+	return s
 }
 
 func (v *visits) View() string {
@@ -180,13 +461,12 @@ func (v *visits) View() string {
 		return " " + v.c.T("loading")
 	case v.err != nil:
 		return " " + st.Error.Render(v.c.errText(v.err))
-	case v.open:
+	case v.form != nil:
+		return v.form.view(v.w, v.h)
+	case v.open && v.cur.Pos < len(v.rows):
 		return v.detailView()
 	}
 	lines := []string{v.summary(), st.HRule(v.w)}
-	if len(v.rows) == 0 {
-		return strings.Join(append(lines, " "+v.c.T("empty")), "\n")
-	}
 	t := views.Table{Columns: []views.Column{
 		{Title: v.c.T("v.date"), Width: 5},
 		{Title: v.c.T("v.group"), Width: 6, HideBelow: 64},
@@ -204,8 +484,22 @@ func (v *visits) View() string {
 		}})
 	}
 	lines = append(lines, t.Header(st, v.w))
+	if len(v.rows) == 0 {
+		lines = append(lines, " "+v.c.T("empty"))
+	}
 	from, to := v.cur.Window(v.listHeight())
 	lines = append(lines, t.Lines(st, v.w, from, to, v.cur.Pos)...)
+	if v.prompt != nil {
+		tail := v.prompt.lines(st, v.w, 9)
+		keep := max(v.h-len(tail)-1, 0)
+		if len(lines) > keep {
+			lines = lines[:keep]
+		}
+		for len(lines) < keep {
+			lines = append(lines, "")
+		}
+		lines = append(append(lines, st.HRule(v.w)), tail...)
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -216,47 +510,56 @@ func countOrBlank(n int) string {
 	return fmt.Sprint(n)
 }
 
-// detailView shows the registration form of the selected visit.
+// detailView shows the registration form of the selected visit and where its concerns are now.
 func (v *visits) detailView() string {
 	st := v.c.Styles
 	r := v.rows[v.cur.Pos]
+	h := v.data.households[r.v.Household]
+	names := map[string]string{}
+	for _, p := range h.Residents {
+		names[p.ID] = p.Name
+	}
 	var lines []string
 	add := func(label, value string) {
 		lines = append(lines, " "+st.Heading.Render(views.Fit(label, 8))+" "+views.Cut(value, max(v.w-10, 1)))
 	}
 	lines = append(lines, " "+st.Title.Render(fmt.Sprintf("%s  %s %s  %s", r.v.ID, r.grid, r.address, r.head)), st.HRule(v.w))
-	add(v.c.T("v.date"), r.v.Date+"  "+r.group)
-	var names []string
+	add(v.c.T("v.date"), r.v.Date+"  "+r.group+"  "+r.v.By)
+	var ns []string
 	for _, id := range r.v.Members {
-		names = append(names, r.members[id])
+		ns = append(ns, v.data.members[id].Name)
 	}
-	add(v.c.T("v.members"), strings.Join(names, " "))
-	names = names[:0]
+	add(v.c.T("v.members"), strings.Join(ns, " "))
+	ns = ns[:0]
 	for _, id := range r.v.Present {
-		names = append(names, r.residents[id])
+		ns = append(ns, names[id])
 	}
-	add(v.c.T("v.present"), strings.Join(names, " "))
-	names = names[:0]
+	add(v.c.T("v.present"), strings.Join(ns, " "))
+	ns = ns[:0]
 	for _, id := range sortedIDs(r.v.Away) {
-		names = append(names, r.residents[id]+"("+r.v.Away[id]+")")
+		ns = append(ns, names[id]+"("+r.v.Away[id]+")")
 	}
-	if len(names) > 0 {
-		add(v.c.T("v.away"), strings.Join(names, " "))
+	if len(ns) > 0 {
+		add(v.c.T("v.away"), strings.Join(ns, " "))
 	}
 	add(v.c.T("v.topics"), strings.Join(r.v.Topics, " "))
 	for _, f := range r.v.Findings {
-		label := v.c.T("f." + f.Kind)
 		text := f.Text
 		if f.Category != "" {
 			text = f.Category + "  " + text
 		}
-		add(label, text)
-	}
-	if len(r.v.Concerns) > 0 {
-		add(v.c.T("v.concerns"), strings.Join(r.v.Concerns, " "))
+		add(v.c.T("f."+f.Kind), text)
 	}
 	if r.v.Notes != "" {
 		add(v.c.T("v.notes"), r.v.Notes)
+	}
+	for _, id := range r.v.Concerns {
+		c, ok := v.data.concerns[id]
+		if !ok {
+			continue
+		}
+		add(id, fmt.Sprintf("%s · %s · %s  %s", v.c.T("tier."+string(c.Tier)), v.c.T("tagname."+string(c.Tag)),
+			v.c.T("st."+string(c.Status)), c.Description))
 	}
 	if len(lines) > v.h {
 		lines = lines[:v.h]
@@ -275,13 +578,25 @@ func sortedIDs(m map[string]string) []string {
 
 func (v *visits) ShortHelp() []key.Binding {
 	k := v.c.Keys
-	if v.open {
-		return []key.Binding{k.Back}
+	switch {
+	case v.form != nil:
+		return []key.Binding{k.FormNext, k.FormSave, k.FormConcern, k.Back}
+	case v.prompt != nil:
+		return []key.Binding{k.Open, k.Back}
+	case v.open:
+		return []key.Binding{k.Edit, k.Back}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open}
+	return []key.Binding{k.New, k.Up, k.Down, k.Open, k.Filter}
 }
 
 func (v *visits) FullHelp() [][]key.Binding {
 	k := v.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Back}}
+	if v.form != nil {
+		return [][]key.Binding{
+			{k.FormNext, k.FormPrev, k.FormSave, k.Back},
+			{k.FormConcern, k.FormDrop, k.FormToggle, k.FormChoice},
+			{k.FormTag, k.FormTier, k.FormReason},
+		}
+	}
+	return [][]key.Binding{{k.New, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Edit, k.Filter, k.ClearFilter, k.Back}}
 }

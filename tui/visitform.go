@@ -1,0 +1,864 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/store"
+	"sanbai/views"
+)
+
+// The slots of the registration form, in Tab order. Concerns add five slots each after the
+// fixed ones.
+const (
+	slotHousehold = iota
+	slotDate
+	slotGroup
+	slotMembers
+	slotPresent
+	slotTopics
+	slotSuggestion
+	slotNeed
+	slotNight
+	slotSpecial
+	slotHardship
+	slotHazardCat
+	slotHazard
+	slotNotes
+	fixedSlots
+)
+
+// Per concern: description, tag, tier, category, what was done.
+const (
+	cDesc = iota
+	cTag
+	cTier
+	cCat
+	cDone
+	concernSlots
+)
+
+// Choices the form offers.
+var (
+	specialGroups    = []string{"困难家庭", "孤寡老人", "留守儿童", "独居老人", "残疾人", "低保户"}
+	hazardCategories = []string{"", "疫情防控", "安全生产", "环境整治", "信访矛盾", "村民纠纷", "其他"}
+	concernCats      = []string{"基础设施", "用电安全", "安全生产", "环境整治", "医保社保", "低保救助", "养老服务", "村民纠纷", "信访矛盾", "便民服务", "就业", "夜校课程", "其他"}
+	allTopics        = []string{store.TopicProfile, store.TopicCadres, store.TopicService, store.TopicVision}
+)
+
+// draftSaver writes drafts one at a time and never lets an older one overwrite a newer one
+// (save commands run on their own goroutines).
+type draftSaver struct {
+	mu   sync.Mutex
+	last int
+}
+
+// visitForm is the registration form (调研登记表) being typed in.
+type visitForm struct {
+	c       *Common
+	d       store.VisitDraft
+	focus   int
+	item    int // the item within a checklist slot
+	input   textinput.Model
+	hh      map[string]store.Household
+	hhOpts  []option
+	filter  []option
+	hcur    int
+	groups  []store.Group
+	members map[string]store.Member
+	grids   map[string]string
+	err     map[int]string
+	saved   time.Time
+	seq     int
+	saver   *draftSaver
+	done    bool // saved: the pane closes the form
+}
+
+// draftTick fires after typing pauses; the draft is saved if nothing changed since.
+type draftTick struct{ seq int }
+
+// draftSaved reports a draft save.
+type draftSaved struct {
+	at  time.Time
+	err error
+}
+
+// visitSaved reports a saved visit.
+type visitSaved struct {
+	v        store.Visit
+	concerns []store.Concern
+	err      error
+}
+
+// newVisitForm opens the form over a draft.
+func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
+	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
+		members: data.members, grids: data.grids, err: map[int]string{}, saver: &draftSaver{}}
+	if f.d.Findings == nil {
+		f.d.Findings = map[string]string{}
+	}
+	if f.d.Category == nil {
+		f.d.Category = map[string]string{}
+	}
+	if f.d.Away == nil {
+		f.d.Away = map[string]string{}
+	}
+	f.input = textinput.New()
+	f.input.Prompt = ""
+	f.input.CharLimit = maxInput
+	st := textinput.DefaultStyles(true)
+	st.Cursor.Blink = false
+	f.input.SetStyles(st)
+	f.focus = min(max(d.Focus, 0), f.slots()-1)
+	f.enter()
+	return f
+}
+
+// slots counts the form's slots.
+func (f *visitForm) slots() int { return fixedSlots + concernSlots*len(f.d.Concerns) }
+
+// concernAt returns which concern and which of its slots a slot index is.
+func concernAt(slot int) (int, int) {
+	return (slot - fixedSlots) / concernSlots, (slot - fixedSlots) % concernSlots
+}
+
+// findingKind maps the findings' text slots to their kind.
+var findingKind = map[int]string{slotSuggestion: "suggestion", slotNeed: "need", slotNight: "nightschool",
+	slotHardship: "hardship", slotHazard: "hazard"}
+
+// isText reports whether a slot is typed into.
+func (f *visitForm) isText(slot int) bool {
+	switch slot {
+	case slotHousehold, slotDate, slotNotes:
+		return true
+	}
+	if _, ok := findingKind[slot]; ok {
+		return true
+	}
+	if slot >= fixedSlots {
+		_, k := concernAt(slot)
+		return k == cDesc || k == cDone
+	}
+	return false
+}
+
+// getText returns the text of a text slot.
+func (f *visitForm) getText(slot int) string {
+	switch slot {
+	case slotHousehold:
+		return ""
+	case slotDate:
+		return f.d.Date
+	case slotNotes:
+		return f.d.Notes
+	}
+	if k, ok := findingKind[slot]; ok {
+		return f.d.Findings[k]
+	}
+	if slot >= fixedSlots {
+		i, k := concernAt(slot)
+		if k == cDesc {
+			return f.d.Concerns[i].Description
+		}
+		return f.d.Concerns[i].Done
+	}
+	return ""
+}
+
+// setText stores the text of a text slot.
+func (f *visitForm) setText(slot int, v string) {
+	switch slot {
+	case slotHousehold:
+		return
+	case slotDate:
+		f.d.Date = v
+		return
+	case slotNotes:
+		f.d.Notes = v
+		return
+	}
+	if k, ok := findingKind[slot]; ok {
+		f.d.Findings[k] = v
+		return
+	}
+	if slot >= fixedSlots {
+		i, k := concernAt(slot)
+		if k == cDesc {
+			f.d.Concerns[i].Description = v
+		} else if k == cDone {
+			f.d.Concerns[i].Done = v
+		}
+	}
+}
+
+// enter puts the focused slot's text into the input.
+func (f *visitForm) enter() {
+	f.item = 0
+	if f.isText(f.focus) {
+		f.input.SetValue(f.getText(f.focus))
+		f.input.CursorEnd()
+		f.input.Focus()
+		if f.focus == slotHousehold {
+			f.refilter()
+		}
+	} else {
+		f.input.Blur()
+	}
+}
+
+// leave writes the input back into the draft.
+func (f *visitForm) leave() {
+	if f.isText(f.focus) {
+		f.setText(f.focus, f.input.Value())
+	}
+}
+
+// move changes focus by delta slots, skipping "what was done" for concerns passed on.
+func (f *visitForm) move(delta int) {
+	f.leave()
+	n := f.slots()
+	next := f.focus
+	for range n {
+		next = (next + delta + n) % n
+		if next >= fixedSlots {
+			i, k := concernAt(next)
+			if k == cDone && !f.d.Concerns[i].OnSite {
+				continue
+			}
+		}
+		break
+	}
+	f.focus = next
+	f.enter()
+}
+
+// refilter narrows the household picker to what was typed.
+func (f *visitForm) refilter() {
+	q := f.input.Value()
+	f.filter = f.filter[:0]
+	for _, o := range f.hhOpts {
+		if matches(o.key, q) {
+			f.filter = append(f.filter, o)
+			if len(f.filter) >= 200 {
+				break
+			}
+		}
+	}
+	f.hcur = min(f.hcur, max(len(f.filter)-1, 0))
+}
+
+// household returns the chosen household.
+func (f *visitForm) household() (store.Household, bool) {
+	h, ok := f.hh[f.d.Household]
+	return h, ok
+}
+
+// chooseHousehold sets the household and what follows from it: everyone present, its special
+// groups, and a group that visits its grid if none is chosen.
+func (f *visitForm) chooseHousehold(id string) {
+	h, ok := f.hh[id]
+	if !ok {
+		return
+	}
+	f.d.Household, f.d.Village = id, h.Village
+	f.d.Present = nil
+	for _, r := range h.Residents {
+		f.d.Present = append(f.d.Present, r.ID)
+	}
+	f.d.Away = map[string]string{}
+	f.d.Special = slices.Clone(h.Special)
+	if g := f.group(); g == nil || !slices.Contains(g.Grids, h.Grid) {
+		for _, gr := range f.groups {
+			if gr.Village == h.Village && slices.Contains(gr.Grids, h.Grid) {
+				f.setGroup(gr)
+				break
+			}
+		}
+	}
+}
+
+// group returns the chosen group.
+func (f *visitForm) group() *store.Group {
+	for i := range f.groups {
+		if f.groups[i].ID == f.d.Group {
+			return &f.groups[i]
+		}
+	}
+	return nil
+}
+
+// setGroup chooses a group and ticks its members as present at the visit.
+func (f *visitForm) setGroup(g store.Group) {
+	f.d.Group = g.ID
+	f.d.Members = append([]string{g.Leader, g.Deputy}, g.Members...)
+}
+
+// groupChoices are the groups of the household's village (or all, before a household).
+func (f *visitForm) groupChoices() []store.Group {
+	h, ok := f.household()
+	var out []store.Group
+	for _, g := range f.groups {
+		if !ok || g.Village == h.Village {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// checkItems lists a checklist slot's items: label, whether ticked.
+func (f *visitForm) checkItems(slot int) (labels []string, on []bool) {
+	switch slot {
+	case slotMembers:
+		g := f.group()
+		if g == nil {
+			return nil, nil
+		}
+		for _, id := range append([]string{g.Leader, g.Deputy}, g.Members...) {
+			labels = append(labels, f.members[id].Name)
+			on = append(on, slices.Contains(f.d.Members, id))
+		}
+	case slotPresent:
+		h, ok := f.household()
+		if !ok {
+			return nil, nil
+		}
+		for _, r := range h.Residents {
+			here := slices.Contains(f.d.Present, r.ID)
+			l := r.Name
+			if !here {
+				reason := f.d.Away[r.ID]
+				if reason == "" {
+					reason = store.AwayReasons[0]
+				}
+				l += "(" + reason + ")"
+			}
+			labels = append(labels, l)
+			on = append(on, here)
+		}
+	case slotTopics:
+		for _, t := range allTopics {
+			labels = append(labels, t)
+			on = append(on, slices.Contains(f.d.Topics, t))
+		}
+	case slotSpecial:
+		for _, s := range specialGroups {
+			labels = append(labels, s)
+			on = append(on, slices.Contains(f.d.Special, s))
+		}
+	}
+	return labels, on
+}
+
+// toggle flips the current item of a checklist slot.
+func (f *visitForm) toggle() {
+	flip := func(list []string, v string) []string {
+		if i := slices.Index(list, v); i >= 0 {
+			return slices.Delete(list, i, i+1)
+		}
+		return append(list, v)
+	}
+	switch f.focus {
+	case slotMembers:
+		if g := f.group(); g != nil {
+			ids := append([]string{g.Leader, g.Deputy}, g.Members...)
+			if f.item < len(ids) {
+				f.d.Members = flip(f.d.Members, ids[f.item])
+			}
+		}
+	case slotPresent:
+		if h, ok := f.household(); ok && f.item < len(h.Residents) {
+			id := h.Residents[f.item].ID
+			f.d.Present = flip(f.d.Present, id)
+			if !slices.Contains(f.d.Present, id) && f.d.Away[id] == "" {
+				f.d.Away[id] = store.AwayReasons[0]
+			}
+		}
+	case slotTopics:
+		f.d.Topics = flip(f.d.Topics, allTopics[f.item])
+	case slotSpecial:
+		f.d.Special = flip(f.d.Special, specialGroups[f.item])
+	}
+}
+
+// cycleReason steps the away reason of the current resident (and marks them away).
+func (f *visitForm) cycleReason() {
+	h, ok := f.household()
+	if !ok || f.item >= len(h.Residents) {
+		return
+	}
+	id := h.Residents[f.item].ID
+	if i := slices.Index(f.d.Present, id); i >= 0 {
+		f.d.Present = slices.Delete(f.d.Present, i, i+1)
+		f.d.Away[id] = store.AwayReasons[0]
+		return
+	}
+	f.d.Away[id] = cycle(f.d.Away[id], store.AwayReasons)
+}
+
+// choose steps a choice slot forwards (dir 1) or back (-1).
+func (f *visitForm) choose(dir int) {
+	step := func(vals []string, cur string) string {
+		i := slices.Index(vals, cur)
+		return vals[((i+dir)%len(vals)+len(vals))%len(vals)]
+	}
+	switch f.focus {
+	case slotGroup:
+		gs := f.groupChoices()
+		if len(gs) == 0 {
+			return
+		}
+		var ids []string
+		for _, g := range gs {
+			ids = append(ids, g.ID)
+		}
+		id := step(ids, f.d.Group)
+		for _, g := range gs {
+			if g.ID == id {
+				f.setGroup(g)
+			}
+		}
+	case slotHazardCat:
+		f.d.Category["hazard"] = step(hazardCategories, f.d.Category["hazard"])
+	default:
+		if f.focus < fixedSlots {
+			return
+		}
+		i, k := concernAt(f.focus)
+		c := &f.d.Concerns[i]
+		switch k {
+		case cTag:
+			c.Tag = store.Tag(step([]string{"red", "yellow", "green"}, string(c.Tag)))
+		case cTier:
+			c.OnSite = !c.OnSite
+		case cCat:
+			c.Category = step(concernCats, c.Category)
+		}
+	}
+}
+
+// addConcern appends a concern passed on to the grid and focuses its description.
+func (f *visitForm) addConcern() {
+	f.leave()
+	cat := concernCats[len(concernCats)-1]
+	if f.d.Category["hazard"] != "" && f.d.Findings["hazard"] != "" {
+		cat = f.d.Category["hazard"]
+		if !slices.Contains(concernCats, cat) {
+			cat = concernCats[len(concernCats)-1]
+		}
+	}
+	f.d.Concerns = append(f.d.Concerns, store.DraftConcern{Tag: store.TagGreen, Category: cat})
+	f.focus = fixedSlots + concernSlots*(len(f.d.Concerns)-1)
+	f.enter()
+}
+
+// removeConcern deletes the focused concern.
+func (f *visitForm) removeConcern() {
+	if f.focus < fixedSlots {
+		return
+	}
+	i, _ := concernAt(f.focus)
+	f.d.Concerns = slices.Delete(f.d.Concerns, i, i+1)
+	f.focus = min(f.focus, f.slots()-1)
+	if f.focus >= fixedSlots {
+		f.focus = fixedSlots + concernSlots*((f.focus-fixedSlots)/concernSlots)
+	}
+	f.enter()
+}
+
+// changed schedules a draft save for when typing pauses.
+func (f *visitForm) changed() tea.Cmd {
+	f.seq++
+	seq := f.seq
+	return tea.Tick(400*time.Millisecond, func(time.Time) tea.Msg { return draftTick{seq: seq} })
+}
+
+// saveDraft writes the draft now.
+func (f *visitForm) saveDraft() tea.Cmd {
+	f.leave()
+	d := f.d
+	d.Focus = f.focus
+	d.Present, d.Members, d.Topics, d.Special = slices.Clone(d.Present), slices.Clone(d.Members), slices.Clone(d.Topics), slices.Clone(d.Special)
+	d.Concerns = slices.Clone(d.Concerns)
+	d.Findings, d.Category, d.Away = cloneMap(d.Findings), cloneMap(d.Category), cloneMap(d.Away)
+	c, sv, seq := f.c, f.saver, f.seq
+	return func() tea.Msg {
+		sv.mu.Lock()
+		defer sv.mu.Unlock()
+		if seq < sv.last {
+			return nil
+		}
+		sv.last = seq
+		err := c.Store.SaveDraft(c.Actor, d)
+		return draftSaved{at: c.Store.Now(), err: err}
+	}
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// save validates and saves the visit.
+func (f *visitForm) save() tea.Cmd {
+	f.leave()
+	d := f.d
+	c := f.c
+	return func() tea.Msg {
+		v, cs, err := c.Store.SaveVisit(c.Actor, d)
+		return visitSaved{v: v, concerns: cs, err: err}
+	}
+}
+
+// slotOfField maps a store.FormError field to the slot that shows it.
+func slotOfField(field string) int {
+	switch {
+	case field == "household":
+		return slotHousehold
+	case field == "date":
+		return slotDate
+	case strings.HasPrefix(field, "concern."):
+		var i int
+		var what string
+		fmt.Sscanf(strings.ReplaceAll(strings.TrimPrefix(field, "concern."), ".", " "), "%d %s", &i, &what)
+		if what == "done" {
+			return fixedSlots + concernSlots*i + cDone
+		}
+		return fixedSlots + concernSlots*i + cDesc
+	}
+	return slotHousehold
+}
+
+// update handles a message while the form is open.
+func (f *visitForm) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case draftTick:
+		if msg.seq == f.seq {
+			return f.saveDraft()
+		}
+		return nil
+	case draftSaved:
+		if msg.err == nil {
+			f.saved = msg.at
+		}
+		return nil
+	case visitSaved:
+		if msg.err != nil {
+			if fe, ok := store.IsFormError(msg.err); ok {
+				slot := slotOfField(fe.Field)
+				f.err[slot] = f.c.T("fe." + fe.Code)
+				if fe.Code == "date.before" {
+					f.err[slot] += " (" + strings.TrimSuffix(strings.SplitN(fe.Msg, "(", 2)[1], ")") + ")"
+				}
+				f.leave()
+				f.focus = slot
+				f.enter()
+				return status(f.err[slot], true)
+			}
+			return status(f.c.errText(msg.err), true)
+		}
+		f.done = true
+		return nil
+	case tea.PasteMsg:
+		if f.isText(f.focus) {
+			var cmd tea.Cmd
+			f.input, cmd = f.input.Update(msg)
+			if f.focus == slotHousehold {
+				f.refilter()
+			}
+			return tea.Batch(cmd, f.changed())
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return f.key(msg)
+	}
+	return nil
+}
+
+// key handles a key in the form.
+func (f *visitForm) key(msg tea.KeyPressMsg) tea.Cmd {
+	delete(f.err, f.focus)
+	s := msg.String()
+	switch s {
+	case "tab", "down":
+		if f.focus == slotHousehold && s == "down" && len(f.filter) > 0 {
+			f.hcur = min(f.hcur+1, len(f.filter)-1)
+			return nil
+		}
+		f.move(1)
+		return f.changed()
+	case "shift+tab", "up":
+		if f.focus == slotHousehold && s == "up" && f.hcur > 0 {
+			f.hcur--
+			return nil
+		}
+		f.move(-1)
+		return f.changed()
+	case "ctrl+s":
+		return f.save()
+	case "ctrl+n":
+		f.addConcern()
+		return f.changed()
+	case "ctrl+d":
+		f.removeConcern()
+		return f.changed()
+	case "enter":
+		if f.focus == slotHousehold {
+			if len(f.filter) > 0 {
+				f.chooseHousehold(f.filter[f.hcur].value)
+				f.input.SetValue("")
+				f.move(1)
+			}
+			return f.changed()
+		}
+		f.move(1)
+		return f.changed()
+	}
+	if f.isText(f.focus) {
+		var cmd tea.Cmd
+		f.input, cmd = f.input.Update(msg)
+		if f.focus == slotHousehold {
+			f.hcur = 0
+			f.refilter()
+		}
+		return tea.Batch(cmd, f.changed())
+	}
+	labels, _ := f.checkItems(f.focus)
+	switch s {
+	case "left", "h":
+		if labels != nil {
+			f.item = max(f.item-1, 0)
+		} else {
+			f.choose(-1)
+		}
+	case "right", "l":
+		if labels != nil {
+			f.item = min(f.item+1, max(len(labels)-1, 0))
+		} else {
+			f.choose(1)
+		}
+	case "space":
+		if labels != nil {
+			f.toggle()
+		} else {
+			f.choose(1)
+		}
+	case "r", "y", "g":
+		if f.focus >= fixedSlots {
+			if i, k := concernAt(f.focus); k == cTag {
+				f.d.Concerns[i].Tag = map[string]store.Tag{"r": store.TagRed, "y": store.TagYellow, "g": store.TagGreen}[s]
+			}
+		}
+		if s == "r" && f.focus == slotPresent {
+			f.cycleReason()
+		}
+	case "o", "w":
+		if f.focus >= fixedSlots {
+			if i, k := concernAt(f.focus); k == cTier {
+				f.d.Concerns[i].OnSite = s == "o"
+			}
+		}
+	default:
+		return nil
+	}
+	return f.changed()
+}
+
+// formLine is one line of the form and the slot it belongs to (-1 for none).
+type formLine struct {
+	slot int
+	text string
+}
+
+// lines renders the form w cells wide.
+func (f *visitForm) lines(w int) []formLine {
+	st := f.c.Styles
+	var out []formLine
+	label := func(slot int, name string) string {
+		l := views.Fit(name, 8)
+		if slot == f.focus {
+			return st.Selected.Render(l)
+		}
+		return st.Heading.Render(l)
+	}
+	value := func(slot int) string {
+		if slot == f.focus && f.isText(slot) {
+			f.input.SetWidth(max(w-12, 4))
+			return f.input.View()
+		}
+		return views.Cut(strings.ReplaceAll(f.getText(slot), "\n", " "), max(w-11, 1))
+	}
+	add := func(slot int, s string) { out = append(out, formLine{slot, views.Cut(s, w)}) }
+	errLine := func(slot int) {
+		if e := f.err[slot]; e != "" {
+			add(slot, "          "+st.Error.Render("! "+e))
+		}
+	}
+	choice := func(slot int, v string) string {
+		if v == "" {
+			v = "—"
+		}
+		s := "‹ " + v + " ›"
+		if st.ASCII {
+			s = "< " + v + " >"
+		}
+		if slot == f.focus {
+			return st.Selected.Render(s)
+		}
+		return s
+	}
+	checks := func(slot int, name string) {
+		labels, on := f.checkItems(slot)
+		var items []string
+		for i, l := range labels {
+			box := "[ ]"
+			if on[i] {
+				box = "[x]"
+			}
+			it := box + l
+			if slot == f.focus && i == f.item {
+				it = st.Selected.Render(it)
+			}
+			items = append(items, it)
+		}
+		if len(items) == 0 {
+			items = []string{st.Muted.Render("—")}
+		}
+		// Wrap the items under the label when they do not fit one line.
+		line, first := "", true
+		for _, it := range items {
+			if line != "" && views.Width(line)+1+views.Width(it) > w-10 {
+				if first {
+					add(slot, " "+label(slot, name)+" "+line)
+				} else {
+					add(slot, "          "+line)
+				}
+				line, first = "", false
+			}
+			if line != "" {
+				line += " "
+			}
+			line += it
+		}
+		if first {
+			add(slot, " "+label(slot, name)+" "+line)
+		} else {
+			add(slot, "          "+line)
+		}
+	}
+
+	// Household, with the picker open beneath it while it has focus.
+	hhText := st.Muted.Render(f.c.T("vf.pick"))
+	if h, ok := f.household(); ok {
+		hhText = fmt.Sprintf("%s %s  %s (%d%s)", f.grids[h.Grid], h.Address, h.Head().Name, len(h.Residents), f.c.T("r.people"))
+	}
+	if f.focus == slotHousehold {
+		f.input.SetWidth(max(w-12, 4))
+		hhText = f.input.View()
+		if h, ok := f.household(); ok && f.input.Value() == "" {
+			hhText += st.Muted.Render(" " + h.Address + " " + h.Head().Name)
+		}
+	}
+	saved := ""
+	if !f.saved.IsZero() {
+		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.saved.Format("15:04:05")))
+	}
+	head := " " + label(slotHousehold, f.c.T("d.household")) + " " + hhText
+	gap := max(w-views.Width(head)-views.Width(saved), 1)
+	add(slotHousehold, head+strings.Repeat(" ", gap)+saved)
+	errLine(slotHousehold)
+	if f.focus == slotHousehold {
+		n := min(len(f.filter), 6)
+		from := max(0, min(f.hcur-n+1, len(f.filter)-n))
+		for i := from; i < from+n; i++ {
+			l := "   " + views.Fit(f.filter[i].label, w-4)
+			if i == f.hcur {
+				l = "  " + st.Selected.Render(views.Fit("▸"+f.filter[i].label, w-3))
+			}
+			add(slotHousehold, l)
+		}
+		if len(f.filter) == 0 {
+			add(slotHousehold, "   "+st.Muted.Render(f.c.T("vf.nomatch")))
+		}
+	}
+	add(slotDate, " "+label(slotDate, f.c.T("v.date"))+" "+value(slotDate))
+	errLine(slotDate)
+	gname := ""
+	if g := f.group(); g != nil {
+		var grids []string
+		for _, gc := range g.Grids {
+			grids = append(grids, f.grids[gc])
+		}
+		gname = g.Name + " (" + strings.Join(grids, ",") + ")"
+	}
+	add(slotGroup, " "+label(slotGroup, f.c.T("v.group"))+" "+choice(slotGroup, gname))
+	checks(slotMembers, f.c.T("v.members"))
+	checks(slotPresent, f.c.T("v.present"))
+	checks(slotTopics, f.c.T("v.topics"))
+	add(-1, " "+st.Muted.Render("─ "+f.c.T("v.findings")+" "+strings.Repeat("─", max(w-12, 0))))
+	add(slotSuggestion, " "+label(slotSuggestion, f.c.T("f.suggestion"))+" "+value(slotSuggestion))
+	add(slotNeed, " "+label(slotNeed, f.c.T("f.need"))+" "+value(slotNeed))
+	add(slotNight, " "+label(slotNight, f.c.T("f.nightschool"))+" "+value(slotNight))
+	checks(slotSpecial, f.c.T("f.hardship"))
+	add(slotHardship, " "+label(slotHardship, f.c.T("vf.hardship.text"))+" "+value(slotHardship))
+	add(slotHazardCat, " "+label(slotHazardCat, f.c.T("vf.hazard.cat"))+" "+choice(slotHazardCat, f.d.Category["hazard"]))
+	add(slotHazard, " "+label(slotHazard, f.c.T("f.hazard"))+" "+value(slotHazard))
+	add(slotNotes, " "+label(slotNotes, f.c.T("v.notes"))+" "+value(slotNotes))
+	add(-1, " "+st.Muted.Render("─ "+f.c.T("v.concerns")+" (ctrl+n) "+strings.Repeat("─", max(w-20, 0))))
+	for i, c := range f.d.Concerns {
+		base := fixedSlots + concernSlots*i
+		add(base+cDesc, " "+label(base+cDesc, fmt.Sprintf("%s%d", f.c.T("v.concerns"), i+1))+" "+value(base+cDesc))
+		errLine(base + cDesc)
+		tier := f.c.T("vf.grid")
+		if c.OnSite {
+			tier = f.c.T("vf.onsite")
+		}
+		add(base+cTag, "          "+f.c.T("q.tag")+" "+choice(base+cTag, f.c.T("tag."+string(c.Tag)))+"  "+
+			choice(base+cTier, tier)+"  "+choice(base+cCat, c.Category))
+		if c.OnSite {
+			add(base+cDone, "          "+label(base+cDone, f.c.T("vf.done"))+" "+value(base+cDone))
+			errLine(base + cDone)
+		}
+	}
+	if len(f.d.Concerns) == 0 {
+		add(-1, "          "+st.Muted.Render(f.c.T("vf.noconcern")))
+	}
+	return out
+}
+
+// view renders the form in w×h, scrolled so the focused slot shows.
+func (f *visitForm) view(w, h int) string {
+	ls := f.lines(w)
+	want := f.focus
+	if want >= fixedSlots {
+		// A concern's tag, tier and category share one line.
+		if i, k := concernAt(want); k == cTier || k == cCat {
+			want = fixedSlots + concernSlots*i + cTag
+		}
+	}
+	at := 0
+	for i, l := range ls {
+		if l.slot == want {
+			at = i
+			break
+		}
+	}
+	from := 0
+	if at >= h-2 {
+		from = at - h/2
+	}
+	from = max(0, min(from, len(ls)-h))
+	var out []string
+	for i := from; i < len(ls) && len(out) < h; i++ {
+		out = append(out, ls[i].text)
+	}
+	return strings.Join(out, "\n")
+}
