@@ -3,17 +3,30 @@ GO        ?= go
 BIN       := bin/sanbai
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test lint bench tidy-check clean
+# The build, the tests and the benchmarks compile against modules patched by our own
+# patches/<module>/*.patch (see patches/apply.sh): a go.work in the gitignored $(PATCHED)
+# replaces each patched module with a patched copy of the version go.mod selects. GOWORK is set
+# only for these targets, so plain `go build`/`go test` still work on a fresh clone, unpatched.
+PATCHED   := .patched
+PGO       := GOWORK=$(CURDIR)/$(PATCHED)/go.work $(GO)
 
-build:
-	$(GO) build -o $(BIN) .
+.PHONY: build run test lint bench tidy-check clean patch
+
+# Rebuilds the patched modules when go.mod or a patch changes.
+$(PATCHED)/go.work: go.mod patches/apply.sh $(wildcard patches/*/*.patch)
+	GO="$(GO)" bash patches/apply.sh $(PATCHED)
+
+patch: $(PATCHED)/go.work
+
+build: patch
+	$(PGO) build -o $(BIN) .
 
 # Builds and starts the server in demo mode on 127.0.0.1:2323, seeding ./sanbai-data on first start.
 run: build
 	./$(BIN) serve --demo --data ./sanbai-data --listen 127.0.0.1:2323
 
-test:
-	$(GO) test -race -count=1 ./...
+test: patch
+	$(PGO) test -race -count=1 ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -27,4 +40,4 @@ tidy-check:
 	$(GO) mod tidy -diff
 
 clean:
-	rm -rf bin
+	rm -rf bin $(PATCHED)
