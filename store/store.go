@@ -28,6 +28,9 @@ type Store struct {
 
 	auditMu  sync.Mutex
 	auditSeq uint64
+
+	space *spaceGuard
+	key   []byte // the master key, for encrypted backups
 }
 
 // Options configure Open.
@@ -39,6 +42,13 @@ type Options struct {
 	Now func() time.Time
 	// ReadOnly opens the store without taking its lock for writing.
 	ReadOnly bool
+	// EncryptionKey, if set, encrypts the store at rest (see crypt.go and LoadKey).
+	EncryptionKey []byte
+	// MinFree is the disk space a write needs left (see space.go); 0 means DefaultMinFree,
+	// negative turns the check off.
+	MinFree int64
+	// FreeSpace reports the bytes free on a directory's disk; nil asks the file system.
+	FreeSpace func(dir string) (uint64, error)
 }
 
 // ErrLocked is returned by Open when another process holds the store.
@@ -71,15 +81,19 @@ func Open(dir string, o Options) (*Store, error) {
 		WithMemTableSize(16 << 20).
 		WithValueLogFileSize(64 << 20).
 		WithNumVersionsToKeep(1)
+	opts = withEncryption(opts, o.EncryptionKey)
 	db, err := badger.Open(opts)
 	if err != nil {
+		if e := keyError(err); e != nil {
+			return nil, e
+		}
 		if strings.Contains(err.Error(), "Another process is using this Badger database") ||
 			strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("%w: %s", ErrLocked, describeHolder(dir))
 		}
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir, hub: NewHub(), log: o.Logger, now: o.Now}
+	s := &Store{db: db, dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey}
 	if err := s.loadAuditSeq(); err != nil {
 		db.Close()
 		return nil, err
@@ -172,6 +186,9 @@ func (tx *Tx) At() time.Time { return tx.at }
 // update runs fn in a write transaction for actor, retrying a bounded number of times on a
 // conflict (fn runs again and re-reads), then publishes its changes after commit.
 func (s *Store) update(a Actor, fn func(tx *Tx) error) error {
+	if err := s.space.check(); err != nil {
+		return err
+	}
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
 		tx := &Tx{actor: a, at: s.now()}
@@ -185,6 +202,9 @@ func (s *Store) update(a Actor, fn func(tx *Tx) error) error {
 		if errors.Is(err, badger.ErrConflict) {
 			s.log.Debug("write conflict, retrying", "attempt", attempt+1, "who", a.Name)
 			continue
+		}
+		if isNoSpace(err) {
+			return fmt.Errorf("%w: %v", ErrDiskFull, err)
 		}
 		if err != nil {
 			return err
