@@ -32,8 +32,10 @@ Usage:
   sanbai user list
   sanbai user remove NAME
   sanbai demo [--data DIR]
+  sanbai backup -o FILE | restore FILE | keygen -o FILE | rekey --new-key-file PATH
 
-Environment: SANBAI_DATA (default ./sanbai-data), SANBAI_LISTEN (default 127.0.0.1:2323).
+Environment: SANBAI_DATA (default ./sanbai-data), SANBAI_LISTEN (default 127.0.0.1:2323),
+SANBAI_KEY_FILE or SANBAI_KEY (the encryption key; see sanbai backup --help).
 The user verbs also work over SSH for township users: ssh -p 2323 HOST user list
 Every command takes --help.
 `
@@ -52,8 +54,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "demo":
 		return seedDemo(args[1:], stdout, stderr)
-	case "user":
+	case "user", "backup":
 		return local(args, stdin, stdout, stderr)
+	case "restore", "keygen", "rekey":
+		dir, rest := dataFlag(args)
+		return admin.RunOffline(dir, rest, stdout, stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -89,7 +94,12 @@ func dataFlag(args []string) (dir string, rest []string) {
 
 // openStore opens the store, turning a lock held by a running server into a plain sentence.
 func openStore(dir string, log *slog.Logger, stderr io.Writer) (*store.Store, bool) {
-	st, err := store.Open(dir, store.Options{Logger: log})
+	key, err := store.LoadKey("")
+	if err != nil {
+		fmt.Fprintf(stderr, "sanbai: %v\n", err)
+		return nil, false
+	}
+	st, err := store.Open(dir, store.Options{Logger: log, EncryptionKey: key})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			fmt.Fprintf(stderr, "sanbai: cannot open the store: %s.\n", strings.TrimPrefix(err.Error(), store.ErrLocked.Error()+": "))

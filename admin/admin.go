@@ -35,6 +35,7 @@ const Usage = `Admin commands:
                                           or a grid code (grid role)
   user list                               list registered users
   user remove NAME                        remove a user and their keys
+  backup                                  stream a backup of the whole store (ssh HOST backup > FILE)
   help                                    this text
 Each command takes --help.
 `
@@ -65,6 +66,8 @@ func run(env Env, args []string) error {
 		return nil
 	}
 	switch args[0] {
+	case "backup":
+		return backup(env, args[1:])
 	case "user":
 		if len(args) < 2 {
 			return fmt.Errorf("%w: user needs add, list or remove\n\n%s", ErrUsage, Usage)
