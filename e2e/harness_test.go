@@ -192,7 +192,8 @@ func (tm *term) screen() string {
 // send types keys: plain text, or one of the names below.
 func (tm *term) send(keys ...string) {
 	tm.t.Helper()
-	names := map[string]string{"enter": "\r", "esc": "\x1b", "tab": "\t", "up": "\x1b[A", "down": "\x1b[B", "ctrl+c": "\x03"}
+	names := map[string]string{"enter": "\r", "esc": "\x1b", "tab": "\t", "up": "\x1b[A", "down": "\x1b[B", "ctrl+c": "\x03",
+		"right": "\x1b[C", "left": "\x1b[D", "shift+tab": "\x1b[Z", "space": " ", "ctrl+n": "\x0e", "ctrl+s": "\x13"}
 	for _, k := range keys {
 		if s, ok := names[k]; ok {
 			k = s

@@ -391,7 +391,11 @@ func (m *Model) footer() string {
 		}
 		return s.Render(views.Cut(m.status.text, m.width))
 	}
-	bindings := append(m.panes[m.active].ShortHelp(), m.c.Keys.Help, m.c.Keys.Quit)
+	bindings := m.panes[m.active].ShortHelp()
+	if !m.panes[m.active].Capturing() {
+		// While a field has the keyboard, ? and q are typed, not commands.
+		bindings = append(bindings, m.c.Keys.Help, m.c.Keys.Quit)
+	}
 	var parts []string
 	for _, b := range bindings {
 		h := b.Help()

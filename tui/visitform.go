@@ -200,6 +200,10 @@ func (f *visitForm) setText(slot int, v string) {
 // enter puts the focused slot's text into the input.
 func (f *visitForm) enter() {
 	f.item = 0
+	f.input.Placeholder = ""
+	if f.focus == slotHousehold {
+		f.input.Placeholder = f.c.T("vf.pick")
+	}
 	if f.isText(f.focus) {
 		f.input.SetValue(f.getText(f.focus))
 		f.input.CursorEnd()
@@ -689,12 +693,13 @@ func (f *visitForm) lines(w int) []formLine {
 		}
 		return st.Heading.Render(l)
 	}
-	value := func(slot int) string {
+	// value renders a text slot whose text starts after indent cells.
+	value := func(slot, indent int) string {
 		if slot == f.focus && f.isText(slot) {
-			f.input.SetWidth(max(w-12, 4))
+			f.input.SetWidth(max(w-indent-2, 4))
 			return f.input.View()
 		}
-		return views.Cut(strings.ReplaceAll(f.getText(slot), "\n", " "), max(w-11, 1))
+		return views.Cut(strings.ReplaceAll(f.getText(slot), "\n", " "), max(w-indent-1, 1))
 	}
 	add := func(slot int, s string) { out = append(out, formLine{slot, views.Cut(s, w)}) }
 	errLine := func(slot int) {
@@ -760,16 +765,16 @@ func (f *visitForm) lines(w int) []formLine {
 	if h, ok := f.household(); ok {
 		hhText = fmt.Sprintf("%s %s  %s (%d%s)", f.grids[h.Grid], h.Address, h.Head().Name, len(h.Residents), f.c.T("r.people"))
 	}
+	saved := ""
+	if !f.saved.IsZero() {
+		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.saved.Format("15:04:05")))
+	}
 	if f.focus == slotHousehold {
-		f.input.SetWidth(max(w-12, 4))
+		f.input.SetWidth(max(w-13-views.Width(saved), 4))
 		hhText = f.input.View()
 		if h, ok := f.household(); ok && f.input.Value() == "" {
 			hhText += st.Muted.Render(" " + h.Address + " " + h.Head().Name)
 		}
-	}
-	saved := ""
-	if !f.saved.IsZero() {
-		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.saved.Format("15:04:05")))
 	}
 	head := " " + label(slotHousehold, f.c.T("d.household")) + " " + hhText
 	gap := max(w-views.Width(head)-views.Width(saved), 1)
@@ -789,7 +794,7 @@ func (f *visitForm) lines(w int) []formLine {
 			add(slotHousehold, "   "+st.Muted.Render(f.c.T("vf.nomatch")))
 		}
 	}
-	add(slotDate, " "+label(slotDate, f.c.T("v.date"))+" "+value(slotDate))
+	add(slotDate, " "+label(slotDate, f.c.T("v.date"))+" "+value(slotDate, 10))
 	errLine(slotDate)
 	gname := ""
 	if g := f.group(); g != nil {
@@ -804,18 +809,18 @@ func (f *visitForm) lines(w int) []formLine {
 	checks(slotPresent, f.c.T("v.present"))
 	checks(slotTopics, f.c.T("v.topics"))
 	add(-1, " "+st.Muted.Render("─ "+f.c.T("v.findings")+" "+strings.Repeat("─", max(w-12, 0))))
-	add(slotSuggestion, " "+label(slotSuggestion, f.c.T("f.suggestion"))+" "+value(slotSuggestion))
-	add(slotNeed, " "+label(slotNeed, f.c.T("f.need"))+" "+value(slotNeed))
-	add(slotNight, " "+label(slotNight, f.c.T("f.nightschool"))+" "+value(slotNight))
+	add(slotSuggestion, " "+label(slotSuggestion, f.c.T("f.suggestion"))+" "+value(slotSuggestion, 10))
+	add(slotNeed, " "+label(slotNeed, f.c.T("f.need"))+" "+value(slotNeed, 10))
+	add(slotNight, " "+label(slotNight, f.c.T("f.nightschool"))+" "+value(slotNight, 10))
 	checks(slotSpecial, f.c.T("f.hardship"))
-	add(slotHardship, " "+label(slotHardship, f.c.T("vf.hardship.text"))+" "+value(slotHardship))
+	add(slotHardship, " "+label(slotHardship, f.c.T("vf.hardship.text"))+" "+value(slotHardship, 10))
 	add(slotHazardCat, " "+label(slotHazardCat, f.c.T("vf.hazard.cat"))+" "+choice(slotHazardCat, f.d.Category["hazard"]))
-	add(slotHazard, " "+label(slotHazard, f.c.T("f.hazard"))+" "+value(slotHazard))
-	add(slotNotes, " "+label(slotNotes, f.c.T("v.notes"))+" "+value(slotNotes))
+	add(slotHazard, " "+label(slotHazard, f.c.T("f.hazard"))+" "+value(slotHazard, 10))
+	add(slotNotes, " "+label(slotNotes, f.c.T("v.notes"))+" "+value(slotNotes, 10))
 	add(-1, " "+st.Muted.Render("─ "+f.c.T("v.concerns")+" (ctrl+n) "+strings.Repeat("─", max(w-20, 0))))
 	for i, c := range f.d.Concerns {
 		base := fixedSlots + concernSlots*i
-		add(base+cDesc, " "+label(base+cDesc, fmt.Sprintf("%s%d", f.c.T("v.concerns"), i+1))+" "+value(base+cDesc))
+		add(base+cDesc, " "+label(base+cDesc, fmt.Sprintf("%s%d", f.c.T("v.concerns"), i+1))+" "+value(base+cDesc, 10))
 		errLine(base + cDesc)
 		tier := f.c.T("vf.grid")
 		if c.OnSite {
@@ -824,7 +829,7 @@ func (f *visitForm) lines(w int) []formLine {
 		add(base+cTag, "          "+f.c.T("q.tag")+" "+choice(base+cTag, f.c.T("tag."+string(c.Tag)))+"  "+
 			choice(base+cTier, tier)+"  "+choice(base+cCat, c.Category))
 		if c.OnSite {
-			add(base+cDone, "          "+label(base+cDone, f.c.T("vf.done"))+" "+value(base+cDone))
+			add(base+cDone, "          "+label(base+cDone, f.c.T("vf.done"))+" "+value(base+cDone, 19))
 			errLine(base + cDone)
 		}
 	}

@@ -366,6 +366,8 @@ func (v *visits) newVisit(household, group string) tea.Cmd {
 		return status(v.c.T("err.readonly"), true)
 	}
 	if v.data == nil {
+		// Still loading: open the form as soon as the data is here.
+		v.pendingOpen = &openVisitMsg{household: household, group: group}
 		return nil
 	}
 	if v.kept != nil && household == "" {
