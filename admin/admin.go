@@ -35,6 +35,12 @@ const Usage = `Admin commands:
                                           or a grid code (grid role)
   user list                               list registered users
   user remove NAME                        remove a user and their keys
+  import FILE [--dry-run] [--township NAME]
+                                          import a residents/cadres roster (.xlsx or .csv, UTF-8 or
+                                          GBK); all of it or nothing; over SSH: import < FILE
+  export --report NAME [--format xlsx|csv|txt] -o FILE [--village CODE]
+                                          write a report: ledger, summary, groups, visits, revisits,
+                                          residents, factsheet; over SSH it goes to standard output
   backup                                  stream a backup of the whole store (ssh HOST backup > FILE)
   help                                    this text
 Each command takes --help.
@@ -84,6 +90,10 @@ func run(env Env, args []string) error {
 			return nil
 		}
 		return fmt.Errorf("%w: unknown user command %q\n\n%s", ErrUsage, clean.Line(args[1]), Usage)
+	case "import":
+		return importCmd(env, args[1:])
+	case "export":
+		return exportCmd(env, args[1:])
 	}
 	return fmt.Errorf("%w: unknown command %q\n\n%s", ErrUsage, clean.Line(args[0]), Usage)
 }

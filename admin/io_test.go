@@ -1,0 +1,228 @@
+package admin
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"sanbai/ledgerio"
+	"sanbai/store"
+)
+
+var testDay = time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
+
+func idNo(base string) string { return base + string(ledgerio.CheckDigit(base)) }
+
+// ioStore seeds one village, 东岭新村 (DL), with two grids and two households.
+func ioStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.Options{Now: func() time.Time { return testDay }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d := store.Dataset{Township: store.Township{Name: "青石镇", Office: "青石镇党建办"},
+		Villages: []store.Village{{Code: "DL", Name: "东岭新村"}, {Code: "XH", Name: "西河新村"}},
+		Grids: []store.Grid{{Code: "DL01", Village: "DL", No: 1, Name: "1网格"}, {Code: "DL02", Village: "DL", No: 2, Name: "前岭网格"},
+			{Code: "XH01", Village: "XH", No: 1, Name: "1网格"}},
+		Households: []store.Household{
+			{ID: "DL01-0001", Village: "DL", Grid: "DL01", Address: "东岭前街1排1号", Residents: []store.Resident{
+				{ID: "DL01-0001-1", Name: "王建国", Relation: "户主", Gender: "男", Born: "1965-05", IDNumber: idNo("37010219650512123"),
+					Phone: "13812345678", Political: "中共党员"},
+				{ID: "DL01-0001-2", Name: "李秀英", Relation: "配偶", Gender: "女", Born: "1967-03"}}},
+			{ID: "DL02-0001", Village: "DL", Grid: "DL02", Address: "前岭村东街12号", Residents: []store.Resident{
+				{ID: "DL02-0001-1", Name: "张三", Relation: "户主", Gender: "男", Born: "1950-01", Phone: "0531-88886666"}}},
+		},
+		Members: []store.Member{{ID: "DL-M001", Village: "DL", Grid: "DL01", Name: "王建国", Resident: "DL01-0001-1", Phone: "13812345678"}},
+		Cadres:  []store.Cadre{{ID: "DL-C01", Village: "DL", Name: "王建国", Post: store.PostSecretary, Member: "DL-M001", Phone: "13812345678"}},
+		Teams:   []store.Team{{Village: "DL", Captain: "DL-C01"}},
+	}
+	if err := st.Seed(store.System, d); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// cmd runs an admin command and returns its output and exit code.
+func cmd(env Env, stdin []byte, args ...string) (stdout, stderr string, code int) {
+	var o, e bytes.Buffer
+	env.Stdout, env.Stderr = &o, &e
+	if env.Stdin == nil {
+		env.Stdin = bytes.NewReader(stdin)
+	}
+	code = Run(env, args)
+	return o.String(), e.String(), code
+}
+
+// rows returns the households and members, to compare the store before and after.
+func rows(t *testing.T, st *store.Store) []any {
+	t.Helper()
+	hs, err := st.Households(store.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := st.Members(store.System)
+	cs, _ := st.Cadres(store.System)
+	return []any{hs, ms, cs}
+}
+
+func TestExportThenImportIsNoOp(t *testing.T) {
+	st := ioStore(t)
+	env := Env{Store: st, Actor: store.System}
+	file := filepath.Join(t.TempDir(), "人口.xlsx")
+	if _, errOut, code := cmd(env, nil, "export", "--report", "residents", "-o", file); code != 0 || !strings.Contains(errOut, "已导出 residents") {
+		t.Fatalf("export: %d %s", code, errOut)
+	}
+	before := rows(t, st)
+	out, errOut, code := cmd(env, nil, "import", file)
+	if code != 0 || !strings.Contains(out, "没有变动") || !strings.Contains(out, "人：新增 0，更新 0，迁出 0，迁回 0，删除 0，不变 3") {
+		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
+	}
+	if !reflect.DeepEqual(before, rows(t, st)) {
+		t.Fatal("a no-op import changed the store")
+	}
+	ev, _ := st.Audit(store.System, 5)
+	if ev[0].Action != "export" || !strings.Contains(string(ev[0].After), "residents.xlsx") {
+		t.Fatalf("export not audited: %+v", ev[0])
+	}
+}
+
+func gbkBytes(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestBadFileImportsNothing: a GBK CSV with one good row and two bad ones is refused whole,
+// with every problem named, and the store is unchanged.
+func TestBadFileImportsNothing(t *testing.T) {
+	st := ioStore(t)
+	csv := "网格,户号,姓名,与户主关系,联系电话\r\n前岭网格,1,张三,户主,0531-88886666\r\n前岭网格,2,赵六,户主,12345\r\nDL01,1,王建国,子,\r\n"
+	file := filepath.Join(t.TempDir(), "roster.csv")
+	if err := os.WriteFile(file, gbkBytes(t, csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := rows(t, st)
+	out, errOut, code := cmd(Env{Store: st, Actor: store.System}, nil, "import", file, "--lang", "en")
+	want := `sheet "roster" row 3 column E (联系电话): malformed phone number "12345" (a mobile number has 11 digits starting with 1; a landline looks like 0531-88886666)
+sheet "roster" row 4 column D (与户主关系): household 1 has no head (one person's relation must be 户主)
+error: nothing was imported: the file has 2 problems (listed above); correct them and import it again
+`
+	if code != 1 || errOut != want || !strings.Contains(out, "CSV encoding: GB18030") {
+		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !reflect.DeepEqual(before, rows(t, st)) {
+		t.Fatal("a refused import changed the store")
+	}
+}
+
+func TestDryRunAndImport(t *testing.T) {
+	st := ioStore(t)
+	env := Env{Store: st, Actor: store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, Remote: true}
+	// DL01-0001 loses 李秀英 and gains a child; DL02 is not in the file and stays as it is.
+	csv := "\uFEFF网格,户号,姓名,与户主关系,身份证号,联系电话,政治面貌\n" +
+		"DL01,DL01-0001,王建国,户主," + idNo("37010219650512123") + ",13812345678,中共党员\n" +
+		",,王小明,子," + idNo("37010220150601301") + ",,\n"
+	before := rows(t, st)
+	out, errOut, code := cmd(env, []byte(csv), "import", "--dry-run")
+	if code != 0 || !strings.Contains(out, "+ 新增 人 DL01-0001-3 王小明") || !strings.Contains(out, "- 迁出 人 DL01-0001-2 李秀英") ||
+		!strings.Contains(out, "试运行") || !strings.Contains(out, "覆盖网格：DL01") {
+		t.Fatalf("dry run: %d\n%s\n%s", code, out, errOut)
+	}
+	if !reflect.DeepEqual(before, rows(t, st)) {
+		t.Fatal("a dry run changed the store")
+	}
+	out, errOut, code = cmd(env, []byte(csv), "import")
+	if code != 0 || !strings.Contains(out, "人：新增 1，更新 0，迁出 1，迁回 0，删除 0，不变 1") || !strings.Contains(out, "已导入") {
+		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
+	}
+	h, _ := st.Household(store.System, "DL", "DL01-0001")
+	if len(h.Residents) != 3 || h.Residents[1].Name != "王小明" || h.Residents[1].Born != "2015-06" || h.Residents[2].MovedOut != "2026-11-26" {
+		t.Fatalf("household: %+v", h)
+	}
+	other, _ := st.Household(store.System, "DL", "DL02-0001")
+	if other.MovedOut != "" {
+		t.Fatal("a grid the file does not cover was marked moved out")
+	}
+}
+
+func TestImportScopeAndConnection(t *testing.T) {
+	st := ioStore(t)
+	csv := []byte("新村,网格,户号,姓名,与户主关系\n西河,1网格,1,钱八,户主\n")
+	village := Env{Store: st, Actor: store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, Remote: true}
+	_, errOut, code := cmd(village, csv, "import")
+	if code != 1 || !strings.Contains(errOut, "工作表“CSV”第 2 行 A 列（新村）：新村“西河”不在您的范围内（您只能导入DL）") {
+		t.Fatalf("village user, other village: %d %s", code, errOut)
+	}
+	inspector := Env{Store: st, Actor: store.Actor{Name: "督查", Role: store.RoleInspector}, Remote: true}
+	_, errOut, code = cmd(inspector, []byte("网格,户号,姓名,与户主关系\n前岭网格,1,张三,户主\n"), "import")
+	if code != 1 || !strings.Contains(errOut, "outside your scope") {
+		t.Fatalf("inspector import: %d %s", code, errOut)
+	}
+	_, errOut, code = cmd(village, nil, "import", "/etc/passwd")
+	if code != 2 || !strings.Contains(errOut, "standard input") {
+		t.Fatalf("file path over SSH: %d %s", code, errOut)
+	}
+	// The connection drops after the upload: nothing is committed.
+	before := rows(t, st)
+	gone := errors.New("connection closed")
+	dropped := Env{Store: st, Actor: store.System, Remote: true,
+		Stdin: CheckedReader{Reader: strings.NewReader("网格,户号,姓名,与户主关系\n前岭网格,9,孙九,户主\n"), Check: func() error { return gone }}}
+	_, errOut, code = cmd(dropped, nil, "import")
+	if code != 1 || !strings.Contains(errOut, "connection closed") || !reflect.DeepEqual(before, rows(t, st)) {
+		t.Fatalf("dropped connection: %d %s", code, errOut)
+	}
+}
+
+func TestExportRemoteAndMasked(t *testing.T) {
+	st := ioStore(t)
+	inspector := Env{Store: st, Actor: store.Actor{Name: "督查", Role: store.RoleInspector}, Remote: true}
+	out, errOut, code := cmd(inspector, nil, "export", "--report", "residents", "--format", "csv")
+	if code != 0 || strings.Contains(out, "13812345678") || !strings.Contains(out, "138****5678") ||
+		strings.Contains(out, idNo("37010219650512123")) || !strings.Contains(errOut, "CSV") {
+		t.Fatalf("inspector export: %d\n%s\n%s", code, out, errOut)
+	}
+	if _, errOut, code := cmd(inspector, nil, "export", "--report", "ledger", "-o", "/tmp/x.xlsx"); code != 2 || !strings.Contains(errOut, "standard output") {
+		t.Fatalf("-o over SSH: %d %s", code, errOut)
+	}
+	village := Env{Store: st, Actor: store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, Remote: true}
+	if _, errOut, code := cmd(village, nil, "export", "--report", "summary", "--village", "XH"); code != 1 || !strings.Contains(errOut, "scope") {
+		t.Fatalf("other village: %d %s", code, errOut)
+	}
+	out, _, code = cmd(village, nil, "export", "--report", "factsheet", "--format", "txt")
+	if code != 0 || !strings.Contains(out, "东岭新村明白纸") || !strings.Contains(out, "全村 2 户、3 人，党员 1 名") {
+		t.Fatalf("fact sheet: %d\n%s", code, out)
+	}
+	if _, errOut, code := cmd(village, nil, "export", "--report", "nope"); code != 2 || !strings.Contains(errOut, "ledger, summary") {
+		t.Fatalf("unknown report: %d %s", code, errOut)
+	}
+}
+
+func TestImportExportUsage(t *testing.T) {
+	for _, args := range [][]string{{"import"}, {"export"}, {"export", "--report", "ledger"}, {"import", "a", "b"}} {
+		_, errOut, code := cmd(Env{}, nil, args...)
+		if code != 2 || errOut == "" {
+			t.Errorf("%v: %d %s", args, code, errOut)
+		}
+	}
+	if got := WithLang([]string{"export", "--report", "x"}, "en"); !reflect.DeepEqual(got, []string{"export", "--report", "x", "--lang=en"}) {
+		t.Errorf("WithLang: %v", got)
+	}
+	if got := WithLang([]string{"import", "--lang", "zh"}, "en"); len(got) != 3 {
+		t.Errorf("WithLang kept the user's: %v", got)
+	}
+	if RemoteAllowed(store.RoleInspector, "import") || !RemoteAllowed(store.RoleInspector, "export") ||
+		RemoteAllowed(store.RoleVillage, "user") || !RemoteAllowed(store.RoleVillage, "import") || RemoteAllowed(store.RoleGrid, "export") {
+		t.Error("RemoteAllowed")
+	}
+}
