@@ -33,10 +33,16 @@ Usage:
   sanbai user remove NAME
   sanbai demo [--data DIR]
   sanbai backup -o FILE | restore FILE | keygen -o FILE | rekey --new-key-file PATH
+  sanbai import FILE [--dry-run] [--township NAME]          (.xlsx or .csv roster; all or nothing)
+  sanbai export --report ledger|summary|groups|visits|revisits|residents|factsheet
+                [--format xlsx|csv|txt] -o FILE [--village CODE]
 
 Environment: SANBAI_DATA (default ./sanbai-data), SANBAI_LISTEN (default 127.0.0.1:2323),
 SANBAI_KEY_FILE or SANBAI_KEY (the encryption key; see sanbai backup --help).
 The user verbs also work over SSH for township users: ssh -p 2323 HOST user list
+import and export work over SSH too (village users for their own village; inspectors export):
+  ssh -p 2323 HOST import --dry-run < roster.xlsx
+  ssh -p 2323 HOST export --report summary > summary.xlsx
 Every command takes --help.
 `
 
@@ -56,6 +62,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return seedDemo(args[1:], stdout, stderr)
 	case "user", "backup":
 		return local(args, stdin, stdout, stderr)
+	case "import", "export":
+		// Their messages follow the locale: English for en_*, Chinese otherwise.
+		lang := "zh"
+		if strings.HasPrefix(os.Getenv("LC_ALL")+os.Getenv("LANG"), "en") {
+			lang = "en"
+		}
+		return local(admin.WithLang(args, lang), stdin, stdout, stderr)
 	case "restore", "keygen", "rekey":
 		dir, rest := dataFlag(args)
 		return admin.RunOffline(dir, rest, stdout, stderr)

@@ -195,12 +195,19 @@ func word(m map[string][2]string, k, lang string) string {
 // the rows themselves (the first 200).
 func printReport(w io.Writer, rep store.ImportReport, dry bool, lang string) {
 	line := func(kind string, t store.Tally) {
-		if t.Total() == 0 && t.Unchanged == 0 {
-			return
+		var parts []string
+		for _, p := range []struct {
+			n      int
+			zh, en string
+		}{{t.Added, "新增", "added"}, {t.Changed, "更新", "changed"}, {t.MovedOut, "迁出", "moved out"},
+			{t.Returned, "迁回", "back"}, {t.Removed, "删除", "removed"}, {t.Unchanged, "不变", "unchanged"}} {
+			if p.n > 0 {
+				parts = append(parts, say(lang, fmt.Sprintf("%s %d", p.zh, p.n), fmt.Sprintf("%d %s", p.n, p.en)))
+			}
 		}
-		fmt.Fprintf(w, say(lang, "%s：新增 %d，更新 %d，迁出 %d，迁回 %d，删除 %d，不变 %d\n",
-			"%s: %d added, %d changed, %d moved out, %d back, %d removed, %d unchanged\n"),
-			word(kindWords, kind, lang), t.Added, t.Changed, t.MovedOut, t.Returned, t.Removed, t.Unchanged)
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "%s%s%s\n", word(kindWords, kind, lang), say(lang, "：", ": "), strings.Join(parts, say(lang, "，", ", ")))
+		}
 	}
 	line("village", rep.Villages)
 	line("grid", rep.Grids)

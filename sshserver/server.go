@@ -339,13 +339,18 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			return
 		}
 		u, _ := sess.Context().Value(userKey).(store.User)
-		if u.Role != store.RoleTownship {
-			fmt.Fprintln(sess.Stderr(), "sanbai: admin commands are for township users.")
+		// Township users run every verb; village users import and export, inspectors export.
+		// The store keeps each to their scope whatever is let through here.
+		if !admin.RemoteAllowed(u.Role, args[0]) {
+			fmt.Fprintln(sess.Stderr(), admin.RemoteRefusal(u.Role))
 			end.set("command refused")
 			_ = sess.Exit(1)
 			return
 		}
-		code := admin.Run(admin.Env{Store: s.cfg.Store, Actor: store.ActorFor(u), Stdin: sess,
+		args = admin.WithLang(args, pickLang(u.Lang, sess.Environ(), s.cfg.Lang))
+		// The input knows when the connection drops, so an upload cut short imports nothing.
+		stdin := admin.CheckedReader{Reader: sess, Check: sess.Context().Err}
+		code := admin.Run(admin.Env{Store: s.cfg.Store, Actor: store.ActorFor(u), Stdin: stdin,
 			Stdout: sess, Stderr: sess.Stderr(), Remote: true}, args)
 		end.set(fmt.Sprintf("command exit %d", code))
 		_ = sess.Exit(code)
