@@ -46,6 +46,11 @@ type KeyMap struct {
 	FormConcern, FormDrop         key.Binding
 	FormToggle, FormChoice        key.Binding
 	FormTag, FormTier, FormReason key.Binding
+
+	// Revisit pane.
+	RevisitView, Fill, Reassign, RevisitDue, Leader key.Binding
+	// The rates' definitions, shown in the revisit pane's help.
+	RateResponse, RateOnTime, RateRevisit, RateSatisfied key.Binding
 }
 
 // help texts: binding name → {keys shown, Chinese, English}.
@@ -110,6 +115,15 @@ var defs = map[string]struct {
 	"formtag":       {[]string{"r", "y", "g"}, text{"r/y/g", "红黄绿牌", "tag"}},
 	"formtier":      {[]string{"o", "w"}, text{"o/w", "现场解决/交网格", "on site/to grid"}},
 	"formreason":    {[]string{"r"}, text{"r", "不在家原因", "away reason"}},
+	"revisitview":   {[]string{"v"}, text{"v", "切换视图", "next view"}},
+	"fill":          {[]string{"f"}, text{"f", "填回访表", "fill revisit form"}},
+	"reassign":      {[]string{"o"}, text{"o", "改派小组", "reassign group"}},
+	"revisitdue":    {[]string{"D"}, text{"D", "回访截止日", "revisit deadline"}},
+	"leader":        {[]string{"b"}, text{"b", "包村领导", "leader in charge"}},
+	"rateresponse":  {[]string{"?"}, text{"响应率", "= (现场解决 + 时限内定方案) ÷ 全部诉求", "response = (solved on site + planned within the time limit) / concerns"}},
+	"rateontime":    {[]string{"?"}, text{"按时办结率", "= 时限内办结 ÷ 已到期或已办结", "on time = resolved by the deadline / concerns due"}},
+	"raterevisit":   {[]string{"?"}, text{"回访率", "= 已回访 ÷ 已办结", "revisit = revisited / resolved"}},
+	"ratesatisfied": {[]string{"?"}, text{"满意率", "= (非常满意 + 满意 + 基本满意) ÷ 已回访", "satisfied = (very + satisfied + fairly) / revisited"}},
 }
 
 // New builds the key map with help in the given language ("zh" or "en").
@@ -150,6 +164,8 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"formnext": &k.FormNext, "formprev": &k.FormPrev, "formsave": &k.FormSave,
 		"formconcern": &k.FormConcern, "formdrop": &k.FormDrop, "formtoggle": &k.FormToggle,
 		"formchoice": &k.FormChoice, "formtag": &k.FormTag, "formtier": &k.FormTier, "formreason": &k.FormReason,
+		"revisitview": &k.RevisitView, "fill": &k.Fill, "reassign": &k.Reassign, "revisitdue": &k.RevisitDue, "leader": &k.Leader,
+		"rateresponse": &k.RateResponse, "rateontime": &k.RateOnTime, "raterevisit": &k.RateRevisit, "ratesatisfied": &k.RateSatisfied,
 	}
 }
 

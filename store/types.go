@@ -254,9 +254,13 @@ type Concern struct {
 	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
 	Supervisor  string    `json:"supervisor,omitempty"` // township leader supervising it (挂牌督办)
 	Project     string    `json:"project,omitempty"`    // lead project (头雁工程) it belongs to
-	CreatedAt   time.Time `json:"created_at"`
-	CreatedBy   string    `json:"created_by"`
-	Moves       []Move    `json:"moves,omitempty"`
+	// RevisitGroup is the group that goes back about it, when not the group that found it.
+	RevisitGroup string `json:"revisit_group,omitempty"`
+	// NoticeAt is when a failed revisit put it on the township's notice list (通报).
+	NoticeAt  time.Time `json:"notice_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Moves     []Move    `json:"moves,omitempty"`
 	// Rev counts the changes made to the concern; an edit names the Rev it was made
 	// against, so two people editing at once never silently overwrite each other.
 	Rev int `json:"rev,omitempty"`

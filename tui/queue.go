@@ -122,7 +122,18 @@ func (q *queue) load() tea.Cmd {
 			m.grids[g.Code] = g.Name
 		}
 		for _, x := range all {
-			m.keys[x.ID] = searchKey(x.ID, x.Description, x.Category, x.Plan.Owner, m.grids[x.Grid])
+			// Marks are searchable too: "/督办" lists the supervised concerns.
+			var marks []string
+			if x.Supervisor != "" {
+				marks = append(marks, "督办", x.Supervisor)
+			}
+			if x.Project != "" {
+				marks = append(marks, "头雁", x.Project)
+			}
+			if x.ProblemCase() {
+				marks = append(marks, "问题工单")
+			}
+			m.keys[x.ID] = searchKey(append([]string{x.ID, x.Description, x.Category, x.Plan.Owner, m.grids[x.Grid]}, marks...)...)
 		}
 		// Owners are chosen from the village's cadres and party members.
 		cadres, err := c.Store.Cadres(c.Actor)

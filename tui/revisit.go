@@ -12,47 +12,94 @@ import (
 	"sanbai/views"
 )
 
-// revisit is the 4 回头看 pane: per village (or per grid, for village users) how many resolved
-// concerns are due a revisit, how many were revisited and how satisfied people were, and the
-// concerns still waiting for a revisit in the selected unit.
+// revisit is the 4 回头看 pane: the four rates, the checklist of resolved concerns waiting for
+// their revisit (per village and group), the revisit form, the notice list and the supervised
+// list.
 type revisit struct {
 	c      *Common
 	w, h   int
 	loaded bool
 	err    error
-	units  []revisitUnit
-	cur    views.Cursor
+	d      *revisitData
+	view   int // 0 summary, 1 checklist, 2 notices, 3 supervised, 4 rates
+	cur    [5]views.Cursor
+	form   *revisitForm
+	kept   *revisitForm
+	prompt *prompt
 }
 
-// revisitUnit is one row: a village or a grid, with its counts and pending concerns.
+// The pane's views, cycled with v.
+const (
+	rvSummary = iota
+	rvChecklist
+	rvNotices
+	rvSupervised
+	rvRates
+	rvViews
+)
+
+// revisitData is what the pane shows, computed off the UI goroutine.
+type revisitData struct {
+	units      []revisitUnit
+	pending    []pendingHousehold
+	notices    []store.Concern
+	supervised []store.Concern
+	rates      []unitRates
+	total      store.Rates
+	concerns   map[string]store.Concern
+	households map[string]store.Household
+	groups     map[string]store.Group
+	villages   map[string]store.Village
+	grids      map[string]string
+	deadlines  map[string]string
+	draft      *store.RevisitDraft
+	today      string
+}
+
+// revisitUnit is a summary row: a village, or a group for village and grid users.
 type revisitUnit struct {
-	name                         string
-	due, done                    int
+	code, name                   string
+	due, done, pending, overdue  int
 	satisfied, fair, unsatisfied int
-	supervised, notices          int
-	pending                      []store.Concern
+	supervised                   int
+}
+
+// pendingHousehold is one household with the resolved concerns its group must go back about.
+type pendingHousehold struct {
+	hh       store.Household
+	group    string
+	concerns []store.Concern
+	overdue  bool
+}
+
+// unitRates are the rates of one grid or village.
+type unitRates struct {
+	name  string
+	rates store.Rates
 }
 
 type revisitLoaded struct {
-	units []revisitUnit
-	err   error
+	d   *revisitData
+	err error
 }
 
 func newRevisit(c *Common) *revisit { return &revisit{c: c} }
 
-func (r *revisit) Init() tea.Cmd { return r.load() }
+func (r *revisit) Init() tea.Cmd { return r.load(true) }
 
-func (r *revisit) load() tea.Cmd {
+func (r *revisit) load(withDraft bool) tea.Cmd {
 	c := r.c
 	return func() tea.Msg {
-		u, err := loadRevisit(c.Store, c.Actor)
-		return revisitLoaded{units: u, err: err}
+		d, err := loadRevisit(c.Store, c.Actor, withDraft)
+		return revisitLoaded{d: d, err: err}
 	}
 }
 
-// loadRevisit groups concerns by village for township users and by grid for the others. A
-// concern is due a revisit once resolved; it counts as revisited with its latest answer.
-func loadRevisit(st *store.Store, a store.Actor) ([]revisitUnit, error) {
+// loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
+// village; village and grid users a row per group.
+func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, error) {
+	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
+		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
 	cs, err := st.Concerns(a)
 	if err != nil {
 		return nil, err
@@ -61,116 +108,396 @@ func loadRevisit(st *store.Store, a store.Actor) ([]revisitUnit, error) {
 	if err != nil {
 		return nil, err
 	}
+	limits, err := st.Limits()
+	if err != nil {
+		return nil, err
+	}
+	if d.deadlines, err = st.RevisitDeadlines(a); err != nil {
+		return nil, err
+	}
+	vs, err := st.Villages(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vs {
+		d.villages[v.Code] = v
+	}
+	gs, err := st.Grids(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gs {
+		d.grids[g.Code] = g.Name
+	}
+	groups, err := st.Groups(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		d.groups[g.ID] = g
+	}
+	hhs, err := st.Households(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hhs {
+		d.households[h.ID] = h
+	}
 	latest := map[string]store.Revisit{}
 	for _, rv := range rs {
 		if old, ok := latest[rv.Concern]; !ok || rv.At.After(old.At) {
 			latest[rv.Concern] = rv
 		}
 	}
-	names := map[string]string{}
 	byVillage := a.Role == store.RoleTownship || a.Role == store.RoleInspector
-	if byVillage {
-		vs, err := st.Villages(a)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range vs {
-			names[v.Code] = v.Name
-		}
-	} else {
-		gs, err := st.Grids(a)
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range gs {
-			if a.CanSee(g.Village, g.Code) {
-				names[g.Code] = g.Name
+	units := map[string]*revisitUnit{}
+	unit := func(c store.Concern) *revisitUnit {
+		code, name := c.Village, d.villages[c.Village].Name
+		if !byVillage {
+			g := d.groups[c.RevisitGroupOf()]
+			code, name = g.ID, g.Name
+			if name == "" {
+				code, name = "-", "—"
 			}
 		}
+		if units[code] == nil {
+			units[code] = &revisitUnit{code: code, name: name}
+		}
+		return units[code]
 	}
-	units := map[string]*revisitUnit{}
-	for code, n := range names {
-		units[code] = &revisitUnit{name: n}
-	}
+	gridRates := map[string]store.Rates{}
+	villageRates := map[string]store.Rates{}
+	pend := map[string]*pendingHousehold{}
+	now := st.Now()
 	for _, c := range cs {
-		code := c.Grid
-		if byVillage {
-			code = c.Village
-		}
-		u := units[code]
-		if u == nil {
-			continue
-		}
+		d.concerns[c.ID] = c
+		rate := store.RateOf(c, rs, limits, now)
+		d.total = d.total.Add(rate)
+		gridRates[c.Grid] = gridRates[c.Grid].Add(rate)
+		villageRates[c.Village] = villageRates[c.Village].Add(rate)
+		u := unit(c)
 		if c.Supervisor != "" && c.Status != store.StatusClosed {
 			u.supervised++
+			d.supervised = append(d.supervised, c)
 		}
 		rv, revisited := latest[c.ID]
-		// A concern is due a revisit once resolved; one reopened after a revisit still
-		// counts with that revisit's answer.
-		if c.ResolvedAt.IsZero() && !revisited {
+		// On the notice list: put there by a failed revisit and not closed since.
+		if c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied())) {
+			d.notices = append(d.notices, c)
+		}
+		waiting := c.Status == store.StatusResolved
+		if !waiting && !revisited {
 			continue
 		}
 		u.due++
-		if c.Status == store.StatusResolved && (!revisited || rv.At.Before(c.ResolvedAt)) {
-			u.pending = append(u.pending, c)
+		if revisited {
+			u.done++
+			switch rv.Satisfaction {
+			case store.SatVeryGood, store.SatGood:
+				u.satisfied++
+			case store.SatFair:
+				u.fair++
+			default:
+				u.unsatisfied++
+			}
 		}
-		if !revisited {
+		if waiting {
+			u.pending++
+			overdue := d.deadlines[c.Village] != "" && d.deadlines[c.Village] < d.today
+			if overdue {
+				u.overdue++
+			}
+			p := pend[c.Household]
+			if p == nil {
+				p = &pendingHousehold{hh: d.households[c.Household], group: c.RevisitGroupOf()}
+				pend[c.Household] = p
+			}
+			p.concerns = append(p.concerns, c)
+			p.overdue = p.overdue || overdue
+		}
+	}
+	for _, u := range units {
+		d.units = append(d.units, *u)
+	}
+	sort.Slice(d.units, func(i, j int) bool { return d.units[i].code < d.units[j].code })
+	for _, p := range pend {
+		if p.hh.ID == "" {
 			continue
 		}
-		u.done++
-		switch rv.Satisfaction {
-		case store.SatVeryGood, store.SatGood:
-			u.satisfied++
-		case store.SatFair:
-			u.fair++
-		default:
-			u.unsatisfied++
+		d.pending = append(d.pending, *p)
+	}
+	sort.Slice(d.pending, func(i, j int) bool {
+		a, b := d.pending[i], d.pending[j]
+		if a.group != b.group {
+			return a.group < b.group
 		}
-		if !rv.Satisfied() {
-			u.notices++
+		return a.hh.Address < b.hh.Address
+	})
+	byID := func(list []store.Concern) {
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	}
+	byID(d.notices)
+	byID(d.supervised)
+	// Rates per village, then per grid within it.
+	var vcodes []string
+	for v := range villageRates {
+		vcodes = append(vcodes, v)
+	}
+	sort.Strings(vcodes)
+	for _, v := range vcodes {
+		d.rates = append(d.rates, unitRates{name: d.villages[v].Name, rates: villageRates[v]})
+		var gcodes []string
+		for g := range gridRates {
+			if ConcernVillageOf(g) == v {
+				gcodes = append(gcodes, g)
+			}
+		}
+		sort.Strings(gcodes)
+		for _, g := range gcodes {
+			d.rates = append(d.rates, unitRates{name: "  " + d.grids[g], rates: gridRates[g]})
 		}
 	}
-	out := make([]revisitUnit, 0, len(units))
-	codes := make([]string, 0, len(units))
-	for code := range units {
-		codes = append(codes, code)
+	if withDraft && a.Role != store.RoleInspector {
+		if dr, err := st.RevisitDraft(a); err == nil {
+			d.draft = &dr
+		}
 	}
-	sort.Strings(codes)
-	for _, code := range codes {
-		u := units[code]
-		sort.Slice(u.pending, func(i, j int) bool { return u.pending[i].ResolvedAt.Before(u.pending[j].ResolvedAt) })
-		out = append(out, *u)
-	}
-	return out, nil
+	return d, nil
 }
 
 func (r *revisit) SetSize(w, h int) { r.w, r.h = w, h }
 
-func (r *revisit) Capturing() bool { return false }
+// Capturing is true while the form or a prompt is open.
+func (r *revisit) Capturing() bool { return r.form != nil || r.prompt != nil }
+
+// Flush saves the open form's draft at once.
+func (r *revisit) Flush() tea.Cmd {
+	if r.form == nil {
+		return nil
+	}
+	return r.form.saveDraft()
+}
+
+func (r *revisit) rows() int {
+	switch r.view {
+	case rvSummary:
+		return len(r.d.units)
+	case rvChecklist:
+		return len(r.d.pending)
+	case rvNotices:
+		return len(r.d.notices)
+	case rvSupervised:
+		return len(r.d.supervised)
+	}
+	return len(r.d.rates)
+}
+
+func (r *revisit) listHeight() int { return max(r.h-5, 1) }
 
 func (r *revisit) Update(msg tea.Msg) tea.Cmd {
 	k := r.c.Keys
 	switch msg := msg.(type) {
 	case revisitLoaded:
 		r.loaded, r.err = true, msg.err
-		if msg.err == nil {
-			r.units = msg.units
-			r.cur.SetLen(len(r.units))
+		if msg.err != nil {
+			return nil
 		}
+		r.d = msg.d
+		for v := range r.cur {
+			r.view, v = v, r.view
+			r.cur[r.view].SetLen(r.rows())
+			r.view = v
+		}
+		if msg.d.draft != nil && r.form == nil && r.kept == nil {
+			if hh, ok := r.d.households[msg.d.draft.Household]; ok {
+				r.form = newRevisitForm(r.c, *msg.d.draft, hh, r.d.concerns)
+				r.form.saved = msg.d.draft.SavedAt
+				return tea.Batch(status(r.c.T("rf.restored"), false), func() tea.Msg { return focusPaneMsg{pane: 3} })
+			}
+		}
+		return nil
 	case ChangedMsg:
-		if msg.touches("concern", "revisit") {
-			return r.load()
+		if msg.touches("concern", "revisit", "village", "settings", "group", "household") {
+			return r.load(false)
 		}
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			r.cur.Move(-1, len(r.units))
-		case key.Matches(msg, k.Down):
-			r.cur.Move(1, len(r.units))
+		return nil
+	}
+	if r.form != nil {
+		if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.Back) {
+			cmd := r.form.saveDraft()
+			r.kept, r.form = r.form, nil
+			return tea.Batch(cmd, status(r.c.T("vf.kept"), false))
+		}
+		cmd := r.form.update(msg)
+		if r.form.done {
+			rs, _ := msg.(revisitsSaved)
+			r.form, r.kept = nil, nil
+			closed, reopened := 0, 0
+			for _, x := range rs.rs {
+				if x.Satisfied() {
+					closed++
+				} else {
+					reopened++
+				}
+			}
+			return tea.Batch(cmd, r.load(false), status(fmt.Sprintf(r.c.T("rf.saved"), len(rs.rs), closed, reopened), reopened > 0))
+		}
+		return cmd
+	}
+	if r.kept != nil {
+		switch msg.(type) {
+		case revisitDraftSaved, revisitDraftTick:
+			return r.kept.update(msg)
+		}
+	}
+	if r.prompt != nil {
+		res, val, cmd := r.prompt.update(msg)
+		switch res {
+		case promptCancel:
+			r.prompt = nil
+		case promptDone:
+			kind := r.prompt.kind
+			r.prompt = nil
+			return r.answer(kind, val)
+		}
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || r.d == nil {
+		return nil
+	}
+	cur := &r.cur[r.view]
+	h := r.listHeight()
+	switch {
+	case key.Matches(km, k.Up):
+		cur.Move(-1, h)
+	case key.Matches(km, k.Down):
+		cur.Move(1, h)
+	case key.Matches(km, k.PageUp):
+		cur.Move(-h, h)
+	case key.Matches(km, k.PageDown):
+		cur.Move(h, h)
+	case key.Matches(km, k.RevisitView):
+		r.view = (r.view + 1) % rvViews
+		r.cur[r.view].SetLen(r.rows())
+	case key.Matches(km, k.Back):
+		r.view = rvSummary
+	case key.Matches(km, k.Fill):
+		return r.fill()
+	case key.Matches(km, k.Reassign):
+		return r.askReassign()
+	case key.Matches(km, k.RevisitDue):
+		return r.askTownship("deadline", "rf.ask.deadline")
+	case key.Matches(km, k.Leader):
+		return r.askTownship("leader", "rf.ask.leader")
+	}
+	return nil
+}
+
+// fill opens the revisit form for the selected household of the checklist.
+func (r *revisit) fill() tea.Cmd {
+	if r.c.Actor.Role == store.RoleInspector {
+		return status(r.c.T("err.readonly"), true)
+	}
+	if r.kept != nil {
+		r.form, r.kept = r.kept, nil
+		return nil
+	}
+	if r.view != rvChecklist {
+		r.view = rvChecklist
+		r.cur[r.view].SetLen(r.rows())
+		return status(r.c.T("rf.pick"), false)
+	}
+	i := r.cur[rvChecklist].Pos
+	if i >= len(r.d.pending) {
+		return nil
+	}
+	p := r.d.pending[i]
+	d := store.RevisitDraft{Village: p.hh.Village, Household: p.hh.ID, Date: r.c.Today()}
+	for _, c := range p.concerns {
+		d.Answers = append(d.Answers, store.RevisitAnswer{Concern: c.ID})
+	}
+	if len(p.hh.Residents) > 0 {
+		d.Met = []string{p.hh.Head().ID}
+	}
+	r.form = newRevisitForm(r.c, d, p.hh, r.d.concerns)
+	return r.form.changed()
+}
+
+// askReassign picks another group of the village for the selected household's revisit.
+func (r *revisit) askReassign() tea.Cmd {
+	if r.view != rvChecklist || r.cur[rvChecklist].Pos >= len(r.d.pending) {
+		return nil
+	}
+	p := r.d.pending[r.cur[rvChecklist].Pos]
+	var opts []option
+	for _, g := range r.d.groups {
+		if g.Village == p.hh.Village {
+			opts = append(opts, option{label: g.Name, value: g.ID, key: searchKey(g.Name, g.ID)})
+		}
+	}
+	sort.Slice(opts, func(i, j int) bool { return opts[i].value < opts[j].value })
+	r.prompt = newPrompt("reassign", r.c.T("rf.ask.group"), "", opts)
+	return nil
+}
+
+// askTownship asks a township user for the selected village's revisit deadline or leader.
+func (r *revisit) askTownship(kind, label string) tea.Cmd {
+	if r.c.Actor.Role != store.RoleTownship {
+		return status(r.c.T("rf.township"), true)
+	}
+	if r.view != rvSummary || r.cur[rvSummary].Pos >= len(r.d.units) {
+		return status(r.c.T("rf.pickvillage"), false)
+	}
+	u := r.d.units[r.cur[rvSummary].Pos]
+	initial := r.d.deadlines[u.code]
+	if kind == "leader" {
+		initial = r.d.villages[u.code].Leader
+	}
+	r.prompt = newPrompt(kind, fmt.Sprintf(r.c.T(label), u.name), initial, nil)
+	return nil
+}
+
+// answer carries out what a prompt was for.
+func (r *revisit) answer(kind, val string) tea.Cmd {
+	c := r.c
+	switch kind {
+	case "reassign":
+		p := r.d.pending[r.cur[rvChecklist].Pos]
+		return func() tea.Msg {
+			for _, x := range p.concerns {
+				if _, err := c.Store.AssignRevisit(c.Actor, x.ID, val); err != nil {
+					return statusMsg{text: c.errText(err), err: true}
+				}
+			}
+			return statusMsg{text: c.T("rf.reassigned")}
+		}
+	case "deadline":
+		u := r.d.units[r.cur[rvSummary].Pos]
+		d, err := parseDeadline(val, c.Store.Now())
+		if err != nil {
+			return status(c.T("q.bad.deadline"), true)
+		}
+		return func() tea.Msg {
+			if err := c.Store.SetRevisitDeadline(c.Actor, u.code, d); err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("rf.deadline.set"), u.name, d)}
+		}
+	case "leader":
+		u := r.d.units[r.cur[rvSummary].Pos]
+		return func() tea.Msg {
+			if err := c.Store.SetVillageLeader(c.Actor, u.code, val); err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("rf.leader.set"), u.name, val)}
 		}
 	}
 	return nil
 }
+
+// rate formats one rate with its counts hidden behind it.
+func rate(n, d int) string { return views.Pct(n, d) }
 
 func (r *revisit) View() string {
 	st := r.c.Styles
@@ -179,48 +506,40 @@ func (r *revisit) View() string {
 		return " " + r.c.T("loading")
 	case r.err != nil:
 		return " " + st.Error.Render(r.c.errText(r.err))
+	case r.form != nil:
+		return r.form.view(r.w, r.h)
 	}
-	var tot revisitUnit
-	for _, u := range r.units {
-		tot.due += u.due
-		tot.done += u.done
-		tot.satisfied += u.satisfied
-		tot.fair += u.fair
-		tot.notices += u.notices
-		tot.supervised += u.supervised
-	}
-	head := " " + fmt.Sprintf(r.c.T("rv.rates"), views.Pct(tot.done, tot.due), views.Pct(tot.satisfied+tot.fair, tot.done)) +
-		"    " + st.Warn.Render(fmt.Sprintf(r.c.T("rv.notices"), tot.notices, tot.supervised))
-	lines := []string{head, st.HRule(r.w)}
-	t := views.Table{Columns: []views.Column{
-		{Title: r.c.T("rv.unit")},
-		{Title: r.c.T("rv.due"), Width: 6, Right: true},
-		{Title: r.c.T("rv.done"), Width: 6, Right: true},
-		{Title: r.c.T("rv.pending"), Width: 6, Right: true},
-		{Title: r.c.T("rv.satisfied"), Width: 6, Right: true},
-		{Title: r.c.T("rv.fair"), Width: 8, Right: true, HideBelow: 64},
-		{Title: r.c.T("rv.unsatisfied"), Width: 6, Right: true},
-		{Title: r.c.T("rv.supervised"), Width: 6, Right: true, HideBelow: 56},
-	}}
-	for _, u := range r.units {
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{
-			views.T(u.name), views.T(fmt.Sprint(u.due)), views.T(fmt.Sprint(u.done)),
-			views.T(fmt.Sprint(len(u.pending))), views.T(fmt.Sprint(u.satisfied)), views.T(fmt.Sprint(u.fair)),
-			views.T(fmt.Sprint(u.unsatisfied)), views.T(fmt.Sprint(u.supervised)),
-		}})
-	}
-	lines = append(lines, t.Header(st, r.w))
-	lines = append(lines, t.Lines(st, r.w, 0, len(t.Rows), r.cur.Pos)...)
-	if r.cur.Pos < len(r.units) {
-		u := r.units[r.cur.Pos]
-		lines = append(lines, st.HRule(r.w), " "+st.Heading.Render(r.c.T("rv.list")+" · "+u.name))
-		for _, c := range u.pending {
-			if len(lines) >= r.h {
-				break
-			}
-			s := fmt.Sprintf("  %s  %s  %s", c.ID, fmt.Sprintf(r.c.T("rv.resolvedon"), c.ResolvedAt.Format("01-02")), c.Description)
-			lines = append(lines, views.Cut(s, r.w))
+	t := r.d.total
+	head := " " + fmt.Sprintf(r.c.T("rv.rates4"), rate(t.Responded, t.Concerns), rate(t.OnTime, t.Due),
+		rate(t.Revisited, t.Resolved), rate(t.Satisfied, t.Revisited)) + "  " +
+		st.Warn.Render(fmt.Sprintf(r.c.T("rv.notices"), len(r.d.notices), len(r.d.supervised)))
+	var tabs []string
+	for i := range rvViews {
+		l := r.c.T(fmt.Sprintf("rv.view.%d", i))
+		if i == r.view {
+			l = st.PaneActive.Render("[" + l + "]")
 		}
+		tabs = append(tabs, l)
+	}
+	lines := []string{head, " " + strings.Join(tabs, " ") + st.Muted.Render("  (v)"), st.HRule(r.w)}
+	tb := r.table()
+	lines = append(lines, tb.Header(st, r.w))
+	cur := &r.cur[r.view]
+	from, to := cur.Window(r.listHeight())
+	if r.rows() == 0 {
+		lines = append(lines, " "+r.c.T("empty"))
+	}
+	lines = append(lines, tb.Lines(st, r.w, from, to, cur.Pos)...)
+	if r.prompt != nil {
+		tail := r.prompt.lines(st, r.w, 9)
+		keep := max(r.h-len(tail)-1, 0)
+		if len(lines) > keep {
+			lines = lines[:keep]
+		}
+		for len(lines) < keep {
+			lines = append(lines, "")
+		}
+		lines = append(append(lines, st.HRule(r.w)), tail...)
 	}
 	if len(lines) > r.h {
 		lines = lines[:r.h]
@@ -228,12 +547,100 @@ func (r *revisit) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// table builds the table of the current view.
+func (r *revisit) table() views.Table {
+	st := r.c.Styles
+	n := func(x int) views.Cell { return views.T(fmt.Sprint(x)) }
+	var t views.Table
+	switch r.view {
+	case rvSummary:
+		t.Columns = []views.Column{{Title: r.c.T("rv.unit")}, {Title: r.c.T("rv.due"), Width: 6, Right: true},
+			{Title: r.c.T("rv.done"), Width: 6, Right: true}, {Title: r.c.T("rv.pending"), Width: 6, Right: true},
+			{Title: r.c.T("overdue"), Width: 4, Right: true}, {Title: r.c.T("rv.satisfied"), Width: 4, Right: true},
+			{Title: r.c.T("rv.fair"), Width: 8, Right: true, HideBelow: 64}, {Title: r.c.T("rv.unsatisfied"), Width: 6, Right: true},
+			{Title: r.c.T("rv.supervised"), Width: 4, Right: true, HideBelow: 56}}
+		for _, u := range r.d.units {
+			name := u.name
+			if dl := r.d.deadlines[u.code]; dl != "" {
+				name += " (" + shortDate(dl) + ")"
+			}
+			od := n(u.overdue)
+			if u.overdue > 0 {
+				od = views.S(fmt.Sprint(u.overdue)+"!", st.Overdue)
+			}
+			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(name), n(u.due), n(u.done), n(u.pending), od,
+				n(u.satisfied), n(u.fair), n(u.unsatisfied), n(u.supervised)}})
+		}
+	case rvChecklist:
+		t.Columns = []views.Column{{Title: r.c.T("v.group"), Width: 6}, {Title: r.c.T("v.household")},
+			{Title: r.c.T("v.concerns"), Width: 16, HideBelow: 60}, {Title: r.c.T("rv.resolved"), Width: 6}}
+		for _, p := range r.d.pending {
+			var ids []string
+			last := ""
+			for _, c := range p.concerns {
+				ids = append(ids, c.ID)
+				if d := c.ResolvedAt.Format("01-02"); d > last {
+					last = d
+				}
+			}
+			mark := ""
+			if p.overdue {
+				mark = "!"
+			}
+			t.Rows = append(t.Rows, views.Row{Mark: mark, Cells: []views.Cell{views.T(r.d.groups[p.group].Name),
+				views.T(r.d.grids[p.hh.Grid] + " " + p.hh.Address + "  " + p.hh.Head().Name),
+				views.T(strings.Join(ids, " ")), views.T(last)}})
+		}
+	case rvNotices, rvSupervised:
+		list := r.d.notices
+		if r.view == rvSupervised {
+			list = r.d.supervised
+		}
+		t.Columns = []views.Column{{Title: r.c.T("q.id"), Width: 8}, {Title: r.c.T("q.grid"), Width: 12, HideBelow: 64},
+			{Title: r.c.T("q.desc")}, {Title: r.c.T("rv.leader"), Width: 8}, {Title: r.c.T("q.deadline"), Width: 8},
+			{Title: r.c.T("q.status"), Width: 8}}
+		for _, c := range list {
+			due := views.T(shortDate(c.Plan.Deadline))
+			if c.Overdue(r.d.today) {
+				due = views.S(fmt.Sprintf(r.c.T("overdue.days"), daysBetween(c.Plan.Deadline, r.d.today)), st.Overdue)
+			}
+			t.Rows = append(t.Rows, views.Row{Mark: "!", Cells: []views.Cell{views.T(c.ID),
+				views.T(strings.TrimSuffix(r.d.villages[c.Village].Name, "新村") + " " + r.d.grids[c.Grid]),
+				views.T(c.Description), views.T(c.Supervisor), due, views.T(r.c.T("st." + string(c.Status)))}})
+		}
+	case rvRates:
+		t.Columns = []views.Column{{Title: r.c.T("rv.unit")}, {Title: "响应率", Width: 8, Right: true},
+			{Title: "按时办结率", Width: 10, Right: true}, {Title: "回访率", Width: 8, Right: true}, {Title: "满意率", Width: 8, Right: true}}
+		if r.c.Lang == "en" {
+			for i, l := range []string{"Response", "On time", "Revisit", "Satisfied"} {
+				t.Columns[i+1].Title = l
+			}
+		}
+		for _, u := range r.d.rates {
+			x := u.rates
+			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(u.name), views.T(rate(x.Responded, x.Concerns)),
+				views.T(rate(x.OnTime, x.Due)), views.T(rate(x.Revisited, x.Resolved)), views.T(rate(x.Satisfied, x.Revisited))}})
+		}
+	}
+	return t
+}
+
 func (r *revisit) ShortHelp() []key.Binding {
 	k := r.c.Keys
-	return []key.Binding{k.Up, k.Down}
+	switch {
+	case r.form != nil:
+		return []key.Binding{k.FormNext, k.FormChoice, k.FormSave, k.Back}
+	case r.prompt != nil:
+		return []key.Binding{k.Open, k.Back}
+	}
+	return []key.Binding{k.RevisitView, k.Up, k.Down, k.Fill, k.Reassign}
 }
 
 func (r *revisit) FullHelp() [][]key.Binding {
 	k := r.c.Keys
-	return [][]key.Binding{{k.Up, k.Down}}
+	if r.form != nil {
+		return [][]key.Binding{{k.FormNext, k.FormPrev, k.FormChoice, k.FormToggle, k.FormSave, k.Back}}
+	}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.RevisitView, k.Back},
+		{k.Fill, k.Reassign, k.RevisitDue, k.Leader}, {k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied}}
 }
