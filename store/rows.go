@@ -219,6 +219,7 @@ func (s *Store) Seed(a Actor, d Dataset) error {
 	}
 	for _, g := range d.Groups {
 		errs = append(errs, set(groupKey(g.Village, g.ID), g))
+		count("group", g.Village, g.ID)
 	}
 	for _, r := range d.Routes {
 		errs = append(errs, set(routeKey(r.Village, r.Group), r))
