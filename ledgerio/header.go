@@ -145,12 +145,15 @@ func aliases(m map[field][]string) map[string]field {
 // headerKey normalises a header cell: width folded, lower case, no spaces or line breaks,
 // no marks of a required column (*, （必填）) and no trailing colon.
 func headerKey(s string) string {
-	s = strings.ToLower(compact(strings.NewReplacer("\n", "", "\r", "").Replace(s)))
-	for _, cut := range []string{"*", "＊", "（必填）", "(必填)", "（选填）", "(选填)"} {
-		s = strings.ReplaceAll(s, cut, "")
+	s = strings.ToLower(compact(s))
+	if strings.ContainsAny(s, "*＊(（") {
+		s = headerMarks.Replace(s)
 	}
 	return strings.TrimRight(s, ":：")
 }
+
+// headerMarks are the marks headers carry for required or optional columns.
+var headerMarks = strings.NewReplacer("*", "", "＊", "", "（必填）", "", "(必填)", "", "（选填）", "", "(选填)", "")
 
 // header is a sheet's header row and the column of each field.
 type header struct {
@@ -199,14 +202,14 @@ func findHeader(rows [][]string, k kind) (header, int) {
 // classify decides what a sheet holds: by its name, else by its header's distinctive columns.
 func classify(s Sheet) (kind, header) {
 	if k, ok := sheetKinds[strings.ToLower(strings.TrimSpace(s.Name))]; ok {
-		h, _ := findHeader(s.Shown, k)
+		h, _ := findHeader(s.Rows, k)
 		h.kind = k
 		return k, h
 	}
 	var best header
 	bestN := 0
 	for _, k := range []kind{kindResidents, kindCadres, kindFactSheet, kindGrids} {
-		h, n := findHeader(s.Shown, k)
+		h, n := findHeader(s.Rows, k)
 		if n == 0 {
 			continue
 		}

@@ -63,11 +63,11 @@ func ParseRoster(wb *Workbook, ref Reference) Parsed {
 		if k == kindNone && i == 0 {
 			// The first sheet is the residents sheet unless something says otherwise.
 			k = kindResidents
-			h, _ = findHeader(s.Shown, k)
+			h, _ = findHeader(s.Rows, k)
 			h.kind = k
 		}
 		if k == kindNone {
-			if len(s.Shown) > 0 {
+			if len(s.Rows) > 0 {
 				p.out.Notes = append(p.out.Notes, msg("note_ignored_sheet", s.Name))
 			}
 			continue
@@ -167,28 +167,19 @@ type row struct {
 	p     *parser
 	s     *Sheet
 	h     header
-	i     int // index into s.Shown
+	i     int // index into s.Rows
 	cells []string
 }
 
 func (r row) has(f field) bool { _, ok := r.h.col[f]; return ok }
 
-// shown returns a field's cell as displayed.
+// shown returns a field's cell.
 func (r row) shown(f field) string {
 	c, ok := r.h.col[f]
 	if !ok || c > len(r.cells) {
 		return ""
 	}
 	return r.cells[c-1]
-}
-
-// raw returns a field's stored value.
-func (r row) raw(f field) string {
-	c, ok := r.h.col[f]
-	if !ok || r.i >= len(r.s.Raw) || c > len(r.s.Raw[r.i]) {
-		return ""
-	}
-	return r.s.Raw[r.i][c-1]
 }
 
 // bad records a problem with a field of this row.
@@ -202,8 +193,8 @@ func (p *parser) sheet(s *Sheet, h header) {
 	sum := SheetSummary{Name: s.Name, Kind: kindLabels[h.kind], HeaderRow: h.row}
 	skipped := 0
 	st := &sheetState{}
-	for i := h.row; i < len(s.Shown); i++ {
-		cells := s.Shown[i]
+	for i := h.row; i < len(s.Rows); i++ {
+		cells := s.Rows[i]
 		switch skip(cells, h) {
 		case skipBlank:
 			continue
@@ -436,13 +427,13 @@ func (p *parser) resident(r row, st *sheetState) {
 
 	res := store.Resident{Name: name, Relation: rel}
 	var m *Msg
-	if res.IDNumber, m = parseIDNumber(r.shown(fIDNumber), r.raw(fIDNumber)); m != nil {
+	if res.IDNumber, m = parseIDNumber(r.shown(fIDNumber)); m != nil {
 		r.bad(fIDNumber, *m)
 	}
 	if res.Gender, m = parseGender(r.shown(fGender)); m != nil {
 		r.bad(fGender, *m)
 	}
-	if res.Born, m = parseBorn(r.shown(fBorn), r.raw(fBorn), p.ref.Today.Year()); m != nil {
+	if res.Born, m = parseBorn(r.shown(fBorn), p.ref.Today.Year()); m != nil {
 		r.bad(fBorn, *m)
 	}
 	if born, gender := bornFromID(res.IDNumber); born != "" {
@@ -453,7 +444,7 @@ func (p *parser) resident(r row, st *sheetState) {
 			res.Gender = gender
 		}
 	}
-	if res.Phone, m = parsePhone(r.shown(fPhone), r.raw(fPhone)); m != nil {
+	if res.Phone, m = parsePhone(r.shown(fPhone)); m != nil {
 		r.bad(fPhone, *m)
 	}
 	res.Political = political(r.shown(fPolitical))
@@ -540,7 +531,7 @@ func (p *parser) cadre(r row, st *sheetState) {
 	}
 	c := store.Cadre{Village: village, Name: name, Post: ps, Duties: text(r.shown(fDuties)), Duty: text(r.shown(fDuty))}
 	var m *Msg
-	if c.Phone, m = parsePhone(r.shown(fPhone), r.raw(fPhone)); m != nil {
+	if c.Phone, m = parsePhone(r.shown(fPhone)); m != nil {
 		r.bad(fPhone, *m)
 	}
 	if !vok {

@@ -5,12 +5,15 @@
 package ledgerio
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -23,12 +26,10 @@ import (
 // Sheet is one table of a file, as text, row by row (rows and cells from 1 in messages).
 type Sheet struct {
 	Name string
-	// Shown is each cell as a person sees it (the number format applied).
-	Shown [][]string
-	// Raw is each cell's stored value: for a number, its digits before any number format
-	// (an ID number shown as 3.70102E+17 may still have all its digits here). For CSV it is
-	// the same as Shown.
-	Raw [][]string
+	// Rows holds each cell's text as the file stores it: for CSV what the person saw; for
+	// .xlsx the value without its number format, a number as its digits (an ID number Excel
+	// shows as 3.70102E+17 may still have all its digits) and a date as its day count.
+	Rows [][]string
 }
 
 // Workbook is a file read into sheets.
@@ -77,43 +78,127 @@ func ReadWorkbook(data []byte, name string) (*Workbook, error) {
 
 // readXLSX reads every sheet of a workbook. Merged cells are filled with their value in every
 // cell they cover: rosters merge a household's number and address down its rows.
+//
+// Cells are read as stored, without their number format (one pass, and the format is what
+// hides an ID number's lost digits): a number is its digits, a date cell its day count,
+// which the birth-month column reads as a date.
 func readXLSX(data []byte) (*Workbook, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("not a readable Excel workbook (the file may be cut short): %w", err)
 	}
 	defer f.Close()
+	merges, mergesOK := mergedRanges(data)
 	wb := &Workbook{Format: "xlsx"}
 	for _, name := range f.GetSheetList() {
-		shown, err := f.GetRows(name)
+		rows, err := f.GetRows(name, excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("sheet %q: %w", name, err)
 		}
-		raw, err := f.GetRows(name, excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, fmt.Errorf("sheet %q: %w", name, err)
+		ranges, ok := merges[name]
+		if !mergesOK {
+			// The workbook's parts are not where they usually are: let excelize find them.
+			ms, err := f.GetMergeCells(name)
+			if err != nil {
+				return nil, fmt.Errorf("sheet %q: %w", name, err)
+			}
+			for _, m := range ms {
+				ranges = append(ranges, [2]string{m.GetStartAxis(), m.GetEndAxis()})
+			}
+		} else if !ok {
+			ranges = nil
 		}
-		merged, err := f.GetMergeCells(name)
-		if err != nil {
-			return nil, fmt.Errorf("sheet %q: %w", name, err)
-		}
-		for _, m := range merged {
-			c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-			c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-			if err1 != nil || err2 != nil || r2-r1 > 10000 || c2-c1 > 200 {
+		for _, m := range ranges {
+			c1, r1, err1 := excelize.CellNameToCoordinates(m[0])
+			c2, r2, err2 := excelize.CellNameToCoordinates(m[1])
+			if err1 != nil || err2 != nil || r2 < r1 || c2 < c1 || r2-r1 > 10000 || c2-c1 > 200 {
 				continue
 			}
-			v, rv := cell(shown, r1, c1), cell(raw, r1, c1)
+			v := cell(rows, r1, c1)
 			for r := r1; r <= r2; r++ {
 				for c := c1; c <= c2; c++ {
-					shown = setCell(shown, r, c, v)
-					raw = setCell(raw, r, c, rv)
+					rows = setCell(rows, r, c, v)
 				}
 			}
 		}
-		wb.Sheets = append(wb.Sheets, Sheet{Name: name, Shown: shown, Raw: raw})
+		wb.Sheets = append(wb.Sheets, Sheet{Name: name, Rows: rows})
 	}
 	return wb, nil
+}
+
+// mergeRE finds a merged range in a worksheet's XML.
+var mergeRE = regexp.MustCompile(`<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
+
+// mergedRanges lists each sheet's merged ranges straight from the workbook's XML: excelize
+// would parse a whole worksheet into memory to answer, seconds for a 100,000-row roster. ok is
+// false when the workbook's parts cannot be found this way.
+func mergedRanges(data []byte) (map[string][][2]string, bool) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, false
+	}
+	read := func(name string) ([]byte, bool) {
+		for _, f := range zr.File {
+			if strings.EqualFold(f.Name, name) {
+				rc, err := f.Open()
+				if err != nil {
+					return nil, false
+				}
+				defer rc.Close()
+				b, err := io.ReadAll(rc)
+				return b, err == nil
+			}
+		}
+		return nil, false
+	}
+	var book struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	b, ok := read("xl/workbook.xml")
+	if !ok || xml.Unmarshal(b, &book) != nil {
+		return nil, false
+	}
+	b, ok = read("xl/_rels/workbook.xml.rels")
+	if !ok || xml.Unmarshal(b, &rels) != nil {
+		return nil, false
+	}
+	out := map[string][][2]string{}
+	for _, sh := range book.Sheets {
+		target := ""
+		for _, r := range rels.Rels {
+			if r.ID == sh.RID {
+				target = r.Target
+			}
+		}
+		if target == "" {
+			return nil, false
+		}
+		path := "xl/" + target
+		if strings.HasPrefix(target, "/") {
+			path = target[1:]
+		}
+		x, ok := read(path)
+		if !ok {
+			return nil, false
+		}
+		i := bytes.Index(x, []byte("mergeCells"))
+		if i < 0 {
+			continue
+		}
+		for _, m := range mergeRE.FindAllSubmatch(x[i:], -1) {
+			out[sh.Name] = append(out[sh.Name], [2]string{string(m[1]), string(m[2])})
+		}
+	}
+	return out, true
 }
 
 // cell returns the text at row r, column c (from 1), or "".
@@ -184,7 +269,7 @@ func readCSV(data []byte, name string) (*Workbook, error) {
 	if name == "" || sheet == "" || sheet == "-" {
 		sheet = "CSV"
 	}
-	wb.Sheets = []Sheet{{Name: sheet, Shown: rows, Raw: rows}}
+	wb.Sheets = []Sheet{{Name: sheet, Rows: rows}}
 	return wb, nil
 }
 

@@ -119,7 +119,8 @@ func writeXLSX(w io.Writer, tables []Table) error {
 			return fmt.Errorf("sheet %s: %w", name, err)
 		}
 	}
-	f.SetActiveSheet(0)
+	// The first sheet is the active one already; SetActiveSheet would read every streamed
+	// sheet back into memory.
 	_, err = f.WriteTo(w)
 	return err
 }
