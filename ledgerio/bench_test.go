@@ -3,6 +3,7 @@ package ledgerio
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,7 +77,6 @@ func benchImport(b *testing.B, n int, format string) {
 		b.Fatal(err)
 	}
 	file := export(b, src, store.System, "residents", format, "")
-	b.ReportMetric(float64(len(file))/(1<<20), "MB-file")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -106,6 +106,7 @@ func benchImport(b *testing.B, n int, format string) {
 		if rep.Residents.Added != n {
 			b.Fatalf("added %d residents", rep.Residents.Added)
 		}
+		b.ReportMetric(float64(len(file))/(1<<20), "MB-file")
 		b.ReportMetric(read.Seconds(), "s-read")
 		b.ReportMetric((parsed - read).Seconds(), "s-check")
 		b.ReportMetric((time.Since(start) - parsed).Seconds(), "s-write")
@@ -115,13 +116,13 @@ func benchImport(b *testing.B, n int, format string) {
 	}
 }
 
-// TestBigRosterFits imports a 30,000-resident roster: more than one Badger transaction holds,
+// TestBigRosterFits imports a 12,000-resident roster: more than one Badger transaction holds,
 // so it exercises the journal's batches; then imports it again, which changes nothing.
 func TestBigRosterFits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a large import")
 	}
-	d := bigTownship(30_000)
+	d := bigTownship(12_000)
 	st, err := store.Open(t.TempDir(), store.Options{Now: func() time.Time { return day }})
 	if err != nil {
 		t.Fatal(err)
@@ -146,11 +147,11 @@ func TestBigRosterFits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Residents.Added != 30_000 || rep.Members.Added == 0 || phases.String() == "" {
+	if rep.Residents.Added != 12_000 || rep.Members.Added == 0 || !strings.Contains(phases.String(), "apply") {
 		t.Fatalf("%+v %q", rep.Residents, phases.String())
 	}
 	hs, _ := st.Households(store.System)
-	if len(hs) != 10_000 {
+	if len(hs) != 4_000 {
 		t.Fatalf("%d households", len(hs))
 	}
 	rep, err = st.ImportRoster(store.System, r, store.ImportOptions{})

@@ -234,3 +234,105 @@ func TestBadRowsAllReported(t *testing.T) {
 		t.Fatalf("english:\n%s", strings.Join(en, "\n"))
 	}
 }
+
+// TestEncodingsDetected: the same CSV in UTF-8, UTF-8 with a BOM, GBK, GB18030 and UTF-16
+// (Excel's "Unicode text", tab-separated) reads the same.
+func TestEncodingsDetected(t *testing.T) {
+	st := smallStore(t)
+	text := "网格,户号,姓名,与户主关系,特殊群体\r\n前岭网格,7,欧阳　娜娜,户主,独居老人；残疾人\r\n"
+	u16 := []byte{0xFF, 0xFE}
+	for _, r := range strings.ReplaceAll(text, ",", "\t") {
+		u16 = append(u16, byte(r), byte(r>>8))
+	}
+	gb18030, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(text))
+	cases := []struct {
+		want string
+		data []byte
+	}{{"UTF-8", []byte(text)}, {"UTF-8 BOM", append([]byte("\uFEFF"), text...)}, {"GB18030", gbk(t, text)},
+		{"GB18030", gb18030}, {"UTF-16", u16}}
+	for _, c := range cases {
+		want := c.want
+		p := parse(t, st, store.System, c.data, "x.csv")
+		if len(p.Problems) > 0 || p.Notes[0].In("en") != "CSV encoding: "+want {
+			t.Fatalf("%s: %v %v", want, FormatProblems(p.Problems, "en", 0), p.Notes)
+		}
+		h := p.Roster.Households[0]
+		if h.ID != "DL03-0007" || h.Residents[0].Name != "欧阳娜娜" || !slices.Equal(h.Residents[0].Special, []string{"独居老人", "残疾人"}) {
+			t.Fatalf("%s: %+v", want, h)
+		}
+	}
+}
+
+// TestFirstImportIntoEmptyStore: a grids sheet and --township bring a whole township into an
+// empty store; without them the import says what it needs.
+func TestFirstImportIntoEmptyStore(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{Now: func() time.Time { return day }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	grids := "新村代码,新村,网格代码,网格,包村领导\nDL,东岭新村,DL01,1网格,刘书记\nDL,东岭新村,DL02,前岭网格,刘书记\n"
+	p := parse(t, st, store.System, []byte(grids), "网格.csv")
+	if len(p.Problems) > 0 || len(p.Roster.Villages) != 1 || len(p.Roster.Grids) != 2 {
+		t.Fatalf("%v %+v", FormatProblems(p.Problems, "en", 0), p.Roster)
+	}
+	if _, err := st.ImportRoster(store.System, p.Roster, store.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "--township") {
+		t.Fatalf("no township name: %v", err)
+	}
+	p.Roster.Township = "青石镇"
+	rep, err := st.ImportRoster(store.System, p.Roster, store.ImportOptions{})
+	if err != nil || rep.Villages.Added != 1 || rep.Grids.Added != 2 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if tw, _ := st.Township(); tw.Name != "青石镇" {
+		t.Fatalf("township %+v", tw)
+	}
+	// Now residents can come in, their grids found by name.
+	p = parse(t, st, store.System, []byte("网格,户号,姓名,与户主关系\n前岭网格,1,张三,户主\n"), "人口.csv")
+	if rep, err := st.ImportRoster(store.System, p.Roster, store.ImportOptions{}); err != nil || rep.Households.Added != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	// A village user may send the grids sheet back unchanged, but not change it.
+	village := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
+	if p := parse(t, st, village, []byte(grids), "网格.csv"); len(p.Problems) > 0 || len(p.Roster.Grids) > 0 {
+		t.Fatalf("unchanged grids sheet: %v", FormatProblems(p.Problems, "en", 0))
+	}
+	p = parse(t, st, village, []byte(strings.Replace(grids, "前岭网格", "后岭网格", 1)), "网格.csv")
+	if got := FormatProblems(p.Problems, "en", 0); len(got) != 1 || got[0] != `sheet "网格" row 3 column C (网格代码): only township users add or change villages and grids` {
+		t.Fatalf("%v", got)
+	}
+}
+
+// TestFactSheetRoundTrip: the fact sheet exported as CSV imports back unchanged, and an edited
+// one replaces the village's page.
+func TestFactSheetRoundTrip(t *testing.T) {
+	st := smallStore(t)
+	village := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
+	csv := "栏目,内容\n村情,东岭新村由东岭、前岭两村合并而成。\n产业,大棚蔬菜\n产业,苹果\n服务,代办医保社保\n远景,建成宜居宜业和美乡村\n任务,修通生产路\n"
+	p := parse(t, st, village, []byte(csv), "明白纸.csv")
+	if len(p.Problems) > 0 || len(p.Roster.FactSheets) != 1 {
+		t.Fatalf("%v %+v", FormatProblems(p.Problems, "en", 0), p.Roster)
+	}
+	if rep, err := st.ImportRoster(village, p.Roster, store.ImportOptions{}); err != nil || rep.FactSheets.Added != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	fs, _ := st.FactSheet(village, "DL")
+	if fs.Profile != "东岭新村由东岭、前岭两村合并而成。" || !slices.Equal(fs.Industries, []string{"大棚蔬菜", "苹果"}) || fs.UpdatedBy != "陈静" {
+		t.Fatalf("%+v", fs)
+	}
+	out := export(t, st, village, "factsheet", "csv", "")
+	p = parse(t, st, village, out, "factsheet.csv")
+	if rep, err := st.ImportRoster(village, p.Roster, store.ImportOptions{}); err != nil || !rep.Empty() {
+		t.Fatalf("round trip: %v %+v", err, rep.Changes)
+	}
+	txt := string(export(t, st, village, "factsheet", "txt", ""))
+	for _, want := range []string{"东岭新村明白纸", "一、村情", "主导产业：大棚蔬菜、苹果。", "1. 代办医保社保", "重点任务：", "1. 修通生产路"} {
+		if !strings.Contains(txt, want) {
+			t.Fatalf("text lacks %q:\n%s", want, txt)
+		}
+	}
+	p = parse(t, st, village, []byte("栏目,内容\n口号,三百\n"), "明白纸.csv")
+	if got := FormatProblems(p.Problems, "zh", 0); len(got) != 1 || !strings.Contains(got[0], "栏目“口号”不认识") {
+		t.Fatalf("%v", got)
+	}
+}

@@ -8,15 +8,16 @@ import (
 )
 
 // TestResidentsExportImportIsNoOp exports the demo township's roster and imports it back, as
-// xlsx and as CSV, as the township and as a village: nothing changes.
+// xlsx (the whole township) and as CSV (one village), as the township and as a village user:
+// nothing changes.
 func TestResidentsExportImportIsNoOp(t *testing.T) {
 	st := demoStore(t)
 	village := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "XH"}
 	for _, c := range []struct {
-		who    store.Actor
-		format string
-	}{{store.System, "xlsx"}, {store.System, "csv"}, {village, "xlsx"}} {
-		data := export(t, st, c.who, "residents", c.format, "")
+		who             store.Actor
+		format, village string
+	}{{store.System, "xlsx", ""}, {store.System, "csv", "DL"}, {village, "xlsx", ""}} {
+		data := export(t, st, c.who, "residents", c.format, c.village)
 		p := parse(t, st, c.who, data, "residents."+c.format)
 		if len(p.Problems) > 0 {
 			t.Fatalf("%s %s: problems:\n%s", c.who.Name, c.format, strings.Join(FormatProblems(p.Problems, "en", 20), "\n"))

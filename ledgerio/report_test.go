@@ -1,0 +1,346 @@
+package ledgerio
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"sanbai/store"
+)
+
+// storeFigures counts, straight from the store, what the summary table's 合计 row must say.
+type storeFigures struct {
+	households, residents, visited, concerns, resolved, overdue, revisited int
+}
+
+func figures(t *testing.T, st *store.Store, village string) storeFigures {
+	t.Helper()
+	var f storeFigures
+	in := func(v string) bool { return village == "" || v == village }
+	hs, _ := st.Households(store.System)
+	current := map[string]bool{}
+	for _, h := range hs {
+		if h.MovedOut == "" && in(h.Village) {
+			f.households++
+			current[h.ID] = true
+			for _, r := range h.Residents {
+				if r.MovedOut == "" {
+					f.residents++
+				}
+			}
+		}
+	}
+	vs, _ := st.Visits(store.System)
+	seen := map[string]bool{}
+	for _, v := range vs {
+		if in(v.Village) && current[v.Household] && !seen[v.Household] {
+			seen[v.Household] = true
+			f.visited++
+		}
+	}
+	cs, _ := st.Concerns(store.System)
+	for _, c := range cs {
+		if !in(c.Village) {
+			continue
+		}
+		f.concerns++
+		if !c.Status.Open() {
+			f.resolved++
+		}
+		if c.Overdue(st.Today()) {
+			f.overdue++
+		}
+	}
+	rs, _ := st.Revisits(store.System)
+	revisited := map[string]bool{}
+	for _, r := range rs {
+		if in(r.Village) {
+			revisited[r.Concern] = true
+		}
+	}
+	f.revisited = len(revisited)
+	return f
+}
+
+// colOf finds a header in a table.
+func colOf(t *testing.T, tb Table, header string) int {
+	t.Helper()
+	for i, c := range tb.Columns {
+		if c.Header == header {
+			return i
+		}
+	}
+	t.Fatalf("%s has no column %s", tb.Sheet, header)
+	return -1
+}
+
+// TestSummaryMatchesStore: the summary's township total (合计) and each village's subtotal
+// (小计) say what the store's rows say.
+func TestSummaryMatchesStore(t *testing.T) {
+	st := demoStore(t)
+	d, err := Load(st, store.System, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := Build(d, "summary")
+	tb := r.Tables[0]
+	get := func(row []any) storeFigures {
+		return storeFigures{households: row[colOf(t, tb, "户数")].(int), residents: row[colOf(t, tb, "人数")].(int),
+			visited: row[colOf(t, tb, "已走访户数")].(int), concerns: row[colOf(t, tb, "诉求总数")].(int),
+			resolved: row[colOf(t, tb, "已办结")].(int), overdue: row[colOf(t, tb, "超期")].(int),
+			revisited: row[colOf(t, tb, "已回访")].(int)}
+	}
+	total := tb.Rows[len(tb.Rows)-1]
+	if want := figures(t, st, ""); total[0] != "合计" || get(total) != want {
+		t.Fatalf("total %v\n got %+v\nwant %+v", total[0], get(total), want)
+	}
+	subtotals := 0
+	for _, row := range tb.Rows {
+		if row[1] != "小计" {
+			continue
+		}
+		subtotals++
+		code := ""
+		for _, v := range d.Villages {
+			if v.Name == row[0] {
+				code = v.Code
+			}
+		}
+		if want := figures(t, st, code); get(row) != want {
+			t.Fatalf("%s: got %+v\nwant %+v", row[0], get(row), want)
+		}
+	}
+	tiers := 0
+	for _, tier := range store.Tiers {
+		tiers += total[colOf(t, tb, tierNames[tier])].(int)
+	}
+	if subtotals != 4 || tiers != total[colOf(t, tb, "诉求总数")].(int) {
+		t.Fatalf("%d subtotals; tiers add up to %d", subtotals, tiers)
+	}
+}
+
+// TestEveryReportOpens writes every report of one village as xlsx and CSV, opens each with
+// excelize and reads it back: title, header, frozen panes, widths, date cells, tag fills, and
+// the numbers match the store.
+func TestEveryReportOpens(t *testing.T) {
+	st := demoStore(t)
+	d, err := Load(st, store.System, "DL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig := figures(t, st, "DL")
+	for _, name := range Reports {
+		r, err := Build(d, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, r, "xlsx"); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if name == "factsheet" {
+			if got := f.GetSheetList(); !slices.Equal(got, []string{"东岭新村"}) {
+				t.Fatalf("fact sheet pages: %v", got)
+			}
+			a1, _ := f.GetCellValue("东岭新村", "A1")
+			if a1 != "东岭新村明白纸" {
+				t.Fatalf("fact sheet title %q", a1)
+			}
+			f.Close()
+			continue
+		}
+		for _, tb := range r.Tables {
+			rows, err := f.GetRows(tb.Sheet)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", name, tb.Sheet, err)
+			}
+			if len(rows) != len(tb.Rows)+2 || !strings.HasPrefix(rows[0][0], "青石镇 东岭新村") || !strings.Contains(rows[0][0], "2026-11-26") {
+				t.Fatalf("%s/%s: %d rows for %d, title %q", name, tb.Sheet, len(rows), len(tb.Rows), rows[0][0])
+			}
+			for i, c := range tb.Columns {
+				if rows[1][i] != c.Header {
+					t.Fatalf("%s/%s: header %d is %q, want %q", name, tb.Sheet, i, rows[1][i], c.Header)
+				}
+			}
+			panes, _ := f.GetPanes(tb.Sheet)
+			merged, _ := f.GetMergeCells(tb.Sheet)
+			if !panes.Freeze || panes.YSplit != 2 || len(merged) != 1 || merged[0].GetStartAxis() != "A1" {
+				t.Fatalf("%s/%s: panes %+v, merged %v", name, tb.Sheet, panes, merged)
+			}
+			w, _ := f.GetColWidth(tb.Sheet, "A")
+			if w < 6 {
+				t.Fatalf("%s/%s: column A is %v wide", name, tb.Sheet, w)
+			}
+			// Every date cell is a real date: a day count shown as a date.
+			for ci, c := range tb.Columns {
+				if c.Kind != ColDate && c.Kind != ColMonth {
+					continue
+				}
+				for ri, row := range tb.Rows {
+					want, _ := row[ci].(string)
+					if want == "" {
+						continue
+					}
+					ref, _ := excelize.CoordinatesToCellName(ci+1, ri+3)
+					raw, _ := f.GetCellValue(tb.Sheet, ref, excelize.Options{RawCellValue: true})
+					shown, _ := f.GetCellValue(tb.Sheet, ref)
+					if _, err := strconv.ParseFloat(raw, 64); err != nil || shown != want {
+						t.Fatalf("%s/%s %s: raw %q shown %q, want a date cell showing %q", name, tb.Sheet, ref, raw, shown, want)
+					}
+					break
+				}
+			}
+		}
+		switch name {
+		case "ledger":
+			tb := r.Tables[0]
+			if len(tb.Rows) != fig.concerns {
+				t.Fatalf("ledger: %d rows, %d concerns", len(tb.Rows), fig.concerns)
+			}
+			tag := colOf(t, tb, "挂牌")
+			overdue := 0
+			for ri, row := range tb.Rows {
+				if row[colOf(t, tb, "超期天数")] != nil {
+					overdue++
+				}
+				if row[tag] == "红" {
+					ref, _ := excelize.CoordinatesToCellName(tag+1, ri+3)
+					id, _ := f.GetCellStyle(tb.Sheet, ref)
+					style, _ := f.GetStyle(id)
+					if len(style.Fill.Color) == 0 || style.Fill.Color[0] != "FF4D4F" {
+						t.Fatalf("red tag cell %s fill %+v", ref, style.Fill)
+					}
+				}
+			}
+			if overdue != fig.overdue {
+				t.Fatalf("ledger: %d overdue rows, store says %d", overdue, fig.overdue)
+			}
+		case "summary":
+			// The written subtotal cell says what the store says.
+			tb := r.Tables[0]
+			rows, _ := f.GetRows(tb.Sheet)
+			last := rows[len(rows)-1]
+			if last[1] != "小计" || last[colOf(t, tb, "户数")] != strconv.Itoa(fig.households) ||
+				last[colOf(t, tb, "超期")] != strconv.Itoa(fig.overdue) {
+				t.Fatalf("summary subtotal %v, want %+v", last, fig)
+			}
+		case "visits":
+			vs, _ := st.Visits(store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
+			if len(r.Tables[0].Rows) != len(vs) {
+				t.Fatalf("visits: %d rows for %d", len(r.Tables[0].Rows), len(vs))
+			}
+		case "revisits":
+			rs, _ := st.Revisits(store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
+			if len(r.Tables[0].Rows) != len(rs) {
+				t.Fatalf("revisits: %d rows for %d", len(r.Tables[0].Rows), len(rs))
+			}
+		case "groups":
+			gs, _ := st.Groups(store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
+			people := 0
+			for _, g := range gs {
+				people += 2 + len(g.Members)
+			}
+			if len(r.Tables[0].Rows) != people {
+				t.Fatalf("groups: %d rows for %d people", len(r.Tables[0].Rows), people)
+			}
+		case "residents":
+			if len(r.Tables[0].Rows) != fig.residents {
+				t.Fatalf("residents: %d rows for %d", len(r.Tables[0].Rows), fig.residents)
+			}
+		}
+		f.Close()
+
+		// The CSV holds the first table: a BOM, the header and one line per row.
+		buf.Reset()
+		if err := Write(&buf, r, "csv"); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("\uFEFF")) {
+			t.Fatalf("%s.csv has no BOM", name)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
+		if err != nil || len(recs) != len(r.Tables[0].Rows)+1 {
+			t.Fatalf("%s.csv: %v, %d records", name, err, len(recs))
+		}
+	}
+}
+
+// TestInspectorSeesMaskedNumbers: an inspector's residents export masks ID numbers and phones.
+func TestInspectorSeesMaskedNumbers(t *testing.T) {
+	st := demoStore(t)
+	inspector := store.Actor{Name: "督查", Role: store.RoleInspector}
+	d, err := Load(st, inspector, "DL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := Build(d, "residents")
+	tb := r.Tables[0]
+	idc, phc := colOf(t, tb, "身份证号"), colOf(t, tb, "联系电话")
+	for _, row := range tb.Rows {
+		id, phone := row[idc].(string), row[phc].(string)
+		if (id != "" && !strings.Contains(id, "****")) || (phone != "" && !strings.Contains(phone, "****")) {
+			t.Fatalf("unmasked: %v", row)
+		}
+	}
+	if !strings.Contains(tb.Title, "东岭新村") {
+		t.Fatalf("title %q", tb.Title)
+	}
+	if _, err := Load(st, store.Actor{Name: "v", Role: store.RoleVillage, Village: "XH"}, "DL"); err == nil {
+		t.Fatal("a village user loaded another village")
+	}
+}
+
+// TestOpensInLibreOffice converts each report with LibreOffice, where it is installed, and
+// reads the summary's total back from LibreOffice's own CSV.
+func TestOpensInLibreOffice(t *testing.T) {
+	lo, err := exec.LookPath("libreoffice")
+	if err != nil {
+		t.Skip("libreoffice is not installed")
+	}
+	if testing.Short() {
+		t.Skip("starting LibreOffice takes seconds")
+	}
+	st := demoStore(t)
+	dir := t.TempDir()
+	var files []string
+	for _, name := range Reports {
+		path := filepath.Join(dir, name+".xlsx")
+		if err := os.WriteFile(path, export(t, st, store.System, name, "xlsx", "DL"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	args := append([]string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless",
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", filepath.Join(dir, "out")}, files...)
+	if out, err := exec.Command(lo, args...).CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, out)
+	}
+	for _, name := range Reports {
+		b, err := os.ReadFile(filepath.Join(dir, "out", name+".csv"))
+		if err != nil {
+			t.Fatalf("LibreOffice did not convert %s: %v", name, err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil || len(recs) < 2 {
+			t.Fatalf("%s: %v %d", name, err, len(recs))
+		}
+		if name == "summary" {
+			last := recs[len(recs)-1]
+			if last[1] != "小计" || last[2] != strconv.Itoa(figures(t, st, "DL").households) {
+				t.Fatalf("LibreOffice reads the total as %v", last)
+			}
+		}
+	}
+}
