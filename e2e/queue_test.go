@@ -27,7 +27,7 @@ func selectedID(t *testing.T, screen string) string {
 func TestTriageByKeys(t *testing.T) {
 	s := startServer(t, false)
 	tm := s.open(t, s.addUser(t, "李明", store.RoleTownship, ""), 80, 24, nil)
-	tm.waitText("覆盖")
+	tm.waitText("覆盖  户")
 	tm.send("3")
 	scr := tm.waitText("[3 台账]", "编号")
 	// Look for a concern at the grid tier to escalate.
@@ -109,7 +109,7 @@ func TestTriageByKeys(t *testing.T) {
 func TestConflictingEditIsReported(t *testing.T) {
 	s := startServer(t, false)
 	tm := s.open(t, s.addUser(t, "李明", store.RoleTownship, ""), 80, 24, nil)
-	tm.waitText("覆盖")
+	tm.waitText("覆盖  户")
 	tm.send("3")
 	id := selectedID(t, tm.waitText("[3 台账]", "编号"))
 	c, _ := s.st.Concern(store.System, id)
@@ -154,7 +154,7 @@ func TestFollowMode(t *testing.T) {
 	s := startServer(t, false)
 	pres := s.open(t, s.addUser(t, "李明", store.RoleTownship, ""), 80, 24, nil)
 	fol := s.openCmd(t, s.addUser(t, "王芳", store.RoleVillage, "DL"), 120, 40, nil, "follow 李明")
-	pres.waitText("覆盖")
+	pres.waitText("覆盖  户")
 	fol.waitText("跟随 李明")
 	pres.send("3")
 	pres.waitText("[3 台账]")

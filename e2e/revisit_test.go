@@ -16,7 +16,7 @@ func TestRevisitOutcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := s.open(t, s.addUser(t, "陈静", store.RoleVillage, "DL"), 80, 24, nil)
-	tm.waitText("覆盖")
+	tm.waitText("覆盖  户")
 	tm.send("4")
 	tm.waitText("[4 回头看]", "[汇总]")
 	tm.send("v")

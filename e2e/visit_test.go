@@ -62,7 +62,7 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 	}
 
 	tm := s.open(t, key, 80, 24, nil)
-	before := coverageHouseholds(t, tm.waitText("覆盖"))
+	before := coverageHouseholds(t, tm.waitText("覆盖  户"))
 	k := &keyCounter{tm: tm}
 	k.press("2")
 	tm.waitText("[2 走访]", "次走访")
@@ -125,7 +125,7 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 	}
 	tm.send("1")
 	tm.waitFor("coverage up by one household", func(s string) bool {
-		return strings.Contains(s, "覆盖") && coverageHouseholds(t, s) == before+1
+		return strings.Contains(s, "覆盖  户") && coverageHouseholds(t, s) == before+1
 	})
 	tm.send("3", "/")
 	tm.send("屋后电线", "enter")
@@ -136,7 +136,7 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 func TestVisitFormValidatesOnTheField(t *testing.T) {
 	s := startServer(t, false)
 	tm := s.open(t, s.addUser(t, "陈静", store.RoleVillage, "DL"), 80, 24, nil)
-	tm.waitText("覆盖")
+	tm.waitText("覆盖  户")
 	tm.send("2", "a")
 	tm.waitText("输入地址")
 	tm.send("ctrl+s")
@@ -145,7 +145,7 @@ func TestVisitFormValidatesOnTheField(t *testing.T) {
 	tm.waitText("草稿已保留")
 	// An inspector cannot open the form at all.
 	insp := s.open(t, s.addUser(t, "督查组", store.RoleInspector, ""), 80, 24, nil)
-	insp.waitText("覆盖")
+	insp.waitText("覆盖  户")
 	insp.send("2", "a")
 	insp.waitText("只能查看")
 }

@@ -49,6 +49,8 @@ type KeyMap struct {
 
 	// Revisit pane.
 	RevisitView, Fill, Reassign, RevisitDue, Leader key.Binding
+	// Routes pane.
+	Remove, Suggest, MoveUp, MoveDown, PlanDays, Missed, Reached, CoverageView key.Binding
 	// The rates' definitions, shown in the revisit pane's help.
 	RateResponse, RateOnTime, RateRevisit, RateSatisfied key.Binding
 }
@@ -116,6 +118,14 @@ var defs = map[string]struct {
 	"formtier":      {[]string{"o", "w"}, text{"o/w", "现场解决/交网格", "on site/to grid"}},
 	"formreason":    {[]string{"r"}, text{"r", "不在家原因", "away reason"}},
 	"revisitview":   {[]string{"v"}, text{"v", "切换视图", "next view"}},
+	"remove":        {[]string{"d"}, text{"d", "解散", "dissolve"}},
+	"suggest":       {[]string{"s"}, text{"s", "建议分组", "suggest groups"}},
+	"moveup":        {[]string{"K", "shift+up"}, text{"K", "前移", "move up"}},
+	"movedown":      {[]string{"J", "shift+down"}, text{"J", "后移", "move down"}},
+	"plandays":      {[]string{"p"}, text{"p", "分天计划", "plan days"}},
+	"missed":        {[]string{"m"}, text{"m", "未覆盖名单", "not reached"}},
+	"reached":       {[]string{"r"}, text{"r", "记为已联系", "mark reached"}},
+	"coverageview":  {[]string{"c"}, text{"c", "分网格覆盖", "coverage by grid"}},
 	"fill":          {[]string{"f"}, text{"f", "填回访表", "fill revisit form"}},
 	"reassign":      {[]string{"o"}, text{"o", "改派小组", "reassign group"}},
 	"revisitdue":    {[]string{"D"}, text{"D", "回访截止日", "revisit deadline"}},
@@ -164,6 +174,8 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"formnext": &k.FormNext, "formprev": &k.FormPrev, "formsave": &k.FormSave,
 		"formconcern": &k.FormConcern, "formdrop": &k.FormDrop, "formtoggle": &k.FormToggle,
 		"formchoice": &k.FormChoice, "formtag": &k.FormTag, "formtier": &k.FormTier, "formreason": &k.FormReason,
+		"remove": &k.Remove, "suggest": &k.Suggest, "moveup": &k.MoveUp, "movedown": &k.MoveDown,
+		"plandays": &k.PlanDays, "missed": &k.Missed, "reached": &k.Reached, "coverageview": &k.CoverageView,
 		"revisitview": &k.RevisitView, "fill": &k.Fill, "reassign": &k.Reassign, "revisitdue": &k.RevisitDue, "leader": &k.Leader,
 		"rateresponse": &k.RateResponse, "rateontime": &k.RateOnTime, "raterevisit": &k.RateRevisit, "ratesatisfied": &k.RateSatisfied,
 	}

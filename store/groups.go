@@ -161,12 +161,15 @@ func (s *Store) SaveGroup(a Actor, g Group) (Group, []RuleIssue, error) {
 	if g.Name == "" {
 		return Group{}, nil, fmt.Errorf("%w: a group needs a name", ErrRule)
 	}
+	// Work on copies: the caller's slices and map stay as they were.
+	g.Grids, g.Members = slices.Clone(g.Grids), slices.Clone(g.Members)
+	exceptions := map[string]string{}
 	for k, v := range g.Exceptions {
-		g.Exceptions[k] = clean.Text(v)
-		if !slices.Contains(g.Members, k) || g.Exceptions[k] == "" {
-			delete(g.Exceptions, k)
+		if v = clean.Text(v); v != "" && slices.Contains(g.Members, k) {
+			exceptions[k] = v
 		}
 	}
+	g.Exceptions = exceptions
 	var issues []RuleIssue
 	err := s.update(a, func(tx *Tx) error {
 		ctx, err := groupContext(tx, g.Village)

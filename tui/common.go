@@ -91,6 +91,10 @@ func (c *Common) errText(err error) string {
 	case errors.Is(err, store.ErrBusy):
 		return c.T("err.busy")
 	}
+	var rule *store.GroupRuleError
+	if errors.As(err, &rule) {
+		return c.T("err.grouprules")
+	}
 	return c.T("err.generic") + ": " + err.Error()
 }
 

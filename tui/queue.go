@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -489,7 +490,7 @@ func (q *queue) targets() ([]string, map[string]int) {
 		}
 	}
 	for _, c := range q.all {
-		if q.marked[c.ID] && revs[c.ID] == 0 && !contains(ids, c.ID) {
+		if q.marked[c.ID] && revs[c.ID] == 0 && !slices.Contains(ids, c.ID) {
 			ids = append(ids, c.ID)
 			revs[c.ID] = c.Rev
 		}

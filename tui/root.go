@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"sanbai/clean"
 	"sanbai/keys"
@@ -407,15 +408,35 @@ func (m *Model) footer() string {
 	return views.Cut(strings.Join(parts, "  "), m.width)
 }
 
-// helpView renders the full help of the focused pane and the global keys.
+// helpView renders the full help of the focused pane and the global keys: each group of keys
+// is a column, and columns wrap onto further rows when the window is narrow.
 func (m *Model) helpView(h int) string {
 	k := m.c.Keys
 	groups := append(m.panes[m.active].FullHelp(),
 		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.NextPane, k.PrevPane},
 		[]key.Binding{k.Help, k.Lang, k.Refresh, k.Quit})
-	title := m.c.Styles.Title.Render(m.c.T("help.title"))
-	body := m.help.FullHelpView(groups)
-	lines := strings.Split(title+"\n\n"+body, "\n")
+	lines := []string{m.c.Styles.Title.Render(m.c.T("help.title")), ""}
+	var row []string
+	rowWidth := 0
+	flush := func() {
+		if len(row) == 0 {
+			return
+		}
+		block := lipgloss.JoinHorizontal(lipgloss.Top, row...)
+		lines = append(lines, strings.Split(block, "\n")...)
+		lines = append(lines, "")
+		row, rowWidth = nil, 0
+	}
+	for _, g := range groups {
+		col := m.help.FullHelpView([][]key.Binding{g})
+		w := lipgloss.Width(col) + 3
+		if rowWidth+w > m.width && len(row) > 0 {
+			flush()
+		}
+		row = append(row, lipgloss.NewStyle().PaddingRight(3).Render(col))
+		rowWidth += w
+	}
+	flush()
 	if len(lines) > h {
 		lines = lines[:h]
 	}

@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"testing"
+
+	"sanbai/store"
+)
+
+// TestCoverageByHand: three households, six people, two visits and one person reached by
+// phone; the counts are worked out by hand below.
+func TestCoverageByHand(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hh := func(id, grid string, n int) store.Household {
+		h := store.Household{ID: id, Village: "DL", Grid: grid, Address: id}
+		for i := 0; i < n; i++ {
+			h.Residents = append(h.Residents, store.Resident{ID: id + "-" + string(rune('1'+i)), Name: "某" + string(rune('甲'+i))})
+		}
+		return h
+	}
+	d := store.Dataset{
+		Township:   store.Township{Name: "青石镇"},
+		Villages:   []store.Village{{Code: "DL", Name: "东岭新村"}},
+		Grids:      []store.Grid{{Code: "DL01", Village: "DL", Name: "1网格"}, {Code: "DL02", Village: "DL", Name: "2网格"}},
+		Households: []store.Household{hh("DL01-1", "DL01", 2), hh("DL01-2", "DL01", 1), hh("DL02-1", "DL02", 3)},
+		Visits: []store.Visit{
+			{ID: "DL-V0001", Village: "DL", Grid: "DL01", Household: "DL01-1", Date: "2026-11-20", Present: []string{"DL01-1-1"}, Away: map[string]string{"DL01-1-2": "外出务工"}},
+			{ID: "DL-V0002", Village: "DL", Grid: "DL02", Household: "DL02-1", Date: "2026-11-21", Present: []string{"DL02-1-1", "DL02-1-2", "DL02-1-3"}},
+		},
+	}
+	if err := st.Seed(store.System, d); err != nil {
+		t.Fatal(err)
+	}
+	check := func(wantHH, wantPeople, wantMissed int) {
+		t.Helper()
+		got, err := loadRoutes(st, store.System)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.households != 3 || got.visitedHH != wantHH || got.residents != 6 || got.reached != wantPeople || len(got.missed) != wantMissed {
+			t.Fatalf("households %d/%d people %d/%d missed %d; want %d/3 %d/6 missed %d",
+				got.visitedHH, got.households, got.reached, got.residents, len(got.missed), wantHH, wantPeople, wantMissed)
+		}
+		// Per grid: DL01 has 3 people in 2 households, DL02 3 in 1.
+		for _, row := range got.coverage {
+			if row.name == "  1网格" && (row.households != 2 || row.people != 3) {
+				t.Fatalf("grid 1 coverage: %+v", row)
+			}
+		}
+	}
+	// Visited: DL01-1 and DL02-1 (2 of 3). Met: 1 + 3 = 4 of 6. Missed: the unvisited
+	// household DL01-2, and DL01-1-2 who was away.
+	check(2, 4, 2)
+	if _, err := st.RecordReach(store.System, "DL", "DL01-1", "DL01-1-2", "电话", "在外地打工"); err != nil {
+		t.Fatal(err)
+	}
+	check(2, 5, 1)
+}

@@ -1,0 +1,376 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/store"
+	"sanbai/views"
+)
+
+// groupForm builds or edits a visit group, checking the plan's rules as it is filled in and
+// explaining every breach in words.
+type groupForm struct {
+	c      *Common
+	g      store.Group
+	ctx    store.GroupContext
+	grids  []store.Grid // the village's grids, by code
+	focus  int
+	item   int
+	input  textinput.Model
+	picker *prompt // choosing a leader, deputy or member
+	reason *prompt // the reason for an exception
+	done   bool
+	err    string
+}
+
+// Group form slots.
+const (
+	gSlotName = iota
+	gSlotGrids
+	gSlotLeader
+	gSlotDeputy
+	gSlotMembers
+	gSlots
+)
+
+type groupSaved struct {
+	g   store.Group
+	err error
+}
+
+func newGroupForm(c *Common, g store.Group, ctx store.GroupContext) *groupForm {
+	f := &groupForm{c: c, g: g, ctx: ctx}
+	if f.g.Exceptions == nil {
+		f.g.Exceptions = map[string]string{}
+	}
+	for _, gr := range ctx.Grids {
+		f.grids = append(f.grids, gr)
+	}
+	sort.Slice(f.grids, func(i, j int) bool { return f.grids[i].Code < f.grids[j].Code })
+	f.input = textinput.New()
+	f.input.Prompt = ""
+	f.input.CharLimit = 40
+	st := textinput.DefaultStyles(true)
+	st.Cursor.Blink = false
+	f.input.SetStyles(st)
+	f.input.SetValue(g.Name)
+	f.input.Focus()
+	return f
+}
+
+// memberOptions lists the village's party members for a picker: grid secretaries first when
+// choosing a leader.
+func (f *groupForm) memberOptions(secretariesFirst bool) []option {
+	secretary := map[string]string{}
+	for _, g := range f.ctx.Grids {
+		secretary[g.Secretary] = g.Name
+	}
+	var ms []store.Member
+	for _, m := range f.ctx.Members {
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		si, sj := secretary[ms[i].ID] != "", secretary[ms[j].ID] != ""
+		if secretariesFirst && si != sj {
+			return si
+		}
+		if ms[i].Grid != ms[j].Grid {
+			return ms[i].Grid < ms[j].Grid
+		}
+		return ms[i].ID < ms[j].ID
+	})
+	var out []option
+	for _, m := range ms {
+		l := m.Name + "  " + f.ctx.Grids[m.Grid].Name
+		if s := secretary[m.ID]; s != "" {
+			l += " " + f.c.T("gf.secretary")
+		}
+		if o := f.inGroup(m.ID); o != "" {
+			l += "  (" + o + ")"
+		}
+		out = append(out, option{label: l, value: m.ID, key: searchKey(m.Name, f.ctx.Grids[m.Grid].Name)})
+	}
+	return out
+}
+
+// inGroup names another group the member is in.
+func (f *groupForm) inGroup(id string) string {
+	for _, o := range f.ctx.Groups {
+		if o.ID != f.g.ID && (o.Leader == id || o.Deputy == id || slices.Contains(o.Members, id)) {
+			return o.Name
+		}
+	}
+	return ""
+}
+
+// name returns a member's name with their grid.
+func (f *groupForm) name(id string) string {
+	m, ok := f.ctx.Members[id]
+	if !ok {
+		return id
+	}
+	return m.Name + "(" + shortGrid(f.ctx.Grids[m.Grid].Name) + ")"
+}
+
+// explain turns a rule issue into a sentence for a guiding officer.
+func explain(c *Common, i store.RuleIssue, name func(string) string, reason string) string {
+	switch i.Code {
+	case "member.samegrid":
+		if i.Warning {
+			return fmt.Sprintf(c.T("gr.member.samegrid.ok"), name(i.Member), reason)
+		}
+	case "member.twogroups":
+		return fmt.Sprintf(c.T("gr.member.twogroups"), name(i.Member), i.Other)
+	}
+	if i.Member != "" {
+		return fmt.Sprintf(c.T("gr."+i.Code), name(i.Member))
+	}
+	return c.T("gr." + i.Code)
+}
+
+func (f *groupForm) issues() []store.RuleIssue { return store.CheckGroup(f.g, f.ctx) }
+
+func (f *groupForm) capturing() bool { return true }
+
+func (f *groupForm) update(msg tea.Msg) tea.Cmd {
+	if gs, ok := msg.(groupSaved); ok {
+		if gs.err != nil {
+			f.err = f.c.errText(gs.err)
+			return nil
+		}
+		f.done = true
+		return nil
+	}
+	if f.picker != nil {
+		res, val, cmd := f.picker.update(msg)
+		switch res {
+		case promptCancel:
+			f.picker = nil
+		case promptDone:
+			switch f.focus {
+			case gSlotLeader:
+				f.g.Leader = val
+			case gSlotDeputy:
+				f.g.Deputy = val
+			case gSlotMembers:
+				if !slices.Contains(f.g.Members, val) {
+					f.g.Members = append(f.g.Members, val)
+					f.item = len(f.g.Members) - 1
+				}
+			}
+			f.picker = nil
+		}
+		return cmd
+	}
+	if f.reason != nil {
+		res, val, cmd := f.reason.update(msg)
+		switch res {
+		case promptCancel:
+			f.reason = nil
+		case promptDone:
+			if f.item < len(f.g.Members) {
+				if strings.TrimSpace(val) == "" {
+					delete(f.g.Exceptions, f.g.Members[f.item])
+				} else {
+					f.g.Exceptions[f.g.Members[f.item]] = val
+				}
+			}
+			f.reason = nil
+		}
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		if p, ok := msg.(tea.PasteMsg); ok && f.focus == gSlotName {
+			var cmd tea.Cmd
+			f.input, cmd = f.input.Update(p)
+			f.g.Name = f.input.Value()
+			return cmd
+		}
+		return nil
+	}
+	f.err = ""
+	s := km.String()
+	switch s {
+	case "tab", "down":
+		f.focus = (f.focus + 1) % gSlots
+		f.item = 0
+		return nil
+	case "shift+tab", "up":
+		f.focus = (f.focus + gSlots - 1) % gSlots
+		f.item = 0
+		return nil
+	case "ctrl+s":
+		return f.save()
+	}
+	switch f.focus {
+	case gSlotName:
+		if s == "enter" {
+			f.focus++
+			return nil
+		}
+		var cmd tea.Cmd
+		f.input, cmd = f.input.Update(km)
+		f.g.Name = f.input.Value()
+		return cmd
+	case gSlotGrids:
+		switch s {
+		case "left", "h":
+			f.item = max(f.item-1, 0)
+		case "right", "l":
+			f.item = min(f.item+1, len(f.grids)-1)
+		case "space", "enter":
+			if f.item < len(f.grids) {
+				code := f.grids[f.item].Code
+				if i := slices.Index(f.g.Grids, code); i >= 0 {
+					f.g.Grids = slices.Delete(f.g.Grids, i, i+1)
+				} else {
+					f.g.Grids = append(f.g.Grids, code)
+					slices.Sort(f.g.Grids)
+				}
+			}
+		}
+	case gSlotLeader, gSlotDeputy:
+		if s == "enter" || s == "space" {
+			label := f.c.T("gf.pick.leader")
+			if f.focus == gSlotDeputy {
+				label = f.c.T("gf.pick.deputy")
+			}
+			f.picker = newPrompt("member", label, "", f.memberOptions(f.focus == gSlotLeader))
+		}
+	case gSlotMembers:
+		switch s {
+		case "enter", "a":
+			f.picker = newPrompt("member", f.c.T("gf.pick.member"), "", f.memberOptions(false))
+		case "left", "h":
+			f.item = max(f.item-1, 0)
+		case "right", "l":
+			f.item = min(f.item+1, max(len(f.g.Members)-1, 0))
+		case "x", "delete", "backspace":
+			if f.item < len(f.g.Members) {
+				delete(f.g.Exceptions, f.g.Members[f.item])
+				f.g.Members = slices.Delete(f.g.Members, f.item, f.item+1)
+				f.item = max(min(f.item, len(f.g.Members)-1), 0)
+			}
+		case "r":
+			if f.item < len(f.g.Members) {
+				f.reason = newPrompt("reason", fmt.Sprintf(f.c.T("gf.reason"), f.name(f.g.Members[f.item])), f.g.Exceptions[f.g.Members[f.item]], nil)
+			}
+		}
+	}
+	return nil
+}
+
+func (f *groupForm) save() tea.Cmd {
+	g, c := f.g, f.c
+	g.Members = slices.Clone(g.Members)
+	return func() tea.Msg {
+		saved, _, err := c.Store.SaveGroup(c.Actor, g)
+		return groupSaved{g: saved, err: err}
+	}
+}
+
+// view renders the form with the rules' verdict under it.
+func (f *groupForm) view(w, h int) string {
+	st := f.c.Styles
+	var out []string
+	label := func(slot int, name string) string {
+		l := views.Fit(name, 8)
+		if slot == f.focus {
+			return st.Selected.Render(l)
+		}
+		return st.Heading.Render(l)
+	}
+	title := f.c.T("gf.new")
+	if f.g.ID != "" {
+		title = fmt.Sprintf(f.c.T("gf.edit"), f.g.ID)
+	}
+	out = append(out, " "+st.Title.Render(title), st.HRule(w))
+	name := f.g.Name
+	if f.focus == gSlotName {
+		f.input.SetWidth(max(w-12, 4))
+		name = f.input.View()
+	}
+	out = append(out, " "+label(gSlotName, f.c.T("gf.name"))+" "+name)
+	var gs []string
+	for i, g := range f.grids {
+		box := "[ ]"
+		if slices.Contains(f.g.Grids, g.Code) {
+			box = "[x]"
+		}
+		it := box + g.Name
+		if f.focus == gSlotGrids && i == f.item {
+			it = st.Selected.Render(it)
+		}
+		gs = append(gs, it)
+	}
+	out = append(out, views.Cut(" "+label(gSlotGrids, f.c.T("r.grids"))+" "+strings.Join(gs, " "), w))
+	pick := func(id string) string {
+		if id == "" {
+			return st.Muted.Render(f.c.T("gf.enter"))
+		}
+		return f.name(id)
+	}
+	out = append(out, " "+label(gSlotLeader, f.c.T("r.leader"))+" "+pick(f.g.Leader))
+	out = append(out, " "+label(gSlotDeputy, f.c.T("r.deputy"))+" "+pick(f.g.Deputy))
+	var ms []string
+	for i, id := range f.g.Members {
+		it := f.name(id)
+		if f.g.Exceptions[id] != "" {
+			it += "*"
+		}
+		if f.focus == gSlotMembers && i == f.item {
+			it = st.Selected.Render(it)
+		}
+		ms = append(ms, it)
+	}
+	if len(ms) == 0 {
+		ms = []string{st.Muted.Render(f.c.T("gf.enter"))}
+	}
+	out = append(out, views.Cut(" "+label(gSlotMembers, f.c.T("gf.members"))+" "+strings.Join(ms, " "), w))
+	out = append(out, st.HRule(w))
+	issues := f.issues()
+	if len(issues) == 0 {
+		out = append(out, " "+st.OK.Render(f.c.T("gf.ok")))
+	}
+	for _, i := range issues {
+		mark, s := "✗ ", st.Error
+		if i.Warning {
+			mark, s = "⚠ ", st.Warn
+		}
+		if st.ASCII {
+			mark = map[bool]string{true: "! ", false: "x "}[i.Warning]
+		}
+		out = append(out, s.Render(views.Cut(" "+mark+explain(f.c, i, f.name, f.g.Exceptions[i.Member]), w)))
+	}
+	if f.err != "" {
+		out = append(out, st.Error.Render(views.Cut(" "+f.err, w)))
+	}
+	var tail []string
+	switch {
+	case f.picker != nil:
+		tail = f.picker.lines(st, w, 9)
+	case f.reason != nil:
+		tail = f.reason.lines(st, w, 3)
+	}
+	if len(tail) > 0 {
+		keep := max(h-len(tail)-1, 0)
+		if len(out) > keep {
+			out = out[:keep]
+		}
+		for len(out) < keep {
+			out = append(out, "")
+		}
+		out = append(append(out, st.HRule(w)), tail...)
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	return strings.Join(out, "\n")
+}
