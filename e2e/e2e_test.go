@@ -23,7 +23,7 @@ func TestLoginAndPanes(t *testing.T) {
 	key := s.addUser(t, "\x1b]0;pwned\x07\x1b[2J王五", store.RoleTownship, "")
 	tm := s.open(t, key, 80, 24, nil)
 
-	scr := tm.waitText("1 线路", "2 走访", "3 台账", "4 回头看", "王五(镇)", "覆盖")
+	scr := tm.waitText("1 线路", "2 走访", "3 台账", "4 回头看", "王五(镇)", "覆盖  户")
 	if strings.Contains(scr, "pwned") {
 		t.Fatalf("escape sequence text reached the screen:\n%s", scr)
 	}
@@ -53,7 +53,7 @@ func TestLoginAndPanes(t *testing.T) {
 	tm.send("?")
 	tm.waitText("帮助", "退出")
 	tm.send("x") // any key closes help
-	tm.waitText("覆盖")
+	tm.waitText("覆盖  户")
 
 	// Every line fits in 80 cells: nothing wraps and pushes the header off the screen.
 	scr = tm.screen()
@@ -76,7 +76,7 @@ func TestLiveUpdate(t *testing.T) {
 	a := s.open(t, s.addUser(t, "李明", store.RoleTownship, ""), 80, 24, nil)
 	b := s.open(t, s.addUser(t, "张强", store.RoleTownship, ""), 80, 24, nil)
 	for _, tm := range []*term{a, b} {
-		tm.waitText("覆盖")
+		tm.waitText("覆盖  户")
 		tm.send("3")
 		tm.waitText("[3 台账]", "编号")
 	}
@@ -135,7 +135,7 @@ func TestDemoAdmitsAnyone(t *testing.T) {
 	s := startServer(t, true)
 	stranger, _ := newKey(t)
 	tm := s.open(t, stranger, 80, 24, nil)
-	tm.waitText("[演示]", "演示用户(镇)", "覆盖")
+	tm.waitText("[演示]", "演示用户(镇)", "覆盖  户")
 	c, err := s.dial(gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil }))
 	if err != nil {
 		t.Fatalf("demo mode refused a client without a key: %v", err)
