@@ -256,8 +256,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestConnectionCaps: past the per-address cap a new connection is refused, and a slot frees
-// when a connection closes.
+// TestConnectionCaps: past the per-address cap on established connections, a new connection's
+// session is refused with one clear line, and a slot frees when a connection closes.
+// (Connections still signing in are bounded separately; see abuse_test.go.)
 func TestConnectionCaps(t *testing.T) {
 	s := startServer(t, false, func(c *sshserver.Config) { c.MaxConnsPerIP = 2 })
 	key := s.addUser(t, "李明", store.RoleTownship, "")
@@ -267,22 +268,27 @@ func TestConnectionCaps(t *testing.T) {
 		if err != nil {
 			t.Fatalf("connection %d refused under the cap: %v", i+1, err)
 		}
+		if _, code := command(t, c, "user list"); code != 0 {
+			t.Fatalf("session %d refused under the cap", i+1)
+		}
 		open = append(open, c)
 	}
-	if c, err := s.dial(gossh.PublicKeys(key)); err == nil {
-		c.Close()
-		t.Fatal("a third connection from one address was admitted")
+	third, err := s.dial(gossh.PublicKeys(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if out, code := command(t, third, "user list"); code == 0 || !strings.Contains(out, "connection limit") {
+		t.Fatalf("a third connection from one address was admitted: %d %q", code, out)
 	}
 	open[0].Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		c, err := s.dial(gossh.PublicKeys(key))
-		if err == nil {
-			c.Close()
+		if _, code := command(t, third, "user list"); code == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("slot not freed after close: %v", err)
+			t.Fatal("slot not freed after close")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -47,8 +47,19 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxAuthTries bounds the authentication attempts per connection.
 	MaxAuthTries int
-	// MaxConns and MaxConnsPerIP cap open connections in all and from one address.
+	// MaxConns and MaxConnsPerIP cap established connections (those that opened a session
+	// after signing in) in all and from one address.
 	MaxConns, MaxConnsPerIP int
+	// MaxPending and MaxPendingPerIP bound connections still in the handshake or sign-in;
+	// past them the oldest pending connection is dropped, so a flood never locks users out.
+	MaxPending, MaxPendingPerIP int
+	// MaxSessionsPerUser caps one user's open sessions.
+	MaxSessionsPerUser int
+	// AuthFailLimit refused keys from one address within AuthFailWindow ban it for AuthBan,
+	// doubling on each repeat.
+	AuthFailLimit  int
+	AuthFailWindow time.Duration
+	AuthBan        time.Duration
 }
 
 // Defaults fills in the limits left zero.
@@ -68,6 +79,7 @@ func (c *Config) defaults() {
 	if c.MaxConnsPerIP == 0 {
 		c.MaxConnsPerIP = 20
 	}
+	limitDefaults(c)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -107,7 +119,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Demo && !IsLoopback(cfg.Listen) {
 		return nil, ErrDemoNotLoopback
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerIP), presence: tui.NewPresence()}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.limits(), cfg.Logger), presence: tui.NewPresence()}
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -117,12 +129,15 @@ func New(cfg Config) (*Server, error) {
 		wish.WithHostKeyPath(cfg.HostKeyPath),
 		wish.WithPublicKeyAuth(s.publicKeyAuth),
 		// Middleware runs from the last listed to the first: the log line wraps everything,
-		// then panics are caught, then the user is resolved, then an SSH command runs the
-		// admin verbs; only an interactive session with a terminal reaches the TUI.
+		// then panics are caught, then the user is resolved, then the connection and session
+		// caps are applied, then an SSH command runs the admin verbs; only an interactive
+		// session with a terminal reaches the TUI, with its window size clamped.
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
+			s.clampWindow,
 			s.requirePTY,
 			s.commands,
+			s.admit,
 			s.identify,
 			s.recoverPanics,
 			s.logSession,
@@ -130,7 +145,7 @@ func New(cfg Config) (*Server, error) {
 		func(srv *ssh.Server) error {
 			srv.HandshakeTimeout = cfg.LoginGrace
 			srv.IdleTimeout = cfg.IdleTimeout
-			srv.ConnCallback = s.limit.accept(s.log)
+			srv.ConnCallback = s.limit.accept()
 			srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
 				return &gossh.ServerConfig{MaxAuthTries: cfg.MaxAuthTries}
 			}
@@ -201,6 +216,7 @@ func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 		ctx.Lock()
 		ctx.SetValue(refusedKey, refused+1)
 		ctx.Unlock()
+		s.limit.keyRefused(remoteIP(ctx.RemoteAddr()))
 		s.log.Info("key refused", "remote", ctx.RemoteAddr().String(), "fingerprint", fp, "ssh_user", clean.Line(ctx.User()), "try", refused+1)
 		return false
 	}
