@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"sanbai/clean"
 	"sanbai/ledgerio"
@@ -142,7 +144,17 @@ func importCmd(env Env, args []string) error {
 	r.Township = *township
 	opts := store.ImportOptions{DryRun: *dry, Progress: progress(env.Stderr, *lang)}
 	if c, ok := env.Stdin.(ConnChecker); ok {
-		opts.Abort = c.Err
+		// Asking the client costs a round trip: once a second while staging, and always
+		// just before the commit.
+		var last time.Time
+		opts.Abort = func() error {
+			if time.Since(last) < time.Second {
+				return nil
+			}
+			last = time.Now()
+			return c.Err()
+		}
+		opts.Confirm = c.Err
 	}
 	rep, err := env.Store.ImportRoster(env.Actor, r, opts)
 	if err != nil {
@@ -335,6 +347,36 @@ func exportCmd(env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, say(*lang, "已导出 %s 到 %s（%d 行）\n", "exported %s to %s (%d rows)\n"), r.Name, *out, rows)
 	return nil
+}
+
+// ProbeTimeout bounds how long Probe waits for the client's answer.
+const ProbeTimeout = 15 * time.Second
+
+// Probe returns a check that the SSH client is still there: it sends a channel request that
+// wants a reply (clients answer unknown requests with a refusal) and waits for the answer. A
+// stdin that ended tells nothing: a finished upload and a dropped connection both end in EOF.
+func Probe(ctx context.Context, send func(name string, wantReply bool, payload []byte) (bool, error)) func() error {
+	return func() error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("the connection dropped: %w", err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := send("keepalive@openssh.com", true, nil)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("the connection dropped: %w", err)
+			}
+			return nil
+		case <-time.After(ProbeTimeout):
+			return errors.New("the connection did not answer")
+		case <-ctx.Done():
+			return fmt.Errorf("the connection dropped: %w", ctx.Err())
+		}
+	}
 }
 
 // CheckedReader is an SSH command's standard input with a check for the connection: an import

@@ -365,7 +365,7 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 		}
 		args = admin.WithLang(args, pickLang(u.Lang, sess.Environ(), s.cfg.Lang))
 		// The input knows when the connection drops, so an upload cut short imports nothing.
-		stdin := admin.CheckedReader{Reader: sess, Check: sess.Context().Err}
+		stdin := admin.CheckedReader{Reader: sess, Check: admin.Probe(sess.Context(), sess.SendRequest)}
 		code := admin.Run(admin.Env{Store: s.cfg.Store, Actor: store.ActorFor(u), Stdin: stdin,
 			Stdout: sess, Stderr: sess.Stderr(), Remote: true}, args)
 		end.set(fmt.Sprintf("command exit %d", code))

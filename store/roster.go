@@ -14,7 +14,9 @@ package store
 //     stored value each op expects to replace is checked as it is staged, so a row someone
 //     edited since the plan stops the import instead of being overwritten. A dropped SSH
 //     connection (ImportOptions.Abort) or a crash in this phase leaves only staged keys,
-//     which are deleted: the store's content is unchanged.
+//     which are deleted: the store's content is unchanged. Just before the commit the SSH
+//     client is asked to answer (ImportOptions.Confirm), since a dropped connection and a
+//     finished upload look alike to the reader (both end in EOF).
 //  3. Commit. One small transaction writes journal/<id>/commit together with the import's
 //     audit summary. From here on the import will complete.
 //  4. Apply. Staged ops are applied to the real keys in batches; each batch writes its rows
@@ -79,9 +81,12 @@ type ImportOptions struct {
 	DryRun bool
 	// Progress, if set, is told how far the staging and applying phases are.
 	Progress func(phase string, done, total int)
-	// Abort, if set, is asked before every staged batch and just before the commit; an
-	// error stops the import with nothing written (the SSH connection dropped).
+	// Abort, if set, is asked before every staged batch; an error stops the import with
+	// nothing written (the SSH connection dropped). It should be cheap.
 	Abort func() error
+	// Confirm, if set, is asked once just before the commit, and may take a round trip to
+	// the client: after it the import happens whatever becomes of the connection.
+	Confirm func() error
 }
 
 // Tally counts what an import does to one kind of row.
@@ -253,6 +258,11 @@ func (s *Store) runJournal(a Actor, source string, p *rosterPlan, o ImportOption
 	}
 	if err := abort(); err != nil {
 		return s.discard(id, err)
+	}
+	if o.Confirm != nil {
+		if err := o.Confirm(); err != nil {
+			return s.discard(id, err)
+		}
 	}
 	rec, err := s.commitJournal(a, id, source, p)
 	if err != nil {
