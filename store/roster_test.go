@@ -179,7 +179,9 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	}
 	ev, _ := s.Audit(System, 100)
 	if !slices.ContainsFunc(ev, func(e AuditEvent) bool { return e.Action == "import.roster" }) ||
-		!slices.ContainsFunc(ev, func(e AuditEvent) bool { return e.Action == "import.household" && e.Key == "household/DL/DL02/DL02-0002" }) {
+		!slices.ContainsFunc(ev, func(e AuditEvent) bool {
+			return e.Action == "import.household" && e.Key == "household/DL/DL02/DL02-0002"
+		}) {
 		t.Fatalf("audit trail lacks the import: %+v", ev)
 	}
 	if _, err := s.db.NewTransaction(false).Get([]byte(journalLock)); !errors.Is(err, badger.ErrKeyNotFound) {
