@@ -330,7 +330,7 @@ func SuggestGroups(village string, grids []Grid, members []Member, households ma
 	}
 	groups := make([]Group, n)
 	for i, g := range grids {
-		groups[i] = Group{Village: village, Name: fmt.Sprintf("第%d组", i+1), Grids: []string{g.Code},
+		groups[i] = Group{Village: village, Name: GroupName(i + 1), Grids: []string{g.Code},
 			Leader: grids[(i+1)%n].Secretary}
 		for _, m := range byGrid[g.Code] {
 			if !used[m.ID] {
@@ -467,4 +467,28 @@ func (s *Store) RecordReach(a Actor, village, household, resident, how, note str
 		return tx.put("resident.reached", reachKey(hh.Village, resident), before, r, Change{Kind: "reach", Village: hh.Village, ID: resident})
 	})
 	return r, err
+}
+
+// GroupName is the usual name of the nth group of a village: 第一组, 第二组, …
+func GroupName(n int) string { return "第" + chineseNumber(n) + "组" }
+
+// chineseNumber writes 1–99 the way group names do: 一, 十, 十二, 二十三.
+func chineseNumber(n int) string {
+	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n < 10:
+		return digits[n]
+	case n < 20:
+		if n == 10 {
+			return "十"
+		}
+		return "十" + digits[n%10]
+	case n < 100:
+		s := digits[n/10] + "十"
+		if n%10 != 0 {
+			s += digits[n%10]
+		}
+		return s
+	}
+	return fmt.Sprint(n)
 }

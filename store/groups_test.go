@@ -94,3 +94,11 @@ func mustDate(s string) time.Time {
 	t, _ := time.Parse(time.DateOnly, s)
 	return t
 }
+
+func TestGroupName(t *testing.T) {
+	for n, want := range map[int]string{1: "第一组", 10: "第十组", 12: "第十二组", 20: "第二十组", 23: "第二十三组"} {
+		if got := GroupName(n); got != want {
+			t.Errorf("%d: %s, want %s", n, got, want)
+		}
+	}
+}

@@ -526,7 +526,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		if err := r.canBuild(v); err != nil {
 			return err
 		}
-		r.form = newGroupForm(r.c, store.Group{Village: v, Name: fmt.Sprintf(r.c.T("gf.defaultname"), r.countGroups(v)+1)}, r.d.ctx[v])
+		r.form = newGroupForm(r.c, store.Group{Village: v, Name: store.GroupName(r.countGroups(v) + 1)}, r.d.ctx[v])
 	case key.Matches(km, k.Edit):
 		g, ok := r.selected()
 		if !ok {
