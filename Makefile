@@ -10,7 +10,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PATCHED   := .patched
 PGO       := GOWORK=$(CURDIR)/$(PATCHED)/go.work $(GO)
 
-.PHONY: build run test lint bench tidy-check clean patch
+.PHONY: build run test test-crash lint bench tidy-check clean patch
 
 # Rebuilds the patched modules when go.mod or a patch changes.
 $(PATCHED)/go.work: go.mod patches/apply.sh $(wildcard patches/*/*.patch)
@@ -27,6 +27,12 @@ run: build
 
 test: patch
 	$(PGO) test -race -count=1 ./...
+
+# The crash harness, long version: SIGKILL the server at random moments through 60 restart
+# cycles and check every acknowledged write (see e2e/crash_test.go and docs/RELIABILITY.md).
+# `make test` runs a short version of the same test.
+test-crash: patch
+	SANBAI_CRASH_CYCLES=$${SANBAI_CRASH_CYCLES:-60} $(PGO) test -race -count=1 -timeout 60m -run '^TestCrashRestart$$' -v ./e2e
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
