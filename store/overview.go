@@ -1,0 +1,418 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"sanbai/clean"
+)
+
+// Phases of the campaign (四、推进步骤 of the plan), in order. Each has a deadline set by the
+// township, which a village may have overridden.
+var Phases = []string{"mob.township", "mob.village", "mob.grid", "groups.filed", "visits.done", "revisits.done"}
+
+// Filing kinds the party-building office requires from each village, and the phase whose
+// deadline they are due by.
+var Filings = map[string]string{
+	"groups":   "groups.filed",
+	"forms":    "visits.done",
+	"summary":  "visits.done",
+	"revisits": "revisits.done",
+}
+
+// FilingKinds lists the filings in the order they are due.
+var FilingKinds = []string{"groups", "forms", "summary", "revisits"}
+
+// Calendar holds the phases' deadlines: the township's, and each village's overrides.
+type Calendar struct {
+	Township map[string]string            `json:"township"`
+	Villages map[string]map[string]string `json:"villages,omitempty"`
+}
+
+// Deadline returns the deadline of a phase for a village ("" when none is set).
+func (c Calendar) Deadline(village, phase string) string {
+	if d := c.Villages[village][phase]; d != "" {
+		return d
+	}
+	return c.Township[phase]
+}
+
+// Current returns the phase a village is in on a day — the first whose deadline is not past —
+// and the days left to its deadline; "" when every deadline has passed or none is set.
+func (c Calendar) Current(village, today string) (string, int) {
+	for _, p := range Phases {
+		d := c.Deadline(village, p)
+		if d != "" && d >= today {
+			return p, daysFrom(today, d)
+		}
+	}
+	return "", 0
+}
+
+func daysFrom(a, b string) int {
+	ta, err1 := time.Parse(time.DateOnly, a)
+	tb, err2 := time.Parse(time.DateOnly, b)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(tb.Sub(ta).Hours() / 24)
+}
+
+const calendarKey = "meta/calendar"
+
+// Calendar returns the campaign calendar (every user reads it: it is the campaign's own).
+func (s *Store) Calendar() (Calendar, error) {
+	c := Calendar{Township: map[string]string{}, Villages: map[string]map[string]string{}}
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := getJSON(txn, calendarKey, &c)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if c.Township == nil {
+		c.Township = map[string]string{}
+	}
+	if c.Villages == nil {
+		c.Villages = map[string]map[string]string{}
+	}
+	return c, err
+}
+
+// SetPhaseDeadline sets a phase's deadline for the township (village "") or overrides it for
+// one village (date "" removes the override); township users only.
+func (s *Store) SetPhaseDeadline(a Actor, village, phase, date string) error {
+	if a.Role != RoleTownship {
+		return fmt.Errorf("%w: the township sets the campaign calendar", ErrScope)
+	}
+	if !slices.Contains(Phases, phase) {
+		return fmt.Errorf("%w: unknown phase %q", ErrRule, phase)
+	}
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return fmt.Errorf("%w: a deadline is a date such as 2026-12-20", ErrRule)
+		}
+	}
+	return s.update(a, func(tx *Tx) error {
+		c := Calendar{Township: map[string]string{}, Villages: map[string]map[string]string{}}
+		before, err := tx.get(calendarKey, &c)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if c.Township == nil {
+			c.Township = map[string]string{}
+		}
+		if c.Villages == nil {
+			c.Villages = map[string]map[string]string{}
+		}
+		switch {
+		case village == "":
+			c.Township[phase] = date
+		case date == "":
+			delete(c.Villages[village], phase)
+		default:
+			if c.Villages[village] == nil {
+				c.Villages[village] = map[string]string{}
+			}
+			c.Villages[village][phase] = date
+		}
+		return tx.put("calendar.set", calendarKey, before, c, Change{Kind: "calendar", Village: village})
+	})
+}
+
+// Filing is one filing of a report to the party-building office: the file as sent is kept
+// with its checksum, so what the office received can always be shown again.
+type Filing struct {
+	Village string    `json:"village"`
+	Kind    string    `json:"kind"`
+	Version int       `json:"version"`
+	Format  string    `json:"format"`
+	Size    int       `json:"size"`
+	SHA256  string    `json:"sha256"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	Due     string    `json:"due,omitempty"`
+	Late    bool      `json:"late"`
+}
+
+func filingKey(village, kind string, ver int) string {
+	return fmt.Sprintf("filing/%s/%s/%03d", village, kind, ver)
+}
+func filingDataKey(village, kind string, ver int) string {
+	return fmt.Sprintf("filingdata/%s/%s/%03d", village, kind, ver)
+}
+
+// FileReport files a village's report: the bytes are frozen in the store with their checksum,
+// numbered after any earlier filing of the same kind (re-filing keeps the history), and marked
+// on time or late against the calendar. Township users and the village's own users file.
+func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (Filing, error) {
+	if _, ok := Filings[kind]; !ok {
+		return Filing{}, fmt.Errorf("%w: unknown filing %q", ErrRule, kind)
+	}
+	if a.Role == RoleGrid {
+		return Filing{}, fmt.Errorf("%w: villages file their reports", ErrScope)
+	}
+	if err := a.CanChange(village, ""); err != nil {
+		return Filing{}, err
+	}
+	cal, err := s.Calendar()
+	if err != nil {
+		return Filing{}, err
+	}
+	sum := sha256.Sum256(data)
+	var f Filing
+	err = s.update(a, func(tx *Tx) error {
+		n, err := tx.nextSeq("filing/" + village + "/" + kind)
+		if err != nil {
+			return err
+		}
+		f = Filing{Village: village, Kind: kind, Version: int(n), Format: format, Size: len(data),
+			SHA256: hex.EncodeToString(sum[:]), By: a.Name, At: tx.at, Due: cal.Deadline(village, Filings[kind])}
+		f.Late = f.Due != "" && tx.at.Format(time.DateOnly) > f.Due
+		// The file itself is written beside its record; its audit event records the record.
+		if err := tx.txn.Set([]byte(filingDataKey(village, kind, f.Version)), data); err != nil {
+			return err
+		}
+		return tx.put("filing.file", filingKey(village, kind, f.Version), nil, f, Change{Kind: "filing", Village: village, ID: kind})
+	})
+	return f, err
+}
+
+// FilingsOf returns every filing in the actor's villages, oldest first per kind.
+func (s *Store) FilingsOf(a Actor) ([]Filing, error) {
+	return scan(s.db, a.villagePrefix("filing"), func(f *Filing) bool { return a.CanSee(f.Village, "") })
+}
+
+// FiledData returns a filed file and checks it against its checksum.
+func (s *Store) FiledData(a Actor, village, kind string, version int) ([]byte, Filing, error) {
+	if !a.CanSee(village, "") {
+		return nil, Filing{}, ErrNotFound
+	}
+	var f Filing
+	var data []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		if _, err := getJSON(txn, filingKey(village, kind, version), &f); err != nil {
+			return err
+		}
+		item, err := txn.Get([]byte(filingDataKey(village, kind, version)))
+		if err != nil {
+			return err
+		}
+		data, err = item.ValueCopy(nil)
+		return err
+	})
+	if err != nil {
+		return nil, f, err
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != f.SHA256 {
+		return nil, f, fmt.Errorf("filed %s %s v%d does not match its checksum", village, kind, version)
+	}
+	return data, f, nil
+}
+
+// Inspection is an inspection finding (督查) about a village, shown to its users until answered.
+type Inspection struct {
+	ID         string    `json:"id"`
+	Village    string    `json:"village"`
+	Date       string    `json:"date"`
+	Checked    string    `json:"checked"`
+	Problems   string    `json:"problems"`
+	FollowUp   string    `json:"follow_up,omitempty"` // deadline for the village's answer
+	By         string    `json:"by"`
+	Answer     string    `json:"answer,omitempty"`
+	AnsweredBy string    `json:"answered_by,omitempty"`
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
+}
+
+// Open reports whether the finding still waits for the village's answer.
+func (f Inspection) Open() bool { return f.Answer == "" }
+
+func findingKey(village, id string) string { return "inspect/" + village + "/" + id }
+
+// Inspections returns the inspection findings of the actor's villages.
+func (s *Store) Inspections(a Actor) ([]Inspection, error) {
+	return scan(s.db, a.villagePrefix("inspect"), func(f *Inspection) bool { return a.CanSee(f.Village, "") })
+}
+
+// RecordFinding records an inspection finding; inspectors and township users only (the one
+// thing inspectors write).
+func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
+	if a.Role != RoleInspector && a.Role != RoleTownship {
+		return Inspection{}, fmt.Errorf("%w: the inspection group records findings", ErrScope)
+	}
+	f.Checked, f.Problems = clean.Text(f.Checked), clean.Text(f.Problems)
+	if f.Checked == "" || f.Problems == "" {
+		return Inspection{}, fmt.Errorf("%w: say what was checked and what was found", ErrRule)
+	}
+	if f.FollowUp != "" {
+		if _, err := time.Parse(time.DateOnly, f.FollowUp); err != nil {
+			return Inspection{}, fmt.Errorf("%w: a follow-up deadline is a date", ErrRule)
+		}
+	}
+	err := s.update(a, func(tx *Tx) error {
+		var v Village
+		if _, err := tx.get(villageKey(f.Village), &v); err != nil {
+			return fmt.Errorf("no village %s", f.Village)
+		}
+		n, err := tx.nextSeq("inspect/" + f.Village)
+		if err != nil {
+			return err
+		}
+		f.ID = fmt.Sprintf("%s-I%02d", f.Village, n)
+		f.By = a.Name
+		if f.Date == "" {
+			f.Date = tx.at.Format(time.DateOnly)
+		}
+		return tx.put("inspect.record", findingKey(f.Village, f.ID), nil, f, Change{Kind: "inspect", Village: f.Village, ID: f.ID})
+	})
+	return f, err
+}
+
+// AnswerFinding records the village's answer to a finding.
+func (s *Store) AnswerFinding(a Actor, village, id, answer string) (Inspection, error) {
+	answer = clean.Text(answer)
+	if answer == "" {
+		return Inspection{}, fmt.Errorf("%w: say what was done about it", ErrRule)
+	}
+	if a.Role == RoleGrid || a.Role == RoleInspector {
+		return Inspection{}, fmt.Errorf("%w: the village answers findings", ErrScope)
+	}
+	if err := a.CanChange(village, ""); err != nil {
+		return Inspection{}, err
+	}
+	var f Inspection
+	err := s.update(a, func(tx *Tx) error {
+		before, err := tx.get(findingKey(village, id), &f)
+		if err != nil {
+			return err
+		}
+		f.Answer, f.AnsweredBy, f.AnsweredAt = answer, a.Name, tx.at
+		return tx.put("inspect.answer", findingKey(village, id), before, f, Change{Kind: "inspect", Village: village, ID: id})
+	})
+	return f, err
+}
+
+// Score parts, in the order the score sheet shows them.
+var ScoreParts = []string{"coverage", "filings", "response", "ontime", "revisit", "satisfied", "overdue", "supervised", "findings"}
+
+// Weights are the township's weights per score part; equal to start with.
+type Weights map[string]float64
+
+const weightsKey = "meta/weights"
+
+// ScoreWeights returns the weights (every part 1 until set).
+func (s *Store) ScoreWeights() (Weights, error) {
+	w := Weights{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := getJSON(txn, weightsKey, &w)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	for _, p := range ScoreParts {
+		if _, ok := w[p]; !ok {
+			w[p] = 1
+		}
+	}
+	return w, err
+}
+
+// SetScoreWeights sets the weights; township users only. Weights are 0 to 10.
+func (s *Store) SetScoreWeights(a Actor, w Weights) error {
+	if a.Role != RoleTownship {
+		return fmt.Errorf("%w: the township sets the assessment weights", ErrScope)
+	}
+	for k, v := range w {
+		if !slices.Contains(ScoreParts, k) || v < 0 || v > 10 {
+			return fmt.Errorf("%w: weight %s=%v (parts: %s; 0–10)", ErrRule, k, v, strings.Join(ScoreParts, ", "))
+		}
+	}
+	return s.update(a, func(tx *Tx) error {
+		old := Weights{}
+		before, err := tx.get(weightsKey, &old)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return tx.put("weights.set", weightsKey, before, w, Change{Kind: "settings"})
+	})
+}
+
+// ScoreInputs are what a village's score is computed from.
+type ScoreInputs struct {
+	Households, Visited int
+	FilingsDue, OnTime  int // filings whose deadline has passed, and those filed by it
+	Rates               Rates
+	Open, Overdue       int
+	Supervised          int
+	OpenFindings        int
+}
+
+// ScoreSheet is a village's assessment: each part's value (0–1) and the weighted score
+// (0–100).
+type ScoreSheet struct {
+	Village string
+	Parts   map[string]float64
+	Score   float64
+}
+
+// Assess computes a village's score sheet. Each part is a fraction in 0–1 (1 is best; a part
+// with nothing to measure counts as 1): coverage = households visited ÷ households; filings =
+// due filings made on time ÷ filings due; the four rates; overdue = 1 − overdue ÷ open
+// concerns; supervised = 1 − supervised ÷ concerns; findings = 1 ÷ (1 + open findings). The
+// score is their weighted mean × 100.
+func Assess(village string, in ScoreInputs, w Weights) ScoreSheet {
+	frac := func(n, d int) float64 {
+		if d == 0 {
+			return 1
+		}
+		return float64(n) / float64(d)
+	}
+	r := in.Rates
+	parts := map[string]float64{
+		"coverage":   frac(in.Visited, in.Households),
+		"filings":    frac(in.OnTime, in.FilingsDue),
+		"response":   frac(r.Responded, r.Concerns),
+		"ontime":     frac(r.OnTime, r.Due),
+		"revisit":    frac(r.Revisited, r.Resolved),
+		"satisfied":  frac(r.Satisfied, r.Revisited),
+		"overdue":    1 - frac(in.Overdue, in.Open)*boolf(in.Open > 0),
+		"supervised": 1 - frac(in.Supervised, r.Concerns)*boolf(r.Concerns > 0),
+		"findings":   1 / float64(1+in.OpenFindings),
+	}
+	total, weight := 0.0, 0.0
+	for _, p := range ScoreParts {
+		total += w[p] * parts[p]
+		weight += w[p]
+	}
+	sheet := ScoreSheet{Village: village, Parts: parts}
+	if weight > 0 {
+		sheet.Score = 100 * total / weight
+	}
+	return sheet
+}
+
+func boolf(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Rank orders score sheets best first (ties by village code).
+func Rank(sheets []ScoreSheet) {
+	sort.SliceStable(sheets, func(i, j int) bool {
+		if sheets[i].Score != sheets[j].Score {
+			return sheets[i].Score > sheets[j].Score
+		}
+		return sheets[i].Village < sheets[j].Village
+	})
+}

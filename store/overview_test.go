@@ -1,0 +1,100 @@
+package store
+
+import (
+	"errors"
+	"math"
+	"testing"
+	"time"
+)
+
+func TestCalendarFilingsAndLateMarks(t *testing.T) {
+	s, ck := openClocked(t) // 2026-11-20 09:00
+	boss := Actor{Name: "李明", Role: RoleTownship}
+	clerk := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
+	if err := s.SetPhaseDeadline(clerk, "", "groups.filed", "2026-11-21"); !errors.Is(err, ErrScope) {
+		t.Fatalf("village user set the calendar: %v", err)
+	}
+	for phase, d := range map[string]string{"mob.township": "2026-11-10", "groups.filed": "2026-11-21", "visits.done": "2026-12-05", "revisits.done": "2026-12-20"} {
+		if err := s.SetPhaseDeadline(boss, "", phase, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// XH got more time for its group list.
+	if err := s.SetPhaseDeadline(boss, "XH", "groups.filed", "2026-11-25"); err != nil {
+		t.Fatal(err)
+	}
+	cal, _ := s.Calendar()
+	if p, days := cal.Current("DL", "2026-11-20"); p != "groups.filed" || days != 1 {
+		t.Fatalf("DL on 11-20: %s %d", p, days)
+	}
+	if p, days := cal.Current("XH", "2026-11-23"); p != "groups.filed" || days != 2 {
+		t.Fatalf("XH on 11-23: %s %d", p, days)
+	}
+	f1, err := s.FileReport(clerk, "DL", "groups", "xlsx", []byte("first version"))
+	if err != nil || f1.Late || f1.Version != 1 || f1.Due != "2026-11-21" {
+		t.Fatalf("on-time filing: %+v %v", f1, err)
+	}
+	ck.t = time.Date(2026, 11, 22, 10, 0, 0, 0, time.Local)
+	f2, err := s.FileReport(clerk, "DL", "groups", "xlsx", []byte("second version"))
+	if err != nil || !f2.Late || f2.Version != 2 {
+		t.Fatalf("late re-filing: %+v %v", f2, err)
+	}
+	if _, err := s.FileReport(clerk, "XH", "groups", "xlsx", []byte("x")); !errors.Is(err, ErrScope) {
+		t.Fatalf("filed for another village: %v", err)
+	}
+	data, f, err := s.FiledData(boss, "DL", "groups", 1)
+	if err != nil || string(data) != "first version" || f.SHA256 == "" {
+		t.Fatalf("the first filing as filed: %q %+v %v", data, f, err)
+	}
+	all, _ := s.FilingsOf(boss)
+	if len(all) != 2 {
+		t.Fatalf("history: %d filings", len(all))
+	}
+}
+
+func TestInspectionFindings(t *testing.T) {
+	s, _ := openClocked(t)
+	insp := Actor{Name: "督查组", Role: RoleInspector}
+	f, err := s.RecordFinding(insp, Inspection{Village: "DL", Checked: "走访登记表", Problems: "3网格有12户未走访", FollowUp: "2026-11-25"})
+	if err != nil || f.ID != "DL-I01" || !f.Open() {
+		t.Fatalf("finding: %+v %v", f, err)
+	}
+	if _, err := s.AnswerFinding(insp, "DL", f.ID, "x"); !errors.Is(err, ErrScope) {
+		t.Fatalf("inspector answered: %v", err)
+	}
+	g, err := s.AnswerFinding(Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}, "DL", f.ID, "已补访")
+	if err != nil || g.Open() {
+		t.Fatalf("answer: %+v %v", g, err)
+	}
+	if fs, _ := s.Inspections(Actor{Name: "x", Role: RoleVillage, Village: "XH"}); len(fs) != 0 {
+		t.Fatal("another village sees the finding")
+	}
+}
+
+// TestScoreByHand checks the assessment against a hand computation.
+func TestScoreByHand(t *testing.T) {
+	in := ScoreInputs{Households: 200, Visited: 150, FilingsDue: 2, OnTime: 1,
+		Rates: Rates{Concerns: 20, Responded: 18, Due: 10, OnTime: 8, Resolved: 10, Revisited: 5, Satisfied: 4},
+		Open: 10, Overdue: 2, Supervised: 1, OpenFindings: 1}
+	// Parts: coverage .75, filings .5, response .9, on time .8, revisit .5, satisfied .8,
+	// overdue 1-.2 = .8, supervised 1-.05 = .95, findings 1/2 = .5. Equal weights: mean of
+	// the nine = 6.5/9 = 72.22…
+	w := Weights{}
+	for _, p := range ScoreParts {
+		w[p] = 1
+	}
+	sheet := Assess("DL", in, w)
+	if math.Abs(sheet.Score-650.0/9) > 1e-9 {
+		t.Fatalf("score %.4f, want %.4f", sheet.Score, 650.0/9)
+	}
+	// Coverage weighted 3, the rest 1: (3×.75 + 5.75)/11 = 8/11.
+	w["coverage"] = 3
+	if sheet = Assess("DL", in, w); math.Abs(sheet.Score-800.0/11) > 1e-9 {
+		t.Fatalf("weighted score %.4f, want %.4f", sheet.Score, 800.0/11)
+	}
+	sheets := []ScoreSheet{{Village: "XH", Score: 60}, {Village: "DL", Score: 72}, {Village: "BT", Score: 72}}
+	Rank(sheets)
+	if sheets[0].Village != "BT" || sheets[1].Village != "DL" || sheets[2].Village != "XH" {
+		t.Fatalf("ranking: %+v", sheets)
+	}
+}
