@@ -1,9 +1,7 @@
 package ledgerio
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -116,13 +114,13 @@ func benchImport(b *testing.B, n int, format string) {
 	}
 }
 
-// TestBigRosterFits imports a 12,000-resident roster: more than one Badger transaction holds,
+// TestBigRosterFits imports a 6,000-resident roster: more than one Badger transaction holds,
 // so it exercises the journal's batches; then imports it again, which changes nothing.
 func TestBigRosterFits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a large import")
 	}
-	d := bigTownship(12_000)
+	d := bigTownship(6_000)
 	st, err := store.Open(t.TempDir(), store.Options{Now: func() time.Time { return day }})
 	if err != nil {
 		t.Fatal(err)
@@ -138,20 +136,18 @@ func TestBigRosterFits(t *testing.T) {
 			r.Households[i].Residents[j].ID = ""
 		}
 	}
-	var phases bytes.Buffer
+	batches := map[string]int{}
 	rep, err := st.ImportRoster(store.System, r, store.ImportOptions{Progress: func(phase string, done, total int) {
-		if done == total {
-			fmt.Fprintf(&phases, "%s %d;", phase, total)
-		}
+		batches[phase]++
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Residents.Added != 12_000 || rep.Members.Added == 0 || !strings.Contains(phases.String(), "apply") {
-		t.Fatalf("%+v %q", rep.Residents, phases.String())
+	if rep.Residents.Added != 6_000 || rep.Members.Added == 0 || batches["stage"] < 2 || batches["apply"] < 2 {
+		t.Fatalf("%+v %v", rep.Residents, batches)
 	}
 	hs, _ := st.Households(store.System)
-	if len(hs) != 4_000 {
+	if len(hs) != 2_000 {
 		t.Fatalf("%d households", len(hs))
 	}
 	rep, err = st.ImportRoster(store.System, r, store.ImportOptions{})

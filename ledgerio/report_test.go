@@ -25,7 +25,13 @@ func figures(t *testing.T, st *store.Store, village string) storeFigures {
 	t.Helper()
 	var f storeFigures
 	in := func(v string) bool { return village == "" || v == village }
-	hs, _ := st.Households(store.System)
+	hs, err := st.Households(store.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := st.Visits(store.System)
+	cs, _ := st.Concerns(store.System)
+	rs, _ := st.Revisits(store.System)
 	current := map[string]bool{}
 	for _, h := range hs {
 		if h.MovedOut == "" && in(h.Village) {
@@ -38,7 +44,6 @@ func figures(t *testing.T, st *store.Store, village string) storeFigures {
 			}
 		}
 	}
-	vs, _ := st.Visits(store.System)
 	seen := map[string]bool{}
 	for _, v := range vs {
 		if in(v.Village) && current[v.Household] && !seen[v.Household] {
@@ -46,7 +51,6 @@ func figures(t *testing.T, st *store.Store, village string) storeFigures {
 			f.visited++
 		}
 	}
-	cs, _ := st.Concerns(store.System)
 	for _, c := range cs {
 		if !in(c.Village) {
 			continue
@@ -59,7 +63,6 @@ func figures(t *testing.T, st *store.Store, village string) storeFigures {
 			f.overdue++
 		}
 	}
-	rs, _ := st.Revisits(store.System)
 	revisited := map[string]bool{}
 	for _, r := range rs {
 		if in(r.Village) {
@@ -82,10 +85,20 @@ func colOf(t *testing.T, tb Table, header string) int {
 	return -1
 }
 
-// TestSummaryMatchesStore: the summary's township total (合计) and each village's subtotal
-// (小计) say what the store's rows say.
-func TestSummaryMatchesStore(t *testing.T) {
+// TestDemoTownship runs the report tests and the export-import round trip over one demo
+// township (none of them changes it): seeding it is most of their cost.
+func TestDemoTownship(t *testing.T) {
 	st := demoStore(t)
+	t.Run("SummaryMatchesStore", func(t *testing.T) { testSummaryMatchesStore(t, st) })
+	t.Run("EveryReportOpens", func(t *testing.T) { testEveryReportOpens(t, st) })
+	t.Run("InspectorSeesMaskedNumbers", func(t *testing.T) { testInspectorSeesMaskedNumbers(t, st) })
+	t.Run("ResidentsExportImportIsNoOp", func(t *testing.T) { testResidentsExportImportIsNoOp(t, st) })
+	t.Run("OpensInLibreOffice", func(t *testing.T) { testOpensInLibreOffice(t, st) })
+}
+
+// testSummaryMatchesStore: the summary's township total (合计) and each village's subtotal
+// (小计) say what the store's rows say.
+func testSummaryMatchesStore(t *testing.T, st *store.Store) {
 	d, err := Load(st, store.System, "")
 	if err != nil {
 		t.Fatal(err)
@@ -127,11 +140,10 @@ func TestSummaryMatchesStore(t *testing.T) {
 	}
 }
 
-// TestEveryReportOpens writes every report of one village as xlsx and CSV, opens each with
+// testEveryReportOpens writes every report of one village as xlsx and CSV, opens each with
 // excelize and reads it back: title, header, frozen panes, widths, date cells, tag fills, and
 // the numbers match the store.
-func TestEveryReportOpens(t *testing.T) {
-	st := demoStore(t)
+func testEveryReportOpens(t *testing.T, st *store.Store) {
 	d, err := Load(st, store.System, "DL")
 	if err != nil {
 		t.Fatal(err)
@@ -277,9 +289,8 @@ func TestEveryReportOpens(t *testing.T) {
 	}
 }
 
-// TestInspectorSeesMaskedNumbers: an inspector's residents export masks ID numbers and phones.
-func TestInspectorSeesMaskedNumbers(t *testing.T) {
-	st := demoStore(t)
+// testInspectorSeesMaskedNumbers: an inspector's residents export masks ID numbers and phones.
+func testInspectorSeesMaskedNumbers(t *testing.T, st *store.Store) {
 	inspector := store.Actor{Name: "督查", Role: store.RoleInspector}
 	d, err := Load(st, inspector, "DL")
 	if err != nil {
@@ -302,9 +313,9 @@ func TestInspectorSeesMaskedNumbers(t *testing.T) {
 	}
 }
 
-// TestOpensInLibreOffice converts each report with LibreOffice, where it is installed, and
+// testOpensInLibreOffice converts each report with LibreOffice, where it is installed, and
 // reads the summary's total back from LibreOffice's own CSV.
-func TestOpensInLibreOffice(t *testing.T) {
+func testOpensInLibreOffice(t *testing.T, st *store.Store) {
 	lo, err := exec.LookPath("libreoffice")
 	if err != nil {
 		t.Skip("libreoffice is not installed")
@@ -312,7 +323,6 @@ func TestOpensInLibreOffice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starting LibreOffice takes seconds")
 	}
-	st := demoStore(t)
 	dir := t.TempDir()
 	var files []string
 	for _, name := range Reports {

@@ -7,16 +7,15 @@ import (
 	"sanbai/store"
 )
 
-// TestResidentsExportImportIsNoOp exports the demo township's roster and imports it back, as
-// xlsx (the whole township) and as CSV (one village), as the township and as a village user:
-// nothing changes.
-func TestResidentsExportImportIsNoOp(t *testing.T) {
-	st := demoStore(t)
+// testResidentsExportImportIsNoOp exports the demo township's roster and imports it back, as
+// CSV (the whole township) and as xlsx (one village, with its cadres and grids sheets), as the
+// township and as a village user: nothing changes.
+func testResidentsExportImportIsNoOp(t *testing.T, st *store.Store) {
 	village := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "XH"}
 	for _, c := range []struct {
 		who             store.Actor
 		format, village string
-	}{{store.System, "xlsx", ""}, {store.System, "csv", "DL"}, {village, "xlsx", ""}} {
+	}{{store.System, "csv", ""}, {store.System, "xlsx", "NS"}, {village, "xlsx", ""}} {
 		data := export(t, st, c.who, "residents", c.format, c.village)
 		p := parse(t, st, c.who, data, "residents."+c.format)
 		if len(p.Problems) > 0 {
