@@ -98,6 +98,21 @@ func (p *prompt) update(msg tea.Msg) (promptResult, string, tea.Cmd) {
 			return promptOpen, "", nil
 		}
 	}
+	// Pasted or typed text reaches the screen as the field is drawn: strip escape sequences,
+	// controls and bidi overrides on the way in, not only when the answer is stored.
+	switch m := msg.(type) {
+	case tea.PasteMsg:
+		m.Content = clean.Line(m.Content)
+		msg = m
+	case tea.KeyPressMsg:
+		if m.Text != "" && !clean.IsClean(m.Text) {
+			m.Text = clean.Line(m.Text)
+			if m.Text == "" {
+				return promptOpen, "", nil
+			}
+			msg = m
+		}
+	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	p.err = ""

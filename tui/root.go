@@ -21,6 +21,14 @@ const (
 	minHeight = 10
 )
 
+// Largest window drawn: every frame pads each line to the width, so a client announcing
+// 10000×10000 would make each frame 100 MB; past these sizes the rest stays blank. (The SSH
+// server clamps too, before the renderer allocates its buffers.)
+const (
+	maxDrawWidth  = 320
+	maxDrawHeight = 128
+)
+
 // Options configure a session's model.
 type Options struct {
 	Store *store.Store
@@ -74,7 +82,7 @@ func New(o Options) *Model {
 		Demo:       o.Demo,
 		Registered: o.Registered,
 	}
-	m := &Model{c: c, help: help.New(), width: o.Width, height: o.Height, presence: o.Presence, follow: o.Follow}
+	m := &Model{c: c, help: help.New(), width: min(o.Width, maxDrawWidth), height: min(o.Height, maxDrawHeight), presence: o.Presence, follow: o.Follow}
 	m.panes = [4]Pane{newRoutes(c), newVisits(c), newQueue(c), newRevisit(c)}
 	m.resize()
 	return m
@@ -188,7 +196,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	k := m.c.Keys
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
+		m.width, m.height = min(msg.Width, maxDrawWidth), min(msg.Height, maxDrawHeight)
 		m.resize()
 		return m, nil
 	case contextMsg:
