@@ -39,8 +39,14 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# The wire/latency/memory harness against an OpenSSH+less baseline, writing the table into
+# docs/BENCHMARKS.md (bench/setup.sh installs sshd and less when missing), then the Go
+# benchmarks. An unpatched build of the harness serves the "sanbai unpatched" column.
+bench: patch
+	bash bench/setup.sh
+	GOWORK=off $(GO) build -o $(PATCHED)/sanbai-bench-unpatched ./bench/cmd/sanbai-bench
+	$(PGO) run ./bench/cmd/sanbai-bench -unpatched-bin $(PATCHED)/sanbai-bench-unpatched -fps 120 -doc docs/BENCHMARKS.md
+	$(PGO) test -run '^$$' -bench . -benchmem ./...
 
 tidy-check:
 	$(GO) mod tidy -diff

@@ -1,0 +1,262 @@
+// Command sanbai-bench measures sanbai over loopback SSH beside OpenSSH's sshd serving less
+// over the same rows, prints the table, and with -doc writes it into docs/BENCHMARKS.md.
+// `make bench` runs it. See the bench package for what is measured and how.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"sanbai/bench"
+)
+
+func main() {
+	if dir := os.Getenv(bench.ChildEnv); dir != "" {
+		// Re-executed as the server process (see bench.StartChild).
+		if err := bench.ServeChild(dir, os.Stdin, os.Stdout); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	var o bench.Options
+	flag.DurationVar(&o.Quiet, "quiet", 150*time.Millisecond, "an update is over after this long without output")
+	flag.IntVar(&o.Cursor, "cursor", 10, "cursor moves measured inside a page")
+	flag.IntVar(&o.Edge, "edge", 5, "cursor moves measured at the page edge")
+	flag.IntVar(&o.Pages, "pages", 8, "page scrolls measured")
+	flag.IntVar(&o.Latency, "latency", 100, "keys in the latency loop (j/k)")
+	flag.DurationVar(&o.IdleFor, "idle", time.Minute, "idle window (all sessions at once)")
+	sessions := flag.String("sessions", "1,20,100", "concurrent idle sessions for the memory figures")
+	doc := flag.String("doc", "", "write the results into this markdown file between the bench markers")
+	unpatched := flag.String("unpatched-bin", "", "also measure sanbai's bytes with this build (made without the renderer patch)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the sanbai server during its 80x24 run to this file")
+	fps := flag.Int("fps", 0, "also measure sanbai at 80x24 served at this renderer frame rate (tea.WithFPS; the default is 60)")
+	heap := flag.String("heapprofile", "", "write a heap profile of the sanbai server with the most idle sessions open to this file")
+	flag.StringVar(&o.Dump, "dump", "", "write each sanbai 80x24 latency sample (first byte, last byte) to this file, for study")
+	flag.Parse()
+	for _, s := range strings.Split(*sessions, ",") {
+		var n int
+		if _, err := fmt.Sscan(s, &n); err != nil || n <= 0 {
+			log.Fatalf("bad -sessions %q", *sessions)
+		}
+		o.Sessions = append(o.Sessions, n)
+	}
+	o.MemSettle = time.Second
+	o.Logf = log.Printf
+	log.SetFlags(log.Ltime)
+	res, err := run(o, *unpatched, *profile, *heap, *fps)
+	if err != nil {
+		log.Fatal(err)
+	}
+	md := res.markdown(strings.Join(os.Args[1:], " "))
+	fmt.Print(md)
+	if *doc != "" {
+		if err := writeDoc(*doc, md); err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("wrote %s", *doc)
+	}
+}
+
+// sizes are the windows measured; targets apply at the first.
+var sizes = [][2]int{{80, 24}, {120, 40}}
+
+type results struct {
+	ours, base, unpatched []*bench.Run
+	fpsRun                *bench.Run // sanbai at another frame rate, 80×24
+	fps                   int
+	oursMem, baseMem      []bench.MemPoint
+	rows                  int
+	machine, tools, patch string
+	when                  time.Time
+	took                  time.Duration
+}
+
+func run(o bench.Options, unpatchedBin, profile, heap string, fps int) (*results, error) {
+	start := time.Now()
+	res := &results{machine: bench.Machine(), tools: bench.ToolVersions(), patch: bench.RendererPatch(), when: start}
+	tmp, err := os.MkdirTemp("", "sanbai-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	signer, err := bench.NewSigner()
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	log.Printf("starting sanbai (renderer %s) over a fresh demo township", res.patch)
+	child, err := bench.StartChild(self, filepath.Join(tmp, "sanbai"))
+	if err != nil {
+		return nil, err
+	}
+	defer child.Stop()
+	rowsPath := filepath.Join(tmp, "rows.txt")
+	if _, err := child.Do("rows " + rowsPath); err != nil {
+		return nil, err
+	}
+	files, err := bench.RowsFiles(tmp, rowsPath, 4)
+	if err != nil {
+		return nil, err
+	}
+	if b, err := os.ReadFile(rowsPath); err == nil {
+		res.rows = strings.Count(string(b), "\n")
+	}
+	firstID := ""
+	if b, err := os.ReadFile(files[0]); err == nil {
+		firstID = strings.Fields(string(b))[0]
+	}
+	sshdDir := filepath.Join(tmp, "sshd")
+	if err := os.MkdirAll(sshdDir, 0o700); err != nil {
+		return nil, err
+	}
+	sshd, err := bench.StartSSHD(sshdDir, signer.PublicKey())
+	if err != nil {
+		return nil, err
+	}
+	defer sshd.Stop()
+
+	ours := oursTarget("sanbai", child.Addr, signer)
+	base := bench.Target{
+		Name: "sshd + less", Addr: sshd.Addr,
+		User: sshd.User, Signer: signer, Command: bench.LessCommand(files...),
+		Ready: func(t *bench.Term) error { return t.WaitText(10*time.Second, firstID) },
+		Keys: bench.Keys{
+			// :n shows the next file, a screen of other rows; :x goes back to the first.
+			Panes: []string{":n", ":n", ":n", ":x", ":n", ":n", ":n", ":x"},
+			Down:  "j", Up: "k", PageDown: "\x1b[6~", PageUp: "\x1b[5~",
+			// The search prompt is less's only text field; two backspaces leave it.
+			CharPre: []string{"/"}, Char: "张", CharPost: []string{"\x7f\x7f"},
+		},
+		// less has no cursor: j always scrolls one line, so every j is a "cursor" sample.
+		ListHeight: func(int) int { return o.Cursor + 1 },
+	}
+
+	var open []*bench.Run
+	defer func() {
+		for _, r := range open {
+			r.Close()
+		}
+	}()
+	for i, sz := range sizes {
+		if i == 0 && profile != "" {
+			if _, err := child.Do("profile " + profile); err != nil {
+				return nil, err
+			}
+		}
+		log.Printf("sanbai %dx%d", sz[0], sz[1])
+		r, err := bench.Measure(ours, sz[0], sz[1], o)
+		if err != nil {
+			return nil, fmt.Errorf("sanbai %dx%d: %w", sz[0], sz[1], err)
+		}
+		if i == 0 && profile != "" {
+			if _, err := child.Do("stop"); err != nil {
+				return nil, err
+			}
+		}
+		open = append(open, r)
+		res.ours = append(res.ours, r)
+		if i == 0 && o.Dump != "" {
+			var d strings.Builder
+			for _, c := range r.Samples[bench.ActLatency] {
+				fmt.Fprintf(&d, "%d %d %d\n", c.First.Microseconds(), c.Latency.Microseconds(), c.Down)
+			}
+			if err := os.WriteFile(o.Dump, []byte(d.String()), 0o644); err != nil {
+				return nil, err
+			}
+		}
+		log.Printf("sshd + less %dx%d", sz[0], sz[1])
+		b, err := bench.Measure(base, sz[0], sz[1], o)
+		if err != nil {
+			return nil, fmt.Errorf("baseline %dx%d: %w", sz[0], sz[1], err)
+		}
+		open = append(open, b)
+		res.base = append(res.base, b)
+	}
+	if unpatchedBin != "" {
+		log.Printf("starting sanbai built without the renderer patch")
+		uc, err := bench.StartChild(unpatchedBin, filepath.Join(tmp, "unpatched"))
+		if err != nil {
+			return nil, err
+		}
+		defer uc.Stop()
+		uo := o
+		uo.Latency = 0
+		for _, sz := range sizes {
+			r, err := bench.Measure(oursTarget("sanbai unpatched", uc.Addr, signer), sz[0], sz[1], uo)
+			if err != nil {
+				return nil, fmt.Errorf("unpatched %dx%d: %w", sz[0], sz[1], err)
+			}
+			open = append(open, r)
+			res.unpatched = append(res.unpatched, r)
+		}
+	}
+	if fps > 0 {
+		log.Printf("starting sanbai at %d frames per second", fps)
+		fc, err := bench.StartChild(self, filepath.Join(tmp, "fps"), fmt.Sprintf("%s=%d", bench.FPSEnv, fps))
+		if err != nil {
+			return nil, err
+		}
+		defer fc.Stop()
+		r, err := bench.Measure(oursTarget(fmt.Sprintf("sanbai %d fps", fps), fc.Addr, signer), 80, 24, o)
+		if err != nil {
+			return nil, fmt.Errorf("%d fps: %w", fps, err)
+		}
+		r.Close()
+		res.fpsRun, res.fps = r, fps
+	}
+	log.Printf("idle: watching %d sessions for %s", len(open), o.IdleFor)
+	bench.Idle(open, o.IdleFor)
+
+	log.Printf("memory: sanbai")
+	mo := o
+	mo.Free = func() error { _, err := child.Do("free"); return err }
+	if heap != "" {
+		mo.AtMost = func() error { _, err := child.Do("heap " + heap); return err }
+	}
+	res.oursMem, err = bench.MemRun(ours, 80, 24, child.Pid(), child.Stats, mo)
+	if err != nil {
+		return nil, fmt.Errorf("sanbai memory: %w", err)
+	}
+	log.Printf("memory: sshd + less")
+	res.baseMem, err = bench.MemRun(base, 80, 24, sshd.Pid(), nil, o)
+	if err != nil {
+		return nil, fmt.Errorf("baseline memory: %w", err)
+	}
+	res.took = time.Since(start)
+	return res, nil
+}
+
+// oursTarget drives sanbai: the header names the township once the data is in; panes are
+// switched with 1..4 and the cursor runs in the Queue pane (3).
+func oursTarget(name, addr string, signer gossh.Signer) bench.Target {
+	return bench.Target{
+		Name: name, Addr: addr,
+		User: "bench", Signer: signer, PerRunUser: true,
+		Ready: func(t *bench.Term) error { return t.WaitText(10*time.Second, "青石镇", "台账") },
+		Keys: bench.Keys{
+			// Every pane drawn once before measuring, as a person would have seen them.
+			Warm:  []string{"2", "3", "4", "1"},
+			Panes: []string{"2", "3", "4", "1", "2", "3", "4", "1", "2", "3"},
+			Down:  "j", Up: "k", PageDown: "\x1b[6~", PageUp: "\x1b[5~",
+			// A new visit (2, a) opens the registration form on the household search; six
+			// tabs reach 建议, the first plain text field. esc leaves the form (the draft
+			// stays).
+			CharPre:  []string{"2", "a", "\t", "\t", "\t", "\t", "\t", "\t"},
+			Char:     "张",
+			CharPost: []string{"\x1b", "3"},
+		},
+		// The Queue's list is the pane (the window less header and footer) less its counts
+		// line, a rule, the column header and a closing rule (tui/queue.go listHeight).
+		ListHeight: func(h int) int { return h - 2 - 4 },
+	}
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"sanbai/bench"
+)
+
+const (
+	beginMark = "<!-- bench:begin -->"
+	endMark   = "<!-- bench:end -->"
+)
+
+// writeDoc replaces what lies between the bench markers in path with md, or appends the
+// markers and md when the file has none.
+func writeDoc(path, md string) error {
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	s := string(b)
+	block := beginMark + "\n" + md + endMark
+	i, j := strings.Index(s, beginMark), strings.Index(s, endMark)
+	if i >= 0 && j > i {
+		s = s[:i] + block + s[j+len(endMark):]
+	} else {
+		s += "\n" + block + "\n"
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+func down(c bench.Cost) int64 { return c.Down }
+func up(c bench.Cost) int64   { return c.Up }
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		if a == 0 {
+			return "—"
+		}
+		return "∞"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func met(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// markdown renders the results.
+func (r *results) markdown(args string) string {
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	p("Measured %s by `make bench` (`go run ./bench/cmd/sanbai-bench %s`), %s in all.\n\n",
+		r.when.UTC().Format("2006-01-02 15:04 MST"), args, r.took.Round(time.Second))
+	p("- Machine: %s.\n", r.machine)
+	p("- Baseline: %s; client: Go's x/crypto/ssh with a PTY (xterm-256color) read through a virtual terminal.\n", r.tools)
+	p("- sanbai renderer: %s. Demo township, %d concerns in the Queue; the baseline pages the same rows with `less -S`.\n", r.patch, r.rows)
+	p("- Bytes are TCP payload through a loopback relay (SSH framing, MAC and padding included; IP/TCP headers not): ↓ server→client, ↑ client→server. Per-key figures are means; an update is over after %s without output.\n\n", "150 ms")
+	for i, ours := range r.ours {
+		base := r.base[i]
+		var unp *bench.Run
+		if i < len(r.unpatched) {
+			unp = r.unpatched[i]
+		}
+		at80 := ours.W == 80 && ours.H == 24
+		p("### %d×%d\n\n", ours.W, ours.H)
+		head := "| measure | sanbai ↓ | sanbai ↑ |"
+		sep := "|---|---:|---:|"
+		if unp != nil {
+			head += " sanbai unpatched ↓ |"
+			sep += "---:|"
+		}
+		head += " sshd+less ↓ | sshd+less ↑ | ratio ↓ |"
+		sep += "---:|---:|---:|"
+		if at80 {
+			head += " target | |"
+			sep += "---:|---|"
+		}
+		p("%s\n%s\n", head, sep)
+		row := func(name string, o, u, bs bench.Cost, target string, ok *bool) {
+			p("| %s | %d | %d |", name, o.Down, o.Up)
+			if unp != nil {
+				p(" %d |", u.Down)
+			}
+			p(" %d | %d | %s |", bs.Down, bs.Up, ratio(float64(o.Down), float64(bs.Down)))
+			if at80 {
+				mark := ""
+				if ok != nil {
+					mark = met(*ok)
+				}
+				p(" %s | %s |", target, mark)
+			}
+			p("\n")
+		}
+		var uh, uf bench.Cost
+		if unp != nil {
+			uh, uf = unp.Handshake, unp.FirstScreen
+		}
+		row("handshake (connect → authenticated)", ours.Handshake, uh, base.Handshake, "", nil)
+		firstOK := ours.FirstScreen.Up+ours.FirstScreen.Down <= bench.TargetFirstScreen
+		row("login → first full screen (incl. handshake)", ours.FirstScreen, uf, base.FirstScreen,
+			fmt.Sprintf("≤ %d B both ways (ours: %d)", bench.TargetFirstScreen, ours.FirstScreen.Up+ours.FirstScreen.Down), &firstOK)
+		var uk bench.Cost
+		if unp != nil {
+			uk = unp.FirstScreenKex
+		}
+		kexOK := ours.FirstScreenKex.Up+ours.FirstScreenKex.Down <= bench.TargetFirstScreen
+		row("same, both on "+bench.SameKex+" (the baseline's key exchange)", ours.FirstScreenKex, uk, base.FirstScreenKex,
+			fmt.Sprintf("≤ %d B both ways (ours: %d)", bench.TargetFirstScreen, ours.FirstScreenKex.Up+ours.FirstScreenKex.Down), &kexOK)
+		for _, act := range []string{bench.ActCursor, bench.ActCursorEdge, bench.ActPage, bench.ActPane, bench.ActChar, bench.ActCharLater} {
+			oc, bs := ours.Samples[act], base.Samples[act]
+			if act == bench.ActCursorEdge {
+				// less has no cursor; its j is always a one-line scroll.
+				bs = base.Samples[bench.ActCursor]
+			}
+			name := act
+			if len(oc) == 0 {
+				p("| %s | n/a (no text field yet) | |", name)
+				if unp != nil {
+					p(" |")
+				}
+				p(" %.0f | %.0f | — |", bench.Mean(bs, down), bench.Mean(bs, up))
+				if at80 {
+					p(" | |")
+				}
+				p("\n")
+				continue
+			}
+			o := bench.Cost{Down: int64(bench.Mean(oc, down) + 0.5), Up: int64(bench.Mean(oc, up) + 0.5)}
+			bc := bench.Cost{Down: int64(bench.Mean(bs, down) + 0.5), Up: int64(bench.Mean(bs, up) + 0.5)}
+			var u bench.Cost
+			if unp != nil {
+				u.Down = int64(bench.Mean(unp.Samples[act], down) + 0.5)
+			}
+			target, ok := "", (*bool)(nil)
+			if lim, has := bench.Targets[act]; has {
+				v := o.Down <= lim
+				target, ok = fmt.Sprintf("≤ %d B", lim), &v
+			}
+			row(fmt.Sprintf("%s (n=%d)", name, len(oc)), o, u, bc, target, ok)
+		}
+		var ui bench.Cost
+		if unp != nil {
+			ui = unp.Idle
+		}
+		row(fmt.Sprintf("idle, %s", ours.IdleWindow.Round(time.Second)), ours.Idle, ui, base.Idle, "~0", nil)
+		ol, bl := ours.Latencies(), base.Latencies()
+		p50, p99 := bench.Quantile(ol, .5), bench.Quantile(ol, .99)
+		b50, b99 := bench.Quantile(bl, .5), bench.Quantile(bl, .99)
+		p("| key → last byte of update, p50 / p99 (n=%d / %d) | %s / %s | |", len(ol), len(bl), ms(p50), ms(p99))
+		if unp != nil {
+			p(" |")
+		}
+		p(" %s / %s | | %s |", ms(b50), ms(b99), ratio(float64(p99), float64(b99)))
+		if at80 {
+			p(" p99 ≤ %s | %s |", ms(bench.TargetP99), met(p99 <= bench.TargetP99))
+		}
+		p("\n\n")
+		if at80 && r.fpsRun != nil {
+			fl := r.fpsRun.Latencies()
+			f50, f99 := bench.Quantile(fl, .5), bench.Quantile(fl, .99)
+			mean := func(act string) float64 { return bench.Mean(r.fpsRun.Samples[act], down) }
+			p("Served at %d frames per second instead of 60 (`tea.WithFPS(%d)`, same app through bench.MirrorServer): key → update p50 / p99 %s / %s (n=%d); ↓ bytes per cursor move %.0f, page %.0f, pane switch %.0f.\n\n",
+				r.fps, r.fps, ms(f50), ms(f99), len(fl), mean(bench.ActCursor), mean(bench.ActPage), mean(bench.ActPane))
+		}
+		if at80 {
+			r.whereBytesGo(&b, ours, base)
+		}
+	}
+	r.memory(&b)
+	return b.String()
+}
+
+// whereBytesGo shows, for the first sample of each action, what the session output was made
+// of and what SSH added on top.
+func (r *results) whereBytesGo(b *strings.Builder, ours, base *bench.Run) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("Where the bytes of one update go (first sample of each action at %d×%d; session output inside SSH, then what SSH added):\n\n", ours.W, ours.H)
+	p("| update | wire ↓ | output | text | CJK (chars) | SGR | moves | erases (EL count) | other | SSH framing ↓ |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, run := range []*bench.Run{ours, base} {
+		for _, act := range []string{bench.ActCursor, bench.ActCursorEdge, bench.ActPage, bench.ActPane, bench.ActChar} {
+			raw, ok := run.Raw[act]
+			if !ok || len(run.Samples[act]) == 0 {
+				continue
+			}
+			c := run.Samples[act][0]
+			d := bench.Classify(raw)
+			p("| %s: %s | %d | %d | %d | %d (%d) | %d | %d | %d (%d) | %d | %d |\n", run.Target, act, c.Down, d.Total,
+				d.Text, d.Wide, d.WideChr, d.SGR, d.Move, d.Erase, d.Erases, d.Other, c.Down-c.Payload)
+		}
+	}
+	p("\n")
+}
+
+// memory renders the memory table.
+func (r *results) memory(b *strings.Builder) {
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("### Memory per idle session (80×24)\n\n")
+	p("Sessions are opened, drawn once, and left idle. sanbai is one process: RSS (PSS is the same to within a few KiB). sshd forks per connection and runs less per session: RSS summed over its process tree counts shared libraries once per process, PSS shares them out, so the ratio is taken on PSS.\n\n")
+	p("| sessions | sanbai RSS growth | per session | heap per session | goroutines per session | sshd+less RSS growth | PSS growth | PSS per session | processes per session | ratio (RSS vs PSS per session) | target | |\n")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for i := 1; i < len(r.oursMem) && i < len(r.baseMem); i++ {
+		o, o0 := r.oursMem[i], r.oursMem[0]
+		s, s0 := r.baseMem[i], r.baseMem[0]
+		n := float64(o.Sessions)
+		per := float64(o.Mem.RSS-o0.Mem.RSS) / n
+		heap := (float64(o.HeapInuse) - float64(o0.HeapInuse)) / n / 1024
+		gor := float64(o.Goroutines-o0.Goroutines) / n
+		bpss := float64(s.Mem.PSS-s0.Mem.PSS) / n
+		procs := float64(s.Mem.Procs-s0.Mem.Procs) / n
+		p("| %d | %d KiB | %.0f KiB | %.0f KiB | %.1f | %d KiB | %d KiB | %.0f KiB | %.1f | %s | ≤ %d KiB | %s |\n",
+			o.Sessions, o.Mem.RSS-o0.Mem.RSS, per, heap, gor, s.Mem.RSS-s0.Mem.RSS, s.Mem.PSS-s0.Mem.PSS, bpss, procs,
+			ratio(per, bpss), bench.TargetRSSPerIdle, met(per <= bench.TargetRSSPerIdle))
+	}
+	p("\nBefore any session: sanbai %d KiB RSS, %d goroutines; sshd %d KiB RSS.\n\n",
+		r.oursMem[0].Mem.RSS, r.oursMem[0].Goroutines, r.baseMem[0].Mem.RSS)
+}

@@ -1,0 +1,51 @@
+package bench
+
+import (
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+
+	"sanbai/store"
+	"sanbai/tui"
+)
+
+// MirrorServer serves the app the way sshserver.program does (the program options wish makes
+// for the session, the session's context, the change feed), with two things sshserver does
+// not offer: wrap may wrap the root model (the stress test records its frames), and fps, when
+// not zero, sets the renderer's frame rate (to measure what a different rate would change).
+// Anyone is admitted as a township demo user; only the harness listens to it, on loopback.
+func MirrorServer(st *store.Store, addr, hostKey string, fps int, wrap func(m tea.Model, w, h int) tea.Model) (*ssh.Server, error) {
+	handler := func(sess ssh.Session) *tea.Program {
+		pty, _, _ := sess.Pty()
+		var m tea.Model = tui.New(tui.Options{Store: st, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
+			Demo: true, Lang: "zh", Width: pty.Window.Width, Height: pty.Window.Height})
+		if wrap != nil {
+			m = wrap(m, pty.Window.Width, pty.Window.Height)
+		}
+		opts := append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+		if fps != 0 {
+			opts = append(opts, tea.WithFPS(fps))
+		}
+		p := tea.NewProgram(m, opts...)
+		sub := st.Hub().Subscribe()
+		go func() {
+			defer sub.Close()
+			for {
+				select {
+				case <-sess.Context().Done():
+					return
+				case <-sub.Ready():
+					p.Send(tui.ChangedMsg{Changes: sub.Take()})
+				}
+			}
+		}()
+		return p
+	}
+	return wish.NewServer(
+		wish.WithAddress(addr),
+		wish.WithHostKeyPath(hostKey),
+		wish.WithPublicKeyAuth(func(ssh.Context, ssh.PublicKey) bool { return true }),
+		wish.WithMiddleware(bm.MiddlewareWithProgramHandler(handler)),
+	)
+}
