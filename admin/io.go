@@ -69,9 +69,10 @@ func (p *progressReader) Read(b []byte) (int, error) {
 // importCmd imports a roster file: parse and check everything, then import all of it or
 // nothing.
 func importCmd(env Env, args []string) error {
-	fs := newFlags(env, "import", "import FILE [--dry-run] [--township NAME]   (over SSH: import [--dry-run] < FILE)")
+	fs := newFlags(env, "import", "import FILE [--dry-run] [--township NAME] [--allow-move-out]   (over SSH: import [--dry-run] < FILE)")
 	dry := fs.Bool("dry-run", false, "check the file and say what would change, without changing anything")
 	township := fs.String("township", "", "the township's name, for the first import into an empty store")
+	allowMass := fs.Bool("allow-move-out", false, "import even if more than half of a grid's households (or of a village's cadres) would go")
 	lang := langFlag(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -142,7 +143,7 @@ func importCmd(env Env, args []string) error {
 		r.Source = "stdin"
 	}
 	r.Township = *township
-	opts := store.ImportOptions{DryRun: *dry, Progress: progress(env.Stderr, *lang)}
+	opts := store.ImportOptions{DryRun: *dry, Progress: progress(env.Stderr, *lang), AllowMassMoveOut: *allowMass}
 	if c, ok := env.Stdin.(ConnChecker); ok {
 		// Asking the client costs a round trip: once a second while staging, and always
 		// just before the commit.
@@ -157,10 +158,20 @@ func importCmd(env Env, args []string) error {
 		opts.Confirm = c.Err
 	}
 	rep, err := env.Store.ImportRoster(env.Actor, r, opts)
+	if errors.Is(err, store.ErrMassMoveOut) {
+		printReport(env.Stdout, rep, "refused", *lang)
+		return fmt.Errorf(say(*lang, "没有导入任何数据：按这个文件，%s要记为迁出（删除）。文件如果只是一部分，请补全；如果确实如此，加 --allow-move-out 再导入一次",
+			"nothing was imported: by this file %s would go. If the file is only part of the roster, complete it; if this is right, import again with --allow-move-out"),
+			massText(rep.Mass, *lang))
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", say(*lang, "没有导入任何数据", "nothing was imported"), err)
 	}
-	printReport(env.Stdout, rep, *dry, *lang)
+	mode := "done"
+	if *dry {
+		mode = "dry"
+	}
+	printReport(env.Stdout, rep, mode, *lang)
 	return nil
 }
 
@@ -203,9 +214,9 @@ func word(m map[string][2]string, k, lang string) string {
 	return say(lang, w[0], w[1])
 }
 
-// printReport says what an import did or would do: counts per kind of row, and on a dry run
-// the rows themselves (the first 200).
-func printReport(w io.Writer, rep store.ImportReport, dry bool, lang string) {
+// printReport says what an import did ("done"), would do ("dry", with the rows themselves, the
+// first 200) or would have done ("refused"): counts per kind of row.
+func printReport(w io.Writer, rep store.ImportReport, mode, lang string) {
 	line := func(kind string, t store.Tally) {
 		var parts []string
 		for _, p := range []struct {
@@ -229,16 +240,20 @@ func printReport(w io.Writer, rep store.ImportReport, dry bool, lang string) {
 	line("cadre", rep.Cadres)
 	line("team", rep.Teams)
 	line("factsheet", rep.FactSheets)
+	if len(rep.Mass) > 0 && mode == "dry" {
+		fmt.Fprintf(w, say(lang, "注意：%s要记为迁出（删除）；导入时需加 --allow-move-out\n",
+			"Note: %s would go; the import needs --allow-move-out\n"), massText(rep.Mass, lang))
+	}
 	if len(rep.Covered) > 0 {
 		fmt.Fprintf(w, say(lang, "覆盖网格：%s（这些网格里文件没有列出的户和人记为迁出；其他网格不动）\n",
 			"grids covered: %s (households and people of these grids the file does not list are marked moved out; other grids are left alone)\n"),
 			strings.Join(rep.Covered, say(lang, "、", ", ")))
 	}
 	switch {
+	case mode == "refused":
 	case rep.Empty():
 		fmt.Fprintln(w, say(lang, "没有变动：文件与库中一致。", "Nothing to change: the file matches the store."))
-		return
-	case dry:
+	case mode == "dry":
 		limit := 200
 		for i, c := range rep.Changes {
 			if i == limit {
@@ -261,6 +276,22 @@ func printReport(w io.Writer, rep store.ImportReport, dry bool, lang string) {
 	default:
 		fmt.Fprintln(w, say(lang, "已导入。", "Imported."))
 	}
+}
+
+// massText words the grids and villages an import would mostly empty.
+func massText(ms []store.MassLoss, lang string) string {
+	var parts []string
+	for _, m := range ms {
+		switch {
+		case m.Cadres:
+			parts = append(parts, say(lang, fmt.Sprintf("%s 的 %d 名干部中 %d 名", m.Code, m.Of, m.Gone),
+				fmt.Sprintf("%d of the %d cadres of %s", m.Gone, m.Of, m.Code)))
+		default:
+			parts = append(parts, say(lang, fmt.Sprintf("网格 %s 的 %d 户中 %d 户", m.Code, m.Of, m.Gone),
+				fmt.Sprintf("%d of the %d households of grid %s", m.Gone, m.Of, m.Code)))
+		}
+	}
+	return strings.Join(parts, say(lang, "，", ", "))
 }
 
 // exportCmd writes a report: to a file locally, to standard output over SSH.

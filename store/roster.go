@@ -87,6 +87,10 @@ type ImportOptions struct {
 	// Confirm, if set, is asked once just before the commit, and may take a round trip to
 	// the client: after it the import happens whatever becomes of the connection.
 	Confirm func() error
+	// AllowMassMoveOut lets an import mark more than half of a grid's households moved out,
+	// or remove more than half of a village's cadres; without it such an import is refused
+	// (ErrMassMoveOut), since that is far more often half a file than half a village gone.
+	AllowMassMoveOut bool
 }
 
 // Tally counts what an import does to one kind of row.
@@ -113,6 +117,9 @@ type ImportReport struct {
 	Changes                                                                    []RosterChange
 	// Covered lists the grids whose residents the roster lists in full.
 	Covered []string
+	// Mass lists the grids that would lose more than half their households and the villages
+	// that would lose more than half their cadres (see ImportOptions.AllowMassMoveOut).
+	Mass []MassLoss
 	// Written is true once the import is committed (false on a dry run or with no changes).
 	Written bool
 }
@@ -122,6 +129,25 @@ func (r ImportReport) Empty() bool { return len(r.Changes) == 0 }
 
 // ErrImportBusy is returned when another import is running.
 var ErrImportBusy = errors.New("another import is running; try again when it has finished")
+
+// MassLoss is a grid losing most of its households, or (Cadres) a village most of its cadres.
+type MassLoss struct {
+	Code     string // grid code, or village code for cadres
+	Cadres   bool
+	Gone, Of int
+}
+
+// String writes the loss plainly: "DL02 81/82" or "DL cadres 13/13".
+func (m MassLoss) String() string {
+	if m.Cadres {
+		return fmt.Sprintf("%s cadres %d/%d", m.Code, m.Gone, m.Of)
+	}
+	return fmt.Sprintf("%s %d/%d", m.Code, m.Gone, m.Of)
+}
+
+// ErrMassMoveOut is returned when an import would empty most of a grid or of a village's
+// cadres and ImportOptions.AllowMassMoveOut is not set.
+var ErrMassMoveOut = errors.New("the import would mark more than half of a grid's households moved out (or remove more than half of a village's cadres)")
 
 // ErrRosterChanged is returned when a row the import would replace was changed by someone
 // else while the import was being staged.
@@ -140,8 +166,12 @@ func (s *Store) ImportRoster(a Actor, r Roster, o ImportOptions) (ImportReport, 
 		return ImportReport{}, err
 	}
 	rep := p.report
+	rep.Mass = p.mass()
 	if o.DryRun || len(p.ops) == 0 {
 		return rep, nil
+	}
+	if len(rep.Mass) > 0 && !o.AllowMassMoveOut {
+		return rep, fmt.Errorf("%w: %v", ErrMassMoveOut, rep.Mass)
 	}
 	if err := s.runJournal(a, r.Source, p, o); err != nil {
 		return rep, err
@@ -551,6 +581,23 @@ type rosterPlan struct {
 	keys   map[string]bool
 	report ImportReport
 	at     time.Time
+	// Per grid, households there before and households newly moved out; per village, cadres
+	// before and cadres removed: for the mass move-out guard.
+	before, gone map[string]int
+}
+
+// mass lists the grids that lose more than half of five or more households, and the
+// villages that lose more than half of five or more cadres.
+func (p *rosterPlan) mass() []MassLoss {
+	var out []MassLoss
+	for k, n := range p.before {
+		if n >= 5 && 2*p.gone[k] > n {
+			code, cadres := strings.CutPrefix(k, "cadres ")
+			out = append(out, MassLoss{Code: code, Cadres: cadres, Gone: p.gone[k], Of: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }
 
 // put plans writing v at key over the prior row (zero: a new row); it reports whether the
@@ -627,7 +674,7 @@ func scanStored[T any](txn *badger.Txn, prefix string) ([]stored[T], error) {
 // planRoster reads the rows the roster touches (in one read transaction, so the plan sees
 // one consistent store) and computes the writes.
 func (s *Store) planRoster(a Actor, r Roster) (*rosterPlan, error) {
-	p := &rosterPlan{keys: map[string]bool{}, at: s.now()}
+	p := &rosterPlan{keys: map[string]bool{}, at: s.now(), before: map[string]int{}, gone: map[string]int{}}
 	today := p.at.Format(time.DateOnly)
 	err := s.db.View(func(txn *badger.Txn) error {
 		var t Township
@@ -830,6 +877,9 @@ func (p *rosterPlan) planHouseholds(txn *badger.Txn, r Roster, today string) err
 		}
 		for i := range olds {
 			o := &olds[i]
+			if covered[o.v.Grid] && o.v.MovedOut == "" {
+				p.before[o.v.Grid]++
+			}
 			if seen[o.v.ID] || !covered[o.v.Grid] {
 				continue
 			}
@@ -976,6 +1026,7 @@ func (p *rosterPlan) writeHousehold(st *householdState) error {
 		p.change(RosterChange{Kind: "household", Action: "add", Village: st.h.Village, ID: st.h.ID, Name: head})
 	case st.h.MovedOut != "" && st.old.v.MovedOut == "":
 		p.report.Households.MovedOut++
+		p.gone[st.old.v.Grid]++
 		p.change(RosterChange{Kind: "household", Action: "moveout", Village: st.h.Village, ID: st.h.ID, Name: head})
 	case st.h.MovedOut == "" && st.old.v.MovedOut != "":
 		p.report.Households.Returned++
@@ -1262,8 +1313,10 @@ func (p *rosterPlan) planCadres(txn *badger.Txn, r Roster, gridOf map[string]Gri
 			}
 			p.tally(&p.report.Cadres, o != nil, changed, RosterChange{Kind: "cadre", Village: v, ID: nc.ID, Name: nc.Name})
 		}
+		p.before["cadres "+v] = len(olds)
 		for _, o := range olds {
 			if !kept[o.key] {
+				p.gone["cadres "+v]++
 				p.del("cadre", "import.cadre.remove", o.key, o.prior)
 				p.report.Cadres.Removed++
 				p.change(RosterChange{Kind: "cadre", Action: "remove", Village: v, ID: o.v.ID, Name: o.v.Name})

@@ -392,3 +392,37 @@ func TestFactSheet(t *testing.T) {
 		t.Fatalf("audit %+v", ev[0])
 	}
 }
+
+// TestMassMoveOutNeedsConsent: a roster that would empty most of a grid is refused unless the
+// caller allows it; a dry run says so.
+func TestMassMoveOutNeedsConsent(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d := small()
+	for i := 2; i <= 6; i++ {
+		d.Households = append(d.Households, Household{ID: fmt.Sprintf("DL01-%04d", i), Village: "DL", Grid: "DL01",
+			Residents: []Resident{{ID: fmt.Sprintf("DL01-%04d-1", i), Name: "户主", Relation: RelationHead}}})
+	}
+	if err := s.Seed(System, d); err != nil {
+		t.Fatal(err)
+	}
+	hhs, _ := s.Households(System)
+	r := rosterFrom(hhs[:1]) // DL01-0001 alone: five of DL01's six households would go
+	dry, err := s.ImportRoster(System, r, ImportOptions{DryRun: true})
+	if err != nil || len(dry.Mass) != 1 || dry.Mass[0] != (MassLoss{Code: "DL01", Gone: 5, Of: 6}) {
+		t.Fatalf("dry run: %v %v", err, dry.Mass)
+	}
+	if _, err := s.ImportRoster(System, r, ImportOptions{}); !errors.Is(err, ErrMassMoveOut) || !strings.Contains(err.Error(), "DL01 5/6") {
+		t.Fatalf("got %v", err)
+	}
+	if got, _ := s.Household(System, "DL", "DL01-0002"); got.MovedOut != "" {
+		t.Fatal("a refused import marked a household moved out")
+	}
+	rep, err := s.ImportRoster(System, r, ImportOptions{AllowMassMoveOut: true})
+	if err != nil || rep.Households.MovedOut != 5 {
+		t.Fatalf("allowed: %v %+v", err, rep.Households)
+	}
+}
