@@ -372,6 +372,10 @@ func exportCmd(env Env, args []string) error {
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
 	}
+	if r.Name == "factsheet" && *format != "csv" {
+		fmt.Fprintf(env.Stderr, say(*lang, "已导出 %s 到 %s（%d 页）\n", "exported %s to %s (%d pages)\n"), r.Name, *out, len(r.Facts))
+		return nil
+	}
 	rows := 0
 	for _, t := range r.Tables {
 		rows += len(t.Rows)

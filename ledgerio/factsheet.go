@@ -45,11 +45,9 @@ func factSheetLines(f store.VillageFacts) []factLine {
 	out = append(out, factLine{level: 2, fields: cadreHeader})
 	for _, c := range f.Cadres {
 		p := c.Post
-		if c.Grid != "" {
-			for _, g := range f.Grids {
-				if g.Code == c.Grid {
-					p = g.Name + p
-				}
+		for _, g := range f.Grids {
+			if c.Grid != "" && g.Code == c.Grid {
+				p += "（" + g.Name + "）"
 			}
 		}
 		out = append(out, factLine{level: 2, fields: []string{p, c.Name, c.Duties, c.Duty, c.Phone}})
