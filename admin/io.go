@@ -60,7 +60,7 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.n += int64(n)
 	if p.n >= p.next {
-		fmt.Fprintf(p.w, say(p.lang, "已收到 %d MB…\n", "received %d MB…\n"), p.n>>20)
+		fmt.Fprintf(p.w, say(p.lang, "已读入 %d MB…\n", "read %d MB…\n"), p.n>>20)
 		p.next += 2 << 20
 	}
 	return n, err
@@ -114,6 +114,13 @@ func importCmd(env Env, args []string) error {
 	wb, err := ledgerio.ReadWorkbook(data, name)
 	if err != nil {
 		return err
+	}
+	rows := 0
+	for _, sh := range wb.Sheets {
+		rows += len(sh.Rows)
+	}
+	if rows > 2000 {
+		fmt.Fprintf(env.Stderr, say(*lang, "正在检查 %d 行…\n", "checking %d rows…\n"), rows)
 	}
 	villages, err := env.Store.Villages(store.System)
 	if err != nil {
