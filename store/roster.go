@@ -386,7 +386,12 @@ func (s *Store) commitJournal(a Actor, id, source string, p *rosterPlan) (journa
 		if err := tx.txn.Set([]byte(journalCommitKey(id)), b); err != nil {
 			return err
 		}
-		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "import.roster", Key: journalCommitKey(id), After: summary})
+		// Keyed by village for a village user's import, so it shows in their own audit view.
+		key := "import"
+		if a.Role == RoleVillage {
+			key += "/" + a.Village
+		}
+		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "import.roster", Key: key, After: summary})
 		return nil
 	})
 	return rec, err
