@@ -68,9 +68,10 @@ func ServeChild(dir string, stdin io.Reader, stdout io.Writer) error {
 	} else {
 		srv, err = sshserver.New(sshserver.Config{Store: st, Listen: l.Addr().String(),
 			HostKeyPath: filepath.Join(dir, "host_ed25519"), Demo: true,
-			// The memory figures open 100 sessions from one address; the default per-address
-			// cap (20) is a defence, not what is being measured.
-			MaxConns: 1000, MaxConnsPerIP: 1000})
+			// The memory figures open 100 sessions from one address and one user, ten
+			// handshakes at a time; the caps on those are a defence, not what is measured.
+			MaxConns: 1000, MaxConnsPerIP: 1000, MaxPending: 1000, MaxPendingPerIP: 1000,
+			MaxSessionsPerUser: 1000})
 	}
 	if err != nil {
 		return err
