@@ -23,6 +23,10 @@ func Text(s string) string {
 	return strings.TrimSpace(clean(s, true))
 }
 
+// Inline cleans text like Line but keeps leading and trailing spaces: for a fragment such as
+// one typed key or a paste into the middle of a field, where a space is content.
+func Inline(s string) string { return clean(s, false) }
+
 // IsClean reports whether s would come out of Line unchanged.
 func IsClean(s string) bool { return Line(s) == s }
 

@@ -62,3 +62,9 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+func TestInlineKeepsSpaces(t *testing.T) {
+	if got := Inline(" 电话 \x1b[31m联系 "); got != " 电话 联系 " {
+		t.Fatalf("Inline = %q", got)
+	}
+}

@@ -35,7 +35,21 @@ func Generate(seed uint64, today time.Time) store.Dataset {
 // Seed generates the demo township with DefaultSeed and today's date from st.Now() and writes
 // it with st.Seed(store.System, …); it returns store.ErrNotEmpty if st holds a township.
 func Seed(st *store.Store) error {
-	return st.Seed(store.System, Generate(DefaultSeed, st.Now()))
+	now := st.Now()
+	if err := st.Seed(store.System, Generate(DefaultSeed, now)); err != nil {
+		return err
+	}
+	// The campaign calendar: mobilized and grouped a few weeks ago, visits due within the
+	// week, the look-back after it.
+	for _, p := range []struct {
+		phase string
+		days  int
+	}{{"mob.township", -28}, {"mob.village", -25}, {"mob.grid", -22}, {"groups.filed", -20}, {"visits.done", 5}, {"revisits.done", 20}} {
+		if err := st.SetPhaseDeadline(store.System, "", p.phase, now.AddDate(0, 0, p.days).Format(time.DateOnly)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // gen holds one generation's state; it is never shared, so Generate is safe to call from

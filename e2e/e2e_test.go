@@ -49,6 +49,8 @@ func TestLoginAndPanes(t *testing.T) {
 	tm.send("4")
 	tm.waitText("[4 回头看]", "应回访", "回访率")
 	tm.send("tab")
+	tm.waitText("[5 总览]")
+	tm.send("tab")
 	tm.waitText("[1 线路]")
 	tm.send("?")
 	tm.waitText("帮助", "退出")
@@ -135,7 +137,7 @@ func TestDemoAdmitsAnyone(t *testing.T) {
 	s := startServer(t, true)
 	stranger, _ := newKey(t)
 	tm := s.open(t, stranger, 80, 24, nil)
-	tm.waitText("[演示]", "演示用户(镇)", "覆盖  户")
+	tm.waitText("[演示]", "访客(镇)", "覆盖  户")
 	c, err := s.dial(gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return nil, nil }))
 	if err != nil {
 		t.Fatalf("demo mode refused a client without a key: %v", err)

@@ -17,6 +17,7 @@ import (
 type KeyMap struct {
 	// Global.
 	Pane1, Pane2, Pane3, Pane4 key.Binding
+	Pane5                      key.Binding
 	NextPane, PrevPane         key.Binding
 	Help                       key.Binding
 	Quit                       key.Binding
@@ -51,6 +52,8 @@ type KeyMap struct {
 	RevisitView, Fill, Reassign, RevisitDue, Leader key.Binding
 	// Routes pane.
 	Remove, Suggest, MoveUp, MoveDown, PlanDays, Missed, Reached, CoverageView key.Binding
+	// Overview pane.
+	FileReport, Weights key.Binding
 	// The rates' definitions, shown in the revisit pane's help.
 	RateResponse, RateOnTime, RateRevisit, RateSatisfied key.Binding
 }
@@ -67,6 +70,7 @@ var defs = map[string]struct {
 	"pane2":         {[]string{"2"}, text{"2", "走访", "visits"}},
 	"pane3":         {[]string{"3"}, text{"3", "台账", "queue"}},
 	"pane4":         {[]string{"4"}, text{"4", "回头看", "revisit"}},
+	"pane5":         {[]string{"5"}, text{"5", "总览", "overview"}},
 	"nextpane":      {[]string{"tab"}, text{"tab", "下一栏", "next pane"}},
 	"prevpane":      {[]string{"shift+tab"}, text{"shift+tab", "上一栏", "previous pane"}},
 	"help":          {[]string{"?"}, text{"?", "帮助", "help"}},
@@ -119,6 +123,8 @@ var defs = map[string]struct {
 	"formreason":    {[]string{"r"}, text{"r", "不在家原因", "away reason"}},
 	"revisitview":   {[]string{"v"}, text{"v", "切换视图", "next view"}},
 	"remove":        {[]string{"d"}, text{"d", "解散", "dissolve"}},
+	"filereport":    {[]string{"F"}, text{"F", "报送(冻结存档)", "file (frozen)"}},
+	"weights":       {[]string{"W"}, text{"W", "考核权重", "score weights"}},
 	"suggest":       {[]string{"s"}, text{"s", "建议分组", "suggest groups"}},
 	"moveup":        {[]string{"K", "shift+up"}, text{"K", "前移", "move up"}},
 	"movedown":      {[]string{"J", "shift+down"}, text{"J", "后移", "move down"}},
@@ -157,7 +163,8 @@ func binding(keys []string, t text, lang string) key.Binding {
 // byName maps each binding's name (for rebinding from config) to its field.
 func (k *KeyMap) byName() map[string]*key.Binding {
 	return map[string]*key.Binding{
-		"pane1": &k.Pane1, "pane2": &k.Pane2, "pane3": &k.Pane3, "pane4": &k.Pane4,
+		"pane1": &k.Pane1, "pane2": &k.Pane2, "pane3": &k.Pane3, "pane4": &k.Pane4, "pane5": &k.Pane5,
+		"filereport": &k.FileReport, "weights": &k.Weights,
 		"nextpane": &k.NextPane, "prevpane": &k.PrevPane, "help": &k.Help, "quit": &k.Quit,
 		"lang": &k.Lang, "refresh": &k.Refresh,
 		"up": &k.Up, "down": &k.Down, "pageup": &k.PageUp, "pagedown": &k.PageDown,

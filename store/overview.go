@@ -416,3 +416,96 @@ func Rank(sheets []ScoreSheet) {
 		return sheets[i].Village < sheets[j].Village
 	})
 }
+
+// Meeting is a mobilization meeting (动员会) held at township, village or grid level: who led
+// it, which party members attended, how many fact sheets (明白纸) were handed out.
+type Meeting struct {
+	ID         string    `json:"id"`
+	Level      string    `json:"level"` // township, village, grid
+	Village    string    `json:"village,omitempty"`
+	Grid       string    `json:"grid,omitempty"`
+	Date       string    `json:"date"`
+	Led        string    `json:"led"`
+	Attended   []string  `json:"attended,omitempty"` // member IDs
+	FactSheets int       `json:"fact_sheets,omitempty"`
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+func meetingKey(m Meeting) string {
+	v := m.Village
+	if v == "" {
+		v = "_"
+	}
+	return "meeting/" + v + "/" + m.ID
+}
+
+// Meetings returns the mobilization meetings the actor may see (township meetings included).
+func (s *Store) Meetings(a Actor) ([]Meeting, error) {
+	return scan(s.db, "meeting/", func(m *Meeting) bool {
+		return m.Level == "township" || a.CanSee(m.Village, m.Grid)
+	})
+}
+
+// RecordMeeting records a mobilization meeting; township meetings by township users, village
+// and grid meetings by those who may change that village or grid.
+func (s *Store) RecordMeeting(a Actor, m Meeting) (Meeting, error) {
+	switch m.Level {
+	case "township":
+		if a.Role != RoleTownship {
+			return Meeting{}, fmt.Errorf("%w: township meetings are recorded by the township", ErrScope)
+		}
+		m.Village, m.Grid = "", ""
+	case "village":
+		m.Grid = ""
+		if err := a.CanChange(m.Village, ""); err != nil || a.Role == RoleGrid {
+			return Meeting{}, fmt.Errorf("%w: the village records its meetings", ErrScope)
+		}
+	case "grid":
+		if err := a.CanChange(m.Village, m.Grid); err != nil {
+			return Meeting{}, err
+		}
+	default:
+		return Meeting{}, fmt.Errorf("%w: a meeting is at township, village or grid level", ErrRule)
+	}
+	if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
+		return Meeting{}, fmt.Errorf("%w: a meeting needs its date", ErrRule)
+	}
+	m.Led = clean.Line(m.Led)
+	if m.Led == "" {
+		return Meeting{}, fmt.Errorf("%w: say who led the meeting", ErrRule)
+	}
+	err := s.update(a, func(tx *Tx) error {
+		if m.Level == "grid" {
+			if _, err := tx.get(gridKey(m.Village, m.Grid), &Grid{}); err != nil {
+				return fmt.Errorf("%w: no grid %s in %s", ErrRule, m.Grid, m.Village)
+			}
+		}
+		n, err := tx.nextSeq("meeting/" + m.Village)
+		if err != nil {
+			return err
+		}
+		m.ID = fmt.Sprintf("M%03d", n)
+		m.By, m.At = a.Name, tx.at
+		return tx.put("meeting.record", meetingKey(m), nil, m, Change{Kind: "calendar", Village: m.Village, ID: m.ID})
+	})
+	return m, err
+}
+
+// Unmobilized returns the codes of the grids (of the given grids) with no grid-level meeting.
+func Unmobilized(grids []Grid, meetings []Meeting) []string {
+	held := map[string]bool{}
+	for _, m := range meetings {
+		if m.Level == "grid" {
+			held[m.Grid] = true
+		}
+	}
+	var out []string
+	for _, g := range grids {
+		if !held[g.Code] {
+			out = append(out, g.Code)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

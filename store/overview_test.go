@@ -75,7 +75,7 @@ func TestInspectionFindings(t *testing.T) {
 func TestScoreByHand(t *testing.T) {
 	in := ScoreInputs{Households: 200, Visited: 150, FilingsDue: 2, OnTime: 1,
 		Rates: Rates{Concerns: 20, Responded: 18, Due: 10, OnTime: 8, Resolved: 10, Revisited: 5, Satisfied: 4},
-		Open: 10, Overdue: 2, Supervised: 1, OpenFindings: 1}
+		Open:  10, Overdue: 2, Supervised: 1, OpenFindings: 1}
 	// Parts: coverage .75, filings .5, response .9, on time .8, revisit .5, satisfied .8,
 	// overdue 1-.2 = .8, supervised 1-.05 = .95, findings 1/2 = .5. Equal weights: mean of
 	// the nine = 6.5/9 = 72.22…
@@ -96,5 +96,28 @@ func TestScoreByHand(t *testing.T) {
 	Rank(sheets)
 	if sheets[0].Village != "BT" || sheets[1].Village != "DL" || sheets[2].Village != "XH" {
 		t.Fatalf("ranking: %+v", sheets)
+	}
+}
+
+func TestMobilizationMeetings(t *testing.T) {
+	s, _ := openClocked(t)
+	grid := Actor{Name: "格书记", Role: RoleGrid, Village: "DL", Grid: "DL01"}
+	if _, err := s.RecordMeeting(grid, Meeting{Level: "village", Village: "DL", Date: "2026-11-15", Led: "刘书记"}); !errors.Is(err, ErrScope) {
+		t.Fatalf("grid user recorded a village meeting: %v", err)
+	}
+	m, err := s.RecordMeeting(grid, Meeting{Level: "grid", Village: "DL", Grid: "DL01", Date: "2026-11-16", Led: "格书记", FactSheets: 30})
+	if err != nil || m.ID == "" {
+		t.Fatalf("grid meeting: %+v %v", m, err)
+	}
+	ms, _ := s.Meetings(Actor{Name: "v", Role: RoleVillage, Village: "DL"})
+	grids, _ := s.Grids(System)
+	var dl []Grid
+	for _, g := range grids {
+		if g.Village == "DL" {
+			dl = append(dl, g)
+		}
+	}
+	if un := Unmobilized(dl, ms); len(un) != 1 || un[0] != "DL02" {
+		t.Fatalf("unmobilized: %v", un)
 	}
 }

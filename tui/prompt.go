@@ -102,11 +102,12 @@ func (p *prompt) update(msg tea.Msg) (promptResult, string, tea.Cmd) {
 	// controls and bidi overrides on the way in, not only when the answer is stored.
 	switch m := msg.(type) {
 	case tea.PasteMsg:
-		m.Content = clean.Line(m.Content)
+		m.Content = clean.Inline(m.Content)
 		msg = m
 	case tea.KeyPressMsg:
-		if m.Text != "" && !clean.IsClean(m.Text) {
-			m.Text = clean.Line(m.Text)
+		// A typed space is content, so the key's text is cleaned without trimming.
+		if m.Text != "" && clean.Inline(m.Text) != m.Text {
+			m.Text = clean.Inline(m.Text)
 			if m.Text == "" {
 				return promptOpen, "", nil
 			}

@@ -425,6 +425,21 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// markOnly marks exactly these concerns (a lead project proposed by the overview) and shows
+// them, so P makes the project.
+func (q *queue) markOnly(ids []string) {
+	q.marked = map[string]bool{}
+	for _, id := range ids {
+		q.marked[id] = true
+	}
+	q.f = queueFilter{}
+	if len(ids) > 0 {
+		q.selected = ids[0]
+	}
+	q.detail, q.showProject = false, false
+	q.refilter()
+}
+
 // follow shows what a presenter shows: their filter, selection, detail and meeting mode.
 func (q *queue) follow(v View) {
 	q.f, q.selected, q.meeting, q.detail = v.Filter, v.Selected, v.Meeting, v.Detail

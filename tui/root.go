@@ -53,7 +53,7 @@ type Options struct {
 // Model is the root model of one session: header, pane bar, the focused pane and the footer.
 type Model struct {
 	c        *Common
-	panes    [4]Pane
+	panes    [5]Pane
 	active   int
 	showHelp bool
 	help     help.Model
@@ -65,6 +65,9 @@ type Model struct {
 	presence *Presence
 	follow   string
 	online   bool
+	// phase is the campaign phase now and the days to its deadline, for the header.
+	phase     string
+	phaseDays int
 }
 
 // New builds the root model for one session.
@@ -83,7 +86,7 @@ func New(o Options) *Model {
 		Registered: o.Registered,
 	}
 	m := &Model{c: c, help: help.New(), width: min(o.Width, maxDrawWidth), height: min(o.Height, maxDrawHeight), presence: o.Presence, follow: o.Follow}
-	m.panes = [4]Pane{newRoutes(c), newVisits(c), newQueue(c), newRevisit(c)}
+	m.panes = [5]Pane{newRoutes(c), newVisits(c), newQueue(c), newRevisit(c), newOverview(c)}
 	m.resize()
 	return m
 }
@@ -92,6 +95,8 @@ func New(o Options) *Model {
 type contextMsg struct {
 	township string
 	scope    string
+	phase    string // the campaign phase now, and its days left
+	days     int
 	err      error
 }
 
@@ -118,7 +123,11 @@ func (m *Model) loadContext() tea.Cmd {
 				}
 			}
 		}
-		return contextMsg{township: t.Name, scope: scope}
+		msg := contextMsg{township: t.Name, scope: scope}
+		if cal, err := c.Store.Calendar(); err == nil {
+			msg.phase, msg.days = cal.Current(c.Actor.Village, c.Today())
+		}
+		return msg
 	}
 }
 
@@ -202,7 +211,13 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case contextMsg:
 		if msg.err == nil {
 			m.township, m.context = msg.township, msg.scope
+			m.phase, m.phaseDays = msg.phase, msg.days
 		}
+		return m, nil
+	case markConcernsMsg:
+		m.active = 2
+		m.panes[2].(*queue).markOnly(msg.ids)
+		m.setStatus(statusMsg{text: fmt.Sprintf(m.c.T("ov.marked"), len(msg.ids))})
 		return m, nil
 	case statusMsg:
 		m.setStatus(msg)
@@ -258,6 +273,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, k.Pane4):
 			m.active = 3
 			return m, nil
+		case key.Matches(msg, k.Pane5):
+			m.active = 4
+			return m, nil
 		case key.Matches(msg, k.NextPane):
 			m.active = (m.active + 1) % len(m.panes)
 			return m, nil
@@ -274,6 +292,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.panes[m.active].Update(msg)
 	}
 	var cmds []tea.Cmd
+	if ch, ok := msg.(ChangedMsg); ok && ch.touches("calendar", "village") {
+		cmds = append(cmds, m.loadContext())
+	}
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Update(msg))
 	}
@@ -343,11 +364,16 @@ func (m *Model) header() string {
 	st := m.c.Styles
 	var bar strings.Builder
 	for i := range m.panes {
-		label := fmt.Sprintf(" %d %s ", i+1, m.c.T(fmt.Sprintf("pane.%d", i+1)))
+		// Five panes and the context share 80 columns: one space between labels, the
+		// active one in brackets (and reverse video), so it shows without colour too.
+		label := fmt.Sprintf("%d %s", i+1, m.c.T(fmt.Sprintf("pane.%d", i+1)))
 		if i == m.active {
-			bar.WriteString(st.PaneActive.Render("[" + strings.TrimSpace(label) + "]"))
+			if i > 0 {
+				bar.WriteString(" ")
+			}
+			bar.WriteString(st.PaneActive.Render("[" + label + "]"))
 		} else {
-			bar.WriteString(st.PaneInactive.Render(label))
+			bar.WriteString(st.PaneInactive.Render(" " + label))
 		}
 	}
 	place := m.township
@@ -367,17 +393,24 @@ func (m *Model) header() string {
 	}
 	role := m.c.T("role." + string(m.c.Actor.Role))
 	date := shortDate(m.c.Today())
+	phase := ""
+	if m.phase != "" {
+		phase = fmt.Sprintf(m.c.T("ph.header"), m.c.T("phs."+m.phase), m.phaseDays)
+	}
 	left := bar.String()
 	room := max(m.width-views.Width(left)-1, 0)
-	// The context gives way from the left when the window is narrow: the place goes first,
-	// then the date; who is logged in stays longest.
+	// The context gives way when the window is narrow: the date goes first (the user's own
+	// machine shows it), then the phase, then the place; who is logged in stays longest.
+	user := fmt.Sprintf("%s(%s)", who, role)
 	var ctx string
-	for _, c := range []string{
-		fmt.Sprintf("%s · %s(%s) · %s", place, who, role, date),
-		fmt.Sprintf("%s(%s) · %s", who, role, date),
-		fmt.Sprintf("%s(%s)", who, role),
-	} {
-		ctx = c
+	for _, parts := range [][]string{{place, user, phase, date}, {place, user, phase}, {place, user}, {user}} {
+		var keep []string
+		for _, p := range parts {
+			if p != "" {
+				keep = append(keep, p)
+			}
+		}
+		ctx = strings.Join(keep, " · ")
 		if m.c.Demo {
 			ctx = st.Banner.Render("["+m.c.T("demo")+"]") + " " + ctx
 		}
@@ -421,7 +454,7 @@ func (m *Model) footer() string {
 func (m *Model) helpView(h int) string {
 	k := m.c.Keys
 	groups := append(m.panes[m.active].FullHelp(),
-		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.NextPane, k.PrevPane},
+		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5, k.NextPane, k.PrevPane},
 		[]key.Binding{k.Help, k.Lang, k.Refresh, k.Quit})
 	lines := []string{m.c.Styles.Title.Render(m.c.T("help.title")), ""}
 	var row []string

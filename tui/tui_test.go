@@ -76,7 +76,7 @@ func TestEveryPaneFitsItsWindow(t *testing.T) {
 		for _, size := range [][2]int{{80, 24}, {120, 40}, {40, 10}, {57, 13}} {
 			m := New(Options{Store: st, User: store.User{Name: "李明", Role: store.RoleTownship}, Lang: lang, Width: size[0], Height: size[1]})
 			drive(m, m.Init())
-			for _, pane := range []string{"1", "2", "3", "4"} {
+			for _, pane := range []string{"1", "2", "3", "4", "5"} {
 				for _, extra := range [][]string{nil, {"enter"}, {"?"}} {
 					press(m, pane)
 					press(m, extra...)

@@ -160,3 +160,25 @@ func Pct(n, d int) string {
 	}
 	return strconv.Itoa(n*100/d) + "%"
 }
+
+// Spark draws a series as a one-line chart of block heights (▁▂▃▄▅▆▇█), or digits 0–9 in
+// ASCII, scaled to the series' largest value.
+func Spark(xs []int, ascii bool) string {
+	levels := []rune("▁▂▃▄▅▆▇█")
+	if ascii {
+		levels = []rune("0123456789")
+	}
+	top := 0
+	for _, x := range xs {
+		top = max(top, x)
+	}
+	var b strings.Builder
+	for _, x := range xs {
+		i := 0
+		if top > 0 {
+			i = x * (len(levels) - 1) / top
+		}
+		b.WriteRune(levels[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,833 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/ledgerio"
+	"sanbai/store"
+	"sanbai/views"
+)
+
+// overview is the 5 总览 pane: the township dashboard, the campaign calendar, what each village
+// has filed, the inspection findings and the assessment.
+type overview struct {
+	c      *Common
+	w, h   int
+	loaded bool
+	err    error
+	d      *overviewData
+	view   int
+	cur    [ovViews]views.Cursor
+	prompt *prompt
+}
+
+// The overview's views, cycled with v.
+const (
+	ovDashboard = iota
+	ovCalendar
+	ovFilings
+	ovInspect
+	ovScore
+	ovViews
+)
+
+// reportOf names the ledgerio report each filing freezes.
+var reportOf = map[string]string{"groups": "groups", "forms": "visits", "summary": "summary", "revisits": "revisits"}
+
+// overviewData is what the pane shows, computed off the UI goroutine.
+type overviewData struct {
+	today    string
+	villages []store.Village
+	cal      store.Calendar
+	filings  []filingRow
+	history  map[string][]store.Filing // village/kind → versions
+	findings []store.Inspection
+	sheets   []store.ScoreSheet
+	weights  store.Weights
+	coverage []barRow
+	tiers    map[store.Tier]int
+	tags     map[store.Tag]int
+	raised   []int // per day, the last 14 days
+	resolved []int
+	courses  []countRow
+	common   []commonIssue
+	meetings []store.Meeting
+	unmob    []string // grids with no grid-level meeting
+	members  map[string][]store.Member
+}
+
+// filingRow is a village's required filing: the latest version, or none yet.
+type filingRow struct {
+	village, kind string
+	due           string
+	latest        *store.Filing
+	versions      int
+}
+
+type barRow struct {
+	name      string
+	done, all int
+}
+
+type countRow struct {
+	name string
+	n    int
+}
+
+// commonIssue is a group of open concerns of one category with similar words, in several
+// households: a candidate lead project.
+type commonIssue struct {
+	category, text string
+	ids            []string
+	households     int
+}
+
+type overviewLoaded struct {
+	d   *overviewData
+	err error
+}
+
+// markConcernsMsg asks the Queue pane to mark concerns (a proposed lead project).
+type markConcernsMsg struct{ ids []string }
+
+func newOverview(c *Common) *overview { return &overview{c: c} }
+
+func (o *overview) Init() tea.Cmd { return o.load() }
+
+func (o *overview) load() tea.Cmd {
+	c := o.c
+	return func() tea.Msg {
+		d, err := loadOverview(c.Store, c.Actor)
+		return overviewLoaded{d: d, err: err}
+	}
+}
+
+func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
+	d := &overviewData{today: st.Today(), history: map[string][]store.Filing{}, tiers: map[store.Tier]int{}, tags: map[store.Tag]int{}}
+	var err error
+	if d.villages, err = st.Villages(a); err != nil {
+		return nil, err
+	}
+	if d.cal, err = st.Calendar(); err != nil {
+		return nil, err
+	}
+	fs, err := st.FilingsOf(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		k := f.Village + "/" + f.Kind
+		d.history[k] = append(d.history[k], f)
+	}
+	if d.findings, err = st.Inspections(a); err != nil {
+		return nil, err
+	}
+	if d.weights, err = st.ScoreWeights(); err != nil {
+		return nil, err
+	}
+	if d.meetings, err = st.Meetings(a); err != nil {
+		return nil, err
+	}
+	ms, err := st.Members(a)
+	if err != nil {
+		return nil, err
+	}
+	d.members = map[string][]store.Member{}
+	for _, m := range ms {
+		d.members[m.Village] = append(d.members[m.Village], m)
+	}
+	hhs, err := st.Households(a)
+	if err != nil {
+		return nil, err
+	}
+	visits, err := st.Visits(a)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := st.Concerns(a)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := st.Revisits(a)
+	if err != nil {
+		return nil, err
+	}
+	limits, err := st.Limits()
+	if err != nil {
+		return nil, err
+	}
+	grids, err := st.Grids(a)
+	if err != nil {
+		return nil, err
+	}
+	gridName := map[string]string{}
+	for _, g := range grids {
+		gridName[g.Code] = g.Name
+	}
+	var seen []store.Grid
+	for _, g := range grids {
+		if a.CanSee(g.Village, g.Code) {
+			seen = append(seen, g)
+		}
+	}
+	for _, code := range store.Unmobilized(seen, d.meetings) {
+		d.unmob = append(d.unmob, ConcernVillageOf(code)+" "+gridName[code])
+	}
+	visited := map[string]bool{}
+	courses := map[string]map[string]bool{}
+	for _, v := range visits {
+		visited[v.Household] = true
+		for _, f := range v.Findings {
+			if f.Kind == "nightschool" {
+				name := f.Category
+				if name == "" {
+					name = f.Text
+				}
+				if courses[name] == nil {
+					courses[name] = map[string]bool{}
+				}
+				courses[name][v.Household] = true
+			}
+		}
+	}
+	for name, hh := range courses {
+		d.courses = append(d.courses, countRow{name: name, n: len(hh)})
+	}
+	sort.Slice(d.courses, func(i, j int) bool {
+		if d.courses[i].n != d.courses[j].n {
+			return d.courses[i].n > d.courses[j].n
+		}
+		return d.courses[i].name < d.courses[j].name
+	})
+	// Coverage bars: per village for the township, per grid for one village.
+	in := map[string]*ScoreInputsAcc{}
+	acc := func(v string) *ScoreInputsAcc {
+		if in[v] == nil {
+			in[v] = &ScoreInputsAcc{}
+		}
+		return in[v]
+	}
+	bar := map[string]*barRow{}
+	var barKeys []string
+	perGrid := len(d.villages) == 1
+	for _, h := range hhs {
+		k, name := h.Village, ""
+		if perGrid {
+			k, name = h.Grid, gridName[h.Grid]
+		} else {
+			for _, v := range d.villages {
+				if v.Code == h.Village {
+					name = v.Name
+				}
+			}
+		}
+		if bar[k] == nil {
+			bar[k] = &barRow{name: name}
+			barKeys = append(barKeys, k)
+		}
+		bar[k].all++
+		acc(h.Village).Households++
+		if visited[h.ID] {
+			bar[k].done++
+			acc(h.Village).Visited++
+		}
+	}
+	sort.Strings(barKeys)
+	for _, k := range barKeys {
+		d.coverage = append(d.coverage, *bar[k])
+	}
+	// Concerns: counts, the daily trend, rates and the common-issue finder.
+	now := st.Now()
+	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
+	d.raised, d.resolved = make([]int, 14), make([]int, 14)
+	dayIndex := func(t time.Time) int {
+		ds := t.Format(time.DateOnly)
+		if ds < day0 || ds > d.today {
+			return -1
+		}
+		return daysBetween(day0, ds)
+	}
+	similar := map[string]*commonIssue{}
+	households := map[string]map[string]bool{}
+	for _, c := range cs {
+		x := acc(c.Village)
+		x.Rates = x.Rates.Add(store.RateOf(c, rs, limits, now))
+		if c.Status.Open() {
+			d.tiers[c.Tier]++
+			d.tags[c.Tag]++
+			x.Open++
+			if c.Overdue(d.today) {
+				x.Overdue++
+			}
+			if c.Project == "" {
+				// Similar: same category and the same first words.
+				key := c.Village + "|" + c.Category + "|" + firstRunes(c.Description, 6)
+				if similar[key] == nil {
+					similar[key] = &commonIssue{category: c.Category, text: c.Description}
+					households[key] = map[string]bool{}
+				}
+				similar[key].ids = append(similar[key].ids, c.ID)
+				households[key][c.Household] = true
+			}
+		}
+		if c.Supervisor != "" && c.Status != store.StatusClosed {
+			x.Supervised++
+		}
+		if i := dayIndex(c.CreatedAt); i >= 0 {
+			d.raised[i]++
+		}
+		if !c.ResolvedAt.IsZero() {
+			if i := dayIndex(c.ResolvedAt); i >= 0 {
+				d.resolved[i]++
+			}
+		}
+	}
+	for k, ci := range similar {
+		ci.households = len(households[k])
+		if ci.households >= 2 {
+			d.common = append(d.common, *ci)
+		}
+	}
+	sort.Slice(d.common, func(i, j int) bool {
+		if d.common[i].households != d.common[j].households {
+			return d.common[i].households > d.common[j].households
+		}
+		return d.common[i].ids[0] < d.common[j].ids[0]
+	})
+	// Filings and their lateness, then the score sheets.
+	for _, v := range d.villages {
+		x := acc(v.Code)
+		for _, kind := range store.FilingKinds {
+			row := filingRow{village: v.Code, kind: kind, due: d.cal.Deadline(v.Code, store.Filings[kind])}
+			if h := d.history[v.Code+"/"+kind]; len(h) > 0 {
+				row.latest, row.versions = &h[len(h)-1], len(h)
+			}
+			d.filings = append(d.filings, row)
+			if row.due != "" && row.due < d.today {
+				x.FilingsDue++
+				// On time: the first filing came by the deadline.
+				if h := d.history[v.Code+"/"+kind]; len(h) > 0 && !h[0].Late {
+					x.OnTime++
+				}
+			}
+		}
+		for _, f := range d.findings {
+			if f.Village == v.Code && f.Open() {
+				x.OpenFindings++
+			}
+		}
+		d.sheets = append(d.sheets, store.Assess(v.Code, x.ScoreInputs, d.weights))
+	}
+	store.Rank(d.sheets)
+	return d, nil
+}
+
+// ScoreInputsAcc gathers a village's score inputs while the data is walked.
+type ScoreInputsAcc struct{ store.ScoreInputs }
+
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}
+
+func (o *overview) SetSize(w, h int) { o.w, o.h = w, h }
+
+func (o *overview) Capturing() bool { return o.prompt != nil }
+
+func (o *overview) rows() int {
+	switch o.view {
+	case ovCalendar:
+		return len(store.Phases)
+	case ovFilings:
+		return len(o.d.filings)
+	case ovInspect:
+		return len(o.d.findings)
+	case ovScore:
+		return len(o.d.sheets)
+	}
+	return len(o.d.common)
+}
+
+func (o *overview) Update(msg tea.Msg) tea.Cmd {
+	k := o.c.Keys
+	switch msg := msg.(type) {
+	case overviewLoaded:
+		o.loaded, o.err = true, msg.err
+		if msg.err == nil {
+			o.d = msg.d
+			for v := range ovViews {
+				saved := o.view
+				o.view = v
+				o.cur[v].SetLen(o.rows())
+				o.view = saved
+			}
+		}
+		return nil
+	case ChangedMsg:
+		if msg.touches("concern", "visit", "filing", "inspect", "calendar", "settings", "revisit", "household") {
+			return o.load()
+		}
+		return nil
+	}
+	if o.prompt != nil {
+		res, val, cmd := o.prompt.update(msg)
+		switch res {
+		case promptCancel:
+			o.prompt = nil
+		case promptDone:
+			kind := o.prompt.kind
+			o.prompt = nil
+			return o.answer(kind, val)
+		}
+		return cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || o.d == nil {
+		return nil
+	}
+	cur := &o.cur[o.view]
+	switch {
+	case key.Matches(km, k.Up):
+		cur.Move(-1, o.h-5)
+	case key.Matches(km, k.Down):
+		cur.Move(1, o.h-5)
+	case key.Matches(km, k.RevisitView):
+		o.view = (o.view + 1) % ovViews
+		o.cur[o.view].SetLen(o.rows())
+	case key.Matches(km, k.Back):
+		o.view = ovDashboard
+	case key.Matches(km, k.Open):
+		if o.view == ovDashboard && cur.Pos < len(o.d.common) {
+			ids := o.d.common[cur.Pos].ids
+			return func() tea.Msg { return markConcernsMsg{ids: ids} }
+		}
+	case key.Matches(km, k.RevisitDue):
+		if o.view == ovCalendar {
+			if o.c.Actor.Role != store.RoleTownship {
+				return status(o.c.T("rf.township"), true)
+			}
+			p := store.Phases[cur.Pos]
+			o.prompt = newPrompt("phase", fmt.Sprintf(o.c.T("ov.ask.phase"), o.c.T("ph."+p)), o.d.cal.Township[p], nil)
+		}
+	case key.Matches(km, k.Meeting) && o.view == ovCalendar:
+		if o.c.Actor.Role == store.RoleInspector {
+			return status(o.c.T("err.readonly"), true)
+		}
+		o.prompt = newPrompt("meeting", o.c.T("ov.ask.meeting"), "", nil)
+	case key.Matches(km, k.FileReport):
+		if o.view == ovFilings && cur.Pos < len(o.d.filings) {
+			return o.file(o.d.filings[cur.Pos])
+		}
+	case key.Matches(km, k.New):
+		if o.view == ovInspect {
+			if o.c.Actor.Role != store.RoleInspector && o.c.Actor.Role != store.RoleTownship {
+				return status(o.c.T("ov.inspectors"), true)
+			}
+			o.prompt = newPrompt("finding", o.c.T("ov.ask.finding"), "", nil)
+		}
+	case key.Matches(km, k.Resolve):
+		if o.view == ovInspect && cur.Pos < len(o.d.findings) {
+			o.prompt = newPrompt("answer", o.c.T("ov.ask.answer"), "", nil)
+		}
+	case key.Matches(km, k.Weights):
+		if o.view == ovScore {
+			if o.c.Actor.Role != store.RoleTownship {
+				return status(o.c.T("rf.township"), true)
+			}
+			var parts []string
+			for _, p := range store.ScoreParts {
+				parts = append(parts, fmt.Sprintf("%s=%g", p, o.d.weights[p]))
+			}
+			o.prompt = newPrompt("weights", o.c.T("ov.ask.weights"), strings.Join(parts, " "), nil)
+		}
+	}
+	return nil
+}
+
+// file builds the report as it stands and files it, frozen with its checksum.
+func (o *overview) file(row filingRow) tea.Cmd {
+	c := o.c
+	if c.Actor.Role == store.RoleInspector || c.Actor.Role == store.RoleGrid {
+		return status(c.T("ov.file.who"), true)
+	}
+	return func() tea.Msg {
+		data, err := ledgerio.Load(c.Store, c.Actor, row.village)
+		if err != nil {
+			return statusMsg{text: c.errText(err), err: true}
+		}
+		rep, err := ledgerio.Build(data, reportOf[row.kind])
+		if err != nil {
+			return statusMsg{text: c.errText(err), err: true}
+		}
+		var buf bytes.Buffer
+		if err := ledgerio.Write(&buf, rep, "xlsx"); err != nil {
+			return statusMsg{text: c.errText(err), err: true}
+		}
+		f, err := c.Store.FileReport(c.Actor, row.village, row.kind, "xlsx", buf.Bytes())
+		if err != nil {
+			return statusMsg{text: c.errText(err), err: true}
+		}
+		late := ""
+		if f.Late {
+			late = c.T("ov.late")
+		}
+		return statusMsg{text: fmt.Sprintf(c.T("ov.filed"), row.village, c.T("fk."+row.kind), f.Version, f.SHA256[:12], late)}
+	}
+}
+
+// answer carries out a prompt's request.
+func (o *overview) answer(kind, val string) tea.Cmd {
+	c := o.c
+	cur := o.cur[o.view].Pos
+	switch kind {
+	case "phase":
+		p := store.Phases[cur]
+		d := strings.TrimSpace(val)
+		if d != "" {
+			var err error
+			if d, err = parseDeadline(val, c.Store.Now()); err != nil {
+				if _, perr := time.Parse(time.DateOnly, strings.TrimSpace(val)); perr != nil {
+					return status(c.T("q.bad.deadline"), true)
+				}
+				d = strings.TrimSpace(val)
+			}
+		}
+		return func() tea.Msg {
+			if err := c.Store.SetPhaseDeadline(c.Actor, "", p, d); err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("ov.phase.set"), c.T("ph."+p), d)}
+		}
+	case "finding":
+		// 新村 / 检查内容 / 发现的问题 / 整改时限
+		parts := strings.Split(val, "/")
+		for len(parts) < 4 {
+			parts = append(parts, "")
+		}
+		village := strings.TrimSpace(parts[0])
+		for _, v := range o.d.villages {
+			if v.Name == village || strings.TrimSuffix(v.Name, "新村") == village {
+				village = v.Code
+			}
+		}
+		f := store.Inspection{Village: strings.ToUpper(village), Checked: strings.TrimSpace(parts[1]), Problems: strings.TrimSpace(parts[2])}
+		if d := strings.TrimSpace(parts[3]); d != "" {
+			if dd, err := parseDeadline(d, c.Store.Now()); err == nil {
+				f.FollowUp = dd
+			}
+		}
+		return func() tea.Msg {
+			got, err := c.Store.RecordFinding(c.Actor, f)
+			if err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("ov.finding.done"), got.ID)}
+		}
+	case "meeting":
+		m, err := o.parseMeeting(val)
+		if err != "" {
+			return status(err, true)
+		}
+		return func() tea.Msg {
+			got, err := c.Store.RecordMeeting(c.Actor, m)
+			if err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("ov.meeting.done"), got.Date, got.Led, len(got.Attended))}
+		}
+	case "answer":
+		f := o.d.findings[cur]
+		return func() tea.Msg {
+			if _, err := c.Store.AnswerFinding(c.Actor, f.Village, f.ID, val); err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("ov.answered"), f.ID)}
+		}
+	case "weights":
+		w := store.Weights{}
+		for _, kv := range strings.Fields(val) {
+			k, v, ok := strings.Cut(kv, "=")
+			var x float64
+			if _, err := fmt.Sscanf(v, "%g", &x); !ok || err != nil {
+				return status(c.T("ov.bad.weights"), true)
+			}
+			w[k] = x
+		}
+		return func() tea.Msg {
+			if err := c.Store.SetScoreWeights(c.Actor, w); err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: c.T("ov.weights.set")}
+		}
+	}
+	return nil
+}
+
+func (o *overview) View() string {
+	st := o.c.Styles
+	switch {
+	case !o.loaded:
+		return " " + o.c.T("loading")
+	case o.err != nil:
+		return " " + st.Error.Render(o.c.errText(o.err))
+	}
+	var tabs []string
+	for i := range ovViews {
+		l := o.c.T(fmt.Sprintf("ov.view.%d", i))
+		if i == o.view {
+			l = st.PaneActive.Render("[" + l + "]")
+		}
+		tabs = append(tabs, l)
+	}
+	lines := []string{" " + strings.Join(tabs, " ") + st.Muted.Render("  (v)"), st.HRule(o.w)}
+	switch o.view {
+	case ovDashboard:
+		lines = append(lines, o.dashboard()...)
+	default:
+		t := o.table()
+		lines = append(lines, t.Header(st, o.w))
+		if o.rows() == 0 {
+			lines = append(lines, " "+o.c.T("empty"))
+		}
+		from, to := o.cur[o.view].Window(o.h - 4)
+		lines = append(lines, t.Lines(st, o.w, from, to, o.cur[o.view].Pos)...)
+		if o.view == ovCalendar {
+			lines = append(lines, o.meetingLines()...)
+		}
+	}
+	if o.prompt != nil {
+		tail := o.prompt.lines(st, o.w, 3)
+		keep := max(o.h-len(tail)-1, 0)
+		if len(lines) > keep {
+			lines = lines[:keep]
+		}
+		for len(lines) < keep {
+			lines = append(lines, "")
+		}
+		lines = append(append(lines, st.HRule(o.w)), tail...)
+	}
+	if len(lines) > o.h {
+		lines = lines[:o.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseMeeting reads "级别 代码 日期 主持人 [明白纸份数] / 参加党员…", e.g.
+// "格 DL03 2026-11-16 王强 30 / 张三 李四": the level (镇, 村 or 格), the village or grid code
+// (none for the township), the date, who led it, the fact sheets handed out, and who attended.
+func (o *overview) parseMeeting(val string) (store.Meeting, string) {
+	head, who, _ := strings.Cut(val, "/")
+	f := strings.Fields(head)
+	bad := o.c.T("ov.bad.meeting")
+	if len(f) < 3 {
+		return store.Meeting{}, bad
+	}
+	m := store.Meeting{}
+	switch f[0] {
+	case "镇", "township":
+		m.Level = "township"
+		f = append(f[:1], append([]string{""}, f[1:]...)...)
+	case "村", "新村", "village":
+		m.Level, m.Village = "village", strings.ToUpper(f[1])
+	case "格", "网格", "grid":
+		m.Level, m.Grid = "grid", strings.ToUpper(f[1])
+		m.Village = ConcernVillageOf(m.Grid)
+	default:
+		return store.Meeting{}, bad
+	}
+	if len(f) < 4 {
+		return store.Meeting{}, bad
+	}
+	d, err := parseDeadline(f[2], time.Date(2000, 1, 1, 0, 0, 0, 0, time.Local))
+	if err != nil {
+		return store.Meeting{}, bad
+	}
+	m.Date, m.Led = d, f[3]
+	if len(f) > 4 {
+		fmt.Sscanf(f[4], "%d", &m.FactSheets)
+	}
+	for _, name := range strings.Fields(who) {
+		for _, mb := range o.d.members[m.Village] {
+			if mb.Name == name && (m.Level != "grid" || mb.Grid == m.Grid) {
+				m.Attended = append(m.Attended, mb.ID)
+				break
+			}
+		}
+	}
+	return m, ""
+}
+
+// dashboard draws coverage bars, the concerns by tier and colour, the trend of the last two
+// weeks, the night-school wishes and the common issues found.
+func (o *overview) dashboard() []string {
+	st, d := o.c.Styles, o.d
+	var out []string
+	half := max(o.w/2-1, 20)
+	out = append(out, " "+st.Heading.Render(o.c.T("ov.coverage")))
+	for _, b := range d.coverage {
+		out = append(out, " "+views.Fit(b.name, 10)+" "+st.Bar(b.done, b.all, max(half-22, 5))+" "+
+			views.FitRight(views.Pct(b.done, b.all), 4)+fmt.Sprintf(" %d/%d", b.done, b.all))
+	}
+	var tiers, tags []string
+	for _, t := range store.Tiers {
+		tiers = append(tiers, fmt.Sprintf("%s %d", o.c.T("tier."+string(t)), d.tiers[t]))
+	}
+	tags = append(tags, st.Red.Render(fmt.Sprintf("%s %d", o.c.T("tag.red"), d.tags[store.TagRed])),
+		st.Yellow.Render(fmt.Sprintf("%s %d", o.c.T("tag.yellow"), d.tags[store.TagYellow])),
+		st.Green.Render(fmt.Sprintf("%s %d", o.c.T("tag.green"), d.tags[store.TagGreen])))
+	out = append(out, " "+st.Heading.Render(o.c.T("ov.open"))+" "+strings.Join(tiers, " ")+"  "+strings.Join(tags, " "))
+	out = append(out, " "+st.Heading.Render(o.c.T("ov.trend"))+" "+o.c.T("ov.raised")+" "+views.Spark(d.raised, st.ASCII)+
+		fmt.Sprintf(" %d", sum(d.raised))+"  "+o.c.T("ov.resolved")+" "+views.Spark(d.resolved, st.ASCII)+fmt.Sprintf(" %d", sum(d.resolved)))
+	var cs []string
+	for i, c := range d.courses {
+		if i == 5 {
+			break
+		}
+		cs = append(cs, fmt.Sprintf("%s %d", c.name, c.n))
+	}
+	out = append(out, views.Cut(" "+st.Heading.Render(o.c.T("ov.courses"))+" "+strings.Join(cs, "  "), o.w))
+	out = append(out, " "+st.Heading.Render(o.c.T("ov.common")))
+	if len(d.common) == 0 {
+		out = append(out, "   "+o.c.T("empty"))
+	}
+	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}}
+	for _, ci := range d.common {
+		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
+			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}})
+	}
+	room := max(o.h-len(out)-3, 1)
+	from, to := o.cur[ovDashboard].Window(room)
+	return append(out, t.Lines(st, o.w, from, to, o.cur[ovDashboard].Pos)...)
+}
+
+// meetingLines sums up the mobilization meetings and names the grids not yet mobilized.
+func (o *overview) meetingLines() []string {
+	st := o.c.Styles
+	n := map[string]int{}
+	sheets := 0
+	for _, m := range o.d.meetings {
+		n[m.Level]++
+		sheets += m.FactSheets
+	}
+	out := []string{st.HRule(o.w), " " + st.Heading.Render(o.c.T("ov.meetings")) + " " +
+		fmt.Sprintf(o.c.T("ov.meetings.n"), n["township"], n["village"], n["grid"], sheets)}
+	if len(o.d.unmob) > 0 {
+		out = append(out, st.Warn.Render(views.Cut(" "+o.c.T("ov.unmob")+" "+strings.Join(o.d.unmob, "、"), o.w)))
+	}
+	return out
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+// table builds the table of the calendar, filings, inspection or score view.
+func (o *overview) table() views.Table {
+	st, d := o.c.Styles, o.d
+	var t views.Table
+	vname := map[string]string{}
+	for _, v := range d.villages {
+		vname[v.Code] = v.Name
+	}
+	switch o.view {
+	case ovCalendar:
+		t.Columns = []views.Column{{Title: o.c.T("ov.phase")}, {Title: o.c.T("q.deadline"), Width: 10}, {Title: o.c.T("ov.state"), Width: 12}}
+		village := o.c.Actor.Village
+		cur, _ := d.cal.Current(village, d.today)
+		for _, p := range store.Phases {
+			dl := d.cal.Deadline(village, p)
+			state := ""
+			switch {
+			case dl == "":
+				state = o.c.T("ov.unset")
+			case p == cur:
+				state = fmt.Sprintf(o.c.T("ov.now"), daysBetween(d.today, dl))
+			case dl < d.today:
+				state = o.c.T("ov.past")
+			}
+			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(o.c.T("ph." + p)), views.T(dl), views.T(state)}})
+		}
+	case ovFilings:
+		t.Columns = []views.Column{{Title: o.c.T("r.village"), Width: 8}, {Title: o.c.T("ov.filing")}, {Title: o.c.T("q.deadline"), Width: 6},
+			{Title: o.c.T("ov.filed.at"), Width: 11}, {Title: o.c.T("ov.by"), Width: 6, HideBelow: 64}, {Title: o.c.T("ov.state"), Width: 8}}
+		for _, r := range d.filings {
+			at, by := "", ""
+			state := views.T(o.c.T("ov.notyet"))
+			if r.latest != nil {
+				at, by = r.latest.At.Format("01-02 15:04"), r.latest.By
+				state = views.T(o.c.T("ov.ontime"))
+				if r.latest.Late {
+					state = views.S(o.c.T("ov.late"), st.Warn)
+				}
+				if r.versions > 1 {
+					at += fmt.Sprintf(" v%d", r.versions)
+				}
+			} else if r.due != "" && r.due < d.today {
+				state = views.S(o.c.T("ov.missing"), st.Overdue)
+			}
+			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(strings.TrimSuffix(vname[r.village], "新村")),
+				views.T(o.c.T("fk." + r.kind)), views.T(shortDate(r.due)), views.T(at), views.T(by), state}})
+		}
+	case ovInspect:
+		t.Columns = []views.Column{{Title: o.c.T("q.id"), Width: 6}, {Title: o.c.T("v.date"), Width: 5},
+			{Title: o.c.T("ov.checked"), Width: 12}, {Title: o.c.T("ov.problems")}, {Title: o.c.T("q.deadline"), Width: 6}, {Title: o.c.T("ov.state"), Width: 10}}
+		for _, f := range d.findings {
+			state := views.S(o.c.T("ov.open.finding"), st.Warn)
+			if !f.Open() {
+				state = views.T(o.c.T("ov.answered.short"))
+			}
+			t.Rows = append(t.Rows, views.Row{Mark: map[bool]string{true: "!", false: ""}[f.Open()], Cells: []views.Cell{views.T(f.ID),
+				views.T(shortDate(f.Date)), views.T(f.Checked), views.T(f.Problems), views.T(shortDate(f.FollowUp)), state}})
+		}
+	case ovScore:
+		t.Columns = []views.Column{{Title: "#", Width: 2, Right: true}, {Title: o.c.T("r.village")}, {Title: o.c.T("ov.score"), Width: 5, Right: true}}
+		for _, p := range []string{"coverage", "filings", "response", "ontime", "satisfied"} {
+			t.Columns = append(t.Columns, views.Column{Title: o.c.T("sp." + p), Width: 6, Right: true, HideBelow: 60})
+		}
+		for i, s := range d.sheets {
+			cells := []views.Cell{views.T(fmt.Sprint(i + 1)), views.T(vname[s.Village]), views.T(fmt.Sprintf("%.1f", s.Score))}
+			for _, p := range []string{"coverage", "filings", "response", "ontime", "satisfied"} {
+				cells = append(cells, views.T(fmt.Sprintf("%.0f%%", 100*s.Parts[p])))
+			}
+			t.Rows = append(t.Rows, views.Row{Cells: cells})
+		}
+	}
+	return t
+}
+
+func (o *overview) ShortHelp() []key.Binding {
+	k := o.c.Keys
+	if o.prompt != nil {
+		return []key.Binding{k.Open, k.Back}
+	}
+	switch o.view {
+	case ovDashboard:
+		return []key.Binding{k.RevisitView, k.Up, k.Down, k.Open}
+	case ovCalendar:
+		return []key.Binding{k.RevisitView, k.RevisitDue, k.Meeting}
+	case ovFilings:
+		return []key.Binding{k.RevisitView, k.FileReport}
+	case ovInspect:
+		return []key.Binding{k.RevisitView, k.New, k.Resolve}
+	}
+	return []key.Binding{k.RevisitView, k.Weights}
+}
+
+func (o *overview) FullHelp() [][]key.Binding {
+	k := o.c.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.RevisitView, k.Back, k.Open}, {k.RevisitDue, k.Meeting, k.FileReport, k.New, k.Resolve, k.Weights}}
+}
