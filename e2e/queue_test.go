@@ -29,10 +29,10 @@ func TestTriageByKeys(t *testing.T) {
 	tm := s.open(t, s.addUser(t, "李明", store.RoleTownship, ""), 80, 24, nil)
 	tm.waitText("覆盖  户")
 	tm.send("3")
-	scr := tm.waitText("[3 台账]", "编号")
+	tm.waitText("[3 台账]", "编号")
 	// Look for a concern at the grid tier to escalate.
 	tm.send("t", "t")
-	scr = tm.waitText("未办结 · 网格")
+	scr := tm.waitText("未办结 · 网格")
 	id := selectedID(t, scr)
 	before, _ := s.st.Concern(store.System, id)
 	if before.Tier != store.TierGrid {

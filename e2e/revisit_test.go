@@ -20,7 +20,7 @@ func TestRevisitOutcomes(t *testing.T) {
 	tm.send("4")
 	tm.waitText("[4 回头看]", "[汇总]")
 	tm.send("v")
-	scr := tm.waitText("[待回访]")
+	tm.waitText("[待回访]")
 
 	cases := []struct {
 		name        string
@@ -32,7 +32,7 @@ func TestRevisitOutcomes(t *testing.T) {
 		{"solved but not satisfied", "1", "4", store.StatusReopened},
 	}
 	for _, c := range cases {
-		scr = tm.screen()
+		scr := tm.screen()
 		ids := idRE.FindAllString(line(scr, "▸"), -1)
 		if len(ids) == 0 {
 			t.Fatalf("%s: no household selected:\n%s", c.name, scr)

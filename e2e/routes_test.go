@@ -142,7 +142,7 @@ func TestMissedPersonLeavesOnceReached(t *testing.T) {
 	}
 	tm.send("电话 本人在外地打工，电话联系", "enter")
 	tm.waitText("已记 " + name + " 为已联系")
-	scr = tm.waitFor("missed count down by one", func(s string) bool {
+	tm.waitFor("missed count down by one", func(s string) bool {
 		m := regexp.MustCompile(`(\d+) 人未见面`).FindStringSubmatch(s)
 		a, _ := strconv.Atoi(n0[1])
 		b := -1

@@ -136,8 +136,6 @@ func explain(c *Common, i store.RuleIssue, name func(string) string, reason stri
 
 func (f *groupForm) issues() []store.RuleIssue { return store.CheckGroup(f.g, f.ctx) }
 
-func (f *groupForm) capturing() bool { return true }
-
 func (f *groupForm) update(msg tea.Msg) tea.Cmd {
 	if gs, ok := msg.(groupSaved); ok {
 		if gs.err != nil {

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -146,15 +144,4 @@ func (p *prompt) lines(st views.Styles, w, h int) []string {
 		out = append(out, st.Error.Render(views.Cut(p.err, w)))
 	}
 	return out
-}
-
-// joinLines joins the non-empty parts.
-func joinLines(parts ...string) string {
-	var keep []string
-	for _, p := range parts {
-		if p != "" {
-			keep = append(keep, p)
-		}
-	}
-	return strings.Join(keep, "\n")
 }
