@@ -96,10 +96,22 @@ func TestImportExportOverSSH(t *testing.T) {
 		t.Fatalf("inspector export: %d %.300s", code, out)
 	}
 
-	// A new household, in English.
-	csv := "village,grid,household,name,relation,phone\n西河新村,河口网格,XH03-0999,钱九,户主,13900009999\n"
-	out, errOut, code = s.runCommand(t, township, []byte(csv), map[string]string{"LANG": "en_US.UTF-8"}, "import")
-	if code != 0 || !strings.Contains(out, "households: 1 added") || !strings.Contains(out, "Imported.") {
+	// The township adds a household to the village's roster, in English. The same household
+	// alone would be refused: it would mark the rest of its grid moved out.
+	lone := "village,grid,household,name,relation,phone\n西河新村,河口网格,XH03-0999,钱九,户主,13900009999\n"
+	english := map[string]string{"LANG": "en_US.UTF-8"}
+	if _, errOut, code := s.runCommand(t, township, []byte(lone), english, "import"); code != 1 || !strings.Contains(errOut, "--allow-move-out") {
+		t.Fatalf("lone household: %d %s", code, errOut)
+	}
+	roster, _, code := s.runCommand(t, township, nil, nil, "export", "--report", "residents", "--format", "csv", "--village", "XH")
+	if code != 0 {
+		t.Fatal("export csv")
+	}
+	roster += "西河新村,XH03,XH03-0999,河口村后街99号,钱九,户主,男,1970-01,,13900009999,群众,\r\n"
+	out, errOut, code = s.runCommand(t, township, []byte(roster), english, "import")
+	hh, res := line(out, "households:"), line(out, "residents:")
+	if code != 0 || !strings.HasPrefix(hh, "households: 1 added, ") || !strings.HasPrefix(res, "residents: 1 added, ") ||
+		strings.Contains(hh+res, "moved out") || !strings.Contains(out, "Imported.") {
 		t.Fatalf("township import: %d\n%s\n%s", code, out, errOut)
 	}
 	if h, err := s.st.Household(store.System, "XH", "XH03-0999"); err != nil || h.Residents[0].Phone != "13900009999" {
