@@ -66,7 +66,7 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 	var msg tea.Msg
 	select {
 	case msg = <-ch:
-	case <-time.After(100 * time.Millisecond):
+	case <-time.After(25 * time.Millisecond):
 		return
 	}
 	switch msg := msg.(type) {
@@ -139,8 +139,8 @@ func FuzzKeys(f *testing.F) {
 	}
 	var fs fuzzStore
 	f.Fuzz(func(t *testing.T, who byte, in []byte) {
-		if len(in) > 200 {
-			in = in[:200]
+		if len(in) > 64 {
+			in = in[:64]
 		}
 		st := fs.get(t)
 		users := []store.User{

@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sanbai/store"
+)
+
+// TestSessionsTriageTogether: people of one grid (8 in `go test`, SANBAI_SESSIONS of them in
+// `make test-crash`, 20), each in their own SSH session,
+// change the colour of the same two concerns at once, by keys. Every change acknowledged on a
+// screen is in the concern's history exactly once, by the person who made it; a change made
+// against a stale screen is not made but reported on that screen ("刚被改过") and cancelled;
+// Rev equals the moves made since the seed, and each move has its audit event.
+func TestSessionsTriageTogether(t *testing.T) {
+	s := startServer(t, false)
+	all, _ := s.st.Concerns(store.System)
+	byGrid := map[string][]store.Concern{}
+	var grid string
+	for _, c := range all {
+		if c.Status.Open() && (c.Tier == store.TierOnSite || c.Tier == store.TierGrid) && c.Project == "" {
+			byGrid[c.Grid] = append(byGrid[c.Grid], c)
+			if len(byGrid[c.Grid]) == 2 && grid == "" {
+				grid = c.Grid
+			}
+		}
+	}
+	if grid == "" {
+		t.Fatal("no grid with two open grid-tier concerns in the demo")
+	}
+	targets := byGrid[grid][:2]
+	seedMoves := map[string]int{}
+	for _, c := range targets {
+		seedMoves[c.ID] = len(c.Moves)
+	}
+	sessions, rounds := 8, 3
+	if v := os.Getenv("SANBAI_SESSIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 100 {
+			t.Fatalf("SANBAI_SESSIONS=%q", v)
+		}
+		sessions, rounds = n, 4
+	}
+	var terms []*term
+	names := make([]string, sessions)
+	for i := range sessions {
+		names[i] = fmt.Sprintf("网格员%02d", i)
+		terms = append(terms, s.open(t, s.addUser(t, names[i], store.RoleGrid, grid), 80, 24, nil))
+	}
+	var mu sync.Mutex
+	acked := map[string]int{}
+	conflicts := 0
+	var wg sync.WaitGroup
+	for i, tm := range terms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := targets[i%2].ID
+			if !ackWait(tm, func(s string) bool { return strings.Contains(s, "覆盖") }, 60*time.Second) {
+				t.Errorf("%s: no first screen", names[i])
+				return
+			}
+			tm.stdin.Write([]byte("3"))
+			tm.stdin.Write([]byte("/" + id + "\r"))
+			if !ackWait(tm, func(s string) bool { return strings.Contains(line(s, "▸"), id) }, 60*time.Second) {
+				t.Errorf("%s: %s not selected:\n%s", names[i], id, tm.screen())
+				return
+			}
+			for range rounds {
+				sel := line(tm.screen(), "▸")
+				var cur store.Tag
+				for word, tag := range tagWord {
+					if strings.Contains(sel, " "+word+" ") {
+						cur = tag
+					}
+				}
+				next := store.Tags[(indexOf(cur)+1)%3]
+				tm.stdin.Write([]byte(tagKey[next]))
+				var stale bool
+				ok := ackWait(tm, func(s string) bool {
+					stale = strings.Contains(s, "刚被改过")
+					return stale || strings.Contains(s, "已挂"+tagName[next]+"牌")
+				}, 60*time.Second)
+				if !ok {
+					t.Errorf("%s: no answer to %s:\n%s", names[i], tagKey[next], tm.screen())
+					return
+				}
+				mu.Lock()
+				if stale {
+					conflicts++
+				} else {
+					acked[names[i]]++
+				}
+				mu.Unlock()
+				if stale {
+					tm.stdin.Write([]byte("n")) // cancel: the screen reloads to what is there now
+					ackWait(tm, func(s string) bool { return !strings.Contains(s, "刚被改过") }, 30*time.Second)
+				}
+				// Let the other sessions' changes reach this screen before the next look.
+				time.Sleep(100 * time.Millisecond)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	moves := map[string]int{}
+	events, _ := s.st.Audit(store.System, 100000)
+	total := 0
+	for _, c0 := range targets {
+		c, _ := s.st.Concern(store.System, c0.ID)
+		since := c.Moves[seedMoves[c.ID]:]
+		if c.Rev != len(since) {
+			t.Fatalf("%s: rev %d but %d moves since the seed: an update was lost", c.ID, c.Rev, len(since))
+		}
+		prev := string(c0.Tag)
+		for _, m := range since {
+			moves[m.By]++
+			if m.From != prev {
+				t.Fatalf("%s: a move from %s when the tag was %s: a silent overwrite", c.ID, m.From, prev)
+			}
+			prev = m.To
+		}
+		n := 0
+		for _, e := range events {
+			if e.Key == "concern/"+c.Village+"/"+c.ID {
+				n++
+			}
+		}
+		if n != c.Rev {
+			t.Fatalf("%s: %d changes, %d audit events", c.ID, c.Rev, n)
+		}
+		total += c.Rev
+	}
+	for _, n := range names {
+		if moves[n] != acked[n] {
+			t.Fatalf("%s: %d changes acknowledged on screen, %d in the history", n, acked[n], moves[n])
+		}
+	}
+	t.Logf("%d sessions, %d key presses on 2 concerns: %d changes made and acknowledged, %d conflicts reported on screen and cancelled, none lost",
+		sessions, sessions*rounds, total, conflicts)
+}
