@@ -135,3 +135,52 @@ func shortGrid(name string) string {
 	}
 	return base
 }
+
+// moveKeys moves a list cursor for the list keys (up, down, page, top, bottom) and reports
+// whether the key was one of them; h is the number of rows the list shows.
+func moveKeys(k *keys.KeyMap, msg tea.KeyPressMsg, c *views.Cursor, h int) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		c.Move(-1, h)
+	case key.Matches(msg, k.Down):
+		c.Move(1, h)
+	case key.Matches(msg, k.PageUp):
+		c.Move(-h, h)
+	case key.Matches(msg, k.PageDown):
+		c.Move(h, h)
+	case key.Matches(msg, k.Top):
+		c.Move(-c.N, h)
+	case key.Matches(msg, k.Bottom):
+		c.Move(c.N, h)
+	default:
+		return false
+	}
+	return true
+}
+
+// withTail fits a pane's lines into h rows with a prompt (or any tail) under a rule at the
+// bottom: the lines are cut or padded so the tail always shows.
+func withTail(st views.Styles, w, h int, lines, tail []string) []string {
+	if len(tail) == 0 {
+		return lines
+	}
+	keep := max(h-len(tail)-1, 0)
+	if len(lines) > keep {
+		lines = lines[:keep]
+	}
+	for len(lines) < keep {
+		lines = append(lines, "")
+	}
+	return append(append(lines, st.HRule(w)), tail...)
+}
+
+// scrollTo shows h of a form's lines, scrolled so that line at is on screen (half way down
+// once the form is taller than the window).
+func scrollTo(lines []string, at, h int) string {
+	from := 0
+	if at >= h-2 {
+		from = at - h/2
+	}
+	from = max(0, min(from, len(lines)-h))
+	return strings.Join(lines[from:min(len(lines), from+h)], "\n")
+}

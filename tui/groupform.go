@@ -357,16 +357,7 @@ func (f *groupForm) view(w, h int) string {
 	case f.reason != nil:
 		tail = f.reason.lines(st, w, 3)
 	}
-	if len(tail) > 0 {
-		keep := max(h-len(tail)-1, 0)
-		if len(out) > keep {
-			out = out[:keep]
-		}
-		for len(out) < keep {
-			out = append(out, "")
-		}
-		out = append(append(out, st.HRule(w)), tail...)
-	}
+	out = withTail(st, w, h, out, tail)
 	if len(out) > h {
 		out = out[:h]
 	}

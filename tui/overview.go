@@ -396,11 +396,10 @@ func (o *overview) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	cur := &o.cur[o.view]
+	if moveKeys(k, km, cur, o.h-5) {
+		return nil
+	}
 	switch {
-	case key.Matches(km, k.Up):
-		cur.Move(-1, o.h-5)
-	case key.Matches(km, k.Down):
-		cur.Move(1, o.h-5)
 	case key.Matches(km, k.RevisitView):
 		o.view = (o.view + 1) % ovViews
 		o.cur[o.view].SetLen(o.rows())
@@ -606,15 +605,7 @@ func (o *overview) View() string {
 		}
 	}
 	if o.prompt != nil {
-		tail := o.prompt.lines(st, o.w, 3)
-		keep := max(o.h-len(tail)-1, 0)
-		if len(lines) > keep {
-			lines = lines[:keep]
-		}
-		for len(lines) < keep {
-			lines = append(lines, "")
-		}
-		lines = append(append(lines, st.HRule(o.w)), tail...)
+		lines = withTail(st, o.w, o.h, lines, o.prompt.lines(st, o.w, 3))
 	}
 	if len(lines) > o.h {
 		lines = lines[:o.h]

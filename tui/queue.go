@@ -336,19 +336,11 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	h := q.listHeight()
+	if moveKeys(k, msg, &q.cur, h) {
+		q.remember()
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		q.cur.Move(-1, h)
-	case key.Matches(msg, k.Down):
-		q.cur.Move(1, h)
-	case key.Matches(msg, k.PageUp):
-		q.cur.Move(-h, h)
-	case key.Matches(msg, k.PageDown):
-		q.cur.Move(h, h)
-	case key.Matches(msg, k.Top):
-		q.cur.Move(-q.cur.N, h)
-	case key.Matches(msg, k.Bottom):
-		q.cur.Move(q.cur.N, h)
 	case key.Matches(msg, k.Open):
 		q.detail = len(q.rows) > 0
 	case key.Matches(msg, k.Back):

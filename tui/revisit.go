@@ -366,17 +366,10 @@ func (r *revisit) Update(msg tea.Msg) tea.Cmd {
 	if !ok || r.d == nil {
 		return nil
 	}
-	cur := &r.cur[r.view]
-	h := r.listHeight()
+	if moveKeys(k, km, &r.cur[r.view], r.listHeight()) {
+		return nil
+	}
 	switch {
-	case key.Matches(km, k.Up):
-		cur.Move(-1, h)
-	case key.Matches(km, k.Down):
-		cur.Move(1, h)
-	case key.Matches(km, k.PageUp):
-		cur.Move(-h, h)
-	case key.Matches(km, k.PageDown):
-		cur.Move(h, h)
 	case key.Matches(km, k.RevisitView):
 		r.view = (r.view + 1) % rvViews
 		r.cur[r.view].SetLen(r.rows())
@@ -531,15 +524,7 @@ func (r *revisit) View() string {
 	}
 	lines = append(lines, tb.Lines(st, r.w, from, to, cur.Pos)...)
 	if r.prompt != nil {
-		tail := r.prompt.lines(st, r.w, 9)
-		keep := max(r.h-len(tail)-1, 0)
-		if len(lines) > keep {
-			lines = lines[:keep]
-		}
-		for len(lines) < keep {
-			lines = append(lines, "")
-		}
-		lines = append(append(lines, st.HRule(r.w)), tail...)
+		lines = withTail(st, r.w, r.h, lines, r.prompt.lines(st, r.w, 9))
 	}
 	if len(lines) > r.h {
 		lines = lines[:r.h]

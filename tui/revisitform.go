@@ -352,20 +352,12 @@ func (f *revisitForm) view(w, h int) string {
 		want--
 	}
 	at := 0
+	texts := make([]string, len(ls))
 	for i, l := range ls {
-		if l.slot == want {
+		texts[i] = l.text
+		if l.slot == want && at == 0 {
 			at = i
-			break
 		}
 	}
-	from := 0
-	if at >= h-2 {
-		from = at - h/2
-	}
-	from = max(0, min(from, len(ls)-h))
-	var out []string
-	for i := from; i < len(ls) && len(out) < h; i++ {
-		out = append(out, ls[i].text)
-	}
-	return strings.Join(out, "\n")
+	return scrollTo(texts, at, h)
 }

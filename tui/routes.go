@@ -436,26 +436,10 @@ func (r *routes) Update(msg tea.Msg) tea.Cmd {
 func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 	k := r.c.Keys
 	cur := map[int]*views.Cursor{rmGroups: &r.cur, rmRoute: &r.rcur, rmMissed: &r.mcur, rmCoverage: &r.ccur, rmSuggest: &r.scur}[r.mode]
-	h := r.listHeight()
+	if moveKeys(k, km, cur, r.listHeight()) {
+		return nil
+	}
 	switch {
-	case key.Matches(km, k.Up):
-		cur.Move(-1, h)
-		return nil
-	case key.Matches(km, k.Down):
-		cur.Move(1, h)
-		return nil
-	case key.Matches(km, k.PageUp):
-		cur.Move(-h, h)
-		return nil
-	case key.Matches(km, k.PageDown):
-		cur.Move(h, h)
-		return nil
-	case key.Matches(km, k.Top):
-		cur.Move(-cur.N, h)
-		return nil
-	case key.Matches(km, k.Bottom):
-		cur.Move(cur.N, h)
-		return nil
 	case key.Matches(km, k.Back):
 		if r.mode == rmGroups && r.filter != "" {
 			r.filter = ""
@@ -743,15 +727,7 @@ func (r *routes) View() string {
 		lines = r.groupsView()
 	}
 	if r.prompt != nil {
-		tail := r.prompt.lines(st, r.w, 3)
-		keep := max(r.h-len(tail)-1, 0)
-		if len(lines) > keep {
-			lines = lines[:keep]
-		}
-		for len(lines) < keep {
-			lines = append(lines, "")
-		}
-		lines = append(append(lines, st.HRule(r.w)), tail...)
+		lines = withTail(st, r.w, r.h, lines, r.prompt.lines(st, r.w, 3))
 	}
 	if len(lines) > r.h {
 		lines = lines[:r.h]

@@ -175,6 +175,9 @@ func (v *visits) listHeight() int { return max(v.h-4, 1) }
 // refilter applies the filter to the rows.
 func (v *visits) refilter() {
 	v.rows = v.rows[:0]
+	if v.data == nil { // a key (esc, 0) before the data has loaded
+		return
+	}
 	for _, r := range v.data.rows {
 		k, val, _ := strings.Cut(v.filter, ":")
 		switch {
@@ -272,20 +275,10 @@ func (v *visits) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
-	h := v.listHeight()
+	if moveKeys(k, km, &v.cur, v.listHeight()) {
+		return nil
+	}
 	switch {
-	case key.Matches(km, k.Up):
-		v.cur.Move(-1, h)
-	case key.Matches(km, k.Down):
-		v.cur.Move(1, h)
-	case key.Matches(km, k.PageUp):
-		v.cur.Move(-h, h)
-	case key.Matches(km, k.PageDown):
-		v.cur.Move(h, h)
-	case key.Matches(km, k.Top):
-		v.cur.Move(-v.cur.N, h)
-	case key.Matches(km, k.Bottom):
-		v.cur.Move(v.cur.N, h)
 	case key.Matches(km, k.Open):
 		v.open = len(v.rows) > 0
 	case key.Matches(km, k.New):
@@ -492,15 +485,7 @@ func (v *visits) View() string {
 	from, to := v.cur.Window(v.listHeight())
 	lines = append(lines, t.Lines(st, v.w, from, to, v.cur.Pos)...)
 	if v.prompt != nil {
-		tail := v.prompt.lines(st, v.w, 9)
-		keep := max(v.h-len(tail)-1, 0)
-		if len(lines) > keep {
-			lines = lines[:keep]
-		}
-		for len(lines) < keep {
-			lines = append(lines, "")
-		}
-		lines = append(append(lines, st.HRule(v.w)), tail...)
+		lines = withTail(st, v.w, v.h, lines, v.prompt.lines(st, v.w, 9))
 	}
 	return strings.Join(lines, "\n")
 }
