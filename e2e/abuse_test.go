@@ -476,7 +476,9 @@ func TestHugeWindowAndResizeStorm(t *testing.T) {
 		t.Fatal("the huge-window session did not end on q")
 	}
 	t.Logf("10000×10000 window and 1000 resizes: heap grew %.1f MB (an 80×24 session: %.1f MB), %d bytes drawn", grown, oneSession, n)
-	if grown > oneSession+32 {
+	// Unclamped, this session alone ran the server past 4 GB. The bound is loose because the
+	// heap of a test process that has just run other sessions moves by tens of MB on its own.
+	if grown > 256 {
 		t.Fatalf("heap grew %.1f MB for one huge window, %.1f MB for a normal one", grown, oneSession)
 	}
 }
