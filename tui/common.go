@@ -184,3 +184,28 @@ func scrollTo(lines []string, at, h int) string {
 	from = max(0, min(from, len(lines)-h))
 	return strings.Join(lines[from:min(len(lines), from+h)], "\n")
 }
+
+// reloader keeps a pane to one data load at a time: changes that arrive while a load is
+// running ask for one more load when it is done, instead of starting another. A session whose
+// link has stalled therefore holds at most one load per pane, however many changes it misses.
+type reloader struct{ busy, again bool }
+
+// want starts load unless one is running, in which case it asks for another afterwards.
+func (r *reloader) want(load func() tea.Cmd) tea.Cmd {
+	if r.busy {
+		r.again = true
+		return nil
+	}
+	r.busy = true
+	return load()
+}
+
+// done marks the running load finished and starts the one asked for meanwhile, if any.
+func (r *reloader) done(load func() tea.Cmd) tea.Cmd {
+	r.busy = false
+	if r.again {
+		r.again = false
+		return r.want(load)
+	}
+	return nil
+}

@@ -19,6 +19,7 @@ import (
 // has filed, the inspection findings and the assessment.
 type overview struct {
 	c      *Common
+	reload reloader
 	w, h   int
 	loaded bool
 	err    error
@@ -99,7 +100,7 @@ type markConcernsMsg struct{ ids []string }
 
 func newOverview(c *Common) *overview { return &overview{c: c} }
 
-func (o *overview) Init() tea.Cmd { return o.load() }
+func (o *overview) Init() tea.Cmd { return o.reload.want(func() tea.Cmd { return o.load() }) }
 
 func (o *overview) load() tea.Cmd {
 	c := o.c
@@ -358,7 +359,16 @@ func (o *overview) rows() int {
 	return len(o.d.common)
 }
 
+// Update handles a message; a finished load lets the next one asked for start.
 func (o *overview) Update(msg tea.Msg) tea.Cmd {
+	var after tea.Cmd
+	if _, ok := msg.(overviewLoaded); ok {
+		after = o.reload.done(func() tea.Cmd { return o.load() })
+	}
+	return tea.Batch(o.update(msg), after)
+}
+
+func (o *overview) update(msg tea.Msg) tea.Cmd {
 	k := o.c.Keys
 	switch msg := msg.(type) {
 	case overviewLoaded:

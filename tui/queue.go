@@ -18,6 +18,7 @@ import (
 // first, filtered and searched, and triaged by keys on the selected (or marked) rows.
 type queue struct {
 	c      *Common
+	reload reloader
 	w, h   int
 	loaded bool
 	err    error
@@ -105,7 +106,7 @@ type triaged struct {
 
 func newQueue(c *Common) *queue { return &queue{c: c, marked: map[string]bool{}} }
 
-func (q *queue) Init() tea.Cmd { return q.load() }
+func (q *queue) Init() tea.Cmd { return q.reload.want(func() tea.Cmd { return q.load() }) }
 
 func (q *queue) load() tea.Cmd {
 	c := q.c
@@ -246,7 +247,16 @@ func (q *queue) Capturing() bool {
 	return q.prompt != nil || (q.pending != nil && q.pending.stale != nil)
 }
 
+// Update handles a message; a finished load lets the next one asked for start.
 func (q *queue) Update(msg tea.Msg) tea.Cmd {
+	var after tea.Cmd
+	if _, ok := msg.(queueLoaded); ok {
+		after = q.reload.done(func() tea.Cmd { return q.load() })
+	}
+	return tea.Batch(q.update(msg), after)
+}
+
+func (q *queue) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case queueLoaded:
 		q.loaded, q.err = true, msg.err

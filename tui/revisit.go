@@ -17,6 +17,7 @@ import (
 // list.
 type revisit struct {
 	c      *Common
+	reload reloader
 	w, h   int
 	loaded bool
 	err    error
@@ -294,7 +295,16 @@ func (r *revisit) rows() int {
 
 func (r *revisit) listHeight() int { return max(r.h-5, 1) }
 
+// Update handles a message; a finished load lets the next one asked for start.
 func (r *revisit) Update(msg tea.Msg) tea.Cmd {
+	var after tea.Cmd
+	if _, ok := msg.(revisitLoaded); ok {
+		after = r.reload.done(func() tea.Cmd { return r.load(false) })
+	}
+	return tea.Batch(r.update(msg), after)
+}
+
+func (r *revisit) update(msg tea.Msg) tea.Cmd {
 	k := r.c.Keys
 	switch msg := msg.(type) {
 	case revisitLoaded:
@@ -318,7 +328,7 @@ func (r *revisit) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case ChangedMsg:
 		if msg.touches("concern", "revisit", "village", "settings", "group", "household") {
-			return r.load(false)
+			return r.reload.want(func() tea.Cmd { return r.load(false) })
 		}
 		return nil
 	}

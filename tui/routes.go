@@ -19,6 +19,7 @@ import (
 // the coverage per village and grid, and the households and people not yet reached.
 type routes struct {
 	c      *Common
+	reload reloader
 	w, h   int
 	loaded bool
 	err    error
@@ -368,7 +369,16 @@ func (r *routes) village() string {
 	return ""
 }
 
+// Update handles a message; a finished load lets the next one asked for start.
 func (r *routes) Update(msg tea.Msg) tea.Cmd {
+	var after tea.Cmd
+	if _, ok := msg.(routesLoaded); ok {
+		after = r.reload.done(func() tea.Cmd { return r.load() })
+	}
+	return tea.Batch(r.update(msg), after)
+}
+
+func (r *routes) update(msg tea.Msg) tea.Cmd {
 	k := r.c.Keys
 	switch msg := msg.(type) {
 	case routesLoaded:
@@ -388,7 +398,7 @@ func (r *routes) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case ChangedMsg:
 		if msg.touches("visit", "group", "route", "household", "member", "reach") {
-			return r.load()
+			return r.reload.want(func() tea.Cmd { return r.load() })
 		}
 		return nil
 	}

@@ -17,6 +17,7 @@ import (
 // date, and the registration form for typing in a new one or editing a saved one.
 type visits struct {
 	c      *Common
+	reload reloader
 	w, h   int
 	loaded bool
 	err    error
@@ -192,7 +193,16 @@ func (v *visits) refilter() {
 	v.cur.SetLen(len(v.rows))
 }
 
+// Update handles a message; a finished load lets the next one asked for start.
 func (v *visits) Update(msg tea.Msg) tea.Cmd {
+	var after tea.Cmd
+	if _, ok := msg.(visitsLoaded); ok {
+		after = v.reload.done(func() tea.Cmd { return v.load(false) })
+	}
+	return tea.Batch(v.update(msg), after)
+}
+
+func (v *visits) update(msg tea.Msg) tea.Cmd {
 	k := v.c.Keys
 	switch msg := msg.(type) {
 	case visitsLoaded:
@@ -215,7 +225,7 @@ func (v *visits) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case ChangedMsg:
 		if msg.touches("visit", "household", "group", "concern", "route") {
-			return v.load(false)
+			return v.reload.want(func() tea.Cmd { return v.load(false) })
 		}
 		return nil
 	case openVisitMsg:
