@@ -60,31 +60,18 @@ func revisitDraftKey(user string) string { return "rdraft/" + user }
 // RevisitDraft returns the actor's revisit draft, or ErrNotFound.
 func (s *Store) RevisitDraft(a Actor) (RevisitDraft, error) {
 	var d RevisitDraft
-	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := getJSON(txn, revisitDraftKey(a.Name), &d)
-		return err
-	})
-	return d, err
+	return d, s.getDraft(revisitDraftKey(a.Name), &d)
 }
 
 // SaveRevisitDraft keeps the actor's revisit draft (scratch paper: not audited, as with
 // visit drafts).
 func (s *Store) SaveRevisitDraft(a Actor, d RevisitDraft) error {
-	if a.Role == RoleInspector {
-		return fmt.Errorf("%w: inspectors read and do not change", ErrScope)
-	}
 	d.SavedAt = s.now()
-	b, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(revisitDraftKey(a.Name)), b) })
+	return s.putDraft(a, revisitDraftKey(a.Name), d)
 }
 
 // DiscardRevisitDraft deletes the actor's revisit draft.
-func (s *Store) DiscardRevisitDraft(a Actor) error {
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(revisitDraftKey(a.Name))) })
-}
+func (s *Store) DiscardRevisitDraft(a Actor) error { return s.dropDraft(revisitDraftKey(a.Name)) }
 
 // SaveRevisits records the answers of one household's revisit in one transaction. A concern
 // solved with at least 基本满意 is closed; any other answer reopens it, puts it on the notice

@@ -52,31 +52,43 @@ func draftKey(user string) string { return "draft/" + user }
 // Draft returns the actor's saved draft, or ErrNotFound.
 func (s *Store) Draft(a Actor) (VisitDraft, error) {
 	var d VisitDraft
-	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := getJSON(txn, draftKey(a.Name), &d)
-		return err
-	})
-	return d, err
+	return d, s.getDraft(draftKey(a.Name), &d)
 }
 
 // SaveDraft keeps the actor's draft. A draft is one person's scratch paper, not campaign data:
 // it is written without an audit event (a debounced save per keystroke pause would bury the
 // trail) and replaced by the audited visit on save.
 func (s *Store) SaveDraft(a Actor, d VisitDraft) error {
-	if a.Role == RoleInspector {
-		return fmt.Errorf("%w: inspectors read and do not change", ErrScope)
-	}
 	d.SavedAt = s.now()
-	b, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(draftKey(a.Name)), b) })
+	return s.putDraft(a, draftKey(a.Name), d)
 }
 
 // DiscardDraft deletes the actor's draft.
-func (s *Store) DiscardDraft(a Actor) error {
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(draftKey(a.Name))) })
+func (s *Store) DiscardDraft(a Actor) error { return s.dropDraft(draftKey(a.Name)) }
+
+// getDraft reads a draft (of a visit or a revisit form) into v; ErrNotFound when none.
+func (s *Store) getDraft(key string, v any) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		_, err := getJSON(txn, key, v)
+		return err
+	})
+}
+
+// putDraft writes a draft. Inspectors type no forms, so they keep no drafts.
+func (s *Store) putDraft(a Actor, key string, v any) error {
+	if a.Role == RoleInspector {
+		return fmt.Errorf("%w: inspectors read and do not change", ErrScope)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(key), b) })
+}
+
+// dropDraft deletes a draft.
+func (s *Store) dropDraft(key string) error {
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) })
 }
 
 // FormError is a problem with one field of the form, in words for the person typing.

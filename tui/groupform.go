@@ -53,12 +53,7 @@ func newGroupForm(c *Common, g store.Group, ctx store.GroupContext) *groupForm {
 		f.grids = append(f.grids, gr)
 	}
 	sort.Slice(f.grids, func(i, j int) bool { return f.grids[i].Code < f.grids[j].Code })
-	f.input = textinput.New()
-	f.input.Prompt = ""
-	f.input.CharLimit = 40
-	st := textinput.DefaultStyles(true)
-	st.Cursor.Blink = false
-	f.input.SetStyles(st)
+	f.input = newInput(40)
 	f.input.SetValue(g.Name)
 	f.input.Focus()
 	return f

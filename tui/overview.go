@@ -208,10 +208,10 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 		return d.courses[i].name < d.courses[j].name
 	})
 	// Coverage bars: per village for the township, per grid for one village.
-	in := map[string]*ScoreInputsAcc{}
-	acc := func(v string) *ScoreInputsAcc {
+	in := map[string]*store.ScoreInputs{}
+	acc := func(v string) *store.ScoreInputs {
 		if in[v] == nil {
-			in[v] = &ScoreInputsAcc{}
+			in[v] = &store.ScoreInputs{}
 		}
 		return in[v]
 	}
@@ -324,14 +324,11 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 				x.OpenFindings++
 			}
 		}
-		d.sheets = append(d.sheets, store.Assess(v.Code, x.ScoreInputs, d.weights))
+		d.sheets = append(d.sheets, store.Assess(v.Code, *x, d.weights))
 	}
 	store.Rank(d.sheets)
 	return d, nil
 }
-
-// ScoreInputsAcc gathers a village's score inputs while the data is walked.
-type ScoreInputsAcc struct{ store.ScoreInputs }
 
 func firstRunes(s string, n int) string {
 	r := []rune(s)
@@ -385,24 +382,23 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case ChangedMsg:
 		if msg.touches("concern", "visit", "filing", "inspect", "calendar", "settings", "revisit", "household") {
-			return o.load()
+			return o.reload.want(func() tea.Cmd { return o.load() })
 		}
 		return nil
 	}
 	if o.prompt != nil {
-		res, val, cmd := o.prompt.update(msg)
-		switch res {
-		case promptCancel:
-			o.prompt = nil
-		case promptDone:
-			kind := o.prompt.kind
-			o.prompt = nil
-			return o.answer(kind, val)
-		}
-		return cmd
+		return answerPrompt(&o.prompt, msg, o.answer)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
-	if !ok || o.d == nil {
+	if !ok {
+		return nil
+	}
+	// The view can be chosen before the data is in; the cursors are sized when it arrives.
+	if key.Matches(km, k.RevisitView) && o.d == nil {
+		o.view = (o.view + 1) % ovViews
+		return nil
+	}
+	if o.d == nil {
 		return nil
 	}
 	cur := &o.cur[o.view]

@@ -28,16 +28,22 @@ type prompt struct {
 	err      string
 }
 
-// newPrompt starts a prompt with focus.
-func newPrompt(kind, label, initial string, options []option) *prompt {
+// newInput is the one text field every prompt and form uses: no prompt sign, a bound on its
+// length, and a cursor that does not blink — a blinking cursor sends bytes twice a second to
+// an idle screen, which on a slow link is waste.
+func newInput(limit int) textinput.Model {
 	in := textinput.New()
 	in.Prompt = ""
-	in.CharLimit = maxInput
+	in.CharLimit = limit
 	st := textinput.DefaultStyles(true)
-	// A blinking cursor sends bytes twice a second to an idle screen; on a slow link that
-	// is waste, so the cursor stays still.
 	st.Cursor.Blink = false
 	in.SetStyles(st)
+	return in
+}
+
+// newPrompt starts a prompt with focus.
+func newPrompt(kind, label, initial string, options []option) *prompt {
+	in := newInput(maxInput)
 	in.SetValue(initial)
 	in.Focus()
 	p := &prompt{kind: kind, label: label, input: in, options: options}
@@ -144,4 +150,19 @@ func (p *prompt) lines(st views.Styles, w, h int) []string {
 		out = append(out, st.Error.Render(views.Cut(p.err, w)))
 	}
 	return out
+}
+
+// answerPrompt feeds a message to the pane's open prompt: esc closes it, enter closes it and
+// hands its kind and answer to answer.
+func answerPrompt(p **prompt, msg tea.Msg, answer func(kind, val string) tea.Cmd) tea.Cmd {
+	res, val, cmd := (*p).update(msg)
+	switch res {
+	case promptCancel:
+		*p = nil
+	case promptDone:
+		kind := (*p).kind
+		*p = nil
+		return answer(kind, val)
+	}
+	return cmd
 }

@@ -285,7 +285,7 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case ChangedMsg:
 		if msg.touches("concern", "revisit", "project", "settings") {
-			return q.load()
+			return q.reload.want(func() tea.Cmd { return q.load() })
 		}
 		return nil
 	case triaged:

@@ -86,7 +86,7 @@ type revisitLoaded struct {
 
 func newRevisit(c *Common) *revisit { return &revisit{c: c} }
 
-func (r *revisit) Init() tea.Cmd { return r.load(true) }
+func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load(true) }) }
 
 func (r *revisit) load(withDraft bool) tea.Cmd {
 	c := r.c
@@ -361,19 +361,18 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	if r.prompt != nil {
-		res, val, cmd := r.prompt.update(msg)
-		switch res {
-		case promptCancel:
-			r.prompt = nil
-		case promptDone:
-			kind := r.prompt.kind
-			r.prompt = nil
-			return r.answer(kind, val)
-		}
-		return cmd
+		return answerPrompt(&r.prompt, msg, r.answer)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
-	if !ok || r.d == nil {
+	if !ok {
+		return nil
+	}
+	// The view can be chosen before the data is in; the cursors are sized when it arrives.
+	if key.Matches(km, k.RevisitView) && r.d == nil {
+		r.view = (r.view + 1) % rvViews
+		return nil
+	}
+	if r.d == nil {
 		return nil
 	}
 	if moveKeys(k, km, &r.cur[r.view], r.listHeight()) {
@@ -551,7 +550,7 @@ func (r *revisit) table() views.Table {
 	case rvSummary:
 		t.Columns = []views.Column{{Title: r.c.T("rv.unit")}, {Title: r.c.T("rv.due"), Width: 6, Right: true},
 			{Title: r.c.T("rv.done"), Width: 6, Right: true}, {Title: r.c.T("rv.pending"), Width: 6, Right: true},
-			{Title: r.c.T("overdue"), Width: 4, Right: true}, {Title: r.c.T("rv.satisfied"), Width: 4, Right: true},
+			{Title: r.c.T("rv.late"), Width: 4, Right: true}, {Title: r.c.T("rv.satisfied"), Width: 4, Right: true},
 			{Title: r.c.T("rv.fair"), Width: 8, Right: true, HideBelow: 64}, {Title: r.c.T("rv.unsatisfied"), Width: 6, Right: true},
 			{Title: r.c.T("rv.supervised"), Width: 4, Right: true, HideBelow: 56}}
 		for _, u := range r.d.units {

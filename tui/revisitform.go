@@ -54,12 +54,7 @@ type revisitsSaved struct {
 
 func newRevisitForm(c *Common, d store.RevisitDraft, hh store.Household, concerns map[string]store.Concern) *revisitForm {
 	f := &revisitForm{c: c, d: d, hh: hh, concerns: concerns, err: map[int]string{}, saver: &draftSaver{}}
-	f.input = textinput.New()
-	f.input.Prompt = ""
-	f.input.CharLimit = maxInput
-	st := textinput.DefaultStyles(true)
-	st.Cursor.Blink = false
-	f.input.SetStyles(st)
+	f.input = newInput(maxInput)
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
 	f.enter()
 	return f

@@ -255,26 +255,17 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if p.Capturing() {
 			return m, p.Update(msg)
 		}
+		for i, b := range []key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5} {
+			if key.Matches(msg, b) {
+				m.active = i
+				return m, nil
+			}
+		}
 		switch {
 		case key.Matches(msg, k.Quit):
 			return m, tea.Quit
 		case key.Matches(msg, k.Help):
 			m.showHelp = true
-			return m, nil
-		case key.Matches(msg, k.Pane1):
-			m.active = 0
-			return m, nil
-		case key.Matches(msg, k.Pane2):
-			m.active = 1
-			return m, nil
-		case key.Matches(msg, k.Pane3):
-			m.active = 2
-			return m, nil
-		case key.Matches(msg, k.Pane4):
-			m.active = 3
-			return m, nil
-		case key.Matches(msg, k.Pane5):
-			m.active = 4
 			return m, nil
 		case key.Matches(msg, k.NextPane):
 			m.active = (m.active + 1) % len(m.panes)

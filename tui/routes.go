@@ -107,7 +107,7 @@ type routesLoaded struct {
 
 func newRoutes(c *Common) *routes { return &routes{c: c, open: -1} }
 
-func (r *routes) Init() tea.Cmd { return r.load() }
+func (r *routes) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load() }) }
 
 func (r *routes) load() tea.Cmd {
 	c := r.c
@@ -416,16 +416,7 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	if r.prompt != nil {
-		res, val, cmd := r.prompt.update(msg)
-		switch res {
-		case promptCancel:
-			r.prompt = nil
-		case promptDone:
-			kind := r.prompt.kind
-			r.prompt = nil
-			return r.answer(kind, val)
-		}
-		return cmd
+		return answerPrompt(&r.prompt, msg, r.answer)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {

@@ -109,12 +109,7 @@ func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	if f.d.Away == nil {
 		f.d.Away = map[string]string{}
 	}
-	f.input = textinput.New()
-	f.input.Prompt = ""
-	f.input.CharLimit = maxInput
-	st := textinput.DefaultStyles(true)
-	st.Cursor.Blink = false
-	f.input.SetStyles(st)
+	f.input = newInput(maxInput)
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
 	f.enter()
 	return f

@@ -73,7 +73,7 @@ type focusPaneMsg struct{ pane int }
 
 func newVisits(c *Common) *visits { return &visits{c: c} }
 
-func (v *visits) Init() tea.Cmd { return v.load(true) }
+func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v.load(true) }) }
 
 // load reads the pane's data; withDraft also looks for a draft to bring back.
 func (v *visits) load(withDraft bool) tea.Cmd {
@@ -261,16 +261,11 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	if v.prompt != nil {
-		res, val, cmd := v.prompt.update(msg)
-		switch res {
-		case promptCancel:
-			v.prompt = nil
-		case promptDone:
-			v.prompt = nil
+		return answerPrompt(&v.prompt, msg, func(_, val string) tea.Cmd {
 			v.filter = val
 			v.refilter()
-		}
-		return cmd
+			return nil
+		})
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
