@@ -338,18 +338,13 @@ func (d *Data) summaryCounts() map[string]*tally {
 	}
 	current := map[string]string{} // village/household ID → its grid
 	people := map[string]bool{}    // resident IDs
-	for _, h := range d.Households {
-		if h.MovedOut != "" {
-			continue
-		}
+	for _, h := range store.CurrentHouseholds(d.Households) {
 		t := get(h.Grid)
 		t.households++
 		current[h.Village+"/"+h.ID] = h.Grid
+		t.residents += len(h.Residents)
 		for _, r := range h.Residents {
-			if r.MovedOut == "" {
-				t.residents++
-				people[r.ID] = true
-			}
+			people[r.ID] = true
 		}
 	}
 	visited, met := map[string]bool{}, map[string]bool{}
@@ -617,15 +612,9 @@ var (
 // are left out, as they are of a current roster.
 func (d *Data) residents() []Table {
 	people := Table{Sheet: "人口", Title: d.title("人口花名册"), Columns: residentColumns}
-	for _, h := range d.Households {
-		if h.MovedOut != "" {
-			continue
-		}
+	for _, h := range store.CurrentHouseholds(d.Households) {
 		first := true
 		for _, r := range h.Residents {
-			if r.MovedOut != "" {
-				continue
-			}
 			var sp []string
 			if r.Relation == store.RelationHead && first {
 				// The household's own groups ride on its head's row.

@@ -148,26 +148,15 @@ func (s *Store) Facts(a Actor, village string) (VillageFacts, error) {
 	if err != nil {
 		return f, err
 	}
-	for _, h := range hhs {
-		if h.MovedOut != "" {
-			continue
-		}
+	for _, h := range CurrentHouseholds(hhs) {
 		f.Households++
-		for _, r := range h.Residents {
-			if r.MovedOut == "" {
-				f.Residents++
-			}
-		}
+		f.Residents += len(h.Residents)
 	}
 	members, err := scan[Member](s.db, "member/"+village+"/", nil)
 	if err != nil {
 		return f, err
 	}
-	for _, m := range members {
-		if m.MovedOut == "" {
-			f.Members++
-		}
-	}
+	f.Members = len(CurrentMembers(members))
 	cadres, err := scan[Cadre](s.db, "cadre/"+village+"/", nil)
 	if err != nil {
 		return f, err

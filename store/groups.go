@@ -16,7 +16,7 @@ import (
 // lines. An error stops the group being saved; a warning (a member of the visited grid with a
 // recorded reason) is shown but allowed.
 type RuleIssue struct {
-	Code    string // leader.none, leader.notsecretary, leader.samegrid, deputy.none, deputy.othergrid, member.samegrid, member.twogroups, grids.none, member.unknown
+	Code    string // leader.none, leader.notsecretary, leader.samegrid, deputy.none, deputy.othergrid, member.samegrid, member.twogroups, grids.none, member.unknown, member.movedout
 	Member  string // the member concerned, if any
 	Other   string // the other group, for member.twogroups
 	Warning bool
@@ -80,6 +80,10 @@ func CheckGroup(g Group, ctx GroupContext) []RuleIssue {
 			out = append(out, RuleIssue{Code: "member.twice", Member: id})
 		}
 		seen[id] = true
+		if m, ok := ctx.Members[id]; ok && m.MovedOut != "" {
+			// The roster says the member left the village: the group needs someone else.
+			out = append(out, RuleIssue{Code: "member.movedout", Member: id})
+		}
 		for _, o := range ctx.Groups {
 			if o.ID == g.ID {
 				continue

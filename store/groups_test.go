@@ -102,3 +102,18 @@ func TestGroupName(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupMemberMovedOut: a member the roster marks as moved out breaks the group's rules,
+// so a group built before the import shows what to fix.
+func TestGroupMemberMovedOut(t *testing.T) {
+	ctx := GroupContext{
+		Grids: map[string]Grid{"A": {Code: "A", Secretary: "m1"}, "B": {Code: "B", Secretary: "m2"}},
+		Members: map[string]Member{"m1": {ID: "m1", Grid: "A"}, "m2": {ID: "m2", Grid: "B"},
+			"m3": {ID: "m3", Grid: "B", MovedOut: "2026-11-20"}, "m4": {ID: "m4", Grid: "C"}},
+	}
+	g := Group{ID: "g1", Grids: []string{"B"}, Leader: "m1", Deputy: "m3", Members: []string{"m4"}}
+	issues := CheckGroup(g, ctx)
+	if len(issues) != 1 || issues[0].Code != "member.movedout" || issues[0].Member != "m3" || issues[0].Warning {
+		t.Fatalf("issues %+v; want one error member.movedout for m3", issues)
+	}
+}

@@ -16,12 +16,8 @@ import (
 func rosterFrom(hhs []Household) Roster {
 	r := Roster{Source: "test.xlsx", Fields: RosterFields{Address: true, Gender: true, Born: true, IDNumber: true,
 		Phone: true, Political: true, Special: true}}
-	for _, h := range hhs {
-		if h.MovedOut != "" {
-			continue
-		}
+	for _, h := range CurrentHouseholds(hhs) {
 		h.Residents = slices.Clone(h.Residents)
-		h.Residents = slices.DeleteFunc(h.Residents, func(r Resident) bool { return r.MovedOut != "" })
 		for i := range h.Residents {
 			h.Residents[i].ID = ""
 		}

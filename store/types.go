@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Township is the top of the tree: the township (镇) running the campaign.
 type Township struct {
@@ -52,6 +55,47 @@ func (h Household) Head() Resident {
 		return h.Residents[0]
 	}
 	return Resident{}
+}
+
+// Current returns the household as it stands on the current roster: false if it moved out,
+// otherwise a copy without the residents who moved out. Coverage counts, pickers and rosters
+// use it; visit history keeps the full row.
+func (h Household) Current() (Household, bool) {
+	if h.MovedOut != "" {
+		return h, false
+	}
+	for i, r := range h.Residents {
+		if r.MovedOut == "" {
+			continue
+		}
+		// Copy only when someone left: most households are untouched.
+		kept := slices.Clone(h.Residents[:i])
+		for _, r := range h.Residents[i+1:] {
+			if r.MovedOut == "" {
+				kept = append(kept, r)
+			}
+		}
+		h.Residents = kept
+		break
+	}
+	return h, true
+}
+
+// CurrentHouseholds keeps the households on the current roster, each without the residents
+// who moved out.
+func CurrentHouseholds(hhs []Household) []Household {
+	out := make([]Household, 0, len(hhs))
+	for _, h := range hhs {
+		if c, ok := h.Current(); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// CurrentMembers keeps the party members still on the village's roster.
+func CurrentMembers(ms []Member) []Member {
+	return slices.DeleteFunc(slices.Clone(ms), func(m Member) bool { return m.MovedOut != "" })
 }
 
 // RelationHead is the relation that marks the head of a household.

@@ -59,3 +59,55 @@ func TestCoverageByHand(t *testing.T) {
 	}
 	check(2, 5, 1)
 }
+
+// TestCoverageLeavesOutMovedOut: a roster import that no longer lists a household and one
+// person of another takes them out of the Routes pane's counts and missed list, and out of
+// the visit form's household picker; the visit already made stays listed.
+func TestCoverageLeavesOutMovedOut(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d := store.Dataset{
+		Township: store.Township{Name: "青石镇"},
+		Villages: []store.Village{{Code: "DL", Name: "东岭新村"}},
+		Grids:    []store.Grid{{Code: "DL01", Village: "DL", Name: "1网格"}},
+		Households: []store.Household{
+			{ID: "DL01-1", Village: "DL", Grid: "DL01", Address: "东岭路1号", Residents: []store.Resident{
+				{ID: "p1", Name: "王大山", Relation: store.RelationHead}, {ID: "p2", Name: "王小山", Relation: "子"}}},
+			{ID: "DL01-2", Village: "DL", Grid: "DL01", Address: "东岭路2号", Residents: []store.Resident{
+				{ID: "p3", Name: "李秀英", Relation: store.RelationHead}}},
+		},
+		Visits: []store.Visit{{ID: "DL-V0001", Village: "DL", Grid: "DL01", Household: "DL01-2", Date: "2026-11-20", Present: []string{"p3"}}},
+	}
+	if err := st.Seed(store.System, d); err != nil {
+		t.Fatal(err)
+	}
+	// The new roster: 王小山 has left 东岭路1号, and 东岭路2号 is gone.
+	roster := store.Roster{Source: "新花名册.xlsx", Households: []store.Household{
+		{ID: "DL01-1", Village: "DL", Grid: "DL01", Address: "东岭路1号", Residents: []store.Resident{{Name: "王大山", Relation: store.RelationHead}}}}}
+	if _, err := st.ImportRoster(store.System, roster, store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := loadRoutes(st, store.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One household of one person, not visited: the visit to the household that left does
+	// not count towards coverage.
+	if got.households != 1 || got.residents != 1 || got.visitedHH != 0 || got.reached != 0 || len(got.missed) != 1 {
+		t.Fatalf("households %d/%d people %d/%d missed %d; want 0/1 0/1 missed 1",
+			got.visitedHH, got.households, got.reached, got.residents, len(got.missed))
+	}
+	vd, err := loadVisits(st, store.System, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vd.hhOpts) != 1 || vd.hhOpts[0].value != "DL01-1" || len(vd.households["DL01-1"].Residents) != 1 {
+		t.Fatalf("picker %+v, residents of DL01-1 %d; want only DL01-1 with one person", vd.hhOpts, len(vd.households["DL01-1"].Residents))
+	}
+	if len(vd.rows) != 1 || vd.rows[0].address != "东岭路2号" {
+		t.Fatalf("visit rows %+v; want the old visit to 东岭路2号 still listed", vd.rows)
+	}
+}

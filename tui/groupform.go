@@ -68,7 +68,9 @@ func (f *groupForm) memberOptions(secretariesFirst bool) []option {
 	}
 	var ms []store.Member
 	for _, m := range f.ctx.Members {
-		ms = append(ms, m)
+		if m.MovedOut == "" {
+			ms = append(ms, m)
+		}
 	}
 	sort.Slice(ms, func(i, j int) bool {
 		si, sj := secretary[ms[i].ID] != "", secretary[ms[j].ID] != ""

@@ -232,6 +232,7 @@ var texts = map[string][2]string{
 	"gr.member.twogroups":     {"%s 已在%s：一名党员同一时间只在一个小组", "%s is already in %s: a member is in one group at a time"},
 	"gr.member.twice":         {"%s 在本组出现了两次", "%s is in this group twice"},
 	"gr.member.unknown":       {"%s 不是本新村党员", "%s is not a party member of this village"},
+	"gr.member.movedout":      {"%s 已从花名册迁出：请换一名党员", "%s has moved out (roster): choose another member"},
 	"rt.ask.days":             {"每天几户 开始日期 每隔几天 (如 15 2026-11-10 2):", "Households a day, first date, every N days (15 2026-11-10 2):"},
 	"rt.bad.days":             {"请写成：每天户数 开始日期 间隔天数，如 15 2026-11-10 2", "Write: per day, first date, every N days, e.g. 15 2026-11-10 2"},
 	"rt.days.set":             {"线路已分为 %d 天", "Route cut into %d days"},

@@ -141,13 +141,15 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 		return nil, err
 	}
 	d.members = map[string][]store.Member{}
-	for _, m := range ms {
+	for _, m := range store.CurrentMembers(ms) {
 		d.members[m.Village] = append(d.members[m.Village], m)
 	}
+	// Coverage counts the current roster: a household that moved out is owed no visit.
 	hhs, err := st.Households(a)
 	if err != nil {
 		return nil, err
 	}
+	hhs = store.CurrentHouseholds(hhs)
 	visits, err := st.Visits(a)
 	if err != nil {
 		return nil, err

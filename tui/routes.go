@@ -150,12 +150,17 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 		if ctx, ok := d.ctx[m.Village]; ok {
 			ctx.Members[m.ID] = m
 		}
-		d.members[m.Village] = append(d.members[m.Village], m)
+		if m.MovedOut == "" {
+			d.members[m.Village] = append(d.members[m.Village], m)
+		}
 	}
+	// Routes, coverage and the missed list are about the current roster: households and
+	// people who moved out are neither visited nor owed a visit.
 	hhs, err := st.Households(a)
 	if err != nil {
 		return d, err
 	}
+	hhs = store.CurrentHouseholds(hhs)
 	hhByID := map[string]store.Household{}
 	for _, h := range hhs {
 		hhByID[h.ID] = h

@@ -103,6 +103,14 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 		return nil, err
 	}
 	for _, h := range hhs {
+		// A household that moved out keeps its row for the visits already made, but is not
+		// offered for new ones; people who moved out are not listed in the form.
+		cur, ok := h.Current()
+		if !ok {
+			d.households[h.ID] = h
+			continue
+		}
+		h = cur
 		d.households[h.ID] = h
 		head := h.Head()
 		d.hhOpts = append(d.hhOpts, option{
