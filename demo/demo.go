@@ -49,6 +49,11 @@ func Seed(st *store.Store) error {
 			return err
 		}
 	}
+	for _, fs := range factSheets() {
+		if _, err := st.SetFactSheet(store.System, fs); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -23,6 +23,8 @@ type KeyMap struct {
 	Quit                       key.Binding
 	Lang                       key.Binding
 	Refresh                    key.Binding
+	// Facts opens the village fact sheet (明白纸) from any pane.
+	Facts key.Binding
 
 	// Lists.
 	Up, Down         key.Binding
@@ -77,6 +79,7 @@ var defs = map[string]struct {
 	"quit":          {[]string{"q", "ctrl+c"}, text{"q", "退出", "quit"}},
 	"lang":          {[]string{"L"}, text{"L", "中/英", "中/EN"}},
 	"refresh":       {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
+	"facts":         {[]string{"i"}, text{"i", "明白纸", "fact sheet"}},
 	"up":            {[]string{"up", "k"}, text{"↑/k", "上移", "up"}},
 	"down":          {[]string{"down", "j"}, text{"↓/j", "下移", "down"}},
 	"pageup":        {[]string{"pgup", "ctrl+b"}, text{"pgup", "上页", "page up"}},
@@ -166,7 +169,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"pane1": &k.Pane1, "pane2": &k.Pane2, "pane3": &k.Pane3, "pane4": &k.Pane4, "pane5": &k.Pane5,
 		"filereport": &k.FileReport, "weights": &k.Weights,
 		"nextpane": &k.NextPane, "prevpane": &k.PrevPane, "help": &k.Help, "quit": &k.Quit,
-		"lang": &k.Lang, "refresh": &k.Refresh,
+		"lang": &k.Lang, "refresh": &k.Refresh, "facts": &k.Facts,
 		"up": &k.Up, "down": &k.Down, "pageup": &k.PageUp, "pagedown": &k.PageDown,
 		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back,
 		"left": &k.Left, "right": &k.Right,

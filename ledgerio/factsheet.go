@@ -92,18 +92,30 @@ func FactSheetText(facts []store.VillageFacts) string {
 		if !f.Sheet.UpdatedAt.IsZero() {
 			fmt.Fprintf(&b, "（%s 更新）\n", f.Sheet.UpdatedAt.Format("2006-01-02"))
 		}
-		for _, l := range factSheetLines(f) {
-			switch l.level {
-			case 1:
-				fmt.Fprintf(&b, "\n%s\n", l.text)
-			case 2:
-				fmt.Fprintf(&b, "  %s\n", strings.Join(padFields(l.fields), "  "))
-			default:
-				fmt.Fprintf(&b, "  %s\n", l.text)
-			}
+		for _, l := range FactSheetBody(f) {
+			b.WriteString(l)
+			b.WriteByte('\n')
 		}
 	}
 	return b.String()
+}
+
+// FactSheetBody is the text of one village's page below its title, line by line: a blank
+// line before each section's heading, paragraphs and cadre rows indented by two spaces. The
+// printed page and the screen (tui) read the same lines.
+func FactSheetBody(f store.VillageFacts) []string {
+	var out []string
+	for _, l := range factSheetLines(f) {
+		switch l.level {
+		case 1:
+			out = append(out, "", l.text)
+		case 2:
+			out = append(out, "  "+strings.Join(padFields(l.fields), "  "))
+		default:
+			out = append(out, "  "+l.text)
+		}
+	}
+	return out
 }
 
 // padFields pads a cadre row's first two fields (post and name) to a common width so the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -43,6 +44,28 @@ func (s *Store) FactSheets(a Actor) ([]FactSheet, error) {
 // SetFactSheet replaces the editable part of a village's fact sheet. Village and township
 // users of the village may; grid users read it but do not change village-level pages.
 func (s *Store) SetFactSheet(a Actor, fs FactSheet) (FactSheet, error) {
+	return s.writeFactSheet(a, fs, nil)
+}
+
+// StaleSheetError says the fact sheet changed since the edit began: someone else saved it.
+type StaleSheetError struct {
+	By string
+	At time.Time
+}
+
+func (e *StaleSheetError) Error() string {
+	return fmt.Sprintf("fact sheet changed by %s at %s since the edit began", e.By, e.At.Format(time.DateTime))
+}
+
+// EditFactSheet saves an edit begun on the sheet last saved at base (zero for a sheet nobody
+// had written): if someone saved it since, nothing is written and a *StaleSheetError says who,
+// so two officers editing at once never silently lose each other's page.
+func (s *Store) EditFactSheet(a Actor, fs FactSheet, base time.Time) (FactSheet, error) {
+	return s.writeFactSheet(a, fs, &base)
+}
+
+// writeFactSheet saves a sheet, checking it is still at base when base is given.
+func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time) (FactSheet, error) {
 	cleanFactSheet(&fs)
 	var out FactSheet
 	err := s.update(a, func(tx *Tx) error {
@@ -57,6 +80,9 @@ func (s *Store) SetFactSheet(a Actor, fs FactSheet) (FactSheet, error) {
 		before, err := tx.get(factSheetKey(fs.Village), &old)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
+		}
+		if base != nil && !old.UpdatedAt.Equal(*base) {
+			return &StaleSheetError{By: old.UpdatedBy, At: old.UpdatedAt}
 		}
 		if sameFactSheet(old, fs) {
 			out = old
@@ -170,3 +196,40 @@ func (s *Store) Facts(a Actor, village string) (VillageFacts, error) {
 	f.Cadres = cadres
 	return f, nil
 }
+
+// FactSheetDraft is a fact sheet being edited, kept as it is typed so that a dropped link
+// loses nothing: the sheet, the version it was begun from and the field in focus.
+type FactSheetDraft struct {
+	Sheet   FactSheet `json:"sheet"`
+	Base    time.Time `json:"base,omitzero"`
+	Focus   int       `json:"focus,omitempty"`
+	SavedAt time.Time `json:"saved_at,omitzero"`
+}
+
+func factDraftKey(user string) string { return "fdraft/" + user }
+
+// FactSheetDraft returns the actor's unsaved fact sheet edit, or ErrNotFound.
+func (s *Store) FactSheetDraft(a Actor) (FactSheetDraft, error) {
+	var d FactSheetDraft
+	if err := s.getDraft(factDraftKey(a.Name), &d); err != nil {
+		return d, err
+	}
+	if !a.CanSee(d.Sheet.Village, "") {
+		// A draft left from before the user's scope changed is not shown.
+		return FactSheetDraft{}, ErrNotFound
+	}
+	return d, nil
+}
+
+// SaveFactSheetDraft keeps the actor's fact sheet edit (a scratch copy: not audited, like
+// the visit form's draft).
+func (s *Store) SaveFactSheetDraft(a Actor, d FactSheetDraft) error {
+	if err := a.CanChange(d.Sheet.Village, ""); err != nil {
+		return err
+	}
+	d.SavedAt = s.now()
+	return s.putDraft(a, factDraftKey(a.Name), d)
+}
+
+// DiscardFactSheetDraft deletes the actor's fact sheet draft.
+func (s *Store) DiscardFactSheetDraft(a Actor) error { return s.dropDraft(factDraftKey(a.Name)) }

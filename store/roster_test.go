@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -420,5 +421,42 @@ func TestMassMoveOutNeedsConsent(t *testing.T) {
 	rep, err := s.ImportRoster(System, r, ImportOptions{AllowMassMoveOut: true})
 	if err != nil || rep.Households.MovedOut != 5 {
 		t.Fatalf("allowed: %v %+v", err, rep.Households)
+	}
+}
+
+// TestEditFactSheetStale: an edit begun on an older page is refused with who saved since;
+// saved against the version it names, it goes in. Drafts are kept per user and in scope.
+func TestEditFactSheetStale(t *testing.T) {
+	s := rosterStore(t)
+	a := Actor{Name: "村", Role: RoleVillage, Village: "DL"}
+	b := Actor{Name: "镇", Role: RoleTownship}
+	first, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "一稿"}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EditFactSheet(b, FactSheet{Village: "DL", Profile: "镇改"}, first.UpdatedAt); err != nil {
+		t.Fatal(err)
+	}
+	var stale *StaleSheetError
+	if _, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, first.UpdatedAt); !errors.As(err, &stale) || stale.By != "镇" {
+		t.Fatalf("edit on an old page: %v; want a StaleSheetError naming 镇", err)
+	}
+	if fs, _ := s.FactSheet(System, "DL"); fs.Profile != "镇改" {
+		t.Fatalf("a refused edit wrote %q", fs.Profile)
+	}
+	if out, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, stale.At); err != nil || out.Profile != "二稿" {
+		t.Fatalf("edit over the named version: %v %+v", err, out)
+	}
+	if err := s.SaveFactSheetDraft(Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, FactSheetDraft{Sheet: FactSheet{Village: "DL"}}); !errors.Is(err, ErrScope) {
+		t.Fatalf("grid user's draft: %v", err)
+	}
+	if err := s.SaveFactSheetDraft(a, FactSheetDraft{Sheet: FactSheet{Village: "DL", Profile: "草"}, Focus: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := s.FactSheetDraft(a); err != nil || d.Sheet.Profile != "草" || d.Focus != 2 {
+		t.Fatalf("draft back: %v %+v", err, d)
+	}
+	if _, err := s.FactSheetDraft(Actor{Name: "村", Role: RoleVillage, Village: "XH"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a draft of a village now out of scope: %v", err)
 	}
 }

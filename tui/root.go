@@ -54,6 +54,7 @@ type Options struct {
 type Model struct {
 	c        *Common
 	panes    [5]Pane
+	facts    *factSheet // the village fact sheet, over the active pane while open
 	active   int
 	showHelp bool
 	help     help.Model
@@ -87,6 +88,7 @@ func New(o Options) *Model {
 	}
 	m := &Model{c: c, help: help.New(), width: min(o.Width, maxDrawWidth), height: min(o.Height, maxDrawHeight), presence: o.Presence, follow: o.Follow}
 	m.panes = [5]Pane{newRoutes(c), newVisits(c), newQueue(c), newRevisit(c), newOverview(c)}
+	m.facts = newFactSheet(c)
 	m.resize()
 	return m
 }
@@ -147,6 +149,15 @@ func (m *Model) resize() {
 	for _, p := range m.panes {
 		p.SetSize(w, max(h-2, 0))
 	}
+	m.facts.SetSize(w, max(h-2, 0))
+}
+
+// front is what has the keyboard and the body: the fact sheet while open, else the pane.
+func (m *Model) front() Pane {
+	if m.facts.open {
+		return m.facts
+	}
+	return m.panes[m.active]
 }
 
 // setStatus shows a message in the footer until the next key.
@@ -241,11 +252,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.showHelp = false
 			return m, nil
 		}
-		p := m.panes[m.active]
+		p := m.front()
 		if msg.String() == "ctrl+c" {
 			// Whatever is half typed is saved before the session ends.
 			var flush []tea.Cmd
-			for _, pane := range m.panes {
+			for _, pane := range append(m.panes[:], m.facts) {
 				if f, ok := pane.(interface{ Flush() tea.Cmd }); ok {
 					flush = append(flush, f.Flush())
 				}
@@ -257,7 +268,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		for i, b := range []key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5} {
 			if key.Matches(msg, b) {
-				m.active = i
+				m.active, m.facts.open = i, false
 				return m, nil
 			}
 		}
@@ -268,11 +279,13 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.showHelp = true
 			return m, nil
 		case key.Matches(msg, k.NextPane):
-			m.active = (m.active + 1) % len(m.panes)
+			m.active, m.facts.open = (m.active+1)%len(m.panes), false
 			return m, nil
 		case key.Matches(msg, k.PrevPane):
-			m.active = (m.active + len(m.panes) - 1) % len(m.panes)
+			m.active, m.facts.open = (m.active+len(m.panes)-1)%len(m.panes), false
 			return m, nil
+		case key.Matches(msg, k.Facts) && !m.facts.open:
+			return m, m.facts.show()
 		case key.Matches(msg, k.Lang):
 			return m, m.toggleLang()
 		case key.Matches(msg, k.Refresh):
@@ -280,13 +293,13 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, p.Update(msg)
 	case tea.PasteMsg:
-		return m, m.panes[m.active].Update(msg)
+		return m, m.front().Update(msg)
 	}
 	var cmds []tea.Cmd
 	if ch, ok := msg.(ChangedMsg); ok && ch.touches("calendar", "village") {
 		cmds = append(cmds, m.loadContext())
 	}
-	for _, p := range m.panes {
+	for _, p := range append(m.panes[:], m.facts) {
 		cmds = append(cmds, p.Update(msg))
 	}
 	return m, tea.Batch(cmds...)
@@ -337,7 +350,7 @@ func (m *Model) render() string {
 	if m.showHelp {
 		body = m.helpView(h - 2)
 	} else {
-		body = m.panes[m.active].View()
+		body = m.front().View()
 	}
 	lines := strings.Split(body, "\n")
 	for i := 0; i < h-2; i++ {
@@ -424,8 +437,8 @@ func (m *Model) footer() string {
 		}
 		return s.Render(views.Cut(m.status.text, m.width))
 	}
-	bindings := m.panes[m.active].ShortHelp()
-	if !m.panes[m.active].Capturing() {
+	bindings := m.front().ShortHelp()
+	if !m.front().Capturing() {
 		// While a field has the keyboard, ? and q are typed, not commands.
 		bindings = append(bindings, m.c.Keys.Help, m.c.Keys.Quit)
 	}
@@ -444,9 +457,9 @@ func (m *Model) footer() string {
 // is a column, and columns wrap onto further rows when the window is narrow.
 func (m *Model) helpView(h int) string {
 	k := m.c.Keys
-	groups := append(m.panes[m.active].FullHelp(),
+	groups := append(m.front().FullHelp(),
 		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5, k.NextPane, k.PrevPane},
-		[]key.Binding{k.Help, k.Lang, k.Refresh, k.Quit})
+		[]key.Binding{k.Facts, k.Help, k.Lang, k.Refresh, k.Quit})
 	lines := []string{m.c.Styles.Title.Render(m.c.T("help.title")), ""}
 	var row []string
 	rowWidth := 0

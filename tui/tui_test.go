@@ -77,7 +77,7 @@ func TestEveryPaneFitsItsWindow(t *testing.T) {
 			m := New(Options{Store: st, User: store.User{Name: "李明", Role: store.RoleTownship}, Lang: lang, Width: size[0], Height: size[1]})
 			drive(m, m.Init())
 			for _, pane := range []string{"1", "2", "3", "4", "5"} {
-				for _, extra := range [][]string{nil, {"enter"}, {"?"}} {
+				for _, extra := range [][]string{nil, {"enter"}, {"?"}, {"i"}, {"i", "pgdown"}, {"i", "e", "tab", "tab"}} {
 					press(m, pane)
 					press(m, extra...)
 					view := m.View().Content
@@ -90,7 +90,7 @@ func TestEveryPaneFitsItsWindow(t *testing.T) {
 							t.Fatalf("%s %v pane %s %v: line %d is %d cells wide:\n%s", lang, size, pane, extra, i, w, ansi.Strip(view))
 						}
 					}
-					press(m, "esc")
+					press(m, "esc", "esc")
 				}
 			}
 		}

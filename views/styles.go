@@ -182,3 +182,23 @@ func Spark(xs []int, ascii bool) string {
 	}
 	return b.String()
 }
+
+// Wrap cleans one line of text and breaks it into lines of at most w cells, at spaces where
+// it can and between characters otherwise (Chinese has no spaces); continuation lines keep
+// the line's leading indentation, so a wrapped paragraph stays in its column.
+func Wrap(s string, w int) []string {
+	trimmed := strings.TrimLeft(s, " ")
+	indent, body := s[:len(s)-len(trimmed)], clean.Line(trimmed)
+	room := w - len(indent)
+	if room < 4 {
+		indent, room = "", w
+	}
+	if room <= 0 {
+		return []string{""}
+	}
+	var out []string
+	for _, l := range strings.Split(ansi.Wrap(body, room, ""), "\n") {
+		out = append(out, indent+strings.TrimRight(l, " "))
+	}
+	return out
+}

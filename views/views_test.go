@@ -79,3 +79,18 @@ func TestCursorStaysInRange(t *testing.T) {
 		t.Fatalf("empty: %+v", c)
 	}
 }
+
+// TestWrapKeepsIndentAndWidth: a Chinese paragraph breaks between characters within the
+// width, continuation lines keep the indentation, and escape sequences are cleaned away.
+func TestWrapKeepsIndentAndWidth(t *testing.T) {
+	got := Wrap("  东岭新村由原东岭村和上坪村合并而成，\x1b[2J依山傍水", 14)
+	want := []string{"  东岭新村由原", "  东岭村和上坪", "  村合并而成，", "  依山傍水"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("Wrap = %q; want %q", got, want)
+	}
+	for _, l := range Wrap("  one two three four five six", 12) {
+		if Width(l) > 12 || !strings.HasPrefix(l, "  ") {
+			t.Fatalf("line %q: wider than 12 or lost its indent", l)
+		}
+	}
+}
