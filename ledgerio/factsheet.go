@@ -101,38 +101,42 @@ func FactSheetText(facts []store.VillageFacts) string {
 }
 
 // FactSheetBody is the text of one village's page below its title, line by line: a blank
-// line before each section's heading, paragraphs and cadre rows indented by two spaces. The
-// printed page and the screen (tui) read the same lines.
+// line before each section's heading, paragraphs indented by two spaces, and each cadre on
+// two lines (post, name, phone and duty rota; then the duties under the name) so the page
+// reads on an 80-column screen as well as on paper. The printed page and the screen (tui)
+// read the same lines.
 func FactSheetBody(f store.VillageFacts) []string {
+	lines := factSheetLines(f)
+	postWidth := 0
+	for _, l := range lines {
+		if l.level == 2 {
+			postWidth = max(postWidth, displayWidth(l.fields[0]))
+		}
+	}
+	pad := func(s string, w int) string { return s + strings.Repeat(" ", max(w-displayWidth(s), 0)) }
 	var out []string
-	for _, l := range factSheetLines(f) {
-		switch l.level {
-		case 1:
+	for _, l := range lines {
+		switch {
+		case l.level == 1:
 			out = append(out, "", l.text)
-		case 2:
-			out = append(out, "  "+strings.Join(padFields(l.fields), "  "))
+		case l.level == 2 && l.fields[0] == cadreHeader[0]:
+			// The spreadsheet's column heads; the text names each field instead.
+		case l.level == 2:
+			post, name, duties, duty, phone := l.fields[0], l.fields[1], l.fields[2], l.fields[3], l.fields[4]
+			if phone == "" {
+				phone = "—"
+			}
+			first := "  " + pad(post, postWidth) + "  " + pad(name, 6) + "  " + phone
+			if duty != "" {
+				first += "  值班：" + duty
+			}
+			out = append(out, first)
+			if duties != "" {
+				out = append(out, strings.Repeat(" ", postWidth+4)+"分工："+duties)
+			}
 		default:
 			out = append(out, "  "+l.text)
 		}
-	}
-	return out
-}
-
-// padFields pads a cadre row's first two fields (post and name) to a common width so the
-// names line up.
-func padFields(fs []string) []string {
-	out := make([]string, 0, len(fs))
-	for i, s := range fs {
-		if i < 2 {
-			w := []int{14, 6}[i]
-			if pad := w - displayWidth(s); pad > 0 {
-				s += strings.Repeat(" ", pad)
-			}
-		}
-		if s == "" {
-			s = "—"
-		}
-		out = append(out, s)
 	}
 	return out
 }

@@ -111,7 +111,7 @@ func (f *factSheet) Capturing() bool { return f.form != nil || f.ask != "" }
 
 // Flush saves a half-typed edit before the session ends.
 func (f *factSheet) Flush() tea.Cmd {
-	if f.form == nil {
+	if f.form == nil || !f.form.dirty {
 		return nil
 	}
 	return f.form.saveDraft()
@@ -137,6 +137,8 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 		f.top = min(f.top, max(len(f.lines())-f.listHeight(), 0))
 		if msg.draft != nil && f.form == nil {
 			f.form = newFactForm(f.c, *msg.draft, f.w, f.h)
+			f.form.name = f.facts.Village.Name
+			f.form.dirty = true // a draft is an unsaved edit: esc asks before dropping it
 			return status(f.c.T("fs.resumed"), false)
 		}
 		return nil
@@ -268,6 +270,7 @@ func (f *factSheet) edit() tea.Cmd {
 		return status(f.c.T("fs.readonly"), true)
 	}
 	f.form = newFactForm(f.c, store.FactSheetDraft{Sheet: f.facts.Sheet, Base: f.facts.Sheet.UpdatedAt}, f.w, f.h)
+	f.form.name = f.facts.Village.Name
 	return nil
 }
 
@@ -338,11 +341,11 @@ func (f *factSheet) View() string {
 func (f *factSheet) ShortHelp() []key.Binding {
 	k := f.c.Keys
 	if f.form != nil {
-		return []key.Binding{k.FormNext, k.FormSave, k.Back}
+		return []key.Binding{f.nextField(), k.FormSave, k.Back}
 	}
 	b := []key.Binding{k.Down, k.PageDown}
 	if len(f.villages) > 1 {
-		b = append(b, k.Left, k.Right)
+		b = append(b, f.stepVillage())
 	}
 	if f.c.Actor.CanChange(f.village, "") == nil {
 		b = append(b, k.Edit)
@@ -355,9 +358,24 @@ func (f *factSheet) FullHelp() [][]key.Binding {
 	k := f.c.Keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Left, k.Right, k.Edit, k.Facts, k.Back},
-		{k.FormNext, k.FormPrev, k.FormSave},
+		{f.stepVillage(), k.Edit, k.Facts, k.Back},
+		{f.nextField(), k.FormSave},
 	}
+}
+
+// stepVillage is ←/→ (as rebound) with what they do here: another village's page.
+func (f *factSheet) stepVillage() key.Binding {
+	k := f.c.Keys
+	return key.NewBinding(key.WithKeys(append(k.Left.Keys(), k.Right.Keys()...)...),
+		key.WithHelp(k.Left.Help().Key+" "+k.Right.Help().Key, f.c.T("fs.villages")))
+}
+
+// nextField is tab and shift+tab in the editor: in a text area ↓ and enter move and break
+// lines, so only tab leaves a field.
+func (f *factSheet) nextField() key.Binding {
+	k := f.c.Keys
+	return key.NewBinding(key.WithKeys(append(k.FormNext.Keys(), k.FormPrev.Keys()...)...),
+		key.WithHelp(strings.Join(append(k.FormNext.Keys(), k.FormPrev.Keys()...), "/"), f.c.T("fs.nextfield")))
 }
 
 // factForm edits the written part of a fact sheet: five fields, each a text area; lists
@@ -365,6 +383,7 @@ func (f *factSheet) FullHelp() [][]key.Binding {
 type factForm struct {
 	c     *Common
 	d     store.FactSheetDraft
+	name  string // the village's name, for the title
 	areas [factFields]textarea.Model
 	dirty bool
 	seq   int
@@ -506,7 +525,7 @@ func (f *factForm) save(base time.Time) tea.Cmd {
 // view draws the fields: the focused one open, the others on one line each.
 func (f *factForm) view(h int, tail []string) []string {
 	st := f.c.Styles
-	title := st.Title.Render(fmt.Sprintf(" %s · %s", f.c.T("fs.editing"), f.d.Sheet.Village))
+	title := st.Title.Render(fmt.Sprintf(" %s · %s", f.c.T("fs.editing"), f.name))
 	if !f.saved.IsZero() {
 		title += st.Muted.Render("  " + fmt.Sprintf(f.c.T("vf.saved"), f.saved.Format("15:04:05")))
 	}

@@ -96,6 +96,15 @@ func TestFactSheetEditSurvivesAndConflicts(t *testing.T) {
 	if s := screen(m2); !strings.Contains(s, "北塘新村临海") || !strings.Contains(s, "编辑明白纸") {
 		t.Fatalf("the draft should be resumed in the editor:\n%s", s)
 	}
+	// A resumed draft is unsaved work: esc asks, and any key but y keeps it.
+	press(m2, "esc")
+	if s := screen(m2); !strings.Contains(s, "放弃这次修改") {
+		t.Fatalf("esc on a resumed draft should ask:\n%s", s)
+	}
+	press(m2, "n")
+	if s := screen(m2); !strings.Contains(s, "北塘新村临海") || !strings.Contains(s, "编辑明白纸") {
+		t.Fatalf("n should keep editing:\n%s", s)
+	}
 	_, cmd := m2.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
 	drive(m2, cmd)
 	if s := screen(m2); !strings.Contains(s, "镇党建办 在") {

@@ -175,6 +175,8 @@ var texts = map[string][2]string{
 	"fs.field.2":              {"服务清单 (每行一项)", "Services (one per line)"},
 	"fs.field.3":              {"五年远景", "Five-year vision"},
 	"fs.field.4":              {"重点任务 (每行一项)", "Key tasks (one per line)"},
+	"fs.villages":             {"换村", "other village"},
+	"fs.nextfield":            {"换栏", "next field"},
 	"fs.empty":                {"(空)", "(empty)"},
 	"fs.saved":                {"明白纸已保存", "Fact sheet saved"},
 	"fs.resumed":              {"已恢复上次未保存的明白纸草稿", "Your unsaved fact sheet edit is back"},

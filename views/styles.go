@@ -183,8 +183,8 @@ func Spark(xs []int, ascii bool) string {
 	return b.String()
 }
 
-// Wrap cleans one line of text and breaks it into lines of at most w cells, at spaces where
-// it can and between characters otherwise (Chinese has no spaces); continuation lines keep
+// Wrap cleans one line of text and breaks it into lines of at most w cells: English at
+// spaces, Chinese between any two characters; continuation lines keep
 // the line's leading indentation, so a wrapped paragraph stays in its column.
 func Wrap(s string, w int) []string {
 	trimmed := strings.TrimLeft(s, " ")
@@ -196,8 +196,14 @@ func Wrap(s string, w int) []string {
 	if room <= 0 {
 		return []string{""}
 	}
+	wrapped := ansi.Wrap(body, room, "")
+	if Width(body) != len([]rune(body)) {
+		// Chinese text breaks anywhere; breaking at its few spaces ("辖 5 个网格") would
+		// leave half-empty lines.
+		wrapped = ansi.Hardwrap(body, room, true)
+	}
 	var out []string
-	for _, l := range strings.Split(ansi.Wrap(body, room, ""), "\n") {
+	for _, l := range strings.Split(wrapped, "\n") {
 		out = append(out, indent+strings.TrimRight(l, " "))
 	}
 	return out

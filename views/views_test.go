@@ -94,3 +94,12 @@ func TestWrapKeepsIndentAndWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapChineseFillsLines: Chinese with a few spaces fills each line rather than breaking
+// at the spaces.
+func TestWrapChineseFillsLines(t *testing.T) {
+	got := Wrap("  北塘新村辖 5 个网格：1网格、2网格", 20)
+	if len(got) != 2 || Width(got[0]) < 19 {
+		t.Fatalf("Wrap = %q; want two lines, the first full", got)
+	}
+}
