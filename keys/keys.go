@@ -54,6 +54,8 @@ type KeyMap struct {
 	RevisitView, Fill, Reassign, RevisitDue, Leader key.Binding
 	// Routes pane.
 	Remove, Suggest, MoveUp, MoveDown, PlanDays, Missed, Reached, CoverageView key.Binding
+	// Reveal shows one person's full phone (audited); phones are masked otherwise.
+	Reveal key.Binding
 	// Overview pane.
 	FileReport, Weights key.Binding
 	// The rates' definitions, shown in the revisit pane's help.
@@ -134,6 +136,7 @@ var defs = map[string]struct {
 	"plandays":      {[]string{"p"}, text{"p", "分天计划", "plan days"}},
 	"missed":        {[]string{"m"}, text{"m", "未覆盖名单", "not reached"}},
 	"reached":       {[]string{"r"}, text{"r", "记为已联系", "mark reached"}},
+	"reveal":        {[]string{"v"}, text{"v", "看完整电话", "show full phone"}},
 	"coverageview":  {[]string{"c"}, text{"c", "分网格覆盖", "coverage by grid"}},
 	"fill":          {[]string{"f"}, text{"f", "填回访表", "fill revisit form"}},
 	"reassign":      {[]string{"o"}, text{"o", "改派小组", "reassign group"}},
@@ -185,7 +188,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"formconcern": &k.FormConcern, "formdrop": &k.FormDrop, "formtoggle": &k.FormToggle,
 		"formchoice": &k.FormChoice, "formtag": &k.FormTag, "formtier": &k.FormTier, "formreason": &k.FormReason,
 		"remove": &k.Remove, "suggest": &k.Suggest, "moveup": &k.MoveUp, "movedown": &k.MoveDown,
-		"plandays": &k.PlanDays, "missed": &k.Missed, "reached": &k.Reached, "coverageview": &k.CoverageView,
+		"plandays": &k.PlanDays, "missed": &k.Missed, "reached": &k.Reached, "coverageview": &k.CoverageView, "reveal": &k.Reveal,
 		"revisitview": &k.RevisitView, "fill": &k.Fill, "reassign": &k.Reassign, "revisitdue": &k.RevisitDue, "leader": &k.Leader,
 		"rateresponse": &k.RateResponse, "rateontime": &k.RateOnTime, "raterevisit": &k.RateRevisit, "ratesatisfied": &k.RateSatisfied,
 	}

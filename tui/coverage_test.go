@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"sanbai/store"
@@ -109,5 +110,44 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 	}
 	if len(vd.rows) != 1 || vd.rows[0].address != "东岭路2号" {
 		t.Fatalf("visit rows %+v; want the old visit to 东岭路2号 still listed", vd.rows)
+	}
+}
+
+// TestMissedListMasksPhones: the not-reached list shows phones masked; v shows the selected
+// person's in full and the store records who asked; leaving the list masks it again; an
+// inspector cannot reveal.
+func TestMissedListMasksPhones(t *testing.T) {
+	st := seeded(t)
+	u := store.User{Name: "东岭书记", Role: store.RoleVillage, Village: "DL"}
+	m := New(Options{Store: st, User: u, Width: 100, Height: 24})
+	drive(m, m.Init())
+	press(m, "1", "m")
+	r := m.panes[0].(*routes)
+	first := r.d.missed[0].contact()
+	if first.Phone == "" {
+		t.Fatal("the demo's first missed contact has no phone")
+	}
+	masked := store.MaskPhone(first.Phone)
+	if s := screen(m); !strings.Contains(s, masked) || strings.Contains(s, first.Phone) {
+		t.Fatalf("want %s masked as %s:\n%s", first.Phone, masked, s)
+	}
+	press(m, "v")
+	if s := screen(m); !strings.Contains(s, first.Phone) {
+		t.Fatalf("v should show %s:\n%s", first.Phone, s)
+	}
+	ev, err := st.Audit(store.System, 1)
+	if err != nil || len(ev) != 1 || ev[0].Action != "personal.reveal" || ev[0].Who != "东岭书记" || strings.Contains(string(ev[0].After), first.Phone) {
+		t.Fatalf("audit %+v %v; want a personal.reveal by 东岭书记 without the number", ev, err)
+	}
+	press(m, "esc", "m")
+	if s := screen(m); strings.Contains(s, first.Phone) {
+		t.Fatalf("leaving the list should mask the phone again:\n%s", s)
+	}
+
+	insp := New(Options{Store: st, User: store.User{Name: "督查组", Role: store.RoleInspector}, Width: 100, Height: 24})
+	drive(insp, insp.Init())
+	press(insp, "1", "m", "v")
+	if s := screen(insp); !strings.Contains(s, "督查账号看到的电话是打星号的") {
+		t.Fatalf("an inspector should be told phones stay masked:\n%s", s)
 	}
 }

@@ -38,6 +38,15 @@ type routes struct {
 	confirm string // a question awaiting y
 	suggest []store.Group
 	scur    views.Cursor
+	// revealed holds the phones shown in full (resident ID → phone) while the missed list is
+	// open; leaving it masks them again, so a shared screen does not keep them.
+	revealed map[string]string
+}
+
+// phoneRevealed carries one full phone number back from the store's audited reveal.
+type phoneRevealed struct {
+	resident, phone string
+	err             error
 }
 
 // The routes pane's views.
@@ -74,6 +83,14 @@ type missedRow struct {
 	group    string
 	daysLeft int
 	hasPlan  bool
+}
+
+// contact is whom to call about the row: the person, or the head of an unvisited household.
+func (m missedRow) contact() store.Resident {
+	if m.resident != nil {
+		return *m.resident
+	}
+	return m.hh.Head()
 }
 
 // coverageRow is coverage for a village or a grid.
@@ -406,6 +423,14 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 			return r.reload.want(func() tea.Cmd { return r.load() })
 		}
 		return nil
+	case phoneRevealed:
+		if msg.err != nil {
+			return status(r.c.errText(msg.err), true)
+		}
+		if r.mode == rmMissed {
+			r.revealed[msg.resident] = msg.phone
+		}
+		return nil
 	}
 	if r.form != nil {
 		if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.Back) && r.form.picker == nil && r.form.reason == nil {
@@ -451,7 +476,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 			r.filter = ""
 			r.refilter()
 		}
-		r.mode, r.open, r.suggest = rmGroups, -1, nil
+		r.mode, r.open, r.suggest, r.revealed = rmGroups, -1, nil, nil
 		return nil
 	}
 	switch r.mode {
@@ -484,6 +509,9 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 			}
 			r.prompt = newPrompt("reach", fmt.Sprintf(r.c.T("rt.ask.reach"), m.resident.Name), "", nil)
 		}
+		if key.Matches(km, k.Reveal) && r.mcur.Pos < len(r.d.missed) {
+			return r.reveal(r.d.missed[r.mcur.Pos])
+		}
 		return nil
 	case rmSuggest:
 		if key.Matches(km, k.Open) {
@@ -503,7 +531,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.NextHousehold):
 		return r.next()
 	case key.Matches(km, k.Missed):
-		r.mode = rmMissed
+		r.mode, r.revealed = rmMissed, map[string]string{}
 	case key.Matches(km, k.CoverageView):
 		r.mode = rmCoverage
 	case key.Matches(km, k.Search):
@@ -610,6 +638,23 @@ func (r *routes) confirmed(what string) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// reveal asks the store for the row's contact's full phone: allowed to the roles that call
+// residents, and recorded in the audit trail.
+func (r *routes) reveal(m missedRow) tea.Cmd {
+	c := r.c
+	if !c.Actor.CanReveal() {
+		return status(c.T("rt.noreveal"), true)
+	}
+	p := m.contact()
+	if p.Phone == "" {
+		return status(fmt.Sprintf(c.T("rt.nophone"), p.Name), true)
+	}
+	return func() tea.Msg {
+		phone, err := c.Store.Reveal(c.Actor, m.hh.Village, m.hh.ID, p.ID, store.FieldPhone)
+		return phoneRevealed{resident: p.ID, phone: phone, err: err}
+	}
 }
 
 // answer carries out what a prompt asked for.
@@ -879,7 +924,8 @@ func (r *routes) missedView() []string {
 	}
 	lines := []string{" " + st.Title.Render(fmt.Sprintf(r.c.T("rt.missed.title"), nhh, npeople)), st.HRule(r.w)}
 	t := views.Table{Columns: []views.Column{{Title: r.c.T("q.grid"), Width: 8}, {Title: r.c.T("v.household")},
-		{Title: r.c.T("rt.who"), Width: 18}, {Title: r.c.T("r.group"), Width: 6, HideBelow: 60}, {Title: r.c.T("rt.left"), Width: 6, Right: true}}}
+		{Title: r.c.T("rt.who"), Width: 18}, {Title: r.c.T("rt.phone"), Width: 11, HideBelow: 70},
+		{Title: r.c.T("r.group"), Width: 6, HideBelow: 60}, {Title: r.c.T("rt.left"), Width: 6, Right: true}}}
 	for _, m := range r.d.missed {
 		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.hh.Residents))
 		if m.resident != nil {
@@ -896,8 +942,17 @@ func (r *routes) missedView() []string {
 				left = views.T(fmt.Sprintf(r.c.T("rt.days"), m.daysLeft))
 			}
 		}
+		// Phones are masked unless this user asked for one in full (v), which the store audits.
+		p := m.contact()
+		phone, shown := r.revealed[p.ID]
+		if !shown {
+			phone = store.MaskPhone(p.Phone)
+		}
+		if phone == "" {
+			phone = "—"
+		}
 		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(r.d.grids[m.hh.Grid].Name),
-			views.T(m.hh.Address + "  " + m.hh.Head().Name), views.T(who), views.T(m.group), left}})
+			views.T(m.hh.Address + "  " + m.hh.Head().Name), views.T(who), views.T(phone), views.T(m.group), left}})
 	}
 	lines = append(lines, t.Header(st, r.w))
 	if len(r.d.missed) == 0 {
@@ -961,6 +1016,9 @@ func (r *routes) ShortHelp() []key.Binding {
 	case r.mode == rmRoute:
 		return []key.Binding{k.Up, k.Down, k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays, k.Back}
 	case r.mode == rmMissed:
+		if r.c.Actor.CanReveal() {
+			return []key.Binding{k.Up, k.Down, k.Reached, k.Reveal, k.Back}
+		}
 		return []key.Binding{k.Up, k.Down, k.Reached, k.Back}
 	case r.mode == rmSuggest:
 		return []key.Binding{k.Open, k.Back}
@@ -976,7 +1034,7 @@ func (r *routes) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.New, k.Edit, k.Remove, k.Suggest, k.Search},
 		{k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays},
-		{k.Missed, k.Reached, k.CoverageView},
+		{k.Missed, k.Reached, k.Reveal, k.CoverageView},
 	}
 }
 
