@@ -31,7 +31,7 @@ Usage:
   sanbai user add … --key-file PATH
   sanbai user list
   sanbai user remove NAME
-  sanbai demo [--data DIR]
+  sanbai demo [--data DIR] [--county [--county-scale N]]
   sanbai backup -o FILE | restore FILE | keygen -o FILE | rekey --new-key-file PATH
   sanbai import FILE [--dry-run] [--township NAME]          (.xlsx or .csv roster; all or nothing)
   sanbai export --report ledger|summary|groups|visits|revisits|residents|factsheet
@@ -153,8 +153,10 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", envOr("SANBAI_DATA", "./sanbai-data"), "data directory")
+	county := fs.Bool("county", false, "seed a county-size ledger instead (100,000 households, 200,000 concerns, 1,000,000 audit events; for measuring)")
+	scale := fs.Int("county-scale", 1, "with --county, divide every count by this")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sanbai demo [--data DIR]\n\nSeeds the demo township (青石镇) into an empty store.")
+		fmt.Fprintln(stderr, "usage: sanbai demo [--data DIR] [--county [--county-scale N]]\n\nSeeds the demo township (青石镇), or a county-size ledger, into an empty store.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -168,6 +170,32 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
+	if *county {
+		if *scale < 1 {
+			fmt.Fprintln(stderr, "sanbai: --county-scale is 1 or more")
+			return 2
+		}
+		size := demo.FullCounty().Scaled(*scale)
+		start := time.Now()
+		last := -1
+		err := demo.County(st, demo.DefaultSeed, size, st.Now(), func(done, total int) {
+			if pct := done * 10 / total; pct != last {
+				last = pct
+				fmt.Fprintf(stdout, "%d/%d villages\n", done, total)
+			}
+		})
+		if errors.Is(err, store.ErrNotEmpty) {
+			fmt.Fprintf(stderr, "sanbai: %s already holds a township; a county is only seeded into an empty store.\n", *data)
+			return 1
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "sanbai: seeding the county: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "seeded a county of %d villages, %d households, %d concerns and %d audit events into %s in %s\n",
+			size.Villages, size.Households, size.Concerns, size.Audit, *data, time.Since(start).Round(time.Second))
+		return 0
+	}
 	if err := demo.Seed(st); err != nil {
 		if errors.Is(err, store.ErrNotEmpty) {
 			fmt.Fprintf(stderr, "sanbai: %s already holds a township; the demo is only seeded into an empty store.\n", *data)

@@ -41,7 +41,7 @@ type KeyMap struct {
 	TierFilter, TagFilter, Mine key.Binding
 	Filter, ClearFilter, All    key.Binding
 	Project, Meeting            key.Binding
-	Limits                      key.Binding
+	Limits, Sort                key.Binding
 
 	// Visits and the registration form.
 	New, Edit, NextHousehold      key.Binding
@@ -113,6 +113,7 @@ var defs = map[string]struct {
 	"project":       {[]string{"P"}, text{"P", "头雁工程", "lead projects"}},
 	"meeting":       {[]string{"M"}, text{"M", "会议模式", "meeting mode"}},
 	"limits":        {[]string{"T"}, text{"T", "红黄绿时限", "colour limits"}},
+	"sort":          {[]string{"s"}, text{"s", "排序", "sort"}},
 	"new":           {[]string{"a"}, text{"a", "新走访", "new visit"}},
 	"edit":          {[]string{"e"}, text{"e", "修改", "edit"}},
 	"nexthousehold": {[]string{"n"}, text{"n", "下一户", "next household"}},
@@ -182,7 +183,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"mark": &k.Mark, "undo": &k.Undo, "search": &k.Search,
 		"tierfilter": &k.TierFilter, "tagfilter": &k.TagFilter, "mine": &k.Mine,
 		"filter": &k.Filter, "clearfilter": &k.ClearFilter, "all": &k.All,
-		"project": &k.Project, "meeting": &k.Meeting, "limits": &k.Limits,
+		"project": &k.Project, "meeting": &k.Meeting, "limits": &k.Limits, "sort": &k.Sort,
 		"new": &k.New, "edit": &k.Edit, "nexthousehold": &k.NextHousehold,
 		"formnext": &k.FormNext, "formprev": &k.FormPrev, "formsave": &k.FormSave,
 		"formconcern": &k.FormConcern, "formdrop": &k.FormDrop, "formtoggle": &k.FormToggle,

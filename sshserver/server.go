@@ -120,6 +120,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, ErrDemoNotLoopback
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.limits(), cfg.Logger), presence: tui.NewPresence()}
+	// Every session's queue asks the store's one shared ledger view; reading a county's
+	// ledger takes seconds, so it starts now, in the background, and logins are taken
+	// meanwhile (a queue opened before it is ready says it is loading).
+	cfg.Store.Ledger().Warm()
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}

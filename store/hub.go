@@ -15,6 +15,9 @@ type Change struct {
 type Hub struct {
 	mu   sync.Mutex
 	subs map[*Subscription]struct{}
+	// observers see every batch before any session is woken, so a shared view (the
+	// ledger) knows a row is stale before a session can ask it for that row.
+	observers []func([]Change)
 }
 
 // NewHub returns an empty hub.
@@ -44,13 +47,24 @@ func (h *Hub) Subscribers() int {
 	return len(h.subs)
 }
 
-// Publish hands the changes to every subscriber without blocking.
+// Observe has fn called with every published batch, before the subscribers are signalled.
+// fn must be quick and must not call the hub.
+func (h *Hub) Observe(fn func([]Change)) {
+	h.mu.Lock()
+	h.observers = append(h.observers, fn)
+	h.mu.Unlock()
+}
+
+// Publish hands the changes to every observer, then to every subscriber, without blocking.
 func (h *Hub) Publish(changes ...Change) {
 	if len(changes) == 0 {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for _, fn := range h.observers {
+		fn(changes)
+	}
 	for s := range h.subs {
 		s.mu.Lock()
 		// Keep the pending list bounded: past a few hundred a session is better off

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -172,93 +171,15 @@ var ErrNotEmpty = errors.New("the store already holds a township")
 // with the counts. Text fields are cleaned on the way in (in d itself). Seed is meant for a
 // store no session is using yet: the emptiness check and the batches are not one transaction.
 func (s *Store) Seed(a Actor, d Dataset) error {
-	if a.Role != RoleTownship {
-		return ErrScope
-	}
-	empty, err := s.Empty()
+	b, err := s.NewBulkLoader(a)
 	if err != nil {
 		return err
 	}
-	if !empty {
-		return ErrNotEmpty
-	}
-	cleanDataset(&d)
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
-	set := func(key string, v any) error {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		return wb.Set([]byte(key), b)
-	}
-	seqs := map[string]uint64{}
-	// Counters continue after the highest number seeded, so the next concern, visit or
-	// revisit typed in never takes a seeded row's ID.
-	count := func(kind, village, id string) {
-		seqs[kind+"/"+village] = max(seqs[kind+"/"+village], trailingNumber(id))
-	}
-	var errs []error
-	for _, v := range d.Villages {
-		errs = append(errs, set(villageKey(v.Code), v))
-	}
-	for _, g := range d.Grids {
-		errs = append(errs, set(gridKey(g.Village, g.Code), g))
-	}
-	for _, h := range d.Households {
-		errs = append(errs, set(householdKey(h), h))
-	}
-	for _, m := range d.Members {
-		errs = append(errs, set(memberKey(m.Village, m.ID), m))
-	}
-	for _, c := range d.Cadres {
-		errs = append(errs, set(cadreKey(c.Village, c.ID), c))
-	}
-	for _, t := range d.Teams {
-		errs = append(errs, set(teamKey(t.Village), t))
-	}
-	for _, g := range d.Groups {
-		errs = append(errs, set(groupKey(g.Village, g.ID), g))
-		count("group", g.Village, g.ID)
-	}
-	for _, r := range d.Routes {
-		errs = append(errs, set(routeKey(r.Village, r.Group), r))
-	}
-	for _, v := range d.Visits {
-		errs = append(errs, set(visitKey(v.Village, v.ID), v))
-		count("visit", v.Village, v.ID)
-	}
-	for _, c := range d.Concerns {
-		errs = append(errs, set(concernKey(c.Village, c.ID), c))
-		count("concern", c.Village, c.ID)
-	}
-	for _, r := range d.Revisits {
-		errs = append(errs, set(revisitKey(r.Village, r.ID), r))
-		count("revisit", r.Village, r.ID)
-	}
-	for name, n := range seqs {
-		errs = append(errs, wb.Set([]byte("seq/"+name), fmt.Appendf(nil, "%d", n)))
-	}
-	if err := errors.Join(errs...); err != nil {
+	defer b.Cancel()
+	if err := b.Add(d); err != nil {
 		return err
 	}
-	if err := wb.Flush(); err != nil {
-		return err
-	}
-	// The township row goes last, in an audited transaction: a seed cut short by a crash
-	// leaves the store "empty" and the next start seeds again over the partial rows.
-	counts := map[string]int{"villages": len(d.Villages), "grids": len(d.Grids), "households": len(d.Households),
-		"members": len(d.Members), "cadres": len(d.Cadres), "teams": len(d.Teams), "groups": len(d.Groups),
-		"routes": len(d.Routes), "visits": len(d.Visits),
-		"concerns": len(d.Concerns), "revisits": len(d.Revisits)}
-	return s.update(a, func(tx *Tx) error {
-		if err := tx.put("seed", townshipKey, nil, d.Township, Change{Kind: "all"}); err != nil {
-			return err
-		}
-		b, _ := json.Marshal(counts)
-		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "seed.counts", Key: townshipKey, After: b})
-		return nil
-	})
+	return b.Finish(d.Township)
 }
 
 // Household returns one household of a village, or ErrNotFound if it does not exist or is out

@@ -31,6 +31,9 @@ type Store struct {
 
 	space *spaceGuard
 	key   []byte // the master key, for encrypted backups
+
+	ledgerOnce sync.Once
+	ledger     *Ledger // the shared ledger view, made on first use (see Ledger)
 }
 
 // Options configure Open.

@@ -132,7 +132,7 @@ func checkScope(t *testing.T, m *Model, u store.User, view string) {
 		return
 	}
 	a := store.ActorFor(u)
-	for _, c := range m.panes[2].(*queue).all {
+	for _, c := range m.panes[2].(*queue).rows {
 		if !a.CanSee(c.Village, c.Grid) {
 			t.Fatalf("%s user %s holds concern %s of %s/%s", u.Role, u.Name, c.ID, c.Village, c.Grid)
 		}

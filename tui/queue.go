@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -23,17 +22,26 @@ type queue struct {
 	loaded bool
 	err    error
 
-	all    []store.Concern
-	keys   map[string]string // concern ID → search key
-	rows   []store.Concern   // what the filter lets through, in meeting order
-	grids  map[string]string // grid code → name
-	people map[string][]option
-	limits store.Limits
+	// The rows come from the store's shared ledger view, a window at a time: rows holds the
+	// matching concerns [base, base+len(rows)) of total, in the chosen order.
+	rows    []store.Concern
+	base    int
+	total   int
+	hdr     store.LedgerCounts
+	known   map[string]store.Concern // marked and lead-project concerns, wherever they are
+	mine    map[string]store.Concern // this session's own edits, until the view has them
+	page    reloader                 // one window query at a time
+	recount bool                     // the next window query also counts the header
+	grids   map[string]string        // grid code → name
+	people  map[string][]option
+	limits  store.Limits
 
 	f        queueFilter
+	order    store.LedgerOrder
 	cur      views.Cursor
 	selected string
 	marked   map[string]bool
+	refetch  bool // the filter or order changed: ask the view again after this message
 	detail   bool
 	meeting  bool
 
@@ -84,9 +92,9 @@ type undoItem struct {
 	rev    int // the concern's Rev right after the action
 }
 
+// queueLoaded is the pane's own data (grids, people, limits, projects) and a first window.
 type queueLoaded struct {
-	all      []store.Concern
-	keys     map[string]string
+	page     queuePage
 	grids    map[string]string
 	people   map[string][]option
 	limits   store.Limits
@@ -104,38 +112,35 @@ type triaged struct {
 	stale  *pendingOp
 }
 
-func newQueue(c *Common) *queue { return &queue{c: c, marked: map[string]bool{}} }
+// queuePage is a window of the ledger view's answer to the pane's query.
+type queuePage struct {
+	p   store.LedgerPage
+	err error
+}
+
+// queueFacets opens the filter picker once the villages, grids and categories are known.
+type queueFacets struct {
+	f   store.LedgerFacets
+	err error
+}
+
+func newQueue(c *Common) *queue {
+	return &queue{c: c, marked: map[string]bool{}, known: map[string]store.Concern{}, mine: map[string]store.Concern{}}
+}
 
 func (q *queue) Init() tea.Cmd { return q.reload.want(func() tea.Cmd { return q.load() }) }
 
 func (q *queue) load() tea.Cmd {
 	c := q.c
+	query := q.query(true)
 	return func() tea.Msg {
-		all, err := c.Store.Concerns(c.Actor)
-		if err != nil {
-			return queueLoaded{err: err}
-		}
-		m := queueLoaded{all: all, grids: map[string]string{}, keys: map[string]string{}, people: map[string][]option{}}
+		m := queueLoaded{grids: map[string]string{}, people: map[string][]option{}}
 		gs, err := c.Store.Grids(c.Actor)
 		if err != nil {
 			return queueLoaded{err: err}
 		}
 		for _, g := range gs {
 			m.grids[g.Code] = g.Name
-		}
-		for _, x := range all {
-			// Marks are searchable too: "/督办" lists the supervised concerns.
-			var marks []string
-			if x.Supervisor != "" {
-				marks = append(marks, "督办", x.Supervisor)
-			}
-			if x.Project != "" {
-				marks = append(marks, "头雁", x.Project)
-			}
-			if x.ProblemCase() {
-				marks = append(marks, "问题工单")
-			}
-			m.keys[x.ID] = searchKey(append([]string{x.ID, x.Description, x.Category, x.Plan.Owner, m.grids[x.Grid]}, marks...)...)
 		}
 		// Owners are chosen from the village's cadres and party members.
 		cadres, err := c.Store.Cadres(c.Actor)
@@ -160,72 +165,101 @@ func (q *queue) load() tea.Cmd {
 		if m.limits, err = c.Store.Limits(); err != nil {
 			return queueLoaded{err: err}
 		}
-		m.projects, err = c.Store.Projects(c.Actor)
-		m.err = err
+		if m.projects, err = c.Store.Projects(c.Actor); err != nil {
+			return queueLoaded{err: err}
+		}
+		// The lead projects' concerns come too, for their progress.
+		for _, p := range m.projects {
+			query.IDs = append(query.IDs, p.Concerns...)
+		}
+		m.page.p, m.page.err = c.Store.Ledger().Query(c.Actor, query)
+		m.err = m.page.err
 		return m
 	}
 }
 
-// sortQueue orders the ledger as a meeting works through it: open before done, overdue first,
-// red before yellow before green, then by deadline and ID.
-func sortQueue(rows []store.Concern, today string) {
-	rank := func(c store.Concern) int {
-		switch {
-		case c.Overdue(today):
-			return 0
-		case c.Status.Open():
-			return 1
-		case c.Status == store.StatusResolved:
-			return 2
-		}
-		return 3
+// query is the ledger query for what the pane shows now: its filter and order, a window of
+// three screens around the cursor that keeps the selected concern in it, the marked and
+// lead-project concerns, and the header's counts when asked.
+func (q *queue) query(counts bool) store.LedgerQuery {
+	f := q.f
+	lq := store.LedgerQuery{Order: q.order, All: f.all, Tier: f.tier, Tag: f.tag, Village: f.village, Grid: f.grid,
+		Category: f.category, Text: f.text, Around: q.selected, Counts: counts}
+	if f.mine {
+		lq.Owner = q.c.Actor.Name
 	}
-	tagRank := map[store.Tag]int{store.TagRed: 0, store.TagYellow: 1, store.TagGreen: 2}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if ra, rb := rank(a), rank(b); ra != rb {
-			return ra < rb
+	h := q.listHeight()
+	lq.Offset, lq.Limit = max(q.cur.Offset-h, 0), 3*h+2
+	for id := range q.marked {
+		lq.IDs = append(lq.IDs, id)
+	}
+	for _, p := range q.projects {
+		lq.IDs = append(lq.IDs, p.Concerns...)
+	}
+	return lq
+}
+
+// fetch asks the ledger view for the window; a query running already is followed by one
+// more with whatever the pane shows by then.
+func (q *queue) fetch() tea.Cmd {
+	return q.page.want(func() tea.Cmd {
+		c, query := q.c, q.query(q.recount)
+		q.recount = false
+		return func() tea.Msg {
+			p, err := c.Store.Ledger().Query(c.Actor, query)
+			return queuePage{p: p, err: err}
 		}
-		if ta, tb := tagRank[a.Tag], tagRank[b.Tag]; ta != tb {
-			return ta < tb
-		}
-		if a.Plan.Deadline != b.Plan.Deadline {
-			return a.Plan.Deadline < b.Plan.Deadline
-		}
-		return a.ID < b.ID
 	})
 }
 
-// refilter rebuilds the visible rows from the loaded ones and keeps the cursor on the same
-// concern.
-func (q *queue) refilter() {
-	today := q.c.Today()
-	q.rows = q.rows[:0]
-	for _, c := range q.all {
-		f := q.f
-		switch {
-		case !f.all && !c.Status.Open():
-		case f.tier != "" && c.Tier != f.tier:
-		case f.tag != "" && c.Tag != f.tag:
-		case f.mine && c.Plan.Owner != q.c.Actor.Name:
-		case f.village != "" && c.Village != f.village:
-		case f.grid != "" && c.Grid != f.grid:
-		case f.category != "" && c.Category != f.category:
-		case f.text != "" && !matches(q.keys[c.ID], f.text):
-		default:
-			q.rows = append(q.rows, c)
+// applyPage takes a window in: the cursor stays on the selected concern when it is still
+// listed, the marked and lead-project concerns are refreshed, and none of this session's own
+// edits is replaced by an older version of the row.
+func (q *queue) applyPage(p store.LedgerPage, counted bool) {
+	for i, c := range p.Rows {
+		if m, ok := q.mine[c.ID]; ok {
+			if m.Rev > c.Rev {
+				p.Rows[i] = m
+			} else {
+				delete(q.mine, c.ID)
+			}
 		}
 	}
-	sortQueue(q.rows, today)
-	q.cur.SetLen(len(q.rows))
-	for i, r := range q.rows {
-		if r.ID == q.selected {
-			q.cur.Pos = i
+	q.rows, q.base, q.total = p.Rows, p.Offset, p.Total
+	if counted {
+		q.hdr = p.Counts
+	}
+	for id, c := range p.Found {
+		q.known[id] = c
+	}
+	for id := range q.marked {
+		if _, ok := p.Found[id]; !ok {
+			delete(q.marked, id)
 		}
+	}
+	q.cur.SetLen(p.Total)
+	if p.Pos >= 0 {
+		q.cur.Pos = p.Pos
 	}
 	q.cur.Move(0, q.listHeight())
 	q.remember()
 }
+
+// ensureWindow asks for another window when the cursor has moved near the edge of the one
+// held (or past it).
+func (q *queue) ensureWindow() tea.Cmd {
+	h := q.listHeight()
+	from, to := q.cur.Window(h)
+	end := q.base + len(q.rows)
+	if (from < q.base) || (to > end) || (from-q.base < h/2 && q.base > 0) || (end-to < h/2 && end < q.total) {
+		return q.fetch()
+	}
+	return nil
+}
+
+// refilter asks the ledger view for the rows the filter and order let through; the cursor
+// stays on the same concern (see applyPage).
+func (q *queue) refilter() { q.refetch = true }
 
 func (q *queue) SetSize(w, h int) { q.w, q.h = w, h }
 
@@ -250,10 +284,18 @@ func (q *queue) Capturing() bool {
 // Update handles a message; a finished load lets the next one asked for start.
 func (q *queue) Update(msg tea.Msg) tea.Cmd {
 	var after tea.Cmd
-	if _, ok := msg.(queueLoaded); ok {
+	switch msg.(type) {
+	case queueLoaded:
 		after = q.reload.done(func() tea.Cmd { return q.load() })
+	case queuePage:
+		after = q.page.done(func() tea.Cmd { return q.fetch() })
 	}
-	return tea.Batch(q.update(msg), after)
+	cmd := q.update(msg)
+	if q.refetch {
+		q.refetch = false
+		after = tea.Batch(after, q.fetch())
+	}
+	return tea.Batch(cmd, after)
 }
 
 func (q *queue) update(msg tea.Msg) tea.Cmd {
@@ -263,29 +305,32 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return nil
 		}
-		// A load that started before one of this session's own edits can land after it;
-		// never let it put back an older version of a concern than the one on screen.
-		newer := map[string]store.Concern{}
-		for _, c := range q.all {
-			newer[c.ID] = c
-		}
-		for i, c := range msg.all {
-			if mine, ok := newer[c.ID]; ok && mine.Rev > c.Rev {
-				msg.all[i] = mine
-			}
-		}
-		q.all, q.keys, q.grids, q.people, q.limits, q.projects = msg.all, msg.keys, msg.grids, msg.people, msg.limits, msg.projects
-		for id := range q.marked {
-			if _, ok := q.keys[id]; !ok {
-				delete(q.marked, id)
-			}
-		}
-		q.refilter()
+		q.grids, q.people, q.limits, q.projects = msg.grids, msg.people, msg.limits, msg.projects
+		q.applyPage(msg.page.p, true)
 		q.pcur.SetLen(len(q.projects))
 		return nil
+	case queuePage:
+		if msg.err != nil {
+			q.err = msg.err
+			return nil
+		}
+		q.applyPage(msg.p, msg.p.Counts.Tiers != nil)
+		return nil
+	case queueFacets:
+		if msg.err != nil {
+			return status(q.c.errText(msg.err), true)
+		}
+		q.prompt = newPrompt("filter", q.c.T("q.ask.filter"), "", q.filterOptions(msg.f))
+		return nil
 	case ChangedMsg:
-		if msg.touches("concern", "revisit", "project", "settings") {
+		// The pane's own lists (people, limits, projects) change rarely; the ledger's rows
+		// come from the shared view, which re-reads only the concerns that changed.
+		if msg.touches("project", "settings", "grid", "cadre", "member") {
 			return q.reload.want(func() tea.Cmd { return q.load() })
+		}
+		if msg.touches("concern", "revisit") {
+			q.recount = true
+			return q.fetch()
 		}
 		return nil
 	case triaged:
@@ -348,7 +393,7 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 	h := q.listHeight()
 	if moveKeys(k, msg, &q.cur, h) {
 		q.remember()
-		return nil
+		return q.ensureWindow()
 	}
 	switch {
 	case key.Matches(msg, k.Open):
@@ -407,10 +452,19 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 		q.f = queueFilter{}
 		q.refilter()
 	case key.Matches(msg, k.Filter):
-		q.prompt = newPrompt("filter", q.c.T("q.ask.filter"), "", q.filterOptions())
+		c := q.c
+		return func() tea.Msg {
+			f, err := c.Store.Ledger().Facets(c.Actor)
+			return queueFacets{f: f, err: err}
+		}
+	case key.Matches(msg, k.Sort):
+		q.order = q.order.Next()
+		q.refilter()
 	case key.Matches(msg, k.Meeting):
 		q.meeting = !q.meeting
 		q.cur.Move(0, q.listHeight())
+		q.remember()
+		return q.ensureWindow()
 	case key.Matches(msg, k.Limits):
 		if q.c.Actor.Role != store.RoleTownship {
 			return status(q.c.T("q.limits.township"), true)
@@ -429,7 +483,7 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // markOnly marks exactly these concerns (a lead project proposed by the overview) and shows
 // them, so P makes the project.
-func (q *queue) markOnly(ids []string) {
+func (q *queue) markOnly(ids []string) tea.Cmd {
 	q.marked = map[string]bool{}
 	for _, id := range ids {
 		q.marked[id] = true
@@ -439,17 +493,17 @@ func (q *queue) markOnly(ids []string) {
 		q.selected = ids[0]
 	}
 	q.detail, q.showProject = false, false
-	q.refilter()
+	q.recount = true
+	return q.fetch()
 }
 
 // follow shows what a presenter shows: their filter, selection, detail and meeting mode.
-func (q *queue) follow(v View) {
+func (q *queue) follow(v View) tea.Cmd {
 	q.f, q.selected, q.meeting, q.detail = v.Filter, v.Selected, v.Meeting, v.Detail
 	q.prompt, q.pending, q.showProject = nil, nil, false
-	q.refilter()
-	// refilter moved the cursor to the presenter's concern; keep that as the selection even
-	// if this follower cannot see it.
-	q.selected = v.Selected
+	// The window query moves the cursor to the presenter's concern when this follower
+	// sees it.
+	return q.fetch()
 }
 
 // cycle steps to the value after cur in vals, wrapping around.
@@ -463,7 +517,7 @@ func cycle[T comparable](cur T, vals []T) T {
 }
 
 // filterOptions lists the villages, grids and categories present, as a picker.
-func (q *queue) filterOptions() []option {
+func (q *queue) filterOptions(f store.LedgerFacets) []option {
 	seen := map[string]bool{}
 	var out []option
 	add := func(label, value string) {
@@ -472,22 +526,15 @@ func (q *queue) filterOptions() []option {
 			out = append(out, option{label: label, value: value, key: searchKey(label)})
 		}
 	}
-	var villages, grids, cats []string
-	for _, c := range q.all {
-		villages, grids, cats = append(villages, c.Village), append(grids, c.Grid), append(cats, c.Category)
-	}
-	sort.Strings(villages)
-	sort.Strings(grids)
-	sort.Strings(cats)
 	if q.c.Actor.Village == "" {
-		for _, v := range villages {
+		for _, v := range f.Villages {
 			add(q.c.T("r.village")+" "+v, "v:"+v)
 		}
 	}
-	for _, g := range grids {
+	for _, g := range f.Grids {
 		add(q.c.T("q.grid")+" "+ConcernVillageOf(g)+" "+q.grids[g], "g:"+g)
 	}
-	for _, c := range cats {
+	for _, c := range f.Categories {
 		add(q.c.T("d.category")+" "+c, "c:"+c)
 	}
 	return out
@@ -506,11 +553,19 @@ func (q *queue) targets() ([]string, map[string]int) {
 			revs[c.ID] = c.Rev
 		}
 	}
-	for _, c := range q.all {
-		if q.marked[c.ID] && revs[c.ID] == 0 && !slices.Contains(ids, c.ID) {
-			ids = append(ids, c.ID)
-			revs[c.ID] = c.Rev
+	// Marked rows outside the window, in ID order, as the view last gave them.
+	var rest []string
+	for id := range q.marked {
+		if _, ok := revs[id]; !ok {
+			if _, ok := q.known[id]; ok {
+				rest = append(rest, id)
+			}
 		}
+	}
+	slices.Sort(rest)
+	for _, id := range rest {
+		ids = append(ids, id)
+		revs[id] = q.latest(id).Rev
 	}
 	if len(ids) == 0 {
 		if c, ok := q.current(); ok {
@@ -666,9 +721,9 @@ func (q *queue) run(op store.Op, ids []string, revs map[string]int, undo bool) t
 	c := q.c
 	label := q.opLabel(op)
 	before := map[string]store.Snapshot{}
-	for _, x := range q.all {
-		if _, ok := revs[x.ID]; ok {
-			before[x.ID] = x.Snap()
+	for id := range revs {
+		if x, ok := q.lookup(id); ok {
+			before[id] = x.Snap()
 		}
 	}
 	return func() tea.Msg {
@@ -714,12 +769,17 @@ func (q *queue) opLabel(op store.Op) string {
 // happened.
 func (q *queue) afterTriage(t triaged) tea.Cmd {
 	for _, c := range t.done {
-		for i := range q.all {
-			if q.all[i].ID == c.ID {
-				q.all[i] = c
+		for i := range q.rows {
+			if q.rows[i].ID == c.ID {
+				q.rows[i] = c
 			}
 		}
+		if _, ok := q.known[c.ID]; ok {
+			q.known[c.ID] = c
+		}
+		q.mine[c.ID] = c
 	}
+	q.recount = true
 	q.refilter()
 	if t.stale != nil {
 		q.pending = t.stale
@@ -797,19 +857,36 @@ func (q *queue) doUndo() tea.Cmd {
 	}
 }
 
-// remember notes which concern is under the cursor.
+// remember notes which concern is under the cursor (none while its row is not yet fetched).
 func (q *queue) remember() {
-	if q.cur.Pos < len(q.rows) {
-		q.selected = q.rows[q.cur.Pos].ID
+	if c, ok := q.current(); ok {
+		q.selected = c.ID
+	} else if q.total > 0 {
+		q.selected = ""
 	}
 }
 
 func (q *queue) current() (store.Concern, bool) {
-	if q.cur.Pos < 0 || q.cur.Pos >= len(q.rows) {
+	i := q.cur.Pos - q.base
+	if i < 0 || i >= len(q.rows) || q.cur.Pos >= q.total {
 		return store.Concern{}, false
 	}
-	return q.rows[q.cur.Pos], true
+	return q.rows[i], true
 }
+
+// lookup finds a concern the pane holds: in the window or among the known ones.
+func (q *queue) lookup(id string) (store.Concern, bool) {
+	for _, c := range q.rows {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	c, ok := q.known[id]
+	return c, ok
+}
+
+// latest is lookup without the flag.
+func (q *queue) latest(id string) store.Concern { c, _ := q.lookup(id); return c }
 
 // status returns a command that shows a footer message.
 func status(text string, isErr bool) tea.Cmd {
@@ -819,26 +896,9 @@ func status(text string, isErr bool) tea.Cmd {
 // counts renders the header line: open concerns per tier and colour, overdue, supervised and
 // problem cases.
 func (q *queue) counts() string {
-	st, today := q.c.Styles, q.c.Today()
-	tiers := map[store.Tier]int{}
-	tags := map[store.Tag]int{}
-	overdue, supervised, problems := 0, 0, 0
-	for _, c := range q.all {
-		if !c.Status.Open() {
-			continue
-		}
-		tiers[c.Tier]++
-		tags[c.Tag]++
-		if c.Overdue(today) {
-			overdue++
-		}
-		if c.Supervisor != "" {
-			supervised++
-		}
-		if c.ProblemCase() {
-			problems++
-		}
-	}
+	st := q.c.Styles
+	tiers, tags := q.hdr.Tiers, q.hdr.Tags
+	overdue, supervised, problems := q.hdr.Overdue, q.hdr.Supervised, q.hdr.Problems
 	var parts []string
 	for _, t := range store.Tiers {
 		parts = append(parts, fmt.Sprintf("%s %d", q.c.T("tier."+string(t)), tiers[t]))
@@ -889,7 +949,10 @@ func (q *queue) filterLine() string {
 	if f.text != "" {
 		parts = append(parts, "/"+f.text)
 	}
-	s := " " + strings.Join(parts, " · ") + "  " + fmt.Sprintf(q.c.T("q.f.count"), len(q.rows))
+	if q.order != store.OrderMeeting {
+		parts = append(parts, q.c.T("q.sort."+q.order.String()))
+	}
+	s := " " + strings.Join(parts, " · ") + "  " + fmt.Sprintf(q.c.T("q.f.count"), q.total)
 	if len(q.marked) > 0 {
 		s += "  " + q.c.Styles.Accent.Render(fmt.Sprintf(q.c.T("q.marked.n"), len(q.marked)))
 	}
@@ -1010,19 +1073,22 @@ func (q *queue) View() string {
 	t := q.table()
 	lines = append(lines, t.Header(st, q.w))
 	from, to := q.cur.Window(q.listHeight())
-	if len(q.rows) == 0 {
+	// The table holds the window's rows only: positions are relative to its first.
+	cursor := q.cur.Pos - q.base
+	from, to = max(from-q.base, 0), max(min(to-q.base, len(q.rows)), 0)
+	if q.total == 0 {
 		lines = append(lines, " "+q.c.T("empty"))
 	} else if q.meeting {
 		// Meeting mode: a blank line between rows for a projector, and the selected
 		// concern's plan under the list.
-		for i, l := range t.Lines(st, q.w, from, to, q.cur.Pos) {
-			if from+i == q.cur.Pos {
+		for i, l := range t.Lines(st, q.w, from, to, cursor) {
+			if from+i == cursor {
 				l = st.Title.Render(l)
 			}
 			lines = append(lines, l, "")
 		}
 	} else {
-		lines = append(lines, t.Lines(st, q.w, from, to, q.cur.Pos)...)
+		lines = append(lines, t.Lines(st, q.w, from, to, cursor)...)
 	}
 	var tail []string
 	if q.prompt != nil {
@@ -1133,10 +1199,6 @@ func (q *queue) projectKey(msg tea.KeyPressMsg) tea.Cmd {
 func (q *queue) projectView() string {
 	st := q.c.Styles
 	lines := []string{" " + st.Title.Render(q.c.T("q.projects")), st.HRule(q.w)}
-	status := map[string]store.Concern{}
-	for _, c := range q.all {
-		status[c.ID] = c
-	}
 	if len(q.projects) == 0 {
 		lines = append(lines, " "+q.c.T("q.projects.none"))
 	}
@@ -1144,7 +1206,7 @@ func (q *queue) projectView() string {
 	for _, p := range q.projects {
 		done := 0
 		for _, id := range p.Concerns {
-			if !status[id].Status.Open() {
+			if c, ok := q.lookup(id); ok && !c.Status.Open() {
 				done++
 			}
 		}
@@ -1184,6 +1246,6 @@ func (q *queue) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.TagRed, k.TagYellow, k.TagGreen, k.Owner, k.Deadline, k.Plan},
 		{k.Escalate, k.Return, k.Resolve, k.Mark, k.Undo, k.Project},
-		{k.Search, k.TierFilter, k.TagFilter, k.Mine, k.Filter, k.ClearFilter, k.All, k.Meeting, k.Limits},
+		{k.Search, k.TierFilter, k.TagFilter, k.Mine, k.Filter, k.ClearFilter, k.All, k.Sort, k.Meeting, k.Limits},
 	}
 }

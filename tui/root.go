@@ -186,7 +186,7 @@ func (m *Model) followerUpdate(msg tea.Msg) tea.Cmd {
 		m.online = msg.View.Online
 		if m.online {
 			m.active = msg.View.Pane
-			m.panes[2].(*queue).follow(msg.View)
+			return m.panes[2].(*queue).follow(msg.View)
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -227,9 +227,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case markConcernsMsg:
 		m.active = 2
-		m.panes[2].(*queue).markOnly(msg.ids)
+		cmd := m.panes[2].(*queue).markOnly(msg.ids)
 		m.setStatus(statusMsg{text: fmt.Sprintf(m.c.T("ov.marked"), len(msg.ids))})
-		return m, nil
+		return m, cmd
 	case statusMsg:
 		m.setStatus(msg)
 		return m, nil

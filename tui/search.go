@@ -5,44 +5,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
-	"github.com/mozillazg/go-pinyin"
+	"sanbai/search"
 )
 
-// searchKey builds the text a row is searched by: the words themselves, their full pinyin and
-// their pinyin initials, so "漏雨", "louyu" and "ly" all find 屋顶漏雨.
-func searchKey(parts ...string) string {
-	s := strings.ToLower(strings.Join(parts, " "))
-	args := pinyin.NewArgs()
-	var full, initials strings.Builder
-	for _, r := range s {
-		if !unicode.Is(unicode.Han, r) {
-			if r == ' ' {
-				full.WriteByte(' ')
-				initials.WriteByte(' ')
-			}
-			continue
-		}
-		py := pinyin.SinglePinyin(r, args)
-		if len(py) == 0 || py[0] == "" {
-			continue
-		}
-		full.WriteString(py[0])
-		initials.WriteByte(py[0][0])
-	}
-	return s + "\x00" + full.String() + "\x00" + initials.String()
-}
+// searchKey builds the text a row is searched by (see package search).
+func searchKey(parts ...string) string { return search.Key(parts...) }
 
 // matches reports whether every word of the query is found in the key.
-func matches(key, query string) bool {
-	for _, w := range strings.Fields(strings.ToLower(query)) {
-		if !strings.Contains(key, w) {
-			return false
-		}
-	}
-	return true
-}
+func matches(key, query string) bool { return search.Match(key, search.Words(query)) }
 
 // parseDeadline reads a deadline as people type it: +3d, +2w, +3 (days), 3天, 明天, 后天,
 // 12-05, 12/5 or 2026-12-05. It answers YYYY-MM-DD, never a day before today.

@@ -1,0 +1,615 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"sanbai/search"
+)
+
+// LedgerOrder is an order the ledger view keeps its rows in.
+type LedgerOrder int
+
+// The orders of the ledger, in the order the queue's sort key steps through them.
+const (
+	// OrderMeeting is the order a meeting works through: open before done, overdue first,
+	// red before yellow before green, then by deadline and ID.
+	OrderMeeting LedgerOrder = iota
+	// OrderDeadline puts the nearest deadline first and concerns without one last.
+	OrderDeadline
+	// OrderNewest puts the concern raised last first.
+	OrderNewest
+	// OrderVillage goes by village, grid and ID.
+	OrderVillage
+	numOrders
+)
+
+// Next returns the order after o, wrapping around.
+func (o LedgerOrder) Next() LedgerOrder { return (o + 1) % numOrders }
+
+// String names the order ("meeting", "deadline", "newest", "village").
+func (o LedgerOrder) String() string {
+	switch o {
+	case OrderDeadline:
+		return "deadline"
+	case OrderNewest:
+		return "newest"
+	case OrderVillage:
+		return "village"
+	}
+	return "meeting"
+}
+
+// Ledger is the one shared, read-mostly view of the master ledger a server's sessions ask
+// instead of each decoding every concern itself: the decoded concerns with their search keys
+// (words, pinyin, initials), kept sorted in every LedgerOrder. It follows the change feed: a
+// published change only marks concern IDs stale, and the next query re-reads just those rows
+// from Badger before it answers, so an answer never predates a write whose change a session
+// has already been told about. Scope is enforced here, per query, as in every store read.
+type Ledger struct {
+	s *Store
+	// syncMu lets one caller at a time bring the view up to date.
+	syncMu sync.Mutex
+	// mu guards what queries read; syncs hold it for writing only while they swap rows.
+	mu     sync.RWMutex
+	rows   map[string]*ledgerRow
+	orders [numOrders][]*ledgerRow
+	today  string // the day OrderMeeting was sorted for (overdue rows come first)
+	// grids names each grid, for the search keys; read again with everything, and only
+	// touched under syncMu.
+	grids map[string]string
+
+	dirtyMu sync.Mutex
+	dirty   map[string]struct{}
+	all     bool // everything must be read again (first load, an import)
+
+	warm sync.Once
+}
+
+// ledgerRow is one concern as the view holds it. Rows are never changed once built: a change
+// replaces the row, so what a query hands out stays as it was.
+type ledgerRow struct {
+	c       Concern
+	key     string // search.Key of the concern's ID, text, category, owner, grid and marks
+	open    bool
+	tag     int8 // 0 red, 1 yellow, 2 green
+	problem bool
+}
+
+// Ledger returns the store's ledger view, made on first use.
+func (s *Store) Ledger() *Ledger {
+	s.ledgerOnce.Do(func() {
+		l := &Ledger{s: s, rows: map[string]*ledgerRow{}, dirty: map[string]struct{}{}, all: true}
+		s.hub.Observe(l.note)
+		s.ledger = l
+	})
+	return s.ledger
+}
+
+// Warm starts the first load in the background (once), so a server accepts logins while the
+// ledger is read; queries made before it ends wait for it.
+func (l *Ledger) Warm() {
+	l.warm.Do(func() {
+		go func() {
+			if err := l.sync(); err != nil {
+				l.s.log.Warn("loading the ledger view", "err", err)
+			}
+		}()
+	})
+}
+
+// note marks the rows a committed write changed as stale; it runs inside Publish, so it only
+// records IDs.
+func (l *Ledger) note(changes []Change) {
+	l.dirtyMu.Lock()
+	defer l.dirtyMu.Unlock()
+	for _, c := range changes {
+		switch {
+		case c.Kind == "all":
+			l.all = true
+		case c.Kind == "concern" && c.ID != "":
+			l.dirty[c.ID] = struct{}{}
+		}
+	}
+}
+
+// sync brings the view up to date: everything after "all", else the stale rows, and the
+// meeting order when the day has changed (overdue rows move to the front).
+func (l *Ledger) sync() error {
+	// The common case, nothing changed, costs two short locks and no wait behind another
+	// session's sync.
+	l.dirtyMu.Lock()
+	pending := len(l.dirty) > 0 || l.all
+	l.dirtyMu.Unlock()
+	if !pending {
+		l.mu.RLock()
+		same := l.today == l.s.Today()
+		l.mu.RUnlock()
+		if same {
+			return nil
+		}
+	}
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	l.dirtyMu.Lock()
+	ids, all := l.dirty, l.all
+	l.dirty, l.all = map[string]struct{}{}, false
+	l.dirtyMu.Unlock()
+	var err error
+	if all {
+		err = l.loadAll()
+	} else {
+		err = l.refresh(ids)
+	}
+	if err != nil {
+		// Put the marks back so the next query tries again.
+		l.dirtyMu.Lock()
+		l.all = l.all || all
+		for id := range ids {
+			l.dirty[id] = struct{}{}
+		}
+		l.dirtyMu.Unlock()
+	}
+	return err
+}
+
+// gridNames reads every grid's name, for the search keys.
+func (l *Ledger) gridNames() (map[string]string, error) {
+	gs, err := scan[Grid](l.s.db, "grid/", nil)
+	names := make(map[string]string, len(gs))
+	for _, g := range gs {
+		names[g.Code] = g.Name
+	}
+	return names, err
+}
+
+// loadAll reads every concern again, decoding on every core, and sorts the orders.
+func (l *Ledger) loadAll() error {
+	grids, err := l.gridNames()
+	if err != nil {
+		return err
+	}
+	type chunk [][]byte
+	work := make(chan chunk, 4)
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	parts := make([][]*ledgerRow, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for ch := range work {
+				for _, raw := range ch {
+					var c Concern
+					if err := json.Unmarshal(raw, &c); err != nil {
+						errs[w] = err
+						continue
+					}
+					parts[w] = append(parts[w], newLedgerRow(c, grids))
+				}
+			}
+		})
+	}
+	err = l.s.db.View(func(txn *badger.Txn) error {
+		defer close(work)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("concern/"), PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		var ch chunk
+		for it.Rewind(); it.Valid(); it.Next() {
+			raw, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if ch = append(ch, raw); len(ch) == 512 {
+				work <- ch
+				ch = nil
+			}
+		}
+		if len(ch) > 0 {
+			work <- ch
+		}
+		return nil
+	})
+	wg.Wait()
+	if err = errors.Join(append(errs, err)...); err != nil {
+		return fmt.Errorf("loading the ledger: %w", err)
+	}
+	rows := make(map[string]*ledgerRow)
+	var list []*ledgerRow
+	for _, p := range parts {
+		for _, r := range p {
+			rows[r.c.ID] = r
+			list = append(list, r)
+		}
+	}
+	today := l.s.Today()
+	var orders [numOrders][]*ledgerRow
+	var sg sync.WaitGroup
+	for o := range numOrders {
+		orders[o] = slices.Clone(list)
+		sg.Go(func() { sortRows(orders[o], o, today) })
+	}
+	sg.Wait()
+	l.grids = grids
+	l.mu.Lock()
+	l.rows, l.orders, l.today = rows, orders, today
+	l.mu.Unlock()
+	return nil
+}
+
+// refresh reads the stale rows again and moves them to their places in every order.
+func (l *Ledger) refresh(ids map[string]struct{}) error {
+	today := l.s.Today()
+	if len(ids) == 0 && today == l.today {
+		return nil
+	}
+	fresh := map[string]*ledgerRow{}
+	gone := map[string]bool{}
+	if len(ids) > 0 {
+		err := l.s.db.View(func(txn *badger.Txn) error {
+			for id := range ids {
+				var c Concern
+				_, err := getJSON(txn, concernKey(ConcernVillage(id), id), &c)
+				if errors.Is(err, ErrNotFound) {
+					gone[id] = true
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				fresh[id] = newLedgerRow(c, l.grids)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if today != l.today {
+		l.today = today
+		sortRows(l.orders[OrderMeeting], OrderMeeting, today)
+	}
+	// Many rows at once (a batch triage by many people) are cheaper to sort again.
+	if len(fresh)+len(gone) > 2000 {
+		for id := range gone {
+			delete(l.rows, id)
+		}
+		for id, r := range fresh {
+			l.rows[id] = r
+		}
+		list := make([]*ledgerRow, 0, len(l.rows))
+		for _, r := range l.rows {
+			list = append(list, r)
+		}
+		for o := range numOrders {
+			l.orders[o] = slices.Clone(list)
+			sortRows(l.orders[o], o, today)
+		}
+		return nil
+	}
+	for id := range gone {
+		if old := l.rows[id]; old != nil {
+			for o := range numOrders {
+				l.orders[o] = removeRow(l.orders[o], old, o, today)
+			}
+			delete(l.rows, id)
+		}
+	}
+	for id, r := range fresh {
+		if old := l.rows[id]; old != nil {
+			for o := range numOrders {
+				l.orders[o] = removeRow(l.orders[o], old, o, today)
+			}
+		}
+		l.rows[id] = r
+		for o := range numOrders {
+			l.orders[o] = insertRow(l.orders[o], r, o, today)
+		}
+	}
+	return nil
+}
+
+// newLedgerRow builds the row for a concern: its search key and its sort fields.
+func newLedgerRow(c Concern, grids map[string]string) *ledgerRow {
+	// Marks are searchable too: "/督办" lists the supervised concerns.
+	parts := []string{c.ID, c.Description, c.Category, c.Plan.Owner, grids[c.Grid]}
+	if c.Supervisor != "" {
+		parts = append(parts, "督办", c.Supervisor)
+	}
+	if c.Project != "" {
+		parts = append(parts, "头雁", c.Project)
+	}
+	problem := c.ProblemCase()
+	if problem {
+		parts = append(parts, "问题工单")
+	}
+	tag := int8(0)
+	switch c.Tag {
+	case TagYellow:
+		tag = 1
+	case TagGreen:
+		tag = 2
+	}
+	return &ledgerRow{c: c, key: search.Key(parts...), open: c.Status.Open(), tag: tag, problem: problem}
+}
+
+// meetingRank puts overdue first, then open, resolved, and the rest.
+func (r *ledgerRow) meetingRank(today string) int {
+	switch {
+	case r.open && r.c.Plan.Deadline != "" && r.c.Plan.Deadline < today:
+		return 0
+	case r.open:
+		return 1
+	case r.c.Status == StatusResolved:
+		return 2
+	}
+	return 3
+}
+
+// rowLess is the order o on rows; ties end at the ID, so every order is total.
+func rowLess(a, b *ledgerRow, o LedgerOrder, today string) bool {
+	x, y := &a.c, &b.c
+	switch o {
+	case OrderMeeting:
+		if ra, rb := a.meetingRank(today), b.meetingRank(today); ra != rb {
+			return ra < rb
+		}
+		if a.tag != b.tag {
+			return a.tag < b.tag
+		}
+		if x.Plan.Deadline != y.Plan.Deadline {
+			return x.Plan.Deadline < y.Plan.Deadline
+		}
+	case OrderDeadline:
+		if (x.Plan.Deadline == "") != (y.Plan.Deadline == "") {
+			return x.Plan.Deadline != ""
+		}
+		if x.Plan.Deadline != y.Plan.Deadline {
+			return x.Plan.Deadline < y.Plan.Deadline
+		}
+	case OrderNewest:
+		if !x.CreatedAt.Equal(y.CreatedAt) {
+			return x.CreatedAt.After(y.CreatedAt)
+		}
+		return x.ID > y.ID
+	case OrderVillage:
+		if x.Village != y.Village {
+			return x.Village < y.Village
+		}
+		if x.Grid != y.Grid {
+			return x.Grid < y.Grid
+		}
+	}
+	return x.ID < y.ID
+}
+
+func sortRows(rows []*ledgerRow, o LedgerOrder, today string) {
+	sort.Slice(rows, func(i, j int) bool { return rowLess(rows[i], rows[j], o, today) })
+}
+
+// removeRow takes r out of rows (sorted by o), found by binary search.
+func removeRow(rows []*ledgerRow, r *ledgerRow, o LedgerOrder, today string) []*ledgerRow {
+	i := sort.Search(len(rows), func(i int) bool { return !rowLess(rows[i], r, o, today) })
+	if i < len(rows) && rows[i] == r {
+		return slices.Delete(rows, i, i+1)
+	}
+	// Not where the order says (it cannot happen while the order is kept): look everywhere.
+	if i = slices.Index(rows, r); i >= 0 {
+		return slices.Delete(rows, i, i+1)
+	}
+	return rows
+}
+
+// insertRow puts r into rows (sorted by o) at its place.
+func insertRow(rows []*ledgerRow, r *ledgerRow, o LedgerOrder, today string) []*ledgerRow {
+	i := sort.Search(len(rows), func(i int) bool { return !rowLess(rows[i], r, o, today) })
+	return slices.Insert(rows, i, r)
+}
+
+// LedgerQuery is what a session's queue shows: an order, filters, a text or pinyin search,
+// and the window of rows it needs.
+type LedgerQuery struct {
+	Order LedgerOrder
+	// All includes resolved and closed concerns.
+	All      bool
+	Tier     Tier
+	Tag      Tag
+	Owner    string // only this owner's concerns ("mine")
+	Village  string
+	Grid     string
+	Category string
+	// Text is searched word by word in the ID, description, category, owner, grid name and
+	// marks, as typed or as pinyin or pinyin initials.
+	Text string
+	// Offset and Limit are the window of matching rows wanted.
+	Offset, Limit int
+	// Around names a concern to keep in the window: when it matches but falls outside
+	// [Offset, Offset+Limit), the window moves to hold it.
+	Around string
+	// Counts asks for the open concerns in scope counted by tier and colour (the header).
+	Counts bool
+	// IDs asks for these concerns as well, wherever they are (marked rows off the window).
+	IDs []string
+}
+
+// LedgerPage is a query's answer.
+type LedgerPage struct {
+	Total  int       // rows matching
+	Offset int       // index of Rows[0] among them
+	Rows   []Concern // the window; their slices are shared with the view: read only
+	Pos    int       // index of Around among the matches, or -1
+	Counts LedgerCounts
+	// Found holds the concerns asked for by IDs that exist and are in scope.
+	Found map[string]Concern
+}
+
+// LedgerCounts counts the open concerns in scope.
+type LedgerCounts struct {
+	Tiers                          map[Tier]int
+	Tags                           map[Tag]int
+	Overdue, Supervised, Problems int
+}
+
+// Query answers q for actor a from the view, bringing it up to date first. It walks one
+// pre-sorted order once, filtering as it goes, and copies out only the window.
+func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
+	if err := l.sync(); err != nil {
+		return LedgerPage{}, err
+	}
+	if q.Order < 0 || q.Order >= numOrders {
+		q.Order = OrderMeeting
+	}
+	if q.Limit <= 0 {
+		q.Limit = 50
+	}
+	q.Offset = max(q.Offset, 0)
+	words := search.Words(q.Text)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	pass := func(r *ledgerRow) bool {
+		c := &r.c
+		switch {
+		case !a.CanSee(c.Village, c.Grid):
+		case !q.All && !r.open:
+		case q.Tier != "" && c.Tier != q.Tier:
+		case q.Tag != "" && c.Tag != q.Tag:
+		case q.Owner != "" && c.Plan.Owner != q.Owner:
+		case q.Village != "" && c.Village != q.Village:
+		case q.Grid != "" && c.Grid != q.Grid:
+		case q.Category != "" && c.Category != q.Category:
+		case len(words) > 0 && !search.Match(r.key, words):
+		default:
+			return true
+		}
+		return false
+	}
+	order := l.orders[q.Order]
+	p := LedgerPage{Offset: q.Offset, Pos: -1}
+	if q.Counts {
+		p.Counts = l.counts(a)
+	}
+	for _, r := range order {
+		if !pass(r) {
+			continue
+		}
+		if q.Around != "" && r.c.ID == q.Around {
+			p.Pos = p.Total
+		}
+		if p.Total >= q.Offset && p.Total < q.Offset+q.Limit {
+			p.Rows = append(p.Rows, r.c)
+		}
+		p.Total++
+	}
+	want := q.Offset
+	switch {
+	case p.Pos >= 0 && (p.Pos < q.Offset || p.Pos >= q.Offset+q.Limit):
+		want = max(p.Pos-q.Limit/2, 0)
+	case q.Offset > 0 && q.Offset >= p.Total:
+		want = max(p.Total-q.Limit, 0)
+	}
+	if want != q.Offset {
+		// The window moved: a second walk copies it out.
+		p.Offset, p.Rows = want, nil
+		n := 0
+		for _, r := range order {
+			if n >= want+q.Limit {
+				break
+			}
+			if !pass(r) {
+				continue
+			}
+			if n >= want {
+				p.Rows = append(p.Rows, r.c)
+			}
+			n++
+		}
+	}
+	if len(q.IDs) > 0 {
+		p.Found = map[string]Concern{}
+		for _, id := range q.IDs {
+			if r := l.rows[id]; r != nil && a.CanSee(r.c.Village, r.c.Grid) {
+				p.Found[id] = r.c
+			}
+		}
+	}
+	return p, nil
+}
+
+// counts counts the open concerns the actor sees; callers hold mu.
+func (l *Ledger) counts(a Actor) LedgerCounts {
+	n := LedgerCounts{Tiers: map[Tier]int{}, Tags: map[Tag]int{}}
+	var tiers [4]int
+	var tags [3]int
+	for _, r := range l.orders[OrderMeeting] {
+		c := &r.c
+		if !r.open || !a.CanSee(c.Village, c.Grid) {
+			continue
+		}
+		if t := c.Tier.rank(); t >= 0 {
+			tiers[t]++
+		}
+		tags[r.tag]++
+		if c.Plan.Deadline != "" && c.Plan.Deadline < l.today {
+			n.Overdue++
+		}
+		if c.Supervisor != "" {
+			n.Supervised++
+		}
+		if r.problem {
+			n.Problems++
+		}
+	}
+	for i, t := range Tiers {
+		n.Tiers[t] = tiers[i]
+	}
+	for i, t := range Tags {
+		n.Tags[t] = tags[i]
+	}
+	return n
+}
+
+// LedgerFacets are the villages, grids and categories of the concerns an actor sees, sorted:
+// what the queue's filter picker offers.
+type LedgerFacets struct {
+	Villages, Grids, Categories []string
+}
+
+// Facets lists the villages, grids and categories among the concerns the actor sees.
+func (l *Ledger) Facets(a Actor) (LedgerFacets, error) {
+	if err := l.sync(); err != nil {
+		return LedgerFacets{}, err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	vs, gs, cs := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, r := range l.orders[OrderVillage] {
+		c := &r.c
+		if a.CanSee(c.Village, c.Grid) {
+			vs[c.Village], gs[c.Grid], cs[c.Category] = true, true, true
+		}
+	}
+	keys := func(m map[string]bool) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			out = append(out, k)
+		}
+		sort.Strings(out)
+		return out
+	}
+	return LedgerFacets{Villages: keys(vs), Grids: keys(gs), Categories: keys(cs)}, nil
+}
+
+// Size returns how many concerns the view holds.
+func (l *Ledger) Size() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.rows)
+}
