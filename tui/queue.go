@@ -38,6 +38,9 @@ type queue struct {
 
 	f        queueFilter
 	order    store.LedgerOrder
+	shown    queueFilter       // the filter and order of the rows on screen
+	shownBy  store.LedgerOrder // (f and order may be newer while a query runs)
+	facets   store.LedgerFacets
 	cur      views.Cursor
 	selected string
 	marked   map[string]bool
@@ -96,7 +99,6 @@ type undoItem struct {
 type queueLoaded struct {
 	page     queuePage
 	grids    map[string]string
-	people   map[string][]option
 	limits   store.Limits
 	projects []store.Project
 	err      error
@@ -112,10 +114,17 @@ type triaged struct {
 	stale  *pendingOp
 }
 
-// queuePage is a window of the ledger view's answer to the pane's query.
+// queuePage is a window of the ledger view's answer to the pane's query, with the filter
+// and order it was asked for: an answer to a filter since changed is not shown.
 type queuePage struct {
-	p   store.LedgerPage
-	err error
+	p     store.LedgerPage
+	err   error
+	f     queueFilter
+	order store.LedgerOrder
+	asked []string // the concerns asked for by ID
+	// around is the concern the cursor was on when asked; the answer moves the cursor to
+	// it only if the person has not moved on since.
+	around string
 }
 
 // queueFacets opens the filter picker once the villages, grids and categories are known.
@@ -128,39 +137,22 @@ func newQueue(c *Common) *queue {
 	return &queue{c: c, marked: map[string]bool{}, known: map[string]store.Concern{}, mine: map[string]store.Concern{}}
 }
 
-func (q *queue) Init() tea.Cmd { return q.reload.want(func() tea.Cmd { return q.load() }) }
+func (q *queue) Init() tea.Cmd {
+	return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), q.loadPeople(), q.loadFacets())
+}
 
 func (q *queue) load() tea.Cmd {
 	c := q.c
 	query := q.query(true)
+	f, order := q.f, q.order
 	return func() tea.Msg {
-		m := queueLoaded{grids: map[string]string{}, people: map[string][]option{}}
+		m := queueLoaded{grids: map[string]string{}, page: queuePage{f: f, order: order}}
 		gs, err := c.Store.Grids(c.Actor)
 		if err != nil {
 			return queueLoaded{err: err}
 		}
 		for _, g := range gs {
 			m.grids[g.Code] = g.Name
-		}
-		// Owners are chosen from the village's cadres and party members.
-		cadres, err := c.Store.Cadres(c.Actor)
-		if err != nil {
-			return queueLoaded{err: err}
-		}
-		seen := map[string]bool{}
-		for _, cd := range cadres {
-			m.people[cd.Village] = append(m.people[cd.Village], option{label: cd.Name + "  " + cd.Post, value: cd.Name, key: searchKey(cd.Name, cd.Post)})
-			seen[cd.Village+cd.Name] = true
-		}
-		members, err := c.Store.Members(c.Actor)
-		if err != nil {
-			return queueLoaded{err: err}
-		}
-		for _, mb := range members {
-			if !seen[mb.Village+mb.Name] {
-				m.people[mb.Village] = append(m.people[mb.Village], option{label: mb.Name + "  " + m.grids[mb.Grid] + "党员", value: mb.Name, key: searchKey(mb.Name, m.grids[mb.Grid])})
-				seen[mb.Village+mb.Name] = true
-			}
 		}
 		if m.limits, err = c.Store.Limits(); err != nil {
 			return queueLoaded{err: err}
@@ -172,10 +164,63 @@ func (q *queue) load() tea.Cmd {
 		for _, p := range m.projects {
 			query.IDs = append(query.IDs, p.Concerns...)
 		}
+		m.page.asked, m.page.around = query.IDs, query.Around
 		m.page.p, m.page.err = c.Store.Ledger().Query(c.Actor, query)
 		m.err = m.page.err
 		return m
 	}
+}
+
+// loadPeople reads the owners a concern can be given, the village's cadres and party
+// members, apart from the first window: a county's township user has tens of thousands.
+func (q *queue) loadPeople() tea.Cmd {
+	c := q.c
+	return func() tea.Msg {
+		gs, err := c.Store.Grids(c.Actor)
+		if err != nil {
+			return queuePeople{err: err}
+		}
+		grids := map[string]string{}
+		for _, g := range gs {
+			grids[g.Code] = g.Name
+		}
+		people := map[string][]option{}
+		cadres, err := c.Store.Cadres(c.Actor)
+		if err != nil {
+			return queuePeople{err: err}
+		}
+		seen := map[string]bool{}
+		for _, cd := range cadres {
+			people[cd.Village] = append(people[cd.Village], option{label: cd.Name + "  " + cd.Post, value: cd.Name, key: searchKey(cd.Name, cd.Post)})
+			seen[cd.Village+cd.Name] = true
+		}
+		members, err := c.Store.Members(c.Actor)
+		if err != nil {
+			return queuePeople{err: err}
+		}
+		for _, mb := range members {
+			if !seen[mb.Village+mb.Name] {
+				people[mb.Village] = append(people[mb.Village], option{label: mb.Name + "  " + grids[mb.Grid] + "党员", value: mb.Name, key: searchKey(mb.Name, grids[mb.Grid])})
+				seen[mb.Village+mb.Name] = true
+			}
+		}
+		return queuePeople{people: people}
+	}
+}
+
+// loadFacets reads the villages, grids and categories the filter picker offers.
+func (q *queue) loadFacets() tea.Cmd {
+	c := q.c
+	return func() tea.Msg {
+		f, err := c.Store.Ledger().Facets(c.Actor)
+		return queueFacets{f: f, err: err}
+	}
+}
+
+// queuePeople are the owners to choose from, by village.
+type queuePeople struct {
+	people map[string][]option
+	err    error
 }
 
 // query is the ledger query for what the pane shows now: its filter and order, a window of
@@ -201,21 +246,34 @@ func (q *queue) query(counts bool) store.LedgerQuery {
 
 // fetch asks the ledger view for the window; a query running already is followed by one
 // more with whatever the pane shows by then.
-func (q *queue) fetch() tea.Cmd {
-	return q.page.want(func() tea.Cmd {
-		c, query := q.c, q.query(q.recount)
-		q.recount = false
-		return func() tea.Msg {
-			p, err := c.Store.Ledger().Query(c.Actor, query)
-			return queuePage{p: p, err: err}
-		}
-	})
+func (q *queue) fetch() tea.Cmd { return q.page.want(q.pageCmd) }
+
+// pageCmd is the window query itself, built from what the pane shows when it starts.
+func (q *queue) pageCmd() tea.Cmd {
+	c, query, f, order := q.c, q.query(q.recount), q.f, q.order
+	q.recount = false
+	return func() tea.Msg {
+		p, err := c.Store.Ledger().Query(c.Actor, query)
+		return queuePage{p: p, err: err, f: f, order: order, asked: query.IDs, around: query.Around}
+	}
 }
 
 // applyPage takes a window in: the cursor stays on the selected concern when it is still
 // listed, the marked and lead-project concerns are refreshed, and none of this session's own
 // edits is replaced by an older version of the row.
-func (q *queue) applyPage(p store.LedgerPage, counted bool) {
+func (q *queue) applyPage(msg queuePage, counted bool) {
+	p := msg.p
+	if counted {
+		q.hdr = p.Counts
+	}
+	if msg.f != q.f || msg.order != q.order {
+		// Asked before the filter or order changed: ask again rather than show rows that
+		// do not match the filter line.
+		q.recount = q.recount || counted
+		q.refilter()
+		return
+	}
+	q.shown, q.shownBy = msg.f, msg.order
 	for i, c := range p.Rows {
 		if m, ok := q.mine[c.ID]; ok {
 			if m.Rev > c.Rev {
@@ -226,19 +284,18 @@ func (q *queue) applyPage(p store.LedgerPage, counted bool) {
 		}
 	}
 	q.rows, q.base, q.total = p.Rows, p.Offset, p.Total
-	if counted {
-		q.hdr = p.Counts
-	}
 	for id, c := range p.Found {
 		q.known[id] = c
 	}
-	for id := range q.marked {
+	// A mark on a concern the view no longer has for this user (gone, or moved out of
+	// scope) goes; marks made after the query was asked stay.
+	for _, id := range msg.asked {
 		if _, ok := p.Found[id]; !ok {
 			delete(q.marked, id)
 		}
 	}
 	q.cur.SetLen(p.Total)
-	if p.Pos >= 0 {
+	if p.Pos >= 0 && msg.around == q.selected {
 		q.cur.Pos = p.Pos
 	}
 	q.cur.Move(0, q.listHeight())
@@ -288,7 +345,7 @@ func (q *queue) Update(msg tea.Msg) tea.Cmd {
 	case queueLoaded:
 		after = q.reload.done(func() tea.Cmd { return q.load() })
 	case queuePage:
-		after = q.page.done(func() tea.Cmd { return q.fetch() })
+		after = q.page.done(q.pageCmd)
 	}
 	cmd := q.update(msg)
 	if q.refetch {
@@ -305,8 +362,8 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return nil
 		}
-		q.grids, q.people, q.limits, q.projects = msg.grids, msg.people, msg.limits, msg.projects
-		q.applyPage(msg.page.p, true)
+		q.grids, q.limits, q.projects = msg.grids, msg.limits, msg.projects
+		q.applyPage(msg.page, true)
 		q.pcur.SetLen(len(q.projects))
 		return nil
 	case queuePage:
@@ -314,19 +371,31 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 			q.err = msg.err
 			return nil
 		}
-		q.applyPage(msg.p, msg.p.Counts.Tiers != nil)
+		q.applyPage(msg, msg.p.Counts.Tiers != nil)
+		return nil
+	case queuePeople:
+		if msg.err == nil {
+			q.people = msg.people
+		}
 		return nil
 	case queueFacets:
 		if msg.err != nil {
-			return status(q.c.errText(msg.err), true)
+			return nil
 		}
-		q.prompt = newPrompt("filter", q.c.T("q.ask.filter"), "", q.filterOptions(msg.f))
+		q.facets = msg.f
+		if q.prompt != nil && q.prompt.kind == "filter" {
+			q.prompt.options = q.filterOptions(msg.f)
+		}
 		return nil
 	case ChangedMsg:
 		// The pane's own lists (people, limits, projects) change rarely; the ledger's rows
 		// come from the shared view, which re-reads only the concerns that changed.
+		var people tea.Cmd
+		if msg.touches("grid", "cadre", "member") {
+			people = q.loadPeople()
+		}
 		if msg.touches("project", "settings", "grid", "cadre", "member") {
-			return q.reload.want(func() tea.Cmd { return q.load() })
+			return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), people)
 		}
 		if msg.touches("concern", "revisit") {
 			q.recount = true
@@ -452,11 +521,10 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 		q.f = queueFilter{}
 		q.refilter()
 	case key.Matches(msg, k.Filter):
-		c := q.c
-		return func() tea.Msg {
-			f, err := c.Store.Ledger().Facets(c.Actor)
-			return queueFacets{f: f, err: err}
-		}
+		// The picker opens at once with what the pane knows, and is brought up to date
+		// when the view answers.
+		q.prompt = newPrompt("filter", q.c.T("q.ask.filter"), "", q.filterOptions(q.facets))
+		return q.loadFacets()
 	case key.Matches(msg, k.Sort):
 		q.order = q.order.Next()
 		q.refilter()
@@ -922,7 +990,7 @@ func (q *queue) counts() string {
 // filterLine says what the list shows: the filters in force, the count and the marks.
 func (q *queue) filterLine() string {
 	var parts []string
-	f := q.f
+	f := q.shown
 	if f.all {
 		parts = append(parts, q.c.T("q.f.all"))
 	} else {
@@ -949,8 +1017,8 @@ func (q *queue) filterLine() string {
 	if f.text != "" {
 		parts = append(parts, "/"+f.text)
 	}
-	if q.order != store.OrderMeeting {
-		parts = append(parts, q.c.T("q.sort."+q.order.String()))
+	if q.shownBy != store.OrderMeeting {
+		parts = append(parts, q.c.T("q.sort."+q.shownBy.String()))
 	}
 	s := " " + strings.Join(parts, " · ") + "  " + fmt.Sprintf(q.c.T("q.f.count"), q.total)
 	if len(q.marked) > 0 {

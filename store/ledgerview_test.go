@@ -1,0 +1,242 @@
+package store_test
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"sanbai/demo"
+	"sanbai/store"
+)
+
+// county opens a store in t.TempDir() holding a small county (two villages, 1,000 households,
+// 2,000 concerns) from the county generator.
+func county(t testing.TB) *store.Store {
+	t.Helper()
+	day := time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
+	st, err := store.Open(t.TempDir(), store.Options{Now: func() time.Time { return day }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := demo.County(st, demo.DefaultSeed, demo.FullCounty().Scaled(100), day, nil); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// every returns all matching rows of a query, a window at a time.
+func every(t *testing.T, l *store.Ledger, a store.Actor, q store.LedgerQuery) []store.Concern {
+	t.Helper()
+	var out []store.Concern
+	for q.Offset = 0; ; q.Offset += 97 {
+		q.Limit = 97
+		p, err := l.Query(a, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p.Rows...)
+		if q.Offset+q.Limit >= p.Total {
+			if len(out) != p.Total {
+				t.Fatalf("windows gave %d rows of %d", len(out), p.Total)
+			}
+			return out
+		}
+	}
+}
+
+// meetingLess is the meeting order written out plainly, to check the view's kept order.
+func meetingLess(a, b store.Concern, today string) bool {
+	rank := func(c store.Concern) int {
+		switch {
+		case c.Overdue(today):
+			return 0
+		case c.Status.Open():
+			return 1
+		case c.Status == store.StatusResolved:
+			return 2
+		}
+		return 3
+	}
+	tag := map[store.Tag]int{store.TagRed: 0, store.TagYellow: 1, store.TagGreen: 2}
+	if rank(a) != rank(b) {
+		return rank(a) < rank(b)
+	}
+	if tag[a.Tag] != tag[b.Tag] {
+		return tag[a.Tag] < tag[b.Tag]
+	}
+	if a.Plan.Deadline != b.Plan.Deadline {
+		return a.Plan.Deadline < b.Plan.Deadline
+	}
+	return a.ID < b.ID
+}
+
+// TestLedgerViewFollowsTriage: triage through the store, and the next query shows the new
+// state in its new place, in every order, as a fresh read of the store would.
+func TestLedgerViewFollowsTriage(t *testing.T) {
+	st := county(t)
+	l := st.Ledger()
+	all := store.LedgerQuery{All: true}
+	if got := every(t, l, store.System, all); len(got) != 2000 {
+		t.Fatalf("%d concerns in the view", len(got))
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	open := every(t, l, store.System, store.LedgerQuery{})
+	for i := 0; i < 40; i++ {
+		c := open[rng.IntN(len(open))]
+		tag := store.Tags[rng.IntN(3)]
+		if _, err := st.Triage(store.System, c.ID, -1, store.Op{Kind: store.OpTag, Tag: tag}); err != nil {
+			t.Fatal(err)
+		}
+		if i%4 == 0 {
+			if _, err := st.Triage(store.System, c.ID, -1, store.Op{Kind: store.OpResolve, Text: "已解决"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p, err := l.Query(store.System, store.LedgerQuery{All: true, Around: c.ID, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen *store.Concern
+		for i := range p.Rows {
+			if p.Rows[i].ID == c.ID {
+				seen = &p.Rows[i]
+			}
+		}
+		fresh, _ := st.Concern(store.System, c.ID)
+		if seen == nil || seen.Tag != fresh.Tag || seen.Status != fresh.Status || seen.Rev != fresh.Rev {
+			t.Fatalf("view shows %+v after triage, store has tag %s status %s rev %d", seen, fresh.Tag, fresh.Status, fresh.Rev)
+		}
+	}
+	// The kept orders equal a sort of a fresh read.
+	stored, err := st.Concerns(store.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := st.Today()
+	sort.Slice(stored, func(i, j int) bool { return meetingLess(stored[i], stored[j], today) })
+	got := every(t, l, store.System, all)
+	for i := range stored {
+		if got[i].ID != stored[i].ID || got[i].Rev != stored[i].Rev {
+			t.Fatalf("row %d: view %s rev %d, store %s rev %d", i, got[i].ID, got[i].Rev, stored[i].ID, stored[i].Rev)
+		}
+	}
+	for _, o := range []store.LedgerOrder{store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
+		rows := every(t, l, store.System, store.LedgerQuery{All: true, Order: o})
+		ids := map[string]bool{}
+		for i, r := range rows {
+			ids[r.ID] = true
+			if i == 0 {
+				continue
+			}
+			p := rows[i-1]
+			bad := false
+			switch o {
+			case store.OrderDeadline:
+				bad = p.Plan.Deadline > r.Plan.Deadline && r.Plan.Deadline != ""
+			case store.OrderNewest:
+				bad = p.CreatedAt.Before(r.CreatedAt)
+			case store.OrderVillage:
+				bad = p.Village+p.Grid > r.Village+r.Grid
+			}
+			if bad {
+				t.Fatalf("%s order: %s before %s", o, p.ID, r.ID)
+			}
+		}
+		if len(ids) != len(stored) {
+			t.Fatalf("%s order holds %d concerns, not %d", o, len(ids), len(stored))
+		}
+	}
+}
+
+// TestLedgerViewScope: a village actor, a grid actor and the township each get exactly the
+// concerns their scope covers through the view, whatever they search for.
+func TestLedgerViewScope(t *testing.T) {
+	st := county(t)
+	l := st.Ledger()
+	stored, _ := st.Concerns(store.System)
+	village := stored[0].Village
+	grid := stored[0].Grid
+	for _, a := range []store.Actor{
+		{Name: "v", Role: store.RoleVillage, Village: village},
+		{Name: "g", Role: store.RoleGrid, Village: village, Grid: grid},
+		{Name: "i", Role: store.RoleInspector},
+	} {
+		want := 0
+		for _, c := range stored {
+			if a.CanSee(c.Village, c.Grid) {
+				want++
+			}
+		}
+		for _, q := range []store.LedgerQuery{{All: true}, {All: true, Text: "l"}, {All: true, Order: store.OrderVillage}} {
+			rows := every(t, l, a, q)
+			for _, c := range rows {
+				if !a.CanSee(c.Village, c.Grid) {
+					t.Fatalf("%s actor sees %s of %s/%s", a.Role, c.ID, c.Village, c.Grid)
+				}
+			}
+			if q.Text == "" && len(rows) != want {
+				t.Fatalf("%s actor sees %d concerns, scope holds %d", a.Role, len(rows), want)
+			}
+		}
+		other := ""
+		for _, c := range stored {
+			if !a.CanSee(c.Village, c.Grid) {
+				other = c.ID
+				break
+			}
+		}
+		if other != "" {
+			p, err := l.Query(a, store.LedgerQuery{All: true, Around: other, IDs: []string{other}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Pos >= 0 || len(p.Found) > 0 {
+				t.Fatalf("%s actor found %s outside scope", a.Role, other)
+			}
+		}
+		f, _ := l.Facets(a)
+		if a.Role == store.RoleVillage && !slices.Equal(f.Villages, []string{village}) {
+			t.Fatalf("village facets %v", f.Villages)
+		}
+	}
+}
+
+// TestLedgerViewSearch: the words, their pinyin and their initials find a concern, and the
+// counts agree with the rows.
+func TestLedgerViewSearch(t *testing.T) {
+	st := county(t)
+	l := st.Ledger()
+	all := every(t, l, store.System, store.LedgerQuery{All: true})
+	var leak int
+	for _, c := range all {
+		if c.Category == "房屋安全" {
+			leak++
+		}
+	}
+	for _, text := range []string{"房屋", "fangwu", "fw"} {
+		rows := every(t, l, store.System, store.LedgerQuery{All: true, Text: text})
+		n := 0
+		for _, c := range rows {
+			if c.Category == "房屋安全" {
+				n++
+			}
+		}
+		if n != leak {
+			t.Fatalf("%q finds %d of the %d 房屋安全 concerns", text, n, leak)
+		}
+	}
+	p, err := l.Query(store.System, store.LedgerQuery{Counts: true, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, n := range p.Counts.Tiers {
+		sum += n
+	}
+	if sum != p.Total {
+		t.Fatalf("counts %v add to %d, %d open rows", p.Counts.Tiers, sum, p.Total)
+	}
+}

@@ -1,0 +1,192 @@
+package tui
+
+import (
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/demo"
+	"sanbai/keys"
+	"sanbai/store"
+	"sanbai/views"
+)
+
+// The county store the benchmarks share: generating it takes seconds, so it is made once per
+// test binary (and removed by TestMain). Test-only state; the app itself holds none.
+var countyFixture struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if countyFixture.dir != "" {
+		os.RemoveAll(countyFixture.dir)
+	}
+	os.Exit(code)
+}
+
+// countyDay is the day the benchmark county is generated for and read on.
+var countyDay = time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
+
+// countyStore opens the full county (100,000 households, 300,000 residents, 200,000 concerns,
+// 1,000,000 audit events) with its ledger view loaded.
+func countyStore(b *testing.B) *store.Store {
+	b.Helper()
+	f := &countyFixture
+	f.once.Do(func() {
+		if f.dir, f.err = os.MkdirTemp("", "sanbai-county-"); f.err != nil {
+			return
+		}
+		st, err := store.Open(f.dir, store.Options{Now: func() time.Time { return countyDay }})
+		if err != nil {
+			f.err = err
+			return
+		}
+		f.err = demo.County(st, demo.DefaultSeed, demo.FullCounty(), countyDay, nil)
+		st.Close()
+	})
+	if f.err != nil {
+		b.Fatal(f.err)
+	}
+	st, err := store.Open(f.dir, store.Options{Now: func() time.Time { return countyDay }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if _, err := st.Ledger().Query(store.System, store.LedgerQuery{Limit: 1}); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+// benchQueue is the queue pane of a township user's session at 80×24, loaded.
+func benchQueue(b *testing.B, st *store.Store) *queue {
+	c := &Common{Store: st, Actor: store.Actor{Name: "李明", Role: store.RoleTownship}, Lang: "zh",
+		Styles: views.NewStyles(false), Keys: keys.New("zh")}
+	q := newQueue(c)
+	q.SetSize(80, 21)
+	// The first frame: the pane's lists and the first window (the owners to choose from
+	// are read apart, by loadPeople; see BenchmarkCountyQueuePeople).
+	runPane(q, q.reload.want(func() tea.Cmd { return q.load() }))
+	if q.err != nil || q.total == 0 {
+		b.Fatalf("queue did not load: %v (%d rows)", q.err, q.total)
+	}
+	return q
+}
+
+// runPane runs a command and feeds its messages back into the pane, as the runtime would.
+func runPane(p Pane, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			runPane(p, c)
+		}
+	default:
+		runPane(p, p.Update(msg))
+	}
+}
+
+// keystroke is one key through the pane: Update, the queries it starts, and the frame.
+func keystroke(p Pane, k tea.KeyPressMsg) string {
+	runPane(p, p.Update(k))
+	return p.View()
+}
+
+// reportPerKey reports the time per keystroke in milliseconds.
+func reportPerKey(b *testing.B, start time.Time, keys int) {
+	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(keys), "ms/key")
+}
+
+// BenchmarkCountyQueueOpen opens the queue pane on the county for a township user: its own
+// lists (grids, people, limits, projects), the first window of the ledger with the header's
+// counts, and the first frame.
+func BenchmarkCountyQueueOpen(b *testing.B) {
+	st := countyStore(b)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		q := benchQueue(b, st)
+		_ = q.View()
+	}
+	reportPerKey(b, start, b.N)
+}
+
+// BenchmarkCountyQueuePeople reads the owners a township user may choose from: every cadre
+// and party member of the county's 230 villages (read apart from the first frame).
+func BenchmarkCountyQueuePeople(b *testing.B) {
+	st := countyStore(b)
+	q := benchQueue(b, st)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runPane(q, q.loadPeople())
+	}
+}
+
+// typeSearch types each query into the search prompt, a key at a time, and clears it with esc.
+func typeSearch(b *testing.B, queries ...string) {
+	st := countyStore(b)
+	q := benchQueue(b, st)
+	b.ResetTimer()
+	start, n := time.Now(), 0
+	for i := 0; i < b.N; i++ {
+		for _, text := range queries {
+			keystroke(q, keyMsg("/"))
+			for _, r := range text {
+				keystroke(q, keyMsg(string(r)))
+				n++
+			}
+			if q.total == 0 {
+				b.Fatalf("%q found nothing", text)
+			}
+			keystroke(q, keyMsg("esc"))
+			n++
+		}
+	}
+	reportPerKey(b, start, n)
+}
+
+// BenchmarkCountyFilterText searches the county's 200,000 concerns for Chinese words, a
+// character at a time.
+func BenchmarkCountyFilterText(b *testing.B) { typeSearch(b, "房顶漏雨", "邻里纠纷") }
+
+// BenchmarkCountyFilterPinyin searches by full pinyin and by initials, a letter at a time.
+func BenchmarkCountyFilterPinyin(b *testing.B) { typeSearch(b, "louyu", "fwaq") }
+
+// BenchmarkCountySort steps through the four orders with the sort key.
+func BenchmarkCountySort(b *testing.B) {
+	st := countyStore(b)
+	q := benchQueue(b, st)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		keystroke(q, keyMsg("s"))
+	}
+	reportPerKey(b, start, b.N)
+}
+
+// BenchmarkCountyPageDown pages down through the township's open concerns (back to the top
+// at the end).
+func BenchmarkCountyPageDown(b *testing.B) {
+	st := countyStore(b)
+	q := benchQueue(b, st)
+	pgdn := tea.KeyPressMsg{Code: tea.KeyPgDown}
+	home := tea.KeyPressMsg{Code: tea.KeyHome}
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if q.cur.Pos >= q.total-1 {
+			keystroke(q, home)
+		}
+		keystroke(q, pgdn)
+	}
+	reportPerKey(b, start, b.N)
+}
