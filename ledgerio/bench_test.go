@@ -155,3 +155,13 @@ func TestBigRosterFits(t *testing.T) {
 		t.Fatalf("again: %v %d changes", err, len(rep.Changes))
 	}
 }
+
+// BenchmarkImport300kCSV imports a county's 300,000 residents (100,000 households) as a CSV.
+func BenchmarkImport300kCSV(b *testing.B) {
+	benchImport(b, 300_000, "csv")
+}
+
+// BenchmarkImport300k imports the same 300,000-resident roster as an .xlsx workbook.
+func BenchmarkImport300k(b *testing.B) {
+	benchImport(b, 300_000, "xlsx")
+}

@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"sanbai/demo"
+	"sanbai/store"
+)
+
+// The county store the benchmarks share: generating it takes seconds, so it is made once per
+// test binary (and removed by TestMain). Test-only state; the app itself holds none.
+var countyFixture struct {
+	once sync.Once
+	dir  string
+	gen  time.Duration
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if countyFixture.dir != "" {
+		os.RemoveAll(countyFixture.dir)
+	}
+	os.Exit(code)
+}
+
+var countyDay = time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
+
+// countyDir generates the full county (100,000 households, 300,000 residents, 200,000
+// concerns, 1,000,000 audit events) once and returns its data directory.
+func countyDir(b *testing.B) string {
+	b.Helper()
+	f := &countyFixture
+	f.once.Do(func() {
+		if f.dir, f.err = os.MkdirTemp("", "sanbai-county-"); f.err != nil {
+			return
+		}
+		st, err := store.Open(f.dir, store.Options{Now: func() time.Time { return countyDay }})
+		if err != nil {
+			f.err = err
+			return
+		}
+		start := time.Now()
+		f.err = demo.County(st, demo.DefaultSeed, demo.FullCounty(), countyDay, nil)
+		f.gen = time.Since(start)
+		st.Close()
+	})
+	if f.err != nil {
+		b.Fatal(f.err)
+	}
+	return f.dir
+}
+
+// diskSize adds up the files under dir.
+func diskSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// BenchmarkCountyStartup opens the county store as `sanbai serve` does and waits for the
+// shared ledger view to hold all 200,000 concerns. s-open is what delays the first login (the
+// server listens once the store is open and reads the ledger in the background); s-view is
+// until the queue can answer. MB-disk is the store's size on disk, MB-heap the heap in use
+// with the view loaded.
+func BenchmarkCountyStartup(b *testing.B) {
+	dir := countyDir(b)
+	b.ReportMetric(countyFixture.gen.Seconds(), "s-generate")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		st, err := store.Open(dir, store.Options{Now: func() time.Time { return countyDay }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		opened := time.Since(start)
+		p, err := st.Ledger().Query(store.System, store.LedgerQuery{All: true, Limit: 1})
+		if err != nil || p.Total != 200_000 {
+			b.Fatalf("view holds %d concerns: %v", p.Total, err)
+		}
+		b.ReportMetric(opened.Seconds(), "s-open")
+		b.ReportMetric(time.Since(start).Seconds(), "s-view")
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MB-heap")
+		st.Close()
+		b.ReportMetric(float64(diskSize(dir))/(1<<20), "MB-disk")
+		b.StartTimer()
+	}
+}
