@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -65,6 +67,11 @@ type Ledger struct {
 	// grids names each grid, for the search keys; read again with everything, and only
 	// touched under syncMu.
 	grids map[string]string
+	// Every concern has a slot for the life of a load, so a search word's matches can be
+	// kept as a bit set: bySlot finds the row in a slot (nil once gone).
+	slots  map[string]int32
+	bySlot []*ledgerRow
+	match  matchCache
 
 	dirtyMu sync.Mutex
 	dirty   map[string]struct{}
@@ -76,6 +83,7 @@ type Ledger struct {
 // ledgerRow is one concern as the view holds it. Rows are never changed once built: a change
 // replaces the row, so what a query hands out stays as it was.
 type ledgerRow struct {
+	slot    int32
 	c       Concern
 	key     string // search.Key of the concern's ID, text, category, owner, grid and marks
 	open    bool
@@ -221,10 +229,12 @@ func (l *Ledger) loadAll() error {
 		return fmt.Errorf("loading the ledger: %w", err)
 	}
 	rows := make(map[string]*ledgerRow)
+	slots := make(map[string]int32)
 	var list []*ledgerRow
 	for _, p := range parts {
 		for _, r := range p {
-			rows[r.c.ID] = r
+			r.slot = int32(len(list))
+			rows[r.c.ID], slots[r.c.ID] = r, r.slot
 			list = append(list, r)
 		}
 	}
@@ -239,6 +249,8 @@ func (l *Ledger) loadAll() error {
 	l.grids = grids
 	l.mu.Lock()
 	l.rows, l.orders, l.today = rows, orders, today
+	l.slots, l.bySlot = slots, list
+	l.match.reset()
 	l.mu.Unlock()
 	return nil
 }
@@ -276,6 +288,25 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	if today != l.today {
 		l.today = today
 		sortRows(l.orders[OrderMeeting], OrderMeeting, today)
+	}
+	// Changed rows keep their concern's slot; new concerns take new ones. The cached
+	// search words are brought up to date slot by slot.
+	for id := range gone {
+		if s, ok := l.slots[id]; ok {
+			l.bySlot[s] = nil
+			l.match.set(s, "")
+		}
+	}
+	for id, r := range fresh {
+		s, ok := l.slots[id]
+		if !ok {
+			s = int32(len(l.bySlot))
+			l.slots[id] = s
+			l.bySlot = append(l.bySlot, nil)
+		}
+		r.slot = s
+		l.bySlot[s] = r
+		l.match.set(s, r.key)
 	}
 	// Many rows at once (a batch triage by many people) are cheaper to sort again.
 	if len(fresh)+len(gone) > 2000 {
@@ -453,8 +484,8 @@ type LedgerPage struct {
 
 // LedgerCounts counts the open concerns in scope.
 type LedgerCounts struct {
-	Tiers                          map[Tier]int
-	Tags                           map[Tag]int
+	Tiers                         map[Tier]int
+	Tags                          map[Tag]int
 	Overdue, Supervised, Problems int
 }
 
@@ -471,9 +502,20 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 		q.Limit = 50
 	}
 	q.Offset = max(q.Offset, 0)
-	words := search.Words(q.Text)
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	var sets [][]uint64
+	for _, w := range search.Words(q.Text) {
+		sets = append(sets, l.match.words(w, l.bySlot))
+	}
+	matched := func(r *ledgerRow) bool {
+		for _, b := range sets {
+			if b[r.slot>>6]&(1<<(r.slot&63)) == 0 {
+				return false
+			}
+		}
+		return true
+	}
 	pass := func(r *ledgerRow) bool {
 		c := &r.c
 		switch {
@@ -485,7 +527,7 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 		case q.Village != "" && c.Village != q.Village:
 		case q.Grid != "" && c.Grid != q.Grid:
 		case q.Category != "" && c.Category != q.Category:
-		case len(words) > 0 && !search.Match(r.key, words):
+		case !matched(r):
 		default:
 			return true
 		}
@@ -612,4 +654,90 @@ func (l *Ledger) Size() int {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return len(l.rows)
+}
+
+// matchCache keeps, for the words people have searched for, which slots' keys contain them:
+// typing "louyu" a letter at a time tests each new prefix only against the rows the previous
+// one matched, and a word any session searched for costs nothing to filter by again. Its
+// sets always cover every slot; it has its own lock, taken after Ledger.mu.
+type matchCache struct {
+	mu   sync.Mutex
+	sets map[string][]uint64
+}
+
+// maxCachedWords bounds the cache; past it, it starts again empty.
+const maxCachedWords = 512
+
+func (m *matchCache) reset() {
+	m.mu.Lock()
+	m.sets = nil
+	m.mu.Unlock()
+}
+
+// set records slot's new key (empty when the row is gone) in every cached set.
+func (m *matchCache) set(slot int32, key string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for w, b := range m.sets {
+		for int(slot>>6) >= len(b) {
+			b = append(b, 0)
+		}
+		if key != "" && strings.Contains(key, w) {
+			b[slot>>6] |= 1 << (slot & 63)
+		} else {
+			b[slot>>6] &^= 1 << (slot & 63)
+		}
+		m.sets[w] = b
+	}
+}
+
+// words returns the set of slots whose key contains w, building it from the cached word
+// inside w that matched fewest rows, or from every row. Callers hold Ledger.mu.
+func (m *matchCache) words(w string, rows []*ledgerRow) []uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if b, ok := m.sets[w]; ok {
+		return b
+	}
+	var from []uint64
+	best := -1
+	for k, b := range m.sets {
+		if strings.Contains(w, k) {
+			if n := ones(b); best < 0 || n < best {
+				from, best = b, n
+			}
+		}
+	}
+	out := make([]uint64, (len(rows)+63)/64)
+	test := func(s int) {
+		if r := rows[s]; r != nil && strings.Contains(r.key, w) {
+			out[s>>6] |= 1 << (s & 63)
+		}
+	}
+	if from != nil {
+		for i, word := range from {
+			for word != 0 {
+				test(i*64 + bits.TrailingZeros64(word))
+				word &= word - 1
+			}
+		}
+	} else {
+		for s := range rows {
+			test(s)
+		}
+	}
+	if m.sets == nil || len(m.sets) >= maxCachedWords {
+		m.sets = map[string][]uint64{}
+	}
+	m.sets[w] = out
+	return out
+}
+
+// ones counts the set bits.
+func ones(b []uint64) int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
 }

@@ -228,6 +228,24 @@ func TestLedgerViewSearch(t *testing.T) {
 			t.Fatalf("%q finds %d of the %d 房屋安全 concerns", text, n, leak)
 		}
 	}
+	// A word searched for before a change finds the changed row after it: the cached
+	// matches follow the change feed too.
+	for _, text := range []string{"ceshi", "测试", "csy"} {
+		if n := len(every(t, l, store.System, store.LedgerQuery{All: true, Text: text})); n != 0 {
+			t.Fatalf("%q finds %d before the change", text, n)
+		}
+	}
+	open := every(t, l, store.System, store.LedgerQuery{})
+	id := open[len(open)/2].ID
+	if _, err := st.Triage(store.System, id, -1, store.Op{Kind: store.OpOwner, Text: "测试员"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"ceshi", "测试", "csy"} {
+		rows := every(t, l, store.System, store.LedgerQuery{All: true, Text: text})
+		if len(rows) != 1 || rows[0].ID != id {
+			t.Fatalf("%q finds %d rows after %s was given to 测试员", text, len(rows), id)
+		}
+	}
 	p, err := l.Query(store.System, store.LedgerQuery{Counts: true, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
