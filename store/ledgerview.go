@@ -30,11 +30,13 @@ const (
 	OrderNewest
 	// OrderVillage goes by village, grid and ID.
 	OrderVillage
+	// orderKey is the stored order (village, then ID), for Concerns.
+	orderKey
 	numOrders
 )
 
 // Next returns the order after o, wrapping around.
-func (o LedgerOrder) Next() LedgerOrder { return (o + 1) % numOrders }
+func (o LedgerOrder) Next() LedgerOrder { return (o + 1) % orderKey }
 
 // String names the order ("meeting", "deadline", "newest", "village").
 func (o LedgerOrder) String() string {
@@ -418,6 +420,10 @@ func rowLess(a, b *ledgerRow, o LedgerOrder, today string) bool {
 		if x.Grid != y.Grid {
 			return x.Grid < y.Grid
 		}
+	case orderKey:
+		if x.Village != y.Village {
+			return x.Village < y.Village
+		}
 	}
 	return x.ID < y.ID
 }
@@ -495,7 +501,7 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 	if err := l.sync(); err != nil {
 		return LedgerPage{}, err
 	}
-	if q.Order < 0 || q.Order >= numOrders {
+	if q.Order < 0 || q.Order >= orderKey {
 		q.Order = OrderMeeting
 	}
 	if q.Limit <= 0 {
@@ -616,6 +622,24 @@ func (l *Ledger) counts(a Actor) LedgerCounts {
 		n.Tags[t] = tags[i]
 	}
 	return n
+}
+
+// Concerns returns the concerns the actor may see, in the store's order (by village, then
+// ID), from the view: what Store.Concerns returns, without reading and decoding each row
+// again. Their slices are shared with the view: read only.
+func (l *Ledger) Concerns(a Actor) ([]Concern, error) {
+	if err := l.sync(); err != nil {
+		return nil, err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	var out []Concern
+	for _, r := range l.orders[orderKey] {
+		if a.CanSee(r.c.Village, r.c.Grid) {
+			out = append(out, r.c)
+		}
+	}
+	return out, nil
 }
 
 // LedgerFacets are the villages, grids and categories of the concerns an actor sees, sorted:

@@ -123,6 +123,16 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 			t.Fatalf("row %d: view %s rev %d, store %s rev %d", i, got[i].ID, got[i].Rev, stored[i].ID, stored[i].Rev)
 		}
 	}
+	shared, err := l.Concerns(store.System)
+	if err != nil || len(shared) != len(stored) {
+		t.Fatalf("view's Concerns: %d rows, %v", len(shared), err)
+	}
+	byKey, _ := st.Concerns(store.System)
+	for i := range byKey {
+		if shared[i].ID != byKey[i].ID || shared[i].Rev != byKey[i].Rev {
+			t.Fatalf("view's Concerns row %d is %s, the store's %s", i, shared[i].ID, byKey[i].ID)
+		}
+	}
 	for _, o := range []store.LedgerOrder{store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
 		rows := every(t, l, store.System, store.LedgerQuery{All: true, Order: o})
 		ids := map[string]bool{}

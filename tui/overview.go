@@ -154,7 +154,7 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := st.Concerns(a)
+	cs, err := st.Ledger().Concerns(a)
 	if err != nil {
 		return nil, err
 	}

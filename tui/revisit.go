@@ -101,7 +101,7 @@ func (r *revisit) load(withDraft bool) tea.Cmd {
 func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, error) {
 	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
-	cs, err := st.Concerns(a)
+	cs, err := st.Ledger().Concerns(a)
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,7 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 	for _, m := range members {
 		d.members[m.ID] = m
 	}
-	cs, err := st.Concerns(a)
+	cs, err := st.Ledger().Concerns(a)
 	if err != nil {
 		return nil, err
 	}
