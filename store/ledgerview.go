@@ -634,6 +634,9 @@ func (l *Ledger) Concerns(a Actor) ([]Concern, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	var out []Concern
+	if a.Village == "" {
+		out = make([]Concern, 0, len(l.rows))
+	}
 	for _, r := range l.orders[orderKey] {
 		if a.CanSee(r.c.Village, r.c.Grid) {
 			out = append(out, r.c)
