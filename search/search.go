@@ -12,9 +12,22 @@ import (
 
 // Key builds the text a row is searched by: the words themselves, their full pinyin and their
 // pinyin initials, so "漏雨", "louyu" and "ly" all find 屋顶漏雨.
-func Key(parts ...string) string {
+func Key(parts ...string) string { return NewKeyer().Key(parts...) }
+
+// Keyer builds keys as Key does, remembering each character's pinyin: the pinyin library
+// strips tones with regular expressions, which is most of the cost of a key. A Keyer is for
+// one goroutine.
+type Keyer struct {
+	args pinyin.Args
+	py   map[rune]string
+}
+
+// NewKeyer returns a Keyer with nothing remembered yet.
+func NewKeyer() *Keyer { return &Keyer{args: pinyin.NewArgs(), py: map[rune]string{}} }
+
+// Key builds the search key of parts (see the package function Key).
+func (k *Keyer) Key(parts ...string) string {
 	s := strings.ToLower(strings.Join(parts, " "))
-	args := pinyin.NewArgs()
 	var full, initials strings.Builder
 	for _, r := range s {
 		if !unicode.Is(unicode.Han, r) {
@@ -24,12 +37,18 @@ func Key(parts ...string) string {
 			}
 			continue
 		}
-		py := pinyin.SinglePinyin(r, args)
-		if len(py) == 0 || py[0] == "" {
+		py, ok := k.py[r]
+		if !ok {
+			if p := pinyin.SinglePinyin(r, k.args); len(p) > 0 {
+				py = p[0]
+			}
+			k.py[r] = py
+		}
+		if py == "" {
 			continue
 		}
-		full.WriteString(py[0])
-		initials.WriteByte(py[0][0])
+		full.WriteString(py)
+		initials.WriteByte(py[0])
 	}
 	return s + "\x00" + full.String() + "\x00" + initials.String()
 }

@@ -103,3 +103,30 @@ func BenchmarkCountyStartup(b *testing.B) {
 	}
 	b.ReportMetric(countyFixture.gen.Seconds(), "s-generate")
 }
+
+// BenchmarkCountyTriage tags a concern through the store and asks the view for the window
+// around it: the write, the change feed, the view re-reading that one row and moving it in
+// every order, and the answer.
+func BenchmarkCountyTriage(b *testing.B) {
+	st, err := store.Open(countyDir(b), store.Options{Now: func() time.Time { return countyDay }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	l := st.Ledger()
+	p, err := l.Query(store.System, store.LedgerQuery{Limit: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := p.Rows[i%len(p.Rows)]
+		if _, err := st.Triage(store.System, c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags[i%3]}); err != nil {
+			b.Fatal(err)
+		}
+		got, err := l.Query(store.System, store.LedgerQuery{Around: c.ID, Limit: 60, Counts: true})
+		if err != nil || got.Pos < 0 {
+			b.Fatalf("%s not in the view after triage: %v", c.ID, err)
+		}
+	}
+}

@@ -194,6 +194,7 @@ func (l *Ledger) loadAll() error {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			keyer := search.NewKeyer()
 			for ch := range work {
 				for _, raw := range ch {
 					var c Concern
@@ -201,7 +202,7 @@ func (l *Ledger) loadAll() error {
 						errs[w] = err
 						continue
 					}
-					parts[w] = append(parts[w], newLedgerRow(c, grids))
+					parts[w] = append(parts[w], newLedgerRow(c, grids, keyer))
 				}
 			}
 		})
@@ -266,6 +267,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	fresh := map[string]*ledgerRow{}
 	gone := map[string]bool{}
 	if len(ids) > 0 {
+		keyer := search.NewKeyer()
 		err := l.s.db.View(func(txn *badger.Txn) error {
 			for id := range ids {
 				var c Concern
@@ -277,7 +279,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 				if err != nil {
 					return err
 				}
-				fresh[id] = newLedgerRow(c, l.grids)
+				fresh[id] = newLedgerRow(c, l.grids, keyer)
 			}
 			return nil
 		})
@@ -351,7 +353,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 }
 
 // newLedgerRow builds the row for a concern: its search key and its sort fields.
-func newLedgerRow(c Concern, grids map[string]string) *ledgerRow {
+func newLedgerRow(c Concern, grids map[string]string, keyer *search.Keyer) *ledgerRow {
 	// Marks are searchable too: "/督办" lists the supervised concerns.
 	parts := []string{c.ID, c.Description, c.Category, c.Plan.Owner, grids[c.Grid]}
 	if c.Supervisor != "" {
@@ -371,7 +373,7 @@ func newLedgerRow(c Concern, grids map[string]string) *ledgerRow {
 	case TagGreen:
 		tag = 2
 	}
-	return &ledgerRow{c: c, key: search.Key(parts...), open: c.Status.Open(), tag: tag, problem: problem}
+	return &ledgerRow{c: c, key: keyer.Key(parts...), open: c.Status.Open(), tag: tag, problem: problem}
 }
 
 // meetingRank puts overdue first, then open, resolved, and the rest.

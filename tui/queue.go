@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/search"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -185,13 +186,14 @@ func (q *queue) loadPeople() tea.Cmd {
 			grids[g.Code] = g.Name
 		}
 		people := map[string][]option{}
+		keyer := search.NewKeyer() // one per load: it remembers each character's pinyin
 		cadres, err := c.Store.Cadres(c.Actor)
 		if err != nil {
 			return queuePeople{err: err}
 		}
 		seen := map[string]bool{}
 		for _, cd := range cadres {
-			people[cd.Village] = append(people[cd.Village], option{label: cd.Name + "  " + cd.Post, value: cd.Name, key: searchKey(cd.Name, cd.Post)})
+			people[cd.Village] = append(people[cd.Village], option{label: cd.Name + "  " + cd.Post, value: cd.Name, key: keyer.Key(cd.Name, cd.Post)})
 			seen[cd.Village+cd.Name] = true
 		}
 		members, err := c.Store.Members(c.Actor)
@@ -200,7 +202,7 @@ func (q *queue) loadPeople() tea.Cmd {
 		}
 		for _, mb := range members {
 			if !seen[mb.Village+mb.Name] {
-				people[mb.Village] = append(people[mb.Village], option{label: mb.Name + "  " + grids[mb.Grid] + "党员", value: mb.Name, key: searchKey(mb.Name, grids[mb.Grid])})
+				people[mb.Village] = append(people[mb.Village], option{label: mb.Name + "  " + grids[mb.Grid] + "党员", value: mb.Name, key: keyer.Key(mb.Name, grids[mb.Grid])})
 				seen[mb.Village+mb.Name] = true
 			}
 		}
