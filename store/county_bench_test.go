@@ -16,10 +16,11 @@ import (
 // The county store the benchmarks share: generating it takes seconds, so it is made once per
 // test binary (and removed by TestMain). Test-only state; the app itself holds none.
 var countyFixture struct {
-	once sync.Once
-	dir  string
-	gen  time.Duration
-	err  error
+	once   sync.Once
+	dir    string // generated here, removed by TestMain
+	shared string // given by SANBAI_COUNTY, left alone
+	gen    time.Duration
+	err    error
 }
 
 func TestMain(m *testing.M) {
@@ -38,6 +39,12 @@ func countyDir(b *testing.B) string {
 	b.Helper()
 	f := &countyFixture
 	f.once.Do(func() {
+		// SANBAI_COUNTY names a county made beforehand (`sanbai demo --county --data DIR`)
+		// to measure instead of generating one.
+		if dir := os.Getenv("SANBAI_COUNTY"); dir != "" {
+			f.shared = dir
+			return
+		}
 		if f.dir, f.err = os.MkdirTemp("", "sanbai-county-"); f.err != nil {
 			return
 		}
@@ -53,6 +60,9 @@ func countyDir(b *testing.B) string {
 	})
 	if f.err != nil {
 		b.Fatal(f.err)
+	}
+	if f.shared != "" {
+		return f.shared
 	}
 	return f.dir
 }

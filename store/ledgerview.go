@@ -186,24 +186,34 @@ func (l *Ledger) loadAll() error {
 	if err != nil {
 		return err
 	}
-	type chunk [][]byte
+	// Chunks are numbered so the rows come out in the store's key order (orderKey) with no
+	// sort.
+	type chunk struct {
+		seq  int
+		raws [][]byte
+	}
 	work := make(chan chunk, 4)
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	parts := make([][]*ledgerRow, workers)
+	var partsMu sync.Mutex
+	parts := map[int][]*ledgerRow{}
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			keyer := search.NewKeyer()
 			for ch := range work {
-				for _, raw := range ch {
+				rows := make([]*ledgerRow, 0, len(ch.raws))
+				for _, raw := range ch.raws {
 					var c Concern
 					if err := json.Unmarshal(raw, &c); err != nil {
 						errs[w] = err
 						continue
 					}
-					parts[w] = append(parts[w], newLedgerRow(c, grids, keyer))
+					rows = append(rows, newLedgerRow(c, grids, keyer))
 				}
+				partsMu.Lock()
+				parts[ch.seq] = rows
+				partsMu.Unlock()
 			}
 		})
 	}
@@ -217,12 +227,12 @@ func (l *Ledger) loadAll() error {
 			if err != nil {
 				return err
 			}
-			if ch = append(ch, raw); len(ch) == 512 {
+			if ch.raws = append(ch.raws, raw); len(ch.raws) == 512 {
 				work <- ch
-				ch = nil
+				ch = chunk{seq: ch.seq + 1}
 			}
 		}
-		if len(ch) > 0 {
+		if len(ch.raws) > 0 {
 			work <- ch
 		}
 		return nil
@@ -234,28 +244,72 @@ func (l *Ledger) loadAll() error {
 	rows := make(map[string]*ledgerRow)
 	slots := make(map[string]int32)
 	var list []*ledgerRow
-	for _, p := range parts {
-		for _, r := range p {
+	for seq := range len(parts) {
+		for _, r := range parts[seq] {
 			r.slot = int32(len(list))
 			rows[r.c.ID], slots[r.c.ID] = r, r.slot
 			list = append(list, r)
 		}
 	}
+	// The meeting order is what a queue opens on: it is sorted now, the others right after,
+	// in the background (sortMissing), so the view answers sooner.
 	today := l.s.Today()
 	var orders [numOrders][]*ledgerRow
-	var sg sync.WaitGroup
-	for o := range numOrders {
-		orders[o] = slices.Clone(list)
-		sg.Go(func() { sortRows(orders[o], o, today) })
-	}
-	sg.Wait()
+	orders[orderKey] = list
+	orders[OrderMeeting] = slices.Clone(list)
+	sortRows(orders[OrderMeeting], OrderMeeting, today)
 	l.grids = grids
 	l.mu.Lock()
 	l.rows, l.orders, l.today = rows, orders, today
-	l.slots, l.bySlot = slots, list
+	l.slots, l.bySlot = slots, slices.Clone(list)
 	l.match.reset()
 	l.mu.Unlock()
+	go func() {
+		l.syncMu.Lock()
+		defer l.syncMu.Unlock()
+		l.sortMissing()
+	}()
 	return nil
+}
+
+// sortMissing sorts the orders not sorted yet; callers hold syncMu.
+func (l *Ledger) sortMissing() {
+	l.mu.RLock()
+	base, today := l.orders[orderKey], l.today
+	var missing []LedgerOrder
+	for o := range numOrders {
+		if l.orders[o] == nil {
+			missing = append(missing, o)
+		}
+	}
+	l.mu.RUnlock()
+	if len(missing) == 0 {
+		return
+	}
+	sorted := make([][]*ledgerRow, len(missing))
+	var wg sync.WaitGroup
+	for i, o := range missing {
+		sorted[i] = slices.Clone(base)
+		wg.Go(func() { sortRows(sorted[i], o, today) })
+	}
+	wg.Wait()
+	l.mu.Lock()
+	for i, o := range missing {
+		l.orders[o] = sorted[i]
+	}
+	l.mu.Unlock()
+}
+
+// ensureOrder waits for order o to be sorted (it is, a moment after a load).
+func (l *Ledger) ensureOrder(o LedgerOrder) {
+	l.mu.RLock()
+	ok := l.orders[o] != nil
+	l.mu.RUnlock()
+	if !ok {
+		l.syncMu.Lock()
+		l.sortMissing()
+		l.syncMu.Unlock()
+	}
 }
 
 // refresh reads the stale rows again and moves them to their places in every order.
@@ -325,15 +379,19 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 			list = append(list, r)
 		}
 		for o := range numOrders {
-			l.orders[o] = slices.Clone(list)
-			sortRows(l.orders[o], o, today)
+			if o == orderKey || l.orders[o] != nil {
+				l.orders[o] = slices.Clone(list)
+				sortRows(l.orders[o], o, today)
+			}
 		}
 		return nil
 	}
 	for id := range gone {
 		if old := l.rows[id]; old != nil {
 			for o := range numOrders {
-				l.orders[o] = removeRow(l.orders[o], old, o, today)
+				if l.orders[o] != nil {
+					l.orders[o] = removeRow(l.orders[o], old, o, today)
+				}
 			}
 			delete(l.rows, id)
 		}
@@ -341,12 +399,16 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	for id, r := range fresh {
 		if old := l.rows[id]; old != nil {
 			for o := range numOrders {
-				l.orders[o] = removeRow(l.orders[o], old, o, today)
+				if l.orders[o] != nil {
+					l.orders[o] = removeRow(l.orders[o], old, o, today)
+				}
 			}
 		}
 		l.rows[id] = r
 		for o := range numOrders {
-			l.orders[o] = insertRow(l.orders[o], r, o, today)
+			if l.orders[o] != nil {
+				l.orders[o] = insertRow(l.orders[o], r, o, today)
+			}
 		}
 	}
 	return nil
@@ -506,6 +568,7 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 	if q.Order < 0 || q.Order >= orderKey {
 		q.Order = OrderMeeting
 	}
+	l.ensureOrder(q.Order)
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
@@ -661,7 +724,7 @@ func (l *Ledger) Facets(a Actor) (LedgerFacets, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	vs, gs, cs := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, r := range l.orders[OrderVillage] {
+	for _, r := range l.orders[orderKey] {
 		c := &r.c
 		if a.CanSee(c.Village, c.Grid) {
 			vs[c.Village], gs[c.Grid], cs[c.Category] = true, true, true

@@ -17,9 +17,10 @@ import (
 // The county store the benchmarks share: generating it takes seconds, so it is made once per
 // test binary (and removed by TestMain). Test-only state; the app itself holds none.
 var countyFixture struct {
-	once sync.Once
-	dir  string
-	err  error
+	once   sync.Once
+	dir    string // generated here, removed by TestMain
+	shared string // given by SANBAI_COUNTY, left alone
+	err    error
 }
 
 func TestMain(m *testing.M) {
@@ -39,6 +40,12 @@ func countyStore(b *testing.B) *store.Store {
 	b.Helper()
 	f := &countyFixture
 	f.once.Do(func() {
+		// SANBAI_COUNTY names a county made beforehand (`sanbai demo --county --data DIR`)
+		// to measure instead of generating one.
+		if dir := os.Getenv("SANBAI_COUNTY"); dir != "" {
+			f.shared = dir
+			return
+		}
 		if f.dir, f.err = os.MkdirTemp("", "sanbai-county-"); f.err != nil {
 			return
 		}
@@ -53,7 +60,11 @@ func countyStore(b *testing.B) *store.Store {
 	if f.err != nil {
 		b.Fatal(f.err)
 	}
-	st, err := store.Open(f.dir, store.Options{Now: func() time.Time { return countyDay }})
+	dir := f.dir
+	if f.shared != "" {
+		dir = f.shared
+	}
+	st, err := store.Open(dir, store.Options{Now: func() time.Time { return countyDay }})
 	if err != nil {
 		b.Fatal(err)
 	}
