@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -262,7 +263,7 @@ func (l *Ledger) loadAll() error {
 	l.mu.Lock()
 	l.rows, l.orders, l.today = rows, orders, today
 	l.slots, l.bySlot = slots, slices.Clone(list)
-	l.match.reset()
+	l.match.reset(list)
 	l.mu.Unlock()
 	go func() {
 		l.syncMu.Lock()
@@ -365,6 +366,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 		r.slot = s
 		l.bySlot[s] = r
 		l.match.set(s, r.key)
+		r.key = "" // the arena has it
 	}
 	// Many rows at once (a batch triage by many people) are cheaper to sort again.
 	if len(fresh)+len(gone) > 2000 {
@@ -577,7 +579,7 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 	defer l.mu.RUnlock()
 	var sets [][]uint64
 	for _, w := range search.Words(q.Text) {
-		sets = append(sets, l.match.words(w, l.bySlot))
+		sets = append(sets, l.match.words(w))
 	}
 	matched := func(r *ledgerRow) bool {
 		for _, b := range sets {
@@ -751,25 +753,67 @@ func (l *Ledger) Size() int {
 // matchCache keeps, for the words people have searched for, which slots' keys contain them:
 // typing "louyu" a letter at a time tests each new prefix only against the rows the previous
 // one matched, and a word any session searched for costs nothing to filter by again. Its
-// sets always cover every slot; it has its own lock, taken after Ledger.mu.
+// sets always cover every slot. The keys themselves live back to back in one arena, so a
+// word nobody searched for yet is found by one scan of contiguous memory rather than by
+// visiting 200,000 strings. It has its own lock, taken after Ledger.mu.
 type matchCache struct {
 	mu   sync.Mutex
 	sets map[string][]uint64
+	// arena holds every key followed by a 0xff byte (never in typed text, so no word
+	// matches across two keys); a replaced key's bytes are overwritten with 0xff.
+	arena  []byte
+	starts []int   // where each key in the arena starts, increasing
+	slotAt []int32 // the slot of each key in starts
+	span   [][2]int
 }
 
 // maxCachedWords bounds the cache; past it, it starts again empty.
 const maxCachedWords = 512
 
-func (m *matchCache) reset() {
+// reset drops the cached words and lays out the rows' keys (rows in slot order) afresh; the
+// rows give their keys up to the arena.
+func (m *matchCache) reset(rows []*ledgerRow) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.sets = nil
-	m.mu.Unlock()
+	n := 0
+	for _, r := range rows {
+		n += len(r.key) + 1
+	}
+	m.arena = make([]byte, 0, n+n/8)
+	m.starts, m.slotAt, m.span = make([]int, 0, len(rows)), make([]int32, 0, len(rows)), make([][2]int, len(rows))
+	for _, r := range rows {
+		m.put(r.slot, r.key)
+		r.key = ""
+	}
 }
 
-// set records slot's new key (empty when the row is gone) in every cached set.
+// put appends slot's key to the arena.
+func (m *matchCache) put(slot int32, key string) {
+	for int(slot) >= len(m.span) {
+		m.span = append(m.span, [2]int{})
+	}
+	start := len(m.arena)
+	m.arena = append(append(m.arena, key...), 0xff)
+	m.starts, m.slotAt = append(m.starts, start), append(m.slotAt, slot)
+	m.span[slot] = [2]int{start, start + len(key)}
+}
+
+// set records slot's new key (empty when the row is gone): in the arena, and in every
+// cached set.
 func (m *matchCache) set(slot int32, key string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if int(slot) < len(m.span) {
+		sp := m.span[slot]
+		for i := sp[0]; i < sp[1]; i++ {
+			m.arena[i] = 0xff
+		}
+	}
+	m.put(slot, key)
+	if key == "" {
+		m.span[slot] = [2]int{}
+	}
 	for w, b := range m.sets {
 		for int(slot>>6) >= len(b) {
 			b = append(b, 0)
@@ -784,8 +828,8 @@ func (m *matchCache) set(slot int32, key string) {
 }
 
 // words returns the set of slots whose key contains w, building it from the cached word
-// inside w that matched fewest rows, or from every row. Callers hold Ledger.mu.
-func (m *matchCache) words(w string, rows []*ledgerRow) []uint64 {
+// inside w that matched fewest rows, or from a scan of the arena. Callers hold Ledger.mu.
+func (m *matchCache) words(w string) []uint64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if b, ok := m.sets[w]; ok {
@@ -800,22 +844,33 @@ func (m *matchCache) words(w string, rows []*ledgerRow) []uint64 {
 			}
 		}
 	}
-	out := make([]uint64, (len(rows)+63)/64)
-	test := func(s int) {
-		if r := rows[s]; r != nil && strings.Contains(r.key, w) {
-			out[s>>6] |= 1 << (s & 63)
-		}
-	}
+	out := make([]uint64, (len(m.span)+63)/64)
+	needle := []byte(w)
 	if from != nil {
 		for i, word := range from {
 			for word != 0 {
-				test(i*64 + bits.TrailingZeros64(word))
+				s := i*64 + bits.TrailingZeros64(word)
 				word &= word - 1
+				if sp := m.span[s]; bytes.Contains(m.arena[sp[0]:sp[1]], needle) {
+					out[s>>6] |= 1 << (s & 63)
+				}
 			}
 		}
 	} else {
-		for s := range rows {
-			test(s)
+		// One pass over the arena: at each hit, mark the key it is in and go on from the
+		// next key.
+		for off := 0; off < len(m.arena); {
+			i := bytes.Index(m.arena[off:], needle)
+			if i < 0 {
+				break
+			}
+			k := sort.SearchInts(m.starts, off+i+1) - 1
+			s := m.slotAt[k]
+			out[s>>6] |= 1 << (s & 63)
+			if k+1 >= len(m.starts) {
+				break
+			}
+			off = m.starts[k+1]
 		}
 	}
 	if m.sets == nil || len(m.sets) >= maxCachedWords {

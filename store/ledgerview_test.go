@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sanbai/demo"
+	"sanbai/search"
 	"sanbai/store"
 )
 
@@ -254,6 +255,36 @@ func TestLedgerViewSearch(t *testing.T) {
 		rows := every(t, l, store.System, store.LedgerQuery{All: true, Text: text})
 		if len(rows) != 1 || rows[0].ID != id {
 			t.Fatalf("%q finds %d rows after %s was given to 测试员", text, len(rows), id)
+		}
+	}
+	// Every word finds exactly the rows whose key holds it, typed a letter at a time (each
+	// prefix narrows the next) or at once.
+	gs, _ := st.Grids(store.System)
+	gridName := map[string]string{}
+	for _, g := range gs {
+		gridName[g.Code] = g.Name
+	}
+	stored, _ := st.Concerns(store.System)
+	for _, word := range []string{"louyu", "漏雨", "dl", "ab-00", "fdly", "ceshiyuan", "网格"} {
+		for i := 1; i <= len([]rune(word)); i++ {
+			text := string([]rune(word)[:i])
+			want := 0
+			for _, c := range stored {
+				parts := []string{c.ID, c.Description, c.Category, c.Plan.Owner, gridName[c.Grid]}
+				if c.Supervisor != "" {
+					parts = append(parts, "督办", c.Supervisor)
+				}
+				if c.ProblemCase() {
+					parts = append(parts, "问题工单")
+				}
+				if search.Match(search.Key(parts...), search.Words(text)) {
+					want++
+				}
+			}
+			p, err := l.Query(store.System, store.LedgerQuery{All: true, Text: text, Limit: 1})
+			if err != nil || p.Total != want {
+				t.Fatalf("%q: the view finds %d, the rows hold it %d times (%v)", text, p.Total, want, err)
+			}
 		}
 	}
 	p, err := l.Query(store.System, store.LedgerQuery{Counts: true, Limit: 1})

@@ -69,8 +69,14 @@ func countyStore(b *testing.B) *store.Store {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	if _, err := st.Ledger().Query(store.System, store.LedgerQuery{Limit: 1}); err != nil {
-		b.Fatal(err)
+	// Wait for every order, as a server that has been up a few seconds has them.
+	for o := store.OrderMeeting; ; {
+		if _, err := st.Ledger().Query(store.System, store.LedgerQuery{Order: o, Limit: 1}); err != nil {
+			b.Fatal(err)
+		}
+		if o = o.Next(); o == store.OrderMeeting {
+			break
+		}
 	}
 	return st
 }
