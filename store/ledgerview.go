@@ -75,6 +75,10 @@ type Ledger struct {
 	slots  map[string]int32
 	bySlot []*ledgerRow
 	match  matchCache
+	// counted keeps the header's counts per scope until the rows change: after a write
+	// every session asks again, and sessions of one scope share one count.
+	countMu sync.Mutex
+	counted map[string]LedgerCounts
 
 	dirtyMu sync.Mutex
 	dirty   map[string]struct{}
@@ -264,6 +268,7 @@ func (l *Ledger) loadAll() error {
 	l.rows, l.orders, l.today = rows, orders, today
 	l.slots, l.bySlot = slots, slices.Clone(list)
 	l.match.reset(list)
+	l.forgetCounts()
 	l.mu.Unlock()
 	go func() {
 		l.syncMu.Lock()
@@ -344,6 +349,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.forgetCounts()
 	if today != l.today {
 		l.today = today
 		sortRows(l.orders[OrderMeeting], OrderMeeting, today)
@@ -658,8 +664,32 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 	return p, nil
 }
 
-// counts counts the open concerns the actor sees; callers hold mu.
+// forgetCounts drops the kept counts; callers hold mu for writing.
+func (l *Ledger) forgetCounts() {
+	l.countMu.Lock()
+	l.counted = nil
+	l.countMu.Unlock()
+}
+
+// counts returns the header's counts for the actor's scope, counting them once per change;
+// callers hold mu.
 func (l *Ledger) counts(a Actor) LedgerCounts {
+	scope := string(a.Role) + "/" + a.Village + "/" + a.Grid
+	l.countMu.Lock()
+	defer l.countMu.Unlock()
+	if n, ok := l.counted[scope]; ok {
+		return n
+	}
+	n := l.count(a)
+	if l.counted == nil {
+		l.counted = map[string]LedgerCounts{}
+	}
+	l.counted[scope] = n
+	return n
+}
+
+// count counts the open concerns the actor sees; callers hold mu.
+func (l *Ledger) count(a Actor) LedgerCounts {
 	n := LedgerCounts{Tiers: map[Tier]int{}, Tags: map[Tag]int{}}
 	var tiers [4]int
 	var tags [3]int
