@@ -482,6 +482,7 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 				delete(q.marked, c.ID)
 			} else {
 				q.marked[c.ID] = true
+				q.known[c.ID] = c // kept while the window moves on
 			}
 			q.cur.Move(1, h)
 		}
