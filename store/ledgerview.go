@@ -66,7 +66,10 @@ type Ledger struct {
 	mu     sync.RWMutex
 	rows   map[string]*ledgerRow
 	orders [numOrders][]*ledgerRow
-	today  string // the day OrderMeeting was sorted for (overdue rows come first)
+	// byVillage holds each order cut by village, so a village or grid user's query walks
+	// only their village's rows.
+	byVillage map[string]*[numOrders][]*ledgerRow
+	today     string // the day OrderMeeting was sorted for (overdue rows come first)
 	// grids names each grid, for the search keys; read again with everything, and only
 	// touched under syncMu.
 	grids map[string]string
@@ -259,13 +262,14 @@ func (l *Ledger) loadAll() error {
 	// The meeting order is what a queue opens on: it is sorted now, the others right after,
 	// in the background (sortMissing), so the view answers sooner.
 	today := l.s.Today()
-	var orders [numOrders][]*ledgerRow
-	orders[orderKey] = list
-	orders[OrderMeeting] = slices.Clone(list)
-	sortRows(orders[OrderMeeting], OrderMeeting, today)
+	meeting := slices.Clone(list)
+	sortRows(meeting, OrderMeeting, today)
 	l.grids = grids
 	l.mu.Lock()
-	l.rows, l.orders, l.today = rows, orders, today
+	l.rows, l.today = rows, today
+	l.orders, l.byVillage = [numOrders][]*ledgerRow{}, map[string]*[numOrders][]*ledgerRow{}
+	l.setOrder(orderKey, list)
+	l.setOrder(OrderMeeting, meeting)
 	l.slots, l.bySlot = slots, slices.Clone(list)
 	l.match.reset(list)
 	l.forgetCounts()
@@ -301,9 +305,60 @@ func (l *Ledger) sortMissing() {
 	wg.Wait()
 	l.mu.Lock()
 	for i, o := range missing {
-		l.orders[o] = sorted[i]
+		l.setOrder(o, sorted[i])
 	}
 	l.mu.Unlock()
+}
+
+// setOrder installs rows, sorted by o, and cuts them by village; callers hold mu for writing.
+func (l *Ledger) setOrder(o LedgerOrder, rows []*ledgerRow) {
+	l.orders[o] = rows
+	for _, vo := range l.byVillage {
+		vo[o] = nil
+	}
+	for _, r := range rows {
+		vo := l.villageOrders(r.c.Village)
+		vo[o] = append(vo[o], r)
+	}
+}
+
+// villageOrders returns a village's orders, made empty on first use; callers hold mu for
+// writing.
+func (l *Ledger) villageOrders(v string) *[numOrders][]*ledgerRow {
+	vo := l.byVillage[v]
+	if vo == nil {
+		vo = &[numOrders][]*ledgerRow{}
+		l.byVillage[v] = vo
+	}
+	return vo
+}
+
+// orderFor is the order o as the actor's query walks it: their village's part for village
+// and grid users, the whole of it for the others; callers hold mu.
+func (l *Ledger) orderFor(a Actor, o LedgerOrder) []*ledgerRow {
+	if a.Role == RoleVillage || a.Role == RoleGrid {
+		if vo := l.byVillage[a.Village]; vo != nil {
+			return vo[o]
+		}
+		return nil
+	}
+	return l.orders[o]
+}
+
+// moveRow takes old (if any) out of order o and puts r (if any) in, in the whole order and
+// in its village's part; callers hold mu for writing.
+func (l *Ledger) moveRow(o LedgerOrder, old, r *ledgerRow, today string) {
+	if old != nil {
+		l.orders[o] = removeRow(l.orders[o], old, o, today)
+		if vo := l.byVillage[old.c.Village]; vo != nil {
+			vo[o] = removeRow(vo[o], old, o, today)
+		}
+	}
+	if r != nil {
+		l.orders[o] = insertRow(l.orders[o], r, o, today)
+		vo := l.villageOrders(r.c.Village)
+		vo[o] = insertRow(vo[o], r, o, today)
+	}
 }
 
 // ensureOrder waits for order o to be sorted (it is, a moment after a load).
@@ -353,6 +408,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	if today != l.today {
 		l.today = today
 		sortRows(l.orders[OrderMeeting], OrderMeeting, today)
+		l.setOrder(OrderMeeting, l.orders[OrderMeeting])
 	}
 	// Changed rows keep their concern's slot; new concerns take new ones. The cached
 	// search words are brought up to date slot by slot.
@@ -388,8 +444,9 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 		}
 		for o := range numOrders {
 			if o == orderKey || l.orders[o] != nil {
-				l.orders[o] = slices.Clone(list)
-				sortRows(l.orders[o], o, today)
+				sorted := slices.Clone(list)
+				sortRows(sorted, o, today)
+				l.setOrder(o, sorted)
 			}
 		}
 		return nil
@@ -398,26 +455,20 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 		if old := l.rows[id]; old != nil {
 			for o := range numOrders {
 				if l.orders[o] != nil {
-					l.orders[o] = removeRow(l.orders[o], old, o, today)
+					l.moveRow(o, old, nil, today)
 				}
 			}
 			delete(l.rows, id)
 		}
 	}
 	for id, r := range fresh {
-		if old := l.rows[id]; old != nil {
-			for o := range numOrders {
-				if l.orders[o] != nil {
-					l.orders[o] = removeRow(l.orders[o], old, o, today)
-				}
+		old := l.rows[id]
+		for o := range numOrders {
+			if l.orders[o] != nil {
+				l.moveRow(o, old, r, today)
 			}
 		}
 		l.rows[id] = r
-		for o := range numOrders {
-			if l.orders[o] != nil {
-				l.orders[o] = insertRow(l.orders[o], r, o, today)
-			}
-		}
 	}
 	return nil
 }
@@ -612,7 +663,7 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 		}
 		return false
 	}
-	order := l.orders[q.Order]
+	order := l.orderFor(a, q.Order)
 	p := LedgerPage{Offset: q.Offset, Pos: -1}
 	if q.Counts {
 		p.Counts = l.counts(a)
@@ -693,7 +744,7 @@ func (l *Ledger) count(a Actor) LedgerCounts {
 	n := LedgerCounts{Tiers: map[Tier]int{}, Tags: map[Tag]int{}}
 	var tiers [4]int
 	var tags [3]int
-	for _, r := range l.orders[OrderMeeting] {
+	for _, r := range l.orderFor(a, OrderMeeting) {
 		c := &r.c
 		if !r.open || !a.CanSee(c.Village, c.Grid) {
 			continue
@@ -734,7 +785,7 @@ func (l *Ledger) Concerns(a Actor) ([]Concern, error) {
 	if a.Village == "" {
 		out = make([]Concern, 0, len(l.rows))
 	}
-	for _, r := range l.orders[orderKey] {
+	for _, r := range l.orderFor(a, orderKey) {
 		if a.CanSee(r.c.Village, r.c.Grid) {
 			out = append(out, r.c)
 		}
@@ -756,7 +807,7 @@ func (l *Ledger) Facets(a Actor) (LedgerFacets, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	vs, gs, cs := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, r := range l.orders[orderKey] {
+	for _, r := range l.orderFor(a, orderKey) {
 		c := &r.c
 		if a.CanSee(c.Village, c.Grid) {
 			vs[c.Village], gs[c.Grid], cs[c.Category] = true, true, true

@@ -124,6 +124,24 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 			t.Fatalf("row %d: view %s rev %d, store %s rev %d", i, got[i].ID, got[i].Rev, stored[i].ID, stored[i].Rev)
 		}
 	}
+	// A village user's rows (kept apart per village) are the township's, cut by village,
+	// in every order.
+	va := store.Actor{Name: "v", Role: store.RoleVillage, Village: stored[0].Village}
+	for _, o := range []store.LedgerOrder{store.OrderMeeting, store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
+		var want []string
+		for _, c := range every(t, l, store.System, store.LedgerQuery{All: true, Order: o}) {
+			if c.Village == va.Village {
+				want = append(want, c.ID+"/"+string(c.Tag))
+			}
+		}
+		var got []string
+		for _, c := range every(t, l, va, store.LedgerQuery{All: true, Order: o}) {
+			got = append(got, c.ID+"/"+string(c.Tag))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s order: the village user's %d rows differ from the township's %d of that village", o, len(got), len(want))
+		}
+	}
 	shared, err := l.Concerns(store.System)
 	if err != nil || len(shared) != len(stored) {
 		t.Fatalf("view's Concerns: %d rows, %v", len(shared), err)
