@@ -83,9 +83,10 @@ type Ledger struct {
 	countMu sync.Mutex
 	counted map[string]LedgerCounts
 
-	dirtyMu sync.Mutex
-	dirty   map[string]struct{}
-	all     bool // everything must be read again (first load, an import)
+	dirtyMu  sync.Mutex
+	dirty    map[string]struct{}
+	all      bool // everything must be read again (first load, an import)
+	applying bool // a sync has taken the marks and not yet applied them
 
 	warm sync.Once
 }
@@ -142,9 +143,10 @@ func (l *Ledger) note(changes []Change) {
 // meeting order when the day has changed (overdue rows move to the front).
 func (l *Ledger) sync() error {
 	// The common case, nothing changed, costs two short locks and no wait behind another
-	// session's sync.
+	// session's sync. Marks another sync has taken but not yet applied count as pending:
+	// reading before they land would answer with rows older than a change already told.
 	l.dirtyMu.Lock()
-	pending := len(l.dirty) > 0 || l.all
+	pending := len(l.dirty) > 0 || l.all || l.applying
 	l.dirtyMu.Unlock()
 	if !pending {
 		l.mu.RLock()
@@ -158,7 +160,7 @@ func (l *Ledger) sync() error {
 	defer l.syncMu.Unlock()
 	l.dirtyMu.Lock()
 	ids, all := l.dirty, l.all
-	l.dirty, l.all = map[string]struct{}{}, false
+	l.dirty, l.all, l.applying = map[string]struct{}{}, false, true
 	l.dirtyMu.Unlock()
 	var err error
 	if all {
@@ -166,15 +168,16 @@ func (l *Ledger) sync() error {
 	} else {
 		err = l.refresh(ids)
 	}
+	l.dirtyMu.Lock()
+	l.applying = false
 	if err != nil {
 		// Put the marks back so the next query tries again.
-		l.dirtyMu.Lock()
 		l.all = l.all || all
 		for id := range ids {
 			l.dirty[id] = struct{}{}
 		}
-		l.dirtyMu.Unlock()
 	}
+	l.dirtyMu.Unlock()
 	return err
 }
 

@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,5 +317,41 @@ func TestLedgerViewSearch(t *testing.T) {
 	}
 	if sum != p.Total {
 		t.Fatalf("counts %v add to %d, %d open rows", p.Counts.Tiers, sum, p.Total)
+	}
+}
+
+// TestLedgerViewReadsItsWrites: sessions triaging at once each see their own write in the
+// very next query, even while another session's query is still applying theirs.
+func TestLedgerViewReadsItsWrites(t *testing.T) {
+	st := county(t)
+	l := st.Ledger()
+	open := every(t, l, store.System, store.LedgerQuery{})
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 25 {
+				c := open[(w*25+i)%len(open)]
+				got, err := st.Triage(store.System, c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags[i%3]})
+				if err != nil {
+					errs <- err
+					return
+				}
+				p, err := l.Query(store.System, store.LedgerQuery{IDs: []string{c.ID}, Limit: 1})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if seen := p.Found[c.ID]; seen.Rev < got.Rev {
+					errs <- fmt.Errorf("%s: wrote rev %d, the next query shows rev %d", c.ID, got.Rev, seen.Rev)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
