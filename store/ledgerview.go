@@ -54,10 +54,12 @@ func (o LedgerOrder) String() string {
 
 // Ledger is the one shared, read-mostly view of the master ledger a server's sessions ask
 // instead of each decoding every concern itself: the decoded concerns with their search keys
-// (words, pinyin, initials), kept sorted in every LedgerOrder. It follows the change feed: a
-// published change only marks concern IDs stale, and the next query re-reads just those rows
-// from Badger before it answers, so an answer never predates a write whose change a session
-// has already been told about. Scope is enforced here, per query, as in every store read.
+// (words, pinyin, initials), kept sorted in every LedgerOrder, whole and cut by village. It
+// follows the change feed: a published change only marks concern IDs stale, and the next
+// query re-reads just those rows from Badger before it answers, so an answer never predates a
+// write whose change a session has already been told about. Scope is enforced here, per
+// query, as in every store read. Sessions get copies of rows; the view never hands out a row
+// it will change.
 type Ledger struct {
 	s *Store
 	// syncMu lets one caller at a time bring the view up to date.
@@ -91,12 +93,14 @@ type Ledger struct {
 	warm sync.Once
 }
 
-// ledgerRow is one concern as the view holds it. Rows are never changed once built: a change
-// replaces the row, so what a query hands out stays as it was.
+// ledgerRow is one concern as the view holds it. Rows are never changed once in the view: a
+// change replaces the row, so what a query hands out stays as it was.
 type ledgerRow struct {
-	slot    int32
-	c       Concern
-	key     string // search.Key of the concern's ID, text, category, owner, grid and marks
+	slot int32
+	c    Concern
+	// key is search.Key of the concern's ID, text, category, owner, grid and marks, until
+	// the row enters the view and the key moves into the match cache's arena.
+	key     string
 	open    bool
 	tag     int8 // 0 red, 1 yellow, 2 green
 	problem bool
@@ -614,7 +618,7 @@ type LedgerPage struct {
 	Found map[string]Concern
 }
 
-// LedgerCounts counts the open concerns in scope.
+// LedgerCounts counts the open concerns in scope. Sessions of one scope share it: read only.
 type LedgerCounts struct {
 	Tiers                         map[Tier]int
 	Tags                          map[Tag]int
