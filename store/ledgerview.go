@@ -108,11 +108,13 @@ type ledgerRow struct {
 
 // Ledger returns the store's ledger view, made on first use.
 func (s *Store) Ledger() *Ledger {
-	s.ledgerOnce.Do(func() {
+	s.ledgerMu.Lock()
+	defer s.ledgerMu.Unlock()
+	if s.ledger == nil {
 		l := &Ledger{s: s, rows: map[string]*ledgerRow{}, dirty: map[string]struct{}{}, all: true}
 		s.hub.Observe(l.note)
 		s.ledger = l
-	})
+	}
 	return s.ledger
 }
 

@@ -355,3 +355,21 @@ func TestLedgerViewReadsItsWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLedgerViewCloseWhileLoading: closing the store while the view is still being read in
+// the background waits for it instead of reading a closed database.
+func TestLedgerViewCloseWhileLoading(t *testing.T) {
+	day := time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{Now: func() time.Time { return day }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.County(st, demo.DefaultSeed, demo.FullCounty().Scaled(100), day, nil); err != nil {
+		t.Fatal(err)
+	}
+	st.Ledger().Warm()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

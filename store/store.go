@@ -32,8 +32,8 @@ type Store struct {
 	space *spaceGuard
 	key   []byte // the master key, for encrypted backups
 
-	ledgerOnce sync.Once
-	ledger     *Ledger // the shared ledger view, made on first use (see Ledger)
+	ledgerMu sync.Mutex
+	ledger   *Ledger // the shared ledger view, made on first use (see Ledger)
 }
 
 // Options configure Open.
@@ -112,7 +112,18 @@ func Open(dir string, o Options) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// A load of the ledger view still reading is let finish first (a second or two on a county
+// store), so it never reads from a closed database.
+func (s *Store) Close() error {
+	s.ledgerMu.Lock()
+	l := s.ledger
+	s.ledgerMu.Unlock()
+	if l != nil {
+		l.syncMu.Lock()
+		defer l.syncMu.Unlock()
+	}
+	return s.db.Close()
+}
 
 // Dir returns the data directory.
 func (s *Store) Dir() string { return s.dir }
