@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -312,6 +313,21 @@ type editor struct {
 	i  int
 }
 
+// newEditor starts the cycle at the colour after the selected concern's own, so that the
+// first key changes it too (a tag it already has would be answered "nothing changed").
+func newEditor(t *testing.T, s *server, tm *term) *editor {
+	t.Helper()
+	sel := strings.Fields(line(tm.screen(), "▸"))
+	if len(sel) < 2 {
+		t.Fatalf("no selected concern:\n%s", tm.screen())
+	}
+	c, err := s.st.Concern(store.System, sel[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &editor{tm: tm, i: 1 + slices.Index([]store.Tag{store.TagRed, store.TagYellow, store.TagGreen}, c.Tag)}
+}
+
 // edit makes n changes and returns the slowest answer.
 func (e *editor) edit(n int) time.Duration {
 	tags := []string{"r", "y", "g"}
@@ -337,7 +353,7 @@ func TestStalledReaderBlocksNobody(t *testing.T) {
 	tm.send("3")
 	tm.waitText("[3 台账]", "编号")
 	// Without a stalled session, for comparison.
-	ed := &editor{tm: tm}
+	ed := newEditor(t, s, tm)
 	ed.edit(3)
 	calm := ed.edit(12)
 

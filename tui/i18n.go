@@ -126,6 +126,7 @@ var texts = map[string][2]string{
 	"q.op.return":             {"退回", "returned"},
 	"q.op.resolve":            {"办结", "resolved"},
 	"q.done":                  {"已%s：%s", "%s: %s"},
+	"q.same":                  {"%s 本来就是这样，未改动（%s）", "%s already so, nothing changed (%s)"},
 	"q.done.n":                {"已%s：%d 条", "%s: %d concerns"},
 	"q.failed":                {"未成功：", "Not done:"},
 	"q.stale":                 {"%s 刚被改过（%s）。按 y 仍然执行，其他键取消", "%s was just changed (%s). Press y to apply anyway, any other key to cancel"},

@@ -53,6 +53,11 @@ type queue struct {
 	// pending is the action a prompt is collecting text for, or a stale edit awaiting a yes.
 	pending *pendingOp
 	undo    []undoEntry
+	// busy is true while an action is being written; actions keyed meanwhile wait in backlog
+	// and run, in order, against the revision the first one left, so two quick keys on one
+	// row are never reported as a conflict with one's own change.
+	busy    bool
+	backlog []queuedOp
 
 	projects    []store.Project
 	showProject bool
@@ -113,6 +118,14 @@ type triaged struct {
 	before map[string]store.Snapshot
 	failed []string
 	stale  *pendingOp
+	same   []string // concerns the action found already so (nothing written)
+}
+
+// queuedOp is an action keyed while another was being written: which, and on which concerns.
+type queuedOp struct {
+	op   store.Op
+	ids  []string
+	undo bool // the undo key, not an action
 }
 
 // queuePage is a window of the ledger view's answer to the pane's query, with the filter
@@ -789,6 +802,11 @@ func (q *queue) answer(val string) tea.Cmd {
 
 // run applies op to each concern against the Rev its row showed, off the UI goroutine.
 func (q *queue) run(op store.Op, ids []string, revs map[string]int, undo bool) tea.Cmd {
+	if q.busy {
+		q.backlog = append(q.backlog, queuedOp{op: op, ids: ids})
+		return nil
+	}
+	q.busy = true
 	c := q.c
 	label := q.opLabel(op)
 	before := map[string]store.Snapshot{}
@@ -814,6 +832,9 @@ func (q *queue) run(op store.Op, ids []string, revs map[string]int, undo bool) t
 				out.failed = append(out.failed, id+" "+c.T("q.stale.short"))
 			case err != nil:
 				out.failed = append(out.failed, id+" "+c.errText(err))
+			case got.Rev == revs[id] && !undo:
+				// Nothing to change (a red tag on a red concern): say so, and keep no undo.
+				out.same = append(out.same, id)
 			default:
 				if b, ok := before[id]; ok && got.Snap() != b {
 					out.before[id] = b
@@ -839,6 +860,7 @@ func (q *queue) opLabel(op store.Op) string {
 // afterTriage takes the outcome into the list, records how to undo it, and says what
 // happened.
 func (q *queue) afterTriage(t triaged) tea.Cmd {
+	q.busy = false
 	for _, c := range t.done {
 		for i := range q.rows {
 			if q.rows[i].ID == c.ID {
@@ -853,9 +875,12 @@ func (q *queue) afterTriage(t triaged) tea.Cmd {
 	q.recount = true
 	q.refilter()
 	if t.stale != nil {
-		q.pending = t.stale
+		// Someone else changed the concern: the question comes first, and what was keyed
+		// after the action is dropped rather than applied to a row the person has not seen.
+		q.pending, q.backlog = t.stale, nil
 		return status(q.staleText(t.stale.stale), true)
 	}
+	next := q.nextQueued()
 	if !t.undo && len(t.done) > 0 {
 		e := undoEntry{label: t.label}
 		for _, c := range t.done {
@@ -878,13 +903,39 @@ func (q *queue) afterTriage(t triaged) tea.Cmd {
 	if len(ids) > 3 {
 		text = fmt.Sprintf(q.c.T("q.done.n"), t.label, len(ids))
 	}
-	if len(t.failed) > 0 {
-		return status(text+"  "+q.c.T("q.failed")+" "+strings.Join(t.failed, "; "), true)
+	if len(t.same) > 0 {
+		same := fmt.Sprintf(q.c.T("q.same"), strings.Join(t.same, " "), t.label)
+		if len(ids) == 0 {
+			text = same
+		} else {
+			text += "  " + same
+		}
 	}
-	if len(ids) == 0 {
+	if len(t.failed) > 0 {
+		return tea.Batch(next, status(text+"  "+q.c.T("q.failed")+" "+strings.Join(t.failed, "; "), true))
+	}
+	if len(ids) == 0 && len(t.same) == 0 {
+		return next
+	}
+	return tea.Batch(next, status(text, false))
+}
+
+// nextQueued starts the oldest action keyed while the last one was written, against the
+// concerns' revisions as that one left them.
+func (q *queue) nextQueued() tea.Cmd {
+	if len(q.backlog) == 0 {
 		return nil
 	}
-	return status(text, false)
+	n := q.backlog[0]
+	q.backlog = q.backlog[1:]
+	if n.undo {
+		return q.doUndo()
+	}
+	revs := map[string]int{}
+	for _, id := range n.ids {
+		revs[id] = q.latest(id).Rev
+	}
+	return q.run(n.op, n.ids, revs, false)
 }
 
 // staleText tells what others changed, and asks whether to apply the action anyway.
@@ -902,9 +953,14 @@ func (q *queue) staleText(e *store.StaleError) string {
 
 // doUndo puts back what the session's last action changed.
 func (q *queue) doUndo() tea.Cmd {
+	if q.busy {
+		q.backlog = append(q.backlog, queuedOp{undo: true})
+		return nil
+	}
 	if len(q.undo) == 0 {
 		return status(q.c.T("q.undo.none"), false)
 	}
+	q.busy = true
 	e := q.undo[len(q.undo)-1]
 	q.undo = q.undo[:len(q.undo)-1]
 	c := q.c
