@@ -88,6 +88,17 @@ func newRevisit(c *Common) *revisit { return &revisit{c: c} }
 
 func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load(true) }) }
 
+// Resume asks the root to load the pane at login if the user left an unsaved revisit form.
+func (r *revisit) Resume() tea.Cmd {
+	c := r.c
+	return func() tea.Msg {
+		if _, err := c.Store.RevisitDraft(c.Actor); err != nil {
+			return nil
+		}
+		return resumeMsg{pane: 3}
+	}
+}
+
 func (r *revisit) load(withDraft bool) tea.Cmd {
 	c := r.c
 	return func() tea.Msg {

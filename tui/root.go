@@ -52,10 +52,13 @@ type Options struct {
 
 // Model is the root model of one session: header, pane bar, the focused pane and the footer.
 type Model struct {
-	c        *Common
-	panes    [5]Pane
-	facts    *factSheet // the village fact sheet, over the active pane while open
-	active   int
+	c      *Common
+	panes  [5]Pane
+	facts  *factSheet // the village fact sheet, over the active pane while open
+	active int
+	// started marks the panes whose data has been asked for: a pane loads when first shown,
+	// so an idle session holds only what it shows (see Init).
+	started  [5]bool
 	showHelp bool
 	help     help.Model
 	width    int
@@ -133,11 +136,45 @@ func (m *Model) loadContext() tea.Cmd {
 	}
 }
 
-// Init loads the header and every pane's data.
+// Init loads the header and the first pane's data. The other panes load when first shown:
+// a township session that loaded all five up front held about 12 MiB, one that loads the pane
+// it shows about 3 (docs/BENCHMARKS.md). A pane that keeps a form's draft checks for one
+// now, so a form cut off by a dropped link still comes back at once.
 func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.loadContext(), m.start(m.active)}
+	for i, p := range m.panes {
+		if r, ok := p.(interface{ Resume() tea.Cmd }); ok && !m.started[i] {
+			cmds = append(cmds, r.Resume())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// resumeMsg asks the root to load a pane now: its user left an unsaved draft there.
+type resumeMsg struct{ pane int }
+
+// start loads pane i's data the first time it is needed.
+func (m *Model) start(i int) tea.Cmd {
+	if m.started[i] {
+		return nil
+	}
+	m.started[i] = true
+	return m.panes[i].Init()
+}
+
+// show makes pane i the one on screen (closing the fact sheet), loading it if need be.
+func (m *Model) show(i int) tea.Cmd {
+	m.active, m.facts.open = i, false
+	return m.start(i)
+}
+
+// refresh reads the header and every pane loaded so far again.
+func (m *Model) refresh() tea.Cmd {
 	cmds := []tea.Cmd{m.loadContext()}
-	for _, p := range m.panes {
-		cmds = append(cmds, p.Init())
+	for i, p := range m.panes {
+		if m.started[i] {
+			cmds = append(cmds, p.Init())
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -185,8 +222,7 @@ func (m *Model) followerUpdate(msg tea.Msg) tea.Cmd {
 	case FollowMsg:
 		m.online = msg.View.Online
 		if m.online {
-			m.active = msg.View.Pane
-			return m.panes[2].(*queue).follow(msg.View)
+			return tea.Batch(m.show(msg.View.Pane), m.start(2), m.panes[2].(*queue).follow(msg.View))
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -226,16 +262,20 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case markConcernsMsg:
-		m.active = 2
+		start := m.show(2)
 		cmd := m.panes[2].(*queue).markOnly(msg.ids)
 		m.setStatus(statusMsg{text: fmt.Sprintf(m.c.T("ov.marked"), len(msg.ids))})
-		return m, cmd
+		return m, tea.Batch(start, cmd)
 	case statusMsg:
 		m.setStatus(msg)
 		return m, nil
 	case focusPaneMsg:
-		m.active = msg.pane
-		return m, nil
+		return m, m.show(msg.pane)
+	case resumeMsg:
+		return m, m.start(msg.pane)
+	case openVisitMsg:
+		// The Visits pane opens the form once its data is in.
+		return m, tea.Batch(m.start(1), m.panes[1].Update(msg))
 	case tea.KeyPressMsg:
 		// Over a laggy link an esc and the next key can arrive in one read, which the
 		// terminal protocol cannot tell from alt+key. Nothing here is bound to alt, so such
@@ -268,8 +308,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		for i, b := range []key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5} {
 			if key.Matches(msg, b) {
-				m.active, m.facts.open = i, false
-				return m, nil
+				return m, m.show(i)
 			}
 		}
 		switch {
@@ -279,17 +318,15 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.showHelp = true
 			return m, nil
 		case key.Matches(msg, k.NextPane):
-			m.active, m.facts.open = (m.active+1)%len(m.panes), false
-			return m, nil
+			return m, m.show((m.active + 1) % len(m.panes))
 		case key.Matches(msg, k.PrevPane):
-			m.active, m.facts.open = (m.active+len(m.panes)-1)%len(m.panes), false
-			return m, nil
+			return m, m.show((m.active + len(m.panes) - 1) % len(m.panes))
 		case key.Matches(msg, k.Facts) && !m.facts.open:
 			return m, m.facts.show()
 		case key.Matches(msg, k.Lang):
 			return m, m.toggleLang()
 		case key.Matches(msg, k.Refresh):
-			return m, m.Init()
+			return m, m.refresh()
 		}
 		return m, p.Update(msg)
 	case tea.PasteMsg:
@@ -299,9 +336,14 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if ch, ok := msg.(ChangedMsg); ok && ch.touches("calendar", "village") {
 		cmds = append(cmds, m.loadContext())
 	}
-	for _, p := range append(m.panes[:], m.facts) {
+	_, changed := msg.(ChangedMsg)
+	for i, p := range m.panes {
+		if changed && !m.started[i] {
+			continue // it reads everything fresh when first shown
+		}
 		cmds = append(cmds, p.Update(msg))
 	}
+	cmds = append(cmds, m.facts.Update(msg))
 	return m, tea.Batch(cmds...)
 }
 

@@ -148,6 +148,7 @@ func TestQueueOrdersOverdueFirst(t *testing.T) {
 	st := seeded(t)
 	m := New(Options{Store: st, User: store.User{Name: "李明", Role: store.RoleTownship}, Width: 80, Height: 24})
 	drive(m, m.Init())
+	press(m, "3") // the queue loads when first shown
 	q := m.panes[2].(*queue)
 	today := st.Today()
 	seenNotOverdue := false

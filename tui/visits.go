@@ -75,6 +75,17 @@ func newVisits(c *Common) *visits { return &visits{c: c} }
 
 func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v.load(true) }) }
 
+// Resume asks the root to load the pane at login if the user left an unsaved visit form.
+func (v *visits) Resume() tea.Cmd {
+	c := v.c
+	return func() tea.Msg {
+		if _, err := c.Store.Draft(c.Actor); err != nil {
+			return nil
+		}
+		return resumeMsg{pane: 1}
+	}
+}
+
 // load reads the pane's data; withDraft also looks for a draft to bring back.
 func (v *visits) load(withDraft bool) tea.Cmd {
 	c := v.c
