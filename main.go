@@ -298,11 +298,14 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		}
 	case <-ctx.Done():
 		log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// Every session is ended before the deferred st.Close: a session still loading data
+		// from a closed store used to panic. Ten seconds lets an import over SSH finish.
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(sctx); err != nil {
-			srv.Close()
+			log.Warn("shutdown", "err", err)
 		}
+		log.Info("sessions ended; closing the store")
 	}
 	return 0
 }

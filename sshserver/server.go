@@ -95,6 +95,13 @@ type Server struct {
 	log      *slog.Logger
 	limit    *connLimiter
 	presence *tui.Presence
+
+	// Shutdown ends every session before it returns, so that the caller may close the store:
+	// it refuses new sessions, quits the programs and waits for the handlers.
+	mu       sync.Mutex
+	closing  bool
+	handlers sync.WaitGroup
+	programs map[ssh.Session]*tea.Program
 }
 
 // IsLoopback reports whether a listen address only accepts local connections.
@@ -119,7 +126,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Demo && !IsLoopback(cfg.Listen) {
 		return nil, ErrDemoNotLoopback
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.limits(), cfg.Logger), presence: tui.NewPresence()}
+	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.limits(), cfg.Logger), presence: tui.NewPresence(),
+		programs: map[ssh.Session]*tea.Program{}}
 	// Every session's queue asks the store's one shared ledger view; reading a county's
 	// ledger takes seconds, so it starts now, in the background, and logins are taken
 	// meanwhile (a queue opened before it is ready says it is loading).
@@ -132,12 +140,14 @@ func New(cfg Config) (*Server, error) {
 		wish.WithVersion("sanbai"),
 		wish.WithHostKeyPath(cfg.HostKeyPath),
 		wish.WithPublicKeyAuth(s.publicKeyAuth),
-		// Middleware runs from the last listed to the first: the log line wraps everything,
-		// then panics are caught, then the user is resolved, then the connection and session
-		// caps are applied, then an SSH command runs the admin verbs; only an interactive
-		// session with a terminal reaches the TUI, with its window size clamped.
+		// Middleware runs from the last listed to the first: shutdown's count of sessions
+		// wraps everything, then the log line, then panics are caught, then the user is
+		// resolved, then the connection and session caps are applied, then an SSH command
+		// runs the admin verbs; only an interactive session with a terminal reaches the TUI,
+		// with its window size clamped, and its program is known to Shutdown while it runs.
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
+			s.forgetProgram,
 			s.clampWindow,
 			s.requirePTY,
 			s.commands,
@@ -145,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 			s.identify,
 			s.recoverPanics,
 			s.logSession,
+			s.track,
 		),
 		func(srv *ssh.Server) error {
 			srv.HandshakeTimeout = cfg.LoginGrace
@@ -190,13 +201,98 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve(l)
 }
 
-// Shutdown stops accepting connections and closes the open ones when ctx ends.
+// closeGrace bounds the wait, after Shutdown has closed the connections, for session handlers
+// to notice; they only have a store call or a write to a closed channel left to finish.
+const closeGrace = 5 * time.Second
+
+// ErrSessionsLeft is returned by Shutdown when session handlers were still running after the
+// connections were closed.
+var ErrSessionsLeft = errors.New("sessions still running after their connections were closed")
+
+// Shutdown stops accepting connections, refuses new sessions, quits every session's program
+// (the user is told the server is shutting down) and waits until ctx ends for every session
+// handler, admin commands included, to return; then it closes the connections left and waits a
+// little more for their handlers. When it returns nil no session is left to use the store, so
+// the caller may close it. Data loads a program started are not waited for here: the store's
+// Close waits for those in flight and refuses later ones.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.ssh.Shutdown(ctx)
+	s.mu.Lock()
+	s.closing = true
+	progs := make([]*tea.Program, 0, len(s.programs))
+	for _, p := range s.programs {
+		progs = append(progs, p)
+	}
+	s.mu.Unlock()
+	// Closes the listeners at once; connections are closed below, not waited for here.
+	now, cancel := context.WithCancel(ctx)
+	cancel()
+	_ = s.ssh.Shutdown(now)
+	for _, p := range progs {
+		// Quit waits for the program to take the message, and a program drawing to a dead
+		// link may not for a while; its connection is closed below all the same.
+		go p.Quit()
+	}
+	done := make(chan struct{})
+	go func() {
+		s.handlers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	err := s.ssh.Close()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		return ErrSessionsLeft
+	}
+	if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
 }
 
-// Close closes the server and every connection at once.
+// Close closes the server and every connection at once, without waiting for the sessions.
 func (s *Server) Close() error { return s.ssh.Close() }
+
+// track counts the session handlers running, for Shutdown, and refuses a session once
+// Shutdown has begun. An interactive session ended by Shutdown is told why.
+func (s *Server) track(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			fmt.Fprintln(sess.Stderr(), shutdownNotice)
+			_ = sess.Exit(1)
+			return
+		}
+		// Added under the lock that Shutdown sets closing with, so Wait never races an Add.
+		s.handlers.Add(1)
+		s.mu.Unlock()
+		defer s.handlers.Done()
+		next(sess)
+		s.mu.Lock()
+		closing := s.closing
+		s.mu.Unlock()
+		if _, _, tty := sess.Pty(); closing && tty {
+			fmt.Fprint(sess, "\r\n"+strings.ReplaceAll(shutdownNotice, "\n", "\r\n")+"\r\n")
+		}
+	}
+}
+
+// shutdownNotice is what a session is told when the server shuts down.
+const shutdownNotice = "sanbai: the server is shutting down; connect again in a minute.\n服务器正在关闭，请稍后重新连接。"
+
+// forgetProgram drops the session's program from the ones Shutdown quits once it has ended.
+func (s *Server) forgetProgram(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		next(sess)
+		s.mu.Lock()
+		delete(s.programs, sess)
+		s.mu.Unlock()
+	}
+}
 
 // publicKeyAuth admits registered keys (any key in demo mode). Which user a session is comes
 // later from the key that actually authenticated (see identify), never from this callback:
@@ -409,6 +505,14 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Follow:   follow,
 	})
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
+	s.mu.Lock()
+	if s.closing {
+		// Shutdown has already quit the programs it knew of; this one would run on.
+		s.mu.Unlock()
+		return nil
+	}
+	s.programs[sess] = p
+	s.mu.Unlock()
 	sub := s.cfg.Store.Hub().Subscribe()
 	// A follower also listens to the presenter's view; a nil channel never fires.
 	var following *tui.Following

@@ -17,6 +17,8 @@ type BulkLoader struct {
 	s      *Store
 	a      Actor
 	wb     *badger.WriteBatch
+	// release lets the store close once the batch is flushed or cancelled (see gatedDB).
+	release func()
 	seqs   map[string]uint64
 	counts map[string]int
 	audits int
@@ -34,7 +36,11 @@ func (s *Store) NewBulkLoader(a Actor) (*BulkLoader, error) {
 	if !empty {
 		return nil, ErrNotEmpty
 	}
-	return &BulkLoader{s: s, a: a, wb: s.db.NewWriteBatch(), seqs: map[string]uint64{}, counts: map[string]int{}}, nil
+	wb, release, err := s.db.NewWriteBatch()
+	if err != nil {
+		return nil, err
+	}
+	return &BulkLoader{s: s, a: a, wb: wb, release: release, seqs: map[string]uint64{}, counts: map[string]int{}}, nil
 }
 
 func (b *BulkLoader) set(key string, v any) error {
@@ -114,6 +120,7 @@ func (b *BulkLoader) AddAudit(ev AuditEvent) error {
 // Finish flushes the batches, sets the counters, and writes the township row in an audited
 // transaction with one event that counts what was loaded.
 func (b *BulkLoader) Finish(t Township) error {
+	defer b.release()
 	for name, n := range b.seqs {
 		if err := b.wb.Set([]byte("seq/"+name), fmt.Appendf(nil, "%d", n)); err != nil {
 			return err
@@ -137,4 +144,7 @@ func (b *BulkLoader) Finish(t Township) error {
 }
 
 // Cancel abandons what has not been flushed; harmless after Finish.
-func (b *BulkLoader) Cancel() { b.wb.Cancel() }
+func (b *BulkLoader) Cancel() {
+	b.wb.Cancel()
+	b.release()
+}

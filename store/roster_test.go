@@ -181,7 +181,10 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 		}) {
 		t.Fatalf("audit trail lacks the import: %+v", ev)
 	}
-	if _, err := s.db.NewTransaction(false).Get([]byte(journalLock)); !errors.Is(err, badger.ErrKeyNotFound) {
+	if err := s.db.View(func(txn *badger.Txn) error {
+		_, err := txn.Get([]byte(journalLock))
+		return err
+	}); !errors.Is(err, badger.ErrKeyNotFound) {
 		t.Fatal("lock left behind")
 	}
 

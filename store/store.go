@@ -20,7 +20,7 @@ import (
 
 // Store is the campaign database. It is safe for concurrent use by many sessions.
 type Store struct {
-	db  *badger.DB
+	db  *gatedDB // every use of Badger goes through its gate (see gate.go)
 	dir string
 	hub *Hub
 	log *slog.Logger
@@ -96,7 +96,7 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey}
+	s := &Store{db: newGatedDB(db), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey}
 	if err := s.loadAuditSeq(); err != nil {
 		db.Close()
 		return nil, err
@@ -111,9 +111,9 @@ func Open(dir string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database.
-// A load of the ledger view still reading is let finish first (a second or two on a county
-// store), so it never reads from a closed database.
+// Close closes the database once the calls in flight have finished; any call after it
+// returns ErrClosed. A load of the ledger view still reading is let finish first (a second
+// or two on a county store); the gate (gate.go) then waits for every other call in flight.
 func (s *Store) Close() error {
 	s.ledgerMu.Lock()
 	l := s.ledger
@@ -372,7 +372,7 @@ func getJSON(txn *badger.Txn, key string, v any) ([]byte, error) {
 
 // scan decodes every row under prefix, calling keep for each; rows for which keep returns
 // false are skipped.
-func scan[T any](db *badger.DB, prefix string, keep func(*T) bool) ([]T, error) {
+func scan[T any](db *gatedDB, prefix string, keep func(*T) bool) ([]T, error) {
 	var out []T
 	err := db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})

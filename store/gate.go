@@ -1,0 +1,137 @@
+package store
+
+import (
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// ErrClosed is returned by every store call made after Close began: the server is shutting
+// down.
+var ErrClosed = errors.New("the store is closed: the server is shutting down")
+
+// gatedDB is Badger behind a gate that Close shuts. Badger does not wait for the transactions
+// in flight when it closes: one that creates an iterator afterwards panics ("DB Closed"), and
+// one still reading a table may touch memory Badger has unmapped. A session's data load runs in
+// a tea.Cmd that nothing waits for, so on shutdown a load could still be running when the
+// server closed the store. Every use of the database goes through here instead: Close waits
+// for the calls in flight to finish, and a call after that returns ErrClosed.
+//
+// It is not a sync.RWMutex on purpose: a call made from inside another (a read nested in a
+// write's retry loop, say) must not block behind a Close waiting for the outer one, which an
+// RWMutex with a writer waiting would do; here the inner call just gets ErrClosed.
+type gatedDB struct {
+	db *badger.DB
+
+	mu     sync.Mutex
+	idle   *sync.Cond // signalled when active drops to 0
+	active int
+	closed bool
+}
+
+func newGatedDB(db *badger.DB) *gatedDB {
+	g := &gatedDB{db: db}
+	g.idle = sync.NewCond(&g.mu)
+	return g
+}
+
+// enter admits one call unless Close has begun.
+func (g *gatedDB) enter() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return ErrClosed
+	}
+	g.active++
+	return nil
+}
+
+// leave ends a call admitted by enter.
+func (g *gatedDB) leave() {
+	g.mu.Lock()
+	g.active--
+	if g.active == 0 {
+		g.idle.Broadcast()
+	}
+	g.mu.Unlock()
+}
+
+// View runs fn in a read transaction.
+func (g *gatedDB) View(fn func(txn *badger.Txn) error) error {
+	if err := g.enter(); err != nil {
+		return err
+	}
+	defer g.leave()
+	return g.db.View(fn)
+}
+
+// Update runs fn in a write transaction.
+func (g *gatedDB) Update(fn func(txn *badger.Txn) error) error {
+	if err := g.enter(); err != nil {
+		return err
+	}
+	defer g.leave()
+	return g.db.Update(fn)
+}
+
+// Backup streams a snapshot of the database to w.
+func (g *gatedDB) Backup(w io.Writer, since uint64) (uint64, error) {
+	if err := g.enter(); err != nil {
+		return 0, err
+	}
+	defer g.leave()
+	return g.db.Backup(w, since)
+}
+
+// Load reads a backup into the database.
+func (g *gatedDB) Load(r io.Reader, maxPending int) error {
+	if err := g.enter(); err != nil {
+		return err
+	}
+	defer g.leave()
+	return g.db.Load(r, maxPending)
+}
+
+// NewWriteBatch starts a write batch that may outlive this call (a bulk load adds to it part
+// by part); the gate stays open for it until release is called, once it is flushed or
+// cancelled. release may be called more than once.
+func (g *gatedDB) NewWriteBatch() (wb *badger.WriteBatch, release func(), err error) {
+	if err := g.enter(); err != nil {
+		return nil, nil, err
+	}
+	var once sync.Once
+	return g.db.NewWriteBatch(), func() { once.Do(g.leave) }, nil
+}
+
+// Batch runs fn with a write batch and flushes it when fn succeeds; the batch is cancelled
+// otherwise. The gate stays open for the whole batch, not just its creation.
+func (g *gatedDB) Batch(fn func(wb *badger.WriteBatch) error) error {
+	if err := g.enter(); err != nil {
+		return err
+	}
+	defer g.leave()
+	wb := g.db.NewWriteBatch()
+	defer wb.Cancel()
+	if err := fn(wb); err != nil {
+		return err
+	}
+	return wb.Flush()
+}
+
+// Close shuts the gate, waits for the calls in flight and closes the database. Only the first
+// call closes it; later ones return nil.
+func (g *gatedDB) Close() error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return nil
+	}
+	g.closed = true
+	for g.active > 0 {
+		g.idle.Wait()
+	}
+	g.mu.Unlock()
+	return g.db.Close()
+}
