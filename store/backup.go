@@ -334,6 +334,12 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 		st.Close()
 		return fail(err)
 	}
+	// A backup made before the household ID index has none; one made after has it, and
+	// rebuilding gives the same entries.
+	if err := st.rebuildHouseholdIndex(); err != nil {
+		st.Close()
+		return fail(err)
+	}
 	if err := st.Close(); err != nil {
 		return fail(err)
 	}

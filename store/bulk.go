@@ -14,14 +14,14 @@ import (
 // township row Finish writes last is what makes the store non-empty, so a load cut short by a
 // crash leaves a store that the next load (or seed) simply writes over.
 type BulkLoader struct {
-	s      *Store
-	a      Actor
-	wb     *badger.WriteBatch
+	s  *Store
+	a  Actor
+	wb *badger.WriteBatch
 	// release lets the store close once the batch is flushed or cancelled (see gatedDB).
 	release func()
-	seqs   map[string]uint64
-	counts map[string]int
-	audits int
+	seqs    map[string]uint64
+	counts  map[string]int
+	audits  int
 }
 
 // NewBulkLoader starts a bulk load into an empty store; township actors only.
@@ -70,6 +70,8 @@ func (b *BulkLoader) Add(d Dataset) error {
 	}
 	for _, h := range d.Households {
 		errs = append(errs, b.set(householdKey(h), h))
+		// The household ID index (hhindex.go), which Tx.put keeps for every other write.
+		errs = append(errs, b.wb.Set([]byte(householdIndexKey(h.Village, h.ID)), []byte(householdKey(h))))
 	}
 	for _, m := range d.Members {
 		errs = append(errs, b.set(memberKey(m.Village, m.ID), m))

@@ -183,25 +183,39 @@ func (s *Store) Seed(a Actor, d Dataset) error {
 }
 
 // Household returns one household of a village, or ErrNotFound if it does not exist or is out
-// of the actor's scope.
+// of the actor's scope. It reads the ID index, then the row: two point reads.
 func (s *Store) Household(a Actor, village, id string) (Household, error) {
 	var h Household
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("household/" + village + "/")})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := string(it.Item().Key())
-			if strings.HasSuffix(k, "/"+id) {
-				_, err := getJSON(txn, k, &h)
-				return err
-			}
+		if !s.indexed {
+			return scanForHousehold(txn, village, id, &h)
 		}
-		return ErrNotFound
+		key, err := householdKeyOf(txn, village, id)
+		if err != nil {
+			return err
+		}
+		_, err = getJSON(txn, key, &h)
+		return err
 	})
 	if err == nil && !a.CanSee(h.Village, h.Grid) {
 		return Household{}, ErrNotFound
 	}
 	return h, err
+}
+
+// scanForHousehold finds a household by scanning its village: only for a store written before
+// the ID index and opened read-only, which cannot build the index.
+func scanForHousehold(txn *badger.Txn, village, id string, h *Household) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("household/" + village + "/")})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := string(it.Item().Key())
+		if strings.HasSuffix(k, "/"+id) {
+			_, err := getJSON(txn, k, h)
+			return err
+		}
+	}
+	return ErrNotFound
 }
 
 // trailingNumber returns the number an ID ends with ("DL-V0042" → 42), or 0.

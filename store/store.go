@@ -31,6 +31,9 @@ type Store struct {
 
 	space *spaceGuard
 	key   []byte // the master key, for encrypted backups
+	// indexed says lookups by household ID may use the index (hhindex.go). Set by Open and
+	// never changed: false only for a store written before the index, opened read-only.
+	indexed bool
 
 	ledgerMu sync.Mutex
 	ledger   *Ledger // the shared ledger view, made on first use (see Ledger)
@@ -107,6 +110,18 @@ func Open(dir string, o Options) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("recover an interrupted import: %w", err)
 		}
+	}
+	if s.indexed, err = s.householdIndexed(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !s.indexed && !o.ReadOnly {
+		// A store written before the household ID index gets it once.
+		if err := s.rebuildHouseholdIndex(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("build the household index: %w", err)
+		}
+		s.indexed = true
 	}
 	return s, nil
 }
@@ -249,6 +264,9 @@ func (tx *Tx) put(action, key string, before []byte, v any, ch Change) error {
 	if err := tx.txn.Set([]byte(key), after); err != nil {
 		return err
 	}
+	if err := tx.indexHousehold(key, false); err != nil {
+		return err
+	}
 	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before, After: after})
 	tx.changes = append(tx.changes, ch)
 	return nil
@@ -257,6 +275,9 @@ func (tx *Tx) put(action, key string, before []byte, v any, ch Change) error {
 // del deletes key, recording the audit event.
 func (tx *Tx) del(action, key string, before []byte, ch Change) error {
 	if err := tx.txn.Delete([]byte(key)); err != nil {
+		return err
+	}
+	if err := tx.indexHousehold(key, true); err != nil {
 		return err
 	}
 	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before})

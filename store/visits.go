@@ -277,23 +277,17 @@ func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
 	return visit, concerns, err
 }
 
-// findHousehold finds a household by ID in a village (or any village when village is "").
+// findHousehold finds a household by ID in a village (or any village when village is ""),
+// through the ID index. The index entry is read in the transaction, so a household an import
+// moves meanwhile is a conflict and the transaction runs again.
 func findHousehold(tx *Tx, village, id string) (Household, string, []byte, error) {
-	prefix := "household/"
-	if village != "" {
-		prefix += village + "/"
+	k, err := findHouseholdKey(tx.txn, village, id)
+	if err != nil {
+		return Household{}, "", nil, err
 	}
-	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		k := string(it.Item().Key())
-		if strings.HasSuffix(k, "/"+id) {
-			var h Household
-			b, err := tx.get(k, &h)
-			return h, k, b, err
-		}
-	}
-	return Household{}, "", nil, ErrNotFound
+	var h Household
+	b, err := tx.get(k, &h)
+	return h, k, b, err
 }
 
 // VisitVersions returns the earlier versions of an edited visit, oldest first.
