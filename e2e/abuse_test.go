@@ -352,6 +352,7 @@ func TestStalledReaderBlocksNobody(t *testing.T) {
 	tm.waitText("覆盖  户")
 	tm.send("3")
 	tm.waitText("[3 台账]", "编号")
+	tm.waitSelected() // a tag key before the rows are in would be lost
 	// Without a stalled session, for comparison.
 	ed := newEditor(t, s, tm)
 	ed.edit(3)
@@ -392,9 +393,11 @@ func TestStalledReaderBlocksNobody(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(2 * time.Second)
+	// The dead session works through its pane switches until its output blocks; measuring
+	// before that would time the machine's two cores, not the server.
+	waitIdle(t, time.Minute)
 	// settled is the heap once the last edit's reloads are done.
-	settled := func() float64 { time.Sleep(time.Second); return heapMB() }
+	settled := func() float64 { waitIdle(t, time.Minute); return heapMB() }
 	base := settled()
 	early := ed.edit(4)
 	mid, midG := settled()-base, runtime.NumGoroutine()
@@ -402,8 +405,8 @@ func TestStalledReaderBlocksNobody(t *testing.T) {
 	grown, endG := settled()-base, runtime.NumGoroutine()
 	t.Logf("edits by another user: slowest answer %v without a dead link, %v with one; heap %+.1f MB after 4 edits, %+.1f MB after 16; goroutines %d, %d",
 		calm.Round(time.Millisecond), stalled.Round(time.Millisecond), mid, grown, midG, endG)
-	// Blocked would mean never (the wait gives up after 10 s); under the race detector on two
-	// cores the dead session's own last frames compete for the CPU for a moment.
+	// Blocked would mean never (the wait gives up after waitDeadline); under the race detector
+	// on two cores the dead session's own last frames compete for the CPU for a moment.
 	if stalled > max(5*time.Second, 3*calm) {
 		t.Fatalf("another session waited %v behind a dead link (%v without)", stalled, calm)
 	}
@@ -420,7 +423,7 @@ func TestStalledReaderBlocksNobody(t *testing.T) {
 	close(p.release)
 	held := <-p.held
 	t.Logf("the dead link had %d KB of output waiting in the server's socket when it was dropped", held>>10)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitDeadline)
 	for s.srv.Stats().Established >= before {
 		if time.Now().After(deadline) {
 			t.Fatalf("the dead connection's slot was not freed: %+v", s.srv.Stats())

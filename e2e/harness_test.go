@@ -204,10 +204,18 @@ func (tm *term) send(keys ...string) {
 	}
 }
 
-// waitFor waits until the screen satisfies ok, failing the test with the screen after timeout.
+// waitDeadline is how long waitFor waits for a screen. A passing wait returns as soon as the
+// screen is right, so only a failing test pays for it; it is generous because the tests run
+// under the race detector on a 2-core machine shared with other builds, where a data load
+// or an export that takes 50 ms alone has been seen to take over 10 s.
+const waitDeadline = 60 * time.Second
+
+// waitFor waits until the screen satisfies ok, failing the test with the screen after
+// waitDeadline. ok sees the screen as the emulator holds it, which may be half-way through a
+// frame: it must not fail the test on what it sees, only say no.
 func (tm *term) waitFor(what string, ok func(screen string) bool) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitDeadline)
 	for {
 		s := tm.screen()
 		if ok(s) {
@@ -231,6 +239,16 @@ func (tm *term) waitText(texts ...string) string {
 		}
 		return true
 	})
+}
+
+// selected returns the concern ID on the cursor row (the line with ▸), or "" when there is
+// none on the screen yet (the rows are not loaded, or the frame is half drawn).
+func selected(screen string) string { return idRE.FindString(line(screen, "▸")) }
+
+// waitSelected waits until a concern is selected on the screen and returns the screen.
+func (tm *term) waitSelected() string {
+	tm.t.Helper()
+	return tm.waitFor("a selected concern", func(s string) bool { return selected(s) != "" })
 }
 
 // line returns the first screen line containing sub.

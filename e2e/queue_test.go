@@ -11,10 +11,11 @@ import (
 
 var idRE = regexp.MustCompile(`[A-Z]{2}-\d{4}`)
 
-// selectedID returns the concern ID on the cursor row of a queue screen.
+// selectedID returns the concern ID on the cursor row of a queue screen, failing the test if
+// there is none: for a screen a wait has already checked, never inside a wait's condition.
 func selectedID(t *testing.T, screen string) string {
 	t.Helper()
-	id := idRE.FindString(line(screen, "▸"))
+	id := selected(screen)
 	if id == "" {
 		t.Fatalf("no selected concern:\n%s", screen)
 	}
@@ -30,9 +31,13 @@ func TestTriageByKeys(t *testing.T) {
 	tm.waitText("覆盖  户")
 	tm.send("3")
 	tm.waitText("[3 台账]", "编号")
-	// Look for a concern at the grid tier to escalate.
+	tm.waitSelected()
+	// Look for a concern at the grid tier to escalate: the filter's name and a row under it
+	// (the header can be drawn in a frame before the rows it filters).
 	tm.send("t", "t")
-	scr := tm.waitText("未办结 · 网格")
+	scr := tm.waitFor("a concern at the grid tier", func(s string) bool {
+		return strings.Contains(s, "未办结 · 网格") && selected(s) != ""
+	})
 	id := selectedID(t, scr)
 	before, _ := s.st.Concern(store.System, id)
 	if before.Tier != store.TierGrid {
@@ -76,12 +81,13 @@ func TestTriageByKeys(t *testing.T) {
 		t.Fatalf("undo left deadline %s set=%v", c.Plan.Deadline, c.Plan.DeadlineSet)
 	}
 
-	// Mark two rows and tag both green at once.
+	// Mark two rows and tag both green at once. The cursor is still on id (filters were
+	// cleared above); the mark moves it one row down.
 	tm.send("0")
-	scr = tm.waitText("未办结")
+	scr = tm.waitFor(id+" still selected", func(s string) bool { return selected(s) == id })
 	first := selectedID(t, scr)
 	tm.send(" ")
-	scr = tm.waitFor("cursor moved", func(s string) bool { return selectedID(t, s) != first })
+	scr = tm.waitFor("cursor moved", func(s string) bool { return selected(s) != "" && selected(s) != first })
 	second := selectedID(t, scr)
 	tm.send(" ")
 	tm.waitText("已选 2 条")

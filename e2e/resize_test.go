@@ -26,11 +26,12 @@ func TestResizeWhileSessionStartsAndEnds(t *testing.T) {
 	tm.waitText("1 线路", "覆盖  户")
 	tm.send("q")
 	// Keep resizing while the session winds down, until the server has closed it.
+	deadline := timeout(60)
 	for {
 		select {
 		case <-tm.closed:
 			return
-		case <-timeout(10):
+		case <-deadline:
 			t.Fatalf("q did not end the session; screen:\n%s", tm.screen())
 		default:
 			storm()
