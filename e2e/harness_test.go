@@ -206,8 +206,8 @@ func (tm *term) send(keys ...string) {
 
 // waitDeadline is how long waitFor waits for a screen. A passing wait returns as soon as the
 // screen is right, so only a failing test pays for it; it is generous because the tests run
-// under the race detector on a 2-core machine shared with other builds, where a data load
-// or an export that takes 50 ms alone has been seen to take over 10 s.
+// under the race detector on a 2-core machine shared with other builds, where the 10 s it
+// used to be leaves little room for a first load or an export competing for the cores.
 const waitDeadline = 60 * time.Second
 
 // waitFor waits until the screen satisfies ok, failing the test with the screen after
