@@ -297,6 +297,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	case <-ctx.Done():
+		// A second signal ends the process at once, should a session never let go.
+		stop()
 		log.Info("shutting down")
 		// Every session is ended before the deferred st.Close: a session still loading data
 		// from a closed store used to panic. Ten seconds lets an import over SSH finish.
