@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"testing"
+	"time"
 
 	"sanbai/store"
 )
@@ -35,6 +36,7 @@ func TestResizeWhileSessionStartsAndEnds(t *testing.T) {
 			t.Fatalf("q did not end the session; screen:\n%s", tm.screen())
 		default:
 			storm()
+			time.Sleep(5 * time.Millisecond) // a storm, not a busy loop on a shared machine
 		}
 	}
 }
