@@ -105,6 +105,7 @@ type term struct {
 	mu     sync.Mutex
 	emu    *vt.Emulator
 	bytes  int
+	last   time.Time // when the last bytes from the server arrived
 	closed chan struct{}
 }
 
@@ -161,6 +162,7 @@ func (s *server) openCmd(t *testing.T, signer gossh.Signer, w, h int, env map[st
 			if n > 0 {
 				tm.mu.Lock()
 				tm.bytes += n
+				tm.last = time.Now()
 				tm.emu.Write(buf[:n])
 				tm.mu.Unlock()
 			}
@@ -222,7 +224,12 @@ func (tm *term) waitFor(what string, ok func(screen string) bool) string {
 			return s
 		}
 		if time.Now().After(deadline) {
-			tm.t.Fatalf("timed out waiting for %s; screen:\n%s", what, s)
+			// Whether the server was still drawing tells a slow screen from one never sent.
+			tm.mu.Lock()
+			n, last := tm.bytes, tm.last
+			tm.mu.Unlock()
+			tm.t.Fatalf("timed out waiting for %s (%d bytes from the server, the last %v ago); screen:\n%s",
+				what, n, time.Since(last).Round(time.Millisecond), s)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
