@@ -12,8 +12,8 @@ import (
 // so a lookup is two point reads.
 //
 // The index is derived data. Tx.put and Tx.del keep it in step with every household row they
-// write, in the same transaction (the import's apply phase writes through them too); Seed and
-// a restore, which write rows in bulk, build it themselves. Its entries are not audited on
+// write, in the same transaction (the import's apply phase writes through them too); the bulk
+// loader (Seed, the county demo) and a restore, which write rows in bulk, write it themselves. Its entries are not audited on
 // their own, as the seq/ counters are not: the household's own audit event says what changed.
 // Open builds the index for a store written before it existed.
 
