@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,13 +67,39 @@ func (s *Store) Grids(a Actor) ([]Grid, error) {
 	return scan[Grid](s.db, a.villagePrefix("grid"), nil)
 }
 
-// Households returns the households the actor may see, ordered by village, grid and ID.
+// Households returns the households the actor may see, ordered by village, grid and ID. The
+// rows come from the household cache and are shared with other readers: the slice is the
+// caller's, but a household's Residents and Special must not be changed in place.
 func (s *Store) Households(a Actor) ([]Household, error) {
-	prefix := a.villagePrefix("household")
-	if a.Role == RoleGrid {
-		prefix += a.Grid + "/"
+	villages := []string{a.Village}
+	if a.Village == "" {
+		vs, err := s.Villages(a)
+		if err != nil {
+			return nil, err
+		}
+		villages = villages[:0]
+		for _, v := range vs {
+			villages = append(villages, v.Code)
+		}
+		slices.Sort(villages)
 	}
-	return scan[Household](s.db, prefix, nil)
+	var out []Household
+	for _, v := range villages {
+		hhs, err := s.villageHouseholds(v)
+		if err != nil {
+			return nil, err
+		}
+		if a.Role != RoleGrid {
+			out = append(out, hhs...)
+			continue
+		}
+		for _, h := range hhs {
+			if h.Grid == a.Grid {
+				out = append(out, h)
+			}
+		}
+	}
+	return out, nil
 }
 
 // Members returns the party members of the actor's villages.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +31,8 @@ type Store struct {
 	auditSeq uint64
 
 	space *spaceGuard
-	key   []byte // the master key, for encrypted backups
+	key   []byte   // the master key, for encrypted backups
+	hh    *hhCache // each village's households, decoded once and shared (hhcache.go)
 	// indexed says lookups by household ID may use the index (hhindex.go). Set by Open and
 	// never changed: false only for a store written before the index, opened read-only.
 	indexed bool
@@ -99,7 +101,9 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: newGatedDB(db), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey}
+	s := &Store{db: newGatedDB(db), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey,
+		hh: newHHCache()}
+	s.hub.Observe(s.hh.note)
 	if err := s.loadAuditSeq(); err != nil {
 		db.Close()
 		return nil, err
@@ -204,6 +208,9 @@ type Tx struct {
 	at      time.Time
 	audits  []AuditEvent
 	changes []Change
+	// hhVillages are the villages whose households the transaction wrote, for the
+	// household cache.
+	hhVillages []string
 }
 
 // Actor returns who is writing.
@@ -238,6 +245,8 @@ func (s *Store) update(a Actor, fn func(tx *Tx) error) error {
 		if err != nil {
 			return err
 		}
+		// The cache forgets before anyone is told, so a reader told of the change reads it.
+		s.hh.invalidate(tx.hhVillages...)
 		s.hub.Publish(tx.changes...)
 		return nil
 	}
@@ -267,6 +276,7 @@ func (tx *Tx) put(action, key string, before []byte, v any, ch Change) error {
 	if err := tx.indexHousehold(key, false); err != nil {
 		return err
 	}
+	tx.touchHousehold(key)
 	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before, After: after})
 	tx.changes = append(tx.changes, ch)
 	return nil
@@ -280,9 +290,17 @@ func (tx *Tx) del(action, key string, before []byte, ch Change) error {
 	if err := tx.indexHousehold(key, true); err != nil {
 		return err
 	}
+	tx.touchHousehold(key)
 	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before})
 	tx.changes = append(tx.changes, ch)
 	return nil
+}
+
+// touchHousehold notes a write to a household key for the household cache.
+func (tx *Tx) touchHousehold(key string) {
+	if v, _, ok := householdKeyParts(key); ok && !slices.Contains(tx.hhVillages, v) {
+		tx.hhVillages = append(tx.hhVillages, v)
+	}
 }
 
 // nextSeq returns the next number of a named counter, read and written in the transaction so

@@ -71,13 +71,13 @@ type groupRow struct {
 
 // routeStop is one household on a route and whether it was visited.
 type routeStop struct {
-	hh      store.Household
+	hh      *store.Household // into the load's one slice of households: rows point, not copy
 	visited bool
 }
 
 // missedRow is a household not visited, or a person of a visited household not yet reached.
 type missedRow struct {
-	hh       store.Household
+	hh       *store.Household
 	resident *store.Resident
 	reason   string // why they were away, if recorded
 	group    string
@@ -178,8 +178,9 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 		return d, err
 	}
 	hhs = store.CurrentHouseholds(hhs)
-	hhByID := map[string]store.Household{}
-	for _, h := range hhs {
+	hhByID := map[string]*store.Household{}
+	for i := range hhs {
+		h := &hhs[i]
 		hhByID[h.ID] = h
 		d.residents += len(h.Residents)
 		d.hhPerGrid[h.Grid]++
@@ -273,7 +274,10 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 		}
 	}
 	// Missed: households not visited, then people of visited households not yet reached.
-	sorted := slices.Clone(hhs)
+	sorted := make([]*store.Household, len(hhs))
+	for i := range hhs {
+		sorted[i] = &hhs[i]
+	}
 	sort.SliceStable(sorted, func(i, j int) bool {
 		if sorted[i].Grid != sorted[j].Grid {
 			return sorted[i].Grid < sorted[j].Grid

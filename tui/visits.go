@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -440,7 +441,7 @@ func (v *visits) edit() tea.Cmd {
 		d.Category[f.Kind] = f.Category
 	}
 	if h, ok := v.data.households[x.Household]; ok {
-		d.Special = h.Special
+		d.Special = slices.Clone(h.Special) // the row is shared: the form edits its own copy
 	}
 	v.open = false
 	v.form = newVisitForm(v.c, d, v.data)

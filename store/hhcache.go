@@ -1,0 +1,84 @@
+package store
+
+import (
+	"slices"
+	"sync"
+)
+
+// The household cache. Every session's routes, visits and revisit panes read the households
+// of their villages, and each used to decode its own copy from Badger: about 2.5 MiB per idle
+// township session for the demo's 1,749 households, most of what a session held. The cache
+// keeps each village's households decoded once per store and hands every reader the same
+// rows, re-read only after a write to that village's households.
+//
+// The rows are shared: a reader gets its own slice of Household values, but their Residents
+// and Special slices point at the cached arrays and must not be changed in place (clone
+// before editing, as Household.Current does).
+//
+// Staleness: a commit that wrote a household key bumps its village's generation before the
+// change is published (Store.update), and a "Kind: all" change (an import, a seed) bumps
+// every village. A reader notes the generation before it reads and stores what it read only if
+// the generation is still the same, so a read that raced a write is used once and never kept.
+type hhCache struct {
+	mu   sync.Mutex
+	gen  map[string]uint64 // village → generation, bumped by writes to its households
+	all  uint64            // bumped by changes of every kind ("all")
+	rows map[string]hhRows
+}
+
+// hhRows is one village's households as read at a generation.
+type hhRows struct {
+	gen, all uint64
+	hhs      []Household
+}
+
+func newHHCache() *hhCache {
+	return &hhCache{gen: map[string]uint64{}, rows: map[string]hhRows{}}
+}
+
+// invalidate forgets the villages' households.
+func (c *hhCache) invalidate(villages ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, v := range villages {
+		c.gen[v]++
+		delete(c.rows, v)
+	}
+}
+
+// note is the change feed's observer: a change of every kind forgets every village.
+func (c *hhCache) note(changes []Change) {
+	for _, ch := range changes {
+		if ch.Kind == "all" {
+			c.mu.Lock()
+			c.all++
+			clear(c.rows)
+			c.mu.Unlock()
+			return
+		}
+	}
+}
+
+// villageHouseholds returns a village's households in key order (grid, then ID), from the
+// cache or read now.
+func (s *Store) villageHouseholds(village string) ([]Household, error) {
+	c := s.hh
+	c.mu.Lock()
+	e, ok := c.rows[village]
+	gen, all := c.gen[village], c.all
+	c.mu.Unlock()
+	if ok && e.gen == gen && e.all == all {
+		return e.hhs, nil
+	}
+	hhs, err := scan[Household](s.db, "household/"+village+"/", nil)
+	if err != nil {
+		return nil, err
+	}
+	hhs = slices.Clip(hhs) // a reader's append must never write into the cached array
+	c.mu.Lock()
+	if c.gen[village] == gen && c.all == all {
+		c.rows[village] = hhRows{gen: gen, all: all, hhs: hhs}
+	}
+	c.mu.Unlock()
+	return hhs, nil
+}
