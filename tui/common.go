@@ -5,6 +5,7 @@ package tui
 import (
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -208,4 +209,76 @@ func (r *reloader) done(load func() tea.Cmd) tea.Cmd {
 		return r.want(load)
 	}
 	return nil
+}
+
+// drafts keeps a form's draft saved as it is typed: changed starts a pause, a tick that finds
+// no newer change saves, and an older save never lands after a newer one (saves run on their
+// own goroutines). Each form has its own; ticks and replies name it, so a form never takes
+// another's (a form put aside still gets its late replies).
+type drafts struct {
+	seq   int
+	saved time.Time // when the last save landed, for the form's title
+	w     *draftWriter
+}
+
+// draftWriter orders a form's draft saves.
+type draftWriter struct {
+	mu   sync.Mutex
+	last int
+}
+
+func newDrafts() *drafts { return &drafts{w: &draftWriter{}} }
+
+// draftTick fires after typing pauses; the draft is saved if nothing changed since.
+type draftTick struct {
+	d   *drafts
+	seq int
+}
+
+// draftSaved reports a draft save.
+type draftSaved struct {
+	d   *drafts
+	at  time.Time
+	err error
+}
+
+// changed schedules a save for when typing pauses.
+func (d *drafts) changed() tea.Cmd {
+	d.seq++
+	seq := d.seq
+	return tea.Tick(400*time.Millisecond, func(time.Time) tea.Msg { return draftTick{d: d, seq: seq} })
+}
+
+// save runs write (which stores a copy of the form taken by the caller) unless a newer save
+// already ran.
+func (d *drafts) save(now func() time.Time, write func() error) tea.Cmd {
+	w, seq := d.w, d.seq
+	return func() tea.Msg {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if seq < w.last {
+			return nil
+		}
+		w.last = seq
+		err := write()
+		return draftSaved{d: d, at: now(), err: err}
+	}
+}
+
+// take handles the drafts' own messages: mine says msg was one of this form's, due that the
+// pause is over and the form should save now.
+func (d *drafts) take(msg tea.Msg) (mine, due bool) {
+	switch m := msg.(type) {
+	case draftTick:
+		return m.d == d, m.d == d && m.seq == d.seq
+	case draftSaved:
+		if m.d != d {
+			return false, false
+		}
+		if m.err == nil {
+			d.saved = m.at
+		}
+		return true, false
+	}
+	return false, false
 }

@@ -52,13 +52,6 @@ type factSaved struct {
 	err   error
 }
 
-type factDraftTick struct{ seq int }
-
-type factDraftSaved struct {
-	at  time.Time
-	err error
-}
-
 func newFactSheet(c *Common) *factSheet { return &factSheet{c: c} }
 
 // Init loads nothing: the sheet is read when it is opened.
@@ -147,7 +140,7 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 			return f.reload.want(func() tea.Cmd { return f.load(false) })
 		}
 		return nil
-	case factDraftTick, factDraftSaved:
+	case draftTick, draftSaved:
 		if f.form != nil {
 			return f.form.update(msg)
 		}
@@ -381,15 +374,13 @@ func (f *factSheet) nextField() key.Binding {
 // factForm edits the written part of a fact sheet: five fields, each a text area; lists
 // take one item per line.
 type factForm struct {
-	c     *Common
-	d     store.FactSheetDraft
-	name  string // the village's name, for the title
-	areas [factFields]textarea.Model
-	dirty bool
-	seq   int
-	saver *draftSaver
-	saved time.Time
-	w, h  int
+	c      *Common
+	d      store.FactSheetDraft
+	name   string // the village's name, for the title
+	areas  [factFields]textarea.Model
+	dirty  bool
+	drafts *drafts
+	w, h   int
 }
 
 // The editor's fields, in the order of the printed page.
@@ -406,7 +397,7 @@ const (
 const maxFactField = 4000
 
 func newFactForm(c *Common, d store.FactSheetDraft, w, h int) *factForm {
-	f := &factForm{c: c, d: d, saver: &draftSaver{}}
+	f := &factForm{c: c, d: d, drafts: newDrafts()}
 	s := d.Sheet
 	values := [factFields]string{s.Profile, strings.Join(s.Industries, "\n"), strings.Join(s.Services, "\n"), s.Vision, strings.Join(s.Tasks, "\n")}
 	for i := range f.areas {
@@ -456,17 +447,13 @@ func (f *factForm) sheet() store.FactSheet {
 
 func (f *factForm) update(msg tea.Msg) tea.Cmd {
 	k := f.c.Keys
-	switch msg := msg.(type) {
-	case factDraftTick:
-		if msg.seq == f.seq {
+	if mine, due := f.drafts.take(msg); mine {
+		if due {
 			return f.saveDraft()
 		}
 		return nil
-	case factDraftSaved:
-		if msg.err == nil {
-			f.saved = msg.at
-		}
-		return nil
+	}
+	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.FormNext), key.Matches(msg, k.FormPrev):
@@ -485,32 +472,17 @@ func (f *factForm) update(msg tea.Msg) tea.Cmd {
 	f.areas[f.d.Focus], cmd = f.areas[f.d.Focus].Update(msg)
 	if f.areas[f.d.Focus].Value() != before {
 		f.dirty = true
-		return tea.Batch(cmd, f.changed())
+		return tea.Batch(cmd, f.drafts.changed())
 	}
 	return cmd
 }
 
-// changed asks for the draft to be saved once typing pauses.
-func (f *factForm) changed() tea.Cmd {
-	f.seq++
-	seq := f.seq
-	return tea.Tick(400*time.Millisecond, func(time.Time) tea.Msg { return factDraftTick{seq: seq} })
-}
-
-// saveDraft writes the draft; an older write never lands after a newer one.
+// saveDraft writes the draft.
 func (f *factForm) saveDraft() tea.Cmd {
 	d := f.d
 	d.Sheet = f.sheet()
-	c, sv, seq := f.c, f.saver, f.seq
-	return func() tea.Msg {
-		sv.mu.Lock()
-		defer sv.mu.Unlock()
-		if seq < sv.last {
-			return nil
-		}
-		sv.last = seq
-		return factDraftSaved{at: c.Store.Now(), err: c.Store.SaveFactSheetDraft(c.Actor, d)}
-	}
+	c := f.c
+	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveFactSheetDraft(c.Actor, d) })
 }
 
 // save stores the sheet if it is still at base.
@@ -526,8 +498,8 @@ func (f *factForm) save(base time.Time) tea.Cmd {
 func (f *factForm) view(h int, tail []string) []string {
 	st := f.c.Styles
 	title := st.Title.Render(fmt.Sprintf(" %s · %s", f.c.T("fs.editing"), f.name))
-	if !f.saved.IsZero() {
-		title += st.Muted.Render("  " + fmt.Sprintf(f.c.T("vf.saved"), f.saved.Format("15:04:05")))
+	if !f.drafts.saved.IsZero() {
+		title += st.Muted.Render("  " + fmt.Sprintf(f.c.T("vf.saved"), f.drafts.saved.Format("15:04:05")))
 	}
 	out := []string{views.Cut(title, f.w), st.HRule(f.w)}
 	for i := range f.areas {

@@ -332,7 +332,7 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 		if msg.d.draft != nil && r.form == nil && r.kept == nil {
 			if hh, ok := r.d.households[msg.d.draft.Household]; ok {
 				r.form = newRevisitForm(r.c, *msg.d.draft, hh, r.d.concerns)
-				r.form.saved = msg.d.draft.SavedAt
+				r.form.drafts.saved = msg.d.draft.SavedAt
 				return tea.Batch(status(r.c.T("rf.restored"), false), func() tea.Msg { return focusPaneMsg{pane: 3} })
 			}
 		}
@@ -367,7 +367,7 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 	}
 	if r.kept != nil {
 		switch msg.(type) {
-		case revisitDraftSaved, revisitDraftTick:
+		case draftSaved, draftTick:
 			return r.kept.update(msg)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -25,9 +24,7 @@ type revisitForm struct {
 	item     int
 	input    textinput.Model
 	err      map[int]string
-	saved    time.Time
-	seq      int
-	saver    *draftSaver
+	drafts   *drafts
 	done     bool
 }
 
@@ -40,20 +37,13 @@ const (
 // solvedChoices are the answers to "solved?", in the form's order.
 var solvedChoices = []string{store.SolvedYes, store.SolvedPartly, store.SolvedNo}
 
-type revisitDraftSaved struct {
-	at  time.Time
-	err error
-}
-
-type revisitDraftTick struct{ seq int }
-
 type revisitsSaved struct {
 	rs  []store.Revisit
 	err error
 }
 
 func newRevisitForm(c *Common, d store.RevisitDraft, hh store.Household, concerns map[string]store.Concern) *revisitForm {
-	f := &revisitForm{c: c, d: d, hh: hh, concerns: concerns, err: map[int]string{}, saver: &draftSaver{}}
+	f := &revisitForm{c: c, d: d, hh: hh, concerns: concerns, err: map[int]string{}, drafts: newDrafts()}
 	f.input = newInput(maxInput)
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
 	f.enter()
@@ -129,11 +119,7 @@ func (f *revisitForm) choose(dir int) {
 	}
 }
 
-func (f *revisitForm) changed() tea.Cmd {
-	f.seq++
-	seq := f.seq
-	return tea.Tick(400*time.Millisecond, func(time.Time) tea.Msg { return revisitDraftTick{seq: seq} })
-}
+func (f *revisitForm) changed() tea.Cmd { return f.drafts.changed() }
 
 func (f *revisitForm) saveDraft() tea.Cmd {
 	f.leave()
@@ -141,17 +127,8 @@ func (f *revisitForm) saveDraft() tea.Cmd {
 	d.Focus = f.focus
 	d.Met = slices.Clone(d.Met)
 	d.Answers = slices.Clone(d.Answers)
-	c, sv, seq := f.c, f.saver, f.seq
-	return func() tea.Msg {
-		sv.mu.Lock()
-		defer sv.mu.Unlock()
-		if seq < sv.last {
-			return nil
-		}
-		sv.last = seq
-		err := c.Store.SaveRevisitDraft(c.Actor, d)
-		return revisitDraftSaved{at: c.Store.Now(), err: err}
-	}
+	c := f.c
+	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveRevisitDraft(c.Actor, d) })
 }
 
 func (f *revisitForm) save() tea.Cmd {
@@ -177,15 +154,13 @@ func slotOfRevisitField(field string) int {
 }
 
 func (f *revisitForm) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case revisitDraftTick:
-		if msg.seq == f.seq {
+	if mine, due := f.drafts.take(msg); mine {
+		if due {
 			return f.saveDraft()
 		}
-	case revisitDraftSaved:
-		if msg.err == nil {
-			f.saved = msg.at
-		}
+		return nil
+	}
+	switch msg := msg.(type) {
 	case revisitsSaved:
 		if msg.err != nil {
 			if fe, ok := store.IsFormError(msg.err); ok {
@@ -306,8 +281,8 @@ func (f *revisitForm) view(w, h int) string {
 	}
 	add := func(slot int, s string) { ls = append(ls, line{slot, views.Cut(s, w)}) }
 	saved := ""
-	if !f.saved.IsZero() {
-		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.saved.Format("15:04:05")))
+	if !f.drafts.saved.IsZero() {
+		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.drafts.saved.Format("15:04:05")))
 	}
 	head := " " + st.Title.Render(f.c.T("rf.title")) + "  " + f.hh.Address + "  " + f.hh.Head().Name
 	add(-1, head+strings.Repeat(" ", max(w-views.Width(head)-views.Width(saved), 1))+saved)

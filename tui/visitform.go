@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -52,13 +50,6 @@ var (
 	allTopics        = []string{store.TopicProfile, store.TopicCadres, store.TopicService, store.TopicVision}
 )
 
-// draftSaver writes drafts one at a time and never lets an older one overwrite a newer one
-// (save commands run on their own goroutines).
-type draftSaver struct {
-	mu   sync.Mutex
-	last int
-}
-
 // visitForm is the registration form (调研登记表) being typed in.
 type visitForm struct {
 	c       *Common
@@ -74,19 +65,8 @@ type visitForm struct {
 	members map[string]store.Member
 	grids   map[string]string
 	err     map[int]string
-	saved   time.Time
-	seq     int
-	saver   *draftSaver
+	drafts  *drafts
 	done    bool // saved: the pane closes the form
-}
-
-// draftTick fires after typing pauses; the draft is saved if nothing changed since.
-type draftTick struct{ seq int }
-
-// draftSaved reports a draft save.
-type draftSaved struct {
-	at  time.Time
-	err error
 }
 
 // visitSaved reports a saved visit.
@@ -99,7 +79,7 @@ type visitSaved struct {
 // newVisitForm opens the form over a draft.
 func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
-		members: data.members, grids: data.grids, err: map[int]string{}, saver: &draftSaver{}}
+		members: data.members, grids: data.grids, err: map[int]string{}, drafts: newDrafts()}
 	if f.d.Findings == nil {
 		f.d.Findings = map[string]string{}
 	}
@@ -471,11 +451,7 @@ func (f *visitForm) removeConcern() {
 }
 
 // changed schedules a draft save for when typing pauses.
-func (f *visitForm) changed() tea.Cmd {
-	f.seq++
-	seq := f.seq
-	return tea.Tick(400*time.Millisecond, func(time.Time) tea.Msg { return draftTick{seq: seq} })
-}
+func (f *visitForm) changed() tea.Cmd { return f.drafts.changed() }
 
 // saveDraft writes the draft now.
 func (f *visitForm) saveDraft() tea.Cmd {
@@ -485,17 +461,8 @@ func (f *visitForm) saveDraft() tea.Cmd {
 	d.Present, d.Members, d.Topics, d.Special = slices.Clone(d.Present), slices.Clone(d.Members), slices.Clone(d.Topics), slices.Clone(d.Special)
 	d.Concerns = slices.Clone(d.Concerns)
 	d.Findings, d.Category, d.Away = cloneMap(d.Findings), cloneMap(d.Category), cloneMap(d.Away)
-	c, sv, seq := f.c, f.saver, f.seq
-	return func() tea.Msg {
-		sv.mu.Lock()
-		defer sv.mu.Unlock()
-		if seq < sv.last {
-			return nil
-		}
-		sv.last = seq
-		err := c.Store.SaveDraft(c.Actor, d)
-		return draftSaved{at: c.Store.Now(), err: err}
-	}
+	c := f.c
+	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveDraft(c.Actor, d) })
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -538,17 +505,13 @@ func slotOfField(field string) int {
 
 // update handles a message while the form is open.
 func (f *visitForm) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case draftTick:
-		if msg.seq == f.seq {
+	if mine, due := f.drafts.take(msg); mine {
+		if due {
 			return f.saveDraft()
 		}
 		return nil
-	case draftSaved:
-		if msg.err == nil {
-			f.saved = msg.at
-		}
-		return nil
+	}
+	switch msg := msg.(type) {
 	case visitSaved:
 		if msg.err != nil {
 			if fe, ok := store.IsFormError(msg.err); ok {
@@ -761,8 +724,8 @@ func (f *visitForm) lines(w int) []formLine {
 		hhText = fmt.Sprintf("%s %s  %s (%d%s)", f.grids[h.Grid], h.Address, h.Head().Name, len(h.Residents), f.c.T("r.people"))
 	}
 	saved := ""
-	if !f.saved.IsZero() {
-		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.saved.Format("15:04:05")))
+	if !f.drafts.saved.IsZero() {
+		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.drafts.saved.Format("15:04:05")))
 	}
 	if f.focus == slotHousehold {
 		f.input.SetWidth(max(w-13-views.Width(saved), 4))

@@ -239,7 +239,7 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.data.draft != nil && v.form == nil && v.kept == nil {
 			v.form = newVisitForm(v.c, *msg.data.draft, v.data)
-			v.form.saved = msg.data.draft.SavedAt
+			v.form.drafts.saved = msg.data.draft.SavedAt
 			return tea.Batch(status(v.c.T("vf.restored"), false), func() tea.Msg { return focusPaneMsg{pane: 1} })
 		}
 		return nil
