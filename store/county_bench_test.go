@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,58 +12,26 @@ import (
 	"sanbai/store"
 )
 
-// The county store the benchmarks share: generating it takes seconds, so it is made once per
-// test binary (and removed by TestMain). Test-only state; the app itself holds none.
-var countyFixture struct {
-	once   sync.Once
-	dir    string // generated here, removed by TestMain
-	shared string // given by SANBAI_COUNTY, left alone
-	gen    time.Duration
-	err    error
-}
+// The county the benchmarks share, made once per test binary. Test-only state; the app itself
+// holds none.
+var countyFix demo.CountyFixture
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if countyFixture.dir != "" {
-		os.RemoveAll(countyFixture.dir)
-	}
+	countyFix.Remove()
 	os.Exit(code)
 }
 
 var countyDay = time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
 
-// countyDir generates the full county (100,000 households, 300,000 residents, 200,000
-// concerns, 1,000,000 audit events) once and returns its data directory.
+// countyDir returns the full county's data directory, generated once.
 func countyDir(b *testing.B) string {
 	b.Helper()
-	f := &countyFixture
-	f.once.Do(func() {
-		// SANBAI_COUNTY names a county made beforehand (`sanbai demo --county --data DIR`)
-		// to measure instead of generating one.
-		if dir := os.Getenv("SANBAI_COUNTY"); dir != "" {
-			f.shared = dir
-			return
-		}
-		if f.dir, f.err = os.MkdirTemp("", "sanbai-county-"); f.err != nil {
-			return
-		}
-		st, err := store.Open(f.dir, store.Options{Now: func() time.Time { return countyDay }})
-		if err != nil {
-			f.err = err
-			return
-		}
-		start := time.Now()
-		f.err = demo.County(st, demo.DefaultSeed, demo.FullCounty(), countyDay, nil)
-		f.gen = time.Since(start)
-		st.Close()
-	})
-	if f.err != nil {
-		b.Fatal(f.err)
+	dir, _, err := countyFix.Dir(countyDay)
+	if err != nil {
+		b.Fatal(err)
 	}
-	if f.shared != "" {
-		return f.shared
-	}
-	return f.dir
+	return dir
 }
 
 // diskSize adds up the files under dir.
@@ -111,7 +78,8 @@ func BenchmarkCountyStartup(b *testing.B) {
 		b.ReportMetric(float64(diskSize(dir))/(1<<20), "MB-disk")
 		b.StartTimer()
 	}
-	b.ReportMetric(countyFixture.gen.Seconds(), "s-generate")
+	_, gen, _ := countyFix.Dir(countyDay)
+	b.ReportMetric(gen.Seconds(), "s-generate")
 }
 
 // BenchmarkCountyTriage tags a concern through the store and asks the view for the window

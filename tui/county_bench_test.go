@@ -2,7 +2,6 @@ package tui
 
 import (
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,20 +13,13 @@ import (
 	"sanbai/views"
 )
 
-// The county store the benchmarks share: generating it takes seconds, so it is made once per
-// test binary (and removed by TestMain). Test-only state; the app itself holds none.
-var countyFixture struct {
-	once   sync.Once
-	dir    string // generated here, removed by TestMain
-	shared string // given by SANBAI_COUNTY, left alone
-	err    error
-}
+// The county the benchmarks share, made once per test binary. Test-only state; the app itself
+// holds none.
+var countyFix demo.CountyFixture
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if countyFixture.dir != "" {
-		os.RemoveAll(countyFixture.dir)
-	}
+	countyFix.Remove()
 	os.Exit(code)
 }
 
@@ -38,31 +30,9 @@ var countyDay = time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
 // 1,000,000 audit events) with its ledger view loaded.
 func countyStore(b *testing.B) *store.Store {
 	b.Helper()
-	f := &countyFixture
-	f.once.Do(func() {
-		// SANBAI_COUNTY names a county made beforehand (`sanbai demo --county --data DIR`)
-		// to measure instead of generating one.
-		if dir := os.Getenv("SANBAI_COUNTY"); dir != "" {
-			f.shared = dir
-			return
-		}
-		if f.dir, f.err = os.MkdirTemp("", "sanbai-county-"); f.err != nil {
-			return
-		}
-		st, err := store.Open(f.dir, store.Options{Now: func() time.Time { return countyDay }})
-		if err != nil {
-			f.err = err
-			return
-		}
-		f.err = demo.County(st, demo.DefaultSeed, demo.FullCounty(), countyDay, nil)
-		st.Close()
-	})
-	if f.err != nil {
-		b.Fatal(f.err)
-	}
-	dir := f.dir
-	if f.shared != "" {
-		dir = f.shared
+	dir, _, err := countyFix.Dir(countyDay)
+	if err != nil {
+		b.Fatal(err)
 	}
 	st, err := store.Open(dir, store.Options{Now: func() time.Time { return countyDay }})
 	if err != nil {
