@@ -145,12 +145,22 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 	for _, m := range members {
 		d.members[m.ID] = m
 	}
+	// The pane shows a concern only as part of the visit that raised it: it keeps those, not
+	// the whole ledger (200,000 rows on a county store).
+	raised := map[string]bool{}
+	for _, x := range vs {
+		for _, id := range x.Concerns {
+			raised[id] = true
+		}
+	}
 	cs, err := st.Ledger().Concerns(a)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range cs {
-		d.concerns[c.ID] = c
+		if raised[c.ID] {
+			d.concerns[c.ID] = c
+		}
 	}
 	rts, err := st.Routes(a)
 	if err != nil {
