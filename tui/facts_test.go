@@ -121,3 +121,32 @@ func TestFactSheetEditSurvivesAndConflicts(t *testing.T) {
 		t.Fatal("the draft should be gone once saved")
 	}
 }
+
+// TestRevisitDraftComesBack: a revisit form left half filled (the connection dropped) opens
+// again at the next login, on the Revisit pane, with its household and concerns, though that
+// pane is not the one a session starts on.
+func TestRevisitDraftComesBack(t *testing.T) {
+	st := seeded(t)
+	u := store.User{Name: "东岭书记", Role: store.RoleVillage, Village: "DL"}
+	m := New(Options{Store: st, User: u, Width: 100, Height: 30})
+	drive(m, m.Init())
+	press(m, "4", "v", "f")
+	r := m.panes[3].(*revisit)
+	if r.form == nil {
+		t.Fatalf("f on the checklist should open the form:\n%s", screen(m))
+	}
+	hh, first := r.form.hh, r.form.d.Answers[0].Concern
+	r.form.d.Answers[0].Comment = "路灯修好了"
+	drive(m, r.form.saveDraft())
+
+	m2 := New(Options{Store: st, User: u, Width: 100, Height: 30})
+	drive(m2, m2.Init())
+	s := screen(m2)
+	if !strings.Contains(s, "[4 回头看]") || !strings.Contains(s, "已恢复上次未保存的回访表") {
+		t.Fatalf("the revisit draft should come back on the Revisit pane:\n%s", s)
+	}
+	f := m2.panes[3].(*revisit).form
+	if f == nil || f.hh.ID != hh.ID || f.concerns[first].ID != first || !strings.Contains(s, hh.Address) {
+		t.Fatalf("the form should be back for %s (%s) with concern %s:\n%s", hh.ID, hh.Address, first, s)
+	}
+}

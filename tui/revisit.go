@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -152,8 +153,18 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range hhs {
-		d.households[h.ID] = h
+	// The pane keeps only the households and concerns its checklist and form show: on a
+	// county store a township session holding every one of them held hundreds of MB.
+	hhAt := make(map[string]int, len(hhs))
+	for i, h := range hhs {
+		hhAt[h.ID] = i
+	}
+	keepHousehold := func(id string) store.Household {
+		if i, ok := hhAt[id]; ok {
+			d.households[id] = hhs[i]
+			return hhs[i]
+		}
+		return store.Household{}
 	}
 	latest := map[string]store.Revisit{}
 	for _, rv := range rs {
@@ -182,7 +193,6 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 	pend := map[string]*pendingHousehold{}
 	now := st.Now()
 	for _, c := range cs {
-		d.concerns[c.ID] = c
 		rate := store.RateOf(c, rs, limits, now)
 		d.total = d.total.Add(rate)
 		gridRates[c.Grid] = gridRates[c.Grid].Add(rate)
@@ -201,6 +211,7 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 		if !waiting && !revisited {
 			continue
 		}
+		d.concerns[c.ID] = c
 		u.due++
 		if revisited {
 			u.done++
@@ -221,7 +232,7 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 			}
 			p := pend[c.Household]
 			if p == nil {
-				p = &pendingHousehold{hh: d.households[c.Household], group: c.RevisitGroupOf()}
+				p = &pendingHousehold{hh: keepHousehold(c.Household), group: c.RevisitGroupOf()}
 				pend[c.Household] = p
 			}
 			p.concerns = append(p.concerns, c)
@@ -272,6 +283,14 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 	if withDraft && a.Role != store.RoleInspector {
 		if dr, err := st.RevisitDraft(a); err == nil {
 			d.draft = &dr
+			keepHousehold(dr.Household)
+			for _, ans := range dr.Answers {
+				if _, ok := d.concerns[ans.Concern]; !ok {
+					if i := slices.IndexFunc(cs, func(c store.Concern) bool { return c.ID == ans.Concern }); i >= 0 {
+						d.concerns[ans.Concern] = cs[i]
+					}
+				}
+			}
 		}
 	}
 	return d, nil
