@@ -36,7 +36,8 @@ func Generate(seed uint64, today time.Time) store.Dataset {
 // it with st.Seed(store.System, …); it returns store.ErrNotEmpty if st holds a township.
 func Seed(st *store.Store) error {
 	now := st.Now()
-	if err := st.Seed(store.System, Generate(DefaultSeed, now)); err != nil {
+	d := Generate(DefaultSeed, now)
+	if err := st.Seed(store.System, d); err != nil {
 		return err
 	}
 	// The campaign calendar: mobilized and grouped a few weeks ago, visits due within the
@@ -49,8 +50,16 @@ func Seed(st *store.Store) error {
 			return err
 		}
 	}
+	// Each page is written by its village's party secretary, as the plan has it.
+	secretary := map[string]string{}
+	for _, c := range d.Cadres {
+		if c.Post == store.PostSecretary {
+			secretary[c.Village] = c.Name
+		}
+	}
 	for _, fs := range factSheets() {
-		if _, err := st.SetFactSheet(store.System, fs); err != nil {
+		a := store.Actor{Name: secretary[fs.Village], Role: store.RoleVillage, Village: fs.Village}
+		if _, err := st.SetFactSheet(a, fs); err != nil {
 			return err
 		}
 	}
