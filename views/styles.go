@@ -196,15 +196,42 @@ func Wrap(s string, w int) []string {
 	if room <= 0 {
 		return []string{""}
 	}
-	wrapped := ansi.Wrap(body, room, "")
+	lines := strings.Split(ansi.Wrap(body, room, ""), "\n")
 	if Width(body) != len([]rune(body)) {
 		// Chinese text breaks anywhere; breaking at its few spaces ("辖 5 个网格") would
 		// leave half-empty lines.
-		wrapped = ansi.Hardwrap(body, room, true)
+		lines = wrapCJK(body, room)
 	}
 	var out []string
-	for _, l := range strings.Split(wrapped, "\n") {
-		out = append(out, indent+strings.TrimRight(l, " "))
+	for _, l := range lines {
+		// A space the break fell on is dropped, not left to push the line out of its column.
+		out = append(out, indent+strings.TrimSpace(l))
 	}
 	return out
 }
+
+// wrapCJK breaks text between any two characters into lines of at most w cells; as Chinese
+// typesetting does, a line never starts with closing punctuation: the character before it
+// moves down with it.
+func wrapCJK(s string, w int) []string {
+	var lines []string
+	var cur []rune
+	width := 0
+	for _, r := range s {
+		rw := ansi.StringWidth(string(r))
+		if width+rw > w && len(cur) > 0 {
+			next := []rune{}
+			if strings.ContainsRune(noLineStart, r) && len(cur) > 1 {
+				next, cur = []rune{cur[len(cur)-1]}, cur[:len(cur)-1]
+			}
+			lines = append(lines, string(cur))
+			cur, width = next, ansi.StringWidth(string(next))
+		}
+		cur = append(cur, r)
+		width += rw
+	}
+	return append(lines, string(cur))
+}
+
+// noLineStart is the punctuation a Chinese line does not start with.
+const noLineStart = "，。、；：！？）」』》”’,.;:!?)"

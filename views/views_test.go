@@ -103,3 +103,17 @@ func TestWrapChineseFillsLines(t *testing.T) {
 		t.Fatalf("Wrap = %q; want two lines, the first full", got)
 	}
 }
+
+// TestWrapKeepsPunctuationOffLineStart: a comma that would start a line takes the character
+// before it along, and no line is wider than asked.
+func TestWrapKeepsPunctuationOffLineStart(t *testing.T) {
+	got := Wrap("依山傍水，耕地六千余亩", 8)
+	for _, l := range got {
+		if strings.HasPrefix(l, "，") || Width(l) > 8 {
+			t.Fatalf("Wrap = %q: a line starts with a comma or is too wide", got)
+		}
+	}
+	if strings.Join(got, "") != "依山傍水，耕地六千余亩" {
+		t.Fatalf("Wrap = %q lost text", got)
+	}
+}
