@@ -170,7 +170,7 @@ func (s *Store) Facts(a Actor, village string) (VillageFacts, error) {
 		return f, err
 	}
 	f.Grids = grids
-	hhs, err := scan[Household](s.db, "household/"+village+"/", nil)
+	hhs, err := s.villageHouseholds(village)
 	if err != nil {
 		return f, err
 	}

@@ -23,20 +23,15 @@ type hhCache struct {
 	mu   sync.Mutex
 	gen  map[string]uint64 // village → generation, bumped by writes to its households
 	all  uint64            // bumped by changes of every kind ("all")
-	rows map[string]hhRows
-}
-
-// hhRows is one village's households as read at a generation.
-type hhRows struct {
-	gen, all uint64
-	hhs      []Household
+	rows map[string][]Household
 }
 
 func newHHCache() *hhCache {
-	return &hhCache{gen: map[string]uint64{}, rows: map[string]hhRows{}}
+	return &hhCache{gen: map[string]uint64{}, rows: map[string][]Household{}}
 }
 
-// invalidate forgets the villages' households.
+// invalidate forgets the villages' households. What stays in rows is therefore always
+// current; the generations only stop a read that raced a write from being kept.
 func (c *hhCache) invalidate(villages ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -64,11 +59,11 @@ func (c *hhCache) note(changes []Change) {
 func (s *Store) villageHouseholds(village string) ([]Household, error) {
 	c := s.hh
 	c.mu.Lock()
-	e, ok := c.rows[village]
+	hhs, ok := c.rows[village]
 	gen, all := c.gen[village], c.all
 	c.mu.Unlock()
-	if ok && e.gen == gen && e.all == all {
-		return e.hhs, nil
+	if ok {
+		return hhs, nil
 	}
 	hhs, err := scan[Household](s.db, "household/"+village+"/", nil)
 	if err != nil {
@@ -77,7 +72,7 @@ func (s *Store) villageHouseholds(village string) ([]Household, error) {
 	hhs = slices.Clip(hhs) // a reader's append must never write into the cached array
 	c.mu.Lock()
 	if c.gen[village] == gen && c.all == all {
-		c.rows[village] = hhRows{gen: gen, all: all, hhs: hhs}
+		c.rows[village] = hhs
 	}
 	c.mu.Unlock()
 	return hhs, nil

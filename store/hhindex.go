@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -39,11 +40,15 @@ func householdKeyParts(key string) (village, id string, ok bool) {
 // indexHousehold keeps the index in step with a write of key (any key; only households are
 // indexed). A put points the ID at key. A delete removes the entry only while it still points
 // at key: an import that moves a household to another grid writes the new key before it
-// deletes the old one, possibly in a later transaction.
+// deletes the old one, possibly in a later transaction. The village is noted for the
+// household cache, which forgets it once the transaction commits (hhcache.go).
 func (tx *Tx) indexHousehold(key string, deleted bool) error {
 	village, id, ok := householdKeyParts(key)
 	if !ok {
 		return nil
+	}
+	if !slices.Contains(tx.hhVillages, village) {
+		tx.hhVillages = append(tx.hhVillages, village)
 	}
 	ik := []byte(householdIndexKey(village, id))
 	if !deleted {

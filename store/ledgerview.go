@@ -76,10 +76,10 @@ type Ledger struct {
 	// touched under syncMu.
 	grids map[string]string
 	// Every concern has a slot for the life of a load, so a search word's matches can be
-	// kept as a bit set: bySlot finds the row in a slot (nil once gone).
-	slots  map[string]int32
-	bySlot []*ledgerRow
-	match  matchCache
+	// kept as a bit set; nextSlot is the first slot no concern has had.
+	slots    map[string]int32
+	nextSlot int32
+	match    matchCache
 	// counted keeps the header's counts per scope until the rows change: after a write
 	// every session asks again, and sessions of one scope share one count.
 	countMu sync.Mutex
@@ -279,7 +279,7 @@ func (l *Ledger) loadAll() error {
 	l.orders, l.byVillage = [numOrders][]*ledgerRow{}, map[string]*[numOrders][]*ledgerRow{}
 	l.setOrder(orderKey, list)
 	l.setOrder(OrderMeeting, meeting)
-	l.slots, l.bySlot = slots, slices.Clone(list)
+	l.slots, l.nextSlot = slots, int32(len(list))
 	l.match.reset(list)
 	l.forgetCounts()
 	l.mu.Unlock()
@@ -423,19 +423,17 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	// search words are brought up to date slot by slot.
 	for id := range gone {
 		if s, ok := l.slots[id]; ok {
-			l.bySlot[s] = nil
 			l.match.set(s, "")
 		}
 	}
 	for id, r := range fresh {
 		s, ok := l.slots[id]
 		if !ok {
-			s = int32(len(l.bySlot))
+			s = l.nextSlot
+			l.nextSlot++
 			l.slots[id] = s
-			l.bySlot = append(l.bySlot, nil)
 		}
 		r.slot = s
-		l.bySlot[s] = r
 		l.match.set(s, r.key)
 		r.key = "" // the arena has it
 	}
@@ -509,7 +507,7 @@ func newLedgerRow(c Concern, grids map[string]string, keyer *search.Keyer) *ledg
 // meetingRank puts overdue first, then open, resolved, and the rest.
 func (r *ledgerRow) meetingRank(today string) int {
 	switch {
-	case r.open && r.c.Plan.Deadline != "" && r.c.Plan.Deadline < today:
+	case r.c.Overdue(today):
 		return 0
 	case r.open:
 		return 1
@@ -762,7 +760,7 @@ func (l *Ledger) count(a Actor) LedgerCounts {
 			tiers[t]++
 		}
 		tags[r.tag]++
-		if c.Plan.Deadline != "" && c.Plan.Deadline < l.today {
+		if c.Overdue(l.today) {
 			n.Overdue++
 		}
 		if c.Supervisor != "" {
@@ -831,13 +829,6 @@ func (l *Ledger) Facets(a Actor) (LedgerFacets, error) {
 		return out
 	}
 	return LedgerFacets{Villages: keys(vs), Grids: keys(gs), Categories: keys(cs)}, nil
-}
-
-// Size returns how many concerns the view holds.
-func (l *Ledger) Size() int {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return len(l.rows)
 }
 
 // matchCache keeps, for the words people have searched for, which slots' keys contain them:

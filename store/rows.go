@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -72,8 +71,8 @@ func (s *Store) Grids(a Actor) ([]Grid, error) {
 // caller's, but a household's Residents and Special must not be changed in place.
 func (s *Store) Households(a Actor) ([]Household, error) {
 	villages := []string{a.Village}
-	if a.Village == "" {
-		vs, err := s.Villages(a)
+	if a.Role != RoleVillage && a.Role != RoleGrid { // as villagePrefix scopes
+		vs, err := s.Villages(a) // by code: village/<code> keys scan in order
 		if err != nil {
 			return nil, err
 		}
@@ -81,7 +80,6 @@ func (s *Store) Households(a Actor) ([]Household, error) {
 		for _, v := range vs {
 			villages = append(villages, v.Code)
 		}
-		slices.Sort(villages)
 	}
 	var out []Household
 	for _, v := range villages {

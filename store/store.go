@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -276,7 +275,6 @@ func (tx *Tx) put(action, key string, before []byte, v any, ch Change) error {
 	if err := tx.indexHousehold(key, false); err != nil {
 		return err
 	}
-	tx.touchHousehold(key)
 	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before, After: after})
 	tx.changes = append(tx.changes, ch)
 	return nil
@@ -290,17 +288,9 @@ func (tx *Tx) del(action, key string, before []byte, ch Change) error {
 	if err := tx.indexHousehold(key, true); err != nil {
 		return err
 	}
-	tx.touchHousehold(key)
 	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: action, Key: key, Before: before})
 	tx.changes = append(tx.changes, ch)
 	return nil
-}
-
-// touchHousehold notes a write to a household key for the household cache.
-func (tx *Tx) touchHousehold(key string) {
-	if v, _, ok := householdKeyParts(key); ok && !slices.Contains(tx.hhVillages, v) {
-		tx.hhVillages = append(tx.hhVillages, v)
-	}
 }
 
 // nextSeq returns the next number of a named counter, read and written in the transaction so
