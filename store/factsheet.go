@@ -58,8 +58,9 @@ func (e *StaleSheetError) Error() string {
 }
 
 // EditFactSheet saves an edit begun on the sheet last saved at base (zero for a sheet nobody
-// had written): if someone saved it since, nothing is written and a *StaleSheetError says who,
-// so two officers editing at once never silently lose each other's page.
+// had written) and drops the actor's draft of it: if someone saved it since, nothing is
+// written and a *StaleSheetError says who, so two officers editing at once never silently
+// lose each other's page.
 func (s *Store) EditFactSheet(a Actor, fs FactSheet, base time.Time) (FactSheet, error) {
 	return s.writeFactSheet(a, fs, &base)
 }
@@ -81,8 +82,14 @@ func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time) (FactShee
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if base != nil && !old.UpdatedAt.Equal(*base) {
-			return &StaleSheetError{By: old.UpdatedBy, At: old.UpdatedAt}
+		if base != nil {
+			if !old.UpdatedAt.Equal(*base) {
+				return &StaleSheetError{By: old.UpdatedBy, At: old.UpdatedAt}
+			}
+			// The edit is saved: its draft goes in the same transaction, as a visit's does.
+			if err := tx.txn.Delete([]byte(factDraftKey(a.Name))); err != nil {
+				return err
+			}
 		}
 		if sameFactSheet(old, fs) {
 			out = old

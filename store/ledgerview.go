@@ -712,14 +712,30 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 		}
 	}
 	if len(q.IDs) > 0 {
-		p.Found = map[string]Concern{}
-		for _, id := range q.IDs {
-			if r := l.rows[id]; r != nil && a.CanSee(r.c.Village, r.c.Grid) {
-				p.Found[id] = r.c
-			}
-		}
+		p.Found = l.found(a, q.IDs)
 	}
 	return p, nil
+}
+
+// Get returns the concerns with these IDs that exist and are in the actor's scope, by ID.
+func (l *Ledger) Get(a Actor, ids []string) (map[string]Concern, error) {
+	if err := l.sync(); err != nil {
+		return nil, err
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.found(a, ids), nil
+}
+
+// found looks concerns up by ID; callers hold mu.
+func (l *Ledger) found(a Actor, ids []string) map[string]Concern {
+	out := make(map[string]Concern, len(ids))
+	for _, id := range ids {
+		if r := l.rows[id]; r != nil && a.CanSee(r.c.Village, r.c.Grid) {
+			out[id] = r.c
+		}
+	}
+	return out
 }
 
 // forgetCounts drops the kept counts; callers hold mu for writing.

@@ -4,6 +4,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -263,6 +264,14 @@ func (d *drafts) save(now func() time.Time, write func() error) tea.Cmd {
 		err := write()
 		return draftSaved{d: d, at: now(), err: err}
 	}
+}
+
+// note is the form title's "draft saved at" mark, muted; empty before the first save.
+func (d *drafts) note(c *Common) string {
+	if d.saved.IsZero() {
+		return ""
+	}
+	return c.Styles.Muted.Render(fmt.Sprintf(c.T("vf.saved"), d.saved.Format("15:04:05")))
 }
 
 // take handles the drafts' own messages: mine says msg was one of this form's, due that the

@@ -30,13 +30,18 @@ type factSheet struct {
 	facts    store.VillageFacts
 	loaded   bool
 	err      error
-	top      int
-	w, h     int
-	form     *factForm
+	// page is the sheet's text wrapped to the window, made when the sheet or the width
+	// changes; top.Pos is its first line on screen (top.N the lines it can start at).
+	page []string
+	top  views.Cursor
+	w, h int
+	form *factForm
 	// ask is the y/n question on the last line: "discard" (leave an edit unsaved) or
 	// "stale" (someone saved the sheet since the edit began).
 	ask   string
 	stale *store.StaleSheetError
+	// resume asks the next load to bring back the user's draft (the sheet was just opened).
+	resume bool
 }
 
 type factsLoaded struct {
@@ -54,18 +59,25 @@ type factSaved struct {
 
 func newFactSheet(c *Common) *factSheet { return &factSheet{c: c} }
 
-// Init loads nothing: the sheet is read when it is opened.
-func (f *factSheet) Init() tea.Cmd { return nil }
+// Init reads the sheet again while it is open (ctrl+r); closed, it is read when opened.
+func (f *factSheet) Init() tea.Cmd {
+	if !f.open {
+		return nil
+	}
+	return f.reload.want(f.load)
+}
 
 // show opens the sheet and reads it; a draft left by a dropped connection is resumed.
 func (f *factSheet) show() tea.Cmd {
-	f.open, f.top = true, 0
-	return f.reload.want(func() tea.Cmd { return f.load(true) })
+	f.open, f.resume, f.top.Pos = true, true, 0
+	return f.reload.want(f.load)
 }
 
-// load reads the village's page (the user's own village, or the one last shown).
-func (f *factSheet) load(withDraft bool) tea.Cmd {
-	c, want := f.c, f.village
+// load reads the village's page (the user's own village, or the one last shown), and the
+// user's draft when the sheet was just opened.
+func (f *factSheet) load() tea.Cmd {
+	c, want, withDraft := f.c, f.village, f.resume
+	f.resume = false
 	return func() tea.Msg {
 		vs, err := c.Store.Villages(c.Actor)
 		if err != nil {
@@ -93,10 +105,30 @@ func (f *factSheet) load(withDraft bool) tea.Cmd {
 
 // SetSize gives the sheet the pane area.
 func (f *factSheet) SetSize(w, h int) {
+	rewrap := w != f.w
 	f.w, f.h = w, h
 	if f.form != nil {
 		f.form.setSize(w, h)
 	}
+	if rewrap {
+		f.wrap()
+	} else {
+		f.top.SetLen(max(len(f.page)-f.listHeight(), 0) + 1)
+	}
+}
+
+// wrap lays the sheet out for the window: the printed page's lines, wrapped.
+func (f *factSheet) wrap() {
+	f.page = f.page[:0]
+	if f.loaded && f.err == nil {
+		for _, l := range ledgerio.FactSheetBody(f.facts) {
+			f.page = append(f.page, views.Wrap(l, max(f.w-1, 1))...)
+		}
+	}
+	if len(f.page) > 0 && f.page[0] == "" {
+		f.page = f.page[1:]
+	}
+	f.top.SetLen(max(len(f.page)-f.listHeight(), 0) + 1)
 }
 
 // Capturing is true while the editor or a question has the keyboard.
@@ -114,7 +146,7 @@ func (f *factSheet) Flush() tea.Cmd {
 func (f *factSheet) Update(msg tea.Msg) tea.Cmd {
 	var after tea.Cmd
 	if _, ok := msg.(factsLoaded); ok {
-		after = f.reload.done(func() tea.Cmd { return f.load(false) })
+		after = f.reload.done(f.load)
 	}
 	return tea.Batch(f.update(msg), after)
 }
@@ -127,17 +159,18 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		f.villages, f.village, f.facts = msg.villages, msg.village, msg.facts
-		f.top = min(f.top, max(len(f.lines())-f.listHeight(), 0))
+		f.wrap()
 		if msg.draft != nil && f.form == nil {
 			f.form = newFactForm(f.c, *msg.draft, f.w, f.h)
 			f.form.name = f.facts.Village.Name
 			f.form.dirty = true // a draft is an unsaved edit: esc asks before dropping it
+			f.form.drafts.saved = msg.draft.SavedAt
 			return status(f.c.T("fs.resumed"), false)
 		}
 		return nil
 	case ChangedMsg:
 		if f.open && msg.touches("factsheet", "household", "member", "cadre", "village", "grid", "roster") {
-			return f.reload.want(func() tea.Cmd { return f.load(false) })
+			return f.reload.want(f.load)
 		}
 		return nil
 	case draftTick, draftSaved:
@@ -167,13 +200,11 @@ func (f *factSheet) saved(msg factSaved) tea.Cmd {
 	case msg.err != nil:
 		return status(f.c.errText(msg.err), true)
 	}
+	// The store dropped the draft with the save, and its change reloads the page.
 	f.form = nil
 	f.facts.Sheet = msg.sheet
-	c := f.c
-	return tea.Batch(status(c.T("fs.saved"), false), func() tea.Msg {
-		c.Store.DiscardFactSheetDraft(c.Actor)
-		return nil
-	}, f.reload.want(func() tea.Cmd { return f.load(false) }))
+	f.wrap()
+	return status(f.c.T("fs.saved"), false)
 }
 
 // key handles a key: the question first, then the editor, then the reader.
@@ -210,33 +241,18 @@ func (f *factSheet) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return f.form.update(msg)
 	}
-	h := f.listHeight()
+	if moveKeys(k, msg, &f.top, f.listHeight()) {
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Facts):
 		f.open = false
-	case key.Matches(msg, k.Down):
-		f.scroll(1)
-	case key.Matches(msg, k.Up):
-		f.scroll(-1)
-	case key.Matches(msg, k.PageDown):
-		f.scroll(h)
-	case key.Matches(msg, k.PageUp):
-		f.scroll(-h)
-	case key.Matches(msg, k.Top):
-		f.top = 0
-	case key.Matches(msg, k.Bottom):
-		f.scroll(len(f.lines()))
 	case key.Matches(msg, k.Left), key.Matches(msg, k.Right):
 		return f.step(key.Matches(msg, k.Right))
 	case key.Matches(msg, k.Edit):
 		return f.edit()
 	}
 	return nil
-}
-
-// scroll moves the page by delta lines within its length.
-func (f *factSheet) scroll(delta int) {
-	f.top = max(min(f.top+delta, len(f.lines())-f.listHeight()), 0)
 }
 
 // step shows the next or previous village's page (township users see every village).
@@ -250,8 +266,8 @@ func (f *factSheet) step(next bool) tea.Cmd {
 	} else {
 		i = (i + len(f.villages) - 1) % len(f.villages)
 	}
-	f.village, f.top = f.villages[i].Code, 0
-	return f.reload.want(func() tea.Cmd { return f.load(false) })
+	f.village, f.top.Pos = f.villages[i].Code, 0
+	return f.reload.want(f.load)
 }
 
 // edit opens the editor on the page shown, for those who may change it.
@@ -265,18 +281,6 @@ func (f *factSheet) edit() tea.Cmd {
 	f.form = newFactForm(f.c, store.FactSheetDraft{Sheet: f.facts.Sheet, Base: f.facts.Sheet.UpdatedAt}, f.w, f.h)
 	f.form.name = f.facts.Village.Name
 	return nil
-}
-
-// lines is the page as the printed sheet has it, wrapped to the window.
-func (f *factSheet) lines() []string {
-	var out []string
-	for _, l := range ledgerio.FactSheetBody(f.facts) {
-		out = append(out, views.Wrap(l, max(f.w-1, 1))...)
-	}
-	if len(out) > 0 && out[0] == "" {
-		out = out[1:]
-	}
-	return out
 }
 
 // listHeight is the rows the page shows: the pane less the title, its rule and the question.
@@ -312,10 +316,10 @@ func (f *factSheet) View() string {
 	}
 	gap := max(f.w-views.Width(title)-views.Width(right)-1, 1)
 	out := []string{views.Cut(title+strings.Repeat(" ", gap)+st.Muted.Render(right), f.w), st.HRule(f.w)}
-	lines := f.lines()
+	lines, top := f.page, f.top.Pos
 	h := f.listHeight()
-	end := min(f.top+h, len(lines))
-	for _, l := range lines[f.top:end] {
+	end := min(top+h, len(lines))
+	for _, l := range lines[min(top, end):end] {
 		if l != "" && !strings.HasPrefix(l, " ") {
 			l = st.Title.Render(l) // a section heading
 		}
@@ -325,7 +329,7 @@ func (f *factSheet) View() string {
 		for len(out) < h+2 {
 			out = append(out, "")
 		}
-		out = append(out, st.Muted.Render(fmt.Sprintf(f.c.T("fs.more"), f.top+1, end, len(lines))))
+		out = append(out, st.Muted.Render(fmt.Sprintf(f.c.T("fs.more"), top+1, end, len(lines))))
 	}
 	return strings.Join(out, "\n")
 }
@@ -498,8 +502,8 @@ func (f *factForm) save(base time.Time) tea.Cmd {
 func (f *factForm) view(h int, tail []string) []string {
 	st := f.c.Styles
 	title := st.Title.Render(fmt.Sprintf(" %s · %s", f.c.T("fs.editing"), f.name))
-	if !f.drafts.saved.IsZero() {
-		title += st.Muted.Render("  " + fmt.Sprintf(f.c.T("vf.saved"), f.drafts.saved.Format("15:04:05")))
+	if n := f.drafts.note(f.c); n != "" {
+		title += "  " + n
 	}
 	out := []string{views.Cut(title, f.w), st.HRule(f.w)}
 	for i := range f.areas {

@@ -144,7 +144,6 @@ var texts = map[string][2]string{
 	"q.f.mine":                {"我负责的", "mine"},
 	"q.f.count":               {"%d 条", "%d rows"},
 	"q.meeting":               {"[会议模式]", "[meeting]"},
-	"q.sort.meeting":          {"按会议顺序", "meeting order"},
 	"q.sort.deadline":         {"按时限", "by deadline"},
 	"q.sort.newest":           {"最新在前", "newest first"},
 	"q.sort.village":          {"按新村网格", "by village"},

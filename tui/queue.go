@@ -152,7 +152,9 @@ func newQueue(c *Common) *queue {
 }
 
 func (q *queue) Init() tea.Cmd {
-	return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), q.loadPeople(), q.loadFacets())
+	// The filter picker's villages, grids and categories are read when it opens (f), not for
+	// every session that never filters.
+	return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), q.loadPeople())
 }
 
 func (q *queue) load() tea.Cmd {
@@ -409,7 +411,7 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 		if msg.touches("grid", "cadre", "member") {
 			people = q.loadPeople()
 		}
-		if msg.touches("project", "settings", "grid", "cadre", "member") {
+		if msg.touches("project", "settings", "grid") {
 			return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), people)
 		}
 		if msg.touches("concern", "revisit") {
@@ -444,7 +446,7 @@ func (q *queue) key(msg tea.KeyPressMsg) tea.Cmd {
 		q.pending = nil
 		if msg.String() == "y" {
 			c := p.stale.Concern
-			return q.run(p.op, []string{c.ID}, map[string]int{c.ID: c.Rev}, false)
+			return q.run(p.op, []string{c.ID}, map[string]int{c.ID: c.Rev})
 		}
 		return status(q.c.T("q.cancelled"), false)
 	}
@@ -668,7 +670,7 @@ func (q *queue) act(op store.Op) tea.Cmd {
 	if q.c.Actor.Role == store.RoleInspector {
 		return status(q.c.T("err.readonly"), true)
 	}
-	return q.run(op, ids, revs, false)
+	return q.run(op, ids, revs)
 }
 
 // ask opens the prompt that collects an action's text.
@@ -797,11 +799,11 @@ func (q *queue) answer(val string) tea.Cmd {
 		op.Text = val
 	}
 	q.prompt, q.pending = nil, nil
-	return q.run(op, p.ids, p.revs, false)
+	return q.run(op, p.ids, p.revs)
 }
 
 // run applies op to each concern against the Rev its row showed, off the UI goroutine.
-func (q *queue) run(op store.Op, ids []string, revs map[string]int, undo bool) tea.Cmd {
+func (q *queue) run(op store.Op, ids []string, revs map[string]int) tea.Cmd {
 	if q.busy {
 		q.backlog = append(q.backlog, queuedOp{op: op, ids: ids})
 		return nil
@@ -816,14 +818,9 @@ func (q *queue) run(op store.Op, ids []string, revs map[string]int, undo bool) t
 		}
 	}
 	return func() tea.Msg {
-		out := triaged{label: label, undo: undo, before: before}
+		out := triaged{label: label, before: before}
 		for _, id := range ids {
-			o := op
-			if undo {
-				snap := before[id]
-				o.Restore = &snap
-			}
-			got, err := c.Store.Triage(c.Actor, id, revs[id], o)
+			got, err := c.Store.Triage(c.Actor, id, revs[id], op)
 			var stale *store.StaleError
 			switch {
 			case errors.As(err, &stale) && len(ids) == 1:
@@ -832,7 +829,7 @@ func (q *queue) run(op store.Op, ids []string, revs map[string]int, undo bool) t
 				out.failed = append(out.failed, id+" "+c.T("q.stale.short"))
 			case err != nil:
 				out.failed = append(out.failed, id+" "+c.errText(err))
-			case got.Rev == revs[id] && !undo:
+			case got.Rev == revs[id]:
 				// Nothing to change (a red tag on a red concern): say so, and keep no undo.
 				out.same = append(out.same, id)
 			default:
@@ -935,7 +932,7 @@ func (q *queue) nextQueued() tea.Cmd {
 	for _, id := range n.ids {
 		revs[id] = q.latest(id).Rev
 	}
-	return q.run(n.op, n.ids, revs, false)
+	return q.run(n.op, n.ids, revs)
 }
 
 // staleText tells what others changed, and asks whether to apply the action anyway.

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -89,15 +88,10 @@ func newRevisit(c *Common) *revisit { return &revisit{c: c} }
 
 func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load(true) }) }
 
-// Resume asks the root to load the pane at login if the user left an unsaved revisit form.
-func (r *revisit) Resume() tea.Cmd {
-	c := r.c
-	return func() tea.Msg {
-		if _, err := c.Store.RevisitDraft(c.Actor); err != nil {
-			return nil
-		}
-		return resumeMsg{pane: 3}
-	}
+// hasDraft reports (reading the store) that the user left an unsaved revisit form.
+func (r *revisit) hasDraft() bool {
+	_, err := r.c.Store.RevisitDraft(r.c.Actor)
+	return err == nil
 }
 
 func (r *revisit) load(withDraft bool) tea.Cmd {
@@ -166,6 +160,17 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 		}
 		return store.Household{}
 	}
+	// A draft's household and concerns are kept too, whatever became of them since.
+	inDraft := map[string]bool{}
+	if withDraft && a.Role != store.RoleInspector {
+		if dr, err := st.RevisitDraft(a); err == nil {
+			d.draft = &dr
+			keepHousehold(dr.Household)
+			for _, ans := range dr.Answers {
+				inDraft[ans.Concern] = true
+			}
+		}
+	}
 	latest := map[string]store.Revisit{}
 	for _, rv := range rs {
 		if old, ok := latest[rv.Concern]; !ok || rv.At.After(old.At) {
@@ -193,6 +198,9 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 	pend := map[string]*pendingHousehold{}
 	now := st.Now()
 	for _, c := range cs {
+		if inDraft[c.ID] {
+			d.concerns[c.ID] = c
+		}
 		rate := store.RateOf(c, rs, limits, now)
 		d.total = d.total.Add(rate)
 		gridRates[c.Grid] = gridRates[c.Grid].Add(rate)
@@ -278,19 +286,6 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 		sort.Strings(gcodes)
 		for _, g := range gcodes {
 			d.rates = append(d.rates, unitRates{name: "  " + d.grids[g], rates: gridRates[g]})
-		}
-	}
-	if withDraft && a.Role != store.RoleInspector {
-		if dr, err := st.RevisitDraft(a); err == nil {
-			d.draft = &dr
-			keepHousehold(dr.Household)
-			for _, ans := range dr.Answers {
-				if _, ok := d.concerns[ans.Concern]; !ok {
-					if i := slices.IndexFunc(cs, func(c store.Concern) bool { return c.ID == ans.Concern }); i >= 0 {
-						d.concerns[ans.Concern] = cs[i]
-					}
-				}
-			}
 		}
 	}
 	return d, nil

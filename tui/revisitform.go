@@ -280,10 +280,7 @@ func (f *revisitForm) view(w, h int) string {
 		return views.Cut(f.getText(slot), max(w-11, 1))
 	}
 	add := func(slot int, s string) { ls = append(ls, line{slot, views.Cut(s, w)}) }
-	saved := ""
-	if !f.drafts.saved.IsZero() {
-		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.drafts.saved.Format("15:04:05")))
-	}
+	saved := f.drafts.note(f.c)
 	head := " " + st.Title.Render(f.c.T("rf.title")) + "  " + f.hh.Address + "  " + f.hh.Head().Name
 	add(-1, head+strings.Repeat(" ", max(w-views.Width(head)-views.Width(saved), 1))+saved)
 	add(rSlotDate, " "+label(rSlotDate, f.c.T("v.date"))+" "+text(rSlotDate))

@@ -143,8 +143,13 @@ func (m *Model) loadContext() tea.Cmd {
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.loadContext(), m.start(m.active)}
 	for i, p := range m.panes {
-		if r, ok := p.(interface{ Resume() tea.Cmd }); ok && !m.started[i] {
-			cmds = append(cmds, r.Resume())
+		if d, ok := p.(interface{ hasDraft() bool }); ok && !m.started[i] {
+			cmds = append(cmds, func() tea.Msg {
+				if d.hasDraft() {
+					return resumeMsg{pane: i}
+				}
+				return nil
+			})
 		}
 	}
 	return tea.Batch(cmds...)
@@ -168,9 +173,9 @@ func (m *Model) show(i int) tea.Cmd {
 	return m.start(i)
 }
 
-// refresh reads the header and every pane loaded so far again.
+// refresh reads the header, every pane loaded so far and the fact sheet if open, again.
 func (m *Model) refresh() tea.Cmd {
-	cmds := []tea.Cmd{m.loadContext()}
+	cmds := []tea.Cmd{m.loadContext(), m.facts.Init()}
 	for i, p := range m.panes {
 		if m.started[i] {
 			cmds = append(cmds, p.Init())

@@ -930,7 +930,11 @@ func (r *routes) missedView() []string {
 	t := views.Table{Columns: []views.Column{{Title: r.c.T("q.grid"), Width: 8}, {Title: r.c.T("v.household")},
 		{Title: r.c.T("rt.who"), Width: 18}, {Title: r.c.T("rt.phone"), Width: 11, HideBelow: 70},
 		{Title: r.c.T("r.group"), Width: 6, HideBelow: 60}, {Title: r.c.T("rt.left"), Width: 6, Right: true}}}
-	for _, m := range r.d.missed {
+	// Only the rows on screen are built: the list can hold every household of a county.
+	from, to := r.mcur.Window(r.listHeight())
+	to = min(to, len(r.d.missed))
+	from = min(from, to)
+	for _, m := range r.d.missed[from:to] {
 		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.hh.Residents))
 		if m.resident != nil {
 			who = m.resident.Name
@@ -962,8 +966,7 @@ func (r *routes) missedView() []string {
 	if len(r.d.missed) == 0 {
 		return append(lines, " "+r.c.T("rt.nomissed"))
 	}
-	from, to := r.mcur.Window(r.listHeight())
-	return append(lines, t.Lines(st, r.w, from, to, r.mcur.Pos)...)
+	return append(lines, t.Lines(st, r.w, 0, to-from, r.mcur.Pos-from)...)
 }
 
 // coverageView shows coverage per village and grid.

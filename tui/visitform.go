@@ -723,10 +723,7 @@ func (f *visitForm) lines(w int) []formLine {
 	if h, ok := f.household(); ok {
 		hhText = fmt.Sprintf("%s %s  %s (%d%s)", f.grids[h.Grid], h.Address, h.Head().Name, len(h.Residents), f.c.T("r.people"))
 	}
-	saved := ""
-	if !f.drafts.saved.IsZero() {
-		saved = st.Muted.Render(fmt.Sprintf(f.c.T("vf.saved"), f.drafts.saved.Format("15:04:05")))
-	}
+	saved := f.drafts.note(f.c)
 	if f.focus == slotHousehold {
 		f.input.SetWidth(max(w-13-views.Width(saved), 4))
 		hhText = f.input.View()

@@ -76,15 +76,10 @@ func newVisits(c *Common) *visits { return &visits{c: c} }
 
 func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v.load(true) }) }
 
-// Resume asks the root to load the pane at login if the user left an unsaved visit form.
-func (v *visits) Resume() tea.Cmd {
-	c := v.c
-	return func() tea.Msg {
-		if _, err := c.Store.Draft(c.Actor); err != nil {
-			return nil
-		}
-		return resumeMsg{pane: 1}
-	}
+// hasDraft reports (reading the store) that the user left an unsaved visit form.
+func (v *visits) hasDraft() bool {
+	_, err := v.c.Store.Draft(v.c.Actor)
+	return err == nil
 }
 
 // load reads the pane's data; withDraft also looks for a draft to bring back.
@@ -98,7 +93,7 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 
 func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, error) {
 	d := &visitsData{households: map[string]store.Household{}, members: map[string]store.Member{},
-		grids: map[string]string{}, concerns: map[string]store.Concern{}, routes: map[string]store.Route{}}
+		grids: map[string]string{}, routes: map[string]store.Route{}}
 	vs, err := st.Visits(a)
 	if err != nil {
 		return nil, err
@@ -145,22 +140,14 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 	for _, m := range members {
 		d.members[m.ID] = m
 	}
-	// The pane shows a concern only as part of the visit that raised it: it keeps those, not
-	// the whole ledger (200,000 rows on a county store).
-	raised := map[string]bool{}
+	// The pane shows a concern only as part of the visit that raised it: it looks those up,
+	// not the whole ledger (200,000 rows on a county store).
+	var raised []string
 	for _, x := range vs {
-		for _, id := range x.Concerns {
-			raised[id] = true
-		}
+		raised = append(raised, x.Concerns...)
 	}
-	cs, err := st.Ledger().Concerns(a)
-	if err != nil {
+	if d.concerns, err = st.Ledger().Get(a, raised); err != nil {
 		return nil, err
-	}
-	for _, c := range cs {
-		if raised[c.ID] {
-			d.concerns[c.ID] = c
-		}
 	}
 	rts, err := st.Routes(a)
 	if err != nil {

@@ -6,6 +6,7 @@ package views
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -196,11 +197,13 @@ func Wrap(s string, w int) []string {
 	if room <= 0 {
 		return []string{""}
 	}
-	lines := strings.Split(ansi.Wrap(body, room, ""), "\n")
-	if Width(body) != len([]rune(body)) {
+	var lines []string
+	if Width(body) != utf8.RuneCountInString(body) {
 		// Chinese text breaks anywhere; breaking at its few spaces ("辖 5 个网格") would
 		// leave half-empty lines.
 		lines = wrapCJK(body, room)
+	} else {
+		lines = strings.Split(ansi.Wrap(body, room, ""), "\n")
 	}
 	var out []string
 	for _, l := range lines {
