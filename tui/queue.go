@@ -152,9 +152,9 @@ func newQueue(c *Common) *queue {
 }
 
 func (q *queue) Init() tea.Cmd {
-	// The filter picker's villages, grids and categories are read when it opens (f), not for
-	// every session that never filters.
-	return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), q.loadPeople())
+	// The filter picker's villages, grids and categories are read now, so that f opens with
+	// them and a quick "f DL enter" picks DL (the picker reads them again when it opens).
+	return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), q.loadPeople(), q.loadFacets())
 }
 
 func (q *queue) load() tea.Cmd {
