@@ -18,7 +18,9 @@ import (
 )
 
 // Common is what every pane of one session shares: the store, who is using it, the language,
-// the theme and the key map. It is built per session and never global.
+// the theme and the key map. It is built per session and never global, and never changed once
+// built: commands read it on their own goroutines, so a new language is a new Common
+// (withLang) handed to the panes.
 type Common struct {
 	Store  *store.Store
 	Actor  store.Actor
@@ -29,6 +31,13 @@ type Common struct {
 	Demo bool
 	// Registered is true when the user came from the store (so settings can be saved).
 	Registered bool
+}
+
+// withLang is a copy of c in another language, with that language's key help.
+func (c *Common) withLang(lang string) *Common {
+	n := *c
+	n.Lang, n.Keys = lang, keys.New(lang)
+	return &n
 }
 
 // T returns the text for key in the session's language.

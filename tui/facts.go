@@ -23,8 +23,8 @@ import (
 // but is not one of the numbered panes: it lies over whichever pane is open.
 type factSheet struct {
 	c        *Common
+	fs       *focus
 	reload   reloader
-	open     bool
 	villages []store.Village
 	village  string
 	facts    store.VillageFacts
@@ -36,10 +36,6 @@ type factSheet struct {
 	top  views.Cursor
 	w, h int
 	form *factForm
-	// ask is the y/n question on the last line: "discard" (leave an edit unsaved) or
-	// "stale" (someone saved the sheet since the edit began).
-	ask   string
-	stale *store.StaleSheetError
 	// resume asks the next load to bring back the user's draft (the sheet was just opened).
 	resume bool
 }
@@ -57,19 +53,29 @@ type factSaved struct {
 	err   error
 }
 
-func newFactSheet(c *Common) *factSheet { return &factSheet{c: c} }
+func newFactSheet(c *Common, fs *focus) *factSheet { return &factSheet{c: c, fs: fs} }
+
+// takes: the sheet's own results come to it (it is its own pane).
+func (f *factSheet) takes(tea.Msg) bool { return true }
+
+func (f *factSheet) setCommon(c *Common) {
+	f.c = c
+	if f.form != nil {
+		f.form.c = c
+	}
+}
 
 // Init reads the sheet again while it is open (ctrl+r); closed, it is read when opened.
 func (f *factSheet) Init() tea.Cmd {
-	if !f.open {
+	if !f.fs.open(f) {
 		return nil
 	}
 	return f.reload.want(f.load)
 }
 
-// show opens the sheet and reads it; a draft left by a dropped connection is resumed.
+// show reads the sheet just opened; a draft left by a dropped connection is resumed.
 func (f *factSheet) show() tea.Cmd {
-	f.open, f.resume, f.top.Pos = true, true, 0
+	f.resume, f.top.Pos = true, 0
 	return f.reload.want(f.load)
 }
 
@@ -131,8 +137,8 @@ func (f *factSheet) wrap() {
 	f.top.SetLen(max(len(f.page)-f.listHeight(), 0) + 1)
 }
 
-// Capturing is true while the editor or a question has the keyboard.
-func (f *factSheet) Capturing() bool { return f.form != nil || f.ask != "" }
+// Capturing is true while the editor has the keyboard.
+func (f *factSheet) Capturing() bool { return f.form != nil }
 
 // Flush saves a half-typed edit before the session ends.
 func (f *factSheet) Flush() tea.Cmd {
@@ -169,7 +175,7 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case ChangedMsg:
-		if f.open && msg.touches("factsheet", "household", "member", "cadre", "village", "grid", "roster") {
+		if f.fs.open(f) && msg.touches("factsheet", "household", "member", "cadre", "village", "grid", "roster") {
 			return f.reload.want(f.load)
 		}
 		return nil
@@ -195,7 +201,15 @@ func (f *factSheet) saved(msg factSaved) tea.Cmd {
 	var stale *store.StaleSheetError
 	switch {
 	case errors.As(msg.err, &stale):
-		f.ask, f.stale = "stale", stale
+		// Someone saved the sheet since the edit began: the question names who and when.
+		q := confirm(f.c, f.fs, fmt.Sprintf(f.c.T("fs.ask.stale"), clean.Line(stale.By), stale.At.Format("01-02 15:04")), func() tea.Cmd {
+			if f.form == nil {
+				return nil
+			}
+			return f.form.save(stale.At)
+		})
+		q.no = func() tea.Cmd { f.fs.say(f.c.T("fs.kept"), false); return nil }
+		f.fs.push(paneGlobal, q)
 		return nil
 	case msg.err != nil:
 		return status(f.c.errText(msg.err), true)
@@ -210,30 +224,23 @@ func (f *factSheet) saved(msg factSaved) tea.Cmd {
 // key handles a key: the question first, then the editor, then the reader.
 func (f *factSheet) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := f.c.Keys
-	if f.ask != "" {
-		ask := f.ask
-		f.ask = ""
-		yes := msg.String() == "y"
-		switch {
-		case ask == "discard" && yes:
-			f.form = nil
-			c := f.c
-			return tea.Batch(status(c.T("fs.discarded"), false), func() tea.Msg {
-				c.Store.DiscardFactSheetDraft(c.Actor)
-				return nil
-			})
-		case ask == "stale" && yes:
-			return f.form.save(f.stale.At)
-		}
-		return status(f.c.T("fs.kept"), false)
-	}
 	if f.form != nil {
 		switch {
 		case key.Matches(msg, k.FormSave):
 			return f.form.save(f.form.d.Base)
 		case key.Matches(msg, k.Back):
 			if f.form.dirty {
-				f.ask = "discard"
+				q := confirm(f.c, f.fs, f.c.T("fs.ask.discard"), func() tea.Cmd {
+					f.form = nil
+					f.fs.say(f.c.T("fs.discarded"), false)
+					c := f.c
+					return func() tea.Msg {
+						c.Store.DiscardFactSheetDraft(c.Actor)
+						return nil
+					}
+				})
+				q.no = func() tea.Cmd { f.fs.say(f.c.T("fs.kept"), false); return nil }
+				f.fs.push(paneGlobal, q)
 				return nil
 			}
 			f.form = nil
@@ -246,7 +253,7 @@ func (f *factSheet) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Facts):
-		f.open = false
+		f.fs.close(f)
 	case key.Matches(msg, k.Left), key.Matches(msg, k.Right):
 		return f.step(key.Matches(msg, k.Right))
 	case key.Matches(msg, k.Edit):
@@ -291,13 +298,7 @@ func (f *factSheet) View() string {
 	st := f.c.Styles
 	switch {
 	case f.form != nil:
-		var tail []string
-		if f.ask == "stale" {
-			tail = []string{st.Error.Render(views.Cut(fmt.Sprintf(f.c.T("fs.ask.stale"), clean.Line(f.stale.By), f.stale.At.Format("01-02 15:04")), f.w))}
-		} else if f.ask == "discard" {
-			tail = []string{st.Error.Render(views.Cut(f.c.T("fs.ask.discard"), f.w))}
-		}
-		return strings.Join(f.form.view(f.h, tail), "\n")
+		return strings.Join(f.form.view(f.h, nil), "\n")
 	case !f.loaded:
 		return " " + f.c.T("loading")
 	case f.err != nil:

@@ -212,7 +212,8 @@ func TestHostileInputFixedCases(t *testing.T) {
 	for _, sz := range [][2]int{{1, 1}, {10000, 10000}, {0, 0}, {80, 24}} {
 		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		for _, pane := range []string{"1", "2", "3", "4"} {
-			m.Update(keyMsg(pane))
+			_, cmd := m.Update(keyMsg(pane))
+			runCmd(m, cmd, 0)
 			start := time.Now()
 			v := m.View().Content
 			if len(v) > 4<<20 {
@@ -236,17 +237,19 @@ func TestHostileInputFixedCases(t *testing.T) {
 		t.Fatalf("the header is %d cells wide with a 10,000-character name", ansi.StringWidth(first))
 	}
 	// A 10 MB paste (with invalid UTF-8 and escape sequences) into the search prompt.
-	m.Update(keyMsg("3"))
+	_, cmd := m.Update(keyMsg("3"))
+	runCmd(m, cmd, 0)
 	m.Update(keyMsg("/"))
 	paste := strings.Repeat("搜索\xff\x1b[2J\u202e", 10<<20/12)
 	start := time.Now()
-	_, cmd := m.Update(tea.PasteMsg{Content: paste})
+	_, cmd = m.Update(tea.PasteMsg{Content: paste})
 	runCmd(m, cmd, 0)
-	q := m.panes[2].(*queue)
-	if q.prompt == nil {
+	l := m.fs.top(paneQueue)
+	a, ok := l.comp.(*ask)
+	if l == nil || !ok {
 		t.Fatal("the search prompt closed on a paste")
 	}
-	kept := len([]rune(q.prompt.input.Value()))
+	kept := len([]rune(a.p.input.Value()))
 	if n := kept; n > maxInput {
 		t.Fatalf("the prompt holds %d characters; the cap is %d", n, maxInput)
 	}

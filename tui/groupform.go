@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -16,17 +17,16 @@ import (
 // groupForm builds or edits a visit group, checking the plan's rules as it is filled in and
 // explaining every breach in words.
 type groupForm struct {
-	c      *Common
-	g      store.Group
-	ctx    store.GroupContext
-	grids  []store.Grid // the village's grids, by code
-	focus  int
-	item   int
-	input  textinput.Model
-	picker *prompt // choosing a leader, deputy or member
-	reason *prompt // the reason for an exception
-	done   bool
-	err    string
+	c     *Common
+	fs    *focus
+	g     store.Group
+	ctx   store.GroupContext
+	grids []store.Grid // the village's grids, by code
+	focus int
+	item  int
+	input textinput.Model
+	err   string
+	w, h  int
 }
 
 // Group form slots.
@@ -44,8 +44,8 @@ type groupSaved struct {
 	err error
 }
 
-func newGroupForm(c *Common, g store.Group, ctx store.GroupContext) *groupForm {
-	f := &groupForm{c: c, g: g, ctx: ctx}
+func newGroupForm(c *Common, fs *focus, g store.Group, ctx store.GroupContext) *groupForm {
+	f := &groupForm{c: c, fs: fs, g: g, ctx: ctx}
 	if f.g.Exceptions == nil {
 		f.g.Exceptions = map[string]string{}
 	}
@@ -133,52 +133,52 @@ func explain(c *Common, i store.RuleIssue, name func(string) string, reason stri
 
 func (f *groupForm) issues() []store.RuleIssue { return store.CheckGroup(f.g, f.ctx) }
 
-func (f *groupForm) update(msg tea.Msg) tea.Cmd {
+func (f *groupForm) setCommon(c *Common)    { f.c = c }
+func (f *groupForm) takes(msg tea.Msg) bool { _, ok := msg.(groupSaved); return ok }
+func (f *groupForm) SetSize(w, h int)       { f.w, f.h = w, h }
+func (f *groupForm) Capturing() bool        { return true }
+func (f *groupForm) View() string           { return f.view(f.w, f.h) }
+
+func (f *groupForm) ShortHelp() []key.Binding {
+	k := f.c.Keys
+	return []key.Binding{k.FormNext, k.FormToggle, k.FormSave, k.Back}
+}
+
+func (f *groupForm) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
+
+// pick opens the member picker for the focused slot.
+func (f *groupForm) pick(label string, secretariesFirst bool) {
+	slot := f.focus
+	f.fs.push(paneRoutes, askFor(f.c, f.fs, label, "", fixed(f.memberOptions(secretariesFirst)), func(val string) (tea.Cmd, string) {
+		switch slot {
+		case gSlotLeader:
+			f.g.Leader = val
+		case gSlotDeputy:
+			f.g.Deputy = val
+		case gSlotMembers:
+			if !slices.Contains(f.g.Members, val) {
+				f.g.Members = append(f.g.Members, val)
+				f.item = len(f.g.Members) - 1
+			}
+		}
+		return nil, ""
+	}))
+}
+
+// Update handles a key, or the outcome of a save: a saved group closes the form.
+func (f *groupForm) Update(msg tea.Msg) tea.Cmd {
 	if gs, ok := msg.(groupSaved); ok {
 		if gs.err != nil {
 			f.err = f.c.errText(gs.err)
 			return nil
 		}
-		f.done = true
+		f.fs.close(f)
+		f.fs.say(fmt.Sprintf(f.c.T("gf.saved"), gs.g.Name), false)
 		return nil
 	}
-	if f.picker != nil {
-		res, val, cmd := f.picker.update(msg)
-		switch res {
-		case promptCancel:
-			f.picker = nil
-		case promptDone:
-			switch f.focus {
-			case gSlotLeader:
-				f.g.Leader = val
-			case gSlotDeputy:
-				f.g.Deputy = val
-			case gSlotMembers:
-				if !slices.Contains(f.g.Members, val) {
-					f.g.Members = append(f.g.Members, val)
-					f.item = len(f.g.Members) - 1
-				}
-			}
-			f.picker = nil
-		}
-		return cmd
-	}
-	if f.reason != nil {
-		res, val, cmd := f.reason.update(msg)
-		switch res {
-		case promptCancel:
-			f.reason = nil
-		case promptDone:
-			if f.item < len(f.g.Members) {
-				if strings.TrimSpace(val) == "" {
-					delete(f.g.Exceptions, f.g.Members[f.item])
-				} else {
-					f.g.Exceptions[f.g.Members[f.item]] = val
-				}
-			}
-			f.reason = nil
-		}
-		return cmd
+	if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, f.c.Keys.Back) {
+		f.fs.close(f)
+		return nil
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -237,12 +237,12 @@ func (f *groupForm) update(msg tea.Msg) tea.Cmd {
 			if f.focus == gSlotDeputy {
 				label = f.c.T("gf.pick.deputy")
 			}
-			f.picker = newPrompt("member", label, "", f.memberOptions(f.focus == gSlotLeader))
+			f.pick(label, f.focus == gSlotLeader)
 		}
 	case gSlotMembers:
 		switch s {
 		case "enter", "a":
-			f.picker = newPrompt("member", f.c.T("gf.pick.member"), "", f.memberOptions(false))
+			f.pick(f.c.T("gf.pick.member"), false)
 		case "left", "h":
 			f.item = max(f.item-1, 0)
 		case "right", "l":
@@ -255,7 +255,15 @@ func (f *groupForm) update(msg tea.Msg) tea.Cmd {
 			}
 		case "r":
 			if f.item < len(f.g.Members) {
-				f.reason = newPrompt("reason", fmt.Sprintf(f.c.T("gf.reason"), f.name(f.g.Members[f.item])), f.g.Exceptions[f.g.Members[f.item]], nil)
+				id := f.g.Members[f.item]
+				f.fs.push(paneRoutes, askFor(f.c, f.fs, fmt.Sprintf(f.c.T("gf.reason"), f.name(id)), f.g.Exceptions[id], nil, func(val string) (tea.Cmd, string) {
+					if strings.TrimSpace(val) == "" {
+						delete(f.g.Exceptions, id)
+					} else {
+						f.g.Exceptions[id] = val
+					}
+					return nil, ""
+				}))
 			}
 		}
 	}
@@ -347,14 +355,6 @@ func (f *groupForm) view(w, h int) string {
 	if f.err != "" {
 		out = append(out, st.Error.Render(views.Cut(" "+f.err, w)))
 	}
-	var tail []string
-	switch {
-	case f.picker != nil:
-		tail = f.picker.lines(st, w, 9)
-	case f.reason != nil:
-		tail = f.reason.lines(st, w, 3)
-	}
-	out = withTail(st, w, h, out, tail)
 	if len(out) > h {
 		out = out[:h]
 	}

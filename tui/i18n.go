@@ -129,14 +129,14 @@ var texts = map[string][2]string{
 	"q.same":                  {"%s 本来就是这样，未改动（%s）", "%s already so, nothing changed (%s)"},
 	"q.done.n":                {"已%s：%d 条", "%s: %d concerns"},
 	"q.failed":                {"未成功：", "Not done:"},
-	"q.stale":                 {"%s 刚被改过（%s）。按 y 仍然执行，其他键取消", "%s was just changed (%s). Press y to apply anyway, any other key to cancel"},
+	"q.stale":                 {"%s 刚被改过（%s）。仍然执行吗？", "%s was just changed (%s). Apply anyway?"},
 	"q.stale.short":           {"刚被他人修改，未执行", "changed by someone just now; not done"},
 	"q.ask.limits":            {"红 黄 绿 牌默认时限 (天):", "Default days for red yellow green:"},
 	"q.bad.limits":            {"请写三个天数，如 3 7 15 (每个 1–365)", "Write three day counts, e.g. 3 7 15 (each 1–365)"},
 	"q.limits.set":            {"默认时限已改为 红%d天 黄%d天 绿%d天，新挂牌按此计算", "Limits now red %dd, yellow %dd, green %dd"},
 	"q.limits.township":       {"红黄绿时限由镇里设定", "Township users set the colour limits"},
 	"q.undo.none":             {"没有可撤销的操作", "Nothing to undo"},
-	"q.undo.stale":            {"之后又被别人改过，未撤销", "changed by someone since; not undone"},
+	"q.undo.stale":            {"未能撤销 %s：之后 %s", "%s not undone: since then %s"},
 	"q.problem.short":         {"问题", "prob."},
 	"q.problem":               {"问题工单", "problem"},
 	"q.f.all":                 {"全部", "all"},
@@ -187,8 +187,8 @@ var texts = map[string][2]string{
 	"fs.discarded":            {"已放弃修改", "Edit discarded"},
 	"fs.kept":                 {"修改仍在，草稿已存 (ctrl+s 保存)", "Your edit is kept as a draft (ctrl+s to save)"},
 	"fs.readonly":             {"明白纸由新村和镇里维护，网格和督查只读", "Village and township users keep the fact sheet; grid users and inspectors read it"},
-	"fs.ask.discard":          {"放弃这次修改？ y 放弃 · 其他键继续编辑", "Discard this edit? y discard · any other key to go on"},
-	"fs.ask.stale":            {"%s 在 %s 保存过明白纸：y 仍以我的为准保存 · 其他键取消 (草稿保留)", "%s saved the sheet at %s: y save mine over it · any other key to cancel (draft kept)"},
+	"fs.ask.discard":          {"放弃这次修改？（n 继续编辑）", "Discard this edit? (n to go on editing)"},
+	"fs.ask.stale":            {"%s 在 %s 保存过明白纸：仍以我的为准保存吗？（取消则草稿保留）", "%s saved the sheet at %s: save mine over it? (cancel keeps the draft)"},
 	"vf.restored":             {"已恢复上次未保存的走访草稿", "Your unsaved visit draft is back"},
 	"vf.kept":                 {"草稿已保留，按 a 继续填写", "Draft kept; press a to go on"},
 	"vf.hasdraft":             {"有未保存的草稿 (a 继续)", "unsaved draft (a to go on)"},
@@ -268,7 +268,7 @@ var texts = map[string][2]string{
 	"rt.reached":              {"已记 %s 为已联系", "%s marked as reached"},
 	"rt.ask.filter":           {"筛选小组 (名称、组长、拼音):", "Filter groups (name, leader, pinyin):"},
 	"rt.gridonly":             {"网格账号只能查看线路和记录进度；分组由新村负责", "Grid users see routes and mark progress; the village builds groups"},
-	"rt.confirm.dissolve":     {"确定解散 %s？走访记录保留。按 y 确认，其他键取消", "Dissolve %s? Its visits stay. y to confirm, any other key cancels"},
+	"rt.confirm.dissolve":     {"确定解散 %s？走访记录保留。", "Dissolve %s? Its visits stay."},
 	"rt.dissolved":            {"已解散 %s", "%s dissolved"},
 	"rt.suggest.title":        {"%s 建议分组 (enter 采用，esc 放弃)", "Suggested groups for %s (enter accepts, esc drops)"},
 	"rt.suggest.none":         {"网格太少或党员不够，无法按规则分组", "Too few grids or members to group by the rules"},
@@ -361,7 +361,9 @@ var texts = map[string][2]string{
 func tr(lang, key string) string {
 	t, ok := texts[key]
 	if !ok {
-		return key
+		if t, ok = uiTexts[key]; !ok {
+			return key
+		}
 	}
 	if lang == "en" {
 		return t[1]

@@ -19,6 +19,7 @@ import (
 // has filed, the inspection findings and the assessment.
 type overview struct {
 	c      *Common
+	fs     *focus
 	reload reloader
 	w, h   int
 	loaded bool
@@ -98,7 +99,9 @@ type overviewLoaded struct {
 // markConcernsMsg asks the Queue pane to mark concerns (a proposed lead project).
 type markConcernsMsg struct{ ids []string }
 
-func newOverview(c *Common) *overview { return &overview{c: c} }
+func newOverview(c *Common, fs *focus) *overview { return &overview{c: c, fs: fs} }
+
+func (o *overview) setCommon(c *Common) { o.c = c }
 
 func (o *overview) Init() tea.Cmd { return o.reload.want(func() tea.Cmd { return o.load() }) }
 

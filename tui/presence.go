@@ -15,7 +15,7 @@ type Presence struct {
 // View is what a presenter shows, as far as a follower needs it.
 type View struct {
 	Online   bool
-	Pane     int
+	Pane     paneID
 	Selected string
 	Filter   queueFilter
 	Meeting  bool

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -165,4 +168,241 @@ func answerPrompt(p **prompt, msg tea.Msg, answer func(kind, val string) tea.Cmd
 		return answer(kind, val)
 	}
 	return cmd
+}
+
+// pickerRows is how many choices a picker shows at once.
+const pickerRows = 8
+
+// ask is a prompt on the focus stack: one line of text, or a picker whose options come from
+// its pane through source and may arrive after it opened. What was typed filters them as they
+// come, and an enter typed before they came is carried out when they do (or the picker says
+// nothing matches) — never dropped.
+type ask struct {
+	p      *prompt
+	c      *Common
+	fs     *focus
+	source func() ([]option, bool) // the options and whether they are all in; nil for text
+	// waiting is an enter typed before the options were in.
+	waiting bool
+	// change is called with the text as it is typed (a search that filters as you type).
+	change func(val string) tea.Cmd
+	// done takes the answer; a non-empty refusal keeps the prompt open and shows it.
+	done func(val string) (tea.Cmd, string)
+	// cancel runs on esc.
+	cancel func() tea.Cmd
+	w      int
+}
+
+// askFor builds a text prompt (source nil) or a picker; the caller pushes it.
+func askFor(c *Common, fs *focus, label, initial string, source func() ([]option, bool), done func(string) (tea.Cmd, string)) *ask {
+	a := &ask{c: c, fs: fs, source: source, done: done}
+	var opts []option
+	if source != nil {
+		opts, _ = source()
+		if opts == nil {
+			opts = []option{}
+		}
+	}
+	a.p = newPrompt("", label, initial, opts)
+	return a
+}
+
+// fixed returns a source that always has these options.
+func fixed(opts []option) func() ([]option, bool) {
+	return func() ([]option, bool) { return opts, true }
+}
+
+func (a *ask) setCommon(c *Common) { a.c = c }
+
+// Lines is the picker's choices and input, or a text prompt's input and message line.
+func (a *ask) Lines() int {
+	if a.source != nil {
+		return pickerRows + 1
+	}
+	return 2
+}
+
+func (a *ask) SetSize(w, _ int) { a.w = w }
+
+// Capturing: the field takes every key.
+func (a *ask) Capturing() bool { return true }
+
+func (a *ask) ShortHelp() []key.Binding {
+	ok := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", a.c.T("ask.ok")))
+	cancel := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", a.c.T("ask.cancel")))
+	if a.source != nil {
+		pick := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", a.c.T("ask.pick")))
+		return []key.Binding{pick, ok, cancel}
+	}
+	return []key.Binding{ok, cancel}
+}
+
+func (a *ask) FullHelp() [][]key.Binding { return [][]key.Binding{a.ShortHelp()} }
+
+// sync reads the options again: what was typed filters the new ones, and an enter that
+// waited for them is carried out now.
+func (a *ask) sync() tea.Cmd {
+	if a.source == nil {
+		return nil
+	}
+	opts, ready := a.source()
+	if opts == nil {
+		opts = []option{}
+	}
+	a.p.options = opts
+	a.p.refilter()
+	if a.waiting && ready {
+		a.waiting = false
+		return a.finish()
+	}
+	return nil
+}
+
+// finish takes the selected choice or the text as the answer.
+func (a *ask) finish() tea.Cmd {
+	var val string
+	if a.source != nil {
+		if len(a.p.filtered) == 0 {
+			a.p.err = a.c.T("pick.none")
+			return nil
+		}
+		val = a.p.filtered[a.p.cur].value
+	} else {
+		val = clean.Text(a.p.input.Value())
+	}
+	cmd, refusal := a.done(val)
+	if refusal != "" {
+		a.p.err = refusal
+		return cmd
+	}
+	a.fs.close(a)
+	return cmd
+}
+
+func (a *ask) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc":
+			a.fs.close(a)
+			if a.cancel != nil {
+				return a.cancel()
+			}
+			return nil
+		case "enter":
+			if a.source != nil {
+				if _, ready := a.source(); !ready {
+					a.waiting = true
+					return nil
+				}
+			}
+			return a.finish()
+		}
+	}
+	before := a.p.input.Value()
+	_, _, cmd := a.p.update(msg)
+	if a.change != nil && a.p.input.Value() != before {
+		return tea.Batch(cmd, a.change(a.p.input.Value()))
+	}
+	return cmd
+}
+
+func (a *ask) View() string {
+	st := a.c.Styles
+	if a.source == nil {
+		lines := a.p.lines(st, a.w, 2)
+		if len(lines) < 2 {
+			lines = append(lines, st.Muted.Render(" "+a.c.T("ask.hint")))
+		}
+		return strings.Join(lines[:2], "\n")
+	}
+	// A picker: its choices, then a line that says why none is chosen (if so), then the
+	// input, at the bottom of its rows.
+	note := ""
+	switch {
+	case a.p.err != "":
+		note = st.Error.Render(views.Cut("  "+a.p.err, a.w))
+	case a.waiting:
+		note = st.Muted.Render(views.Cut("  "+a.c.T("pick.waiting"), a.w))
+	}
+	rows := pickerRows
+	if note != "" {
+		rows--
+	}
+	err := a.p.err
+	a.p.err = "" // drawn above the input here, not under it
+	lines := a.p.lines(st, a.w, rows+2)
+	a.p.err = err
+	if note != "" {
+		lines = append(lines[:len(lines)-1], note, lines[len(lines)-1])
+	}
+	for len(lines) < pickerRows+1 {
+		lines = append([]string{""}, lines...)
+	}
+	return strings.Join(lines[len(lines)-(pickerRows+1):], "\n")
+}
+
+// question is a yes/no confirmation on the focus stack: only y, n and esc (and enter, when
+// the cue offers it) answer it; any other key is ignored and the cue says which keys answer.
+type question struct {
+	c        *Common
+	fs       *focus
+	text     string
+	yes, no  func() tea.Cmd
+	enterYes bool
+	nudged   bool // a key that is not an answer was pressed
+	w        int
+}
+
+// confirm builds a question; the caller pushes it.
+func confirm(c *Common, fs *focus, text string, yes func() tea.Cmd) *question {
+	return &question{c: c, fs: fs, text: text, yes: yes}
+}
+
+func (q *question) setCommon(c *Common) { q.c = c }
+func (q *question) Lines() int          { return 2 }
+func (q *question) SetSize(w, _ int)    { q.w = w }
+func (q *question) Capturing() bool     { return true }
+func (q *question) ShortHelp() []key.Binding {
+	return nil
+}
+func (q *question) FullHelp() [][]key.Binding { return nil }
+
+func (q *question) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch k.String() {
+	case "y", "Y":
+		q.fs.close(q)
+		return q.yes()
+	case "enter":
+		if q.enterYes {
+			q.fs.close(q)
+			return q.yes()
+		}
+		q.nudged = true
+	case "n", "N", "esc":
+		q.fs.close(q)
+		if q.no != nil {
+			return q.no()
+		}
+		q.fs.say(q.c.T("q.cancelled"), false)
+	default:
+		q.nudged = true
+	}
+	return nil
+}
+
+func (q *question) View() string {
+	st := q.c.Styles
+	hint := q.c.T("confirm.keys")
+	if q.enterYes {
+		hint = q.c.T("confirm.keys.enter")
+	}
+	h := st.Muted
+	if q.nudged {
+		h = st.Warn
+	}
+	return st.Accent.Render(views.Cut(" "+q.text, q.w)) + "\n" + h.Render(views.Cut(" "+hint, q.w))
 }

@@ -15,7 +15,7 @@ func TestQuickKeysOnOneRow(t *testing.T) {
 	m := New(Options{Store: st, User: store.User{Name: "李明", Role: store.RoleTownship}, Width: 80, Height: 24})
 	drive(m, m.Init())
 	press(m, "3")
-	q := m.panes[2].(*queue)
+	q := m.panes[paneQueue].(*queue)
 	c, ok := q.current()
 	if !ok {
 		t.Fatal("no concern under the cursor")
@@ -48,12 +48,12 @@ func TestQuickKeysOnOneRow(t *testing.T) {
 
 	c, _ = q.current()
 	again := map[store.Tag]string{store.TagRed: "r", store.TagYellow: "y", store.TagGreen: "g"}[c.Tag]
-	undos := len(q.undo)
+	undos := len(q.run.undo)
 	press(m, again)
 	if s := screen(m); !strings.Contains(s, "本来就是这样") {
 		t.Fatalf("tagging %s with its own colour should say nothing changed:\n%s", c.ID, s)
 	}
-	if got, _ := st.Concern(store.System, c.ID); got.Rev != c.Rev || len(q.undo) != undos {
+	if got, _ := st.Concern(store.System, c.ID); got.Rev != c.Rev || len(q.run.undo) != undos {
 		t.Fatalf("a same-colour tag wrote rev %d (was %d) or left an undo", got.Rev, c.Rev)
 	}
 }

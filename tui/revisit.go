@@ -17,6 +17,7 @@ import (
 // list.
 type revisit struct {
 	c      *Common
+	fs     *focus
 	reload reloader
 	w, h   int
 	loaded bool
@@ -84,7 +85,14 @@ type revisitLoaded struct {
 	err error
 }
 
-func newRevisit(c *Common) *revisit { return &revisit{c: c} }
+func newRevisit(c *Common, fs *focus) *revisit { return &revisit{c: c, fs: fs} }
+
+func (r *revisit) setCommon(c *Common) {
+	r.c = c
+	if r.form != nil {
+		r.form.c = c
+	}
+}
 
 func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load(true) }) }
 

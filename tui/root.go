@@ -2,12 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"sanbai/clean"
 	"sanbai/keys"
@@ -50,22 +52,67 @@ type Options struct {
 	Follow string
 }
 
-// Model is the root model of one session: header, pane bar, the focused pane and the footer.
+// paneID names a pane. Panes are known by ID, never by position on the bar; paneDefs is
+// the one table to add a pane to.
+type paneID int
+
+// The panes, in the order of the pane bar.
+const (
+	paneRoutes paneID = iota
+	paneVisits
+	paneQueue
+	paneRevisit
+	paneOverview
+	paneCount
+	// paneGlobal owns the layers shown over every pane (the fact sheet).
+	paneGlobal paneID = -1
+)
+
+// paneDef is a pane's entry in the table: its key on the bar and how to build it.
+type paneDef struct {
+	binding func(*keys.KeyMap) key.Binding
+	make    func(*Common, *focus) Pane
+}
+
+// paneDefs is the table of panes, indexed by paneID.
+func paneDefs() [paneCount]paneDef {
+	return [paneCount]paneDef{
+		paneRoutes:   {func(k *keys.KeyMap) key.Binding { return k.Pane1 }, func(c *Common, f *focus) Pane { return newRoutes(c, f) }},
+		paneVisits:   {func(k *keys.KeyMap) key.Binding { return k.Pane2 }, func(c *Common, f *focus) Pane { return newVisits(c, f) }},
+		paneQueue:    {func(k *keys.KeyMap) key.Binding { return k.Pane3 }, func(c *Common, f *focus) Pane { return newQueue(c, f) }},
+		paneRevisit:  {func(k *keys.KeyMap) key.Binding { return k.Pane4 }, func(c *Common, f *focus) Pane { return newRevisit(c, f) }},
+		paneOverview: {func(k *keys.KeyMap) key.Binding { return k.Pane5 }, func(c *Common, f *focus) Pane { return newOverview(c, f) }},
+	}
+}
+
+// presenter is the pane that follow mode mirrors (the queue): what it shows, and showing
+// what a presenter shows.
+type presenter interface {
+	presence() View
+	follow(v View) tea.Cmd
+}
+
+// Model is the root model of one session: header, pane bar, the focused pane or the top of
+// the focus stack, and the footer. It owns the focus stack: keys go only to its top (or to
+// the pane when nothing is open over it), and wait while their receiver is mid-change.
 type Model struct {
-	c      *Common
-	panes  [5]Pane
-	facts  *factSheet // the village fact sheet, over the active pane while open
-	active int
+	c     *Common
+	defs  [paneCount]paneDef
+	panes [paneCount]Pane
+	fs    *focus
+	facts *factSheet // the village fact sheet, a layer over every pane while open
+	// sizes are the sizes last given to the panes (they give up lines to open prompts).
+	sizes  [paneCount][2]int
+	active paneID
 	// started marks the panes whose data has been asked for: a pane loads when first shown,
 	// so an idle session holds only what it shows (see Init).
-	started  [5]bool
+	started  [paneCount]bool
 	showHelp bool
 	help     help.Model
 	width    int
 	height   int
 	township string
 	context  string
-	status   statusMsg
 	presence *Presence
 	follow   string
 	online   bool
@@ -89,9 +136,12 @@ func New(o Options) *Model {
 		Demo:       o.Demo,
 		Registered: o.Registered,
 	}
-	m := &Model{c: c, help: help.New(), width: min(o.Width, maxDrawWidth), height: min(o.Height, maxDrawHeight), presence: o.Presence, follow: o.Follow}
-	m.panes = [5]Pane{newRoutes(c), newVisits(c), newQueue(c), newRevisit(c), newOverview(c)}
-	m.facts = newFactSheet(c)
+	m := &Model{c: c, defs: paneDefs(), fs: newFocus(), help: help.New(), width: min(o.Width, maxDrawWidth),
+		height: min(o.Height, maxDrawHeight), presence: o.Presence, follow: o.Follow}
+	for id, d := range m.defs {
+		m.panes[id] = d.make(c, m.fs)
+	}
+	m.facts = newFactSheet(c, m.fs)
 	m.resize()
 	return m
 }
@@ -146,7 +196,7 @@ func (m *Model) Init() tea.Cmd {
 		if d, ok := p.(interface{ hasDraft() bool }); ok && !m.started[i] {
 			cmds = append(cmds, func() tea.Msg {
 				if d.hasDraft() {
-					return resumeMsg{pane: i}
+					return resumeMsg{pane: paneID(i)}
 				}
 				return nil
 			})
@@ -156,65 +206,132 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // resumeMsg asks the root to load a pane now: its user left an unsaved draft there.
-type resumeMsg struct{ pane int }
+type resumeMsg struct{ pane paneID }
 
 // start loads pane i's data the first time it is needed.
-func (m *Model) start(i int) tea.Cmd {
+func (m *Model) start(i paneID) tea.Cmd {
 	if m.started[i] {
 		return nil
 	}
 	m.started[i] = true
-	return m.panes[i].Init()
+	return own(i, 0, m.panes[i].Init())
 }
 
 // show makes pane i the one on screen (closing the fact sheet), loading it if need be.
-func (m *Model) show(i int) tea.Cmd {
-	m.active, m.facts.open = i, false
+func (m *Model) show(i paneID) tea.Cmd {
+	m.active = i
+	m.fs.closeOwned(paneGlobal)
 	return m.start(i)
 }
 
 // refresh reads the header, every pane loaded so far and the fact sheet if open, again.
 func (m *Model) refresh() tea.Cmd {
-	cmds := []tea.Cmd{m.loadContext(), m.facts.Init()}
+	cmds := []tea.Cmd{m.loadContext()}
+	if m.fs.open(m.facts) {
+		cmds = append(cmds, m.ownLayer(m.facts, m.facts.Init()))
+	}
 	for i, p := range m.panes {
 		if m.started[i] {
-			cmds = append(cmds, p.Init())
+			cmds = append(cmds, own(paneID(i), 0, p.Init()))
 		}
 	}
 	return tea.Batch(cmds...)
 }
 
-// resize hands every pane its share of the window: one line of header, one of footer.
+// ownLayer addresses a component's command to its layer.
+func (m *Model) ownLayer(c component, cmd tea.Cmd) tea.Cmd {
+	if l := m.fs.find(c); l != nil {
+		return own(l.owner, l.id, cmd)
+	}
+	return cmd
+}
+
+// bodyHeight is the lines between the header and the footer.
+func (m *Model) bodyHeight() int { return max(m.height-2, 0) }
+
+// resize hands the panes and the layers their share of the window: one line of header, one
+// of footer.
 func (m *Model) resize() {
-	w, h := m.width, m.height
-	m.help.SetWidth(w)
-	for _, p := range m.panes {
-		p.SetSize(w, max(h-2, 0))
-	}
-	m.facts.SetSize(w, max(h-2, 0))
+	m.help.SetWidth(m.width)
+	m.fs.resize(m.width, m.bodyHeight())
+	m.layout()
 }
 
-// front is what has the keyboard and the body: the fact sheet while open, else the pane.
-func (m *Model) front() Pane {
-	if m.facts.open {
-		return m.facts
+// visible is the stack over pane p, bottom first: its own layers and the global ones.
+func (m *Model) visible(p paneID) []*layer {
+	var out []*layer
+	for _, l := range m.fs.layers {
+		if l.owner == p || l.owner == paneGlobal {
+			out = append(out, l)
+		}
 	}
-	return m.panes[m.active]
+	return out
 }
 
-// setStatus shows a message in the footer until the next key.
-func (m *Model) setStatus(s statusMsg) { m.status = s }
+// tailsOver returns the tails drawn under the sheet at vis[i] (i = -1: the pane): the
+// tailers above it, up to the next sheet.
+func tailsOver(vis []*layer, i int) []*layer {
+	var out []*layer
+	for _, l := range vis[i+1:] {
+		if _, ok := l.comp.(tailer); !ok {
+			break
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// tailHeight is the lines tails take with a rule above each.
+func tailHeight(tails []*layer) int {
+	n := 0
+	for _, l := range tails {
+		n += l.comp.(tailer).Lines() + 1
+	}
+	return n
+}
+
+// layout gives each pane and sheet the lines its open prompts leave it, telling a pane only
+// when that changed.
+func (m *Model) layout() {
+	body := m.bodyHeight()
+	order := make([]paneID, 0, paneCount)
+	for i := range paneCount {
+		if i != m.active {
+			order = append(order, i)
+		}
+	}
+	// The active pane last, so the global layers are sized for what is on screen.
+	order = append(order, m.active)
+	for _, id := range order {
+		vis := m.visible(id)
+		size := [2]int{m.width, max(body-tailHeight(tailsOver(vis, -1)), 0)}
+		if size != m.sizes[id] {
+			m.sizes[id] = size
+			m.panes[id].SetSize(size[0], size[1])
+		}
+		for i, l := range vis {
+			if _, ok := l.comp.(tailer); !ok {
+				l.comp.SetSize(m.width, max(body-tailHeight(tailsOver(vis, i)), 0))
+			}
+		}
+	}
+}
 
 // Update handles a message and then tells followers what the screen shows now.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.follow != "" {
 		return m, m.followerUpdate(msg)
 	}
-	_, cmd := m.update(msg)
+	cmd := m.update(msg)
+	m.layout()
 	if m.presence != nil {
-		q := m.panes[2].(*queue)
-		m.presence.publish(m.c.Actor.Name, View{Online: true, Pane: m.active, Selected: q.selected,
-			Filter: q.f, Meeting: q.meeting, Detail: q.detail})
+		for _, p := range m.panes {
+			if pr, ok := p.(presenter); ok {
+				v := pr.presence()
+				v.Pane = m.active
+				m.presence.publish(m.c.Actor.Name, v)
+			}
+		}
 	}
 	return m, cmd
 }
@@ -226,11 +343,19 @@ func (m *Model) followerUpdate(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case FollowMsg:
 		m.online = msg.View.Online
-		if m.online {
-			return tea.Batch(m.show(msg.View.Pane), m.start(2), m.panes[2].(*queue).follow(msg.View))
+		if !m.online {
+			return nil
 		}
-		return nil
+		cmds := []tea.Cmd{m.show(msg.View.Pane)}
+		for i, p := range m.panes {
+			if pr, ok := p.(presenter); ok {
+				cmds = append(cmds, m.start(paneID(i)), own(paneID(i), 0, pr.follow(msg.View)))
+			}
+		}
+		m.layout()
+		return tea.Batch(cmds...)
 	case tea.KeyPressMsg:
+		m.fs.status = statusMsg{}
 		if m.showHelp {
 			m.showHelp = false
 			return nil
@@ -243,129 +368,305 @@ func (m *Model) followerUpdate(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.Lang):
 			return m.toggleLang()
 		default:
-			m.setStatus(statusMsg{text: fmt.Sprintf(m.c.T("follow.readonly"), m.follow)})
+			m.fs.say(fmt.Sprintf(m.c.T("follow.readonly"), m.follow), false)
 		}
 		return nil
+	case tea.PasteMsg:
+		return nil
 	}
-	_, cmd := m.update(msg)
+	cmd := m.update(msg)
+	m.layout()
 	return cmd
 }
 
-// update routes messages: resizes to all panes, keys to the focused one (after the global
-// keys, unless it is capturing text), data and change messages to all.
-func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	k := m.c.Keys
+// update routes messages: resizes and store changes to everyone, keys to the top of the
+// focus stack (or the pane), and every command's result to the pane or component that
+// asked for it. Keys that wait for their receiver are taken after each message.
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		return m.input(msg)
 	case tea.WindowSizeMsg:
 		m.width, m.height = min(msg.Width, maxDrawWidth), min(msg.Height, maxDrawHeight)
 		m.resize()
-		return m, nil
+		return nil
 	case contextMsg:
 		if msg.err == nil {
 			m.township, m.context = msg.township, msg.scope
 			m.phase, m.phaseDays = msg.phase, msg.days
 		}
-		return m, nil
-	case markConcernsMsg:
-		start := m.show(2)
-		cmd := m.panes[2].(*queue).markOnly(msg.ids)
-		m.setStatus(statusMsg{text: fmt.Sprintf(m.c.T("ov.marked"), len(msg.ids))})
-		return m, tea.Batch(start, cmd)
+		return nil
+	}
+	cmd := m.message(msg)
+	return tea.Batch(cmd, m.drain())
+}
+
+// message handles everything but input.
+func (m *Model) message(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case routed:
+		if rm, ok := msg.msg.(rootMsg); ok {
+			return m.message(rm)
+		}
+		return m.deliver(msg)
 	case statusMsg:
-		m.setStatus(msg)
-		return m, nil
+		m.fs.status = msg
+		return nil
+	case markConcernsMsg:
+		// The overview proposes a lead project: the queue marks its concerns.
+		start := m.show(paneQueue)
+		m.fs.say(fmt.Sprintf(m.c.T("ov.marked"), len(msg.ids)), false)
+		return tea.Batch(start, m.deliver(routed{pane: paneQueue, msg: msg}))
 	case focusPaneMsg:
-		return m, m.show(msg.pane)
+		return m.show(msg.pane)
 	case resumeMsg:
-		return m, m.start(msg.pane)
+		return m.start(msg.pane)
 	case openVisitMsg:
 		// The Visits pane opens the form once its data is in.
-		return m, tea.Batch(m.start(1), m.panes[1].Update(msg))
-	case tea.KeyPressMsg:
+		return tea.Batch(m.start(paneVisits), m.deliver(routed{pane: paneVisits, msg: msg}))
+	case ChangedMsg:
+		var cmds []tea.Cmd
+		if msg.touches("calendar", "village") {
+			cmds = append(cmds, m.loadContext())
+		}
+		for i, p := range m.panes {
+			if !m.started[i] {
+				continue // it reads everything fresh when first shown
+			}
+			cmds = append(cmds, own(paneID(i), 0, p.Update(msg)))
+		}
+		for _, l := range slices.Clone(m.fs.layers) {
+			if m.fs.find(l.comp) != nil {
+				cmds = append(cmds, own(l.owner, l.id, l.comp.Update(msg)))
+			}
+		}
+		return tea.Batch(append(cmds, m.syncAll())...)
+	}
+	// Anything else (the runtime's own reports) concerns no pane.
+	return nil
+}
+
+// deliver hands a routed result to its component, or to its pane when the component has
+// closed (a form put aside still gets its late replies), then brings the pane's pickers up
+// to date.
+func (m *Model) deliver(r routed) tea.Cmd {
+	var cmd tea.Cmd
+	if r.layer != 0 {
+		if l := m.fs.byID(r.layer); l != nil {
+			if t, ok := l.comp.(taker); ok && t.takes(r.msg) {
+				cmd = own(l.owner, l.id, l.comp.Update(r.msg))
+				return tea.Batch(cmd, m.syncAll())
+			}
+		}
+	}
+	if r.pane == paneGlobal {
+		cmd = m.ownLayer(m.facts, m.facts.Update(r.msg))
+	} else {
+		cmd = own(r.pane, 0, m.panes[r.pane].Update(r.msg))
+	}
+	return tea.Batch(cmd, m.syncAll())
+}
+
+// syncAll brings every picker on the stack up to date with its pane's data.
+func (m *Model) syncAll() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, l := range slices.Clone(m.fs.layers) {
+		if s, ok := l.comp.(syncer); ok && m.fs.find(l.comp) != nil {
+			cmds = append(cmds, own(l.owner, l.id, s.sync()))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// receiver is what takes the next key: the top layer over the active pane, else the pane.
+func (m *Model) receiver() (*layer, Pane) {
+	if l := m.fs.top(m.active); l != nil {
+		return l, nil
+	}
+	return nil, m.panes[m.active]
+}
+
+// settling reports that the next key's receiver is mid-change.
+func (m *Model) settling() bool {
+	l, p := m.receiver()
+	var s settler
+	var ok bool
+	if l != nil {
+		s, ok = l.comp.(settler)
+	} else {
+		s, ok = p.(settler)
+	}
+	return ok && s.settling()
+}
+
+// blocked reports that held key h may not go to the top layer: it appeared after h was typed,
+// because of a message (a conflict question), so h was meant for what lies beneath.
+func (m *Model) blocked(h heldKey) bool {
+	l := m.fs.top(m.active)
+	return l != nil && l.async && l.id >= h.stamp
+}
+
+// input takes a key or a paste: it waits behind earlier keys, or while its receiver is
+// mid-change, else it is handled now.
+func (m *Model) input(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
 		// Over a laggy link an esc and the next key can arrive in one read, which the
 		// terminal protocol cannot tell from alt+key. Nothing here is bound to alt, so such
 		// a key is taken as what the person typed: esc, then the key.
-		if msg.Mod&tea.ModAlt != 0 && msg.Code != tea.KeyEscape {
-			_, c1 := m.update(tea.KeyPressMsg{Code: tea.KeyEscape})
-			plain := msg
+		if k.Mod&tea.ModAlt != 0 && k.Code != tea.KeyEscape {
+			plain := k
 			plain.Mod &^= tea.ModAlt
-			_, c2 := m.update(plain)
-			return m, tea.Batch(c1, c2)
+			return tea.Batch(m.input(tea.KeyPressMsg{Code: tea.KeyEscape}), m.input(plain))
 		}
-		m.status = statusMsg{}
+		if k.String() == "ctrl+c" {
+			return m.quit()
+		}
+	}
+	h := heldKey{msg: msg, stamp: m.fs.nextID}
+	// A key typed after a question appeared answers it, whatever waits beneath.
+	forTop := false
+	if l := m.fs.top(m.active); l != nil && l.async && len(m.fs.held) > 0 && m.blocked(m.fs.held[len(m.fs.held)-1]) {
+		forTop = true
+	}
+	if !forTop && (len(m.fs.held) > 0 || m.settling()) {
+		m.fs.held = append(m.fs.held, h)
+		return nil
+	}
+	if forTop && m.settling() {
+		m.fs.held = append(m.fs.held, h)
+		return nil
+	}
+	cmd := m.key(msg)
+	return tea.Batch(cmd, m.drain())
+}
+
+// drain hands the waiting keys, in order, to their receiver as long as it is not mid-change.
+// Keys for what lies under a question wait until it is answered; keys typed after it
+// appeared go to it.
+func (m *Model) drain() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.fs.held) > 0 {
+		if m.settling() {
+			break
+		}
+		i := 0
+		if m.blocked(m.fs.held[0]) {
+			// Only keys typed after the question appeared may go to it.
+			i = slices.IndexFunc(m.fs.held, func(h heldKey) bool { return !m.blocked(h) })
+			if i < 0 {
+				break
+			}
+		}
+		h := m.fs.held[i]
+		m.fs.held = slices.Delete(m.fs.held, i, i+1)
+		cmds = append(cmds, m.key(h.msg))
+		m.layout()
+	}
+	return tea.Batch(cmds...)
+}
+
+// quit saves whatever is half typed, then ends the session.
+func (m *Model) quit() tea.Cmd {
+	var flush []tea.Cmd
+	for i, p := range m.panes {
+		if f, ok := p.(interface{ Flush() tea.Cmd }); ok {
+			flush = append(flush, own(paneID(i), 0, f.Flush()))
+		}
+	}
+	for _, l := range m.fs.layers {
+		if f, ok := l.comp.(interface{ Flush() tea.Cmd }); ok {
+			flush = append(flush, own(l.owner, l.id, f.Flush()))
+		}
+	}
+	return tea.Sequence(append(flush, tea.Quit)...)
+}
+
+// key handles one key or paste now: help first, then the global keys unless the receiver
+// takes every key, then the receiver.
+func (m *Model) key(msg tea.Msg) tea.Cmd {
+	m.fs.inKey = true
+	defer func() { m.fs.inKey = false }()
+	km, isKey := msg.(tea.KeyPressMsg)
+	if isKey {
+		m.fs.status = statusMsg{}
 		if m.showHelp {
 			m.showHelp = false
-			return m, nil
+			return nil
 		}
-		p := m.front()
-		if msg.String() == "ctrl+c" {
-			// Whatever is half typed is saved before the session ends.
-			var flush []tea.Cmd
-			for _, pane := range append(m.panes[:], m.facts) {
-				if f, ok := pane.(interface{ Flush() tea.Cmd }); ok {
-					flush = append(flush, f.Flush())
-				}
-			}
-			return m, tea.Sequence(append(flush, tea.Quit)...)
-		}
-		if p.Capturing() {
-			return m, p.Update(msg)
-		}
-		for i, b := range []key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5} {
-			if key.Matches(msg, b) {
-				return m, m.show(i)
-			}
-		}
-		switch {
-		case key.Matches(msg, k.Quit):
-			return m, tea.Quit
-		case key.Matches(msg, k.Help):
-			m.showHelp = true
-			return m, nil
-		case key.Matches(msg, k.NextPane):
-			return m, m.show((m.active + 1) % len(m.panes))
-		case key.Matches(msg, k.PrevPane):
-			return m, m.show((m.active + len(m.panes) - 1) % len(m.panes))
-		case key.Matches(msg, k.Facts) && !m.facts.open:
-			return m, m.facts.show()
-		case key.Matches(msg, k.Lang):
-			return m, m.toggleLang()
-		case key.Matches(msg, k.Refresh):
-			return m, m.refresh()
-		}
-		return m, p.Update(msg)
-	case tea.PasteMsg:
-		return m, m.front().Update(msg)
 	}
-	var cmds []tea.Cmd
-	if ch, ok := msg.(ChangedMsg); ok && ch.touches("calendar", "village") {
-		cmds = append(cmds, m.loadContext())
+	l, p := m.receiver()
+	capturing := false
+	if l != nil {
+		capturing = l.comp.Capturing()
+	} else {
+		capturing = p.Capturing()
 	}
-	_, changed := msg.(ChangedMsg)
-	for i, p := range m.panes {
-		if changed && !m.started[i] {
-			continue // it reads everything fresh when first shown
+	if isKey && !capturing {
+		if cmd, ok := m.global(km); ok {
+			return cmd
 		}
-		cmds = append(cmds, p.Update(msg))
 	}
-	cmds = append(cmds, m.facts.Update(msg))
-	return m, tea.Batch(cmds...)
+	if l != nil {
+		return tea.Batch(own(l.owner, l.id, l.comp.Update(msg)), m.syncAll())
+	}
+	return tea.Batch(own(m.active, 0, p.Update(msg)), m.syncAll())
+}
+
+// global handles the keys that work everywhere: panes, help, quit, language, refresh and the
+// fact sheet.
+func (m *Model) global(km tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.c.Keys
+	for i, d := range m.defs {
+		if key.Matches(km, d.binding(k)) {
+			return m.show(paneID(i)), true
+		}
+	}
+	switch {
+	case key.Matches(km, k.Quit):
+		return m.quit(), true
+	case key.Matches(km, k.Help):
+		m.showHelp = true
+		return nil, true
+	case key.Matches(km, k.NextPane):
+		return m.show((m.active + 1) % paneCount), true
+	case key.Matches(km, k.PrevPane):
+		return m.show((m.active + paneCount - 1) % paneCount), true
+	case key.Matches(km, k.Facts) && !m.fs.open(m.facts):
+		m.fs.push(paneGlobal, m.facts)
+		return m.ownLayer(m.facts, m.facts.show()), true
+	case key.Matches(km, k.Lang):
+		return m.toggleLang(), true
+	case key.Matches(km, k.Refresh):
+		return m.refresh(), true
+	}
+	return nil, false
 }
 
 // toggleLang switches between Chinese and English, and remembers the choice for a
-// registered user.
+// registered user. Common is never changed in place (commands running now hold the old one):
+// the session gets a new one, handed to every pane and layer.
 func (m *Model) toggleLang() tea.Cmd {
+	lang := "zh"
 	if m.c.Lang == "zh" {
-		m.c.Lang = "en"
-	} else {
-		m.c.Lang = "zh"
+		lang = "en"
 	}
-	m.c.Keys = keys.New(m.c.Lang)
-	m.setStatus(statusMsg{text: m.c.T("lang.set")})
-	if !m.c.Registered {
+	c := m.c.withLang(lang)
+	m.c = c
+	for _, p := range m.panes {
+		if x, ok := p.(commoner); ok {
+			x.setCommon(c)
+		}
+	}
+	m.facts.setCommon(c)
+	for _, l := range m.fs.layers {
+		if x, ok := l.comp.(commoner); ok {
+			x.setCommon(c)
+		}
+	}
+	m.fs.say(c.T("lang.set"), false)
+	if !c.Registered {
 		return nil
 	}
-	c, lang := m.c, m.c.Lang
 	return func() tea.Msg {
 		if err := c.Store.SetLang(c.Actor, lang); err != nil {
 			return statusMsg{text: c.errText(err), err: true}
@@ -393,13 +694,12 @@ func (m *Model) render() string {
 	var b strings.Builder
 	b.WriteString(m.header())
 	b.WriteByte('\n')
-	var body string
+	var lines []string
 	if m.showHelp {
-		body = m.helpView(h - 2)
+		lines = strings.Split(m.helpView(h-2), "\n")
 	} else {
-		body = m.front().View()
+		lines = m.body()
 	}
-	lines := strings.Split(body, "\n")
 	for i := 0; i < h-2; i++ {
 		if i < len(lines) {
 			b.WriteString(views.Pad(lines[i], w))
@@ -410,6 +710,74 @@ func (m *Model) render() string {
 	return b.String()
 }
 
+// front is what has the keyboard: the top layer over the active pane, else the pane.
+func (m *Model) front() interface {
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	Capturing() bool
+} {
+	l, p := m.receiver()
+	if l != nil {
+		return l.comp
+	}
+	return p
+}
+
+// body draws the active pane, or the topmost sheet over it, with the tails over that (a
+// prompt, a picker, a question), each under a rule.
+func (m *Model) body() []string {
+	vis := m.visible(m.active)
+	base := -1
+	for i, l := range vis {
+		if _, ok := l.comp.(tailer); !ok {
+			base = i
+		}
+	}
+	var view string
+	if base < 0 {
+		view = m.panes[m.active].View()
+	} else {
+		view = vis[base].comp.View()
+	}
+	tails := tailsOver(vis, base)
+	keep := max(m.bodyHeight()-tailHeight(tails), 0)
+	lines := strings.Split(view, "\n")
+	if len(lines) > keep {
+		lines = lines[:keep]
+	}
+	for len(lines) < keep {
+		lines = append(lines, "")
+	}
+	for _, t := range tails {
+		// One rule between the body and a tail: a body that ends with its own keeps it.
+		if n := len(lines); n == 0 || !isRule(lines[n-1]) {
+			lines = append(lines, m.c.Styles.HRule(m.width))
+		} else {
+			lines = append(lines[:n-1], "", m.c.Styles.HRule(m.width))
+		}
+		lines = append(lines, fitLines(t.comp.View(), t.comp.(tailer).Lines())...)
+	}
+	return lines
+}
+
+// isRule reports whether a drawn line is a horizontal rule.
+func isRule(line string) bool {
+	s := strings.TrimSpace(ansi.Strip(line))
+	return s != "" && strings.Trim(s, "─-") == ""
+}
+
+// fitLines cuts or pads a view to exactly n lines.
+func fitLines(view string, n int) []string {
+	lines := strings.Split(view, "\n")
+	if len(lines) > n {
+		return lines[:n]
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
 // header draws the pane bar and the user's context: township or village, user (role), date.
 func (m *Model) header() string {
 	st := m.c.Styles
@@ -418,7 +786,7 @@ func (m *Model) header() string {
 		// Five panes and the context share 80 columns: one space between labels, the
 		// active one in brackets (and reverse video), so it shows without colour too.
 		label := fmt.Sprintf("%d %s", i+1, m.c.T(fmt.Sprintf("pane.%d", i+1)))
-		if i == m.active {
+		if paneID(i) == m.active {
 			if i > 0 {
 				bar.WriteString(" ")
 			}
@@ -477,12 +845,12 @@ func (m *Model) header() string {
 // footer shows a recent status message, or the focused pane's key hints.
 func (m *Model) footer() string {
 	st := m.c.Styles
-	if m.status.text != "" {
+	if status := m.fs.status; status.text != "" {
 		s := st.OK
-		if m.status.err {
+		if status.err {
 			s = st.Error
 		}
-		return s.Render(views.Cut(m.status.text, m.width))
+		return s.Render(views.Cut(status.text, m.width))
 	}
 	bindings := m.front().ShortHelp()
 	if !m.front().Capturing() {

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -19,28 +18,15 @@ import (
 // the coverage per village and grid, and the households and people not yet reached.
 type routes struct {
 	c      *Common
+	fs     *focus
 	reload reloader
 	w, h   int
 	loaded bool
 	err    error
 	d      routesData
-	mode   int // the view shown
 	cur    views.Cursor
-	open   int // the group whose route is shown
-	rcur   views.Cursor
-	mcur   views.Cursor
-	ccur   views.Cursor
 	filter string
 	rows   []int // indexes of d.groups after the filter
-
-	form    *groupForm
-	prompt  *prompt
-	confirm string // a question awaiting y
-	suggest []store.Group
-	scur    views.Cursor
-	// revealed holds the phones shown in full (resident ID → phone) while the missed list is
-	// open; leaving it masks them again, so a shared screen does not keep them.
-	revealed map[string]string
 }
 
 // phoneRevealed carries one full phone number back from the store's audited reveal.
@@ -48,15 +34,6 @@ type phoneRevealed struct {
 	resident, phone string
 	err             error
 }
-
-// The routes pane's views.
-const (
-	rmGroups = iota
-	rmRoute
-	rmMissed
-	rmCoverage
-	rmSuggest
-)
 
 // groupRow is one visit group with what the pane shows of it.
 type groupRow struct {
@@ -122,7 +99,12 @@ type routesLoaded struct {
 	err error
 }
 
-func newRoutes(c *Common) *routes { return &routes{c: c, open: -1} }
+func newRoutes(c *Common, fs *focus) *routes { return &routes{c: c, fs: fs} }
+
+func (r *routes) setCommon(c *Common) { r.c = c }
+
+// settling is true until the first load is in: keys typed before wait for the groups.
+func (r *routes) settling() bool { return !r.loaded }
 
 func (r *routes) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load() }) }
 
@@ -353,8 +335,8 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 
 func (r *routes) SetSize(w, h int) { r.w, r.h = w, h }
 
-// Capturing is true while a form, prompt or question has the keyboard.
-func (r *routes) Capturing() bool { return r.form != nil || r.prompt != nil || r.confirm != "" }
+// Capturing: the list takes no text; its forms and prompts are layers of their own.
+func (r *routes) Capturing() bool { return false }
 
 // listHeight is the rows the table shows under the coverage line, a rule and the header.
 func (r *routes) listHeight() int { return max(r.h-4, 1) }
@@ -405,21 +387,18 @@ func (r *routes) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (r *routes) update(msg tea.Msg) tea.Cmd {
-	k := r.c.Keys
 	switch msg := msg.(type) {
 	case routesLoaded:
 		r.loaded, r.err = true, msg.err
 		if msg.err == nil {
 			r.d = msg.d
 			r.refilter()
-			if r.open >= len(r.d.groups) {
-				r.open, r.mode = -1, rmGroups
+			// The screens open over the list follow the new data.
+			for _, l := range slices.Clone(r.fs.layers) {
+				if s, ok := l.comp.(interface{ loaded() }); ok && l.owner == paneRoutes {
+					s.loaded()
+				}
 			}
-			if r.open >= 0 {
-				r.rcur.SetLen(len(r.d.groups[r.open].stops))
-			}
-			r.mcur.SetLen(len(r.d.missed))
-			r.ccur.SetLen(len(r.d.coverage))
 		}
 		return nil
 	case ChangedMsg:
@@ -427,135 +406,64 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 			return r.reload.want(func() tea.Cmd { return r.load() })
 		}
 		return nil
-	case phoneRevealed:
-		if msg.err != nil {
-			return status(r.c.errText(msg.err), true)
-		}
-		if r.mode == rmMissed {
-			r.revealed[msg.resident] = msg.phone
-		}
-		return nil
+	case tea.KeyPressMsg:
+		return r.key(msg)
 	}
-	if r.form != nil {
-		if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.Back) && r.form.picker == nil && r.form.reason == nil {
-			r.form = nil
-			return nil
-		}
-		cmd := r.form.update(msg)
-		if r.form.done {
-			gs, _ := msg.(groupSaved)
-			r.form = nil
-			return tea.Batch(cmd, status(fmt.Sprintf(r.c.T("gf.saved"), gs.g.Name), false))
-		}
-		return cmd
-	}
-	if r.prompt != nil {
-		return answerPrompt(&r.prompt, msg, r.answer)
-	}
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	if r.confirm != "" {
-		what := r.confirm
-		r.confirm = ""
-		if km.String() == "y" {
-			return r.confirmed(what)
-		}
-		return status(r.c.T("q.cancelled"), false)
-	}
-	return r.key(km)
+	return nil
 }
 
-// key handles a key in the current view.
+// key handles a key on the list of groups.
 func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 	k := r.c.Keys
-	cur := map[int]*views.Cursor{rmGroups: &r.cur, rmRoute: &r.rcur, rmMissed: &r.mcur, rmCoverage: &r.ccur, rmSuggest: &r.scur}[r.mode]
-	if moveKeys(k, km, cur, r.listHeight()) {
+	if moveKeys(k, km, &r.cur, r.listHeight()) {
 		return nil
 	}
+	base := sheetBase{r: r}
 	switch {
 	case key.Matches(km, k.Back):
-		if r.mode == rmGroups && r.filter != "" {
+		if r.filter != "" {
 			r.filter = ""
 			r.refilter()
 		}
-		r.mode, r.open, r.suggest, r.revealed = rmGroups, -1, nil, nil
-		return nil
-	}
-	switch r.mode {
-	case rmRoute:
-		switch {
-		case key.Matches(km, k.NextHousehold):
-			return r.next()
-		case key.Matches(km, k.MoveUp):
-			return r.reorder(-1)
-		case key.Matches(km, k.MoveDown):
-			return r.reorder(1)
-		case key.Matches(km, k.PlanDays):
-			g := r.d.groups[r.open]
-			init := fmt.Sprintf("15 %s 2", r.d.today)
-			if len(g.route.Days) > 0 {
-				per := len(g.route.Households)
-				if len(g.route.Days) > 1 {
-					per = g.route.Days[1].Start
-				}
-				init = fmt.Sprintf("%d %s 2", per, g.route.Days[0].Date)
-			}
-			r.prompt = newPrompt("days", r.c.T("rt.ask.days"), init, nil)
-		}
-		return nil
-	case rmMissed:
-		if key.Matches(km, k.Reached) && r.mcur.Pos < len(r.d.missed) {
-			m := r.d.missed[r.mcur.Pos]
-			if m.resident == nil {
-				return status(r.c.T("rt.reach.household"), true)
-			}
-			r.prompt = newPrompt("reach", fmt.Sprintf(r.c.T("rt.ask.reach"), m.resident.Name), "", nil)
-		}
-		if key.Matches(km, k.Reveal) && r.mcur.Pos < len(r.d.missed) {
-			return r.reveal(r.d.missed[r.mcur.Pos])
-		}
-		return nil
-	case rmSuggest:
-		if key.Matches(km, k.Open) {
-			r.confirm = "suggest"
-		}
-		return nil
-	case rmCoverage:
-		return nil
-	}
-	switch {
 	case key.Matches(km, k.Open):
 		if g, ok := r.selected(); ok {
-			r.open, r.mode = r.rows[r.cur.Pos], rmRoute
-			r.rcur = views.Cursor{}
-			r.rcur.SetLen(len(g.stops))
+			s := &routeSheet{sheetBase: base, id: g.g.ID}
+			s.cur.SetLen(len(g.stops))
+			r.fs.push(paneRoutes, s)
 		}
 	case key.Matches(km, k.NextHousehold):
 		return r.next()
 	case key.Matches(km, k.Missed):
-		r.mode, r.revealed = rmMissed, map[string]string{}
+		s := &missedSheet{sheetBase: base, revealed: map[string]string{}}
+		s.loaded()
+		r.fs.push(paneRoutes, s)
 	case key.Matches(km, k.CoverageView):
-		r.mode = rmCoverage
+		s := &coverageSheet{sheetBase: base}
+		s.loaded()
+		r.fs.push(paneRoutes, s)
 	case key.Matches(km, k.Search):
-		r.prompt = newPrompt("filter", r.c.T("rt.ask.filter"), r.filter, nil)
+		a := askFor(r.c, r.fs, r.c.T("rt.ask.filter"), r.filter, nil, func(val string) (tea.Cmd, string) {
+			r.filter = val
+			r.refilter()
+			return nil, ""
+		})
+		r.fs.push(paneRoutes, a)
 	case key.Matches(km, k.New):
 		v := r.village()
 		if v == "" {
 			return nil
 		}
-		if err := r.canBuild(v); err != nil {
-			return err
+		if !r.canBuild(v) {
+			return nil
 		}
-		r.form = newGroupForm(r.c, store.Group{Village: v, Name: store.GroupName(r.countGroups(v) + 1)}, r.d.ctx[v])
+		r.fs.push(paneRoutes, newGroupForm(r.c, r.fs, store.Group{Village: v, Name: store.GroupName(r.countGroups(v) + 1)}, r.d.ctx[v]))
 	case key.Matches(km, k.Edit):
 		g, ok := r.selected()
 		if !ok {
 			return nil
 		}
-		if err := r.canBuild(g.g.Village); err != nil {
-			return err
+		if !r.canBuild(g.g.Village) {
+			return nil
 		}
 		cp := g.g
 		cp.Members = slices.Clone(g.g.Members)
@@ -564,44 +472,54 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		for k, v := range g.g.Exceptions {
 			cp.Exceptions[k] = v
 		}
-		r.form = newGroupForm(r.c, cp, r.d.ctx[g.g.Village])
+		r.fs.push(paneRoutes, newGroupForm(r.c, r.fs, cp, r.d.ctx[g.g.Village]))
 	case key.Matches(km, k.Remove):
 		if g, ok := r.selected(); ok {
-			if err := r.canBuild(g.g.Village); err != nil {
-				return err
+			if !r.canBuild(g.g.Village) {
+				return nil
 			}
-			r.confirm = "dissolve"
-			return status(fmt.Sprintf(r.c.T("rt.confirm.dissolve"), g.g.Name), true)
+			v, id, name, c := g.g.Village, g.g.ID, g.g.Name, r.c
+			r.fs.push(paneRoutes, confirm(c, r.fs, fmt.Sprintf(c.T("rt.confirm.dissolve"), name), func() tea.Cmd {
+				return func() tea.Msg {
+					if err := c.Store.DissolveGroup(c.Actor, v, id); err != nil {
+						return statusMsg{text: c.errText(err), err: true}
+					}
+					return statusMsg{text: fmt.Sprintf(c.T("rt.dissolved"), name)}
+				}
+			}))
 		}
 	case key.Matches(km, k.Suggest):
 		v := r.village()
-		if err := r.canBuild(v); err != nil {
-			return err
+		if !r.canBuild(v) {
+			return nil
 		}
 		var grids []store.Grid
 		for _, g := range r.d.ctx[v].Grids {
 			grids = append(grids, g)
 		}
-		r.suggest = store.SuggestGroups(v, grids, r.d.members[v], r.d.hhPerGrid)
-		r.scur = views.Cursor{}
-		r.scur.SetLen(len(r.suggest))
-		r.mode = rmSuggest
+		s := &suggestSheet{sheetBase: base, village: v, groups: store.SuggestGroups(v, grids, r.d.members[v], r.d.hhPerGrid)}
+		s.cur.SetLen(len(s.groups))
+		r.fs.push(paneRoutes, s)
 	}
 	return nil
 }
 
-// canBuild says, as a footer command, why the actor may not build groups; nil when they may.
-func (r *routes) canBuild(village string) tea.Cmd {
-	switch r.c.Actor.Role {
-	case store.RoleInspector:
-		return status(r.c.T("err.readonly"), true)
-	case store.RoleGrid:
-		return status(r.c.T("rt.gridonly"), true)
+// canBuild reports whether the actor may build groups in the village, and says why not in
+// the footer.
+func (r *routes) canBuild(village string) bool {
+	why := ""
+	switch {
+	case r.c.Actor.Role == store.RoleInspector:
+		why = "err.readonly"
+	case r.c.Actor.Role == store.RoleGrid:
+		why = "rt.gridonly"
+	case !r.c.Actor.CanSee(village, ""):
+		why = "err.scope"
 	}
-	if !r.c.Actor.CanSee(village, "") {
-		return status(r.c.T("err.scope"), true)
+	if why != "" {
+		r.fs.say(r.c.T(why), true)
 	}
-	return nil
+	return why == ""
 }
 
 func (r *routes) countGroups(v string) int {
@@ -614,125 +532,9 @@ func (r *routes) countGroups(v string) int {
 	return n
 }
 
-// confirmed carries out a confirmed destructive action.
-func (r *routes) confirmed(what string) tea.Cmd {
-	c := r.c
-	switch what {
-	case "dissolve":
-		g, ok := r.selected()
-		if !ok {
-			return nil
-		}
-		v, id, name := g.g.Village, g.g.ID, g.g.Name
-		return func() tea.Msg {
-			if err := c.Store.DissolveGroup(c.Actor, v, id); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
-			}
-			return statusMsg{text: fmt.Sprintf(c.T("rt.dissolved"), name)}
-		}
-	case "suggest":
-		groups, v := r.suggest, r.village()
-		r.mode, r.suggest = rmGroups, nil
-		return func() tea.Msg {
-			gs, err := c.Store.ReplaceGroups(c.Actor, v, groups)
-			if err != nil {
-				return statusMsg{text: c.errText(err), err: true}
-			}
-			return statusMsg{text: fmt.Sprintf(c.T("rt.suggest.done"), len(gs))}
-		}
-	}
-	return nil
-}
-
-// reveal asks the store for the row's contact's full phone: allowed to the roles that call
-// residents, and recorded in the audit trail.
-func (r *routes) reveal(m missedRow) tea.Cmd {
-	c := r.c
-	if !c.Actor.CanReveal() {
-		return status(c.T("rt.noreveal"), true)
-	}
-	p := m.contact()
-	if p.Phone == "" {
-		return status(fmt.Sprintf(c.T("rt.nophone"), p.Name), true)
-	}
-	return func() tea.Msg {
-		phone, err := c.Store.Reveal(c.Actor, m.hh.Village, m.hh.ID, p.ID, store.FieldPhone)
-		return phoneRevealed{resident: p.ID, phone: phone, err: err}
-	}
-}
-
-// answer carries out what a prompt asked for.
-func (r *routes) answer(kind, val string) tea.Cmd {
-	c := r.c
-	switch kind {
-	case "filter":
-		r.filter = val
-		r.refilter()
-	case "reach":
-		m := r.d.missed[r.mcur.Pos]
-		how, note, _ := strings.Cut(val, " ")
-		return func() tea.Msg {
-			if _, err := c.Store.RecordReach(c.Actor, m.hh.Village, m.hh.ID, m.resident.ID, how, note); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
-			}
-			return statusMsg{text: fmt.Sprintf(c.T("rt.reached"), m.resident.Name)}
-		}
-	case "days":
-		var per, every int
-		var start string
-		if n, _ := fmt.Sscanf(val, "%d %s %d", &per, &start, &every); n < 2 {
-			return status(c.T("rt.bad.days"), true)
-		}
-		t, err := time.Parse(time.DateOnly, start)
-		if err != nil || per < 1 {
-			return status(c.T("rt.bad.days"), true)
-		}
-		rt := store.CutDays(r.d.groups[r.open].route, per, t, every)
-		return func() tea.Msg {
-			if err := c.Store.SaveRoute(c.Actor, rt); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
-			}
-			return statusMsg{text: fmt.Sprintf(c.T("rt.days.set"), len(rt.Days))}
-		}
-	}
-	return nil
-}
-
-// reorder moves the household under the cursor one place along the route.
-func (r *routes) reorder(dir int) tea.Cmd {
-	if r.canBuild(r.d.groups[r.open].g.Village) != nil {
-		return r.canBuild(r.d.groups[r.open].g.Village)
-	}
-	g := &r.d.groups[r.open]
-	i, j := r.rcur.Pos, r.rcur.Pos+dir
-	if j < 0 || j >= len(g.stops) || len(g.stops) != len(g.route.Households) {
-		return nil
-	}
-	g.stops[i], g.stops[j] = g.stops[j], g.stops[i]
-	rt := g.route
-	rt.Households = slices.Clone(rt.Households)
-	rt.Households[i], rt.Households[j] = rt.Households[j], rt.Households[i]
-	g.route = rt
-	r.rcur.Move(dir, r.listHeight())
-	c := r.c
-	return func() tea.Msg {
-		if err := c.Store.SaveRoute(c.Actor, rt); err != nil {
-			return statusMsg{text: c.errText(err), err: true}
-		}
-		return nil
-	}
-}
-
 // next opens the visit form for the selected group's next household not yet visited (or, in
 // a route, the household under the cursor).
 func (r *routes) next() tea.Cmd {
-	if r.mode == rmRoute && r.open >= 0 {
-		g := r.d.groups[r.open]
-		if r.rcur.Pos < len(g.stops) {
-			return openVisit(g.stops[r.rcur.Pos].hh.ID, g.g.ID)
-		}
-		return nil
-	}
 	g, ok := r.selected()
 	if !ok {
 		return nil
@@ -742,7 +544,8 @@ func (r *routes) next() tea.Cmd {
 			return openVisit(s.hh.ID, g.g.ID)
 		}
 	}
-	return status(r.c.T("r.alldone"), false)
+	r.fs.say(r.c.T("r.alldone"), false)
+	return nil
 }
 
 func openVisit(household, group string) tea.Cmd {
@@ -765,25 +568,8 @@ func (r *routes) View() string {
 		return " " + r.c.T("loading")
 	case r.err != nil:
 		return " " + st.Error.Render(r.c.errText(r.err))
-	case r.form != nil:
-		return r.form.view(r.w, r.h)
 	}
-	var lines []string
-	switch r.mode {
-	case rmRoute:
-		lines = r.routeView()
-	case rmMissed:
-		lines = r.missedView()
-	case rmCoverage:
-		lines = r.coverageView()
-	case rmSuggest:
-		lines = r.suggestView()
-	default:
-		lines = r.groupsView()
-	}
-	if r.prompt != nil {
-		lines = withTail(st, r.w, r.h, lines, r.prompt.lines(st, r.w, 3))
-	}
+	lines := r.groupsView()
 	if len(lines) > r.h {
 		lines = lines[:r.h]
 	}
@@ -865,173 +651,8 @@ func (r *routes) groupsView() []string {
 	return lines
 }
 
-// routeView lists the open group's households in visiting order, marking the visited ones and
-// each planned day with its progress.
-func (r *routes) routeView() []string {
-	st := r.c.Styles
-	g := r.d.groups[r.open]
-	head := fmt.Sprintf(" %s · %s  %s %d/%d  %s %d", g.g.Name, r.c.T("r.route"), r.c.T("r.visited"), g.visited, len(g.stops),
-		r.c.T("rt.remaining"), len(g.stops)-g.visited)
-	lines := []string{st.Title.Render(head), st.HRule(r.w)}
-	dayAt := map[int]int{}
-	for i, d := range g.route.Days {
-		dayAt[d.Start] = i
-	}
-	dayDone := func(n int) (int, int) {
-		start := g.route.Days[n].Start
-		end := len(g.stops)
-		if n+1 < len(g.route.Days) {
-			end = g.route.Days[n+1].Start
-		}
-		done := 0
-		for i := start; i < end && i < len(g.stops); i++ {
-			if g.stops[i].visited {
-				done++
-			}
-		}
-		return done, end - start
-	}
-	t := views.Table{Columns: []views.Column{{Width: 16}, {Width: 1}, {}, {Width: 10}, {Width: 4, Right: true}}}
-	for i, s := range g.stops {
-		day := ""
-		if n, ok := dayAt[i]; ok {
-			done, all := dayDone(n)
-			day = fmt.Sprintf(r.c.T("r.day"), n+1, shortDate(g.route.Days[n].Date)) + fmt.Sprintf(" %d/%d", done, all)
-		}
-		mark := "·"
-		if s.visited {
-			mark = "✓"
-			if st.ASCII {
-				mark = "v"
-			}
-		}
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{
-			views.S(day, st.Muted), views.T(mark), views.T(s.hh.Address), views.T(s.hh.Head().Name),
-			views.T(fmt.Sprintf("%d%s", len(s.hh.Residents), r.c.T("r.people"))),
-		}})
-	}
-	from, to := r.rcur.Window(r.listHeight())
-	return append(lines, t.Lines(st, r.w, from, to, r.rcur.Pos)...)
-}
-
-// missedView lists households not visited and people not reached, by grid and address, with
-// how long their group has left.
-func (r *routes) missedView() []string {
-	st := r.c.Styles
-	nhh, npeople := 0, 0
-	for _, m := range r.d.missed {
-		if m.resident == nil {
-			nhh++
-		} else {
-			npeople++
-		}
-	}
-	lines := []string{" " + st.Title.Render(fmt.Sprintf(r.c.T("rt.missed.title"), nhh, npeople)), st.HRule(r.w)}
-	t := views.Table{Columns: []views.Column{{Title: r.c.T("q.grid"), Width: 8}, {Title: r.c.T("v.household")},
-		{Title: r.c.T("rt.who"), Width: 18}, {Title: r.c.T("rt.phone"), Width: 11, HideBelow: 70},
-		{Title: r.c.T("r.group"), Width: 6, HideBelow: 60}, {Title: r.c.T("rt.left"), Width: 6, Right: true}}}
-	// Only the rows on screen are built: the list can hold every household of a county.
-	from, to := r.mcur.Window(r.listHeight())
-	to = min(to, len(r.d.missed))
-	from = min(from, to)
-	for _, m := range r.d.missed[from:to] {
-		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.hh.Residents))
-		if m.resident != nil {
-			who = m.resident.Name
-			if m.reason != "" {
-				who += "(" + m.reason + ")"
-			}
-		}
-		left := views.T("—")
-		if m.hasPlan {
-			if m.daysLeft < 0 {
-				left = views.S(fmt.Sprintf(r.c.T("overdue.days"), -m.daysLeft), st.Overdue)
-			} else {
-				left = views.T(fmt.Sprintf(r.c.T("rt.days"), m.daysLeft))
-			}
-		}
-		// Phones are masked unless this user asked for one in full (v), which the store audits.
-		p := m.contact()
-		phone, shown := r.revealed[p.ID]
-		if !shown {
-			phone = store.MaskPhone(p.Phone)
-		}
-		if phone == "" {
-			phone = "—"
-		}
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(r.d.grids[m.hh.Grid].Name),
-			views.T(m.hh.Address + "  " + m.hh.Head().Name), views.T(who), views.T(phone), views.T(m.group), left}})
-	}
-	lines = append(lines, t.Header(st, r.w))
-	if len(r.d.missed) == 0 {
-		return append(lines, " "+r.c.T("rt.nomissed"))
-	}
-	return append(lines, t.Lines(st, r.w, 0, to-from, r.mcur.Pos-from)...)
-}
-
-// coverageView shows coverage per village and grid.
-func (r *routes) coverageView() []string {
-	st := r.c.Styles
-	lines := []string{r.coverage(), st.HRule(r.w)}
-	t := views.Table{Columns: []views.Column{{Title: r.c.T("rv.unit")}, {Title: r.c.T("r.hh"), Width: 9, Right: true},
-		{Title: "%", Width: 4, Right: true}, {Title: r.c.T("r.people"), Width: 11, Right: true}, {Title: "%", Width: 4, Right: true}}}
-	for _, c := range r.d.coverage {
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(c.name), views.T(fmt.Sprintf("%d/%d", c.visitedHH, c.households)),
-			views.T(views.Pct(c.visitedHH, c.households)), views.T(fmt.Sprintf("%d/%d", c.reached, c.people)), views.T(views.Pct(c.reached, c.people))}})
-	}
-	lines = append(lines, t.Header(st, r.w))
-	from, to := r.ccur.Window(r.listHeight())
-	return append(lines, t.Lines(st, r.w, from, to, r.ccur.Pos)...)
-}
-
-// suggestView shows the suggested groups for the village, to accept with enter then y.
-func (r *routes) suggestView() []string {
-	st := r.c.Styles
-	v := r.village()
-	lines := []string{" " + st.Title.Render(fmt.Sprintf(r.c.T("rt.suggest.title"), r.d.villages[v].Name)), st.HRule(r.w)}
-	if len(r.suggest) == 0 {
-		return append(lines, " "+r.c.T("rt.suggest.none"))
-	}
-	ctx := r.d.ctx[v]
-	name := func(id string) string {
-		m := ctx.Members[id]
-		return fmt.Sprintf("%s(%s)", m.Name, shortGrid(r.d.grids[m.Grid].Name))
-	}
-	t := views.Table{Columns: []views.Column{{Title: r.c.T("r.group"), Width: 6}, {Title: r.c.T("r.grids"), Width: 8},
-		{Title: r.c.T("r.leader"), Width: 14}, {Title: r.c.T("r.deputy"), Width: 14}, {Title: r.c.T("gf.members")}}}
-	for _, g := range r.suggest {
-		var ms []string
-		for _, id := range g.Members {
-			ms = append(ms, ctx.Members[id].Name)
-		}
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(g.Name), views.T(r.d.grids[g.Grids[0]].Name),
-			views.T(name(g.Leader)), views.T(name(g.Deputy)), views.T(fmt.Sprintf("%d: %s", len(ms), strings.Join(ms, " ")))}})
-	}
-	lines = append(lines, t.Header(st, r.w))
-	from, to := r.scur.Window(r.listHeight() - 1)
-	lines = append(lines, t.Lines(st, r.w, from, to, r.scur.Pos)...)
-	return append(lines, st.Warn.Render(views.Cut(" "+r.c.T("rt.suggest.hint"), r.w)))
-}
-
 func (r *routes) ShortHelp() []key.Binding {
 	k := r.c.Keys
-	switch {
-	case r.form != nil:
-		return []key.Binding{k.FormNext, k.FormToggle, k.FormSave, k.Back}
-	case r.prompt != nil:
-		return []key.Binding{k.Open, k.Back}
-	case r.mode == rmRoute:
-		return []key.Binding{k.Up, k.Down, k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays, k.Back}
-	case r.mode == rmMissed:
-		if r.c.Actor.CanReveal() {
-			return []key.Binding{k.Up, k.Down, k.Reached, k.Reveal, k.Back}
-		}
-		return []key.Binding{k.Up, k.Down, k.Reached, k.Back}
-	case r.mode == rmSuggest:
-		return []key.Binding{k.Open, k.Back}
-	case r.mode == rmCoverage:
-		return []key.Binding{k.Up, k.Down, k.Back}
-	}
 	return []key.Binding{k.Open, k.New, k.Edit, k.Remove, k.Suggest, k.NextHousehold, k.Missed, k.Search}
 }
 

@@ -18,6 +18,7 @@ import (
 // date, and the registration form for typing in a new one or editing a saved one.
 type visits struct {
 	c      *Common
+	fs     *focus
 	reload reloader
 	w, h   int
 	loaded bool
@@ -70,9 +71,18 @@ type openVisitMsg struct {
 }
 
 // focusPaneMsg asks the root to show a pane.
-type focusPaneMsg struct{ pane int }
+type focusPaneMsg struct{ pane paneID }
 
-func newVisits(c *Common) *visits { return &visits{c: c} }
+func newVisits(c *Common, fs *focus) *visits { return &visits{c: c, fs: fs} }
+
+func (v *visits) setCommon(c *Common) {
+	v.c = c
+	for _, f := range []*visitForm{v.form, v.kept} {
+		if f != nil {
+			f.c = c
+		}
+	}
+}
 
 func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v.load(true) }) }
 

@@ -1,0 +1,413 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"sanbai/store"
+)
+
+// rig drives the real model the way a laggy link does: keys arrive in bursts, and every
+// command's result waits until the test delivers it — before, between or after the keys.
+// Commands run as soon as they are issued (their writes happen then); only their answers are
+// held, as a busy event loop holds them behind keys already read.
+type rig struct {
+	t       *testing.T
+	m       *Model
+	pending []tea.Msg
+}
+
+func newRig(t *testing.T, st *store.Store, u store.User) *rig {
+	t.Helper()
+	r := &rig{t: t, m: New(Options{Store: st, User: u, Width: 80, Height: 24})}
+	r.add(r.m.Init())
+	return r
+}
+
+// add runs a command and holds its result; batches are opened up, timers (draft saves)
+// dropped.
+func (r *rig) add(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-ch:
+	case <-time.After(2 * time.Second):
+		return // a timer
+	}
+	switch msg := msg.(type) {
+	case nil, tea.QuitMsg:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			r.add(c)
+		}
+	default:
+		r.pending = append(r.pending, msg)
+	}
+}
+
+// send hands the model one message now.
+func (r *rig) send(msg tea.Msg) {
+	_, cmd := r.m.Update(msg)
+	r.add(cmd)
+}
+
+// keys types a burst: the keys one after another, no answer delivered in between.
+func (r *rig) keys(ks ...string) {
+	for _, k := range ks {
+		r.send(burstKey(k))
+	}
+}
+
+// deliver hands the model the held answers that match, oldest first; answers they lead to
+// are held in turn. It returns how many it delivered.
+func (r *rig) deliver(match func(tea.Msg) bool) int {
+	n := 0
+	for i := 0; i < len(r.pending); {
+		msg := r.pending[i]
+		if !match(inner(msg)) {
+			i++
+			continue
+		}
+		r.pending = append(r.pending[:i], r.pending[i+1:]...)
+		r.send(msg)
+		n++
+	}
+	return n
+}
+
+// settle delivers everything until nothing is held.
+func (r *rig) settle() {
+	for i := 0; len(r.pending) > 0; i++ {
+		if i > 1000 {
+			r.t.Fatal("answers never stop coming")
+		}
+		r.deliver(func(tea.Msg) bool { return true })
+	}
+}
+
+// screen is the frame as text.
+func (r *rig) screen() string { return ansi.Strip(r.m.View().Content) }
+
+// inner is a routed message's payload.
+func inner(msg tea.Msg) tea.Msg {
+	if rt, ok := msg.(routed); ok {
+		return rt.msg
+	}
+	return msg
+}
+
+func is[T any](msg tea.Msg) bool { _, ok := msg.(T); return ok }
+
+func burstKey(s string) tea.KeyPressMsg {
+	switch s {
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// orders are the moments an answer can arrive relative to a burst: before its first key,
+// after the first key, after all but the last, after the last, after every key.
+var orders = []string{"before", "after-first", "before-last", "after-last", "each"}
+
+// burst types keys with the answers that match delivered at the given moment, then settles.
+func (r *rig) burst(when string, match func(tea.Msg) bool, keys ...string) {
+	at := map[string]int{"before": 0, "after-first": 1, "before-last": len(keys) - 1, "after-last": len(keys)}[when]
+	for i, k := range keys {
+		if i == at || when == "each" {
+			r.deliver(match)
+		}
+		r.keys(k)
+	}
+	if at == len(keys) {
+		r.deliver(match)
+	}
+	r.settle()
+}
+
+// queueOpen brings a session to the queue pane with everything but the held kinds in.
+func queueOpen(t *testing.T, st *store.Store, u store.User, hold func(tea.Msg) bool) *rig {
+	r := newRig(t, st, u)
+	r.keys("3")
+	for i := 0; i < 50; i++ {
+		if r.deliver(func(m tea.Msg) bool { return !hold(m) }) == 0 {
+			break
+		}
+	}
+	return r
+}
+
+func townshipUser() store.User { return store.User{Name: "李明", Role: store.RoleTownship} }
+
+// TestOwnerPickerBurst: "o", a person's pinyin initials and enter, typed as one burst, give the
+// concern that owner whether the people to choose from arrive before, during or after it.
+func TestOwnerPickerBurst(t *testing.T) {
+	for _, when := range orders {
+		t.Run(when, func(t *testing.T) {
+			st := seeded(t)
+			r := queueOpen(t, st, townshipUser(), is[queuePeople])
+			q := r.m.panes[paneQueue].(*queue)
+			c, ok := q.current()
+			if !ok {
+				t.Fatal("no concern under the cursor")
+			}
+			if q.peopleIn {
+				t.Fatal("the people arrived before the test let them")
+			}
+			name, initials := uniquePerson(t, st, store.ConcernVillage(c.ID))
+			keys := append([]string{"o"}, strings.Split(initials, "")...)
+			keys = append(keys, "enter")
+			r.burst(when, is[queuePeople], keys...)
+			got, _ := st.Concern(store.System, c.ID)
+			if got.Plan.Owner != name {
+				t.Fatalf("o %s enter: owner %q, want %q\n%s", initials, got.Plan.Owner, name, r.screen())
+			}
+			if r.m.fs.top(paneQueue) != nil {
+				t.Fatalf("the picker is still open:\n%s", r.screen())
+			}
+		})
+	}
+}
+
+// uniquePerson finds a cadre or member of the village whose pinyin initials no one else in
+// the owner picker shares.
+func uniquePerson(t *testing.T, st *store.Store, village string) (name, initials string) {
+	t.Helper()
+	q := newQueue(&Common{Store: st, Actor: store.System}, newFocus())
+	msg := q.loadPeople()().(queuePeople)
+	count := map[string]int{}
+	first := map[string]string{}
+	for _, o := range msg.people[village] {
+		parts := strings.Split(o.key, "\x00")
+		ini := strings.Fields(parts[2])[0]
+		count[ini]++
+		first[ini] = o.value
+	}
+	for _, o := range msg.people[village] {
+		ini := strings.Fields(strings.Split(o.key, "\x00")[2])[0]
+		if count[ini] == 1 && len(ini) >= 2 {
+			// No other option's key holds these letters anywhere either.
+			n := 0
+			for _, p := range msg.people[village] {
+				if matches(p.key, ini) {
+					n++
+				}
+			}
+			if n == 1 {
+				return o.value, ini
+			}
+		}
+	}
+	t.Fatalf("no one in %s with initials of their own", village)
+	return "", ""
+}
+
+// TestFilterPickerBurst: "f DL enter" typed as one burst filters the list to village DL,
+// whenever the filter's choices arrive.
+func TestFilterPickerBurst(t *testing.T) {
+	for _, when := range orders {
+		t.Run(when, func(t *testing.T) {
+			st := seeded(t)
+			r := queueOpen(t, st, townshipUser(), is[queueFacets])
+			r.burst(when, is[queueFacets], "f", "D", "L", "enter")
+			q := r.m.panes[paneQueue].(*queue)
+			if q.f.village != "DL" || q.shown.village != "DL" {
+				t.Fatalf("f DL enter: filter %+v, shown %+v\n%s", q.f, q.shown, r.screen())
+			}
+			for _, c := range q.rows {
+				if c.Village != "DL" {
+					t.Fatalf("%s of %s listed under a DL filter", c.ID, c.Village)
+				}
+			}
+			if r.m.fs.top(paneQueue) != nil {
+				t.Fatalf("the picker is still open:\n%s", r.screen())
+			}
+		})
+	}
+}
+
+// TestMarkTenThenTag: space ten times and g, as one burst, tag exactly the ten concerns the
+// cursor passed over green, whenever the windows the cursor asks for arrive.
+func TestMarkTenThenTag(t *testing.T) {
+	for _, when := range orders {
+		t.Run(when, func(t *testing.T) {
+			st := seeded(t)
+			r := queueOpen(t, st, townshipUser(), func(tea.Msg) bool { return false })
+			q := r.m.panes[paneQueue].(*queue)
+			var want []string
+			for _, c := range q.rows[:10] {
+				want = append(want, c.ID)
+			}
+			before := map[string]store.Concern{}
+			all, _ := st.Concerns(store.System)
+			for _, c := range all {
+				before[c.ID] = c
+			}
+			keys := append(strings.Split(strings.Repeat("s", 10), ""), "g")
+			for i := range 10 {
+				keys[i] = "space"
+			}
+			r.burst(when, is[queuePage], keys...)
+			after, _ := st.Concerns(store.System)
+			changed := map[string]bool{}
+			for _, c := range after {
+				if c.Rev != before[c.ID].Rev {
+					changed[c.ID] = true
+				}
+			}
+			for _, id := range want {
+				c, _ := st.Concern(store.System, id)
+				if c.Tag != store.TagGreen {
+					t.Fatalf("%s is %s after space×10 g", id, c.Tag)
+				}
+				if before[id].Tag != store.TagGreen && !changed[id] {
+					t.Fatalf("%s was not written", id)
+				}
+				delete(changed, id)
+			}
+			if len(changed) > 0 {
+				t.Fatalf("concerns the cursor never marked were changed: %v", changed)
+			}
+		})
+	}
+}
+
+// TestConflictQuestionTakesOnlyItsAnswer: y is pressed on a concern someone else changed
+// unseen, then g at once. The question appears; g, typed before it, is no answer and is
+// not lost: after n cancels the yellow, g tags the concern green as it now is. Answered y
+// instead, yellow is written over the other change, then g.
+func TestConflictQuestionTakesOnlyItsAnswer(t *testing.T) {
+	for _, answer := range []string{"n", "y", "esc"} {
+		t.Run(answer, func(t *testing.T) {
+			st := seeded(t)
+			r := queueOpen(t, st, townshipUser(), func(tea.Msg) bool { return false })
+			q := r.m.panes[paneQueue].(*queue)
+			c, _ := q.current()
+			if c.Tag != store.TagRed {
+				t.Fatalf("the first row %s is %s, not red", c.ID, c.Tag)
+			}
+			// Someone else writes its plan; this screen has not heard yet.
+			other := store.Actor{Name: "王五", Role: store.RoleTownship}
+			if _, err := st.Triage(other, c.ID, -1, store.Op{Kind: store.OpSolution, Text: "另一人的方案"}); err != nil {
+				t.Fatal(err)
+			}
+			r.keys("y", "g")
+			r.deliver(is[triaged])
+			if s := r.screen(); !strings.Contains(s, "刚被改过") {
+				t.Fatalf("no conflict question:\n%s", s)
+			}
+			// Keys that are not answers do nothing to the question.
+			r.keys("x")
+			r.settle()
+			if s := r.screen(); !strings.Contains(s, "刚被改过") {
+				t.Fatalf("a key that is no answer closed the question:\n%s", s)
+			}
+			r.keys(answer)
+			r.settle()
+			got, _ := st.Concern(store.System, c.ID)
+			if got.Tag != store.TagGreen {
+				t.Fatalf("after %s: tag %s, want green (the g typed before the question)\n%s", answer, got.Tag, r.screen())
+			}
+			var mine []string
+			for _, m := range got.Moves {
+				if m.By == "李明" {
+					mine = append(mine, m.To)
+				}
+			}
+			want := "green"
+			if answer == "y" {
+				want = "yellow green"
+			}
+			if strings.Join(mine, " ") != want {
+				t.Fatalf("after %s, this session's moves were %v, want %s", answer, mine, want)
+			}
+		})
+	}
+}
+
+// TestUndoSeveralLevels: three tags on three concerns, then u u u typed as one burst, put all
+// three back in reverse order; a fourth u says there is nothing left to undo.
+func TestUndoSeveralLevels(t *testing.T) {
+	st := seeded(t)
+	r := queueOpen(t, st, townshipUser(), func(tea.Msg) bool { return false })
+	q := r.m.panes[paneQueue].(*queue)
+	var ids []string
+	var was []store.Tag
+	for range 3 {
+		// A tagged row moves to its colour's place and the cursor goes with it: the next
+		// concern is whichever is under the cursor after a step down.
+		c, _ := q.current()
+		ids, was = append(ids, c.ID), append(was, c.Tag)
+		r.keys(map[store.Tag]string{store.TagRed: "g", store.TagYellow: "r", store.TagGreen: "y"}[c.Tag])
+		r.settle()
+		r.keys("j")
+		r.settle()
+	}
+	for i, id := range ids {
+		if c, _ := st.Concern(store.System, id); c.Tag == was[i] {
+			t.Fatalf("%s was not tagged\n%s", id, r.screen())
+		}
+	}
+	r.keys("u", "u", "u")
+	r.settle()
+	for i, id := range ids {
+		if c, _ := st.Concern(store.System, id); c.Tag != was[i] {
+			t.Fatalf("%s is %s after three undos; was %s\n%s", id, c.Tag, was[i], r.screen())
+		}
+	}
+	r.keys("u")
+	if s := r.screen(); !strings.Contains(s, "没有可撤销") {
+		t.Fatalf("a fourth u should say there is nothing to undo:\n%s", s)
+	}
+}
+
+// TestLanguageDuringTriage: the language changes while a triage is being written on another
+// goroutine; under -race nothing the command reads is written meanwhile.
+func TestLanguageDuringTriage(t *testing.T) {
+	st := seeded(t)
+	r := queueOpen(t, st, townshipUser(), func(tea.Msg) bool { return false })
+	for i := range 5 {
+		_, cmd := r.m.Update(burstKey("r"))
+		done := make(chan tea.Msg)
+		go func() { done <- cmd() }()
+		r.m.Update(burstKey("L"))
+		msg := <-done
+		r.send(msg)
+		r.settle()
+		if i%2 == 0 && !strings.Contains(r.screen(), "Queue") {
+			t.Fatalf("the language did not change:\n%s", r.screen())
+		}
+	}
+}
+
+// TestKeysWaitForRows: a search typed and entered, then space, marks the first row of the
+// search's answer, not the row the cursor was on before — whenever the answer arrives.
+func TestKeysWaitForRows(t *testing.T) {
+	for _, when := range orders {
+		t.Run(when, func(t *testing.T) {
+			st := seeded(t)
+			r := queueOpen(t, st, townshipUser(), func(tea.Msg) bool { return false })
+			q := r.m.panes[paneQueue].(*queue)
+			last := q.rows[len(q.rows)-1]
+			r.burst(when, is[queuePage], append(append([]string{"/"}, strings.Split(last.ID, "")...), "enter", "space")...)
+			if len(q.marked) != 1 || !q.marked[last.ID] {
+				t.Fatalf("marked %v, want only %s\n%s", q.marked, last.ID, r.screen())
+			}
+		})
+	}
+}

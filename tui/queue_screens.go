@@ -1,0 +1,108 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/store"
+	"sanbai/views"
+)
+
+// concernSheet is the detail of the concern under the queue's cursor (enter): what, where,
+// the plan, the clocks and the whole history. It takes the list's keys too — moving shows the
+// next concern, triage keys act on the one shown — and esc or enter closes it.
+type concernSheet struct {
+	q    *queue
+	w, h int
+}
+
+func (s *concernSheet) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *concernSheet) Capturing() bool  { return false }
+func (s *concernSheet) settling() bool   { return s.q.settling() }
+
+func (s *concernSheet) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	if key.Matches(km, s.q.c.Keys.Back, s.q.c.Keys.Open) {
+		s.q.fs.close(s)
+		return nil
+	}
+	return s.q.listKey(km)
+}
+
+func (s *concernSheet) View() string {
+	if c, ok := s.q.current(); ok {
+		return s.q.detailView(c, s.w, s.h)
+	}
+	return " " + s.q.c.T("empty")
+}
+
+func (s *concernSheet) ShortHelp() []key.Binding {
+	k := s.q.c.Keys
+	return []key.Binding{k.Back, k.Up, k.Down, k.TagRed, k.TagYellow, k.TagGreen, k.Owner, k.Deadline, k.Escalate, k.Resolve, k.Undo}
+}
+
+func (s *concernSheet) FullHelp() [][]key.Binding { return s.q.FullHelp() }
+
+// projectSheet lists the lead projects with their concerns' progress (P with fewer than two
+// rows marked); x resolves the one under the cursor.
+type projectSheet struct {
+	q    *queue
+	cur  views.Cursor
+	w, h int
+}
+
+func (s *projectSheet) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *projectSheet) Capturing() bool  { return false }
+
+func (s *projectSheet) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	q, k := s.q, s.q.c.Keys
+	if moveKeys(k, km, &s.cur, max(s.h-2, 1)) {
+		return nil
+	}
+	switch {
+	case key.Matches(km, k.Back, k.Project):
+		q.fs.close(s)
+	case key.Matches(km, k.Resolve):
+		if q.c.Actor.Role == store.RoleInspector {
+			q.fs.say(q.c.T("err.readonly"), true)
+			return nil
+		}
+		if s.cur.Pos >= len(q.projects) {
+			return nil
+		}
+		id := q.projects[s.cur.Pos].ID
+		q.fs.push(paneQueue, askFor(q.c, q.fs, q.c.T("q.ask.resolve"), "", nil, func(val string) (tea.Cmd, string) {
+			if strings.TrimSpace(val) == "" {
+				return nil, q.c.T("q.need.text")
+			}
+			c := q.c
+			return func() tea.Msg {
+				p, err := c.Store.ResolveProject(c.Actor, id, val)
+				if err != nil {
+					return statusMsg{text: c.errText(err), err: true}
+				}
+				return statusMsg{text: fmt.Sprintf(c.T("q.project.done"), p.ID)}
+			}, ""
+		}))
+	}
+	return nil
+}
+
+func (s *projectSheet) View() string { return s.q.projectView(s.cur.Pos, s.w, s.h) }
+
+func (s *projectSheet) ShortHelp() []key.Binding {
+	k := s.q.c.Keys
+	return []key.Binding{k.Up, k.Down, k.Resolve, k.Back}
+}
+
+func (s *projectSheet) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
