@@ -29,12 +29,13 @@ test: patch
 	$(PGO) test -race -count=1 ./...
 
 # The crash harness, long version: SIGKILL the server at random moments through 60 restart
-# cycles and check every acknowledged write, then 20 SSH sessions triaging the same concerns
-# (see e2e/crash_test.go, e2e/concurrency_test.go and docs/RELIABILITY.md). `make test` runs
-# short versions of both.
+# cycles and check every acknowledged write, then 20 SSH sessions triaging the same concerns,
+# then the key-fidelity test 50 runs in a row (see e2e/crash_test.go, e2e/concurrency_test.go,
+# e2e/fidelity_test.go and docs/RELIABILITY.md). `make test` runs short versions of all three.
 test-crash: patch
 	SANBAI_CRASH_CYCLES=$${SANBAI_CRASH_CYCLES:-60} SANBAI_SESSIONS=$${SANBAI_SESSIONS:-20} \
-		$(PGO) test -race -count=1 -timeout 60m -run '^(TestCrashRestart|TestSessionsTriageTogether)$$' -v ./e2e
+		SANBAI_FIDELITY_RUNS=$${SANBAI_FIDELITY_RUNS:-50} \
+		$(PGO) test -race -count=1 -timeout 80m -run '^(TestCrashRestart|TestSessionsTriageTogether|TestKeyFidelity)$$' -v ./e2e
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

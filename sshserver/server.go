@@ -60,6 +60,10 @@ type Config struct {
 	AuthFailLimit  int
 	AuthFailWindow time.Duration
 	AuthBan        time.Duration
+
+	// KeyTrace, when set, is told every key each session's program receives, when it is
+	// applied, and what the session says back (tests compare it with what they typed).
+	KeyTrace func(user, event string)
 }
 
 // Defaults fills in the limits left zero.
@@ -496,14 +500,18 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	pty, _, _ := sess.Pty()
 	lang := pickLang(u.Lang, sess.Environ(), s.cfg.Lang)
 	follow, _ := sess.Context().Value(followKey).(string)
-	m := tui.New(tui.Options{
+	opts := tui.Options{
 		Store: s.cfg.Store, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
 		ASCII:    envIs(sess.Environ(), "SANBAI_ASCII", "1"),
 		Width:    pty.Window.Width,
 		Height:   pty.Window.Height,
 		Presence: s.presence,
 		Follow:   follow,
-	})
+	}
+	if s.cfg.KeyTrace != nil {
+		opts.Trace = func(e string) { s.cfg.KeyTrace(u.Name, e) }
+	}
+	m := tui.New(opts)
 	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
 	s.mu.Lock()
 	if s.closing {

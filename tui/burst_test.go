@@ -188,7 +188,7 @@ func TestOwnerPickerBurst(t *testing.T) {
 // the owner picker shares.
 func uniquePerson(t *testing.T, st *store.Store, village string) (name, initials string) {
 	t.Helper()
-	q := newQueue(&Common{Store: st, Actor: store.System}, newFocus())
+	q := newQueue(&Common{Store: st, Actor: store.System}, newFocus(nil))
 	msg := q.loadPeople()().(queuePeople)
 	count := map[string]int{}
 	first := map[string]string{}

@@ -65,7 +65,7 @@ func benchQueue(b *testing.B, st *store.Store) *queue { return benchQueueOf(b, s
 func benchQueueOf(b *testing.B, st *store.Store, a store.Actor) *queue {
 	c := &Common{Store: st, Actor: a, Lang: "zh",
 		Styles: views.NewStyles(false), Keys: keys.New("zh")}
-	q := newQueue(c, newFocus())
+	q := newQueue(c, newFocus(nil))
 	q.SetSize(80, 21)
 	// The first frame: the pane's lists and the first window (the owners to choose from
 	// are read apart, by loadPeople; see BenchmarkCountyQueuePeople).

@@ -91,17 +91,34 @@ type focus struct {
 	// status is the footer's message, set in the same update as the change it reports and
 	// cleared by the next key.
 	status statusMsg
+	trace  trace
 }
 
 // say shows a message in the footer now, in the frame that shows what it reports.
-func (f *focus) say(text string, isErr bool) { f.status = statusMsg{text: text, err: isErr} }
+func (f *focus) say(text string, isErr bool) {
+	f.status = statusMsg{text: text, err: isErr}
+	f.log("say", text)
+}
 
-func newFocus() *focus { return &focus{nextID: 1} }
+// trace is told what happens to keys (see Options.Trace); nil when nobody listens.
+type trace func(event string)
+
+func newFocus(t trace) *focus { return &focus{nextID: 1, trace: t} }
+
+// log tells the trace, if any, one event.
+func (f *focus) log(kind, what string) {
+	if f.trace != nil {
+		f.trace(kind + " " + what)
+	}
+}
 
 // push puts c on top of owner's stack and gives it its size.
 func (f *focus) push(owner paneID, c component) {
 	l := &layer{id: f.nextID, owner: owner, comp: c, async: !f.inKey}
 	f.nextID++
+	if q, ok := c.(*question); ok {
+		f.log("ask", q.text)
+	}
 	f.layers = append(f.layers, l)
 	if t, ok := c.(tailer); ok {
 		c.SetSize(f.w, t.Lines())

@@ -78,6 +78,9 @@ func (q *queue) applyPage(msg queuePage, counted bool) tea.Cmd {
 		q.recount = q.recount || counted
 		return q.fetch()
 	}
+	// A new filter or order starts at the top when the concern the cursor was on is not in
+	// its answer; a refresh of the same list keeps the place.
+	refiltered := msg.f != q.shown || msg.order != q.shownBy
 	q.shown, q.shownBy = msg.f, msg.order
 	for i, c := range p.Rows {
 		if m, ok := q.mine[c.ID]; ok {
@@ -100,15 +103,20 @@ func (q *queue) applyPage(msg queuePage, counted bool) tea.Cmd {
 		}
 	}
 	q.cur.SetLen(p.Total)
-	if p.Pos >= 0 && msg.around == q.selected {
+	switch {
+	case p.Pos >= 0 && msg.around == q.selected:
 		q.cur.Pos = p.Pos
+	case refiltered && msg.around == q.selected:
+		q.cur.Pos, q.cur.Offset = 0, 0
 	}
 	q.cur.Move(0, q.listHeight())
 	q.remember()
 	if msg.seq >= q.waits {
 		q.waitRows = false
 	}
-	return nil
+	// The cursor may have landed outside the rows this answer holds (a new filter, a list
+	// grown shorter): ask for them, and keys wait for them.
+	return q.ensureWindow()
 }
 
 // ensureWindow asks for another window when the cursor has moved near the edge of the one

@@ -50,6 +50,10 @@ type Options struct {
 	// Follow names the user whose screen this session follows, read-only; empty for a
 	// normal session.
 	Follow string
+	// Trace, when set, is told each key as it arrives ("recv"), waits ("held") and is
+	// applied ("key", or "answer" to a question), and each message and question the session
+	// shows ("say", "ask").
+	Trace func(event string)
 }
 
 // paneID names a pane. Panes are known by ID, never by position on the bar; paneDefs is
@@ -136,7 +140,7 @@ func New(o Options) *Model {
 		Demo:       o.Demo,
 		Registered: o.Registered,
 	}
-	m := &Model{c: c, defs: paneDefs(), fs: newFocus(), help: help.New(), width: min(o.Width, maxDrawWidth),
+	m := &Model{c: c, defs: paneDefs(), fs: newFocus(o.Trace), help: help.New(), width: min(o.Width, maxDrawWidth),
 		height: min(o.Height, maxDrawHeight), presence: o.Presence, follow: o.Follow}
 	for id, d := range m.defs {
 		m.panes[id] = d.make(c, m.fs)
@@ -319,6 +323,12 @@ func (m *Model) layout() {
 
 // Update handles a message and then tells followers what the screen shows now.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch k := msg.(type) {
+	case tea.KeyPressMsg:
+		m.fs.log("recv", k.String())
+	case tea.PasteMsg:
+		m.fs.log("recv", fmt.Sprintf("paste %d", len(k.Content)))
+	}
 	if m.follow != "" {
 		return m, m.followerUpdate(msg)
 	}
@@ -410,7 +420,7 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 		}
 		return m.deliver(msg)
 	case statusMsg:
-		m.fs.status = msg
+		m.fs.say(msg.text, msg.err)
 		return nil
 	case markConcernsMsg:
 		// The overview proposes a lead project: the queue marks its concerns.
@@ -528,12 +538,9 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 	if l := m.fs.top(m.active); l != nil && l.async && len(m.fs.held) > 0 && m.blocked(m.fs.held[len(m.fs.held)-1]) {
 		forTop = true
 	}
-	if !forTop && (len(m.fs.held) > 0 || m.settling()) {
+	if (!forTop && len(m.fs.held) > 0) || m.settling() {
 		m.fs.held = append(m.fs.held, h)
-		return nil
-	}
-	if forTop && m.settling() {
-		m.fs.held = append(m.fs.held, h)
+		m.fs.log("held", keyName(msg))
 		return nil
 	}
 	cmd := m.key(msg)
@@ -565,6 +572,20 @@ func (m *Model) drain() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// isQuestion reports whether c is a question (its keys are answers, in the trace).
+func isQuestion(c component) bool { _, ok := c.(*question); return ok }
+
+// keyName is how the trace names a key or a paste.
+func keyName(msg tea.Msg) string {
+	switch k := msg.(type) {
+	case tea.KeyPressMsg:
+		return k.String()
+	case tea.PasteMsg:
+		return fmt.Sprintf("paste %d", len(k.Content))
+	}
+	return ""
+}
+
 // quit saves whatever is half typed, then ends the session.
 func (m *Model) quit() tea.Cmd {
 	var flush []tea.Cmd
@@ -584,6 +605,11 @@ func (m *Model) quit() tea.Cmd {
 // key handles one key or paste now: help first, then the global keys unless the receiver
 // takes every key, then the receiver.
 func (m *Model) key(msg tea.Msg) tea.Cmd {
+	if l, _ := m.receiver(); l != nil && isQuestion(l.comp) {
+		m.fs.log("answer", keyName(msg))
+	} else {
+		m.fs.log("key", keyName(msg))
+	}
 	m.fs.inKey = true
 	defer func() { m.fs.inKey = false }()
 	km, isKey := msg.(tea.KeyPressMsg)
