@@ -6,14 +6,16 @@ import (
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
 
+	"sanbai/sshinput"
 	"sanbai/store"
 	"sanbai/tui"
 )
 
 // MirrorServer serves the app the way sshserver.program does (the program options wish makes
-// for the session, the session's context, the change feed), with two things sshserver does
-// not offer: wrap may wrap the root model (the stress test records its frames), and fps, when
-// not zero, sets the renderer's frame rate (to measure what a different rate would change).
+// for the session, its input through sshinput, the session's context, the change feed), with
+// two things sshserver does not offer: wrap may wrap the root model (the stress test records
+// its frames), and fps, when not zero, sets the renderer's frame rate (to measure what a
+// different rate would change).
 // Anyone is admitted as a township demo user; only the harness listens to it, on loopback.
 func MirrorServer(st *store.Store, addr, hostKey string, fps int, wrap func(m tea.Model, w, h int) tea.Model) (*ssh.Server, error) {
 	handler := func(sess ssh.Session) *tea.Program {
@@ -23,7 +25,7 @@ func MirrorServer(st *store.Store, addr, hostKey string, fps int, wrap func(m te
 		if wrap != nil {
 			m = wrap(m, pty.Window.Width, pty.Window.Height)
 		}
-		opts := append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+		opts := append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
 		if fps != 0 {
 			opts = append(opts, tea.WithFPS(fps))
 		}
