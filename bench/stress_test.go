@@ -240,22 +240,26 @@ var profile = colorprofile.Env([]string{"TERM=xterm-256color"})
 // diffScreen lists the cells where the screen and the frame, drawn into a fresh buffer the
 // way bubbletea draws a view, disagree.
 func diffScreen(term *Term, content string, w, h int) []string {
+	var diffs []string
+	term.WithScreen(func(e *vt.Emulator) { diffs = diffEmulator(e, content, w, h) })
+	return diffs
+}
+
+// diffEmulator lists the cells where a virtual terminal and the frame disagree.
+func diffEmulator(e *vt.Emulator, content string, w, h int) []string {
+	if e.Width() != w || e.Height() != h {
+		return []string{fmt.Sprintf("terminal is %d×%d, frame %d×%d", e.Width(), e.Height(), w, h)}
+	}
 	want := uv.NewScreenBuffer(w, h)
 	uv.NewStyledString(content).Draw(want, want.Bounds())
 	var diffs []string
-	term.WithScreen(func(e *vt.Emulator) {
-		if e.Width() != w || e.Height() != h {
-			diffs = append(diffs, fmt.Sprintf("terminal is %d×%d, frame %d×%d", e.Width(), e.Height(), w, h))
-			return
-		}
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				if d := cellDiff(want.CellAt(x, y), e.CellAt(x, y)); d != "" {
-					diffs = append(diffs, fmt.Sprintf("row %d col %d: %s", y, x, d))
-				}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if d := cellDiff(want.CellAt(x, y), e.CellAt(x, y)); d != "" {
+				diffs = append(diffs, fmt.Sprintf("row %d col %d: %s", y, x, d))
 			}
 		}
-	})
+	}
 	return diffs
 }
 
