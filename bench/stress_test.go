@@ -85,13 +85,13 @@ func stressServer(t *testing.T) (addr string, frame *lastFrame) {
 		t.Fatal(err)
 	}
 	frame = &lastFrame{}
-	srv, err := MirrorServer(st, l.Addr().String(), filepath.Join(dir, "host_ed25519"), 0,
-		func(m tea.Model, w, h int) tea.Model {
+	srv, err := MirrorServer(st, l.Addr().String(), filepath.Join(dir, "host_ed25519"), MirrorOptions{
+		Wrap: func(m tea.Model, w, h int) tea.Model {
 			frame.mu.Lock()
 			frame.w, frame.h = w, h
 			frame.mu.Unlock()
 			return recorder{m: m, last: frame}
-		})
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,7 @@ var sizes = [][2]int{{80, 24}, {120, 40}}
 type results struct {
 	ours, base, unpatched []*bench.Run
 	fpsRun                *bench.Run // sanbai at another frame rate, 80×24
+	rawRun                *bench.Run // sanbai reading sessions without sshinput, 80×24
 	fps                   int
 	oursMem, baseMem      []bench.MemPoint
 	rows                  int
@@ -214,6 +215,24 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int) (*results
 		}
 		r.Close()
 		res.fpsRun, res.fps = r, fps
+	}
+	if o.Esc > 0 {
+		// The lone Esc as it was before sshinput, for the before/after figures: only the
+		// keys that reach the measured Escs are typed.
+		log.Printf("starting sanbai reading sessions without sshinput")
+		rc, err := bench.StartChild(self, filepath.Join(tmp, "raw"), bench.RawInputEnv+"=1")
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Stop()
+		ro := o
+		ro.Cursor, ro.Edge, ro.Pages, ro.Latency = 0, 0, 0, 0
+		r, err := bench.Measure(oursTarget("sanbai without sshinput", rc.Addr, signer), 80, 24, ro)
+		if err != nil {
+			return nil, fmt.Errorf("without sshinput: %w", err)
+		}
+		r.Close()
+		res.rawRun = r
 	}
 	log.Printf("idle: watching %d sessions for %s", len(open), o.IdleFor)
 	bench.Idle(open, o.IdleFor)
