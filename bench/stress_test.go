@@ -107,12 +107,13 @@ func stressServer(t *testing.T) (addr string, frame *lastFrame) {
 // language switch, triage keys that write to the store (so change events redraw panes under
 // the cursor), opening and closing details (enter toggles them). Never q or ctrl+c.
 //
-// Not esc, for now: esc in the Visits pane before its rows have loaded dereferences the
-// missing rows (visits.refilter) and the session dies. Put "\x1b" back once that is fixed.
+// esc is in (the visits pane's nil rows it once tripped on are guarded since 98f776c): typed
+// in a burst with other keys it is what sshinput turns into the Escape key at the end of a
+// read, and what reaches the app as alt+key before another.
 var stressKeys = []string{
 	"j", "j", "j", "k", "k", "\x1b[B", "\x1b[A", "\x1b[6~", "\x1b[5~", "\x1b[H", "\x1b[F",
 	"1", "2", "3", "3", "4", "\t", "\x1b[Z", "\r", "?", "L", "r", "y", "g", "h", "l",
-	"\x1b[D", "\x1b[C", "\x06", "\x02",
+	"\x1b[D", "\x1b[C", "\x06", "\x02", "\x1b",
 }
 
 // stressSizes are the windows the test resizes through, down to one too small for the panes.
