@@ -22,6 +22,7 @@ const (
 	ActChar       = "type one Chinese character"
 	ActCharLater  = "…and what follows it within 1 s"
 	ActLatency    = "cursor j/k, latency loop"
+	ActEsc        = "lone Esc"
 )
 
 // Keys are what a target is driven with for each action.
@@ -37,6 +38,9 @@ type Keys struct {
 	// closes it again. An empty Char means there is no text field to type into.
 	CharPre, CharPost []string
 	Char              string
+	// EscPre opens something a lone Esc closes again (Esc); each Esc is measured. An empty
+	// Esc means the target has nothing a lone Esc acts on at once.
+	EscPre, Esc string
 }
 
 // Target is a server under measurement.
@@ -97,6 +101,7 @@ type Options struct {
 	Edge      int           // cursor samples at the page edge
 	Pages     int           // page scroll samples
 	Latency   int           // keys in the latency loop
+	Esc       int           // lone Esc samples
 	IdleFor   time.Duration // idle window
 	Logf      func(format string, args ...any)
 	Sessions  []int // concurrent session counts for the memory run
@@ -179,13 +184,21 @@ func Measure(tg Target, w, h int, o Options) (*Run, error) {
 		step(act, tg.Keys.Down)
 	}
 	// Down a page and back up, in turn: a list of a few pages would otherwise reach its end
-	// and measure keys that have nothing left to scroll.
+	// and measure keys that have nothing left to scroll. A page key moves a list cursor by a
+	// page and the window only as far as the cursor needs, so a page key measured is always
+	// typed from the row that makes the window move by the whole page: PgDn from the bottom
+	// row (where the cursor is after the edge moves), PgUp from the top. The unmeasured key
+	// after each puts the cursor on that row (PgUp right after PgDn moves the window by one
+	// row and leaves the cursor on the top row; PgDn after PgUp, likewise, on the bottom
+	// row). less scrolls by a page on every page key, so for it every key is a page.
 	for i := 0; i < o.Pages; i++ {
-		k := tg.Keys.PageDown
-		if i%2 == 1 {
-			k = tg.Keys.PageUp
+		if i%2 == 0 {
+			step(ActPage, tg.Keys.PageDown)
+			plain(tg.Keys.PageUp)
+		} else {
+			step(ActPage, tg.Keys.PageUp)
+			plain(tg.Keys.PageDown)
 		}
-		step(ActPage, k)
 	}
 	for i := 0; i < o.Latency; i++ {
 		k := tg.Keys.Down
@@ -193,6 +206,13 @@ func Measure(tg Target, w, h int, o Options) (*Run, error) {
 			k = tg.Keys.Up
 		}
 		step(ActLatency, k)
+	}
+	// A lone Esc, typed by itself after the line went quiet, as a person leaving a prompt
+	// does: the input decoder cannot tell it from the first byte of a longer sequence
+	// without waiting, which is what these samples measure.
+	for i := 0; tg.Keys.Esc != "" && i < o.Esc; i++ {
+		plain(tg.Keys.EscPre)
+		step(ActEsc, tg.Keys.Esc)
 	}
 	if tg.Keys.Char != "" {
 		for _, k := range tg.Keys.CharPre {

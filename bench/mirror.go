@@ -6,26 +6,42 @@ import (
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
 
+	"sanbai/sshinput"
 	"sanbai/store"
 	"sanbai/tui"
 )
 
+// MirrorOptions are what MirrorServer does differently from sshserver.
+type MirrorOptions struct {
+	// FPS, when not zero, sets the renderer's frame rate (to measure what a different rate
+	// would change).
+	FPS int
+	// Wrap, when set, wraps the root model (the stress test records its frames).
+	Wrap func(m tea.Model, w, h int) tea.Model
+	// RawInput reads the session as bubbletea does by itself, without sshinput, to measure
+	// what a lone Esc cost before it.
+	RawInput bool
+}
+
 // MirrorServer serves the app the way sshserver.program does (the program options wish makes
-// for the session, the session's context, the change feed), with two things sshserver does
-// not offer: wrap may wrap the root model (the stress test records its frames), and fps, when
-// not zero, sets the renderer's frame rate (to measure what a different rate would change).
-// Anyone is admitted as a township demo user; only the harness listens to it, on loopback.
-func MirrorServer(st *store.Store, addr, hostKey string, fps int, wrap func(m tea.Model, w, h int) tea.Model) (*ssh.Server, error) {
+// for the session, its input through sshinput, the session's context, the change feed), with
+// the differences o asks for. Anyone is admitted as a township demo user; only the harness
+// listens to it, on loopback.
+func MirrorServer(st *store.Store, addr, hostKey string, o MirrorOptions) (*ssh.Server, error) {
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
 		var m tea.Model = tui.New(tui.Options{Store: st, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
 			Demo: true, Lang: "zh", Width: pty.Window.Width, Height: pty.Window.Height})
-		if wrap != nil {
-			m = wrap(m, pty.Window.Width, pty.Window.Height)
+		if o.Wrap != nil {
+			m = o.Wrap(m, pty.Window.Width, pty.Window.Height)
 		}
-		opts := append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
-		if fps != 0 {
-			opts = append(opts, tea.WithFPS(fps))
+		opts := bm.MakeOptions(sess)
+		if !o.RawInput {
+			opts = append(opts, tea.WithInput(sshinput.New(sess)))
+		}
+		opts = append(opts, tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+		if o.FPS != 0 {
+			opts = append(opts, tea.WithFPS(o.FPS))
 		}
 		p := tea.NewProgram(m, opts...)
 		sub := st.Hub().Subscribe()

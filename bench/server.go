@@ -31,6 +31,10 @@ const ChildEnv = "SANBAI_BENCH_CHILD"
 // rate instead of through sshserver, to measure what the frame rate changes.
 const FPSEnv = "SANBAI_BENCH_FPS"
 
+// RawInputEnv, when set for the server process, serves the app through MirrorServer reading
+// the session without sshinput, to measure what a lone Esc cost before it.
+const RawInputEnv = "SANBAI_BENCH_RAW_INPUT"
+
 // Stats is what the server process reports about itself.
 type Stats struct {
 	Goroutines int    `json:"goroutines"`
@@ -63,8 +67,9 @@ func ServeChild(dir string, stdin io.Reader, stdout io.Writer) error {
 		Serve(net.Listener) error
 		Close() error
 	}
-	if fps, _ := strconv.Atoi(os.Getenv(FPSEnv)); fps > 0 {
-		srv, err = MirrorServer(st, l.Addr().String(), filepath.Join(dir, "host_ed25519"), fps, nil)
+	fps, _ := strconv.Atoi(os.Getenv(FPSEnv))
+	if raw := os.Getenv(RawInputEnv) != ""; fps > 0 || raw {
+		srv, err = MirrorServer(st, l.Addr().String(), filepath.Join(dir, "host_ed25519"), MirrorOptions{FPS: fps, RawInput: raw})
 	} else {
 		srv, err = sshserver.New(sshserver.Config{Store: st, Listen: l.Addr().String(),
 			HostKeyPath: filepath.Join(dir, "host_ed25519"), Demo: true,

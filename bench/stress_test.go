@@ -85,13 +85,13 @@ func stressServer(t *testing.T) (addr string, frame *lastFrame) {
 		t.Fatal(err)
 	}
 	frame = &lastFrame{}
-	srv, err := MirrorServer(st, l.Addr().String(), filepath.Join(dir, "host_ed25519"), 0,
-		func(m tea.Model, w, h int) tea.Model {
+	srv, err := MirrorServer(st, l.Addr().String(), filepath.Join(dir, "host_ed25519"), MirrorOptions{
+		Wrap: func(m tea.Model, w, h int) tea.Model {
 			frame.mu.Lock()
 			frame.w, frame.h = w, h
 			frame.mu.Unlock()
 			return recorder{m: m, last: frame}
-		})
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,12 +107,13 @@ func stressServer(t *testing.T) (addr string, frame *lastFrame) {
 // language switch, triage keys that write to the store (so change events redraw panes under
 // the cursor), opening and closing details (enter toggles them). Never q or ctrl+c.
 //
-// Not esc, for now: esc in the Visits pane before its rows have loaded dereferences the
-// missing rows (visits.refilter) and the session dies. Put "\x1b" back once that is fixed.
+// esc is in (the visits pane's nil rows it once tripped on are guarded since 98f776c): typed
+// in a burst with other keys it is what sshinput turns into the Escape key at the end of a
+// read, and what reaches the app as alt+key before another.
 var stressKeys = []string{
 	"j", "j", "j", "k", "k", "\x1b[B", "\x1b[A", "\x1b[6~", "\x1b[5~", "\x1b[H", "\x1b[F",
 	"1", "2", "3", "3", "4", "\t", "\x1b[Z", "\r", "?", "L", "r", "y", "g", "h", "l",
-	"\x1b[D", "\x1b[C", "\x06", "\x02",
+	"\x1b[D", "\x1b[C", "\x06", "\x02", "\x1b",
 }
 
 // stressSizes are the windows the test resizes through, down to one too small for the panes.
@@ -240,22 +241,26 @@ var profile = colorprofile.Env([]string{"TERM=xterm-256color"})
 // diffScreen lists the cells where the screen and the frame, drawn into a fresh buffer the
 // way bubbletea draws a view, disagree.
 func diffScreen(term *Term, content string, w, h int) []string {
+	var diffs []string
+	term.WithScreen(func(e *vt.Emulator) { diffs = diffEmulator(e, content, w, h) })
+	return diffs
+}
+
+// diffEmulator lists the cells where a virtual terminal and the frame disagree.
+func diffEmulator(e *vt.Emulator, content string, w, h int) []string {
+	if e.Width() != w || e.Height() != h {
+		return []string{fmt.Sprintf("terminal is %d×%d, frame %d×%d", e.Width(), e.Height(), w, h)}
+	}
 	want := uv.NewScreenBuffer(w, h)
 	uv.NewStyledString(content).Draw(want, want.Bounds())
 	var diffs []string
-	term.WithScreen(func(e *vt.Emulator) {
-		if e.Width() != w || e.Height() != h {
-			diffs = append(diffs, fmt.Sprintf("terminal is %d×%d, frame %d×%d", e.Width(), e.Height(), w, h))
-			return
-		}
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				if d := cellDiff(want.CellAt(x, y), e.CellAt(x, y)); d != "" {
-					diffs = append(diffs, fmt.Sprintf("row %d col %d: %s", y, x, d))
-				}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if d := cellDiff(want.CellAt(x, y), e.CellAt(x, y)); d != "" {
+				diffs = append(diffs, fmt.Sprintf("row %d col %d: %s", y, x, d))
 			}
 		}
-	})
+	}
 	return diffs
 }
 

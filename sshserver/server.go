@@ -23,6 +23,7 @@ import (
 
 	"sanbai/admin"
 	"sanbai/clean"
+	"sanbai/sshinput"
 	"sanbai/store"
 	"sanbai/tui"
 )
@@ -512,7 +513,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		opts.Trace = func(e string) { s.cfg.KeyTrace(u.Name, e) }
 	}
 	m := tui.New(opts)
-	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
+	// sshinput: a lone Esc acts at once instead of after the key decoder's 50 ms wait.
+	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
 	s.mu.Lock()
 	if s.closing {
 		// Shutdown has already quit the programs it knew of; this one would run on.
