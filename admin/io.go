@@ -106,14 +106,14 @@ func importCmd(env Env, args []string) error {
 	}
 	data, err := ledgerio.ReadAll(&progressReader{r: in, w: env.Stderr, lang: *lang, next: 2 << 20})
 	if err != nil {
-		return err
+		return inLang(err, *lang)
 	}
 	if len(data) == 0 {
 		return errors.New(say(*lang, "文件是空的（什么也没有收到）", "the file is empty (nothing arrived)"))
 	}
 	wb, err := ledgerio.ReadWorkbook(data, name)
 	if err != nil {
-		return err
+		return inLang(err, *lang)
 	}
 	rows := 0
 	for _, sh := range wb.Sheets {
@@ -180,6 +180,15 @@ func importCmd(env Env, args []string) error {
 	}
 	printReport(env.Stdout, rep, mode, *lang)
 	return nil
+}
+
+// inLang puts a file refused for an import limit in the user's language.
+func inLang(err error, lang string) error {
+	var le *ledgerio.LimitError
+	if errors.As(err, &le) {
+		return errors.New(le.In(lang))
+	}
+	return err
 }
 
 // progress prints how far a big import's writing is, every tenth.
