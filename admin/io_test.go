@@ -226,3 +226,24 @@ func TestImportExportUsage(t *testing.T) {
 		t.Error("RemoteAllowed")
 	}
 }
+
+// TestImportRefusesPastLimits: a file past an import limit is refused in the user's language
+// with the limit and the file's figure, over SSH as locally.
+func TestImportRefusesPastLimits(t *testing.T) {
+	st := ioStore(t)
+	township := Env{Store: st, Actor: store.System, Remote: true}
+	wide := []byte("姓名" + strings.Repeat(",x", 300) + "\n")
+	_, errOut, code := cmd(township, wide, "import", "--dry-run")
+	if code != 1 || !strings.Contains(errOut, "工作表“CSV”第 1 行有 301 列，每行最多 256 列") {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	_, errOut, code = cmd(township, wide, "import", "--lang", "en")
+	if code != 1 || !strings.Contains(errOut, `sheet "CSV" row 1 has 301 columns; a row may have 256 at most`) {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	big := bytes.Repeat([]byte("a"), ledgerio.MaxFileBytes+1)
+	_, errOut, code = cmd(township, big, "import")
+	if code != 1 || !strings.Contains(errOut, "文件至少有 64 MB，上限是 64 MB") {
+		t.Fatalf("%d %s", code, errOut)
+	}
+}

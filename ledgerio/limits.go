@@ -91,10 +91,11 @@ func (e *LimitError) In(lang string) string {
 	if e.Limit == "file" || e.Limit == "part" || e.Limit == "other" || e.Limit == "inflated" || e.Limit == "text" {
 		got, max = size(e.Got), size(e.Max)
 	}
+	// has is the Chinese verb before a figure: 有, or 至少有 when reading stopped at the limit.
+	has := "有"
 	if e.AtLeast {
-		if zh {
-			got = "至少 " + got
-		} else {
+		has = "至少有"
+		if !zh {
 			got = "at least " + got
 		}
 	}
@@ -105,43 +106,43 @@ func (e *LimitError) In(lang string) string {
 	var what string
 	switch e.Limit {
 	case "file":
-		what = pick(zh, fmt.Sprintf("文件有 %s，上限是 %s", got, max), fmt.Sprintf("the file is %s; the limit is %s", got, max))
+		what = pick(zh, fmt.Sprintf("文件%s %s，上限是 %s", has, got, max), fmt.Sprintf("the file is %s; the limit is %s", got, max))
 	case "parts":
-		what = pick(zh, fmt.Sprintf("工作簿有 %s 个部件，上限是 %s 个", got, max),
+		what = pick(zh, fmt.Sprintf("工作簿%s %s 个部件，上限是 %s 个", has, got, max),
 			fmt.Sprintf("the workbook has %s parts; the limit is %s", got, max))
 	case "part":
-		what = pick(zh, fmt.Sprintf("工作簿的部件 %s 解压后有 %s，一张工作表（或共享字符串表）解压后最多 %s", e.Part, got, max),
+		what = pick(zh, fmt.Sprintf("工作簿的部件 %s 解压后%s %s，一张工作表（或共享字符串表）解压后最多 %s", e.Part, has, got, max),
 			fmt.Sprintf("part %s of the workbook inflates to %s; a worksheet (or the shared-strings table) may inflate to %s at most", e.Part, got, max))
 	case "other":
-		what = pick(zh, fmt.Sprintf("工作簿里工作表以外的部件（样式、图片等）解压后共有 %s（到 %s 为止），上限是 %s", got, e.Part, max),
+		what = pick(zh, fmt.Sprintf("工作簿里工作表以外的部件（样式、图片等）解压后共%s %s（到 %s 为止），上限是 %s", has, got, e.Part, max),
 			fmt.Sprintf("the workbook's parts other than worksheets (styles, pictures, …) inflate to %s (up to %s); the limit is %s", got, e.Part, max))
 	case "inflated":
-		what = pick(zh, fmt.Sprintf("工作簿解压后共有 %s，上限是 %s", got, max),
+		what = pick(zh, fmt.Sprintf("工作簿解压后共%s %s，上限是 %s", has, got, max),
 			fmt.Sprintf("the workbook inflates to %s in all; the limit is %s", got, max))
 	case "rows":
-		what = pick(zh, fmt.Sprintf("工作表“%s”有 %s 行，每张表最多 %s 行", sheet, got, max),
+		what = pick(zh, fmt.Sprintf("工作表“%s”%s %s 行，每张表最多 %s 行", sheet, has, got, max),
 			fmt.Sprintf("sheet %q has %s rows; a sheet may have %s at most", sheet, got, max))
 	case "columns":
-		what = pick(zh, fmt.Sprintf("工作表“%s”第 %d 行有 %s 列，每行最多 %s 列", sheet, e.Row, got, max),
+		what = pick(zh, fmt.Sprintf("工作表“%s”第 %d 行%s %s 列，每行最多 %s 列", sheet, e.Row, has, got, max),
 			fmt.Sprintf("sheet %q row %d has %s columns; a row may have %s at most", sheet, e.Row, got, max))
 	case "cells":
-		what = pick(zh, fmt.Sprintf("文件共有 %s 个单元格（读到工作表“%s”为止），上限是 %s 个", got, sheet, max),
+		what = pick(zh, fmt.Sprintf("文件共%s %s 个单元格（读到工作表“%s”为止），上限是 %s 个", has, got, sheet, max),
 			fmt.Sprintf("the file has %s cells (counting up to sheet %q); the limit is %s", got, sheet, max))
 	case "merged":
-		what = pick(zh, fmt.Sprintf("工作表“%s”的合并单元格要填 %s 个单元格，全部文件上限是 %s 个", sheet, got, max),
+		what = pick(zh, fmt.Sprintf("工作表“%s”的合并单元格要填%s %s 个单元格，全部文件上限是 %s 个", sheet, strings.TrimSuffix(has, "有"), got, max),
 			fmt.Sprintf("the merged ranges of sheet %q fill %s cells; the limit for the file is %s", sheet, got, max))
 	case "strings":
-		what = pick(zh, fmt.Sprintf("工作簿的共享字符串表有 %s 项，上限是 %s 项", got, max),
+		what = pick(zh, fmt.Sprintf("工作簿的共享字符串表%s %s 项，上限是 %s 项", has, got, max),
 			fmt.Sprintf("the workbook's shared-strings table holds %s strings; the limit is %s", got, max))
 	case "cell":
-		what = pick(zh, fmt.Sprintf("工作表“%s”的单元格 %s 有 %s 个字符，一个单元格最多 %s 个（Excel 本身的上限）", sheet, cellRef, got, max),
+		what = pick(zh, fmt.Sprintf("工作表“%s”的单元格 %s %s %s 个字符，一个单元格最多 %s 个（Excel 本身的上限）", sheet, cellRef, has, got, max),
 			fmt.Sprintf("cell %s of sheet %q holds %s characters; a cell holds %s at most (Excel's own limit)", cellRef, sheet, got, max))
 	case "text":
 		where := pick(zh, "工作表“"+sheet+"”", "sheet "+strconv.Quote(sheet))
 		if sheet == "" {
 			where = e.Part
 		}
-		what = pick(zh, fmt.Sprintf("%s里有一段 %s 的文字中间没有任何标记，而一个单元格最多 32,767 个字符（约 %s）", where, got, max),
+		what = pick(zh, fmt.Sprintf("%s里有一段%s %s 的文字中间没有任何标记，而一个单元格最多 32,767 个字符（约 %s）", where, strings.TrimSuffix(has, "有"), got, max),
 			fmt.Sprintf("%s holds a run of %s of text with no markup in it, where a cell holds 32,767 characters (about %s) at most", where, got, max))
 	default:
 		what = e.Limit
