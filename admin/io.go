@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -216,7 +217,9 @@ var (
 	fieldWords = map[string][2]string{"name": {"姓名", "name"}, "relation": {"与户主关系", "relation"}, "gender": {"性别", "gender"},
 		"born": {"出生年月", "born"}, "id_number": {"身份证号", "ID number"}, "phone": {"联系电话", "phone"},
 		"political": {"政治面貌", "political status"}, "special": {"特殊群体", "special groups"}, "address": {"门牌地址", "address"},
-		"grid": {"网格", "grid"}, "residents": {"成员", "members of the household"}, "secretary": {"网格书记", "grid secretary"}}
+		"grid": {"网格", "grid"}, "residents": {"成员", "members of the household"}, "secretary": {"网格书记", "grid secretary"},
+		"profile": {"村情", "profile"}, "industries": {"产业", "industries"}, "services": {"服务", "services"},
+		"vision": {"远景", "vision"}, "tasks": {"任务", "tasks"}}
 	actionMarks = map[string]string{"add": "+", "change": "~", "moveout": "-", "return": "+", "remove": "-"}
 	actionWords = map[string][2]string{"add": {"新增", "add"}, "change": {"更新", "change"}, "moveout": {"迁出", "moved out"},
 		"return": {"迁回", "back"}, "remove": {"删除", "remove"}}
@@ -276,8 +279,8 @@ func printReport(w io.Writer, rep store.ImportReport, mode, lang string) {
 				fmt.Fprintf(w, say(lang, "……另有 %d 处变动\n", "… and %d more changes\n"), len(rep.Changes)-limit)
 				break
 			}
-			s := fmt.Sprintf("%s %s %s %s %s", actionMarks[c.Action], word(actionWords, c.Action, lang),
-				word(kindWords, c.Kind, lang), c.ID, c.Name)
+			s := strings.Join(slices.DeleteFunc([]string{actionMarks[c.Action], word(actionWords, c.Action, lang),
+				word(kindWords, c.Kind, lang), c.ID, c.Name}, func(s string) bool { return s == "" }), " ")
 			if len(c.Fields) > 0 {
 				var fs []string
 				for _, f := range c.Fields {
