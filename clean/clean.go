@@ -28,6 +28,10 @@ func Text(s string) string {
 // one typed key or a paste into the middle of a field, where a space is content.
 func Inline(s string) string { return clean(s, false) }
 
+// InlineText is Inline that keeps line breaks, as Text does: for a paste into a multi-line
+// field.
+func InlineText(s string) string { return clean(s, true) }
+
 // Cut bounds s to n bytes for a log line or a message: a longer s is cut at a character
 // boundary and marked with how long it was, "…[cut, 122880 bytes]", so that one client
 // sending a 120 KB user name cannot make every log line about it 120 KB, and a reader of
