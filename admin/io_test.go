@@ -270,7 +270,7 @@ func TestImportRefusesPastLimits(t *testing.T) {
 	}
 	big := bytes.Repeat([]byte("a"), ledgerio.MaxFileBytes+1)
 	_, errOut, code = cmd(township, big, "import")
-	if code != 1 || !strings.Contains(errOut, "文件至少有 64 MB，上限是 64 MB") {
+	if code != 1 || !strings.Contains(errOut, "文件超过了 64 MB 的上限") {
 		t.Fatalf("%d %s", code, errOut)
 	}
 }

@@ -106,7 +106,10 @@ func (e *LimitError) In(lang string) string {
 	var what string
 	switch e.Limit {
 	case "file":
-		what = pick(zh, fmt.Sprintf("文件%s %s，上限是 %s", has, got, max), fmt.Sprintf("the file is %s; the limit is %s", got, max))
+		what = pick(zh, fmt.Sprintf("文件有 %s，上限是 %s", got, max), fmt.Sprintf("the file is %s; the limit is %s", got, max))
+		if e.AtLeast { // reading stopped one byte past the limit
+			what = pick(zh, fmt.Sprintf("文件超过了 %s 的上限", max), fmt.Sprintf("the file is larger than the %s limit", max))
+		}
 	case "parts":
 		what = pick(zh, fmt.Sprintf("工作簿%s %s 个部件，上限是 %s 个", has, got, max),
 			fmt.Sprintf("the workbook has %s parts; the limit is %s", got, max))
@@ -176,17 +179,22 @@ func count(n int64) string {
 	return b.String()
 }
 
-// size writes a byte count as people read it: 512 MB, 1.0 GB, 64 KB, 900 B.
+// size writes a byte count as people read it: 512 MB, 64.8 MB, 1.0 GB, 64 KB, 900 B. A figure
+// just past a limit never reads the same as the limit.
 func size(n int64) string {
+	unit := func(u int64, name string) string {
+		if n%u == 0 {
+			return strconv.FormatInt(n/u, 10) + " " + name
+		}
+		return strconv.FormatFloat(float64(n)/float64(u), 'f', 1, 64) + " " + name
+	}
 	switch {
 	case n >= 1<<30:
-		return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GB"
-	case n >= 10<<20:
-		return strconv.FormatInt(n>>20, 10) + " MB"
+		return unit(1<<30, "GB")
 	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+		return unit(1<<20, "MB")
 	case n >= 1<<10:
-		return strconv.FormatInt(n>>10, 10) + " KB"
+		return unit(1<<10, "KB")
 	}
 	return strconv.FormatInt(n, 10) + " B"
 }
