@@ -10,7 +10,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PATCHED   := .patched
 PGO       := GOWORK=$(CURDIR)/$(PATCHED)/go.work $(GO)
 
-.PHONY: build run test test-crash lint bench tidy-check clean patch
+.PHONY: build run test test-crash fuzz lint bench tidy-check clean patch
 
 # Rebuilds the patched modules when go.mod or a patch changes.
 $(PATCHED)/go.work: go.mod patches/apply.sh $(wildcard patches/*/*.patch)
@@ -27,15 +27,30 @@ run: build
 
 test: patch
 	$(PGO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# The fuzz targets of the file readers, with their limits on (see docs/RELIABILITY.md): a few
+# seconds each in `make test`, minutes in `make test-crash`, or FUZZTIME=1h make fuzz. New
+# inputs are minimized briefly (100 runs), or a fuzzer that keeps finding coverage early on
+# spends all its time minimizing.
+FUZZ      := ledgerio:FuzzReadXLSX ledgerio:FuzzReadCSV
+FUZZTIME  ?= 10s
+fuzz: patch
+	@set -e; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($(FUZZTIME))"; \
+		$(PGO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x ./$$pkg; \
+	done
 
 # The crash harness, long version: SIGKILL the server at random moments through 60 restart
 # cycles and check every acknowledged write, then 20 SSH sessions triaging the same concerns,
 # then the key-fidelity test 50 runs in a row (see e2e/crash_test.go, e2e/concurrency_test.go,
-# e2e/fidelity_test.go and docs/RELIABILITY.md). `make test` runs short versions of all three.
+# e2e/fidelity_test.go and docs/RELIABILITY.md), then the file readers' fuzz targets for 5
+# minutes each. `make test` runs short versions of all four.
 test-crash: patch
 	SANBAI_CRASH_CYCLES=$${SANBAI_CRASH_CYCLES:-60} SANBAI_SESSIONS=$${SANBAI_SESSIONS:-20} \
 		SANBAI_FIDELITY_RUNS=$${SANBAI_FIDELITY_RUNS:-50} \
 		$(PGO) test -race -count=1 -timeout 80m -run '^(TestCrashRestart|TestSessionsTriageTogether|TestKeyFidelity)$$' -v ./e2e
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$${FUZZTIME_CRASH:-5m}
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

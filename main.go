@@ -33,7 +33,8 @@ Usage:
   sanbai user remove NAME
   sanbai demo [--data DIR] [--county [--county-scale N]]
   sanbai backup -o FILE | restore FILE | keygen -o FILE | rekey --new-key-file PATH
-  sanbai import FILE [--dry-run] [--township NAME]          (.xlsx or .csv roster; all or nothing)
+  sanbai import FILE [--dry-run] [--township NAME]          (.xlsx or .csv roster; all or nothing;
+                                                           at most 64 MB, 500,000 rows a sheet: see README)
   sanbai export --report ledger|summary|groups|visits|revisits|residents|factsheet
                 [--format xlsx|csv|txt] -o FILE [--village CODE]
 

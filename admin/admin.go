@@ -37,7 +37,8 @@ const Usage = `Admin commands:
   user remove NAME                        remove a user and their keys
   import FILE [--dry-run] [--township NAME]
                                           import a residents/cadres roster (.xlsx or .csv, UTF-8 or
-                                          GBK); all of it or nothing; over SSH: import < FILE
+                                          GBK); all of it or nothing; over SSH: import < FILE;
+                                          within the import limits (64 MB, 500,000 rows a sheet, …)
   export --report NAME [--format xlsx|csv|txt] -o FILE [--village CODE]
                                           write a report: ledger, summary, groups, visits, revisits,
                                           residents, factsheet; over SSH it goes to standard output

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,14 +107,14 @@ func importCmd(env Env, args []string) error {
 	}
 	data, err := ledgerio.ReadAll(&progressReader{r: in, w: env.Stderr, lang: *lang, next: 2 << 20})
 	if err != nil {
-		return err
+		return inLang(err, *lang)
 	}
 	if len(data) == 0 {
 		return errors.New(say(*lang, "文件是空的（什么也没有收到）", "the file is empty (nothing arrived)"))
 	}
 	wb, err := ledgerio.ReadWorkbook(data, name)
 	if err != nil {
-		return err
+		return inLang(err, *lang)
 	}
 	rows := 0
 	for _, sh := range wb.Sheets {
@@ -182,6 +183,15 @@ func importCmd(env Env, args []string) error {
 	return nil
 }
 
+// inLang puts a file refused for an import limit in the user's language.
+func inLang(err error, lang string) error {
+	var le *ledgerio.LimitError
+	if errors.As(err, &le) {
+		return errors.New(le.In(lang))
+	}
+	return err
+}
+
 // progress prints how far a big import's writing is, every tenth.
 func progress(w io.Writer, lang string) func(string, int, int) {
 	last := map[string]int{}
@@ -207,7 +217,9 @@ var (
 	fieldWords = map[string][2]string{"name": {"姓名", "name"}, "relation": {"与户主关系", "relation"}, "gender": {"性别", "gender"},
 		"born": {"出生年月", "born"}, "id_number": {"身份证号", "ID number"}, "phone": {"联系电话", "phone"},
 		"political": {"政治面貌", "political status"}, "special": {"特殊群体", "special groups"}, "address": {"门牌地址", "address"},
-		"grid": {"网格", "grid"}, "residents": {"成员", "members of the household"}, "secretary": {"网格书记", "grid secretary"}}
+		"grid": {"网格", "grid"}, "residents": {"成员", "members of the household"}, "secretary": {"网格书记", "grid secretary"},
+		"profile": {"村情", "profile"}, "industries": {"产业", "industries"}, "services": {"服务", "services"},
+		"vision": {"远景", "vision"}, "tasks": {"任务", "tasks"}}
 	actionMarks = map[string]string{"add": "+", "change": "~", "moveout": "-", "return": "+", "remove": "-"}
 	actionWords = map[string][2]string{"add": {"新增", "add"}, "change": {"更新", "change"}, "moveout": {"迁出", "moved out"},
 		"return": {"迁回", "back"}, "remove": {"删除", "remove"}}
@@ -267,8 +279,8 @@ func printReport(w io.Writer, rep store.ImportReport, mode, lang string) {
 				fmt.Fprintf(w, say(lang, "……另有 %d 处变动\n", "… and %d more changes\n"), len(rep.Changes)-limit)
 				break
 			}
-			s := fmt.Sprintf("%s %s %s %s %s", actionMarks[c.Action], word(actionWords, c.Action, lang),
-				word(kindWords, c.Kind, lang), c.ID, c.Name)
+			s := strings.Join(slices.DeleteFunc([]string{actionMarks[c.Action], word(actionWords, c.Action, lang),
+				word(kindWords, c.Kind, lang), c.ID, c.Name}, func(s string) bool { return s == "" }), " ")
 			if len(c.Fields) > 0 {
 				var fs []string
 				for _, f := range c.Fields {

@@ -226,3 +226,51 @@ func TestImportExportUsage(t *testing.T) {
 		t.Error("RemoteAllowed")
 	}
 }
+
+// TestFactSheetDryRunNamesSections (issue 17, finding 5): a fact-sheet file that lists one
+// section is shown, on a dry run, as a change to that section; importing it leaves the others.
+func TestFactSheetDryRunNamesSections(t *testing.T) {
+	st := ioStore(t)
+	village := Env{Store: st, Actor: store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, Remote: true}
+	if _, err := st.SetFactSheet(village.Actor, store.FactSheet{Village: "DL", Profile: "东岭新村由两村合并而成。",
+		Services: []string{"代办医保社保"}, Vision: "和美乡村"}); err != nil {
+		t.Fatal(err)
+	}
+	file := []byte("栏目,内容\n服务,代办医保社保\n服务,代缴水电费\n")
+	out, errOut, code := cmd(village, file, "import", "--dry-run")
+	if code != 0 || !strings.Contains(out, "~ 更新 明白纸 DL：服务\n") || strings.Contains(out, "村情") {
+		t.Fatalf("dry run: %d\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = cmd(village, file, "import", "--dry-run", "--lang", "en")
+	if code != 0 || !strings.Contains(out, "~ change fact sheets DL: services\n") {
+		t.Fatalf("dry run in English: %d\n%s\n%s", code, out, errOut)
+	}
+	if _, errOut, code := cmd(village, file, "import"); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	fs, _ := st.FactSheet(store.System, "DL")
+	if fs.Profile != "东岭新村由两村合并而成。" || fs.Vision != "和美乡村" || !reflect.DeepEqual(fs.Services, []string{"代办医保社保", "代缴水电费"}) {
+		t.Fatalf("after the import: %+v", fs)
+	}
+}
+
+// TestImportRefusesPastLimits: a file past an import limit is refused in the user's language
+// with the limit and the file's figure, over SSH as locally.
+func TestImportRefusesPastLimits(t *testing.T) {
+	st := ioStore(t)
+	township := Env{Store: st, Actor: store.System, Remote: true}
+	wide := []byte("姓名" + strings.Repeat(",x", 300) + "\n")
+	_, errOut, code := cmd(township, wide, "import", "--dry-run")
+	if code != 1 || !strings.Contains(errOut, "工作表“CSV”第 1 行有 301 列，每行最多 256 列") {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	_, errOut, code = cmd(township, wide, "import", "--lang", "en")
+	if code != 1 || !strings.Contains(errOut, `sheet "CSV" row 1 has 301 columns; a row may have 256 at most`) {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	big := bytes.Repeat([]byte("a"), ledgerio.MaxFileBytes+1)
+	_, errOut, code = cmd(township, big, "import")
+	if code != 1 || !strings.Contains(errOut, "文件超过了 64 MB 的上限") {
+		t.Fatalf("%d %s", code, errOut)
+	}
+}

@@ -7,6 +7,7 @@
 package clean
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -26,6 +27,25 @@ func Text(s string) string {
 // Inline cleans text like Line but keeps leading and trailing spaces: for a fragment such as
 // one typed key or a paste into the middle of a field, where a space is content.
 func Inline(s string) string { return clean(s, false) }
+
+// InlineText is Inline that keeps line breaks, as Text does: for a paste into a multi-line
+// field.
+func InlineText(s string) string { return clean(s, true) }
+
+// Cut bounds s to n bytes for a log line or a message: a longer s is cut at a character
+// boundary and marked with how long it was, "…[cut, 122880 bytes]", so that one client
+// sending a 120 KB user name cannot make every log line about it 120 KB, and a reader of
+// the log still sees that it did. The result is at most n bytes plus the mark.
+func Cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := max(n, 0)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…[cut, " + strconv.Itoa(len(s)) + " bytes]"
+}
 
 // IsClean reports whether s would come out of Line unchanged.
 func IsClean(s string) bool { return Line(s) == s }

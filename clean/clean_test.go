@@ -68,3 +68,19 @@ func TestInlineKeepsSpaces(t *testing.T) {
 		t.Fatalf("Inline = %q", got)
 	}
 }
+
+// TestCut: a long text is cut at a character boundary under the bound and says how long it
+// was; a short one is left alone.
+func TestCut(t *testing.T) {
+	if got := Cut("王五", 10); got != "王五" {
+		t.Fatalf("short: %q", got)
+	}
+	long := strings.Repeat("王", 100) // 300 bytes
+	got := Cut(long, 10)
+	if got != "王王王…[cut, 300 bytes]" || !utf8.ValidString(got) {
+		t.Fatalf("long: %q", got)
+	}
+	if got := Cut(strings.Repeat("a", 120<<10), 256); len(got) > 256+32 || !strings.HasSuffix(got, "…[cut, 122880 bytes]") {
+		t.Fatalf("120 KB: %d bytes, ends %q", len(got), got[len(got)-30:])
+	}
+}

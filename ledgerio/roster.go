@@ -323,14 +323,24 @@ type sheetState struct {
 	gridSecs      map[string]int
 	sheets        map[string]*store.FactSheet
 	sheetOrder    []string
+	sections      map[string]map[string]bool // per village, the fact-sheet sections listed
 	gridRows      map[string]int
 	villageRows   map[string]int
 	villageNames  map[string]string
 }
 
 func (st *sheetState) finish(p *parser) {
+	ro := &p.out.Roster
 	for _, v := range st.sheetOrder {
-		p.out.Roster.FactSheets = append(p.out.Roster.FactSheets, *st.sheets[v])
+		ro.FactSheets = append(ro.FactSheets, *st.sheets[v])
+		if ro.FactSections == nil {
+			ro.FactSections = map[string][]string{}
+		}
+		for _, sec := range store.FactSections {
+			if st.sections[v][sec] {
+				ro.FactSections[v] = append(ro.FactSections[v], sec)
+			}
+		}
 	}
 }
 
@@ -597,10 +607,11 @@ var sections = map[string]string{
 // SectionNames are the names a fact-sheet file gives each section, as the export writes them.
 var SectionNames = map[string]string{"profile": "村情", "industries": "产业", "services": "服务", "vision": "远景", "tasks": "任务"}
 
-// factSheetRow reads one row of a fact sheet sheet.
+// factSheetRow reads one row of a fact sheet sheet. The sections a village's rows name are
+// the ones its import replaces; a section named only with an empty content clears it.
 func (p *parser) factSheetRow(r row, st *sheetState) {
 	if st.sheets == nil {
-		st.sheets = map[string]*store.FactSheet{}
+		st.sheets, st.sections = map[string]*store.FactSheet{}, map[string]map[string]bool{}
 	}
 	village, ok := p.villageOf(r, st)
 	sec, known := sections[strings.ToLower(compact(r.shown(fSection)))]
@@ -615,7 +626,9 @@ func (p *parser) factSheetRow(r row, st *sheetState) {
 		fs = &store.FactSheet{Village: village}
 		st.sheets[village] = fs
 		st.sheetOrder = append(st.sheetOrder, village)
+		st.sections[village] = map[string]bool{}
 	}
+	st.sections[village][sec] = true
 	content := r.shown(fContent)
 	switch sec {
 	case "profile":

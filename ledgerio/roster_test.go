@@ -336,3 +336,43 @@ func TestFactSheetRoundTrip(t *testing.T) {
 		t.Fatalf("%v", got)
 	}
 }
+
+// TestFactSheetImportBySection (issue 17, finding 5): a fact-sheet file that lists one section
+// replaces that section only; the others stay as they were, and the change names the section.
+// A section listed with nothing in it is cleared.
+func TestFactSheetImportBySection(t *testing.T) {
+	st := smallStore(t)
+	village := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
+	full := store.FactSheet{Village: "DL", Profile: "东岭新村由东岭、前岭两村合并而成。", Industries: []string{"大棚蔬菜", "苹果"},
+		Services: []string{"代办医保社保"}, Vision: "建成宜居宜业和美乡村", Tasks: []string{"修通生产路"}}
+	if _, err := st.SetFactSheet(village, full); err != nil {
+		t.Fatal(err)
+	}
+	p := parse(t, st, village, []byte("栏目,内容\n服务,代办医保社保\n服务,\"便民服务：周一;周三\"\n"), "明白纸.csv")
+	if len(p.Problems) > 0 {
+		t.Fatal(FormatProblems(p.Problems, "en", 5))
+	}
+	rep, err := st.ImportRoster(village, p.Roster, store.ImportOptions{DryRun: true})
+	if err != nil || len(rep.Changes) != 1 || !slices.Equal(rep.Changes[0].Fields, []string{"services"}) {
+		t.Fatalf("dry run: %v %+v", err, rep.Changes)
+	}
+	if _, err := st.ImportRoster(village, p.Roster, store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.FactSheet(village, "DL")
+	want := full
+	want.Services = []string{"代办医保社保", "便民服务：周一;周三"}
+	if got.Profile != want.Profile || !slices.Equal(got.Industries, want.Industries) || !slices.Equal(got.Services, want.Services) ||
+		got.Vision != want.Vision || !slices.Equal(got.Tasks, want.Tasks) {
+		t.Fatalf("after importing the services only:\n got %+v\nwant %+v", got, want)
+	}
+	// 任务 listed with no content clears the tasks, and only them.
+	p = parse(t, st, village, []byte("栏目,内容\n任务,\n"), "明白纸.csv")
+	rep, err = st.ImportRoster(village, p.Roster, store.ImportOptions{})
+	if err != nil || len(rep.Changes) != 1 || !slices.Equal(rep.Changes[0].Fields, []string{"tasks"}) {
+		t.Fatalf("clearing the tasks: %v %+v", err, rep.Changes)
+	}
+	if got, _ := st.FactSheet(village, "DL"); len(got.Tasks) != 0 || got.Vision != full.Vision || len(got.Services) != 2 {
+		t.Fatalf("%+v", got)
+	}
+}

@@ -5,15 +5,12 @@
 package ledgerio
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/csv"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -42,21 +39,15 @@ type Workbook struct {
 	Sheets   []Sheet
 }
 
-// MaxFileBytes bounds the size of a file read for import: a 100,000-resident roster is about
-// 10 MB as CSV.
-const MaxFileBytes = 64 << 20
-
-// ErrTooBig is returned for a file larger than MaxFileBytes.
-var ErrTooBig = fmt.Errorf("the file is larger than %d MB", MaxFileBytes>>20)
-
-// ReadAll reads a whole file from r, refusing one larger than MaxFileBytes.
+// ReadAll reads a whole file from r, refusing one larger than MaxFileBytes with a
+// *LimitError before reading more than one byte past the limit.
 func ReadAll(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > MaxFileBytes {
-		return nil, ErrTooBig
+		return nil, &LimitError{Limit: "file", Max: MaxFileBytes, Got: int64(len(b)), AtLeast: true}
 	}
 	return b, nil
 }
@@ -64,17 +55,31 @@ func ReadAll(r io.Reader) ([]byte, error) {
 // ErrOldExcel is returned for a legacy binary .xls file.
 var ErrOldExcel = errors.New("this is an old Excel .xls file; save it as an Excel workbook (.xlsx) or CSV first / 这是旧版 Excel（.xls）文件，请先另存为 .xlsx 或 CSV")
 
-// ReadWorkbook reads an .xlsx or CSV file from its bytes; which one is told by the content,
-// not the name (a file sent over SSH has none). name is used for a CSV's sheet name.
+// ReadWorkbook reads an .xlsx or CSV file from its bytes within DefaultLimits; which one is
+// told by the content, not the name (a file sent over SSH has none). name is used for a CSV's
+// sheet name.
 func ReadWorkbook(data []byte, name string) (*Workbook, error) {
+	return ReadWorkbookLimits(data, name, DefaultLimits())
+}
+
+// ReadWorkbookLimits is ReadWorkbook within lim: a file past one of them is refused with a
+// *LimitError, having cost no more than the limits allow.
+func ReadWorkbookLimits(data []byte, name string, lim Limits) (*Workbook, error) {
+	if int64(len(data)) > lim.FileBytes {
+		return nil, &LimitError{Limit: "file", Max: lim.FileBytes, Got: int64(len(data))}
+	}
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return readXLSX(data)
+		return readXLSX(data, lim)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		return nil, ErrOldExcel
 	}
-	return readCSV(data, name)
+	return readCSV(data, name, lim)
 }
+
+// excelizeXMLInMemory is the largest worksheet or shared-strings part excelize keeps in
+// memory; bigger ones it inflates to a temporary file and streams (its own default).
+const excelizeXMLInMemory = 16 << 20
 
 // readXLSX reads every sheet of a workbook. Merged cells are filled with their value in every
 // cell they cover: rosters merge a household's number and address down its rows.
@@ -82,43 +87,40 @@ func ReadWorkbook(data []byte, name string) (*Workbook, error) {
 // Cells are read as stored, without their number format (one pass, and the format is what
 // hides an ID number's lost digits): a number is its digits, a date cell its day count,
 // which the birth-month column reads as a date.
-func readXLSX(data []byte) (*Workbook, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+//
+// The workbook is checked against lim by scanXLSX before excelize opens it; excelize then
+// runs with the same bound on what it inflates, and the rows are streamed one by one and
+// counted as they come (a sheet's row numbers may jump: a tiny file can name row 1,000,000).
+func readXLSX(data []byte, lim Limits) (*Workbook, error) {
+	sc, err := scanXLSX(data, lim)
 	if err != nil {
-		return nil, fmt.Errorf("not a readable Excel workbook (the file may be cut short): %w", err)
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: lim.InflatedBytes, UnzipXMLSizeLimit: min(excelizeXMLInMemory, lim.InflatedBytes)})
+	if err != nil {
+		return nil, errNotWorkbook(err)
 	}
 	defer f.Close()
-	merges, mergesOK := mergedRanges(data)
 	wb := &Workbook{Format: "xlsx"}
+	cells := 0
 	for _, name := range f.GetSheetList() {
-		rows, err := f.GetRows(name, excelize.Options{RawCellValue: true})
+		rows, err := readSheet(f, name, lim, &cells)
 		if err != nil {
-			return nil, fmt.Errorf("sheet %q: %w", name, err)
+			return nil, err
 		}
-		ranges, ok := merges[name]
-		if !mergesOK {
-			// The workbook's parts are not where they usually are: let excelize find them.
-			ms, err := f.GetMergeCells(name)
-			if err != nil {
-				return nil, fmt.Errorf("sheet %q: %w", name, err)
-			}
+		if ms := sc.merges[name]; len(ms) > 0 {
+			before := countCells(rows)
 			for _, m := range ms {
-				ranges = append(ranges, [2]string{m.GetStartAxis(), m.GetEndAxis()})
-			}
-		} else if !ok {
-			ranges = nil
-		}
-		for _, m := range ranges {
-			c1, r1, err1 := excelize.CellNameToCoordinates(m[0])
-			c2, r2, err2 := excelize.CellNameToCoordinates(m[1])
-			if err1 != nil || err2 != nil || r2 < r1 || c2 < c1 || r2-r1 > 10000 || c2-c1 > 200 {
-				continue
-			}
-			v := cell(rows, r1, c1)
-			for r := r1; r <= r2; r++ {
-				for c := c1; c <= c2; c++ {
-					rows = setCell(rows, r, c, v)
+				v := cell(rows, m.r1, m.c1)
+				for r := m.r1; r <= m.r2; r++ {
+					for c := m.c1; c <= m.c2; c++ {
+						rows = setCell(rows, r, c, v)
+					}
 				}
+			}
+			if cells += countCells(rows) - before; cells > lim.Cells {
+				return nil, &LimitError{Limit: "cells", Sheet: name, Max: int64(lim.Cells), Got: int64(cells), AtLeast: true}
 			}
 		}
 		wb.Sheets = append(wb.Sheets, Sheet{Name: name, Rows: rows})
@@ -126,79 +128,67 @@ func readXLSX(data []byte) (*Workbook, error) {
 	return wb, nil
 }
 
-// mergeRE finds a merged range in a worksheet's XML.
-var mergeRE = regexp.MustCompile(`<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"`)
-
-// mergedRanges lists each sheet's merged ranges straight from the workbook's XML: excelize
-// would parse a whole worksheet into memory to answer, seconds for a 100,000-row roster. ok is
-// false when the workbook's parts cannot be found this way.
-func mergedRanges(data []byte) (map[string][][2]string, bool) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+// readSheet streams one sheet's rows, refusing it as soon as it passes a limit; cells counts
+// the cells of the file so far.
+func readSheet(f *excelize.File, name string, lim Limits, cells *int) ([][]string, error) {
+	it, err := f.Rows(name)
 	if err != nil {
-		return nil, false
+		return nil, fmt.Errorf("sheet %q: %w", name, err)
 	}
-	read := func(name string) ([]byte, bool) {
-		for _, f := range zr.File {
-			if strings.EqualFold(f.Name, name) {
-				rc, err := f.Open()
-				if err != nil {
-					return nil, false
-				}
-				defer rc.Close()
-				b, err := io.ReadAll(rc)
-				return b, err == nil
+	defer it.Close()
+	var rows [][]string
+	n := 0
+	for it.Next() {
+		if n++; n > lim.Rows {
+			return nil, &LimitError{Limit: "rows", Sheet: name, Max: int64(lim.Rows), Got: int64(n), AtLeast: true}
+		}
+		cols, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, fmt.Errorf("sheet %q row %d: %w", name, n, err)
+		}
+		if len(cols) > lim.Columns {
+			return nil, &LimitError{Limit: "columns", Sheet: name, Row: n, Max: int64(lim.Columns), Got: int64(len(cols))}
+		}
+		if *cells += len(cols); *cells > lim.Cells {
+			return nil, &LimitError{Limit: "cells", Sheet: name, Max: int64(lim.Cells), Got: int64(*cells), AtLeast: true}
+		}
+		for c, v := range cols {
+			if err := checkCell(v, lim, name, n, c+1); err != nil {
+				return nil, err
 			}
 		}
-		return nil, false
-	}
-	var book struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	var rels struct {
-		Rels []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	b, ok := read("xl/workbook.xml")
-	if !ok || xml.Unmarshal(b, &book) != nil {
-		return nil, false
-	}
-	b, ok = read("xl/_rels/workbook.xml.rels")
-	if !ok || xml.Unmarshal(b, &rels) != nil {
-		return nil, false
-	}
-	out := map[string][][2]string{}
-	for _, sh := range book.Sheets {
-		target := ""
-		for _, r := range rels.Rels {
-			if r.ID == sh.RID {
-				target = r.Target
-			}
+		if len(cols) == 0 {
+			cols = nil
 		}
-		if target == "" {
-			return nil, false
-		}
-		path := "xl/" + target
-		if strings.HasPrefix(target, "/") {
-			path = target[1:]
-		}
-		x, ok := read(path)
-		if !ok {
-			return nil, false
-		}
-		i := bytes.Index(x, []byte("mergeCells"))
-		if i < 0 {
-			continue
-		}
-		for _, m := range mergeRE.FindAllSubmatch(x[i:], -1) {
-			out[sh.Name] = append(out[sh.Name], [2]string{string(m[1]), string(m[2])})
-		}
+		rows = append(rows, cols)
 	}
-	return out, true
+	if err := it.Error(); err != nil {
+		return nil, fmt.Errorf("sheet %q: %w", name, err)
+	}
+	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
+		rows = rows[:len(rows)-1]
+	}
+	return rows, nil
+}
+
+// checkCell refuses a cell longer than lim.CellChars characters.
+func checkCell(v string, lim Limits, sheet string, row, col int) error {
+	if len(v) <= lim.CellChars {
+		return nil
+	}
+	if n := utf8.RuneCountInString(v); n > lim.CellChars {
+		return &LimitError{Limit: "cell", Sheet: sheet, Row: row, Col: col, Max: int64(lim.CellChars), Got: int64(n)}
+	}
+	return nil
+}
+
+// countCells counts the cells of rows.
+func countCells(rows [][]string) int {
+	n := 0
+	for _, r := range rows {
+		n += len(r)
+	}
+	return n
 }
 
 // cell returns the text at row r, column c (from 1), or "".
@@ -225,7 +215,12 @@ func setCell(rows [][]string, r, c int, v string) [][]string {
 // byte-order mark (Excel's "Unicode text"), or else GB18030, what Chinese Excel writes by
 // default and a superset of GBK. Text that is valid UTF-8 is taken as UTF-8: GBK Chinese is
 // almost never valid UTF-8. Commas, tabs and semicolons are all found as separators.
-func readCSV(data []byte, name string) (*Workbook, error) {
+//
+// The file's shape (records, fields in each, fields in all) is counted against lim before
+// encoding/csv builds a single record: one line of 30 million commas would otherwise be half a
+// gigabyte of empty fields. A cell the CSV export neutralised as a formula ('=…) is read back
+// as it was (see neutralise).
+func readCSV(data []byte, name string, lim Limits) (*Workbook, error) {
 	wb := &Workbook{Format: "csv"}
 	var text string
 	switch {
@@ -250,11 +245,20 @@ func readCSV(data []byte, name string) (*Workbook, error) {
 	if strings.ContainsRune(text, 0) {
 		return nil, errors.New("not a CSV or Excel file (it holds binary data) / 不是 CSV 或 Excel 文件")
 	}
+	sheet := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	if name == "" || sheet == "" || sheet == "-" {
+		sheet = "CSV"
+	}
+	sep := sniffSeparator(text)
+	records, err := checkCSVShape(text, sep, lim, sheet)
+	if err != nil {
+		return nil, err
+	}
 	r := csv.NewReader(strings.NewReader(text))
-	r.Comma = sniffSeparator(text)
+	r.Comma = sep
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
-	var rows [][]string
+	rows := make([][]string, 0, records)
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -263,29 +267,157 @@ func readCSV(data []byte, name string) (*Workbook, error) {
 		if err != nil {
 			return nil, fmt.Errorf("CSV: %w", err)
 		}
+		for i, v := range rec {
+			if err := checkCell(v, lim, sheet, len(rows)+1, i+1); err != nil {
+				return nil, err
+			}
+			rec[i] = restoreNeutralised(v)
+		}
 		rows = append(rows, rec)
-	}
-	sheet := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
-	if name == "" || sheet == "" || sheet == "-" {
-		sheet = "CSV"
 	}
 	wb.Sheets = []Sheet{{Name: sheet, Rows: rows}}
 	return wb, nil
 }
 
-// sniffSeparator picks the separator that splits the first lines most: comma, tab or
-// semicolon.
-func sniffSeparator(text string) rune {
-	lines := strings.SplitN(text, "\n", 12)
-	best, bestN := ',', 0
-	for _, sep := range []rune{',', '\t', ';'} {
-		n := 0
-		for _, l := range lines {
-			n = max(n, strings.Count(l, string(sep)))
+// checkCSVShape counts the records of text and the fields of each as encoding/csv will read
+// them, refusing the file past lim; it returns the number of records.
+func checkCSVShape(text string, sep rune, lim Limits, sheet string) (int, error) {
+	records, cells := 0, 0
+	var err error
+	csvRecords(text, sep, func(fields int) bool {
+		records++
+		cells += fields
+		if fields > lim.Columns {
+			err = &LimitError{Limit: "columns", Sheet: sheet, Row: records, Max: int64(lim.Columns), Got: int64(fields)}
+			return false
 		}
-		if n > bestN {
-			best, bestN = sep, n
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case records > lim.Rows:
+		return 0, &LimitError{Limit: "rows", Sheet: sheet, Max: int64(lim.Rows), Got: int64(records)}
+	case cells > lim.Cells:
+		return 0, &LimitError{Limit: "cells", Sheet: sheet, Max: int64(lim.Cells), Got: int64(cells)}
+	}
+	return records, nil
+}
+
+// csvRecords calls each with the number of fields of every record of text, as encoding/csv
+// reads them with LazyQuotes and the separator sep (empty lines skipped, "\r\n" read as
+// "\n", a quoted field running over lines), until each returns false. It allocates nothing:
+// it is how a file's shape is known before csv.Reader builds its records. FuzzCSVRecords
+// holds it to encoding/csv.
+func csvRecords(text string, sep rune, each func(fields int) bool) {
+	sepLen := utf8.RuneLen(sep)
+	pos := 0
+	// line returns the next line without its line break, and whether it had one.
+	line := func() (l string, nl, ok bool) {
+		if pos >= len(text) {
+			return "", false, false
+		}
+		rest := text[pos:]
+		i := strings.IndexByte(rest, '\n')
+		if i < 0 {
+			pos = len(text)
+			return strings.TrimSuffix(rest, "\r"), false, true
+		}
+		pos += i + 1
+		return strings.TrimSuffix(rest[:i], "\r"), true, true
+	}
+	for {
+		var l string
+		var nl, ok bool
+		for {
+			if l, nl, ok = line(); !ok {
+				return
+			}
+			if l != "" {
+				break
+			}
+		}
+		fields := 0
+	field:
+		for {
+			if l == "" || l[0] != '"' {
+				fields++
+				i := strings.IndexRune(l, sep)
+				if i < 0 {
+					break field
+				}
+				l = l[i+sepLen:]
+				continue
+			}
+			l = l[1:]
+			for {
+				if i := strings.IndexByte(l, '"'); i >= 0 {
+					l = l[i+1:]
+					r, _ := utf8.DecodeRuneInString(l)
+					switch {
+					case l != "" && r == '"':
+						l = l[1:] // "" is a quote
+					case l != "" && r == sep:
+						l = l[sepLen:]
+						fields++
+						continue field
+					case l == "":
+						fields++
+						break field
+					}
+					continue // a bare quote, kept as it is
+				}
+				if l == "" && !nl {
+					fields++ // the text ends inside the quotes
+					break field
+				}
+				if l, nl, ok = line(); !ok {
+					l, nl = "", false
+				}
+			}
+		}
+		if !each(fields) {
+			return
 		}
 	}
-	return best
+}
+
+// sniffSeparator picks the separator that splits the first records most: comma, tab or
+// semicolon (a tie goes to the earlier). Separators inside double quotes are not counted, so
+// a comma-separated file whose cells say "周一;周三" stays comma-separated.
+func sniffSeparator(text string) rune {
+	seps := [3]rune{',', '\t', ';'}
+	var cur, best [3]int
+	quoted := false
+	records := 0
+	end := func() {
+		for k := range cur {
+			best[k] = max(best[k], cur[k])
+			cur[k] = 0
+		}
+		records++
+	}
+	for i := 0; i < len(text) && records < 12; i++ {
+		switch c := text[i]; {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '\n':
+			end()
+		case c == ',':
+			cur[0]++
+		case c == '\t':
+			cur[1]++
+		case c == ';':
+			cur[2]++
+		}
+	}
+	end()
+	pickSep, n := seps[0], best[0]
+	for k := 1; k < len(seps); k++ {
+		if best[k] > n {
+			pickSep, n = seps[k], best[k]
+		}
+	}
+	return pickSep
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -251,7 +252,8 @@ func cellText(v any, k ColKind) string {
 }
 
 // writeCSV writes one table as UTF-8 CSV with a byte-order mark (so that Excel opens the
-// Chinese correctly): the header row and the data, without the title row.
+// Chinese correctly): the header row and the data, without the title row. Every cell is
+// neutralised: none can start a formula in the program that opens the file.
 func writeCSV(w io.Writer, t Table) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
@@ -260,7 +262,7 @@ func writeCSV(w io.Writer, t Table) error {
 	cw.UseCRLF = true
 	head := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		head[i] = c.Header
+		head[i] = neutralise(c.Header)
 	}
 	if err := cw.Write(head); err != nil {
 		return err
@@ -269,7 +271,7 @@ func writeCSV(w io.Writer, t Table) error {
 		rec := make([]string, len(t.Columns))
 		for i := range rec {
 			if i < len(row) {
-				rec[i] = cellText(row[i], t.Columns[i].Kind)
+				rec[i] = neutralise(cellText(row[i], t.Columns[i].Kind))
 			}
 		}
 		if err := cw.Write(rec); err != nil {
@@ -278,4 +280,44 @@ func writeCSV(w io.Writer, t Table) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// formulaLeads are the characters a spreadsheet program takes a CSV cell starting with as a
+// formula (OWASP, "CSV injection"): a resident's name typed as =HYPERLINK("http://…"&C2)
+// would, in the township's all-village export, send the ID number beside it away on a click.
+const formulaLeads = "=+-@\t\r"
+
+// plainNumberRE is a number and nothing else: -12, +3.5. A spreadsheet reads it as a number,
+// which runs nothing, so it is written as it is.
+var plainNumberRE = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+
+// neutralise makes a CSV cell safe to open in a spreadsheet program, as OWASP advises: a cell
+// that starts like a formula gets a leading apostrophe, so it is read as text. A cell that
+// already starts with an apostrophe before such a character (or before another apostrophe)
+// gets one more, so that restoreNeutralised, which the CSV reader applies to every cell, gives
+// back exactly what was exported: restoreNeutralised(neutralise(s)) == s for every s.
+func neutralise(s string) string {
+	if s == "" {
+		return s
+	}
+	switch {
+	case strings.IndexByte(formulaLeads, s[0]) >= 0:
+		if plainNumberRE.MatchString(s) {
+			return s
+		}
+		return "'" + s
+	case s[0] == '\'' && len(s) > 1 && strings.IndexByte(formulaLeads+"'", s[1]) >= 0:
+		return "'" + s
+	}
+	return s
+}
+
+// restoreNeutralised undoes neutralise: an apostrophe before a formula's first character or
+// before another apostrophe is dropped. An apostrophe before anything else (the '370102… a
+// person types to keep an ID number as text) stays for the field's own reader.
+func restoreNeutralised(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.IndexByte(formulaLeads+"'", s[1]) >= 0 {
+		return s[1:]
+	}
+	return s
 }

@@ -9,10 +9,14 @@ import (
 	"sanbai/store"
 )
 
-// Default abuse limits; see limit.go for how the two stages work.
+// Default abuse limits; see limit.go for how the two stages work. The pending pool is big
+// enough that a flood at 200 connections a second from one address turns its share over no
+// faster than every 160 ms, while a real handshake is still young enough to be spared.
 const (
-	defaultMaxPending         = 64
-	defaultMaxPendingPerIP    = 8
+	defaultMaxPending         = 256
+	defaultMaxPendingPerIP    = 32
+	defaultSilentTimeout      = 5 * time.Second
+	defaultFloodLogInterval   = time.Minute
 	defaultMaxSessionsPerUser = 6
 	defaultAuthFailLimit      = 20
 	defaultAuthFailWindow     = time.Minute
@@ -37,6 +41,12 @@ func limitDefaults(c *Config) {
 	if c.MaxPendingPerIP == 0 {
 		c.MaxPendingPerIP = defaultMaxPendingPerIP
 	}
+	if c.SilentTimeout == 0 {
+		c.SilentTimeout = defaultSilentTimeout
+	}
+	if c.FloodLogInterval == 0 {
+		c.FloodLogInterval = defaultFloodLogInterval
+	}
 	if c.MaxSessionsPerUser == 0 {
 		c.MaxSessionsPerUser = defaultMaxSessionsPerUser
 	}
@@ -55,11 +65,13 @@ func limitDefaults(c *Config) {
 func (c *Config) limits() limits {
 	return limits{maxConns: c.MaxConns, maxConnsPerIP: c.MaxConnsPerIP, maxPending: c.MaxPending,
 		maxPendingPerIP: c.MaxPendingPerIP, maxSessionsPerUser: c.MaxSessionsPerUser,
-		authFailLimit: c.AuthFailLimit, authFailWindow: c.AuthFailWindow, authBan: c.AuthBan}
+		authFailLimit: c.AuthFailLimit, authFailWindow: c.AuthFailWindow, authBan: c.AuthBan,
+		silentTimeout: c.SilentTimeout, floodLogInterval: c.FloodLogInterval}
 }
 
 // Stats returns the connection limiter's counts: pending and established connections, pending
-// connections dropped to make room, and connections refused from banned addresses.
+// connections dropped to make room or closed for saying nothing, and connections refused from
+// banned addresses.
 func (s *Server) Stats() Stats { return s.limit.stats() }
 
 // admit applies the caps on established connections and on one user's sessions, answering a

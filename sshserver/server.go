@@ -52,8 +52,15 @@ type Config struct {
 	// after signing in) in all and from one address.
 	MaxConns, MaxConnsPerIP int
 	// MaxPending and MaxPendingPerIP bound connections still in the handshake or sign-in;
-	// past them the oldest pending connection is dropped, so a flood never locks users out.
+	// past them the least progressed pending connection is dropped, so a flood never locks
+	// users out, not even from its own address.
 	MaxPending, MaxPendingPerIP int
+	// SilentTimeout closes a pending connection that has sent nothing for this long (sooner
+	// for an address penalised for flooding): a real client speaks at once.
+	SilentTimeout time.Duration
+	// FloodLogInterval is how often the connections an address lost before signing in are
+	// logged: one line per address per interval, not one per connection.
+	FloodLogInterval time.Duration
 	// MaxSessionsPerUser caps one user's open sessions.
 	MaxSessionsPerUser int
 	// AuthFailLimit refused keys from one address within AuthFailWindow ban it for AuthBan,
@@ -177,7 +184,10 @@ func New(cfg Config) (*Server, error) {
 			wish.WithBanner("sanbai demo server: anyone who connects is admitted as a township demo user.\r\n"),
 			// A client with no key at all is admitted through keyboard-interactive with no
 			// questions asked.
-			wish.WithKeyboardInteractiveAuth(func(ssh.Context, gossh.KeyboardInteractiveChallenge) bool { return true }),
+			wish.WithKeyboardInteractiveAuth(func(ctx ssh.Context, _ gossh.KeyboardInteractiveChallenge) bool {
+				progressed(ctx, stageKeyOK)
+				return true
+			}),
 		)
 	}
 	srv, err := wish.NewServer(opts...)
@@ -247,6 +257,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	err := s.ssh.Close()
+	s.limit.close()
 	select {
 	case <-done:
 	case <-time.After(closeGrace):
@@ -259,7 +270,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Close closes the server and every connection at once, without waiting for the sessions.
-func (s *Server) Close() error { return s.ssh.Close() }
+func (s *Server) Close() error {
+	s.limit.close()
+	return s.ssh.Close()
+}
 
 // track counts the session handlers running, for Shutdown, and refuses a session once
 // Shutdown has begun. An interactive session ended by Shutdown is told why.
@@ -307,7 +321,9 @@ func (s *Server) forgetProgram(next ssh.Handler) ssh.Handler {
 // so the limit is also kept here: after MaxAuthTries refused keys on one connection, no key is
 // accepted on it, not even a registered one.
 func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
+	progressed(ctx, stageOffered)
 	if s.cfg.Demo {
+		progressed(ctx, stageKeyOK)
 		return true
 	}
 	ctx.Lock()
@@ -322,11 +338,20 @@ func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 		ctx.SetValue(refusedKey, refused+1)
 		ctx.Unlock()
 		s.limit.keyRefused(remoteIP(ctx.RemoteAddr()))
-		s.log.Info("key refused", "remote", ctx.RemoteAddr().String(), "fingerprint", fp, "ssh_user", clean.Line(ctx.User()), "try", refused+1)
+		s.log.Info("key refused", "remote", ctx.RemoteAddr().String(), "fingerprint", fp, "ssh_user", logField(ctx.User()), "try", refused+1)
 		return false
 	}
+	progressed(ctx, stageKeyOK)
 	return true
 }
+
+// maxLogField bounds each text a client chose (its SSH user name, TERM, command) in a log
+// line: a 120 KB user name used to be copied whole into every line about its connection.
+const maxLogField = 256
+
+// logField is a client's text as a log line holds it: cleaned, and cut to maxLogField bytes
+// with a mark saying how long it was. (An SSH packet bounds what is cleaned: 256 KB.)
+func logField(s string) string { return clean.Cut(clean.Line(s), maxLogField) }
 
 // ctxKey is the type of this package's context keys.
 type ctxKey string
@@ -377,10 +402,10 @@ func (s *Server) logSession(next ssh.Handler) ssh.Handler {
 		pty, _, hasPTY := sess.Pty()
 		s.log.Info("session",
 			"user", u.Name, "role", string(u.Role),
-			"ssh_user", clean.Line(sess.User()),
+			"ssh_user", logField(sess.User()),
 			"remote", sess.RemoteAddr().String(),
-			"command", clean.Line(strings.Join(sess.Command(), " ")),
-			"term", clean.Line(pty.Term), "pty", hasPTY,
+			"command", logField(strings.Join(sess.Command(), " ")),
+			"term", logField(pty.Term), "pty", hasPTY,
 			"duration", time.Since(start).Round(time.Millisecond).String(),
 			"end", why)
 	}

@@ -102,6 +102,43 @@ func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time) (FactShee
 	return out, err
 }
 
+// FactSections names the editable sections of a fact sheet, in the page's order: profile
+// (村情), industries (产业), services (服务), vision (远景), tasks (任务).
+var FactSections = []string{"profile", "industries", "services", "vision", "tasks"}
+
+// sameSection compares one section of two sheets.
+func sameSection(a, b FactSheet, sec string) bool {
+	switch sec {
+	case "profile":
+		return a.Profile == b.Profile
+	case "industries":
+		return slices.Equal(a.Industries, b.Industries)
+	case "services":
+		return slices.Equal(a.Services, b.Services)
+	case "vision":
+		return a.Vision == b.Vision
+	case "tasks":
+		return slices.Equal(a.Tasks, b.Tasks)
+	}
+	return true
+}
+
+// copySection copies one section of from into to.
+func copySection(to *FactSheet, from FactSheet, sec string) {
+	switch sec {
+	case "profile":
+		to.Profile = from.Profile
+	case "industries":
+		to.Industries = from.Industries
+	case "services":
+		to.Services = from.Services
+	case "vision":
+		to.Vision = from.Vision
+	case "tasks":
+		to.Tasks = from.Tasks
+	}
+}
+
 // sameFactSheet compares the content of two sheets, not who wrote them when.
 func sameFactSheet(a, b FactSheet) bool {
 	return a.Village == b.Village && a.Profile == b.Profile && a.Vision == b.Vision &&

@@ -60,8 +60,12 @@ type Roster struct {
 	// Cadres replace the cadres of the villages in CadreVillages.
 	Cadres        []Cadre
 	CadreVillages []string
-	// FactSheets replace the editable part of their villages' fact sheets.
+	// FactSheets replace the editable part of their villages' fact sheets: the sections
+	// FactSections lists for the village, or every section for a village it does not list.
 	FactSheets []FactSheet
+	// FactSections lists, per village, the fact-sheet sections (of FactSections) a file has
+	// rows for; the others are left as they are, as a column a file lacks is.
+	FactSections map[string][]string
 	// Fields says which optional columns the file has.
 	Fields RosterFields
 }
@@ -1403,7 +1407,9 @@ func (p *rosterPlan) planTeam(txn *badger.Txn, village string, cadres []Cadre, g
 	return nil
 }
 
-// planFactSheets replaces the editable part of the roster's fact sheets.
+// planFactSheets replaces the editable part of the roster's fact sheets, section by section:
+// a section the roster does not list for a village keeps what is stored. A change names the
+// sections that differ.
 func (p *rosterPlan) planFactSheets(txn *badger.Txn, r Roster, a Actor) error {
 	for _, in := range r.FactSheets {
 		var old FactSheet
@@ -1411,16 +1417,29 @@ func (p *rosterPlan) planFactSheets(txn *badger.Txn, r Roster, a Actor) error {
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if raw != nil && sameFactSheet(old, in) {
+		nf := in
+		if secs, ok := r.FactSections[in.Village]; ok {
+			nf = old
+			nf.Village = in.Village
+			for _, sec := range secs {
+				copySection(&nf, in, sec)
+			}
+		}
+		var changed []string
+		for _, sec := range FactSections {
+			if !sameSection(old, nf, sec) {
+				changed = append(changed, sec)
+			}
+		}
+		if raw != nil && len(changed) == 0 {
 			p.report.FactSheets.Unchanged++
 			continue
 		}
-		nf := in
 		nf.UpdatedBy, nf.UpdatedAt = a.Name, p.at
 		if _, err := p.put("factsheet", "import.factsheet", factSheetKey(in.Village), priorOf(raw, old), nf); err != nil {
 			return err
 		}
-		p.tally(&p.report.FactSheets, raw != nil, true, RosterChange{Kind: "factsheet", Village: in.Village, ID: in.Village})
+		p.tally(&p.report.FactSheets, raw != nil, true, RosterChange{Kind: "factsheet", Village: in.Village, ID: in.Village, Fields: changed})
 	}
 	return nil
 }

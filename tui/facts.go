@@ -472,6 +472,10 @@ func (f *factForm) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 	}
+	msg, ok := cleanInputText(msg)
+	if !ok {
+		return nil
+	}
 	before := f.areas[f.d.Focus].Value()
 	var cmd tea.Cmd
 	f.areas[f.d.Focus], cmd = f.areas[f.d.Focus].Update(msg)

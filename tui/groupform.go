@@ -183,8 +183,12 @@ func (f *groupForm) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		if p, ok := msg.(tea.PasteMsg); ok && f.focus == gSlotName {
+			cp, ok := cleanInput(p)
+			if !ok {
+				return nil
+			}
 			var cmd tea.Cmd
-			f.input, cmd = f.input.Update(p)
+			f.input, cmd = f.input.Update(cp)
 			f.g.Name = f.input.Value()
 			return cmd
 		}
@@ -210,8 +214,12 @@ func (f *groupForm) Update(msg tea.Msg) tea.Cmd {
 			f.focus++
 			return nil
 		}
+		ck, ok := cleanInput(km)
+		if !ok {
+			return nil
+		}
 		var cmd tea.Cmd
-		f.input, cmd = f.input.Update(km)
+		f.input, cmd = f.input.Update(ck)
 		f.g.Name = f.input.Value()
 		return cmd
 	case gSlotGrids:

@@ -47,7 +47,7 @@ func newInput(limit int) textinput.Model {
 // newPrompt starts a prompt with focus.
 func newPrompt(kind, label, initial string, options []option) *prompt {
 	in := newInput(maxInput)
-	in.SetValue(initial)
+	in.SetValue(clean.Inline(initial))
 	in.Focus()
 	p := &prompt{kind: kind, label: label, input: in, options: options}
 	p.refilter()
@@ -105,21 +105,9 @@ func (p *prompt) update(msg tea.Msg) (promptResult, string, tea.Cmd) {
 			return promptOpen, "", nil
 		}
 	}
-	// Pasted or typed text reaches the screen as the field is drawn: strip escape sequences,
-	// controls and bidi overrides on the way in, not only when the answer is stored.
-	switch m := msg.(type) {
-	case tea.PasteMsg:
-		m.Content = clean.Inline(m.Content)
-		msg = m
-	case tea.KeyPressMsg:
-		// A typed space is content, so the key's text is cleaned without trimming.
-		if m.Text != "" && clean.Inline(m.Text) != m.Text {
-			m.Text = clean.Inline(m.Text)
-			if m.Text == "" {
-				return promptOpen, "", nil
-			}
-			msg = m
-		}
+	msg, ok := cleanInput(msg)
+	if !ok {
+		return promptOpen, "", nil
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)

@@ -43,6 +43,7 @@ type revisitsSaved struct {
 }
 
 func newRevisitForm(c *Common, d store.RevisitDraft, hh store.Household, concerns map[string]store.Concern) *revisitForm {
+	cleanRevisitDraft(&d)
 	f := &revisitForm{c: c, d: d, hh: hh, concerns: concerns, err: map[int]string{}, drafts: newDrafts()}
 	f.input = newInput(maxInput)
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
@@ -175,9 +176,9 @@ func (f *revisitForm) update(msg tea.Msg) tea.Cmd {
 		}
 		f.done = true
 	case tea.PasteMsg:
-		if f.isText(f.focus) {
+		if cm, ok := cleanInput(msg); ok && f.isText(f.focus) {
 			var cmd tea.Cmd
-			f.input, cmd = f.input.Update(msg)
+			f.input, cmd = f.input.Update(cm)
 			return tea.Batch(cmd, f.changed())
 		}
 	case tea.KeyPressMsg:
@@ -200,8 +201,12 @@ func (f *revisitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 		return f.save()
 	}
 	if f.isText(f.focus) {
+		cm, ok := cleanInput(msg)
+		if !ok {
+			return nil
+		}
 		var cmd tea.Cmd
-		f.input, cmd = f.input.Update(msg)
+		f.input, cmd = f.input.Update(cm)
 		return tea.Batch(cmd, f.changed())
 	}
 	if f.focus == rSlotMet {

@@ -78,6 +78,7 @@ type visitSaved struct {
 
 // newVisitForm opens the form over a draft.
 func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
+	cleanVisitDraft(&d)
 	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
 		members: data.members, grids: data.grids, err: map[int]string{}, drafts: newDrafts()}
 	if f.d.Findings == nil {
@@ -530,9 +531,9 @@ func (f *visitForm) update(msg tea.Msg) tea.Cmd {
 		f.done = true
 		return nil
 	case tea.PasteMsg:
-		if f.isText(f.focus) {
+		if cm, ok := cleanInput(msg); ok && f.isText(f.focus) {
 			var cmd tea.Cmd
-			f.input, cmd = f.input.Update(msg)
+			f.input, cmd = f.input.Update(cm)
 			if f.focus == slotHousehold {
 				f.refilter()
 			}
@@ -585,8 +586,12 @@ func (f *visitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 		return f.changed()
 	}
 	if f.isText(f.focus) {
+		cm, ok := cleanInput(msg)
+		if !ok {
+			return nil
+		}
 		var cmd tea.Cmd
-		f.input, cmd = f.input.Update(msg)
+		f.input, cmd = f.input.Update(cm)
 		if f.focus == slotHousehold {
 			f.hcur = 0
 			f.refilter()
