@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"sanbai/clean"
+	"sanbai/dates"
 )
 
 // Phases of the campaign (四、推进步骤 of the plan), in order. Each has a deadline set by the
@@ -91,14 +93,14 @@ func (s *Store) Calendar() (Calendar, error) {
 // one village (date "" removes the override); township users only.
 func (s *Store) SetPhaseDeadline(a Actor, village, phase, date string) error {
 	if a.Role != RoleTownship {
-		return fmt.Errorf("%w: the township sets the campaign calendar", ErrScope)
+		return outOfScope("calendar.township")
 	}
 	if !slices.Contains(Phases, phase) {
-		return fmt.Errorf("%w: unknown phase %q", ErrRule, phase)
+		return refuse("phase.unknown", phase)
 	}
 	if date != "" {
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return fmt.Errorf("%w: a deadline is a date such as 2026-12-20", ErrRule)
+		if t, err := time.Parse(time.DateOnly, date); err != nil || t.Format(time.DateOnly) != date {
+			return refuse("date.format", date)
 		}
 	}
 	return s.update(a, func(tx *Tx) error {
@@ -155,10 +157,10 @@ func filingDataKey(village, kind string, ver int) string {
 // on time or late against the calendar. Township users and the village's own users file.
 func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (Filing, error) {
 	if _, ok := Filings[kind]; !ok {
-		return Filing{}, fmt.Errorf("%w: unknown filing %q", ErrRule, kind)
+		return Filing{}, refuse("filing.unknown", kind)
 	}
-	if a.Role == RoleGrid {
-		return Filing{}, fmt.Errorf("%w: villages file their reports", ErrScope)
+	if a.Role == RoleGrid || a.Role == RoleInspector {
+		return Filing{}, outOfScope("filing.who")
 	}
 	if err := a.CanChange(village, ""); err != nil {
 		return Filing{}, err
@@ -213,7 +215,7 @@ func (s *Store) FiledData(a Actor, village, kind string, version int) ([]byte, F
 		return nil, f, err
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != f.SHA256 {
-		return nil, f, fmt.Errorf("filed %s %s v%d does not match its checksum", village, kind, version)
+		return nil, f, refuse("filing.checksum", village, kind, strconv.Itoa(version))
 	}
 	return data, f, nil
 }
@@ -246,21 +248,21 @@ func (s *Store) Inspections(a Actor) ([]Inspection, error) {
 // thing inspectors write).
 func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
 	if a.Role != RoleInspector && a.Role != RoleTownship {
-		return Inspection{}, fmt.Errorf("%w: the inspection group records findings", ErrScope)
+		return Inspection{}, outOfScope("finding.who")
 	}
 	f.Checked, f.Problems = clean.Text(f.Checked), clean.Text(f.Problems)
 	if f.Checked == "" || f.Problems == "" {
-		return Inspection{}, fmt.Errorf("%w: say what was checked and what was found", ErrRule)
+		return Inspection{}, refuse("finding.empty")
 	}
 	if f.FollowUp != "" {
-		if _, err := time.Parse(time.DateOnly, f.FollowUp); err != nil {
-			return Inspection{}, fmt.Errorf("%w: a follow-up deadline is a date", ErrRule)
+		if err := dates.CheckDeadline(f.FollowUp, s.now()); err != nil {
+			return Inspection{}, err
 		}
 	}
 	err := s.update(a, func(tx *Tx) error {
 		var v Village
 		if _, err := tx.get(villageKey(f.Village), &v); err != nil {
-			return fmt.Errorf("no village %s", f.Village)
+			return refuse("village.unknown", f.Village)
 		}
 		n, err := tx.nextSeq("inspect/" + f.Village)
 		if err != nil {
@@ -280,10 +282,10 @@ func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
 func (s *Store) AnswerFinding(a Actor, village, id, answer string) (Inspection, error) {
 	answer = clean.Text(answer)
 	if answer == "" {
-		return Inspection{}, fmt.Errorf("%w: say what was done about it", ErrRule)
+		return Inspection{}, refuse("answer.empty")
 	}
 	if a.Role == RoleGrid || a.Role == RoleInspector {
-		return Inspection{}, fmt.Errorf("%w: the village answers findings", ErrScope)
+		return Inspection{}, outOfScope("answer.who")
 	}
 	if err := a.CanChange(village, ""); err != nil {
 		return Inspection{}, err
@@ -329,11 +331,11 @@ func (s *Store) ScoreWeights() (Weights, error) {
 // SetScoreWeights sets the weights; township users only. Weights are 0 to 10.
 func (s *Store) SetScoreWeights(a Actor, w Weights) error {
 	if a.Role != RoleTownship {
-		return fmt.Errorf("%w: the township sets the assessment weights", ErrScope)
+		return outOfScope("weights.township")
 	}
 	for k, v := range w {
 		if !slices.Contains(ScoreParts, k) || v < 0 || v > 10 {
-			return fmt.Errorf("%w: weight %s=%v (parts: %s; 0–10)", ErrRule, k, v, strings.Join(ScoreParts, ", "))
+			return refuse("weights.range", k, strconv.FormatFloat(v, 'g', -1, 64), strings.Join(ScoreParts, ", "))
 		}
 	}
 	return s.update(a, func(tx *Tx) error {
@@ -453,32 +455,35 @@ func (s *Store) RecordMeeting(a Actor, m Meeting) (Meeting, error) {
 	switch m.Level {
 	case "township":
 		if a.Role != RoleTownship {
-			return Meeting{}, fmt.Errorf("%w: township meetings are recorded by the township", ErrScope)
+			return Meeting{}, outOfScope("meeting.township")
 		}
 		m.Village, m.Grid = "", ""
 	case "village":
 		m.Grid = ""
 		if err := a.CanChange(m.Village, ""); err != nil || a.Role == RoleGrid {
-			return Meeting{}, fmt.Errorf("%w: the village records its meetings", ErrScope)
+			return Meeting{}, outOfScope("meeting.village")
 		}
 	case "grid":
 		if err := a.CanChange(m.Village, m.Grid); err != nil {
 			return Meeting{}, err
 		}
 	default:
-		return Meeting{}, fmt.Errorf("%w: a meeting is at township, village or grid level", ErrRule)
+		return Meeting{}, refuse("meeting.level")
 	}
 	if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
-		return Meeting{}, fmt.Errorf("%w: a meeting needs its date", ErrRule)
+		return Meeting{}, refuse("meeting.date")
+	}
+	if m.Date > s.Today() {
+		return Meeting{}, &dates.Error{Code: dates.CodeFuture, Input: m.Date, Date: m.Date, Limit: s.Today()}
 	}
 	m.Led = clean.Line(m.Led)
 	if m.Led == "" {
-		return Meeting{}, fmt.Errorf("%w: say who led the meeting", ErrRule)
+		return Meeting{}, refuse("meeting.led")
 	}
 	err := s.update(a, func(tx *Tx) error {
 		if m.Level == "grid" {
 			if _, err := tx.get(gridKey(m.Village, m.Grid), &Grid{}); err != nil {
-				return fmt.Errorf("%w: no grid %s in %s", ErrRule, m.Grid, m.Village)
+				return refuse("meeting.grid", m.Grid, m.Village)
 			}
 		}
 		n, err := tx.nextSeq("meeting/" + m.Village)
