@@ -86,64 +86,80 @@ func (s *Store) OwnersAt(a Actor, village, grid string, tier Tier) ([]Owner, err
 // ownersAt lists the candidates inside a transaction (Triage checks an owner against them in
 // the transaction that writes it).
 func ownersAt(txn *badger.Txn, village, grid string, tier Tier) ([]Owner, error) {
+	var os []Official
+	var cs []Cadre
+	var ms []Member
+	if tier == TierTownship {
+		rows, err := scanStored[Official](txn, "official/")
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range rows {
+			os = append(os, o.v)
+		}
+		return Candidates(tier, grid, os, nil, nil, nil), nil
+	}
+	grids, err := gridNames(txn, village)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := scanStored[Cadre](txn, "cadre/"+village+"/")
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range rows {
+		cs = append(cs, c.v)
+	}
+	if tier != TierVillage {
+		rows, err := scanStored[Member](txn, "member/"+village+"/")
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range rows {
+			ms = append(ms, m.v)
+		}
+	}
+	return Candidates(tier, grid, nil, cs, ms, grids), nil
+}
+
+// Candidates picks, from a village's cadres and members (or the township's officials), the
+// people who may own a concern at this tier in this grid — see Owners — each with the Note
+// that tells two of one name apart. gridNames names the village's grids by code. The store
+// and the demo generator both choose owners by it.
+func Candidates(tier Tier, grid string, officials []Official, cadres []Cadre, members []Member, gridNames map[string]string) []Owner {
 	var out []Owner
-	// note is what tells the person apart when their name is shared.
-	notes := map[string]string{}
+	notes := map[string]string{} // what tells the person apart when their name is shared
 	switch tier {
 	case TierTownship:
-		os, err := scanStored[Official](txn, "official/")
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range os {
-			out = append(out, Owner{ID: o.v.ID, Name: o.v.Name, Detail: o.v.Post})
-			notes[o.v.ID] = o.v.Post
+		for _, o := range officials {
+			out = append(out, Owner{ID: o.ID, Name: o.Name, Detail: o.Post})
+			notes[o.ID] = o.Post
 		}
 	case TierVillage:
-		cs, err := scanStored[Cadre](txn, "cadre/"+village+"/")
-		if err != nil {
-			return nil, err
-		}
-		grids, err := gridNames(txn, village)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			d, note := c.v.Post, c.v.Post
-			if c.v.Grid != "" {
-				d, note = grids[c.v.Grid]+" "+c.v.Post, grids[c.v.Grid]
+		for _, c := range cadres {
+			d, note := c.Post, c.Post
+			if c.Grid != "" {
+				d, note = gridNames[c.Grid]+" "+c.Post, gridNames[c.Grid]
 			}
-			out = append(out, Owner{ID: c.v.ID, Name: c.v.Name, Detail: d})
-			notes[c.v.ID] = note
+			out = append(out, Owner{ID: c.ID, Name: c.Name, Detail: d})
+			notes[c.ID] = note
 		}
 	default: // the grid tier, and on site (the visitors are the grid's members)
-		grids, err := gridNames(txn, village)
-		if err != nil {
-			return nil, err
-		}
-		cs, err := scanStored[Cadre](txn, "cadre/"+village+"/")
-		if err != nil {
-			return nil, err
-		}
-		cadreOf := map[string]bool{} // members who are listed as a cadre already
-		for _, c := range cs {
-			if c.v.Grid != grid {
+		cadreOf := map[string]bool{} // members listed as a cadre already
+		for _, c := range cadres {
+			if c.Grid != grid {
 				continue
 			}
-			out = append(out, Owner{ID: c.v.ID, Name: c.v.Name, Detail: grids[grid] + " " + c.v.Post})
-			notes[c.v.ID] = c.v.Post
-			cadreOf[c.v.Member] = true
+			out = append(out, Owner{ID: c.ID, Name: c.Name, Detail: gridNames[grid] + " " + c.Post})
+			notes[c.ID] = c.Post
+			cadreOf[c.Member] = true
 		}
-		ms, err := scanStored[Member](txn, "member/"+village+"/")
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			if m.v.Grid != grid || m.v.MovedOut != "" || cadreOf[m.v.ID] {
+		for _, m := range members {
+			if m.Grid != grid || m.MovedOut != "" || cadreOf[m.ID] {
 				continue
 			}
-			out = append(out, Owner{ID: m.v.ID, Name: m.v.Name, Detail: grids[grid] + "党员"})
-			notes[m.v.ID] = grids[grid] + "党员"
+			out = append(out, Owner{ID: m.ID, Name: m.Name, Detail: gridNames[grid] + "党员"})
+			notes[m.ID] = gridNames[grid] + "党员"
 		}
 	}
 	byName := map[string][]int{}
@@ -167,7 +183,7 @@ func ownersAt(txn *badger.Txn, village, grid string, tier Tier) ([]Owner, error)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	return out
 }
 
 // gridNames names the grids of a village, by code.
