@@ -62,6 +62,7 @@ type Data struct {
 	Households []store.Household
 	Members    []store.Member
 	Cadres     []store.Cadre
+	Officials  []store.Official
 	Groups     []store.Group
 	Visits     []store.Visit
 	Concerns   []store.Concern
@@ -107,6 +108,9 @@ func Load(st *store.Store, a store.Actor, village string) (*Data, error) {
 		return nil, err
 	}
 	d.Cadres = slices.DeleteFunc(d.Cadres, func(c store.Cadre) bool { return !in(c.Village) })
+	if d.Officials, err = st.Officials(a); err != nil {
+		return nil, err
+	}
 	if d.Groups, err = st.Groups(a); err != nil {
 		return nil, err
 	}
@@ -636,6 +640,13 @@ func (d *Data) residents() []Table {
 	cadres := Table{Sheet: "干部", Title: d.title("干部名单"), Columns: cadreColumns}
 	for _, c := range d.Cadres {
 		cadres.Rows = append(cadres.Rows, []any{d.villageName(c.Village), c.Name, c.Post, c.Grid, c.Duties, c.Phone, c.Duty})
+	}
+	// The township's own leaders and staff, under the township's name, for township users
+	// (who alone import them back).
+	if d.Actor.Role == store.RoleTownship {
+		for _, o := range d.Officials {
+			cadres.Rows = append(cadres.Rows, []any{d.Township.Name, o.Name, o.Post, "", o.Duties, o.Phone, ""})
+		}
 	}
 	grids := Table{Sheet: "网格", Title: d.title("新村网格"), Columns: gridColumns}
 	for _, g := range d.Grids {
