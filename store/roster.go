@@ -119,7 +119,7 @@ type RosterChange struct {
 // ImportReport says what an import did, or would do on a dry run.
 type ImportReport struct {
 	Villages, Grids, Households, Residents, Members, Cadres, Officials, Teams, FactSheets Tally
-	Changes                                                                    []RosterChange
+	Changes                                                                               []RosterChange
 	// Covered lists the grids whose residents the roster lists in full.
 	Covered []string
 	// Mass lists the grids that would lose more than half their households and the villages
