@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -348,22 +349,54 @@ func (s *Store) SetScoreWeights(a Actor, w Weights) error {
 	})
 }
 
-// ScoreInputs are what a village's score is computed from.
+// ScoreInputs are what a village's score is computed from: its figures (CountFigures, the
+// same every pane and export shows), its filings and its inspection findings.
 type ScoreInputs struct {
-	Households, Visited int
-	FilingsDue, OnTime  int // filings whose deadline has passed, and those filed by it
-	Rates               Rates
-	Open, Overdue       int
-	Supervised          int
-	OpenFindings        int
+	Figures
+	FilingsDue, FiledOnTime int // filings whose deadline has passed, and those filed by it
+	OpenFindings            int
 }
 
-// ScoreSheet is a village's assessment: each part's value (0–1) and the weighted score
-// (0–100).
+// ScoreSheet is a village's assessment: each part's value (0–1), the weighted score
+// (0–100), and the inputs, for showing each part as the same percentage the panes show.
 type ScoreSheet struct {
 	Village string
 	Parts   map[string]float64
 	Score   float64
+	Inputs  ScoreInputs
+}
+
+// PartText writes a part as a whole percentage rounded half up, from its counts (Percent):
+// "–" when the part has nothing to measure (it then counts as 1 in the score).
+func (s ScoreSheet) PartText(part string) string {
+	in := s.Inputs
+	r := in.Rates
+	switch part {
+	case "coverage":
+		return PercentText(in.Visited, in.Households)
+	case "filings":
+		return PercentText(in.FiledOnTime, in.FilingsDue)
+	case "response":
+		return PercentText(r.Responded, r.Concerns)
+	case "ontime":
+		return PercentText(r.OnTime, r.Due)
+	case "revisit":
+		return PercentText(r.Revisited, r.Resolved)
+	case "satisfied":
+		return PercentText(r.Satisfied, r.Revisited)
+	case "overdue":
+		return PercentText(in.Open-in.Overdue, in.Open)
+	case "supervised":
+		return PercentText(r.Concerns-in.Supervised, r.Concerns)
+	case "findings":
+		return PercentText(1, 1+in.OpenFindings)
+	}
+	return ""
+}
+
+// ScoreText writes the score with one decimal, rounded half up.
+func (s ScoreSheet) ScoreText() string {
+	return strconv.FormatFloat(math.Floor(s.Score*10+0.5)/10, 'f', 1, 64)
 }
 
 // Assess computes a village's score sheet. Each part is a fraction in 0–1 (1 is best; a part
@@ -381,7 +414,7 @@ func Assess(village string, in ScoreInputs, w Weights) ScoreSheet {
 	r := in.Rates
 	parts := map[string]float64{
 		"coverage":   frac(in.Visited, in.Households),
-		"filings":    frac(in.OnTime, in.FilingsDue),
+		"filings":    frac(in.FiledOnTime, in.FilingsDue),
 		"response":   frac(r.Responded, r.Concerns),
 		"ontime":     frac(r.OnTime, r.Due),
 		"revisit":    frac(r.Revisited, r.Resolved),
@@ -395,7 +428,7 @@ func Assess(village string, in ScoreInputs, w Weights) ScoreSheet {
 		total += w[p] * parts[p]
 		weight += w[p]
 	}
-	sheet := ScoreSheet{Village: village, Parts: parts}
+	sheet := ScoreSheet{Village: village, Parts: parts, Inputs: in}
 	if weight > 0 {
 		sheet.Score = 100 * total / weight
 	}

@@ -354,8 +354,8 @@ func RateOf(c Concern, revisits []Revisit, limits Limits, now time.Time) Rates {
 	return r
 }
 
-// deadlineAt returns the deadline a concern had at a moment: the last deadline set before t in
-// its history; else, for a concern reopened since (whose current deadline is the supervision
+// deadlineAt returns the deadline a concern had at a moment: the last deadline change before
+// t in its history (set, extended, or by the ledger itself); else, for a concern reopened since (whose current deadline is the supervision
 // one), its colour's limit from creation; else its current deadline.
 func deadlineAt(c Concern, t time.Time, limits Limits) string {
 	d := ""
@@ -363,7 +363,7 @@ func deadlineAt(c Concern, t time.Time, limits Limits) string {
 		if m.At.After(t) {
 			break
 		}
-		if m.Action == "deadline" && m.To != "" {
+		if IsDeadlineMove(m) && m.To != "" {
 			d = m.To
 		}
 	}

@@ -354,6 +354,8 @@ var texts = map[string][2]string{
 	"ov.meetings":             {"动员会", "Meetings"},
 	"ov.meetings.n":           {"镇级 %d · 新村 %d · 网格 %d · 发明白纸 %d 份 (M 记录)", "township %d · village %d · grid %d · %d fact sheets (M records)"},
 	"ov.unmob":                {"未开网格动员会：", "Grids not mobilized:"},
+	// The ledger tells the truth (figures, deadlines, words for every move and refusal).
+	"ov.chase": {"超期 %d  督办 %d  问题工单 %d  延期 %d 次", "overdue %d  supervised %d  problem cases %d  extensions %d"},
 }
 
 // tr returns the text for key in lang; an unknown key shows as itself, so a missing

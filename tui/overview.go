@@ -52,6 +52,8 @@ type overviewData struct {
 	findings []store.Inspection
 	sheets   []store.ScoreSheet
 	weights  store.Weights
+	figures  map[string]store.Figures // per village
+	total    store.Figures            // the actor's whole scope
 	coverage []barRow
 	tiers    map[store.Tier]int
 	tags     map[store.Tag]int
@@ -183,10 +185,8 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	for _, code := range store.Unmobilized(seen, d.meetings) {
 		d.unmob = append(d.unmob, ConcernVillageOf(code)+" "+gridName[code])
 	}
-	visited := map[string]bool{}
 	courses := map[string]map[string]bool{}
 	for _, v := range visits {
-		visited[v.Household] = true
 		for _, f := range v.Findings {
 			if f.Kind == "nightschool" {
 				name := f.Category
@@ -209,45 +209,36 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 		}
 		return d.courses[i].name < d.courses[j].name
 	})
-	// Coverage bars: per village for the township, per grid for one village.
-	in := map[string]*store.ScoreInputs{}
-	acc := func(v string) *store.ScoreInputs {
-		if in[v] == nil {
-			in[v] = &store.ScoreInputs{}
-		}
-		return in[v]
+	// Every figure — coverage, the rates, open, overdue, supervised, extensions — comes from
+	// the one count the other panes, the assessment and the exports use.
+	now := st.Now()
+	figures := store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
+	d.figures = map[string]store.Figures{}
+	for g, f := range figures {
+		v := store.GridVillage(g)
+		d.figures[v] = d.figures[v].Add(f)
+		d.total = d.total.Add(f)
 	}
-	bar := map[string]*barRow{}
-	var barKeys []string
-	perGrid := len(d.villages) == 1
-	for _, h := range hhs {
-		k, name := h.Village, ""
-		if perGrid {
-			k, name = h.Grid, gridName[h.Grid]
-		} else {
-			for _, v := range d.villages {
-				if v.Code == h.Village {
-					name = v.Name
-				}
+	// Coverage bars: per village for the township, per grid for one village.
+	if len(d.villages) == 1 {
+		var codes []string
+		for g := range figures {
+			if figures[g].Households > 0 {
+				codes = append(codes, g)
 			}
 		}
-		if bar[k] == nil {
-			bar[k] = &barRow{name: name}
-			barKeys = append(barKeys, k)
+		sort.Strings(codes)
+		for _, g := range codes {
+			d.coverage = append(d.coverage, barRow{name: gridName[g], done: figures[g].Visited, all: figures[g].Households})
 		}
-		bar[k].all++
-		acc(h.Village).Households++
-		if visited[h.ID] {
-			bar[k].done++
-			acc(h.Village).Visited++
+	} else {
+		for _, v := range d.villages {
+			if f := d.figures[v.Code]; f.Households > 0 {
+				d.coverage = append(d.coverage, barRow{name: v.Name, done: f.Visited, all: f.Households})
+			}
 		}
 	}
-	sort.Strings(barKeys)
-	for _, k := range barKeys {
-		d.coverage = append(d.coverage, *bar[k])
-	}
-	// Concerns: counts, the daily trend, rates and the common-issue finder.
-	now := st.Now()
+	// Concerns: counts by tier and colour, the daily trend and the common-issue finder.
 	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
 	d.raised, d.resolved = make([]int, 14), make([]int, 14)
 	dayIndex := func(t time.Time) int {
@@ -260,15 +251,9 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	similar := map[string]*commonIssue{}
 	households := map[string]map[string]bool{}
 	for _, c := range cs {
-		x := acc(c.Village)
-		x.Rates = x.Rates.Add(store.RateOf(c, rs, limits, now))
 		if c.Status.Open() {
 			d.tiers[c.Tier]++
 			d.tags[c.Tag]++
-			x.Open++
-			if c.Overdue(d.today) {
-				x.Overdue++
-			}
 			if c.Project == "" {
 				// Similar: same category and the same first words.
 				key := c.Village + "|" + c.Category + "|" + firstRunes(c.Description, 6)
@@ -279,9 +264,6 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 				similar[key].ids = append(similar[key].ids, c.ID)
 				households[key][c.Household] = true
 			}
-		}
-		if c.Supervisor != "" && c.Status != store.StatusClosed {
-			x.Supervised++
 		}
 		if i := dayIndex(c.CreatedAt); i >= 0 {
 			d.raised[i]++
@@ -306,7 +288,7 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	})
 	// Filings and their lateness, then the score sheets.
 	for _, v := range d.villages {
-		x := acc(v.Code)
+		x := &store.ScoreInputs{Figures: d.figures[v.Code]}
 		for _, kind := range store.FilingKinds {
 			row := filingRow{village: v.Code, kind: kind, due: d.cal.Deadline(v.Code, store.Filings[kind])}
 			if h := d.history[v.Code+"/"+kind]; len(h) > 0 {
@@ -317,7 +299,7 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 				x.FilingsDue++
 				// On time: the first filing came by the deadline.
 				if h := d.history[v.Code+"/"+kind]; len(h) > 0 && !h[0].Late {
-					x.OnTime++
+					x.FiledOnTime++
 				}
 			}
 		}
@@ -675,7 +657,7 @@ func (o *overview) dashboard() []string {
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.coverage")))
 	for _, b := range d.coverage {
 		out = append(out, " "+views.Fit(b.name, 10)+" "+st.Bar(b.done, b.all, max(half-22, 5))+" "+
-			views.FitRight(views.Pct(b.done, b.all), 4)+fmt.Sprintf(" %d/%d", b.done, b.all))
+			views.FitRight(store.PercentText(b.done, b.all), 4)+fmt.Sprintf(" %d/%d", b.done, b.all))
 	}
 	var tiers, tags []string
 	for _, t := range store.Tiers {
@@ -685,6 +667,12 @@ func (o *overview) dashboard() []string {
 		st.Yellow.Render(fmt.Sprintf("%s %d", o.c.T("tag.yellow"), d.tags[store.TagYellow])),
 		st.Green.Render(fmt.Sprintf("%s %d", o.c.T("tag.green"), d.tags[store.TagGreen])))
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.open"))+" "+strings.Join(tiers, " ")+"  "+strings.Join(tags, " "))
+	// The figures the township chases, and the four rates, as every pane and export counts
+	// them.
+	tot := d.total
+	out = append(out, views.Cut(" "+st.Overdue.Render(fmt.Sprintf(o.c.T("ov.chase"), tot.Overdue, tot.Supervised, tot.Problems, tot.Extensions)), o.w))
+	out = append(out, views.Cut(" "+fmt.Sprintf(o.c.T("rv.rates4"), store.PercentText(tot.Responded, tot.Concerns),
+		store.PercentText(tot.OnTime, tot.Due), store.PercentText(tot.Revisited, tot.Resolved), store.PercentText(tot.Satisfied, tot.Revisited)), o.w))
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.trend"))+" "+o.c.T("ov.raised")+" "+views.Spark(d.raised, st.ASCII)+
 		fmt.Sprintf(" %d", sum(d.raised))+"  "+o.c.T("ov.resolved")+" "+views.Spark(d.resolved, st.ASCII)+fmt.Sprintf(" %d", sum(d.resolved)))
 	var cs []string
@@ -798,9 +786,9 @@ func (o *overview) table() views.Table {
 			t.Columns = append(t.Columns, views.Column{Title: o.c.T("sp." + p), Width: 6, Right: true, HideBelow: 60})
 		}
 		for i, s := range d.sheets {
-			cells := []views.Cell{views.T(fmt.Sprint(i + 1)), views.T(vname[s.Village]), views.T(fmt.Sprintf("%.1f", s.Score))}
+			cells := []views.Cell{views.T(fmt.Sprint(i + 1)), views.T(vname[s.Village]), views.T(s.ScoreText())}
 			for _, p := range []string{"coverage", "filings", "response", "ontime", "satisfied"} {
-				cells = append(cells, views.T(fmt.Sprintf("%.0f%%", 100*s.Parts[p])))
+				cells = append(cells, views.T(s.PartText(p)))
 			}
 			t.Rows = append(t.Rows, views.Row{Cells: cells})
 		}

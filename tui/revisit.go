@@ -193,18 +193,21 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 		}
 		return units[code]
 	}
+	// The rates come from the one count every pane and export uses (store.CountFigures).
+	figures := store.CountFigures(store.FigureData{Concerns: cs, Revisits: rs, Limits: limits, Now: st.Now()})
 	gridRates := map[string]store.Rates{}
 	villageRates := map[string]store.Rates{}
+	for g, f := range figures {
+		gridRates[g] = f.Rates
+		v := store.GridVillage(g)
+		villageRates[v] = villageRates[v].Add(f.Rates)
+		d.total = d.total.Add(f.Rates)
+	}
 	pend := map[string]*pendingHousehold{}
-	now := st.Now()
 	for _, c := range cs {
 		if inDraft[c.ID] {
 			d.concerns[c.ID] = c
 		}
-		rate := store.RateOf(c, rs, limits, now)
-		d.total = d.total.Add(rate)
-		gridRates[c.Grid] = gridRates[c.Grid].Add(rate)
-		villageRates[c.Village] = villageRates[c.Village].Add(rate)
 		u := unit(c)
 		if c.Supervisor != "" && c.Status != store.StatusClosed {
 			u.supervised++
@@ -523,8 +526,9 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 	return nil
 }
 
-// rate formats one rate with its counts hidden behind it.
-func rate(n, d int) string { return views.Pct(n, d) }
+// rate formats one rate as a whole percent rounded half up (store.PercentText, as every pane
+// and export does), "–" when there is nothing to measure.
+func rate(n, d int) string { return store.PercentText(n, d) }
 
 func (r *revisit) View() string {
 	st := r.c.Styles
@@ -661,5 +665,5 @@ func (r *revisit) FullHelp() [][]key.Binding {
 		return [][]key.Binding{{k.FormNext, k.FormPrev, k.FormChoice, k.FormToggle, k.FormSave, k.Back}}
 	}
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.RevisitView, k.Back},
-		{k.Fill, k.Reassign, k.RevisitDue, k.Leader}, {k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied}}
+		{k.Fill, k.Reassign, k.RevisitDue, k.Leader}, {k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied, k.RateRounding}}
 }
