@@ -88,7 +88,9 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		// The summary table's subtotal, as a reader of the filed file sees it.
 		tb := summary.Tables[0]
 		row := tb.Rows[slices.IndexFunc(tb.Rows, func(r []any) bool { return r[0] == v.Name && r[1] == "小计" })]
-		cell := func(h string) any { return row[slices.IndexFunc(tb.Columns, func(c ledgerio.Column) bool { return c.Header == h })] }
+		cell := func(h string) any {
+			return row[slices.IndexFunc(tb.Columns, func(c ledgerio.Column) bool { return c.Header == h })]
+		}
 		pct := func(h string) string {
 			x, ok := cell(h).(float64)
 			if !ok {
@@ -106,7 +108,9 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 		}
 		// The ledger: a row per concern, overdue days on the overdue ones, extensions.
 		lt := ledger.Tables[0]
-		col := func(h string) int { return slices.IndexFunc(lt.Columns, func(c ledgerio.Column) bool { return c.Header == h }) }
+		col := func(h string) int {
+			return slices.IndexFunc(lt.Columns, func(c ledgerio.Column) bool { return c.Header == h })
+		}
 		overdue, ext := 0, 0
 		for _, r := range lt.Rows {
 			if r[col("新村")] != v.Name {
@@ -137,7 +141,7 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 // handFigures are one village's figures counted from the rows by their definitions.
 type handFigures struct {
 	households, visited, concerns, open, overdue, extensions int
-	responded, due, onTime, resolved, revisited, satisfied    int
+	responded, due, onTime, resolved, revisited, satisfied   int
 }
 
 // byHand counts every village's figures from the store's rows, written out from the
