@@ -62,7 +62,7 @@ func RuleArgs(code string) int { return strings.Count(ruleTexts[code], "%s") }
 // ruleTexts words each refusal in English, with %s for each argument in order.
 var ruleTexts = map[string]string{
 	// Scope and role.
-	"scope":               "%s %s",
+	"scope.outside":       "%s %s",
 	"readonly":            "inspectors read and do not change",
 	"tier.above":          "the concern is at the %s tier, above yours",
 	"limits.township":     "only township users set time limits",
@@ -113,7 +113,8 @@ var ruleTexts = map[string]string{
 	"filing.checksum":     "filed %s %s v%s does not match its checksum",
 	"finding.empty":       "say what was checked and what was found",
 	"answer.empty":        "say what was done about it",
-	"weights.range":       "weight %s=%s (parts: %s; 0–10)",
+	"weights.range":       "weight %s=%s: a weight is 0 to 10",
+	"weights.part":        "no score part %s (coverage, filings, response, ontime, revisit, satisfied, overdue, supervised, findings)",
 	"meeting.level":       "a meeting is at township, village or grid level",
 	"meeting.date":        "a meeting needs its date",
 	"meeting.led":         "say who led the meeting",

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -335,8 +334,11 @@ func (s *Store) SetScoreWeights(a Actor, w Weights) error {
 		return outOfScope("weights.township")
 	}
 	for k, v := range w {
-		if !slices.Contains(ScoreParts, k) || v < 0 || v > 10 {
-			return refuse("weights.range", k, strconv.FormatFloat(v, 'g', -1, 64), strings.Join(ScoreParts, ", "))
+		if !slices.Contains(ScoreParts, k) {
+			return refuse("weights.part", k)
+		}
+		if v < 0 || v > 10 {
+			return refuse("weights.range", k, strconv.FormatFloat(v, 'g', -1, 64))
 		}
 	}
 	return s.update(a, func(tx *Tx) error {

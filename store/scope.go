@@ -53,7 +53,7 @@ func (a Actor) CanChange(village, grid string) error {
 			return nil
 		}
 	}
-	return outOfScope("scope", village, grid)
+	return outOfScope("scope.outside", village, grid)
 }
 
 // villagePrefix returns the key prefix under which this actor's rows of a kind live, and

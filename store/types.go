@@ -363,6 +363,14 @@ type Move struct {
 	Undoes int `json:"undoes,omitempty"`
 }
 
+// MoveActions lists every action a history move may have (see Move): the interface words each.
+var MoveActions = []string{"create", "tag", "owner", "solution", "plan", "deadline", "extend", "due", "escalate", "return",
+	"tier", "status", "resolve", "revisit", "close", "reopen", "supervise", "project", "revisitgroup", "undo"}
+
+// FormCodes lists every code a FormError can carry: the interface words each.
+var FormCodes = []string{"household.required", "household.unknown", "date.required", "date.format", "date.future", "date.before",
+	"concern.description", "concern.done", "revisit.none", "revisit.solved", "revisit.satisfaction"}
+
 // Overdue reports whether the concern is open and past its deadline on the given day.
 func (c Concern) Overdue(today string) bool {
 	return c.Status.Open() && c.Plan.Deadline != "" && c.Plan.Deadline < today

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/dates"
 	"sanbai/ledgerio"
 	"sanbai/store"
 	"sanbai/views"
@@ -435,7 +436,7 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 			}
 			var parts []string
 			for _, p := range store.ScoreParts {
-				parts = append(parts, fmt.Sprintf("%s=%g", p, o.d.weights[p]))
+				parts = append(parts, fmt.Sprintf("%s=%g", o.c.T("wp."+p), o.d.weights[p]))
 			}
 			o.prompt = newPrompt("weights", o.c.T("ov.ask.weights"), strings.Join(parts, " "), nil)
 		}
@@ -452,19 +453,19 @@ func (o *overview) file(row filingRow) tea.Cmd {
 	return func() tea.Msg {
 		data, err := ledgerio.Load(c.Store, c.Actor, row.village)
 		if err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		rep, err := ledgerio.Build(data, reportOf[row.kind])
 		if err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		var buf bytes.Buffer
 		if err := ledgerio.Write(&buf, rep, "xlsx"); err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		f, err := c.Store.FileReport(c.Actor, row.village, row.kind, "xlsx", buf.Bytes())
 		if err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		late := ""
 		if f.Late {
@@ -483,17 +484,16 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		p := store.Phases[cur]
 		d := strings.TrimSpace(val)
 		if d != "" {
+			// A phase's day may be corrected after it passed: any day, this year's unless
+			// the year is written.
 			var err error
-			if d, err = parseDeadline(val, c.Store.Now()); err != nil {
-				if _, perr := time.Parse(time.DateOnly, strings.TrimSpace(val)); perr != nil {
-					return status(c.T("q.bad.deadline"), true)
-				}
-				d = strings.TrimSpace(val)
+			if d, err = dates.Parse(val, c.Store.Now(), dates.Window{}); err != nil {
+				return status(c.storeWords(err), true)
 			}
 		}
 		return func() tea.Msg {
 			if err := c.Store.SetPhaseDeadline(c.Actor, "", p, d); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.phase.set"), c.T("ph."+p), d)}
 		}
@@ -511,14 +511,16 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		}
 		f := store.Inspection{Village: strings.ToUpper(village), Checked: strings.TrimSpace(parts[1]), Problems: strings.TrimSpace(parts[2])}
 		if d := strings.TrimSpace(parts[3]); d != "" {
-			if dd, err := parseDeadline(d, c.Store.Now()); err == nil {
-				f.FollowUp = dd
+			dd, err := parseDeadline(d, c.Store.Now())
+			if err != nil {
+				return status(c.storeWords(err), true)
 			}
+			f.FollowUp = dd
 		}
 		return func() tea.Msg {
 			got, err := c.Store.RecordFinding(c.Actor, f)
 			if err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.finding.done"), got.ID)}
 		}
@@ -530,7 +532,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		return func() tea.Msg {
 			got, err := c.Store.RecordMeeting(c.Actor, m)
 			if err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.meeting.done"), got.Date, got.Led, len(got.Attended))}
 		}
@@ -538,23 +540,31 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		f := o.d.findings[cur]
 		return func() tea.Msg {
 			if _, err := c.Store.AnswerFinding(c.Actor, f.Village, f.ID, val); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.answered"), f.ID)}
 		}
 	case "weights":
+		// Parts by their name in either language, or their code.
+		var names []string
+		byName := map[string]string{}
+		for _, p := range store.ScoreParts {
+			names = append(names, c.T("wp."+p))
+			byName[p], byName[tr("zh", "wp."+p)], byName[tr("en", "wp."+p)] = p, p, p
+		}
+		bad := status(fmt.Sprintf(c.T("ov.bad.weights"), strings.Join(names, c.T("q.sep"))), true)
 		w := store.Weights{}
-		for _, kv := range strings.Fields(val) {
+		for _, kv := range strings.Fields(strings.ReplaceAll(val, "＝", "=")) {
 			k, v, ok := strings.Cut(kv, "=")
 			var x float64
-			if _, err := fmt.Sscanf(v, "%g", &x); !ok || err != nil {
-				return status(c.T("ov.bad.weights"), true)
+			if _, err := fmt.Sscanf(v, "%g", &x); !ok || err != nil || byName[k] == "" {
+				return bad
 			}
-			w[k] = x
+			w[byName[k]] = x
 		}
 		return func() tea.Msg {
 			if err := c.Store.SetScoreWeights(c.Actor, w); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: c.T("ov.weights.set")}
 		}
@@ -568,7 +578,7 @@ func (o *overview) View() string {
 	case !o.loaded:
 		return " " + o.c.T("loading")
 	case o.err != nil:
-		return " " + st.Error.Render(o.c.errText(o.err))
+		return " " + st.Error.Render(o.c.storeWords(o.err))
 	}
 	var tabs []string
 	for i := range ovViews {
@@ -629,9 +639,10 @@ func (o *overview) parseMeeting(val string) (store.Meeting, string) {
 	if len(f) < 4 {
 		return store.Meeting{}, bad
 	}
-	d, err := parseDeadline(f[2], time.Date(2000, 1, 1, 0, 0, 0, 0, time.Local))
+	// The day it was held: today or before, this year's unless the year is written.
+	d, err := dates.Past(f[2], o.c.Store.Now(), "")
 	if err != nil {
-		return store.Meeting{}, bad
+		return store.Meeting{}, o.c.storeWords(err)
 	}
 	m.Date, m.Led = d, f[3]
 	if len(f) > 4 {

@@ -497,7 +497,7 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 		return func() tea.Msg {
 			for _, x := range p.concerns {
 				if _, err := c.Store.AssignRevisit(c.Actor, x.ID, val); err != nil {
-					return statusMsg{text: c.errText(err), err: true}
+					return statusMsg{text: c.storeWords(err), err: true}
 				}
 			}
 			return statusMsg{text: c.T("rf.reassigned")}
@@ -506,11 +506,11 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 		u := r.d.units[r.cur[rvSummary].Pos]
 		d, err := parseDeadline(val, c.Store.Now())
 		if err != nil {
-			return status(c.T("q.bad.deadline"), true)
+			return status(c.storeWords(err), true)
 		}
 		return func() tea.Msg {
 			if err := c.Store.SetRevisitDeadline(c.Actor, u.code, d); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.deadline.set"), u.name, d)}
 		}
@@ -518,7 +518,7 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 		u := r.d.units[r.cur[rvSummary].Pos]
 		return func() tea.Msg {
 			if err := c.Store.SetVillageLeader(c.Actor, u.code, val); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.leader.set"), u.name, val)}
 		}
@@ -536,7 +536,7 @@ func (r *revisit) View() string {
 	case !r.loaded:
 		return " " + r.c.T("loading")
 	case r.err != nil:
-		return " " + st.Error.Render(r.c.errText(r.err))
+		return " " + st.Error.Render(r.c.storeWords(r.err))
 	case r.form != nil:
 		return r.form.view(r.w, r.h)
 	}
