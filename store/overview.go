@@ -549,3 +549,68 @@ func Unmobilized(grids []Grid, meetings []Meeting) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Missing is a record a phase of the calendar requires that is not there once the phase's
+// deadline has passed: a mobilization meeting (of the township, a village or a grid), or a
+// village's filing to the party-building office.
+type Missing struct {
+	Phase   string
+	Due     string // the phase's deadline, for this village
+	Village string // "" for the township's own meeting
+	Grid    string // for a grid's meeting
+	Filing  string // the filing kind; "" for a meeting
+}
+
+// MissingRecords lists what each passed phase lacks, phase by phase in calendar order: no
+// township meeting after mob.township, villages and grids without their meeting after
+// mob.village and mob.grid, villages without a filing whose phase has passed (Filings). Each
+// village's own deadline (Calendar.Deadline) decides whether its phase has passed.
+func MissingRecords(cal Calendar, today string, villages []Village, grids []Grid, meetings []Meeting, filings []Filing) []Missing {
+	held := map[string]bool{} // level/village/grid
+	for _, m := range meetings {
+		held[m.Level+"/"+m.Village+"/"+m.Grid] = true
+		if m.Level == "township" {
+			held["township//"] = true
+		}
+	}
+	filed := map[string]bool{}
+	for _, f := range filings {
+		filed[f.Village+"/"+f.Kind] = true
+	}
+	passed := func(village, phase string) (string, bool) {
+		d := cal.Deadline(village, phase)
+		return d, d != "" && d < today
+	}
+	var out []Missing
+	for _, phase := range Phases {
+		switch phase {
+		case "mob.township":
+			if d, ok := passed("", phase); ok && !held["township//"] {
+				out = append(out, Missing{Phase: phase, Due: d})
+			}
+		case "mob.village":
+			for _, v := range villages {
+				if d, ok := passed(v.Code, phase); ok && !held["village/"+v.Code+"/"] {
+					out = append(out, Missing{Phase: phase, Due: d, Village: v.Code})
+				}
+			}
+		case "mob.grid":
+			for _, g := range grids {
+				if d, ok := passed(g.Village, phase); ok && !held["grid/"+g.Village+"/"+g.Code] {
+					out = append(out, Missing{Phase: phase, Due: d, Village: g.Village, Grid: g.Code})
+				}
+			}
+		}
+		for _, kind := range FilingKinds {
+			if Filings[kind] != phase {
+				continue
+			}
+			for _, v := range villages {
+				if d, ok := passed(v.Code, phase); ok && !filed[v.Code+"/"+kind] {
+					out = append(out, Missing{Phase: phase, Due: d, Village: v.Code, Filing: kind})
+				}
+			}
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -142,5 +143,32 @@ func TestPercentRoundsHalfUp(t *testing.T) {
 		if got := PercentText(c.n, c.d); got != c.want {
 			t.Errorf("%d/%d: %s, want %s", c.n, c.d, got, c.want)
 		}
+	}
+}
+
+// TestMissingRecords: once a phase's deadline has passed, each record it requires and lacks
+// is listed — the township's meeting, a village's and a grid's, a village's filings — with
+// each village's own deadline; a phase not yet passed asks nothing.
+func TestMissingRecords(t *testing.T) {
+	cal := Calendar{Township: map[string]string{"mob.township": "2026-11-01", "mob.village": "2026-11-05", "mob.grid": "2026-11-08",
+		"groups.filed": "2026-11-10", "visits.done": "2026-12-01", "revisits.done": "2026-12-20"},
+		Villages: map[string]map[string]string{"XH": {"groups.filed": "2026-11-30"}}}
+	vs := []Village{{Code: "DL"}, {Code: "XH"}}
+	gs := []Grid{{Code: "DL01", Village: "DL"}, {Code: "DL02", Village: "DL"}, {Code: "XH01", Village: "XH"}}
+	ms := []Meeting{{Level: "village", Village: "DL"}, {Level: "grid", Village: "DL", Grid: "DL01"}}
+	fs := []Filing{{Village: "DL", Kind: "groups"}}
+	got := MissingRecords(cal, "2026-11-26", vs, gs, ms, fs)
+	var s []string
+	for _, m := range got {
+		s = append(s, m.Phase+" "+m.Village+" "+m.Grid+" "+m.Filing+" "+m.Due)
+	}
+	want := []string{"mob.township    2026-11-01", "mob.village XH   2026-11-05", "mob.grid DL DL02  2026-11-08", "mob.grid XH XH01  2026-11-08"}
+	if strings.Join(s, "|") != strings.Join(want, "|") {
+		t.Fatalf("missing:\n%s\nwant\n%s", strings.Join(s, "\n"), strings.Join(want, "\n"))
+	}
+	// On the 1st of December XH's groups list is late too; visits.done is due that day, so
+	// not yet passed.
+	if got := MissingRecords(cal, "2026-12-01", vs, gs, ms, fs); len(got) != 5 || got[4].Filing != "groups" || got[4].Village != "XH" {
+		t.Fatalf("on 12-01: %+v", got)
 	}
 }

@@ -28,6 +28,28 @@ type overview struct {
 	view   int
 	cur    [ovViews]views.Cursor
 	prompt *prompt
+	// confirm is the filing waiting for its y (n or esc drops it): a filing is frozen for
+	// good, so F asks first.
+	confirm *filingRow
+	// archive is a filed copy open read-only, as it was filed.
+	archive *archiveView
+	// finding is an inspection finding open in full, with the village's answer.
+	finding *store.Inspection
+}
+
+// archiveView is one filed version of a village's report, read back from the frozen file.
+type archiveView struct {
+	village, kind string
+	versions      int // how many versions there are
+	f             store.Filing
+	sheets        []ledgerio.Sheet
+	err           error
+	top           int // the first row shown
+}
+
+// archiveLoaded is a filed version read back.
+type archiveLoaded struct {
+	a archiveView
 }
 
 // The overview's views, cycled with v.
@@ -64,6 +86,9 @@ type overviewData struct {
 	common   []commonIssue
 	meetings []store.Meeting
 	unmob    []string // grids with no grid-level meeting
+	// missing are the records passed phases of the calendar lack (store.MissingRecords).
+	missing  []store.Missing
+	gridName map[string]string
 	members  map[string][]store.Member
 }
 
@@ -186,6 +211,8 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	for _, code := range store.Unmobilized(seen, d.meetings) {
 		d.unmob = append(d.unmob, ConcernVillageOf(code)+" "+gridName[code])
 	}
+	d.gridName = gridName
+	d.missing = store.MissingRecords(d.cal, d.today, d.villages, seen, d.meetings, fs)
 	courses := map[string]map[string]bool{}
 	for _, v := range visits {
 		for _, f := range v.Findings {
@@ -325,7 +352,9 @@ func firstRunes(s string, n int) string {
 
 func (o *overview) SetSize(w, h int) { o.w, o.h = w, h }
 
-func (o *overview) Capturing() bool { return o.prompt != nil }
+// Capturing is true while a prompt or the filing question is open: the question takes only
+// its own answers, and no key behind it may switch panes or quit.
+func (o *overview) Capturing() bool { return o.prompt != nil || o.confirm != nil }
 
 func (o *overview) rows() int {
 	switch o.view {
@@ -365,6 +394,12 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return nil
+	case archiveLoaded:
+		if o.archive != nil && o.archive.village == msg.a.village && o.archive.kind == msg.a.kind {
+			a := msg.a
+			o.archive = &a
+		}
+		return nil
 	case ChangedMsg:
 		if msg.touches("concern", "visit", "filing", "inspect", "calendar", "settings", "revisit", "household") {
 			return o.reload.want(func() tea.Cmd { return o.load() })
@@ -376,6 +411,17 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		return nil
+	}
+	switch {
+	case o.confirm != nil:
+		return o.confirmKey(km)
+	case o.archive != nil:
+		return o.archiveKey(km)
+	case o.finding != nil:
+		if key.Matches(km, k.Back, k.Open) {
+			o.finding = nil
+		}
 		return nil
 	}
 	// The view can be chosen before the data is in; the cursors are sized when it arrives.
@@ -397,9 +443,19 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Back):
 		o.view = ovDashboard
 	case key.Matches(km, k.Open):
-		if o.view == ovDashboard && cur.Pos < len(o.d.common) {
+		switch {
+		case o.view == ovDashboard && cur.Pos < len(o.d.common):
 			ids := o.d.common[cur.Pos].ids
 			return func() tea.Msg { return markConcernsMsg{ids: ids} }
+		case o.view == ovFilings && cur.Pos < len(o.d.filings):
+			row := o.d.filings[cur.Pos]
+			if row.latest == nil {
+				return status(o.c.T("ov.nofiled"), false)
+			}
+			return o.openArchive(row.village, row.kind, row.versions, row.versions)
+		case o.view == ovInspect && cur.Pos < len(o.d.findings):
+			f := o.d.findings[cur.Pos]
+			o.finding = &f
 		}
 	case key.Matches(km, k.RevisitDue):
 		if o.view == ovCalendar {
@@ -416,7 +472,11 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 		o.prompt = newPrompt("meeting", o.c.T("ov.ask.meeting"), "", nil)
 	case key.Matches(km, k.FileReport):
 		if o.view == ovFilings && cur.Pos < len(o.d.filings) {
-			return o.file(o.d.filings[cur.Pos])
+			if o.c.Actor.Role == store.RoleInspector || o.c.Actor.Role == store.RoleGrid {
+				return status(o.c.T("ov.file.who"), true)
+			}
+			row := o.d.filings[cur.Pos]
+			o.confirm = &row
 		}
 	case key.Matches(km, k.New):
 		if o.view == ovInspect {
@@ -427,6 +487,9 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(km, k.Resolve):
 		if o.view == ovInspect && cur.Pos < len(o.d.findings) {
+			if r := o.c.Actor.Role; r == store.RoleInspector || r == store.RoleGrid {
+				return status(o.c.storeWords(&store.RuleError{Code: "answer.who"}), true)
+			}
 			o.prompt = newPrompt("answer", o.c.T("ov.ask.answer"), "", nil)
 		}
 	case key.Matches(km, k.Weights):
@@ -444,12 +507,68 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// confirmKey takes the answer to "file it?": y files, n or esc drops it; any other key is
+// not an answer and is ignored, so a stray key neither files nor cancels.
+func (o *overview) confirmKey(km tea.KeyPressMsg) tea.Cmd {
+	switch km.String() {
+	case "y", "Y":
+		row := *o.confirm
+		o.confirm = nil
+		return o.file(row)
+	case "n", "N", "esc":
+		o.confirm = nil
+		return status(o.c.T("q.cancelled"), false)
+	}
+	return nil
+}
+
+// openArchive reads a filed version back from the store, as it was filed.
+func (o *overview) openArchive(village, kind string, version, versions int) tea.Cmd {
+	o.archive = &archiveView{village: village, kind: kind, versions: versions, f: store.Filing{Version: version}}
+	c := o.c
+	return func() tea.Msg {
+		a := archiveView{village: village, kind: kind, versions: versions}
+		data, f, err := c.Store.FiledData(c.Actor, village, kind, version)
+		a.f = f
+		if err == nil {
+			a.sheets, err = ledgerio.FiledSheets(data)
+		}
+		a.err = err
+		return archiveLoaded{a: a}
+	}
+}
+
+// archiveKey reads a filed copy: the list keys scroll it, ←/→ step through its versions, esc
+// closes it. Nothing in it can be changed.
+func (o *overview) archiveKey(km tea.KeyPressMsg) tea.Cmd {
+	k, a := o.c.Keys, o.archive
+	rows := 0
+	if len(a.sheets) > 0 {
+		rows = len(a.sheets[0].Rows)
+	}
+	page := max(o.h-4, 1)
+	switch {
+	case key.Matches(km, k.Back):
+		o.archive = nil
+	case key.Matches(km, k.Down):
+		a.top = min(a.top+1, max(rows-page, 0))
+	case key.Matches(km, k.Up):
+		a.top = max(a.top-1, 0)
+	case key.Matches(km, k.PageDown):
+		a.top = min(a.top+page, max(rows-page, 0))
+	case key.Matches(km, k.PageUp):
+		a.top = max(a.top-page, 0)
+	case key.Matches(km, k.Left) && a.f.Version > 1:
+		return o.openArchive(a.village, a.kind, a.f.Version-1, a.versions)
+	case key.Matches(km, k.Right) && a.f.Version < a.versions:
+		return o.openArchive(a.village, a.kind, a.f.Version+1, a.versions)
+	}
+	return nil
+}
+
 // file builds the report as it stands and files it, frozen with its checksum.
 func (o *overview) file(row filingRow) tea.Cmd {
 	c := o.c
-	if c.Actor.Role == store.RoleInspector || c.Actor.Role == store.RoleGrid {
-		return status(c.T("ov.file.who"), true)
-	}
 	return func() tea.Msg {
 		data, err := ledgerio.Load(c.Store, c.Actor, row.village)
 		if err != nil {
@@ -579,6 +698,10 @@ func (o *overview) View() string {
 		return " " + o.c.T("loading")
 	case o.err != nil:
 		return " " + st.Error.Render(o.c.storeWords(o.err))
+	case o.archive != nil:
+		return o.archiveScreen()
+	case o.finding != nil:
+		return o.findingScreen()
 	}
 	var tabs []string
 	for i := range ovViews {
@@ -604,8 +727,16 @@ func (o *overview) View() string {
 			lines = append(lines, o.meetingLines()...)
 		}
 	}
-	if o.prompt != nil {
+	switch {
+	case o.prompt != nil:
 		lines = withTail(st, o.w, o.h, lines, o.prompt.lines(st, o.w, 3))
+	case o.confirm != nil:
+		r := o.confirm
+		q := fmt.Sprintf(o.c.T("ov.ask.file"), o.villageName(r.village), o.c.T("fk."+r.kind))
+		if r.latest != nil {
+			q = fmt.Sprintf(o.c.T("ov.ask.refile"), o.villageName(r.village), o.c.T("fk."+r.kind), r.versions+1)
+		}
+		lines = withTail(st, o.w, o.h, lines, []string{st.Warn.Render(views.Cut(" "+q, o.w))})
 	}
 	if len(lines) > o.h {
 		lines = lines[:o.h]
@@ -708,6 +839,143 @@ func (o *overview) dashboard() []string {
 	return append(out, t.Lines(st, o.w, from, to, o.cur[ovDashboard].Pos)...)
 }
 
+// villageName names a village by its code.
+func (o *overview) villageName(code string) string {
+	for _, v := range o.d.villages {
+		if v.Code == code {
+			return v.Name
+		}
+	}
+	return code
+}
+
+// archiveScreen shows a filed copy as it was filed: which version, when, by whom, its
+// checksum, and its first sheet's rows, read-only.
+func (o *overview) archiveScreen() string {
+	st, a := o.c.Styles, o.archive
+	title := fmt.Sprintf(o.c.T("ov.archive.title"), o.villageName(a.village), o.c.T("fk."+a.kind), a.f.Version, a.versions)
+	lines := []string{" " + st.Title.Render(views.Cut(title, o.w-1))}
+	switch {
+	case a.err != nil:
+		return strings.Join(append(lines, " "+st.Error.Render(o.c.storeWords(a.err))), "\n")
+	case a.sheets == nil:
+		return strings.Join(append(lines, " "+o.c.T("loading")), "\n")
+	}
+	late := o.c.T("ov.ontime")
+	if a.f.Late {
+		late = o.c.T("ov.late")
+	}
+	sum := a.f.SHA256
+	if len(sum) > 12 {
+		sum = sum[:12]
+	}
+	lines = append(lines, st.Muted.Render(views.Cut(" "+fmt.Sprintf(o.c.T("ov.archive.meta"), a.f.At.Format("2006-01-02 15:04"), a.f.By, late, sum), o.w)),
+		st.HRule(o.w))
+	rows := a.sheets[0].Rows
+	// Columns as wide as their widest cell, up to a third of the screen; the screen shows
+	// what fits from the left.
+	var widths []int
+	for _, r := range rows {
+		if filled(r) < 2 {
+			continue // the title row, merged across the table: it does not size a column
+		}
+		for i, cell := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = min(max(widths[i], views.Width(cell)), max(o.w/3, 6))
+		}
+	}
+	for _, r := range rows[min(a.top, len(rows)):min(a.top+max(o.h-4, 1), len(rows))] {
+		var cells []string
+		for i, cell := range r {
+			if filled(r) < 2 {
+				cells = append(cells, cell)
+				continue
+			}
+			cells = append(cells, views.Pad(cell, widths[i]))
+		}
+		lines = append(lines, views.Cut(" "+strings.Join(cells, " "), o.w))
+	}
+	if len(lines) > o.h {
+		lines = lines[:o.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// filled counts a row's cells that hold something.
+func filled(r []string) int {
+	n := 0
+	for _, c := range r {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// findingScreen shows an inspection finding in full: what was checked and found, the
+// follow-up date, and the village's answer — the inspector reads it here.
+func (o *overview) findingScreen() string {
+	st, f := o.c.Styles, o.finding
+	lines := []string{" " + st.Title.Render(f.ID+"  "+o.villageName(f.Village)+"  "+f.Date+"  "+f.By), st.HRule(o.w)}
+	add := func(label, text string) {
+		if text == "" {
+			return
+		}
+		for i, l := range views.Wrap(text, max(o.w-12, 10)) {
+			head := views.Fit("", 10)
+			if i == 0 {
+				head = st.Heading.Render(views.Fit(label, 10))
+			}
+			lines = append(lines, " "+head+" "+l)
+		}
+	}
+	add(o.c.T("ov.checked"), f.Checked)
+	add(o.c.T("ov.problems"), f.Problems)
+	add(o.c.T("q.deadline"), f.FollowUp)
+	if f.Open() {
+		lines = append(lines, " "+st.Warn.Render(o.c.T("ov.noanswer")))
+	} else {
+		add(o.c.T("ov.answer"), f.Answer)
+		add(o.c.T("ov.answered.by"), f.AnsweredBy+" "+f.AnsweredAt.Format("2006-01-02 15:04"))
+	}
+	if len(lines) > o.h {
+		lines = lines[:o.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// missingLines warns, under the calendar, of each passed phase that lacks a record it
+// requires: which meeting or filing, where.
+func (o *overview) missingLines() []string {
+	st := o.c.Styles
+	var out []string
+	byPhase := map[string][]string{}
+	due := map[string]string{}
+	for _, m := range o.d.missing {
+		what := o.villageName(m.Village)
+		switch {
+		case m.Village == "":
+			what = o.c.T("ov.miss.township")
+		case m.Grid != "":
+			what = strings.TrimSuffix(o.villageName(m.Village), "新村") + o.d.gridName[m.Grid]
+		case m.Filing != "":
+			what = fmt.Sprintf(o.c.T("ov.miss.filing"), what, o.c.T("fk."+m.Filing))
+		}
+		byPhase[m.Phase] = append(byPhase[m.Phase], what)
+		due[m.Phase] = m.Due
+	}
+	for _, p := range store.Phases {
+		if len(byPhase[p]) == 0 {
+			continue
+		}
+		out = append(out, st.Overdue.Render(views.Cut(" ! "+fmt.Sprintf(o.c.T("ov.miss"), o.c.T("ph."+p), shortDate(due[p]),
+			strings.Join(byPhase[p], o.c.T("q.sep"))), o.w)))
+	}
+	return out
+}
+
 // meetingLines sums up the mobilization meetings and names the grids not yet mobilized.
 func (o *overview) meetingLines() []string {
 	st := o.c.Styles
@@ -722,6 +990,7 @@ func (o *overview) meetingLines() []string {
 	if len(o.d.unmob) > 0 {
 		out = append(out, st.Warn.Render(views.Cut(" "+o.c.T("ov.unmob")+" "+strings.Join(o.d.unmob, "、"), o.w)))
 	}
+	out = append(out, o.missingLines()...)
 	return out
 }
 
@@ -746,18 +1015,29 @@ func (o *overview) table() views.Table {
 		t.Columns = []views.Column{{Title: o.c.T("ov.phase")}, {Title: o.c.T("q.deadline"), Width: 10}, {Title: o.c.T("ov.state"), Width: 12}}
 		village := o.c.Actor.Village
 		cur, _ := d.cal.Current(village, d.today)
+		lacking := map[string]bool{}
+		for _, m := range d.missing {
+			lacking[m.Phase] = true
+		}
 		for _, p := range store.Phases {
 			dl := d.cal.Deadline(village, p)
-			state := ""
+			state := views.T("")
 			switch {
 			case dl == "":
-				state = o.c.T("ov.unset")
+				state = views.T(o.c.T("ov.unset"))
 			case p == cur:
-				state = fmt.Sprintf(o.c.T("ov.now"), daysBetween(d.today, dl))
+				state = views.T(fmt.Sprintf(o.c.T("ov.now"), daysBetween(d.today, dl)))
+			case lacking[p]:
+				// Passed without the record it requires: said, not just "past".
+				state = views.S(o.c.T("ov.norecord"), st.Overdue)
 			case dl < d.today:
-				state = o.c.T("ov.past")
+				state = views.T(o.c.T("ov.past"))
 			}
-			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(o.c.T("ph." + p)), views.T(dl), views.T(state)}})
+			mark := ""
+			if lacking[p] {
+				mark = "!"
+			}
+			t.Rows = append(t.Rows, views.Row{Mark: mark, Cells: []views.Cell{views.T(o.c.T("ph." + p)), views.T(dl), state}})
 		}
 	case ovFilings:
 		t.Columns = []views.Column{{Title: o.c.T("r.village"), Width: 8}, {Title: o.c.T("ov.filing")}, {Title: o.c.T("q.deadline"), Width: 6},
@@ -807,25 +1087,68 @@ func (o *overview) table() views.Table {
 	return t
 }
 
-func (o *overview) ShortHelp() []key.Binding {
+// relabel is a binding with this pane's own words for what its key does here: the overview
+// borrows keys other panes also use (D, M, a, x), and its hint bar must say what they do on
+// this pane, not there.
+func relabel(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
+// ovKeys are the overview's bindings, each labelled with what it does here.
+type ovKeys struct {
+	view, phase, meeting, file, open, archive, finding, record, answer, weights, versions, yes, no key.Binding
+}
+
+func (o *overview) keys() ovKeys {
 	k := o.c.Keys
-	if o.prompt != nil {
+	return ovKeys{
+		view:     relabel(k.RevisitView, o.c.T("ov.key.view")),
+		phase:    relabel(k.RevisitDue, o.c.T("ov.key.phase")),
+		meeting:  relabel(k.Meeting, o.c.T("ov.key.meeting")),
+		file:     relabel(k.FileReport, o.c.T("ov.key.file")),
+		open:     relabel(k.Open, o.c.T("ov.key.mark")),
+		archive:  relabel(k.Open, o.c.T("ov.key.archive")),
+		finding:  relabel(k.Open, o.c.T("ov.key.finding")),
+		record:   relabel(k.New, o.c.T("ov.key.record")),
+		answer:   relabel(k.Resolve, o.c.T("ov.key.answer")),
+		weights:  relabel(k.Weights, o.c.T("ov.key.weights")),
+		versions: key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", o.c.T("ov.key.versions"))),
+		yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", o.c.T("ov.key.yes"))),
+		no:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", o.c.T("ov.key.no"))),
+	}
+}
+
+// ShortHelp is the hint bar: the keys of the view on screen, in this pane's words.
+func (o *overview) ShortHelp() []key.Binding {
+	k, ok := o.c.Keys, o.keys()
+	switch {
+	case o.prompt != nil:
 		return []key.Binding{k.Open, k.Back}
+	case o.confirm != nil:
+		return []key.Binding{ok.yes, ok.no}
+	case o.archive != nil:
+		return []key.Binding{k.Up, k.Down, ok.versions, k.Back}
+	case o.finding != nil:
+		return []key.Binding{k.Back}
 	}
 	switch o.view {
 	case ovDashboard:
-		return []key.Binding{k.RevisitView, k.Up, k.Down, k.Open}
+		return []key.Binding{ok.view, k.Up, k.Down, ok.open}
 	case ovCalendar:
-		return []key.Binding{k.RevisitView, k.RevisitDue, k.Meeting}
+		return []key.Binding{ok.view, ok.phase, ok.meeting}
 	case ovFilings:
-		return []key.Binding{k.RevisitView, k.FileReport}
+		return []key.Binding{ok.view, ok.file, ok.archive}
 	case ovInspect:
-		return []key.Binding{k.RevisitView, k.New, k.Resolve}
+		return []key.Binding{ok.view, ok.finding, ok.record, ok.answer}
 	}
-	return []key.Binding{k.RevisitView, k.Weights}
+	return []key.Binding{ok.view, ok.weights}
 }
 
+// FullHelp is the pane's help: every key, in its words, and how figures are rounded.
 func (o *overview) FullHelp() [][]key.Binding {
-	k := o.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.RevisitView, k.Back, k.Open}, {k.RevisitDue, k.Meeting, k.FileReport, k.New, k.Resolve, k.Weights}}
+	k, ok := o.c.Keys, o.keys()
+	return [][]key.Binding{{k.Up, k.Down, ok.view, k.Back, ok.open},
+		{ok.phase, ok.meeting, ok.file, ok.archive, ok.versions, ok.finding, ok.record, ok.answer, ok.weights},
+		{k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied, k.RateRounding}}
 }
