@@ -970,7 +970,7 @@ func (o *overview) missingLines() []string {
 		if len(byPhase[p]) == 0 {
 			continue
 		}
-		out = append(out, st.Overdue.Render(views.Cut(" ! "+fmt.Sprintf(o.c.T("ov.miss"), o.c.T("ph."+p), shortDate(due[p]),
+		out = append(out, st.Overdue.Render(views.Cut(" ! "+fmt.Sprintf(o.c.T("ov.miss"), o.c.T("ph."+p), o.c.day(due[p]),
 			strings.Join(byPhase[p], o.c.T("q.sep"))), o.w)))
 	}
 	return out
@@ -1040,7 +1040,11 @@ func (o *overview) table() views.Table {
 			t.Rows = append(t.Rows, views.Row{Mark: mark, Cells: []views.Cell{views.T(o.c.T("ph." + p)), views.T(dl), state}})
 		}
 	case ovFilings:
-		t.Columns = []views.Column{{Title: o.c.T("r.village"), Width: 8}, {Title: o.c.T("ov.filing")}, {Title: o.c.T("q.deadline"), Width: 6},
+		var dues []string
+		for _, r := range d.filings {
+			dues = append(dues, r.due)
+		}
+		t.Columns = []views.Column{{Title: o.c.T("r.village"), Width: 8}, {Title: o.c.T("ov.filing")}, {Title: o.c.T("q.deadline"), Width: o.c.dayWidth(dues...) + 1},
 			{Title: o.c.T("ov.filed.at"), Width: 11}, {Title: o.c.T("ov.by"), Width: 6, HideBelow: 64}, {Title: o.c.T("ov.state"), Width: 8}}
 		for _, r := range d.filings {
 			at, by := "", ""
@@ -1058,18 +1062,23 @@ func (o *overview) table() views.Table {
 				state = views.S(o.c.T("ov.missing"), st.Overdue)
 			}
 			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(strings.TrimSuffix(vname[r.village], "新村")),
-				views.T(o.c.T("fk." + r.kind)), views.T(shortDate(r.due)), views.T(at), views.T(by), state}})
+				views.T(o.c.T("fk." + r.kind)), views.T(o.c.day(r.due)), views.T(at), views.T(by), state}})
 		}
 	case ovInspect:
-		t.Columns = []views.Column{{Title: o.c.T("q.id"), Width: 6}, {Title: o.c.T("v.date"), Width: 5},
-			{Title: o.c.T("ov.checked"), Width: 12}, {Title: o.c.T("ov.problems")}, {Title: o.c.T("q.deadline"), Width: 6}, {Title: o.c.T("ov.state"), Width: 10}}
+		var days, dues []string
+		for _, f := range d.findings {
+			days, dues = append(days, f.Date), append(dues, f.FollowUp)
+		}
+		t.Columns = []views.Column{{Title: o.c.T("q.id"), Width: 6}, {Title: o.c.T("v.date"), Width: o.c.dayWidth(days...)},
+			{Title: o.c.T("ov.checked"), Width: 12}, {Title: o.c.T("ov.problems")}, {Title: o.c.T("q.deadline"), Width: o.c.dayWidth(dues...) + 1},
+			{Title: o.c.T("ov.state"), Width: 10}}
 		for _, f := range d.findings {
 			state := views.S(o.c.T("ov.open.finding"), st.Warn)
 			if !f.Open() {
 				state = views.T(o.c.T("ov.answered.short"))
 			}
 			t.Rows = append(t.Rows, views.Row{Mark: map[bool]string{true: "!", false: ""}[f.Open()], Cells: []views.Cell{views.T(f.ID),
-				views.T(shortDate(f.Date)), views.T(f.Checked), views.T(f.Problems), views.T(shortDate(f.FollowUp)), state}})
+				views.T(o.c.day(f.Date)), views.T(f.Checked), views.T(f.Problems), views.T(o.c.day(f.FollowUp)), state}})
 		}
 	case ovScore:
 		t.Columns = []views.Column{{Title: "#", Width: 2, Right: true}, {Title: o.c.T("r.village")}, {Title: o.c.T("ov.score"), Width: 5, Right: true}}

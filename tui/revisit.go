@@ -585,7 +585,7 @@ func (r *revisit) table() views.Table {
 		for _, u := range r.d.units {
 			name := u.name
 			if dl := r.d.deadlines[u.code]; dl != "" {
-				name += " (" + shortDate(dl) + ")"
+				name += " (" + r.c.day(dl) + ")"
 			}
 			od := n(u.overdue)
 			if u.overdue > 0 {
@@ -619,11 +619,15 @@ func (r *revisit) table() views.Table {
 		if r.view == rvSupervised {
 			list = r.d.supervised
 		}
+		var dues []string
+		for _, c := range list {
+			dues = append(dues, c.Plan.Deadline)
+		}
 		t.Columns = []views.Column{{Title: r.c.T("q.id"), Width: 8}, {Title: r.c.T("q.grid"), Width: 12, HideBelow: 64},
-			{Title: r.c.T("q.desc")}, {Title: r.c.T("rv.leader"), Width: 8}, {Title: r.c.T("q.deadline"), Width: 8},
+			{Title: r.c.T("q.desc")}, {Title: r.c.T("rv.leader"), Width: 8}, {Title: r.c.T("q.deadline"), Width: max(r.c.dayWidth(dues...), 8)},
 			{Title: r.c.T("q.status"), Width: 8}}
 		for _, c := range list {
-			due := views.T(shortDate(c.Plan.Deadline))
+			due := views.T(r.c.day(c.Plan.Deadline))
 			if c.Overdue(r.d.today) {
 				due = views.S(fmt.Sprintf(r.c.T("overdue.days"), daysBetween(c.Plan.Deadline, r.d.today)), st.Overdue)
 			}

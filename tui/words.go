@@ -165,3 +165,16 @@ func (c *Common) dateWords(e *dates.Error) string {
 	}
 	return fmt.Sprintf(c.T("date."+e.Code), e.Date, e.Limit)
 }
+
+// day writes a stored day for a row: MM-DD in this year, the whole day otherwise
+// (dates.Short), so a deadline of next January never reads as this January.
+func (c *Common) day(d string) string { return dates.Short(d, c.Store.Now()) }
+
+// dayWidth is the width a column of days needs: 5 for MM-DD, 10 when one shows its year.
+func (c *Common) dayWidth(ds ...string) int {
+	w := 5
+	for _, d := range ds {
+		w = max(w, len(c.day(d)))
+	}
+	return w
+}
