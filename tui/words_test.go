@@ -163,3 +163,37 @@ func TestRealRefusalsReadInChinese(t *testing.T) {
 		t.Errorf("1/5 in December: %q", got)
 	}
 }
+
+// TestDeadlineNews: what a tag change did to the deadline is said at once, in words — and
+// an owner change, which leaves the deadline alone, says nothing about it.
+func TestDeadlineNews(t *testing.T) {
+	st := seeded(t)
+	c := &Common{Store: st, Actor: store.System, Lang: "zh"}
+	cs, _ := st.Concerns(store.System)
+	for _, x := range cs {
+		if !x.Status.Open() || x.Plan.DeadlineSet || x.Tag != store.TagGreen || x.Plan.Deadline <= st.Today() {
+			continue
+		}
+		got, err := st.Triage(store.System, x.ID, x.Rev, store.Op{Kind: store.OpTag, Tag: store.TagRed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Plan.Deadline == x.Plan.Deadline {
+			continue // its red limit is no earlier
+		}
+		want := x.ID + " 时限 " + c.day(x.Plan.Deadline) + " → " + c.day(got.Plan.Deadline) + "（随红牌提前）"
+		if news := c.deadlineNews(got, x.Rev); news != want {
+			t.Fatalf("news %q, want %q", news, want)
+		}
+		os, _ := st.Owners(store.System, x.ID)
+		again, err := st.Triage(store.System, x.ID, got.Rev, store.Op{Kind: store.OpOwner, Text: os[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if news := c.deadlineNews(again, got.Rev); news != "" || again.Plan.Deadline != got.Plan.Deadline {
+			t.Fatalf("an owner change moved the deadline: %q", news)
+		}
+		return
+	}
+	t.Fatal("no green concern whose red limit comes earlier")
+}
