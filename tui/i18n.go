@@ -414,6 +414,7 @@ var texts = map[string][2]string{
 	"q.verb.resolve":  {"办结", "resolve"},
 	"q.verb.restore":  {"撤销", "undo"},
 	"q.ask.extend":    {"延期理由 (时限从 %s 延到 %s):", "Why extend (deadline %s to %s):"},
+	"rf.saved.due":    {"；督办时限 %s", "; supervision deadline %s"},
 	"d.extensions":    {"延期 %d 次", "extended %d times"},
 	"d.bounces":       {"退回、推诿或重新打开 %d 次", "bounced %d times (returned, passed on or reopened)"},
 	"q.extended":      {"已延期：%s 时限 %s → %s（第 %d 次）", "Extended: %s deadline %s → %s (extension %d)"},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -378,7 +379,13 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 					reopened++
 				}
 			}
-			return tea.Batch(cmd, r.load(false), status(fmt.Sprintf(r.c.T("rf.saved"), len(rs.rs), closed, reopened), reopened > 0))
+			text := fmt.Sprintf(r.c.T("rf.saved"), len(rs.rs), closed, reopened)
+			if reopened > 0 {
+				// The supervision deadline is a deadline change: said when it happens.
+				due := r.c.Store.Now().AddDate(0, 0, store.SupervisionDays).Format(time.DateOnly)
+				text += fmt.Sprintf(r.c.T("rf.saved.due"), r.c.day(due))
+			}
+			return tea.Batch(cmd, r.load(false), status(text, reopened > 0))
 		}
 		return cmd
 	}
