@@ -133,11 +133,6 @@ func (g *gen) run() store.Dataset {
 				c.Project = ""
 				c.Moves = slices.DeleteFunc(slices.Clone(c.Moves), func(m store.Move) bool { return m.Action == "project" })
 			}
-			// Each generated move is a change of its own, numbered as the store numbers them.
-			for i := range c.Moves {
-				c.Moves[i].Rev = i + 1
-			}
-			c.Rev = len(c.Moves)
 			d.Concerns = append(d.Concerns, c)
 			if c.Project == "" {
 				continue

@@ -200,6 +200,18 @@ func (c Concern) MovesSince(rev int) []Move {
 	return out
 }
 
+// Changes counts the changes a run of moves holds: moves of one change share its Rev.
+func Changes(moves []Move) int {
+	n, last := 0, -1
+	for _, m := range moves {
+		if m.Rev == 0 || m.Rev != last {
+			n++
+		}
+		last = m.Rev
+	}
+	return n
+}
+
 // DeadlineMoves returns the deadline changes among the moves made after Rev rev: what the
 // status line says at the moment a change moves a deadline (by hand, by extension, or by
 // itself with the colour).

@@ -535,3 +535,12 @@ func TestLeadProject(t *testing.T) {
 		t.Fatalf("projects: %+v", ps)
 	}
 }
+
+// TestChanges counts changes, not moves: the moves of one change share its Rev; unstamped
+// moves (a seeded history) are one change each.
+func TestChanges(t *testing.T) {
+	moves := []Move{{Rev: 0}, {Rev: 0}, {Rev: 1}, {Rev: 1}, {Rev: 2}, {Rev: 3}, {Rev: 3}}
+	if n := Changes(moves); n != 5 {
+		t.Fatalf("%d changes, want 5", n)
+	}
+}

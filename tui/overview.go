@@ -452,7 +452,7 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 			if row.latest == nil {
 				return status(o.c.T("ov.nofiled"), false)
 			}
-			return o.openArchive(row.village, row.kind, row.versions, row.versions)
+			return o.openArchive(row.village, row.kind, 0)
 		case o.view == ovInspect && cur.Pos < len(o.d.findings):
 			f := o.d.findings[cur.Pos]
 			o.finding = &f
@@ -522,14 +522,27 @@ func (o *overview) confirmKey(km tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// openArchive reads a filed version back from the store, as it was filed.
-func (o *overview) openArchive(village, kind string, version, versions int) tea.Cmd {
-	o.archive = &archiveView{village: village, kind: kind, versions: versions, f: store.Filing{Version: version}}
+// openArchive reads a filed version back from the store, as it was filed (version 0: the
+// latest). The versions are counted in the store, not taken from the pane's list, which a
+// filing just made may not have reached yet.
+func (o *overview) openArchive(village, kind string, version int) tea.Cmd {
+	o.archive = &archiveView{village: village, kind: kind, f: store.Filing{Version: version}}
 	c := o.c
 	return func() tea.Msg {
-		a := archiveView{village: village, kind: kind, versions: versions}
-		data, f, err := c.Store.FiledData(c.Actor, village, kind, version)
-		a.f = f
+		a := archiveView{village: village, kind: kind}
+		fs, err := c.Store.FilingsOf(c.Actor)
+		for _, f := range fs {
+			if f.Village == village && f.Kind == kind {
+				a.versions = max(a.versions, f.Version)
+			}
+		}
+		if version == 0 {
+			version = a.versions
+		}
+		var data []byte
+		if err == nil {
+			data, a.f, err = c.Store.FiledData(c.Actor, village, kind, version)
+		}
 		if err == nil {
 			a.sheets, err = ledgerio.FiledSheets(data)
 		}
@@ -559,9 +572,9 @@ func (o *overview) archiveKey(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.PageUp):
 		a.top = max(a.top-page, 0)
 	case key.Matches(km, k.Left) && a.f.Version > 1:
-		return o.openArchive(a.village, a.kind, a.f.Version-1, a.versions)
+		return o.openArchive(a.village, a.kind, a.f.Version-1)
 	case key.Matches(km, k.Right) && a.f.Version < a.versions:
-		return o.openArchive(a.village, a.kind, a.f.Version+1, a.versions)
+		return o.openArchive(a.village, a.kind, a.f.Version+1)
 	}
 	return nil
 }
