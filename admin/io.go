@@ -213,7 +213,7 @@ func progress(w io.Writer, lang string) func(string, int, int) {
 var (
 	kindWords = map[string][2]string{"village": {"新村", "villages"}, "grid": {"网格", "grids"}, "household": {"户", "households"},
 		"resident": {"人", "residents"}, "member": {"党员", "members"}, "cadre": {"干部", "cadres"}, "team": {"走访小队", "teams"},
-		"factsheet": {"明白纸", "fact sheets"}, "township": {"镇", "township"}}
+		"factsheet": {"明白纸", "fact sheets"}, "township": {"镇", "township"}, "official": {"镇领导和镇干部", "township officials"}}
 	fieldWords = map[string][2]string{"name": {"姓名", "name"}, "relation": {"与户主关系", "relation"}, "gender": {"性别", "gender"},
 		"born": {"出生年月", "born"}, "id_number": {"身份证号", "ID number"}, "phone": {"联系电话", "phone"},
 		"political": {"政治面貌", "political status"}, "special": {"特殊群体", "special groups"}, "address": {"门牌地址", "address"},
@@ -257,6 +257,7 @@ func printReport(w io.Writer, rep store.ImportReport, mode, lang string) {
 	line("resident", rep.Residents)
 	line("member", rep.Members)
 	line("cadre", rep.Cadres)
+	line("official", rep.Officials)
 	line("team", rep.Teams)
 	line("factsheet", rep.FactSheets)
 	if len(rep.Mass) > 0 && mode == "dry" {

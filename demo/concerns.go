@@ -122,7 +122,11 @@ type concernRec struct {
 	tier      store.Tier // the tier it is meant to reach
 	tag       store.Tag
 	open      bool // kept open on purpose: its owner has not finished
-	offset    time.Duration
+	// bounces is how many times the concern is to bounce at the village tier (退回, 推诿):
+	// returned to its grid once, then handed from owner to owner. Three make it a problem
+	// case; only a few early village-tier concerns are given any (see ensureLedger).
+	bounces int
+	offset  time.Duration
 }
 
 // concerns raises concerns at about one visit in six (a few raise two), numbered per
@@ -202,6 +206,10 @@ func (g *gen) raiser(r *visitRec, is *issue) []string {
 // buildConcern builds a concern's state and history from its visit to today: claimed on
 // site, or sent up to the grid that evening, up a tier every day or two while it must
 // climb, planned within a few days, worked on, and settled some time around its deadline.
+// The owner is one of the people the store lets own it at its tier: the grid's secretary,
+// a village cadre whose portfolio covers it, or the township official whose office does.
+// A concern meant to bounce is returned from the village to its grid and sent up again, and
+// then passed from owner to owner, each move a day apart.
 // Whatever would happen today or later has not happened yet, so the newest concerns are
 // still new (with the deadline their tag sets, but no plan) or only planned.
 func (g *gen) buildConcern(cr *concernRec) store.Concern {
@@ -232,6 +240,12 @@ func (g *gen) buildConcern(cr *concernRec) store.Concern {
 	c.Tier = store.TierGrid
 	c.Plan.Deadline = date(g.dayOf(created).AddDate(0, 0, tagDays(cr.tag)))
 	gridSec := r.group.grid.secretary.m.Name
+	// later returns a time in office hours a day or two after at, and whether it is still
+	// before today (what has not happened yet is not written).
+	later := func() (time.Time, bool) {
+		next := g.officeTime(g.dayOf(at).AddDate(0, 0, g.between(1, 2)))
+		return next, next.Before(g.today)
+	}
 	for _, step := range []struct {
 		tier       store.Tier
 		by, reason string
@@ -242,39 +256,67 @@ func (g *gen) buildConcern(cr *concernRec) store.Concern {
 		if tierRank(cr.tier) < tierRank(step.tier) {
 			break
 		}
-		next := g.officeTime(g.dayOf(at).AddDate(0, 0, g.between(1, 2)))
-		if !next.Before(g.today) {
+		next, ok := later()
+		if !ok {
 			return c
 		}
 		mv(next, step.by, "tier", string(c.Tier), string(step.tier), step.reason)
 		c.Tier, at = step.tier, next
+		if step.tier == store.TierVillage && cr.bounces > 0 {
+			// Sent back down to the grid, which sends it up again: a bounce, then the
+			// plan's path again (no bounce).
+			if at, ok = later(); !ok {
+				return c
+			}
+			mv(at, v.captain.m.Name, "return", string(store.TierVillage), string(store.TierGrid), "经核实属网格职责，退回网格办理")
+			c.Tier = store.TierGrid
+			if at, ok = later(); !ok {
+				return c
+			}
+			mv(at, gridSec, "tier", string(store.TierGrid), string(store.TierVillage), "网格无力协调资金和施工，再次提报新村党委")
+			c.Tier = store.TierVillage
+		}
 	}
 	// The grid secretary or the committee meets on it within a few days.
 	planAt := g.officeTime(g.dayOf(at).AddDate(0, 0, g.between(1, 3)))
 	if !planAt.Before(g.today) {
 		return c
 	}
-	var owner, decider string
+	var decider, owner, ownerID string
 	solution := is.solution
 	switch c.Tier {
 	case store.TierGrid:
-		owner, decider = gridSec, gridSec
+		sec := v.gridSecretary(c.Grid)
+		owner, ownerID, decider = sec.Name, sec.ID, gridSec
 	case store.TierVillage:
 		decider = v.captain.m.Name
-		owner = v.owner(is.owner)
+		o := v.owner(is.owner)
 		if is.category == v.spec.project { // a common issue: the secretary leads it in person
-			owner, c.Project = decider, v.spec.projectName
+			o, c.Project = v.cadres[0], v.projectID()
 		}
+		owner, ownerID = o.Name, o.ID
 	case store.TierTownship:
-		decider, owner = v.spec.leader, g.pick(v.officers)
+		decider = v.spec.leader
+		owner, ownerID = officialFor(is.owner)
 		if is.township != "" {
 			solution = is.township
 		}
 	}
-	c.Plan.Solution, c.Plan.Owner, c.Status = solution, owner, store.StatusPlanned
+	c.Plan.Solution, c.Plan.Owner, c.Plan.OwnerID, c.Status = solution, owner, ownerID, store.StatusPlanned
 	mv(planAt, decider, "plan", "", owner, solution)
 	if c.Project != "" {
-		mv(planAt, decider, "project", "", c.Project, "群众反映集中的共性问题，纳入头雁工程由新村党委书记牵头解决")
+		mv(planAt, decider, "project", "", c.Project, v.spec.projectName)
+	}
+	at = planAt
+	// Passed on within the village: each a bounce (推诿).
+	for i := 1; i < cr.bounces && c.Tier == store.TierVillage && c.Project == ""; i++ {
+		next, ok := later()
+		if !ok {
+			return c
+		}
+		o := v.committee[(slices.IndexFunc(v.committee, func(x store.Cadre) bool { return x.ID == c.Plan.OwnerID })+1)%len(v.committee)]
+		mv(next, decider, "owner", c.Plan.Owner, o.Name, "原责任人称不属分管范围，改由"+o.Name+"负责")
+		c.Plan.Owner, c.Plan.OwnerID, owner, at, planAt = o.Name, o.ID, o.Name, next, next
 	}
 	workAt := g.officeTime(g.dayOf(planAt).AddDate(0, 0, g.between(0, 3)))
 	if !workAt.After(planAt) {
@@ -308,7 +350,9 @@ func (g *gen) buildConcern(cr *concernRec) store.Concern {
 
 // ensureLedger rebuilds a few early concerns if chance left the ledger without a tier, a
 // tag or an overdue item: the demo must show every part of the ledger. Early concerns have
-// had the time to climb to any tier.
+// had the time to climb to any tier. It also makes the problem cases the township chases:
+// in the first villages, an early village-tier concern bounces three times (two of them)
+// or twice (one), and is still open.
 func (g *gen) ensureLedger() {
 	var all []*concernRec
 	for _, v := range g.villages {
@@ -316,6 +360,14 @@ func (g *gen) ensureLedger() {
 	}
 	if len(all) == 0 {
 		return
+	}
+	for i, v := range g.villages[:min(3, len(g.villages))] {
+		if cr := first(v.concerns, func(cr *concernRec) bool {
+			return cr.tier == store.TierVillage && cr.issue.category != v.spec.project
+		}); cr != nil {
+			cr.bounces, cr.open = []int{3, 3, 2}[i], true
+			cr.c = g.buildConcern(cr)
+		}
 	}
 	today := date(g.today)
 	for range 10 {
@@ -461,11 +513,14 @@ func (g *gen) revisit(p *revisitPlan, id string) store.Revisit {
 		rv.Solved, rv.Satisfaction, rv.Comment = "not", g.pick([]string{store.SatPoor, store.SatVeryPoor}), g.pick(notComments)
 	}
 	leader := v.spec.leader
-	c.Plan.Deadline = date(g.dayOf(p.at).AddDate(0, 0, tagDays(c.Tag)))
+	// Reopened (a bounce) and supervised, with the supervision deadline the store gives.
+	due := date(g.dayOf(p.at).AddDate(0, 0, store.SupervisionDays))
 	mv(p.at, by, "revisit", "", rv.ID, rv.Satisfaction+"："+rv.Comment)
 	mv(p.at.Add(30*time.Minute), by, "reopen", string(store.StatusResolved), string(store.StatusReopened), "回访发现解决不到位")
 	mv(p.at.Add(90*time.Minute), "镇党委", "supervise", "", leader, "镇党委通报，包新村镇领导挂牌督办")
-	mv(p.at.Add(2*time.Hour), leader, "plan", "", c.Plan.Owner, "限期重新办理，时限"+c.Plan.Deadline)
+	mv(p.at.Add(90*time.Minute), "镇党委", "due", c.Plan.Deadline, due, "supervise")
+	mv(p.at.Add(2*time.Hour), leader, "plan", "", c.Plan.Owner, "限期重新办理，时限"+due)
+	c.Plan.Deadline, c.Plan.DeadlineSet = due, true
 	c.Status, c.Supervisor = store.StatusReopened, leader
 	// The old resolution did not hold; it stays in the history, not on the concern.
 	c.Resolution, c.ResolvedBy, c.ResolvedAt = "", "", time.Time{}

@@ -9,6 +9,7 @@ package demo
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"sanbai/store"
@@ -91,6 +92,12 @@ func (g *gen) run() store.Dataset {
 	}
 	g.concerns()
 	g.revisits()
+	// The township's officials come last, so their phone numbers draw nothing the villages
+	// would otherwise have drawn.
+	for i, o := range townshipOfficials {
+		d.Officials = append(d.Officials, store.Official{ID: store.OfficialID(i + 1), Name: o.name, Post: o.post,
+			Duties: o.duties, Phone: g.phone()})
+	}
 	for _, v := range g.villages {
 		d.Villages = append(d.Villages, v.v)
 		d.Teams = append(d.Teams, v.team)
@@ -111,9 +118,44 @@ func (g *gen) run() store.Dataset {
 		for _, r := range v.visits {
 			d.Visits = append(d.Visits, r.v)
 		}
-		for _, c := range v.concerns {
-			d.Concerns = append(d.Concerns, c.c)
+		// A lead project links two concerns or more (as the store requires): a village with
+		// one concern of its project's kind so far has not made one yet.
+		linked := 0
+		for _, cr := range v.concerns {
+			if cr.c.Project != "" {
+				linked++
+			}
 		}
+		var project *store.Project
+		for _, cr := range v.concerns {
+			c := cr.c
+			if c.Project != "" && linked < 2 {
+				c.Project = ""
+				c.Moves = slices.DeleteFunc(slices.Clone(c.Moves), func(m store.Move) bool { return m.Action == "project" })
+			}
+			d.Concerns = append(d.Concerns, c)
+			if c.Project == "" {
+				continue
+			}
+			// The project was made when its first concern was linked to it.
+			m := c.Moves[slices.IndexFunc(c.Moves, func(m store.Move) bool { return m.Action == "project" })]
+			if project == nil {
+				project = &store.Project{ID: c.Project, Village: v.spec.code, Title: v.spec.projectName, Owner: v.cadres[0].Name,
+					CreatedAt: m.At, CreatedBy: m.By, Resolved: true, Resolution: cr.issue.resolution}
+			}
+			if m.At.Before(project.CreatedAt) {
+				project.CreatedAt, project.CreatedBy = m.At, m.By
+			}
+			project.Concerns = append(project.Concerns, c.ID)
+			project.Resolved = project.Resolved && !c.Status.Open()
+		}
+		if project != nil {
+			if !project.Resolved {
+				project.Resolution = ""
+			}
+			d.Projects = append(d.Projects, *project)
+		}
+		noteOwners(d.Concerns, v, d.Officials)
 		d.Revisits = append(d.Revisits, v.revisits...)
 	}
 	return d

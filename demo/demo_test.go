@@ -45,6 +45,10 @@ func TestSeed(t *testing.T) {
 	collect(e)
 	d.Cadres, e = st.Cadres(a)
 	collect(e)
+	d.Officials, e = st.Officials(a)
+	collect(e)
+	d.Projects, e = st.Projects(a)
+	collect(e)
 	d.Teams, e = st.Teams(a)
 	collect(e)
 	d.Groups, e = st.Groups(a)
@@ -73,6 +77,8 @@ func TestSeed(t *testing.T) {
 		{"households", len(d.Households), len(want.Households)},
 		{"members", len(d.Members), len(want.Members)},
 		{"cadres", len(d.Cadres), len(want.Cadres)},
+		{"officials", len(d.Officials), len(want.Officials)},
+		{"lead projects", len(d.Projects), len(want.Projects)},
 		{"teams", len(d.Teams), len(want.Teams)},
 		{"groups", len(d.Groups), len(want.Groups)},
 		{"routes", len(d.Routes), len(want.Routes)},
@@ -147,11 +153,21 @@ func check(t *testing.T, d store.Dataset, today string) {
 	if len(d.Villages) != 4 {
 		t.Errorf("%d villages, want 4", len(d.Villages))
 	}
+	// The township's officials are people in the store; each village's leader in charge
+	// is one of them, whose duties say so.
+	officials := map[string]store.Official{}
+	for _, o := range d.Officials {
+		officials[o.ID] = o
+		if o.Name == "" || o.Post == "" || o.Duties == "" || !mobileRe.MatchString(o.Phone) || !strings.HasPrefix(o.ID, "T") {
+			t.Errorf("official %+v", o)
+		}
+	}
 	leaders := map[string]string{}
 	for _, v := range d.Villages {
 		leaders[v.Code] = v.Leader
-		if !regexp.MustCompile(`^.(镇长|副镇长|书记|副书记)$`).MatchString(v.Leader) {
-			t.Errorf("village %s leader %q", v.Code, v.Leader)
+		i := slices.IndexFunc(d.Officials, func(o store.Official) bool { return o.Name == v.Leader })
+		if i < 0 || !strings.Contains(d.Officials[i].Duties, "包"+v.Name) {
+			t.Errorf("village %s leader %q is not the official in charge of it", v.Code, v.Leader)
 		}
 	}
 	grids := map[string]store.Grid{}
@@ -327,7 +343,9 @@ func check(t *testing.T, d store.Dataset, today string) {
 			t.Errorf("village %s posts %v", v.Code, p)
 		}
 	}
+	teamOf := map[string]store.Team{}
 	for _, tm := range d.Teams {
+		teamOf[tm.Village] = tm
 		if cadres[tm.Captain].Post != store.PostSecretary || len(tm.Officers) != 2 ||
 			cadres[tm.Officers[0]].Post != store.PostFirstSecretary || cadres[tm.Officers[1]].Post != store.PostGuide {
 			t.Errorf("team %+v", tm)
@@ -475,9 +493,55 @@ func check(t *testing.T, d store.Dataset, today string) {
 		}
 	}
 	tiers, tags, statuses := map[store.Tier]int{}, map[store.Tag]int{}, map[store.Status]int{}
-	overdue, closedSatisfied, supervised := 0, 0, 0
+	overdue, closedSatisfied, supervised, problems, bounced := 0, 0, 0, 0, 0
 	next := map[string]int{}
+	projects := map[string]store.Project{}
+	for _, p := range d.Projects {
+		projects[p.ID] = p
+		if len(p.Concerns) < 2 || p.Owner != cadres[teamOf[p.Village].Captain].Name || p.Title == "" {
+			t.Errorf("lead project %+v", p)
+		}
+	}
 	for _, c := range d.Concerns {
+		// The owner is someone the store lets own the concern at its tier: the township's
+		// officials, the village's cadres, the grid's cadres and members.
+		if c.Plan.OwnerID != "" {
+			ok := false
+			switch c.Tier {
+			case store.TierTownship:
+				ok = officials[c.Plan.OwnerID].Name == c.Plan.Owner
+			case store.TierVillage:
+				ok = cadres[c.Plan.OwnerID].Name == c.Plan.Owner && cadres[c.Plan.OwnerID].Village == c.Village
+			default:
+				cd, m := cadres[c.Plan.OwnerID], members[c.Plan.OwnerID]
+				ok = cd.Name == c.Plan.Owner && cd.Grid == c.Grid || m.Name == c.Plan.Owner && m.Grid == c.Grid
+			}
+			if !ok {
+				t.Errorf("concern %s at tier %s owned by %s (%s)", c.ID, c.Tier, c.Plan.Owner, c.Plan.OwnerID)
+			}
+		} else if c.Plan.Owner != "" {
+			t.Errorf("concern %s owned by %s, who is nobody in the store", c.ID, c.Plan.Owner)
+		}
+		if c.Project != "" && !slices.Contains(projects[c.Project].Concerns, c.ID) {
+			t.Errorf("concern %s names lead project %s, which does not list it", c.ID, c.Project)
+		}
+		// A generated history is the seed: changes made in the store count from 0.
+		if c.Rev != 0 || c.Moves[len(c.Moves)-1].Rev != 0 {
+			t.Errorf("concern %s: rev %d", c.ID, c.Rev)
+		}
+		if c.ProblemCase() {
+			problems++
+		}
+		if b := c.Bounces(); b > 0 && b < store.ProblemThreshold {
+			bounced++
+		}
+		// Forward escalation is never a bounce: a concern that only climbed has none.
+		down := slices.ContainsFunc(c.Moves, func(m store.Move) bool {
+			return m.Action == "return" || m.Action == "reopen" || m.Action == "owner"
+		})
+		if !down && c.Bounces() != 0 {
+			t.Errorf("concern %s only escalated, yet bounced %d times", c.ID, c.Bounces())
+		}
 		tiers[c.Tier]++
 		tags[c.Tag]++
 		statuses[c.Status]++
@@ -550,6 +614,10 @@ func check(t *testing.T, d store.Dataset, today string) {
 	}
 	if overdue == 0 || closedSatisfied == 0 || supervised < 2 {
 		t.Errorf("%d overdue, %d closed after a satisfied revisit, %d supervised", overdue, closedSatisfied, supervised)
+	}
+	// The township has problem cases to chase, and concerns on their way to becoming one.
+	if problems < 2 || bounced < 1 || len(d.Projects) == 0 {
+		t.Errorf("%d problem cases, %d concerns bounced once or twice, %d lead projects", problems, bounced, len(d.Projects))
 	}
 	if tiers[store.TierOnSite]+tiers[store.TierGrid] <= tiers[store.TierVillage] || tiers[store.TierVillage] <= tiers[store.TierTownship] {
 		t.Errorf("tiers %v: want most on site and at grid, fewer at village, a few at township", tiers)

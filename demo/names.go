@@ -37,14 +37,14 @@ type gridSpec struct {
 }
 
 var villageSpecs = []villageSpec{
-	{code: "DL", name: "东岭新村", short: "东岭", leader: "刘书记", project: "饮水", projectName: "东岭新村供水管网改造", grids: []gridSpec{
+	{code: "DL", name: "东岭新村", short: "东岭", leader: "刘建华", project: "饮水", projectName: "东岭新村供水管网改造", grids: []gridSpec{
 		{hamlet: "东岭", rows: true, streets: []string{"前街", "中街", "幸福路"}, surnames: "王王王王王王李李张刘孙"},
 		{hamlet: "东岭", rows: true, streets: []string{"后街", "北街", "和平路"}, surnames: "王王王王王李李孙刘张"},
 		{name: "前岭网格", hamlet: "前岭村", streets: []string{"东街", "中街", "西街", "后街"}, surnames: "李李李李李李王王杜杜张"},
 		{name: "石门网格", hamlet: "石门村", streets: []string{"前街", "中街", "北街"}, surnames: "张张张张张张刘刘石王李"},
 		{name: "杨庄网格", hamlet: "杨庄村", streets: []string{"东街", "西街", "南街"}, surnames: "杨杨杨杨杨刘刘王孙"},
 	}},
-	{code: "XH", name: "西河新村", short: "西河", leader: "王镇长", project: "道路", projectName: "西河新村生产路硬化", grids: []gridSpec{
+	{code: "XH", name: "西河新村", short: "西河", leader: "王志刚", project: "道路", projectName: "西河新村生产路硬化", grids: []gridSpec{
 		{hamlet: "西河", rows: true, streets: []string{"河东街", "河西街", "振兴路"}, surnames: "刘刘刘刘刘刘赵赵高王"},
 		{hamlet: "西河", rows: true, streets: []string{"新华街", "文明路", "育才路"}, surnames: "刘刘刘刘刘赵赵孙王"},
 		{name: "河口网格", hamlet: "河口村", streets: []string{"前街", "中街", "后街"}, surnames: "赵赵赵赵赵赵徐徐刘"},
@@ -52,19 +52,38 @@ var villageSpecs = []villageSpec{
 		{name: "大庄网格", hamlet: "大庄村", streets: []string{"东街", "中街", "西街", "南街"}, surnames: "高高高高高王王李徐"},
 		{name: "沙岭网格", hamlet: "沙岭村", streets: []string{"前街", "后街", "岭下街"}, surnames: "马马马马马徐徐于刘"},
 	}},
-	{code: "NS", name: "南山新村", short: "南山", leader: "冯副镇长", project: "乡村夜校", projectName: "南山新村乡村夜校提升", grids: []gridSpec{
+	{code: "NS", name: "南山新村", short: "南山", leader: "冯立新", project: "乡村夜校", projectName: "南山新村乡村夜校提升", grids: []gridSpec{
 		{hamlet: "南山", rows: true, streets: []string{"山前街", "中心路", "果园路"}, surnames: "陈陈陈陈陈张张周吴"},
 		{name: "石岗网格", hamlet: "石岗村", streets: []string{"东街", "中街", "西街"}, surnames: "周周周周周陈陈吴郑"},
 		{name: "桃园网格", hamlet: "桃园村", streets: []string{"前街", "后街", "桃园路"}, surnames: "张张张张张吴吴陈朱"},
 		{name: "南峪网格", hamlet: "南峪村", streets: []string{"上街", "下街", "峪口街"}, surnames: "吴吴吴吴吴郭郭宋张"},
 	}},
-	{code: "BT", name: "北塘新村", short: "北塘", leader: "程副书记", project: "环境卫生", projectName: "北塘新村人居环境整治", grids: []gridSpec{
+	{code: "BT", name: "北塘新村", short: "北塘", leader: "程慧敏", project: "环境卫生", projectName: "北塘新村人居环境整治", grids: []gridSpec{
 		{hamlet: "北塘", rows: true, streets: []string{"塘北街", "塘南街", "兴业路"}, surnames: "孙孙孙孙孙于于董王"},
 		{hamlet: "北塘", rows: true, streets: []string{"建设路", "光明街", "长青路"}, surnames: "孙孙孙孙于于董崔"},
 		{name: "后塘网格", hamlet: "后塘村", streets: []string{"前街", "中街", "后街"}, surnames: "董董董董董孙孙姜"},
 		{name: "苗家庄网格", hamlet: "苗家庄", streets: []string{"东街", "西街", "中街"}, surnames: "苗苗苗苗苗苗李李王"},
 		{name: "于家洼网格", hamlet: "于家洼", streets: []string{"前街", "后街", "洼里街"}, surnames: "于于于于于于宋宋崔"},
 	}},
+}
+
+// townshipOfficials are the township's leaders and staff (镇领导、镇干部), people in the store
+// like the villages' cadres: the four leaders are each in charge of a village (包新村, the
+// villages' leader fields name them), and the office staff own the township-tier cases of
+// their office's matters — word is the committee portfolio word a matter goes by (see
+// issue.owner).
+var townshipOfficials = []struct{ name, post, duties, word string }{
+	{"刘建华", "镇党委书记", "党委全面工作；包东岭新村", ""},
+	{"王志刚", "镇长", "政府全面工作；包西河新村", ""},
+	{"冯立新", "副镇长", "分管农业、水利、交通；包南山新村", ""},
+	{"程慧敏", "镇党委副书记", "分管党建、综治；包北塘新村", ""},
+	{"赵红梅", "党建办主任", "三百活动统筹、督导考核", "党建"},
+	{"孙晓东", "党建办干事", "台账汇总、报送", ""},
+	{"李国庆", "民政办主任", "低保、养老、残联、危房改造", "民政"},
+	{"周海涛", "综治中心主任", "矛盾调处、信访", "综治"},
+	{"吴春生", "经管站站长", "集体经济、土地流转、项目资金", "财务"},
+	{"郑卫东", "应急管理办主任", "安全生产、消防、用电、环境整治", "安全"},
+	{"钱丽萍", "妇联主席", "妇女儿童、留守儿童关爱", "妇联"},
 }
 
 // surnames are those common in the region, for people who married in or were posted here.

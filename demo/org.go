@@ -112,14 +112,38 @@ func (g *gen) outsider() string {
 }
 
 // owner returns the committee member whose portfolio covers word, or the village party
-// secretary when no one's does.
-func (v *village) owner(word string) string {
+// secretary (the first cadre appointed) when no one's does.
+func (v *village) owner(word string) store.Cadre {
 	for _, c := range v.committee {
 		if strings.Contains(c.Duties, word) {
-			return c.Name
+			return c
 		}
 	}
-	return v.captain.m.Name
+	return v.cadres[0]
+}
+
+// gridSecretary returns the cadre row of a grid's secretary.
+func (v *village) gridSecretary(grid string) store.Cadre {
+	for _, c := range v.cadres {
+		if c.Grid == grid && c.Post == store.PostGridSecretary {
+			return c
+		}
+	}
+	return store.Cadre{}
+}
+
+// projectID is the ID of the village's lead project (头雁工程), its first.
+func (v *village) projectID() string { return v.spec.code + "-P01" }
+
+// officialFor returns the name and ID of the township official whose office owns a matter
+// (by its portfolio word), or the township's party secretary when no office does.
+func officialFor(word string) (name, id string) {
+	for i, o := range townshipOfficials {
+		if word != "" && o.word == word {
+			return o.name, store.OfficialID(i + 1)
+		}
+	}
+	return townshipOfficials[0].name, store.OfficialID(1)
 }
 
 // groups forms one visit group per grid across grid lines, and plans each group's route.
@@ -201,4 +225,34 @@ func (g *gen) route(gp *group) {
 		day = day.AddDate(0, 0, g.between(2, 5))
 	}
 	gp.progress = g.frac(0.30, 0.95)
+}
+
+// noteOwners gives each owner of the village's concerns the note the store gives a name two
+// candidates share (store.Candidates), so that rows tell them apart as they do for owners
+// given in the store.
+func noteOwners(cs []store.Concern, v *village, officials []store.Official) {
+	gridNames := map[string]string{}
+	for _, gr := range v.grids {
+		gridNames[gr.g.Code] = gr.g.Name
+	}
+	members := make([]store.Member, 0, len(v.members))
+	for _, m := range v.members {
+		members = append(members, m.m)
+	}
+	candidates := map[string][]store.Owner{} // by tier and grid
+	for i := range cs {
+		c := &cs[i]
+		if c.Village != v.spec.code || c.Plan.OwnerID == "" {
+			continue
+		}
+		k := string(c.Tier) + "/" + c.Grid
+		if _, ok := candidates[k]; !ok {
+			candidates[k] = store.Candidates(c.Tier, c.Grid, officials, v.cadres, members, gridNames)
+		}
+		for _, o := range candidates[k] {
+			if o.ID == c.Plan.OwnerID {
+				c.Plan.OwnerNote = o.Note
+			}
+		}
+	}
 }

@@ -445,8 +445,8 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 		if indexOfTier(c.Tier) < 0 || tagKey[c.Tag] == "" || !validStatus[c.Status] {
 			t.Errorf("%s: tier %q tag %q status %q", c.ID, c.Tier, c.Tag, c.Status)
 		}
-		if c.Rev != len(c.Moves)-seedMoves[c.ID] {
-			t.Errorf("%s: rev %d but %d moves since the seed", c.ID, c.Rev, len(c.Moves)-seedMoves[c.ID])
+		if n := store.Changes(c.Moves[seedMoves[c.ID]:]); c.Rev != n {
+			t.Errorf("%s: rev %d but %d changes since the seed", c.ID, c.Rev, n)
 		}
 		key := "concern/" + c.Village + "/" + c.ID
 		if auditCount[key] != c.Rev {
@@ -461,6 +461,9 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 		c := byID[w.concern]
 		var moves []string
 		for _, m := range c.Moves[seedMoves[c.ID]:] {
+			if m.By == w.user && m.Action == "due" {
+				continue // the deadline a more urgent tag brought forward, in the same change
+			}
 			if m.By != w.user || m.Action != "tag" {
 				t.Errorf("%s: a move nobody made: %+v", c.ID, m)
 			}

@@ -43,7 +43,8 @@ func TestDashboardMatchesTheStore(t *testing.T) {
 	}
 }
 
-// TestFileSummaryTable files a village's summary table and reads back exactly what was filed.
+// TestFileSummaryTable files a village's summary table (F asks first) and reads back exactly
+// what was filed, in the store and on screen.
 func TestFileSummaryTable(t *testing.T) {
 	s := startServer(t, false)
 	tm := s.open(t, s.addUser(t, "陈静", store.RoleVillage, "DL"), 80, 24, nil)
@@ -52,7 +53,10 @@ func TestFileSummaryTable(t *testing.T) {
 	tm.waitText("[报送]", "汇总表")
 	tm.send("j", "j")
 	tm.waitFor("summary selected", func(s string) bool { return strings.Contains(line(s, "▸"), "汇总表") })
+	// F asks first: a filing is frozen for good. A stray key is no answer.
 	tm.send("F")
+	tm.waitText("报送后冻结存档", "y 报送")
+	tm.send("x", "y")
 	tm.waitText("已报送 DL 汇总表 第1版")
 	scr := tm.waitFor("marked on time", func(s string) bool { return strings.Contains(line(s, "汇总表"), "按时") })
 	data, f, err := s.st.FiledData(store.System, "DL", "summary", 1)
@@ -68,7 +72,12 @@ func TestFileSummaryTable(t *testing.T) {
 	}
 	// Filing again keeps the first version as it was.
 	tm.send("F")
-	tm.waitText("第2版")
+	tm.waitText("第2版，原版保留")
+	tm.send("y")
+	tm.waitText("已报送 DL 汇总表 第2版")
+	// The filed copy opens as it was filed, read-only.
+	tm.send("enter")
+	tm.waitText("汇总表 第2版（共2版）", "存档原样，只读", "小计")
 	again, _, err := s.st.FiledData(store.System, "DL", "summary", 1)
 	if err != nil || string(again) != string(data) {
 		t.Fatal("re-filing changed the first version")

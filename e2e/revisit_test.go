@@ -12,7 +12,8 @@ import (
 // under the supervision of the village's township leader — in the store and on screen.
 func TestRevisitOutcomes(t *testing.T) {
 	s := startServer(t, false)
-	if err := s.st.SetVillageLeader(store.System, "DL", "赵镇长"); err != nil {
+	// The leader in charge is one of the township's officials (the demo's 镇长).
+	if err := s.st.SetVillageLeader(store.System, "DL", "王志刚"); err != nil {
 		t.Fatal(err)
 	}
 	tm := s.open(t, s.addUser(t, "陈静", store.RoleVillage, "DL"), 80, 24, nil)
@@ -55,14 +56,14 @@ func TestRevisitOutcomes(t *testing.T) {
 			t.Fatalf("%s: %s is %s, want %s", c.name, id, got.Status, c.want)
 		}
 		if c.want == store.StatusReopened {
-			if got.Supervisor != "赵镇长" || got.NoticeAt.IsZero() || !got.Plan.DeadlineSet {
+			if got.Supervisor != "王志刚" || got.NoticeAt.IsZero() || !got.Plan.DeadlineSet {
 				t.Fatalf("%s: not under supervision: %+v", c.name, got)
 			}
 			tm.send("v") // 通报
 			tm.waitFor(id+" on the notice list", func(s string) bool { return strings.Contains(s, "[通报]") && strings.Contains(s, id) })
 			tm.send("v") // 督办
-			tm.waitFor(id+" supervised by 赵镇长", func(s string) bool {
-				return strings.Contains(s, "[督办]") && strings.Contains(line(s, id), "赵镇长")
+			tm.waitFor(id+" supervised by 王志刚", func(s string) bool {
+				return strings.Contains(s, "[督办]") && strings.Contains(line(s, id), "王志刚")
 			})
 			tm.send("v", "v", "v") // back round to 待回访
 			tm.waitText("[待回访]")

@@ -60,6 +60,8 @@ type KeyMap struct {
 	FileReport, Weights key.Binding
 	// The rates' definitions, shown in the revisit pane's help.
 	RateResponse, RateOnTime, RateRevisit, RateSatisfied key.Binding
+	// RateRounding says how every percentage is rounded, in the same help.
+	RateRounding key.Binding
 }
 
 // help texts: binding name → {keys shown, Chinese, English}.
@@ -147,6 +149,7 @@ var defs = map[string]struct {
 	"rateontime":    {[]string{"?"}, text{"按时办结率", "= 时限内办结 ÷ 已到期或已办结", "on time = resolved by the deadline / concerns due"}},
 	"raterevisit":   {[]string{"?"}, text{"回访率", "= 已回访 ÷ 已办结", "revisit = revisited / resolved"}},
 	"ratesatisfied": {[]string{"?"}, text{"满意率", "= (非常满意 + 满意 + 基本满意) ÷ 已回访", "satisfied = (very + satisfied + fairly) / revisited"}},
+	"raterounding":  {[]string{"?"}, text{"百分比", "四舍五入到整数 (2/3 记 67%)，各栏、考核和报表都一样", "rounded half up to a whole percent (2/3 is 67%), the same on every pane, score sheet and table"}},
 }
 
 // New builds the key map with help in the given language ("zh" or "en").
@@ -192,6 +195,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"plandays": &k.PlanDays, "missed": &k.Missed, "reached": &k.Reached, "coverageview": &k.CoverageView, "reveal": &k.Reveal,
 		"revisitview": &k.RevisitView, "fill": &k.Fill, "reassign": &k.Reassign, "revisitdue": &k.RevisitDue, "leader": &k.Leader,
 		"rateresponse": &k.RateResponse, "rateontime": &k.RateOnTime, "raterevisit": &k.RateRevisit, "ratesatisfied": &k.RateSatisfied,
+		"raterounding": &k.RateRounding,
 	}
 }
 

@@ -91,6 +91,8 @@ var catalogue = map[string][2]string{
 	"two_secretaries": {"%s已经有党委书记（第 %d 行）", "%s already has a party secretary (row %d)"},
 	"two_grid_secs":   {"网格%s已经有网格书记（第 %d 行）", "grid %s already has a grid secretary (row %d)"},
 	"dup_row":         {"与第 %d 行重复", "same as row %d"},
+	"township_scope":  {"镇领导和镇干部只能由镇里的账号导入", "only township users list the township's leaders and staff"},
+	"township_grid":   {"镇领导和镇干部不属于网格：网格一栏应为空", "township leaders and staff belong to no grid: leave the grid empty"},
 	"unknown_section": {"栏目“%s”不认识（可填：村情、产业、服务、远景、任务）",
 		"unknown section %q (use 村情 profile, 产业 industries, 服务 services, 远景 vision, 任务 tasks)"},
 	"township_only":    {"只有镇级账号才能新增或修改新村和网格", "only township users add or change villages and grids"},

@@ -62,11 +62,15 @@ type Data struct {
 	Households []store.Household
 	Members    []store.Member
 	Cadres     []store.Cadre
+	Officials  []store.Official
 	Groups     []store.Group
 	Visits     []store.Visit
 	Concerns   []store.Concern
 	Revisits   []store.Revisit
 	Facts      []store.VillageFacts
+	// Limits and Now are what the rates are counted with (store.CountFigures).
+	Limits store.Limits
+	Now    time.Time
 }
 
 // ErrUnknownReport is returned by Build for a report name it does not know.
@@ -75,8 +79,11 @@ var ErrUnknownReport = errors.New("unknown report")
 // Load reads what the reports need through the actor's scoped store calls; village narrows
 // it to one village, which must be in the actor's scope.
 func Load(st *store.Store, a store.Actor, village string) (*Data, error) {
-	d := &Data{Actor: a, Today: st.Today(), Village: village}
+	d := &Data{Actor: a, Today: st.Today(), Village: village, Now: st.Now()}
 	var err error
+	if d.Limits, err = st.Limits(); err != nil {
+		return nil, err
+	}
 	if d.Township, err = st.Township(); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
@@ -107,6 +114,9 @@ func Load(st *store.Store, a store.Actor, village string) (*Data, error) {
 		return nil, err
 	}
 	d.Cadres = slices.DeleteFunc(d.Cadres, func(c store.Cadre) bool { return !in(c.Village) })
+	if d.Officials, err = st.Officials(a); err != nil {
+		return nil, err
+	}
 	if d.Groups, err = st.Groups(a); err != nil {
 		return nil, err
 	}
@@ -269,7 +279,8 @@ func (d *Data) ledger() Table {
 	t := Table{Sheet: "总台账", Title: d.title("总台账"), Columns: []Column{
 		{"编号", ColText}, {"新村", ColText}, {"网格", ColText}, {"户号", ColText}, {"户主", ColText}, {"类别", ColText},
 		{"诉求内容", ColText}, {"层级", ColText}, {"挂牌", ColTag}, {"责任人", ColText}, {"解决方案", ColText},
-		{"办结时限", ColDate}, {"状态", ColText}, {"超期天数", ColNumber}, {"回访结果", ColText}, {"挂牌督办", ColText},
+		{"办结时限", ColDate}, {"延期次数", ColNumber}, {"状态", ColText}, {"超期天数", ColNumber}, {"回访结果", ColText},
+		{"挂牌督办", ColText},
 	}}
 	hh := d.householdIndex()
 	latest := d.latestRevisits()
@@ -283,137 +294,29 @@ func (d *Data) ledger() Table {
 			result = revisitResult(rv)
 		}
 		t.Rows = append(t.Rows, []any{c.ID, d.villageName(c.Village), d.gridName(c.Grid), c.Household, hh[c.Household].Head().Name,
-			c.Category, c.Description, tierNames[c.Tier], tagNames[c.Tag], c.Plan.Owner, c.Plan.Solution, c.Plan.Deadline,
-			statusNames[c.Status], overdue, result, c.Supervisor})
+			c.Category, c.Description, tierNames[c.Tier], tagNames[c.Tag], c.Plan.OwnerLabel(), c.Plan.Solution, c.Plan.Deadline,
+			c.Extensions, statusNames[c.Status], overdue, result, c.Supervisor})
 	}
 	return t
 }
 
-// tally is one row of the summary table.
-type tally struct {
-	households, residents, visited, met                       int
-	concerns, resolved, onTime, overdue, revisited, satisfied int
-	byCategory                                                map[string]int
-	byTier                                                    map[store.Tier]int
-}
-
-func newTally() *tally {
-	return &tally{byCategory: map[string]int{}, byTier: map[store.Tier]int{}}
-}
-
-func (t *tally) add(o *tally) {
-	t.households += o.households
-	t.residents += o.residents
-	t.visited += o.visited
-	t.met += o.met
-	t.concerns += o.concerns
-	t.resolved += o.resolved
-	t.onTime += o.onTime
-	t.overdue += o.overdue
-	t.revisited += o.revisited
-	t.satisfied += o.satisfied
-	for k, v := range o.byCategory {
-		t.byCategory[k] += v
-	}
-	for k, v := range o.byTier {
-		t.byTier[k] += v
-	}
-}
-
-// summaryCounts returns the summary table's figures per grid code:
-// households and residents on the roster (moved-out ones not counted), households visited and
-// residents met, concerns by category and tier, resolved (resolved or closed), resolved on
-// time (no deadline, or resolved by it), overdue, revisited (at least once) and satisfied
-// (the latest revisit says solved and at least 基本满意).
-func (d *Data) summaryCounts() map[string]*tally {
-	byGrid := map[string]*tally{}
-	get := func(g string) *tally {
-		if byGrid[g] == nil {
-			byGrid[g] = newTally()
-		}
-		return byGrid[g]
-	}
-	for _, g := range d.Grids {
-		get(g.Code)
-	}
-	current := map[string]string{} // village/household ID → its grid
-	people := map[string]bool{}    // resident IDs
-	for _, h := range store.CurrentHouseholds(d.Households) {
-		t := get(h.Grid)
-		t.households++
-		current[h.Village+"/"+h.ID] = h.Grid
-		t.residents += len(h.Residents)
-		for _, r := range h.Residents {
-			people[r.ID] = true
-		}
-	}
-	visited, met := map[string]bool{}, map[string]bool{}
-	for _, v := range d.Visits {
-		// Credit the household's grid: it is where the household is now.
-		k := v.Village + "/" + v.Household
-		grid, ok := current[k]
-		if !ok {
-			continue
-		}
-		t := get(grid)
-		if !visited[k] {
-			visited[k] = true
-			t.visited++
-		}
-		for _, p := range v.Present {
-			if people[p] && !met[p] {
-				met[p] = true
-				t.met++
-			}
-		}
-	}
-	latest := d.latestRevisits()
-	for _, c := range d.Concerns {
-		t := get(c.Grid)
-		t.concerns++
-		t.byCategory[c.Category]++
-		t.byTier[c.Tier]++
-		if !c.Status.Open() {
-			t.resolved++
-			if c.Plan.Deadline == "" || (!c.ResolvedAt.IsZero() && c.ResolvedAt.Format(time.DateOnly) <= c.Plan.Deadline) {
-				t.onTime++
-			}
-		}
-		if c.Overdue(d.Today) {
-			t.overdue++
-		}
-		if rv, ok := latest[c.ID]; ok {
-			t.revisited++
-			if rv.Satisfied() {
-				t.satisfied++
-			}
-		}
-	}
-	return byGrid
-}
-
-func ratio(a, b int) any {
-	if b == 0 {
-		return nil
-	}
-	return float64(a) / float64(b)
-}
-
 // summary is the summary table (汇总表): per village a row per grid and a subtotal, and a
-// township total when there are several villages.
+// township total when there are several villages. Every figure is store.CountFigures' and
+// every rate store.Percent's (a whole percent, rounded half up), as on every pane:
+// households and residents of the current roster, households visited and residents met,
+// concerns by category and tier, resolved (at least once), resolved on time, overdue,
+// revisited, satisfied, the four rates and the deadline extensions (延期).
 func (d *Data) summary() Table {
-	counts := d.summaryCounts()
+	byGrid := store.CountFigures(store.FigureData{Households: d.Households, Visits: d.Visits, Concerns: d.Concerns,
+		Revisits: d.Revisits, Limits: d.Limits, Now: d.Now})
 	// Categories with the most concerns first.
-	total := newTally()
-	for _, t := range counts {
-		total.add(t)
-	}
+	total := store.Sum(byGrid, func(g string) bool { return d.shown(g) })
 	var cats []string
-	for c := range total.byCategory {
+	for c := range total.ByCategory {
 		cats = append(cats, c)
 	}
 	sort.Slice(cats, func(i, j int) bool {
-		if a, b := total.byCategory[cats[i]], total.byCategory[cats[j]]; a != b {
+		if a, b := total.ByCategory[cats[i]], total.ByCategory[cats[j]]; a != b {
 			return a > b
 		}
 		return cats[i] < cats[j]
@@ -429,34 +332,58 @@ func (d *Data) summary() Table {
 		t.Columns = append(t.Columns, Column{tierNames[tier], ColNumber})
 	}
 	t.Columns = append(t.Columns, Column{"已办结", ColNumber}, Column{"按期办结", ColNumber}, Column{"超期", ColNumber},
-		Column{"已回访", ColNumber}, Column{"满意", ColNumber}, Column{"满意率", ColPercent})
-	row := func(village, grid string, x *tally) []any {
-		r := []any{village, grid, x.households, x.residents, x.visited, ratio(x.visited, x.households), x.met,
-			ratio(x.met, x.residents), x.concerns}
+		Column{"已回访", ColNumber}, Column{"满意", ColNumber}, Column{"响应率", ColPercent}, Column{"按时办结率", ColPercent},
+		Column{"回访率", ColPercent}, Column{"满意率", ColPercent}, Column{"延期次数", ColNumber})
+	row := func(village, grid string, x store.Figures) []any {
+		r := []any{village, grid, x.Households, x.Residents, x.Visited, percent(x.Visited, x.Households), x.Met,
+			percent(x.Met, x.Residents), x.Concerns}
 		for _, c := range cats {
-			r = append(r, x.byCategory[c])
+			r = append(r, x.ByCategory[c])
 		}
 		for _, tier := range store.Tiers {
-			r = append(r, x.byTier[tier])
+			r = append(r, x.ByTier[tier])
 		}
-		return append(r, x.resolved, x.onTime, x.overdue, x.revisited, x.satisfied, ratio(x.satisfied, x.revisited))
+		return append(r, x.Resolved, x.OnTime, x.Overdue, x.Revisited, x.Satisfied, percent(x.Responded, x.Concerns),
+			percent(x.OnTime, x.Due), percent(x.Revisited, x.Resolved), percent(x.Satisfied, x.Revisited), x.Extensions)
 	}
 	for _, v := range d.Villages {
-		sub := newTally()
+		var grids []store.Grid
 		for _, g := range d.Grids {
-			if g.Village != v.Code || !d.Actor.CanSee(g.Village, g.Code) {
-				continue
+			if g.Village == v.Code && d.Actor.CanSee(g.Village, g.Code) {
+				grids = append(grids, g)
+				t.Rows = append(t.Rows, row(v.Name, g.Name, byGrid[g.Code]))
 			}
-			x := counts[g.Code]
-			sub.add(x)
-			t.Rows = append(t.Rows, row(v.Name, g.Name, x))
 		}
+		sub := store.Sum(byGrid, func(code string) bool {
+			return slices.ContainsFunc(grids, func(g store.Grid) bool { return g.Code == code })
+		})
 		t.Rows = append(t.Rows, row(v.Name, "小计", sub))
 	}
 	if len(d.Villages) > 1 {
 		t.Rows = append(t.Rows, row("合计", "", total))
 	}
 	return t
+}
+
+// shown reports whether a grid's figures are in the report: a grid of the report's villages
+// the actor sees.
+func (d *Data) shown(grid string) bool {
+	for _, g := range d.Grids {
+		if g.Code == grid {
+			return d.Actor.CanSee(g.Village, g.Code)
+		}
+	}
+	return false
+}
+
+// percent is a rate for a ColPercent cell: the whole percent store.Percent rounds (half up),
+// as a ratio; nil when there is nothing to divide.
+func percent(n, d int) any {
+	p, ok := store.Percent(n, d)
+	if !ok {
+		return nil
+	}
+	return float64(p) / 100
 }
 
 // groups is the visit group list (走访小组名单): one row per person, each with their own grid.
@@ -636,6 +563,13 @@ func (d *Data) residents() []Table {
 	cadres := Table{Sheet: "干部", Title: d.title("干部名单"), Columns: cadreColumns}
 	for _, c := range d.Cadres {
 		cadres.Rows = append(cadres.Rows, []any{d.villageName(c.Village), c.Name, c.Post, c.Grid, c.Duties, c.Phone, c.Duty})
+	}
+	// The township's own leaders and staff, under the township's name, for township users
+	// (who alone import them back).
+	if d.Actor.Role == store.RoleTownship {
+		for _, o := range d.Officials {
+			cadres.Rows = append(cadres.Rows, []any{d.Township.Name, o.Name, o.Post, "", o.Duties, o.Phone, ""})
+		}
 	}
 	grids := Table{Sheet: "网格", Title: d.title("新村网格"), Columns: gridColumns}
 	for _, g := range d.Grids {

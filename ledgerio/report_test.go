@@ -56,7 +56,8 @@ func figures(t *testing.T, st *store.Store, village string) storeFigures {
 			continue
 		}
 		f.concerns++
-		if !c.Status.Open() {
+		// Resolved at least once (the revisit rate's denominator): a reopened concern was.
+		if !c.ResolvedAt.IsZero() || slices.ContainsFunc(c.Moves, func(m store.Move) bool { return m.Action == "resolve" }) {
 			f.resolved++
 		}
 		if c.Overdue(st.Today()) {

@@ -327,6 +327,7 @@ type sheetState struct {
 	gridRows      map[string]int
 	villageRows   map[string]int
 	villageNames  map[string]string
+	township      bool // the cadres sheet's previous row was the township's own
 }
 
 func (st *sheetState) finish(p *parser) {
@@ -525,11 +526,72 @@ func (p *parser) finishHouseholds() {
 	}
 }
 
-// cadre reads one row of a cadres sheet.
+// townshipWords are what a cadres sheet's village column says on the township's own rows
+// (its leaders and staff): the township's name, or one of these.
+var townshipWords = []string{"镇", "镇机关", "镇直", "镇直机关", "镇党委", "镇政府", "镇领导", "镇干部", "township"}
+
+// isTownship reports whether a village cell names the township rather than a village: one
+// of townshipWords, or a name ending in 镇 that is no village's.
+func (p *parser) isTownship(v string) bool {
+	if contains(townshipWords, strings.ToLower(v)) {
+		return true
+	}
+	_, village := p.places.village(v)
+	return !village && strings.HasSuffix(v, "镇")
+}
+
+// official reads a row of a cadres sheet about the township's own leaders and staff: a name,
+// a post, no grid. Only township users list them.
+func (p *parser) official(r row, st *sheetState) {
+	name := personName(r.shown(fName))
+	if name == "" {
+		r.bad(fName, msg("empty_name"))
+	}
+	ps := text(r.shown(fPost))
+	if ps == "" {
+		r.bad(fPost, msg("no_post"))
+	}
+	o := store.Official{Name: name, Post: ps, Duties: text(r.shown(fDuties))}
+	var m *Msg
+	if o.Phone, m = parsePhone(r.shown(fPhone)); m != nil {
+		r.bad(fPhone, *m)
+	}
+	if p.ref.Actor.Role != store.RoleTownship {
+		r.bad(fVillage, msg("township_scope"))
+		return
+	}
+	if compact(r.shown(fGrid)) != "" {
+		r.bad(fGrid, msg("township_grid"))
+		return
+	}
+	if name == "" || ps == "" {
+		return
+	}
+	k := "\x00镇\x00" + name + "\x00" + ps
+	if first, dup := st.cadres[k]; dup {
+		r.bad(fName, msg("dup_row", first))
+		return
+	}
+	st.cadres[k] = r.i + 1
+	ro := &p.out.Roster
+	ro.Officials = append(ro.Officials, o)
+	ro.OfficialsGiven = true
+	ro.Fields.CadreDuties = ro.Fields.CadreDuties || r.has(fDuties)
+	ro.Fields.CadrePhone = ro.Fields.CadrePhone || r.has(fPhone)
+}
+
+// cadre reads one row of a cadres sheet: a village's cadre, or the township's own (official).
 func (p *parser) cadre(r row, st *sheetState) {
 	if st.cadres == nil {
 		st.cadres, st.secretaries, st.gridSecs = map[string]int{}, map[string]int{}, map[string]int{}
 	}
+	// A village cell left blank below a township row stays with the township.
+	if v := text(r.shown(fVillage)); r.has(fVillage) && (p.isTownship(v) || v == "" && st.township) {
+		st.township = true
+		p.official(r, st)
+		return
+	}
+	st.township = false
 	village, vok := p.villageOf(r, st)
 	name := personName(r.shown(fName))
 	if name == "" {

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -80,7 +81,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	st.text = mk(&excelize.Style{Font: font, Border: border, Alignment: &excelize.Alignment{Vertical: "center"}})
 	st.number = mk(&excelize.Style{Font: font, Border: border, NumFmt: 1})
-	pct, ymd, ym := "0.0%", "yyyy-mm-dd", "yyyy-mm"
+	// Rates are whole percents (store.Percent rounds them half up): shown as such.
+	pct, ymd, ym := "0%", "yyyy-mm-dd", "yyyy-mm"
 	st.percent = mk(&excelize.Style{Font: font, Border: border, CustomNumFmt: &pct})
 	st.date = mk(&excelize.Style{Font: font, Border: border, CustomNumFmt: &ymd, Alignment: &excelize.Alignment{Horizontal: "center"}})
 	st.month = mk(&excelize.Style{Font: font, Border: border, CustomNumFmt: &ym, Alignment: &excelize.Alignment{Horizontal: "center"}})
@@ -244,7 +246,7 @@ func cellText(v any, k ColKind) string {
 		return strconv.Itoa(x)
 	case float64:
 		if k == ColPercent {
-			return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
+			return strconv.Itoa(int(math.Round(x*100))) + "%"
 		}
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}

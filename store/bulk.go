@@ -79,6 +79,13 @@ func (b *BulkLoader) Add(d Dataset) error {
 	for _, c := range d.Cadres {
 		errs = append(errs, b.set(cadreKey(c.Village, c.ID), c))
 	}
+	for _, o := range d.Officials {
+		errs = append(errs, b.set(officialKey(o.ID), o))
+	}
+	for _, p := range d.Projects {
+		errs = append(errs, b.set(projectKey(p.Village, p.ID), p))
+		b.count("project", p.Village, p.ID)
+	}
 	for _, t := range d.Teams {
 		errs = append(errs, b.set(teamKey(t.Village), t))
 	}
@@ -102,7 +109,7 @@ func (b *BulkLoader) Add(d Dataset) error {
 		b.count("revisit", r.Village, r.ID)
 	}
 	for k, n := range map[string]int{"villages": len(d.Villages), "grids": len(d.Grids), "households": len(d.Households),
-		"members": len(d.Members), "cadres": len(d.Cadres), "teams": len(d.Teams), "groups": len(d.Groups),
+		"members": len(d.Members), "cadres": len(d.Cadres), "officials": len(d.Officials), "projects": len(d.Projects), "teams": len(d.Teams), "groups": len(d.Groups),
 		"routes": len(d.Routes), "visits": len(d.Visits), "concerns": len(d.Concerns), "revisits": len(d.Revisits)} {
 		b.counts[k] += n
 	}

@@ -32,6 +32,13 @@ func cleanDataset(d *Dataset) {
 		c := &d.Cadres[i]
 		c.Name, c.Post, c.Duties, c.Phone, c.Duty = clean.Line(c.Name), clean.Line(c.Post), clean.Line(c.Duties), clean.Line(c.Phone), clean.Line(c.Duty)
 	}
+	for i := range d.Officials {
+		o := &d.Officials[i]
+		o.Name, o.Post, o.Duties, o.Phone = clean.Line(o.Name), clean.Line(o.Post), clean.Line(o.Duties), clean.Line(o.Phone)
+	}
+	for i := range d.Projects {
+		d.Projects[i].Title, d.Projects[i].Owner = clean.Line(d.Projects[i].Title), clean.Line(d.Projects[i].Owner)
+	}
 	for i := range d.Groups {
 		d.Groups[i].Name = clean.Line(d.Groups[i].Name)
 	}
@@ -54,7 +61,7 @@ func cleanDataset(d *Dataset) {
 // cleanConcern cleans a concern's free text.
 func cleanConcern(c *Concern) {
 	c.Category, c.Description = clean.Line(c.Category), clean.Text(c.Description)
-	c.Plan.Solution, c.Plan.Owner = clean.Text(c.Plan.Solution), clean.Line(c.Plan.Owner)
+	c.Plan.Solution, c.Plan.Owner, c.Plan.OwnerNote = clean.Text(c.Plan.Solution), clean.Line(c.Plan.Owner), clean.Line(c.Plan.OwnerNote)
 	c.Resolution, c.Supervisor = clean.Text(c.Resolution), clean.Line(c.Supervisor)
 	for i := range c.Moves {
 		c.Moves[i].Reason = clean.Text(c.Moves[i].Reason)

@@ -149,7 +149,7 @@ func scanTx[T any](tx *Tx, prefix string, each func(T)) error {
 // canBuild reports whether the actor may build the village's groups and routes.
 func (a Actor) canBuild(village string) error {
 	if a.Role == RoleGrid {
-		return fmt.Errorf("%w: groups and routes are built by the village", ErrScope)
+		return outOfScope("groups.who")
 	}
 	return a.CanChange(village, "")
 }
@@ -163,7 +163,7 @@ func (s *Store) SaveGroup(a Actor, g Group) (Group, []RuleIssue, error) {
 	}
 	g.Name = clean.Line(g.Name)
 	if g.Name == "" {
-		return Group{}, nil, fmt.Errorf("%w: a group needs a name", ErrRule)
+		return Group{}, nil, refuse("group.name")
 	}
 	// Work on copies: the caller's slices and map stay as they were.
 	g.Grids, g.Members = slices.Clone(g.Grids), slices.Clone(g.Members)
@@ -286,11 +286,11 @@ func (s *Store) SaveRoute(a Actor, r Route) error {
 		slices.Sort(a)
 		slices.Sort(b)
 		if !slices.Equal(a, b) {
-			return fmt.Errorf("%w: a route is reordered, not changed in who is on it", ErrRule)
+			return refuse("route.members")
 		}
 		for _, d := range r.Days {
 			if _, err := time.Parse(time.DateOnly, d.Date); err != nil || d.Start < 0 || d.Start >= len(r.Households) {
-				return fmt.Errorf("%w: a planned day needs a date and a household it starts at", ErrRule)
+				return refuse("route.day")
 			}
 		}
 		return tx.put("route.save", routeKey(r.Village, r.Group), before, r, Change{Kind: "route", Village: r.Village, ID: r.Group})
@@ -448,7 +448,7 @@ func (s *Store) Reaches(a Actor) ([]Reach, error) {
 func (s *Store) RecordReach(a Actor, village, household, resident, how, note string) (Reach, error) {
 	how = clean.Line(how)
 	if how == "" {
-		return Reach{}, fmt.Errorf("%w: say how they were reached (phone, a relative)", ErrRule)
+		return Reach{}, refuse("reach.how")
 	}
 	var r Reach
 	err := s.update(a, func(tx *Tx) error {

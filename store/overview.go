@@ -5,14 +5,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"sanbai/clean"
+	"sanbai/dates"
 )
 
 // Phases of the campaign (四、推进步骤 of the plan), in order. Each has a deadline set by the
@@ -91,14 +93,14 @@ func (s *Store) Calendar() (Calendar, error) {
 // one village (date "" removes the override); township users only.
 func (s *Store) SetPhaseDeadline(a Actor, village, phase, date string) error {
 	if a.Role != RoleTownship {
-		return fmt.Errorf("%w: the township sets the campaign calendar", ErrScope)
+		return outOfScope("calendar.township")
 	}
 	if !slices.Contains(Phases, phase) {
-		return fmt.Errorf("%w: unknown phase %q", ErrRule, phase)
+		return refuse("phase.unknown", phase)
 	}
 	if date != "" {
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return fmt.Errorf("%w: a deadline is a date such as 2026-12-20", ErrRule)
+		if t, err := time.Parse(time.DateOnly, date); err != nil || t.Format(time.DateOnly) != date {
+			return refuse("date.format", date)
 		}
 	}
 	return s.update(a, func(tx *Tx) error {
@@ -155,10 +157,10 @@ func filingDataKey(village, kind string, ver int) string {
 // on time or late against the calendar. Township users and the village's own users file.
 func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (Filing, error) {
 	if _, ok := Filings[kind]; !ok {
-		return Filing{}, fmt.Errorf("%w: unknown filing %q", ErrRule, kind)
+		return Filing{}, refuse("filing.unknown", kind)
 	}
-	if a.Role == RoleGrid {
-		return Filing{}, fmt.Errorf("%w: villages file their reports", ErrScope)
+	if a.Role == RoleGrid || a.Role == RoleInspector {
+		return Filing{}, outOfScope("filing.who")
 	}
 	if err := a.CanChange(village, ""); err != nil {
 		return Filing{}, err
@@ -213,7 +215,7 @@ func (s *Store) FiledData(a Actor, village, kind string, version int) ([]byte, F
 		return nil, f, err
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != f.SHA256 {
-		return nil, f, fmt.Errorf("filed %s %s v%d does not match its checksum", village, kind, version)
+		return nil, f, refuse("filing.checksum", village, kind, strconv.Itoa(version))
 	}
 	return data, f, nil
 }
@@ -246,21 +248,21 @@ func (s *Store) Inspections(a Actor) ([]Inspection, error) {
 // thing inspectors write).
 func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
 	if a.Role != RoleInspector && a.Role != RoleTownship {
-		return Inspection{}, fmt.Errorf("%w: the inspection group records findings", ErrScope)
+		return Inspection{}, outOfScope("finding.who")
 	}
 	f.Checked, f.Problems = clean.Text(f.Checked), clean.Text(f.Problems)
 	if f.Checked == "" || f.Problems == "" {
-		return Inspection{}, fmt.Errorf("%w: say what was checked and what was found", ErrRule)
+		return Inspection{}, refuse("finding.empty")
 	}
 	if f.FollowUp != "" {
-		if _, err := time.Parse(time.DateOnly, f.FollowUp); err != nil {
-			return Inspection{}, fmt.Errorf("%w: a follow-up deadline is a date", ErrRule)
+		if err := dates.CheckDeadline(f.FollowUp, s.now()); err != nil {
+			return Inspection{}, err
 		}
 	}
 	err := s.update(a, func(tx *Tx) error {
 		var v Village
 		if _, err := tx.get(villageKey(f.Village), &v); err != nil {
-			return fmt.Errorf("no village %s", f.Village)
+			return refuse("village.unknown", f.Village)
 		}
 		n, err := tx.nextSeq("inspect/" + f.Village)
 		if err != nil {
@@ -280,10 +282,10 @@ func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
 func (s *Store) AnswerFinding(a Actor, village, id, answer string) (Inspection, error) {
 	answer = clean.Text(answer)
 	if answer == "" {
-		return Inspection{}, fmt.Errorf("%w: say what was done about it", ErrRule)
+		return Inspection{}, refuse("answer.empty")
 	}
 	if a.Role == RoleGrid || a.Role == RoleInspector {
-		return Inspection{}, fmt.Errorf("%w: the village answers findings", ErrScope)
+		return Inspection{}, outOfScope("answer.who")
 	}
 	if err := a.CanChange(village, ""); err != nil {
 		return Inspection{}, err
@@ -329,11 +331,14 @@ func (s *Store) ScoreWeights() (Weights, error) {
 // SetScoreWeights sets the weights; township users only. Weights are 0 to 10.
 func (s *Store) SetScoreWeights(a Actor, w Weights) error {
 	if a.Role != RoleTownship {
-		return fmt.Errorf("%w: the township sets the assessment weights", ErrScope)
+		return outOfScope("weights.township")
 	}
 	for k, v := range w {
-		if !slices.Contains(ScoreParts, k) || v < 0 || v > 10 {
-			return fmt.Errorf("%w: weight %s=%v (parts: %s; 0–10)", ErrRule, k, v, strings.Join(ScoreParts, ", "))
+		if !slices.Contains(ScoreParts, k) {
+			return refuse("weights.part", k)
+		}
+		if v < 0 || v > 10 {
+			return refuse("weights.range", k, strconv.FormatFloat(v, 'g', -1, 64))
 		}
 	}
 	return s.update(a, func(tx *Tx) error {
@@ -346,22 +351,54 @@ func (s *Store) SetScoreWeights(a Actor, w Weights) error {
 	})
 }
 
-// ScoreInputs are what a village's score is computed from.
+// ScoreInputs are what a village's score is computed from: its figures (CountFigures, the
+// same every pane and export shows), its filings and its inspection findings.
 type ScoreInputs struct {
-	Households, Visited int
-	FilingsDue, OnTime  int // filings whose deadline has passed, and those filed by it
-	Rates               Rates
-	Open, Overdue       int
-	Supervised          int
-	OpenFindings        int
+	Figures
+	FilingsDue, FiledOnTime int // filings whose deadline has passed, and those filed by it
+	OpenFindings            int
 }
 
-// ScoreSheet is a village's assessment: each part's value (0–1) and the weighted score
-// (0–100).
+// ScoreSheet is a village's assessment: each part's value (0–1), the weighted score
+// (0–100), and the inputs, for showing each part as the same percentage the panes show.
 type ScoreSheet struct {
 	Village string
 	Parts   map[string]float64
 	Score   float64
+	Inputs  ScoreInputs
+}
+
+// PartText writes a part as a whole percentage rounded half up, from its counts (Percent):
+// "–" when the part has nothing to measure (it then counts as 1 in the score).
+func (s ScoreSheet) PartText(part string) string {
+	in := s.Inputs
+	r := in.Rates
+	switch part {
+	case "coverage":
+		return PercentText(in.Visited, in.Households)
+	case "filings":
+		return PercentText(in.FiledOnTime, in.FilingsDue)
+	case "response":
+		return PercentText(r.Responded, r.Concerns)
+	case "ontime":
+		return PercentText(r.OnTime, r.Due)
+	case "revisit":
+		return PercentText(r.Revisited, r.Resolved)
+	case "satisfied":
+		return PercentText(r.Satisfied, r.Revisited)
+	case "overdue":
+		return PercentText(in.Open-in.Overdue, in.Open)
+	case "supervised":
+		return PercentText(r.Concerns-in.Supervised, r.Concerns)
+	case "findings":
+		return PercentText(1, 1+in.OpenFindings)
+	}
+	return ""
+}
+
+// ScoreText writes the score with one decimal, rounded half up.
+func (s ScoreSheet) ScoreText() string {
+	return strconv.FormatFloat(math.Floor(s.Score*10+0.5)/10, 'f', 1, 64)
 }
 
 // Assess computes a village's score sheet. Each part is a fraction in 0–1 (1 is best; a part
@@ -379,7 +416,7 @@ func Assess(village string, in ScoreInputs, w Weights) ScoreSheet {
 	r := in.Rates
 	parts := map[string]float64{
 		"coverage":   frac(in.Visited, in.Households),
-		"filings":    frac(in.OnTime, in.FilingsDue),
+		"filings":    frac(in.FiledOnTime, in.FilingsDue),
 		"response":   frac(r.Responded, r.Concerns),
 		"ontime":     frac(r.OnTime, r.Due),
 		"revisit":    frac(r.Revisited, r.Resolved),
@@ -393,7 +430,7 @@ func Assess(village string, in ScoreInputs, w Weights) ScoreSheet {
 		total += w[p] * parts[p]
 		weight += w[p]
 	}
-	sheet := ScoreSheet{Village: village, Parts: parts}
+	sheet := ScoreSheet{Village: village, Parts: parts, Inputs: in}
 	if weight > 0 {
 		sheet.Score = 100 * total / weight
 	}
@@ -453,32 +490,35 @@ func (s *Store) RecordMeeting(a Actor, m Meeting) (Meeting, error) {
 	switch m.Level {
 	case "township":
 		if a.Role != RoleTownship {
-			return Meeting{}, fmt.Errorf("%w: township meetings are recorded by the township", ErrScope)
+			return Meeting{}, outOfScope("meeting.township")
 		}
 		m.Village, m.Grid = "", ""
 	case "village":
 		m.Grid = ""
 		if err := a.CanChange(m.Village, ""); err != nil || a.Role == RoleGrid {
-			return Meeting{}, fmt.Errorf("%w: the village records its meetings", ErrScope)
+			return Meeting{}, outOfScope("meeting.village")
 		}
 	case "grid":
 		if err := a.CanChange(m.Village, m.Grid); err != nil {
 			return Meeting{}, err
 		}
 	default:
-		return Meeting{}, fmt.Errorf("%w: a meeting is at township, village or grid level", ErrRule)
+		return Meeting{}, refuse("meeting.level")
 	}
 	if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
-		return Meeting{}, fmt.Errorf("%w: a meeting needs its date", ErrRule)
+		return Meeting{}, refuse("meeting.date")
+	}
+	if m.Date > s.Today() {
+		return Meeting{}, &dates.Error{Code: dates.CodeFuture, Input: m.Date, Date: m.Date, Limit: s.Today()}
 	}
 	m.Led = clean.Line(m.Led)
 	if m.Led == "" {
-		return Meeting{}, fmt.Errorf("%w: say who led the meeting", ErrRule)
+		return Meeting{}, refuse("meeting.led")
 	}
 	err := s.update(a, func(tx *Tx) error {
 		if m.Level == "grid" {
 			if _, err := tx.get(gridKey(m.Village, m.Grid), &Grid{}); err != nil {
-				return fmt.Errorf("%w: no grid %s in %s", ErrRule, m.Grid, m.Village)
+				return refuse("meeting.grid", m.Grid, m.Village)
 			}
 		}
 		n, err := tx.nextSeq("meeting/" + m.Village)
@@ -507,5 +547,70 @@ func Unmobilized(grids []Grid, meetings []Meeting) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// Missing is a record a phase of the calendar requires that is not there once the phase's
+// deadline has passed: a mobilization meeting (of the township, a village or a grid), or a
+// village's filing to the party-building office.
+type Missing struct {
+	Phase   string
+	Due     string // the phase's deadline, for this village
+	Village string // "" for the township's own meeting
+	Grid    string // for a grid's meeting
+	Filing  string // the filing kind; "" for a meeting
+}
+
+// MissingRecords lists what each passed phase lacks, phase by phase in calendar order: no
+// township meeting after mob.township, villages and grids without their meeting after
+// mob.village and mob.grid, villages without a filing whose phase has passed (Filings). Each
+// village's own deadline (Calendar.Deadline) decides whether its phase has passed.
+func MissingRecords(cal Calendar, today string, villages []Village, grids []Grid, meetings []Meeting, filings []Filing) []Missing {
+	held := map[string]bool{} // level/village/grid
+	for _, m := range meetings {
+		held[m.Level+"/"+m.Village+"/"+m.Grid] = true
+		if m.Level == "township" {
+			held["township//"] = true
+		}
+	}
+	filed := map[string]bool{}
+	for _, f := range filings {
+		filed[f.Village+"/"+f.Kind] = true
+	}
+	passed := func(village, phase string) (string, bool) {
+		d := cal.Deadline(village, phase)
+		return d, d != "" && d < today
+	}
+	var out []Missing
+	for _, phase := range Phases {
+		switch phase {
+		case "mob.township":
+			if d, ok := passed("", phase); ok && !held["township//"] {
+				out = append(out, Missing{Phase: phase, Due: d})
+			}
+		case "mob.village":
+			for _, v := range villages {
+				if d, ok := passed(v.Code, phase); ok && !held["village/"+v.Code+"/"] {
+					out = append(out, Missing{Phase: phase, Due: d, Village: v.Code})
+				}
+			}
+		case "mob.grid":
+			for _, g := range grids {
+				if d, ok := passed(g.Village, phase); ok && !held["grid/"+g.Village+"/"+g.Code] {
+					out = append(out, Missing{Phase: phase, Due: d, Village: g.Village, Grid: g.Code})
+				}
+			}
+		}
+		for _, kind := range FilingKinds {
+			if Filings[kind] != phase {
+				continue
+			}
+			for _, v := range villages {
+				if d, ok := passed(v.Code, phase); ok && !filed[v.Code+"/"+kind] {
+					out = append(out, Missing{Phase: phase, Due: d, Village: v.Code, Filing: kind})
+				}
+			}
+		}
+	}
 	return out
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,9 +74,9 @@ func TestInspectionFindings(t *testing.T) {
 
 // TestScoreByHand checks the assessment against a hand computation.
 func TestScoreByHand(t *testing.T) {
-	in := ScoreInputs{Households: 200, Visited: 150, FilingsDue: 2, OnTime: 1,
+	in := ScoreInputs{Figures: Figures{Households: 200, Visited: 150,
 		Rates: Rates{Concerns: 20, Responded: 18, Due: 10, OnTime: 8, Resolved: 10, Revisited: 5, Satisfied: 4},
-		Open:  10, Overdue: 2, Supervised: 1, OpenFindings: 1}
+		Open:  10, Overdue: 2, Supervised: 1}, FilingsDue: 2, FiledOnTime: 1, OpenFindings: 1}
 	// Parts: coverage .75, filings .5, response .9, on time .8, revisit .5, satisfied .8,
 	// overdue 1-.2 = .8, supervised 1-.05 = .95, findings 1/2 = .5. Equal weights: mean of
 	// the nine = 6.5/9 = 72.22…
@@ -91,6 +92,16 @@ func TestScoreByHand(t *testing.T) {
 	w["coverage"] = 3
 	if sheet = Assess("DL", in, w); math.Abs(sheet.Score-800.0/11) > 1e-9 {
 		t.Fatalf("weighted score %.4f, want %.4f", sheet.Score, 800.0/11)
+	}
+	// Each part reads as the percentage the panes show, rounded half up.
+	for part, want := range map[string]string{"coverage": "75%", "filings": "50%", "response": "90%", "ontime": "80%",
+		"revisit": "50%", "satisfied": "80%", "overdue": "80%", "supervised": "95%", "findings": "50%"} {
+		if got := sheet.PartText(part); got != want {
+			t.Errorf("%s: %s, want %s", part, got, want)
+		}
+	}
+	if sheet.ScoreText() != "72.7" { // 72.727…
+		t.Errorf("score text %s", sheet.ScoreText())
 	}
 	sheets := []ScoreSheet{{Village: "XH", Score: 60}, {Village: "DL", Score: 72}, {Village: "BT", Score: 72}}
 	Rank(sheets)
@@ -119,5 +130,45 @@ func TestMobilizationMeetings(t *testing.T) {
 	}
 	if un := Unmobilized(dl, ms); len(un) != 1 || un[0] != "DL02" {
 		t.Fatalf("unmobilized: %v", un)
+	}
+}
+
+// TestPercentRoundsHalfUp: one rounding for every figure, half up to a whole percent.
+func TestPercentRoundsHalfUp(t *testing.T) {
+	for _, c := range []struct {
+		n, d int
+		want string
+	}{{2, 3, "67%"}, {1, 3, "33%"}, {1, 8, "13%"}, {3, 8, "38%"}, {1, 200, "1%"}, {1, 201, "0%"}, {0, 5, "0%"},
+		{5, 5, "100%"}, {199, 200, "100%"}, {0, 0, "–"}, {7, 40, "18%"}} {
+		if got := PercentText(c.n, c.d); got != c.want {
+			t.Errorf("%d/%d: %s, want %s", c.n, c.d, got, c.want)
+		}
+	}
+}
+
+// TestMissingRecords: once a phase's deadline has passed, each record it requires and lacks
+// is listed — the township's meeting, a village's and a grid's, a village's filings — with
+// each village's own deadline; a phase not yet passed asks nothing.
+func TestMissingRecords(t *testing.T) {
+	cal := Calendar{Township: map[string]string{"mob.township": "2026-11-01", "mob.village": "2026-11-05", "mob.grid": "2026-11-08",
+		"groups.filed": "2026-11-10", "visits.done": "2026-12-01", "revisits.done": "2026-12-20"},
+		Villages: map[string]map[string]string{"XH": {"groups.filed": "2026-11-30"}}}
+	vs := []Village{{Code: "DL"}, {Code: "XH"}}
+	gs := []Grid{{Code: "DL01", Village: "DL"}, {Code: "DL02", Village: "DL"}, {Code: "XH01", Village: "XH"}}
+	ms := []Meeting{{Level: "village", Village: "DL"}, {Level: "grid", Village: "DL", Grid: "DL01"}}
+	fs := []Filing{{Village: "DL", Kind: "groups"}}
+	got := MissingRecords(cal, "2026-11-26", vs, gs, ms, fs)
+	var s []string
+	for _, m := range got {
+		s = append(s, m.Phase+" "+m.Village+" "+m.Grid+" "+m.Filing+" "+m.Due)
+	}
+	want := []string{"mob.township    2026-11-01", "mob.village XH   2026-11-05", "mob.grid DL DL02  2026-11-08", "mob.grid XH XH01  2026-11-08"}
+	if strings.Join(s, "|") != strings.Join(want, "|") {
+		t.Fatalf("missing:\n%s\nwant\n%s", strings.Join(s, "\n"), strings.Join(want, "\n"))
+	}
+	// On the 1st of December XH's groups list is late too; visits.done is due that day, so
+	// not yet passed.
+	if got := MissingRecords(cal, "2026-12-01", vs, gs, ms, fs); len(got) != 5 || got[4].Filing != "groups" || got[4].Village != "XH" {
+		t.Fatalf("on 12-01: %+v", got)
 	}
 }

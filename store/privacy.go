@@ -51,7 +51,7 @@ func (a Actor) CanReveal() bool {
 // trail. The resident must be in the actor's scope.
 func (s *Store) Reveal(a Actor, village, household, resident, field string) (string, error) {
 	if !a.CanReveal() {
-		return "", fmt.Errorf("%w: your role sees ID numbers and phones masked", ErrScope)
+		return "", outOfScope("reveal.role")
 	}
 	if field != FieldIDNumber && field != FieldPhone {
 		return "", fmt.Errorf("unknown field %q", field)

@@ -32,7 +32,7 @@ func (s *Store) Projects(a Actor) ([]Project, error) {
 // it and township users.
 func (a Actor) canLead(village string) error {
 	if a.Role == RoleGrid {
-		return fmt.Errorf("%w: lead projects are run by the village", ErrScope)
+		return outOfScope("project.who")
 	}
 	return a.CanChange(village, "")
 }
@@ -42,12 +42,19 @@ func (a Actor) canLead(village string) error {
 func (s *Store) CreateProject(a Actor, title string, ids []string) (Project, error) {
 	title = clean.Line(title)
 	if title == "" {
-		return Project{}, fmt.Errorf("%w: a lead project needs a title", ErrRule)
+		return Project{}, refuse("project.title")
 	}
 	if len(ids) < 2 {
-		return Project{}, fmt.Errorf("%w: a lead project links two or more concerns (mark them with space)", ErrRule)
+		return Project{}, refuse("project.two")
 	}
 	village := ConcernVillage(ids[0])
+	// One village: a lead project is led by its village's party secretary in person (the
+	// plan's 头雁工程); a problem several villages share goes up to the township tier instead.
+	for _, id := range ids[1:] {
+		if v := ConcernVillage(id); v != village {
+			return Project{}, refuse("project.villages", ids[0], village, id, v)
+		}
+	}
 	if err := a.canLead(village); err != nil {
 		return Project{}, err
 	}
@@ -64,24 +71,23 @@ func (s *Store) CreateProject(a Actor, title string, ids []string) (Project, err
 		p = Project{ID: fmt.Sprintf("%s-P%02d", village, n), Village: village, Title: title, Owner: owner,
 			CreatedAt: tx.at, CreatedBy: a.Name}
 		for _, id := range ids {
-			if ConcernVillage(id) != village {
-				return fmt.Errorf("%w: %s is in another village; a lead project stays in one village", ErrRule, id)
-			}
 			key := concernKey(village, id)
 			var c Concern
 			before, err := tx.get(key, &c)
 			if err != nil {
 				return fmt.Errorf("%s: %w", id, err)
 			}
+			if !a.CanSee(c.Village, c.Grid) {
+				return ErrNotFound
+			}
 			if !c.Status.Open() {
-				return fmt.Errorf("%w: %s is already %s", ErrRule, id, c.Status)
+				return refuse("concern.done", id, string(c.Status))
 			}
 			if c.Project != "" {
-				return fmt.Errorf("%w: %s already belongs to %s", ErrRule, id, c.Project)
+				return refuse("project.linked", id, c.Project)
 			}
 			c.Project = p.ID
-			c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "project", To: p.ID, Reason: title})
-			c.Rev++
+			c.record(Move{At: tx.at, By: a.Name, Action: "project", To: p.ID, Reason: title})
 			if err := tx.put("concern.project", key, before, c, Change{Kind: "concern", Village: village, ID: id}); err != nil {
 				return err
 			}
@@ -96,11 +102,11 @@ func (s *Store) CreateProject(a Actor, title string, ids []string) (Project, err
 func villageSecretary(tx *Tx, village string) (string, error) {
 	var t Team
 	if _, err := tx.get(teamKey(village), &t); err != nil {
-		return "", fmt.Errorf("%w: village %s has no visit team, so no party secretary to lead the project", ErrRule, village)
+		return "", refuse("project.noteam", village)
 	}
 	var c Cadre
 	if _, err := tx.get(cadreKey(village, t.Captain), &c); err != nil {
-		return "", fmt.Errorf("%w: village %s's party secretary is not on the cadre list", ErrRule, village)
+		return "", refuse("project.nosecretary", village)
 	}
 	return c.Name, nil
 }
@@ -110,7 +116,7 @@ func villageSecretary(tx *Tx, village string) (string, error) {
 func (s *Store) ResolveProject(a Actor, id, what string) (Project, error) {
 	what = clean.Text(what)
 	if what == "" {
-		return Project{}, fmt.Errorf("%w: say what was done", ErrRule)
+		return Project{}, refuse("resolve.empty")
 	}
 	village := ConcernVillage(id)
 	if err := a.canLead(village); err != nil {
@@ -124,7 +130,7 @@ func (s *Store) ResolveProject(a Actor, id, what string) (Project, error) {
 			return err
 		}
 		if p.Resolved {
-			return fmt.Errorf("%w: %s is already resolved", ErrRule, id)
+			return refuse("project.done", id)
 		}
 		for _, cid := range p.Concerns {
 			ck := concernKey(village, cid)
@@ -136,10 +142,9 @@ func (s *Store) ResolveProject(a Actor, id, what string) (Project, error) {
 			if !c.Status.Open() {
 				continue
 			}
-			c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "resolve", From: string(c.Status),
-				To: string(StatusResolved), Reason: p.Title + ": " + what})
+			c.record(Move{At: tx.at, By: a.Name, Action: "resolve", From: string(c.Status),
+				To: string(StatusResolved), Reason: p.Title + "：" + what})
 			c.Status, c.Resolution, c.ResolvedBy, c.ResolvedAt = StatusResolved, what, a.Name, tx.at
-			c.Rev++
 			if err := tx.put("concern.resolve", ck, cb, c, Change{Kind: "concern", Village: village, ID: cid}); err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"sanbai/clean"
+	"sanbai/dates"
 )
 
 // Answers to "was it solved?" on the revisit form.
@@ -100,7 +101,7 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 	err := s.update(a, func(tx *Tx) error {
 		var v Village
 		if _, err := tx.get(villageKey(d.Village), &v); err != nil {
-			return fmt.Errorf("village %s: %w", d.Village, err)
+			return refuse("village.unknown", d.Village)
 		}
 		for _, an := range d.Answers {
 			key := concernKey(d.Village, an.Concern)
@@ -116,10 +117,10 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 				return err
 			}
 			if c.Household != d.Household {
-				return fmt.Errorf("%w: %s is not about this household", ErrRule, c.ID)
+				return refuse("revisit.household", c.ID)
 			}
 			if c.Status != StatusResolved {
-				return fmt.Errorf("%w: %s is %s, not waiting for a revisit", ErrRule, c.ID, c.Status)
+				return refuse("revisit.notwaiting", c.ID, string(c.Status))
 			}
 			n, err := tx.nextSeq("revisit/" + d.Village)
 			if err != nil {
@@ -131,23 +132,28 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 			if err := tx.put("revisit.create", revisitKey(d.Village, r.ID), nil, r, Change{Kind: "revisit", Village: d.Village, ID: r.ID}); err != nil {
 				return err
 			}
-			c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "revisit", To: r.ID, Reason: an.Satisfaction + "：" + r.Comment})
+			moves := []Move{{At: tx.at, By: a.Name, Action: "revisit", To: r.ID, Reason: an.Satisfaction + "：" + r.Comment}}
 			if r.Satisfied() {
-				c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "close", From: string(c.Status), To: string(StatusClosed)})
+				moves = append(moves, Move{At: tx.at, By: a.Name, Action: "close", From: string(c.Status), To: string(StatusClosed)})
 				c.Status = StatusClosed
 			} else {
-				c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "reopen", From: string(c.Status), To: string(StatusReopened), Reason: r.Comment})
+				// Reopened (a bounce), noticed and supervised, with a supervision deadline:
+				// a new commitment, in the history like every deadline change. The tier and
+				// its clock stay as they are.
+				moves = append(moves, Move{At: tx.at, By: a.Name, Action: "reopen", From: string(c.Status), To: string(StatusReopened), Reason: r.Comment})
 				c.Status, c.NoticeAt = StatusReopened, tx.at
 				c.Resolution, c.ResolvedBy, c.ResolvedAt = "", "", time.Time{}
 				if v.Leader != "" {
 					c.Supervisor = v.Leader
-					c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "supervise", To: v.Leader})
+					moves = append(moves, Move{At: tx.at, By: a.Name, Action: "supervise", To: v.Leader})
 				}
-				c.Plan.Deadline = tx.at.AddDate(0, 0, SupervisionDays).Format(time.DateOnly)
-				c.Plan.DeadlineSet = true
-				c.HandedAt = tx.at
+				due := tx.at.AddDate(0, 0, SupervisionDays).Format(time.DateOnly)
+				if due != c.Plan.Deadline {
+					moves = append(moves, Move{At: tx.at, By: a.Name, Action: "due", From: c.Plan.Deadline, To: due, Reason: "supervise"})
+				}
+				c.Plan.Deadline, c.Plan.DeadlineSet = due, true
 			}
-			c.Rev = len(c.Moves)
+			c.record(moves...)
 			if err := tx.put("concern.revisit", key, before, c, Change{Kind: "concern", Village: c.Village, ID: c.ID}); err != nil {
 				return err
 			}
@@ -176,15 +182,14 @@ func (s *Store) AssignRevisit(a Actor, id, group string) (Concern, error) {
 		}
 		var g Group
 		if _, err := tx.get(groupKey(c.Village, group), &g); err != nil {
-			return fmt.Errorf("%w: no group %s in %s", ErrRule, group, c.Village)
+			return refuse("revisit.group", group, c.Village)
 		}
 		if c.RevisitGroupOf() == group {
 			out = c
 			return nil
 		}
-		c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "revisitgroup", From: c.RevisitGroupOf(), To: group})
+		c.record(Move{At: tx.at, By: a.Name, Action: "revisitgroup", From: c.RevisitGroupOf(), To: group})
 		c.RevisitGroup = group
-		c.Rev = len(c.Moves)
 		out = c
 		return tx.put("concern.revisitgroup", key, before, c, Change{Kind: "concern", Village: c.Village, ID: c.ID})
 	})
@@ -219,15 +224,15 @@ func (s *Store) RevisitDeadlines(a Actor) (map[string]string, error) {
 // SetRevisitDeadline sets a village's revisit deadline; township users only.
 func (s *Store) SetRevisitDeadline(a Actor, village, date string) error {
 	if a.Role != RoleTownship {
-		return fmt.Errorf("%w: the township sets revisit deadlines", ErrScope)
+		return outOfScope("revisitdue.township")
 	}
-	if _, err := time.Parse(time.DateOnly, date); err != nil {
-		return fmt.Errorf("%w: a deadline is a date such as 2026-12-20", ErrRule)
+	if err := dates.CheckDeadline(date, s.now()); err != nil {
+		return err
 	}
 	return s.update(a, func(tx *Tx) error {
 		var v Village
 		if _, err := tx.get(villageKey(village), &v); err != nil {
-			return fmt.Errorf("no village %s", village)
+			return refuse("village.unknown", village)
 		}
 		var old string
 		before, err := tx.get(revisitDueKey(village), &old)
@@ -242,17 +247,30 @@ func (s *Store) SetRevisitDeadline(a Actor, village, date string) error {
 // its failed revisits under supervision; township users only.
 func (s *Store) SetVillageLeader(a Actor, village, leader string) error {
 	if a.Role != RoleTownship {
-		return fmt.Errorf("%w: the township names the leader in charge", ErrScope)
+		return outOfScope("leader.township")
 	}
 	leader = clean.Line(leader)
 	if leader == "" {
-		return fmt.Errorf("%w: a leader needs a name", ErrRule)
+		return refuse("leader.empty")
 	}
 	return s.update(a, func(tx *Tx) error {
 		var v Village
 		before, err := tx.get(villageKey(village), &v)
 		if err != nil {
-			return fmt.Errorf("no village %s", village)
+			return refuse("village.unknown", village)
+		}
+		// Once the township's officials are in the store, the leader is one of them.
+		os, err := scanStored[Official](tx.txn, "official/")
+		if err != nil {
+			return err
+		}
+		if len(os) > 0 && !slices.ContainsFunc(os, func(o stored[Official]) bool { return o.v.Name == leader || o.v.ID == leader }) {
+			return refuse("leader.unknown", leader)
+		}
+		for _, o := range os {
+			if o.v.ID == leader {
+				leader = o.v.Name
+			}
 		}
 		v.Leader = leader
 		return tx.put("village.leader", villageKey(village), before, v, Change{Kind: "village", Village: village})
@@ -336,8 +354,8 @@ func RateOf(c Concern, revisits []Revisit, limits Limits, now time.Time) Rates {
 	return r
 }
 
-// deadlineAt returns the deadline a concern had at a moment: the last deadline set before t in
-// its history; else, for a concern reopened since (whose current deadline is the supervision
+// deadlineAt returns the deadline a concern had at a moment: the last deadline change before
+// t in its history (set, extended, or by the ledger itself); else, for a concern reopened since (whose current deadline is the supervision
 // one), its colour's limit from creation; else its current deadline.
 func deadlineAt(c Concern, t time.Time, limits Limits) string {
 	d := ""
@@ -345,7 +363,7 @@ func deadlineAt(c Concern, t time.Time, limits Limits) string {
 		if m.At.After(t) {
 			break
 		}
-		if m.Action == "deadline" && m.To != "" {
+		if IsDeadlineMove(m) && m.To != "" {
 			d = m.To
 		}
 	}

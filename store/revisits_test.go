@@ -49,7 +49,7 @@ func TestRevisitOutcomes(t *testing.T) {
 	if err := s.SetVillageLeader(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, "DL", "王镇长"); !errors.Is(err, ErrScope) {
 		t.Fatalf("village user named a leader: %v", err)
 	}
-	if err := s.SetVillageLeader(boss, "DL", "王镇长"); err != nil {
+	if err := s.SetVillageLeader(boss, "DL", "赵镇长"); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"DL-0001", "DL-0002"} {
@@ -73,7 +73,7 @@ func TestRevisitOutcomes(t *testing.T) {
 	if c1.Status != StatusClosed || c1.Supervisor != "" {
 		t.Fatalf("solved and 基本满意 should close: %s %q", c1.Status, c1.Supervisor)
 	}
-	if c2.Status != StatusReopened || c2.Supervisor != "王镇长" || c2.NoticeAt.IsZero() || c2.Plan.Deadline != "2026-11-30" {
+	if c2.Status != StatusReopened || c2.Supervisor != "赵镇长" || c2.NoticeAt.IsZero() || c2.Plan.Deadline != "2026-11-30" {
 		t.Fatalf("partly solved should reopen under supervision: %+v", c2)
 	}
 	// Answering again about a concern not waiting for a revisit is refused.

@@ -60,6 +60,11 @@ type Roster struct {
 	// Cadres replace the cadres of the villages in CadreVillages.
 	Cadres        []Cadre
 	CadreVillages []string
+	// Officials, when OfficialsGiven (the cadres sheet listed the township's own rows),
+	// replace the township's officials (township users only). A leader in charge named on
+	// the grids sheet who is no official yet is added as one, given or not.
+	Officials      []Official
+	OfficialsGiven bool
 	// FactSheets replace the editable part of their villages' fact sheets: the sections
 	// FactSections lists for the village, or every section for a village it does not list.
 	FactSheets []FactSheet
@@ -117,8 +122,8 @@ type RosterChange struct {
 
 // ImportReport says what an import did, or would do on a dry run.
 type ImportReport struct {
-	Villages, Grids, Households, Residents, Members, Cadres, Teams, FactSheets Tally
-	Changes                                                                    []RosterChange
+	Villages, Grids, Households, Residents, Members, Cadres, Officials, Teams, FactSheets Tally
+	Changes                                                                               []RosterChange
 	// Covered lists the grids whose residents the roster lists in full.
 	Covered []string
 	// Mass lists the grids that would lose more than half their households and the villages
@@ -197,6 +202,9 @@ func canImport(a Actor, r Roster) error {
 	if len(r.Villages) > 0 || len(r.Grids) > 0 {
 		return fmt.Errorf("%w: only township users add villages and grids", ErrScope)
 	}
+	if r.OfficialsGiven || len(r.Officials) > 0 {
+		return fmt.Errorf("%w: only township users list the township's officials", ErrScope)
+	}
 	check := func(v string) error {
 		if v != a.Village {
 			return fmt.Errorf("%w: village %s (you import for %s)", ErrScope, v, a.Village)
@@ -226,7 +234,7 @@ func canImport(a Actor, r Roster) error {
 
 // cleanRoster cleans every text field on the way in, as Seed does.
 func cleanRoster(r *Roster) {
-	d := Dataset{Villages: r.Villages, Grids: r.Grids, Households: r.Households, Cadres: r.Cadres}
+	d := Dataset{Villages: r.Villages, Grids: r.Grids, Households: r.Households, Cadres: r.Cadres, Officials: r.Officials}
 	cleanDataset(&d)
 	for i := range r.FactSheets {
 		cleanFactSheet(&r.FactSheets[i])
@@ -381,7 +389,7 @@ func (s *Store) commitJournal(a Actor, id, source string, p *rosterPlan) (journa
 	r := p.report
 	summary, _ := json.Marshal(map[string]any{"source": source, "ops": len(p.ops), "villages": r.Villages,
 		"grids": r.Grids, "households": r.Households, "residents": r.Residents, "members": r.Members,
-		"cadres": r.Cadres, "teams": r.Teams, "factsheets": r.FactSheets})
+		"cadres": r.Cadres, "officials": r.Officials, "teams": r.Teams, "factsheets": r.FactSheets})
 	err := s.update(a, func(tx *Tx) error {
 		b, err := json.Marshal(rec)
 		if err != nil {
@@ -749,6 +757,9 @@ func (s *Store) planRoster(a Actor, r Roster) (*rosterPlan, error) {
 			return err
 		}
 		if err := p.planCadres(txn, r, gridOf); err != nil {
+			return err
+		}
+		if err := p.planOfficials(txn, r); err != nil {
 			return err
 		}
 		return p.planFactSheets(txn, r, a)
@@ -1333,6 +1344,86 @@ func (p *rosterPlan) planCadres(txn *badger.Txn, r Roster, gridOf map[string]Gri
 		}
 		if err := p.planTeam(txn, v, now, gridOf); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// planOfficials replaces the township's officials with those the roster lists (keeping the
+// IDs of officials listed again, same name and post), and adds any leader in charge the
+// grids sheet names who is not an official: the leaders own township-tier concerns and
+// supervise failed revisits, so they are people in the store like everyone else.
+func (p *rosterPlan) planOfficials(txn *badger.Txn, r Roster) error {
+	olds, err := scanStored[Official](txn, "official/")
+	if err != nil {
+		return err
+	}
+	f := r.Fields
+	key := func(o Official) string { return o.Name + "\x00" + o.Post }
+	oldBy := map[string]*stored[Official]{}
+	named := map[string]bool{}
+	next := uint64(0)
+	for i := range olds {
+		oldBy[key(olds[i].v)] = &olds[i]
+		named[olds[i].v.Name] = true
+		next = max(next, trailingNumber(olds[i].v.ID))
+	}
+	kept := map[string]bool{}
+	var listed []Official
+	if r.OfficialsGiven {
+		listed = r.Officials
+		named = map[string]bool{}
+	} else {
+		for _, o := range olds {
+			kept[o.key] = true
+		}
+	}
+	for _, in := range listed {
+		named[in.Name] = true
+	}
+	for _, v := range r.Villages {
+		if f.Leader && v.Leader != "" && !named[v.Leader] {
+			named[v.Leader] = true
+			listed = append(listed, Official{Name: v.Leader, Post: "包村领导", Duties: "包" + v.Name})
+		}
+	}
+	for _, in := range listed {
+		o := oldBy[key(in)]
+		var no Official
+		if o != nil && !kept[o.key] {
+			kept[o.key] = true
+			no = o.v
+		} else {
+			o = nil
+			next++
+			no = Official{ID: OfficialID(int(next)), Name: in.Name, Post: in.Post}
+		}
+		if f.CadreDuties || o == nil {
+			no.Duties = in.Duties
+		}
+		if f.CadrePhone || o == nil {
+			no.Phone = in.Phone
+		}
+		var before prior
+		if o != nil {
+			before = o.prior
+		}
+		changed, err := p.put("official", "import.official", officialKey(no.ID), before, no)
+		if err != nil {
+			return err
+		}
+		p.tally(&p.report.Officials, o != nil, changed, RosterChange{Kind: "official", ID: no.ID, Name: no.Name})
+	}
+	if !r.OfficialsGiven {
+		return nil
+	}
+	p.before["cadres 镇"] = len(olds)
+	for _, o := range olds {
+		if !kept[o.key] {
+			p.gone["cadres 镇"]++
+			p.del("official", "import.official.remove", o.key, o.prior)
+			p.report.Officials.Removed++
+			p.change(RosterChange{Kind: "official", Action: "remove", ID: o.v.ID, Name: o.v.Name})
 		}
 	}
 	return nil

@@ -181,12 +181,16 @@ type Dataset struct {
 	Households []Household
 	Members    []Member
 	Cadres     []Cadre
-	Teams      []Team
-	Groups     []Group
-	Routes     []Route
-	Visits     []Visit
-	Concerns   []Concern
-	Revisits   []Revisit
+	// Officials are the township's leaders and staff.
+	Officials []Official
+	Teams     []Team
+	Groups    []Group
+	Routes    []Route
+	Visits    []Visit
+	Concerns  []Concern
+	Revisits  []Revisit
+	// Projects are the lead projects the concerns' Project fields name.
+	Projects []Project
 }
 
 // ErrNotEmpty is returned by Seed when the store already holds a township.

@@ -1,9 +1,6 @@
 package store
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // Actor is who is asking: the user's name, role and scope. Every store call takes one, and
 // the store itself filters what it returns and refuses what the actor may not change, so a
@@ -46,7 +43,7 @@ func (a Actor) CanChange(village, grid string) error {
 	case RoleTownship:
 		return nil
 	case RoleInspector:
-		return fmt.Errorf("%w: inspectors read and do not change", ErrScope)
+		return outOfScope("readonly")
 	case RoleVillage:
 		if village == a.Village {
 			return nil
@@ -56,7 +53,7 @@ func (a Actor) CanChange(village, grid string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s %s", ErrScope, village, grid)
+	return outOfScope("scope.outside", village, grid)
 }
 
 // villagePrefix returns the key prefix under which this actor's rows of a kind live, and

@@ -100,8 +100,13 @@ func TestSetTagAuditsAndPublishes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Tag != TagRed || len(c.Moves) != 1 || c.Moves[0].From != "green" || c.Moves[0].To != "red" || c.Moves[0].By != "陈静" {
+	if c.Tag != TagRed || c.Rev != 1 || c.Moves[0].From != "green" || c.Moves[0].To != "red" || c.Moves[0].By != "陈静" {
 		t.Fatalf("concern after tag: %+v", c)
+	}
+	// The concern had no deadline: red gives it one, today (its limit from creation has
+	// passed), in the same change.
+	if d := c.DeadlineMoves(0); len(d) != 1 || d[0].To != s.Today() || c.Plan.Deadline != s.Today() {
+		t.Fatalf("deadline after red: %+v", d)
 	}
 	stored, _ := s.Concern(System, "DL-0001")
 	if stored.Tag != TagRed {
@@ -169,6 +174,9 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 	// stored tag, with no gap.
 	tag := string(TagGreen)
 	for _, m := range c.Moves {
+		if m.Action != "tag" {
+			continue
+		}
 		if m.From != tag {
 			t.Fatalf("history broken: move from %s but tag was %s", m.From, tag)
 		}

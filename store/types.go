@@ -308,24 +308,47 @@ type Concern struct {
 	// Rev counts the changes made to the concern; an edit names the Rev it was made
 	// against, so two people editing at once never silently overwrite each other.
 	Rev int `json:"rev,omitempty"`
-	// HandedAt is when the concern last changed hands (a tier move or a new owner); the
-	// colour's time limit runs from it.
+	// HandedAt is when the concern last moved to another tier: the tier clock (本层) runs
+	// from it, and restarts only on a tier move — never on a new owner. Zero until the first
+	// move: the clock then runs from CreatedAt.
 	HandedAt time.Time `json:"handed_at,omitzero"`
-	// Refusals counts returns to a lower tier.
-	Refusals int `json:"refusals,omitempty"`
+	// Extensions counts the times the deadline was moved later (延期), each with its reason
+	// in the history.
+	Extensions int `json:"extensions,omitempty"`
 }
 
 // Plan is the one plan per concern (一事一策): solution, owner and deadline.
 type Plan struct {
 	Solution string `json:"solution,omitempty"`
-	Owner    string `json:"owner,omitempty"`    // a name, as people say it
-	Deadline string `json:"deadline,omitempty"` // YYYY-MM-DD
-	// DeadlineSet marks a deadline a person chose; otherwise it follows the colour's time
-	// limit from the last hand-off and moves when the colour or the hands change.
+	Owner    string `json:"owner,omitempty"` // a name, as people say it
+	// OwnerID is the person the owner is: a township official, a cadre or a party member
+	// (empty for an owner given before owners were people in the store).
+	OwnerID string `json:"owner_id,omitempty"`
+	// OwnerNote tells the owner apart from another person of the same name among those who
+	// could own the concern: their grid or post. Empty when the name is enough.
+	OwnerNote string `json:"owner_note,omitempty"`
+	Deadline  string `json:"deadline,omitempty"` // YYYY-MM-DD
+	// DeadlineSet marks a deadline set by a person, a plan or township supervision: it never
+	// moves by itself. Otherwise the deadline is automatic: the colour's time limit, which
+	// only ever moves earlier, when the colour gets more urgent.
 	DeadlineSet bool `json:"deadline_set,omitempty"`
 }
 
+// OwnerLabel is the owner as rows show them: the name, and the grid or post when another
+// person of that name could have been meant — "王强（前岭网格）".
+func (p Plan) OwnerLabel() string {
+	if p.OwnerNote == "" {
+		return p.Owner
+	}
+	return p.Owner + "（" + p.OwnerNote + "）"
+}
+
 // Move is one entry of a concern's history: a tier move, a hand-off or a change of state.
+//
+// Actions: create, tag, owner, solution, plan, deadline (set by hand), extend (moved later,
+// with its reason), due (set by the ledger itself: earlier with a more urgent colour, or a
+// supervision deadline — Reason holds the colour or "supervise"), escalate, return, tier,
+// status, resolve, revisit, close, reopen, supervise, project, revisitgroup and undo.
 type Move struct {
 	At     time.Time `json:"at"`
 	By     string    `json:"by"`
@@ -333,7 +356,20 @@ type Move struct {
 	From   string    `json:"from,omitempty"`
 	To     string    `json:"to,omitempty"`
 	Reason string    `json:"reason,omitempty"`
+	// Rev is the concern's Rev after the change the move belongs to: the moves of one change
+	// share it (a tag and the deadline it brought forward). Zero on moves written before.
+	Rev int `json:"rev,omitempty"`
+	// Undoes, on an undo, is the Rev of the change it took back.
+	Undoes int `json:"undoes,omitempty"`
 }
+
+// MoveActions lists every action a history move may have (see Move): the interface words each.
+var MoveActions = []string{"create", "tag", "owner", "solution", "plan", "deadline", "extend", "due", "escalate", "return",
+	"tier", "status", "resolve", "revisit", "close", "reopen", "supervise", "project", "revisitgroup", "undo"}
+
+// FormCodes lists every code a FormError can carry: the interface words each.
+var FormCodes = []string{"household.required", "household.unknown", "date.required", "date.format", "date.future", "date.before",
+	"concern.description", "concern.done", "revisit.none", "revisit.solved", "revisit.satisfaction"}
 
 // Overdue reports whether the concern is open and past its deadline on the given day.
 func (c Concern) Overdue(today string) bool {

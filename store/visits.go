@@ -77,7 +77,7 @@ func (s *Store) getDraft(key string, v any) error {
 // putDraft writes a draft. Inspectors type no forms, so they keep no drafts.
 func (s *Store) putDraft(a Actor, key string, v any) error {
 	if a.Role == RoleInspector {
-		return fmt.Errorf("%w: inspectors read and do not change", ErrScope)
+		return outOfScope("readonly")
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -232,17 +232,18 @@ func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
 			if c.Tag != TagRed && c.Tag != TagYellow && c.Tag != TagGreen {
 				c.Tag = TagGreen
 			}
-			c.Moves = []Move{{At: tx.at, By: a.Name, Action: "create", To: string(TierGrid)}}
+			moves := []Move{{At: tx.at, By: a.Name, Action: "create", To: string(TierGrid)}}
 			if dc.OnSite {
 				c.Tier, c.Status = TierOnSite, StatusResolved
 				c.Resolution, c.ResolvedBy, c.ResolvedAt = clean.Text(dc.Done), a.Name, tx.at
-				c.Moves[0].To = string(TierOnSite)
-				c.Moves = append(c.Moves, Move{At: tx.at, By: a.Name, Action: "resolve", From: string(StatusNew), To: string(StatusResolved), Reason: c.Resolution})
+				moves[0].To = string(TierOnSite)
+				moves = append(moves, Move{At: tx.at, By: a.Name, Action: "resolve", From: string(StatusNew), To: string(StatusResolved), Reason: c.Resolution})
 			} else {
+				// The automatic deadline: the colour's limit from today.
 				c.Tier = TierGrid
 				c.Plan.Deadline = tx.at.AddDate(0, 0, limits.Days(c.Tag)).Format(time.DateOnly)
 			}
-			c.Rev = len(c.Moves)
+			c.record(moves...)
 			if err := tx.put("concern.create", concernKey(c.Village, c.ID), nil, c, Change{Kind: "concern", Village: c.Village, ID: c.ID}); err != nil {
 				return err
 			}

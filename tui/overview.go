@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/dates"
 	"sanbai/ledgerio"
 	"sanbai/store"
 	"sanbai/views"
@@ -28,6 +29,28 @@ type overview struct {
 	view   int
 	cur    [ovViews]views.Cursor
 	prompt *prompt
+	// confirm is the filing waiting for its y (n or esc drops it): a filing is frozen for
+	// good, so F asks first.
+	confirm *filingRow
+	// archive is a filed copy open read-only, as it was filed.
+	archive *archiveView
+	// finding is an inspection finding open in full, with the village's answer.
+	finding *store.Inspection
+}
+
+// archiveView is one filed version of a village's report, read back from the frozen file.
+type archiveView struct {
+	village, kind string
+	versions      int // how many versions there are
+	f             store.Filing
+	sheets        []ledgerio.Sheet
+	err           error
+	top           int // the first row shown
+}
+
+// archiveLoaded is a filed version read back.
+type archiveLoaded struct {
+	a archiveView
 }
 
 // The overview's views, cycled with v.
@@ -53,6 +76,8 @@ type overviewData struct {
 	findings []store.Inspection
 	sheets   []store.ScoreSheet
 	weights  store.Weights
+	figures  map[string]store.Figures // per village
+	total    store.Figures            // the actor's whole scope
 	coverage []barRow
 	tiers    map[store.Tier]int
 	tags     map[store.Tag]int
@@ -62,6 +87,9 @@ type overviewData struct {
 	common   []commonIssue
 	meetings []store.Meeting
 	unmob    []string // grids with no grid-level meeting
+	// missing are the records passed phases of the calendar lack (store.MissingRecords).
+	missing  []store.Missing
+	gridName map[string]string
 	members  map[string][]store.Member
 }
 
@@ -186,10 +214,10 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	for _, code := range store.Unmobilized(seen, d.meetings) {
 		d.unmob = append(d.unmob, ConcernVillageOf(code)+" "+gridName[code])
 	}
-	visited := map[string]bool{}
+	d.gridName = gridName
+	d.missing = store.MissingRecords(d.cal, d.today, d.villages, seen, d.meetings, fs)
 	courses := map[string]map[string]bool{}
 	for _, v := range visits {
-		visited[v.Household] = true
 		for _, f := range v.Findings {
 			if f.Kind == "nightschool" {
 				name := f.Category
@@ -212,45 +240,36 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 		}
 		return d.courses[i].name < d.courses[j].name
 	})
-	// Coverage bars: per village for the township, per grid for one village.
-	in := map[string]*store.ScoreInputs{}
-	acc := func(v string) *store.ScoreInputs {
-		if in[v] == nil {
-			in[v] = &store.ScoreInputs{}
-		}
-		return in[v]
+	// Every figure — coverage, the rates, open, overdue, supervised, extensions — comes from
+	// the one count the other panes, the assessment and the exports use.
+	now := st.Now()
+	figures := store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
+	d.figures = map[string]store.Figures{}
+	for g, f := range figures {
+		v := store.GridVillage(g)
+		d.figures[v] = d.figures[v].Add(f)
+		d.total = d.total.Add(f)
 	}
-	bar := map[string]*barRow{}
-	var barKeys []string
-	perGrid := len(d.villages) == 1
-	for _, h := range hhs {
-		k, name := h.Village, ""
-		if perGrid {
-			k, name = h.Grid, gridName[h.Grid]
-		} else {
-			for _, v := range d.villages {
-				if v.Code == h.Village {
-					name = v.Name
-				}
+	// Coverage bars: per village for the township, per grid for one village.
+	if len(d.villages) == 1 {
+		var codes []string
+		for g := range figures {
+			if figures[g].Households > 0 {
+				codes = append(codes, g)
 			}
 		}
-		if bar[k] == nil {
-			bar[k] = &barRow{name: name}
-			barKeys = append(barKeys, k)
+		sort.Strings(codes)
+		for _, g := range codes {
+			d.coverage = append(d.coverage, barRow{name: gridName[g], done: figures[g].Visited, all: figures[g].Households})
 		}
-		bar[k].all++
-		acc(h.Village).Households++
-		if visited[h.ID] {
-			bar[k].done++
-			acc(h.Village).Visited++
+	} else {
+		for _, v := range d.villages {
+			if f := d.figures[v.Code]; f.Households > 0 {
+				d.coverage = append(d.coverage, barRow{name: v.Name, done: f.Visited, all: f.Households})
+			}
 		}
 	}
-	sort.Strings(barKeys)
-	for _, k := range barKeys {
-		d.coverage = append(d.coverage, *bar[k])
-	}
-	// Concerns: counts, the daily trend, rates and the common-issue finder.
-	now := st.Now()
+	// Concerns: counts by tier and colour, the daily trend and the common-issue finder.
 	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
 	d.raised, d.resolved = make([]int, 14), make([]int, 14)
 	dayIndex := func(t time.Time) int {
@@ -263,15 +282,9 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	similar := map[string]*commonIssue{}
 	households := map[string]map[string]bool{}
 	for _, c := range cs {
-		x := acc(c.Village)
-		x.Rates = x.Rates.Add(store.RateOf(c, rs, limits, now))
 		if c.Status.Open() {
 			d.tiers[c.Tier]++
 			d.tags[c.Tag]++
-			x.Open++
-			if c.Overdue(d.today) {
-				x.Overdue++
-			}
 			if c.Project == "" {
 				// Similar: same category and the same first words.
 				key := c.Village + "|" + c.Category + "|" + firstRunes(c.Description, 6)
@@ -282,9 +295,6 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 				similar[key].ids = append(similar[key].ids, c.ID)
 				households[key][c.Household] = true
 			}
-		}
-		if c.Supervisor != "" && c.Status != store.StatusClosed {
-			x.Supervised++
 		}
 		if i := dayIndex(c.CreatedAt); i >= 0 {
 			d.raised[i]++
@@ -309,7 +319,7 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	})
 	// Filings and their lateness, then the score sheets.
 	for _, v := range d.villages {
-		x := acc(v.Code)
+		x := &store.ScoreInputs{Figures: d.figures[v.Code]}
 		for _, kind := range store.FilingKinds {
 			row := filingRow{village: v.Code, kind: kind, due: d.cal.Deadline(v.Code, store.Filings[kind])}
 			if h := d.history[v.Code+"/"+kind]; len(h) > 0 {
@@ -320,7 +330,7 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 				x.FilingsDue++
 				// On time: the first filing came by the deadline.
 				if h := d.history[v.Code+"/"+kind]; len(h) > 0 && !h[0].Late {
-					x.OnTime++
+					x.FiledOnTime++
 				}
 			}
 		}
@@ -345,7 +355,9 @@ func firstRunes(s string, n int) string {
 
 func (o *overview) SetSize(w, h int) { o.w, o.h = w, h }
 
-func (o *overview) Capturing() bool { return o.prompt != nil }
+// Capturing is true while a prompt or the filing question is open: the question takes only
+// its own answers, and no key behind it may switch panes or quit.
+func (o *overview) Capturing() bool { return o.prompt != nil || o.confirm != nil }
 
 func (o *overview) rows() int {
 	switch o.view {
@@ -385,6 +397,12 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return nil
+	case archiveLoaded:
+		if o.archive != nil && o.archive.village == msg.a.village && o.archive.kind == msg.a.kind {
+			a := msg.a
+			o.archive = &a
+		}
+		return nil
 	case ChangedMsg:
 		if msg.touches("concern", "visit", "filing", "inspect", "calendar", "settings", "revisit", "household") {
 			return o.reload.want(func() tea.Cmd { return o.load() })
@@ -396,6 +414,17 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		return nil
+	}
+	switch {
+	case o.confirm != nil:
+		return o.confirmKey(km)
+	case o.archive != nil:
+		return o.archiveKey(km)
+	case o.finding != nil:
+		if key.Matches(km, k.Back, k.Open) {
+			o.finding = nil
+		}
 		return nil
 	}
 	// The view can be chosen before the data is in; the cursors are sized when it arrives.
@@ -417,9 +446,19 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Back):
 		o.view = ovDashboard
 	case key.Matches(km, k.Open):
-		if o.view == ovDashboard && cur.Pos < len(o.d.common) {
+		switch {
+		case o.view == ovDashboard && cur.Pos < len(o.d.common):
 			ids := o.d.common[cur.Pos].ids
 			return func() tea.Msg { return markConcernsMsg{ids: ids} }
+		case o.view == ovFilings && cur.Pos < len(o.d.filings):
+			row := o.d.filings[cur.Pos]
+			if row.latest == nil {
+				return status(o.c.T("ov.nofiled"), false)
+			}
+			return o.openArchive(row.village, row.kind, 0)
+		case o.view == ovInspect && cur.Pos < len(o.d.findings):
+			f := o.d.findings[cur.Pos]
+			o.finding = &f
 		}
 	case key.Matches(km, k.RevisitDue):
 		if o.view == ovCalendar {
@@ -436,7 +475,11 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 		o.prompt = newPrompt("meeting", o.c.T("ov.ask.meeting"), "", nil)
 	case key.Matches(km, k.FileReport):
 		if o.view == ovFilings && cur.Pos < len(o.d.filings) {
-			return o.file(o.d.filings[cur.Pos])
+			if o.c.Actor.Role == store.RoleInspector || o.c.Actor.Role == store.RoleGrid {
+				return status(o.c.T("ov.file.who"), true)
+			}
+			row := o.d.filings[cur.Pos]
+			o.confirm = &row
 		}
 	case key.Matches(km, k.New):
 		if o.view == ovInspect {
@@ -447,6 +490,9 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(km, k.Resolve):
 		if o.view == ovInspect && cur.Pos < len(o.d.findings) {
+			if r := o.c.Actor.Role; r == store.RoleInspector || r == store.RoleGrid {
+				return status(o.c.storeWords(&store.RuleError{Code: "answer.who"}), true)
+			}
 			o.prompt = newPrompt("answer", o.c.T("ov.ask.answer"), "", nil)
 		}
 	case key.Matches(km, k.Weights):
@@ -456,7 +502,7 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 			}
 			var parts []string
 			for _, p := range store.ScoreParts {
-				parts = append(parts, fmt.Sprintf("%s=%g", p, o.d.weights[p]))
+				parts = append(parts, fmt.Sprintf("%s=%g", o.c.T("wp."+p), o.d.weights[p]))
 			}
 			o.prompt = newPrompt("weights", o.c.T("ov.ask.weights"), strings.Join(parts, " "), nil)
 		}
@@ -464,28 +510,97 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// confirmKey takes the answer to "file it?": y files, n or esc drops it; any other key is
+// not an answer and is ignored, so a stray key neither files nor cancels.
+func (o *overview) confirmKey(km tea.KeyPressMsg) tea.Cmd {
+	switch km.String() {
+	case "y", "Y":
+		row := *o.confirm
+		o.confirm = nil
+		return o.file(row)
+	case "n", "N", "esc":
+		o.confirm = nil
+		return status(o.c.T("q.cancelled"), false)
+	}
+	return nil
+}
+
+// openArchive reads a filed version back from the store, as it was filed (version 0: the
+// latest). The versions are counted in the store, not taken from the pane's list, which a
+// filing just made may not have reached yet.
+func (o *overview) openArchive(village, kind string, version int) tea.Cmd {
+	o.archive = &archiveView{village: village, kind: kind, f: store.Filing{Version: version}}
+	c := o.c
+	return func() tea.Msg {
+		a := archiveView{village: village, kind: kind}
+		fs, err := c.Store.FilingsOf(c.Actor)
+		for _, f := range fs {
+			if f.Village == village && f.Kind == kind {
+				a.versions = max(a.versions, f.Version)
+			}
+		}
+		if version == 0 {
+			version = a.versions
+		}
+		var data []byte
+		if err == nil {
+			data, a.f, err = c.Store.FiledData(c.Actor, village, kind, version)
+		}
+		if err == nil {
+			a.sheets, err = ledgerio.FiledSheets(data)
+		}
+		a.err = err
+		return archiveLoaded{a: a}
+	}
+}
+
+// archiveKey reads a filed copy: the list keys scroll it, ←/→ step through its versions, esc
+// closes it. Nothing in it can be changed.
+func (o *overview) archiveKey(km tea.KeyPressMsg) tea.Cmd {
+	k, a := o.c.Keys, o.archive
+	rows := 0
+	if len(a.sheets) > 0 {
+		rows = len(a.sheets[0].Rows)
+	}
+	page := max(o.h-4, 1)
+	switch {
+	case key.Matches(km, k.Back):
+		o.archive = nil
+	case key.Matches(km, k.Down):
+		a.top = min(a.top+1, max(rows-page, 0))
+	case key.Matches(km, k.Up):
+		a.top = max(a.top-1, 0)
+	case key.Matches(km, k.PageDown):
+		a.top = min(a.top+page, max(rows-page, 0))
+	case key.Matches(km, k.PageUp):
+		a.top = max(a.top-page, 0)
+	case key.Matches(km, k.Left) && a.f.Version > 1:
+		return o.openArchive(a.village, a.kind, a.f.Version-1)
+	case key.Matches(km, k.Right) && a.f.Version < a.versions:
+		return o.openArchive(a.village, a.kind, a.f.Version+1)
+	}
+	return nil
+}
+
 // file builds the report as it stands and files it, frozen with its checksum.
 func (o *overview) file(row filingRow) tea.Cmd {
 	c := o.c
-	if c.Actor.Role == store.RoleInspector || c.Actor.Role == store.RoleGrid {
-		return status(c.T("ov.file.who"), true)
-	}
 	return func() tea.Msg {
 		data, err := ledgerio.Load(c.Store, c.Actor, row.village)
 		if err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		rep, err := ledgerio.Build(data, reportOf[row.kind])
 		if err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		var buf bytes.Buffer
 		if err := ledgerio.Write(&buf, rep, "xlsx"); err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		f, err := c.Store.FileReport(c.Actor, row.village, row.kind, "xlsx", buf.Bytes())
 		if err != nil {
-			return statusMsg{text: c.errText(err), err: true}
+			return statusMsg{text: c.storeWords(err), err: true}
 		}
 		late := ""
 		if f.Late {
@@ -504,17 +619,16 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		p := store.Phases[cur]
 		d := strings.TrimSpace(val)
 		if d != "" {
+			// A phase's day may be corrected after it passed: any day, this year's unless
+			// the year is written.
 			var err error
-			if d, err = parseDeadline(val, c.Store.Now()); err != nil {
-				if _, perr := time.Parse(time.DateOnly, strings.TrimSpace(val)); perr != nil {
-					return status(c.T("q.bad.deadline"), true)
-				}
-				d = strings.TrimSpace(val)
+			if d, err = dates.Parse(val, c.Store.Now(), dates.Window{}); err != nil {
+				return status(c.storeWords(err), true)
 			}
 		}
 		return func() tea.Msg {
 			if err := c.Store.SetPhaseDeadline(c.Actor, "", p, d); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.phase.set"), c.T("ph."+p), d)}
 		}
@@ -532,14 +646,16 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		}
 		f := store.Inspection{Village: strings.ToUpper(village), Checked: strings.TrimSpace(parts[1]), Problems: strings.TrimSpace(parts[2])}
 		if d := strings.TrimSpace(parts[3]); d != "" {
-			if dd, err := parseDeadline(d, c.Store.Now()); err == nil {
-				f.FollowUp = dd
+			dd, err := parseDeadline(d, c.Store.Now())
+			if err != nil {
+				return status(c.storeWords(err), true)
 			}
+			f.FollowUp = dd
 		}
 		return func() tea.Msg {
 			got, err := c.Store.RecordFinding(c.Actor, f)
 			if err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.finding.done"), got.ID)}
 		}
@@ -551,7 +667,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		return func() tea.Msg {
 			got, err := c.Store.RecordMeeting(c.Actor, m)
 			if err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.meeting.done"), got.Date, got.Led, len(got.Attended))}
 		}
@@ -559,23 +675,31 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		f := o.d.findings[cur]
 		return func() tea.Msg {
 			if _, err := c.Store.AnswerFinding(c.Actor, f.Village, f.ID, val); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.answered"), f.ID)}
 		}
 	case "weights":
+		// Parts by their name in either language, or their code.
+		var names []string
+		byName := map[string]string{}
+		for _, p := range store.ScoreParts {
+			names = append(names, c.T("wp."+p))
+			byName[p], byName[tr("zh", "wp."+p)], byName[tr("en", "wp."+p)] = p, p, p
+		}
+		bad := status(fmt.Sprintf(c.T("ov.bad.weights"), strings.Join(names, c.T("q.sep"))), true)
 		w := store.Weights{}
-		for _, kv := range strings.Fields(val) {
+		for _, kv := range strings.Fields(strings.ReplaceAll(val, "＝", "=")) {
 			k, v, ok := strings.Cut(kv, "=")
 			var x float64
-			if _, err := fmt.Sscanf(v, "%g", &x); !ok || err != nil {
-				return status(c.T("ov.bad.weights"), true)
+			if _, err := fmt.Sscanf(v, "%g", &x); !ok || err != nil || byName[k] == "" {
+				return bad
 			}
-			w[k] = x
+			w[byName[k]] = x
 		}
 		return func() tea.Msg {
 			if err := c.Store.SetScoreWeights(c.Actor, w); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: c.T("ov.weights.set")}
 		}
@@ -589,7 +713,11 @@ func (o *overview) View() string {
 	case !o.loaded:
 		return " " + o.c.T("loading")
 	case o.err != nil:
-		return " " + st.Error.Render(o.c.errText(o.err))
+		return " " + st.Error.Render(o.c.storeWords(o.err))
+	case o.archive != nil:
+		return o.archiveScreen()
+	case o.finding != nil:
+		return o.findingScreen()
 	}
 	var tabs []string
 	for i := range ovViews {
@@ -615,8 +743,16 @@ func (o *overview) View() string {
 			lines = append(lines, o.meetingLines()...)
 		}
 	}
-	if o.prompt != nil {
+	switch {
+	case o.prompt != nil:
 		lines = withTail(st, o.w, o.h, lines, o.prompt.lines(st, o.w, 3))
+	case o.confirm != nil:
+		r := o.confirm
+		q := fmt.Sprintf(o.c.T("ov.ask.file"), o.villageName(r.village), o.c.T("fk."+r.kind))
+		if r.latest != nil {
+			q = fmt.Sprintf(o.c.T("ov.ask.refile"), o.villageName(r.village), o.c.T("fk."+r.kind), r.versions+1)
+		}
+		lines = withTail(st, o.w, o.h, lines, []string{st.Warn.Render(views.Cut(" "+q, o.w))})
 	}
 	if len(lines) > o.h {
 		lines = lines[:o.h]
@@ -650,9 +786,10 @@ func (o *overview) parseMeeting(val string) (store.Meeting, string) {
 	if len(f) < 4 {
 		return store.Meeting{}, bad
 	}
-	d, err := parseDeadline(f[2], time.Date(2000, 1, 1, 0, 0, 0, 0, time.Local))
+	// The day it was held: today or before, this year's unless the year is written.
+	d, err := dates.Past(f[2], o.c.Store.Now(), "")
 	if err != nil {
-		return store.Meeting{}, bad
+		return store.Meeting{}, o.c.storeWords(err)
 	}
 	m.Date, m.Led = d, f[3]
 	if len(f) > 4 {
@@ -678,7 +815,7 @@ func (o *overview) dashboard() []string {
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.coverage")))
 	for _, b := range d.coverage {
 		out = append(out, " "+views.Fit(b.name, 10)+" "+st.Bar(b.done, b.all, max(half-22, 5))+" "+
-			views.FitRight(views.Pct(b.done, b.all), 4)+fmt.Sprintf(" %d/%d", b.done, b.all))
+			views.FitRight(store.PercentText(b.done, b.all), 4)+fmt.Sprintf(" %d/%d", b.done, b.all))
 	}
 	var tiers, tags []string
 	for _, t := range store.Tiers {
@@ -688,6 +825,12 @@ func (o *overview) dashboard() []string {
 		st.Yellow.Render(fmt.Sprintf("%s %d", o.c.T("tag.yellow"), d.tags[store.TagYellow])),
 		st.Green.Render(fmt.Sprintf("%s %d", o.c.T("tag.green"), d.tags[store.TagGreen])))
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.open"))+" "+strings.Join(tiers, " ")+"  "+strings.Join(tags, " "))
+	// The figures the township chases, and the four rates, as every pane and export counts
+	// them.
+	tot := d.total
+	out = append(out, views.Cut(" "+st.Overdue.Render(fmt.Sprintf(o.c.T("ov.chase"), tot.Overdue, tot.Supervised, tot.Problems, tot.Extensions)), o.w))
+	out = append(out, views.Cut(" "+fmt.Sprintf(o.c.T("rv.rates4"), store.PercentText(tot.Responded, tot.Concerns),
+		store.PercentText(tot.OnTime, tot.Due), store.PercentText(tot.Revisited, tot.Resolved), store.PercentText(tot.Satisfied, tot.Revisited)), o.w))
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.trend"))+" "+o.c.T("ov.raised")+" "+views.Spark(d.raised, st.ASCII)+
 		fmt.Sprintf(" %d", sum(d.raised))+"  "+o.c.T("ov.resolved")+" "+views.Spark(d.resolved, st.ASCII)+fmt.Sprintf(" %d", sum(d.resolved)))
 	var cs []string
@@ -712,6 +855,143 @@ func (o *overview) dashboard() []string {
 	return append(out, t.Lines(st, o.w, from, to, o.cur[ovDashboard].Pos)...)
 }
 
+// villageName names a village by its code.
+func (o *overview) villageName(code string) string {
+	for _, v := range o.d.villages {
+		if v.Code == code {
+			return v.Name
+		}
+	}
+	return code
+}
+
+// archiveScreen shows a filed copy as it was filed: which version, when, by whom, its
+// checksum, and its first sheet's rows, read-only.
+func (o *overview) archiveScreen() string {
+	st, a := o.c.Styles, o.archive
+	title := fmt.Sprintf(o.c.T("ov.archive.title"), o.villageName(a.village), o.c.T("fk."+a.kind), a.f.Version, a.versions)
+	lines := []string{" " + st.Title.Render(views.Cut(title, o.w-1))}
+	switch {
+	case a.err != nil:
+		return strings.Join(append(lines, " "+st.Error.Render(o.c.storeWords(a.err))), "\n")
+	case a.sheets == nil:
+		return strings.Join(append(lines, " "+o.c.T("loading")), "\n")
+	}
+	late := o.c.T("ov.ontime")
+	if a.f.Late {
+		late = o.c.T("ov.late")
+	}
+	sum := a.f.SHA256
+	if len(sum) > 12 {
+		sum = sum[:12]
+	}
+	lines = append(lines, st.Muted.Render(views.Cut(" "+fmt.Sprintf(o.c.T("ov.archive.meta"), a.f.At.Format("2006-01-02 15:04"), a.f.By, late, sum), o.w)),
+		st.HRule(o.w))
+	rows := a.sheets[0].Rows
+	// Columns as wide as their widest cell, up to a third of the screen; the screen shows
+	// what fits from the left.
+	var widths []int
+	for _, r := range rows {
+		if filled(r) < 2 {
+			continue // the title row, merged across the table: it does not size a column
+		}
+		for i, cell := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = min(max(widths[i], views.Width(cell)), max(o.w/3, 6))
+		}
+	}
+	for _, r := range rows[min(a.top, len(rows)):min(a.top+max(o.h-4, 1), len(rows))] {
+		var cells []string
+		for i, cell := range r {
+			if filled(r) < 2 {
+				cells = append(cells, cell)
+				continue
+			}
+			cells = append(cells, views.Pad(cell, widths[i]))
+		}
+		lines = append(lines, views.Cut(" "+strings.Join(cells, " "), o.w))
+	}
+	if len(lines) > o.h {
+		lines = lines[:o.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// filled counts a row's cells that hold something.
+func filled(r []string) int {
+	n := 0
+	for _, c := range r {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// findingScreen shows an inspection finding in full: what was checked and found, the
+// follow-up date, and the village's answer — the inspector reads it here.
+func (o *overview) findingScreen() string {
+	st, f := o.c.Styles, o.finding
+	lines := []string{" " + st.Title.Render(f.ID+"  "+o.villageName(f.Village)+"  "+f.Date+"  "+f.By), st.HRule(o.w)}
+	add := func(label, text string) {
+		if text == "" {
+			return
+		}
+		for i, l := range views.Wrap(text, max(o.w-12, 10)) {
+			head := views.Fit("", 10)
+			if i == 0 {
+				head = st.Heading.Render(views.Fit(label, 10))
+			}
+			lines = append(lines, " "+head+" "+l)
+		}
+	}
+	add(o.c.T("ov.checked"), f.Checked)
+	add(o.c.T("ov.problems"), f.Problems)
+	add(o.c.T("q.deadline"), f.FollowUp)
+	if f.Open() {
+		lines = append(lines, " "+st.Warn.Render(o.c.T("ov.noanswer")))
+	} else {
+		add(o.c.T("ov.answer"), f.Answer)
+		add(o.c.T("ov.answered.by"), f.AnsweredBy+" "+f.AnsweredAt.Format("2006-01-02 15:04"))
+	}
+	if len(lines) > o.h {
+		lines = lines[:o.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// missingLines warns, under the calendar, of each passed phase that lacks a record it
+// requires: which meeting or filing, where.
+func (o *overview) missingLines() []string {
+	st := o.c.Styles
+	var out []string
+	byPhase := map[string][]string{}
+	due := map[string]string{}
+	for _, m := range o.d.missing {
+		what := o.villageName(m.Village)
+		switch {
+		case m.Village == "":
+			what = o.c.T("ov.miss.township")
+		case m.Grid != "":
+			what = strings.TrimSuffix(o.villageName(m.Village), "新村") + o.d.gridName[m.Grid]
+		case m.Filing != "":
+			what = fmt.Sprintf(o.c.T("ov.miss.filing"), what, o.c.T("fk."+m.Filing))
+		}
+		byPhase[m.Phase] = append(byPhase[m.Phase], what)
+		due[m.Phase] = m.Due
+	}
+	for _, p := range store.Phases {
+		if len(byPhase[p]) == 0 {
+			continue
+		}
+		out = append(out, st.Overdue.Render(views.Cut(" ! "+fmt.Sprintf(o.c.T("ov.miss"), o.c.T("ph."+p), o.c.day(due[p]),
+			strings.Join(byPhase[p], o.c.T("q.sep"))), o.w)))
+	}
+	return out
+}
+
 // meetingLines sums up the mobilization meetings and names the grids not yet mobilized.
 func (o *overview) meetingLines() []string {
 	st := o.c.Styles
@@ -726,6 +1006,7 @@ func (o *overview) meetingLines() []string {
 	if len(o.d.unmob) > 0 {
 		out = append(out, st.Warn.Render(views.Cut(" "+o.c.T("ov.unmob")+" "+strings.Join(o.d.unmob, "、"), o.w)))
 	}
+	out = append(out, o.missingLines()...)
 	return out
 }
 
@@ -750,21 +1031,36 @@ func (o *overview) table() views.Table {
 		t.Columns = []views.Column{{Title: o.c.T("ov.phase")}, {Title: o.c.T("q.deadline"), Width: 10}, {Title: o.c.T("ov.state"), Width: 12}}
 		village := o.c.Actor.Village
 		cur, _ := d.cal.Current(village, d.today)
+		lacking := map[string]bool{}
+		for _, m := range d.missing {
+			lacking[m.Phase] = true
+		}
 		for _, p := range store.Phases {
 			dl := d.cal.Deadline(village, p)
-			state := ""
+			state := views.T("")
 			switch {
 			case dl == "":
-				state = o.c.T("ov.unset")
+				state = views.T(o.c.T("ov.unset"))
 			case p == cur:
-				state = fmt.Sprintf(o.c.T("ov.now"), daysBetween(d.today, dl))
+				state = views.T(fmt.Sprintf(o.c.T("ov.now"), daysBetween(d.today, dl)))
+			case lacking[p]:
+				// Passed without the record it requires: said, not just "past".
+				state = views.S(o.c.T("ov.norecord"), st.Overdue)
 			case dl < d.today:
-				state = o.c.T("ov.past")
+				state = views.T(o.c.T("ov.past"))
 			}
-			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(o.c.T("ph." + p)), views.T(dl), views.T(state)}})
+			mark := ""
+			if lacking[p] {
+				mark = "!"
+			}
+			t.Rows = append(t.Rows, views.Row{Mark: mark, Cells: []views.Cell{views.T(o.c.T("ph." + p)), views.T(dl), state}})
 		}
 	case ovFilings:
-		t.Columns = []views.Column{{Title: o.c.T("r.village"), Width: 8}, {Title: o.c.T("ov.filing")}, {Title: o.c.T("q.deadline"), Width: 6},
+		var dues []string
+		for _, r := range d.filings {
+			dues = append(dues, r.due)
+		}
+		t.Columns = []views.Column{{Title: o.c.T("r.village"), Width: 8}, {Title: o.c.T("ov.filing")}, {Title: o.c.T("q.deadline"), Width: o.c.dayWidth(dues...) + 1},
 			{Title: o.c.T("ov.filed.at"), Width: 11}, {Title: o.c.T("ov.by"), Width: 6, HideBelow: 64}, {Title: o.c.T("ov.state"), Width: 8}}
 		for _, r := range d.filings {
 			at, by := "", ""
@@ -782,18 +1078,23 @@ func (o *overview) table() views.Table {
 				state = views.S(o.c.T("ov.missing"), st.Overdue)
 			}
 			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(strings.TrimSuffix(vname[r.village], "新村")),
-				views.T(o.c.T("fk." + r.kind)), views.T(shortDate(r.due)), views.T(at), views.T(by), state}})
+				views.T(o.c.T("fk." + r.kind)), views.T(o.c.day(r.due)), views.T(at), views.T(by), state}})
 		}
 	case ovInspect:
-		t.Columns = []views.Column{{Title: o.c.T("q.id"), Width: 6}, {Title: o.c.T("v.date"), Width: 5},
-			{Title: o.c.T("ov.checked"), Width: 12}, {Title: o.c.T("ov.problems")}, {Title: o.c.T("q.deadline"), Width: 6}, {Title: o.c.T("ov.state"), Width: 10}}
+		var days, dues []string
+		for _, f := range d.findings {
+			days, dues = append(days, f.Date), append(dues, f.FollowUp)
+		}
+		t.Columns = []views.Column{{Title: o.c.T("q.id"), Width: 6}, {Title: o.c.T("v.date"), Width: o.c.dayWidth(days...)},
+			{Title: o.c.T("ov.checked"), Width: 12}, {Title: o.c.T("ov.problems")}, {Title: o.c.T("q.deadline"), Width: o.c.dayWidth(dues...) + 1},
+			{Title: o.c.T("ov.state"), Width: 10}}
 		for _, f := range d.findings {
 			state := views.S(o.c.T("ov.open.finding"), st.Warn)
 			if !f.Open() {
 				state = views.T(o.c.T("ov.answered.short"))
 			}
 			t.Rows = append(t.Rows, views.Row{Mark: map[bool]string{true: "!", false: ""}[f.Open()], Cells: []views.Cell{views.T(f.ID),
-				views.T(shortDate(f.Date)), views.T(f.Checked), views.T(f.Problems), views.T(shortDate(f.FollowUp)), state}})
+				views.T(o.c.day(f.Date)), views.T(f.Checked), views.T(f.Problems), views.T(o.c.day(f.FollowUp)), state}})
 		}
 	case ovScore:
 		t.Columns = []views.Column{{Title: "#", Width: 2, Right: true}, {Title: o.c.T("r.village")}, {Title: o.c.T("ov.score"), Width: 5, Right: true}}
@@ -801,9 +1102,9 @@ func (o *overview) table() views.Table {
 			t.Columns = append(t.Columns, views.Column{Title: o.c.T("sp." + p), Width: 6, Right: true, HideBelow: 60})
 		}
 		for i, s := range d.sheets {
-			cells := []views.Cell{views.T(fmt.Sprint(i + 1)), views.T(vname[s.Village]), views.T(fmt.Sprintf("%.1f", s.Score))}
+			cells := []views.Cell{views.T(fmt.Sprint(i + 1)), views.T(vname[s.Village]), views.T(s.ScoreText())}
 			for _, p := range []string{"coverage", "filings", "response", "ontime", "satisfied"} {
-				cells = append(cells, views.T(fmt.Sprintf("%.0f%%", 100*s.Parts[p])))
+				cells = append(cells, views.T(s.PartText(p)))
 			}
 			t.Rows = append(t.Rows, views.Row{Cells: cells})
 		}
@@ -811,25 +1112,68 @@ func (o *overview) table() views.Table {
 	return t
 }
 
-func (o *overview) ShortHelp() []key.Binding {
+// relabel is a binding with this pane's own words for what its key does here: the overview
+// borrows keys other panes also use (D, M, a, x), and its hint bar must say what they do on
+// this pane, not there.
+func relabel(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}
+
+// ovKeys are the overview's bindings, each labelled with what it does here.
+type ovKeys struct {
+	view, phase, meeting, file, open, archive, finding, record, answer, weights, versions, yes, no key.Binding
+}
+
+func (o *overview) keys() ovKeys {
 	k := o.c.Keys
-	if o.prompt != nil {
+	return ovKeys{
+		view:     relabel(k.RevisitView, o.c.T("ov.key.view")),
+		phase:    relabel(k.RevisitDue, o.c.T("ov.key.phase")),
+		meeting:  relabel(k.Meeting, o.c.T("ov.key.meeting")),
+		file:     relabel(k.FileReport, o.c.T("ov.key.file")),
+		open:     relabel(k.Open, o.c.T("ov.key.mark")),
+		archive:  relabel(k.Open, o.c.T("ov.key.archive")),
+		finding:  relabel(k.Open, o.c.T("ov.key.finding")),
+		record:   relabel(k.New, o.c.T("ov.key.record")),
+		answer:   relabel(k.Resolve, o.c.T("ov.key.answer")),
+		weights:  relabel(k.Weights, o.c.T("ov.key.weights")),
+		versions: key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", o.c.T("ov.key.versions"))),
+		yes:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", o.c.T("ov.key.yes"))),
+		no:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", o.c.T("ov.key.no"))),
+	}
+}
+
+// ShortHelp is the hint bar: the keys of the view on screen, in this pane's words.
+func (o *overview) ShortHelp() []key.Binding {
+	k, ok := o.c.Keys, o.keys()
+	switch {
+	case o.prompt != nil:
 		return []key.Binding{k.Open, k.Back}
+	case o.confirm != nil:
+		return []key.Binding{ok.yes, ok.no}
+	case o.archive != nil:
+		return []key.Binding{k.Up, k.Down, ok.versions, k.Back}
+	case o.finding != nil:
+		return []key.Binding{k.Back}
 	}
 	switch o.view {
 	case ovDashboard:
-		return []key.Binding{k.RevisitView, k.Up, k.Down, k.Open}
+		return []key.Binding{ok.view, k.Up, k.Down, ok.open}
 	case ovCalendar:
-		return []key.Binding{k.RevisitView, k.RevisitDue, k.Meeting}
+		return []key.Binding{ok.view, ok.phase, ok.meeting}
 	case ovFilings:
-		return []key.Binding{k.RevisitView, k.FileReport}
+		return []key.Binding{ok.view, ok.file, ok.archive}
 	case ovInspect:
-		return []key.Binding{k.RevisitView, k.New, k.Resolve}
+		return []key.Binding{ok.view, ok.finding, ok.record, ok.answer}
 	}
-	return []key.Binding{k.RevisitView, k.Weights}
+	return []key.Binding{ok.view, ok.weights}
 }
 
+// FullHelp is the pane's help: every key, in its words, and how figures are rounded.
 func (o *overview) FullHelp() [][]key.Binding {
-	k := o.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.RevisitView, k.Back, k.Open}, {k.RevisitDue, k.Meeting, k.FileReport, k.New, k.Resolve, k.Weights}}
+	k, ok := o.c.Keys, o.keys()
+	return [][]key.Binding{{k.Up, k.Down, ok.view, k.Back, ok.open},
+		{ok.phase, ok.meeting, ok.file, ok.archive, ok.versions, ok.finding, ok.record, ok.answer, ok.weights},
+		{k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied, k.RateRounding}}
 }

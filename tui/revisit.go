@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -201,18 +202,21 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 		}
 		return units[code]
 	}
+	// The rates come from the one count every pane and export uses (store.CountFigures).
+	figures := store.CountFigures(store.FigureData{Concerns: cs, Revisits: rs, Limits: limits, Now: st.Now()})
 	gridRates := map[string]store.Rates{}
 	villageRates := map[string]store.Rates{}
+	for g, f := range figures {
+		gridRates[g] = f.Rates
+		v := store.GridVillage(g)
+		villageRates[v] = villageRates[v].Add(f.Rates)
+		d.total = d.total.Add(f.Rates)
+	}
 	pend := map[string]*pendingHousehold{}
-	now := st.Now()
 	for _, c := range cs {
 		if inDraft[c.ID] {
 			d.concerns[c.ID] = c
 		}
-		rate := store.RateOf(c, rs, limits, now)
-		d.total = d.total.Add(rate)
-		gridRates[c.Grid] = gridRates[c.Grid].Add(rate)
-		villageRates[c.Village] = villageRates[c.Village].Add(rate)
 		u := unit(c)
 		if c.Supervisor != "" && c.Status != store.StatusClosed {
 			u.supervised++
@@ -383,7 +387,13 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 					reopened++
 				}
 			}
-			return tea.Batch(cmd, r.load(false), status(fmt.Sprintf(r.c.T("rf.saved"), len(rs.rs), closed, reopened), reopened > 0))
+			text := fmt.Sprintf(r.c.T("rf.saved"), len(rs.rs), closed, reopened)
+			if reopened > 0 {
+				// The supervision deadline is a deadline change: said when it happens.
+				due := r.c.Store.Now().AddDate(0, 0, store.SupervisionDays).Format(time.DateOnly)
+				text += fmt.Sprintf(r.c.T("rf.saved.due"), r.c.day(due))
+			}
+			return tea.Batch(cmd, r.load(false), status(text, reopened > 0))
 		}
 		return cmd
 	}
@@ -502,7 +512,7 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 		return func() tea.Msg {
 			for _, x := range p.concerns {
 				if _, err := c.Store.AssignRevisit(c.Actor, x.ID, val); err != nil {
-					return statusMsg{text: c.errText(err), err: true}
+					return statusMsg{text: c.storeWords(err), err: true}
 				}
 			}
 			return statusMsg{text: c.T("rf.reassigned")}
@@ -511,11 +521,11 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 		u := r.d.units[r.cur[rvSummary].Pos]
 		d, err := parseDeadline(val, c.Store.Now())
 		if err != nil {
-			return status(c.T("q.bad.deadline"), true)
+			return status(c.storeWords(err), true)
 		}
 		return func() tea.Msg {
 			if err := c.Store.SetRevisitDeadline(c.Actor, u.code, d); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.deadline.set"), u.name, d)}
 		}
@@ -523,7 +533,7 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 		u := r.d.units[r.cur[rvSummary].Pos]
 		return func() tea.Msg {
 			if err := c.Store.SetVillageLeader(c.Actor, u.code, val); err != nil {
-				return statusMsg{text: c.errText(err), err: true}
+				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.leader.set"), u.name, val)}
 		}
@@ -531,8 +541,9 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 	return nil
 }
 
-// rate formats one rate with its counts hidden behind it.
-func rate(n, d int) string { return views.Pct(n, d) }
+// rate formats one rate as a whole percent rounded half up (store.PercentText, as every pane
+// and export does), "–" when there is nothing to measure.
+func rate(n, d int) string { return store.PercentText(n, d) }
 
 func (r *revisit) View() string {
 	st := r.c.Styles
@@ -540,7 +551,7 @@ func (r *revisit) View() string {
 	case !r.loaded:
 		return " " + r.c.T("loading")
 	case r.err != nil:
-		return " " + st.Error.Render(r.c.errText(r.err))
+		return " " + st.Error.Render(r.c.storeWords(r.err))
 	case r.form != nil:
 		return r.form.view(r.w, r.h)
 	}
@@ -589,7 +600,7 @@ func (r *revisit) table() views.Table {
 		for _, u := range r.d.units {
 			name := u.name
 			if dl := r.d.deadlines[u.code]; dl != "" {
-				name += " (" + shortDate(dl) + ")"
+				name += " (" + r.c.day(dl) + ")"
 			}
 			od := n(u.overdue)
 			if u.overdue > 0 {
@@ -623,11 +634,15 @@ func (r *revisit) table() views.Table {
 		if r.view == rvSupervised {
 			list = r.d.supervised
 		}
+		var dues []string
+		for _, c := range list {
+			dues = append(dues, c.Plan.Deadline)
+		}
 		t.Columns = []views.Column{{Title: r.c.T("q.id"), Width: 8}, {Title: r.c.T("q.grid"), Width: 12, HideBelow: 64},
-			{Title: r.c.T("q.desc")}, {Title: r.c.T("rv.leader"), Width: 8}, {Title: r.c.T("q.deadline"), Width: 8},
+			{Title: r.c.T("q.desc")}, {Title: r.c.T("rv.leader"), Width: 8}, {Title: r.c.T("q.deadline"), Width: max(r.c.dayWidth(dues...), 8)},
 			{Title: r.c.T("q.status"), Width: 8}}
 		for _, c := range list {
-			due := views.T(shortDate(c.Plan.Deadline))
+			due := views.T(r.c.day(c.Plan.Deadline))
 			if c.Overdue(r.d.today) {
 				due = views.S(fmt.Sprintf(r.c.T("overdue.days"), daysBetween(c.Plan.Deadline, r.d.today)), st.Overdue)
 			}
@@ -669,5 +684,5 @@ func (r *revisit) FullHelp() [][]key.Binding {
 		return [][]key.Binding{{k.FormNext, k.FormPrev, k.FormChoice, k.FormToggle, k.FormSave, k.Back}}
 	}
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.RevisitView, k.Back},
-		{k.Fill, k.Reassign, k.RevisitDue, k.Leader}, {k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied}}
+		{k.Fill, k.Reassign, k.RevisitDue, k.Leader}, {k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied, k.RateRounding}}
 }

@@ -154,12 +154,14 @@ func Pad(s string, w int) string {
 	return s
 }
 
-// Pct formats a ratio as a whole percentage; "–" when there is nothing to divide by.
+// Pct formats a ratio as a whole percentage rounded half up (2/3 → 67%), the one rounding
+// of every figure (store.Percent; views imports no store, and a tui test checks the two
+// agree); "–" when there is nothing to divide by.
 func Pct(n, d int) string {
-	if d == 0 {
+	if d <= 0 {
 		return "–"
 	}
-	return strconv.Itoa(n*100/d) + "%"
+	return strconv.Itoa((200*n+d)/(2*d)) + "%"
 }
 
 // Spark draws a series as a one-line chart of block heights (▁▂▃▄▅▆▇█), or digits 0–9 in

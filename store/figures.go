@@ -1,0 +1,175 @@
+package store
+
+import (
+	"strconv"
+	"time"
+)
+
+// One source for every figure. The four rates, coverage, overdue and the counts the panes,
+// the assessment and every export show are counted here, once, by CountFigures, and every
+// percentage is rounded here, once, by Percent: so the revisit pane, the overview, the score
+// sheet and the filed tables agree to the digit on the same data.
+
+// Percent rounds n/d to a whole percent, half up: 2/3 → 67, 1/8 → 13 (12.5 rounds up),
+// 1/3 → 33. ok is false when d is 0: nothing to measure, shown as "–".
+func Percent(n, d int) (pct int, ok bool) {
+	if d <= 0 {
+		return 0, false
+	}
+	return (200*n + d) / (2 * d), true
+}
+
+// PercentText writes Percent as "67%", or "–" when there is nothing to measure.
+func PercentText(n, d int) string {
+	p, ok := Percent(n, d)
+	if !ok {
+		return "–"
+	}
+	return strconv.Itoa(p) + "%"
+}
+
+// Figures are the numbers of one unit — a grid, a village, the township — with the counts
+// behind every rate, so a reader can check them.
+type Figures struct {
+	// Coverage of the current roster (households and people that moved out are owed no
+	// visit): 户覆盖率 = Visited ÷ Households, 人覆盖率 = Met ÷ Residents.
+	Households, Visited int
+	Residents, Met      int
+	// The four rates (see RateOf).
+	Rates
+	// Open concerns, and those of them past the deadline in force on the day (Overdue).
+	Open, Overdue int
+	// Supervised concerns (挂牌督办) not closed since, open problem cases (Bounces ≥
+	// ProblemThreshold), and deadlines moved later (延期), summed over the concerns.
+	Supervised, Problems, Extensions int
+	// ByTier counts every concern by the tier it is at, ByCategory by its category.
+	ByTier     map[Tier]int
+	ByCategory map[string]int
+}
+
+// Add sums two units' figures.
+func (f Figures) Add(o Figures) Figures {
+	s := Figures{Households: f.Households + o.Households, Visited: f.Visited + o.Visited,
+		Residents: f.Residents + o.Residents, Met: f.Met + o.Met, Rates: f.Rates.Add(o.Rates),
+		Open: f.Open + o.Open, Overdue: f.Overdue + o.Overdue, Supervised: f.Supervised + o.Supervised,
+		Problems: f.Problems + o.Problems, Extensions: f.Extensions + o.Extensions,
+		ByTier: map[Tier]int{}, ByCategory: map[string]int{}}
+	for _, m := range []map[Tier]int{f.ByTier, o.ByTier} {
+		for k, v := range m {
+			s.ByTier[k] += v
+		}
+	}
+	for _, m := range []map[string]int{f.ByCategory, o.ByCategory} {
+		for k, v := range m {
+			s.ByCategory[k] += v
+		}
+	}
+	return s
+}
+
+// FigureData is what figures are counted from, as one actor sees it.
+type FigureData struct {
+	Households []Household
+	Visits     []Visit
+	Concerns   []Concern
+	Revisits   []Revisit
+	Limits     Limits
+	Now        time.Time
+}
+
+// CountFigures counts the figures of each grid, by grid code; a village's or the township's
+// are their grids' summed with Add (Sum). A visit is credited to the grid its household is in
+// now, each household and person once.
+func CountFigures(d FigureData) map[string]Figures {
+	out := map[string]Figures{}
+	get := func(grid string) Figures {
+		f, ok := out[grid]
+		if !ok {
+			f = Figures{ByTier: map[Tier]int{}, ByCategory: map[string]int{}}
+		}
+		return f
+	}
+	current := map[string]string{} // village/household → its grid now
+	people := map[string]bool{}
+	for _, h := range d.Households {
+		h, ok := h.Current()
+		if !ok {
+			continue
+		}
+		f := get(h.Grid)
+		f.Households++
+		f.Residents += len(h.Residents)
+		out[h.Grid] = f
+		current[h.Village+"/"+h.ID] = h.Grid
+		for _, r := range h.Residents {
+			people[r.ID] = true
+		}
+	}
+	visited, met := map[string]bool{}, map[string]bool{}
+	for _, v := range d.Visits {
+		k := v.Village + "/" + v.Household
+		grid, ok := current[k]
+		if !ok {
+			continue
+		}
+		f := get(grid)
+		if !visited[k] {
+			visited[k] = true
+			f.Visited++
+		}
+		for _, p := range v.Present {
+			if people[p] && !met[p] {
+				met[p] = true
+				f.Met++
+			}
+		}
+		out[grid] = f
+	}
+	byConcern := map[string][]Revisit{}
+	for _, r := range d.Revisits {
+		byConcern[r.Concern] = append(byConcern[r.Concern], r)
+	}
+	today := d.Now.Format(time.DateOnly)
+	for _, c := range d.Concerns {
+		f := get(c.Grid)
+		f.Rates = f.Rates.Add(RateOf(c, byConcern[c.ID], d.Limits, d.Now))
+		f.ByTier[c.Tier]++
+		f.ByCategory[c.Category]++
+		f.Extensions += c.Extensions
+		if c.Status.Open() {
+			f.Open++
+			if c.ProblemCase() {
+				f.Problems++
+			}
+		}
+		if c.Overdue(today) {
+			f.Overdue++
+		}
+		if c.Supervisor != "" && c.Status != StatusClosed {
+			f.Supervised++
+		}
+		out[c.Grid] = f
+	}
+	return out
+}
+
+// Sum adds the figures of the grids keep accepts (nil: all).
+func Sum(byGrid map[string]Figures, keep func(grid string) bool) Figures {
+	s := Figures{ByTier: map[Tier]int{}, ByCategory: map[string]int{}}
+	for g, f := range byGrid {
+		if keep == nil || keep(g) {
+			s = s.Add(f)
+		}
+	}
+	return s
+}
+
+// GridVillage returns the village code of a grid code (DL03 → DL): the letters before the
+// number.
+func GridVillage(grid string) string {
+	i := len(grid)
+	for i > 0 && grid[i-1] >= '0' && grid[i-1] <= '9' {
+		i--
+	}
+	return grid[:i]
+}
