@@ -237,7 +237,7 @@ func TestKeyFidelity(t *testing.T) {
 			break
 		}
 	}
-	owner, initials := initialsOf(t, s.st, "DL")
+	owner, initials := initialsOf(t, s.st, target.ID)
 	// The village whose rows are marked: one nobody else changes, with more than ten open.
 	open := map[string]int{}
 	for _, c := range all {
@@ -342,49 +342,29 @@ func inOrder(got, want []string) bool {
 	return true
 }
 
-// initialsOf finds a cadre or member of the village whose pinyin initials no one else there
-// shares, and returns the name and initials.
-func initialsOf(t *testing.T, st *store.Store, village string) (string, string) {
+// initialsOf finds someone the concern may be given to whose pinyin initials no one else in
+// the owner picker shares, and returns the name and initials.
+func initialsOf(t *testing.T, st *store.Store, concern string) (string, string) {
 	t.Helper()
-	// The owner picker's options and search keys: the village's cadres (name and post),
-	// then its members (name and grid).
-	a := store.Actor{Name: "李明", Role: store.RoleTownship}
-	grids := map[string]string{}
-	gs, _ := st.Grids(a)
-	for _, g := range gs {
-		grids[g.Code] = g.Name
+	owners, err := st.Owners(store.Actor{Name: "李明", Role: store.RoleTownship}, concern)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var names []string
-	keys := map[string]string{}
-	cadres, _ := st.Cadres(a)
-	for _, c := range cadres {
-		if c.Village == village {
-			names = append(names, c.Name+" "+c.Post)
-			keys[c.Name+" "+c.Post] = search.Key(c.Name, c.Post)
-		}
-	}
-	members, _ := st.Members(a)
-	for _, m := range members {
-		if m.Village == village {
-			names = append(names, m.Name)
-			keys[m.Name] = search.Key(m.Name, grids[m.Grid])
-		}
-	}
-	for _, n := range names {
-		ini := strings.Fields(strings.Split(keys[n], "\x00")[2])[0]
-		if len(ini) < 3 {
+	for _, o := range owners {
+		ini := strings.Fields(strings.Split(search.Key(o.Name, o.Detail), "\x00")[2])[0]
+		if len(ini) < 2 {
 			continue
 		}
 		hits := 0
-		for _, k := range keys {
-			if search.Match(k, []string{ini}) {
+		for _, p := range owners {
+			if search.Match(search.Key(p.Name, p.Detail), []string{ini}) {
 				hits++
 			}
 		}
 		if hits == 1 {
-			return strings.Fields(n)[0], ini
+			return o.Name, ini
 		}
 	}
-	t.Fatalf("no one in %s with initials of their own", village)
+	t.Fatalf("no one for %s with initials of their own", concern)
 	return "", ""
 }

@@ -65,20 +65,24 @@ func TestTriageByKeys(t *testing.T) {
 		t.Fatal("owner not stored")
 	}
 
+	// A later deadline is an extension: it asks why, and the footer says what moved.
+	prior, _ := s.st.Concern(store.System, id)
 	tm.send("d", "+4d", "enter")
-	tm.waitText("已设定时限", id)
+	tm.waitText("延期理由")
+	tm.send("等材料到位", "enter")
+	tm.waitText("已设定时限", id, "时限")
 	c, _ = s.st.Concern(store.System, id)
 	want := s.st.Now().AddDate(0, 0, 4).Format("2006-01-02")
-	if c.Plan.Deadline != want || !c.Plan.DeadlineSet {
-		t.Fatalf("deadline %s (set %v), want %s", c.Plan.Deadline, c.Plan.DeadlineSet, want)
+	if c.Plan.Deadline != want || !c.Plan.DeadlineSet || c.Extensions != 1 {
+		t.Fatalf("deadline %s (set %v, %d extensions), want %s extended once", c.Plan.Deadline, c.Plan.DeadlineSet, c.Extensions, want)
 	}
 
 	// Undo puts the old deadline back.
 	tm.send("u")
 	tm.waitText("已撤销")
 	c, _ = s.st.Concern(store.System, id)
-	if c.Plan.DeadlineSet || c.Plan.Deadline == want {
-		t.Fatalf("undo left deadline %s set=%v", c.Plan.Deadline, c.Plan.DeadlineSet)
+	if c.Plan.Deadline != prior.Plan.Deadline || c.Plan.DeadlineSet != prior.Plan.DeadlineSet {
+		t.Fatalf("undo left deadline %s set=%v; it was %s set=%v", c.Plan.Deadline, c.Plan.DeadlineSet, prior.Plan.Deadline, prior.Plan.DeadlineSet)
 	}
 
 	// Mark two rows and tag both green at once. The cursor is still on id (filters were

@@ -160,19 +160,16 @@ func TestOwnerPickerBurst(t *testing.T) {
 	for _, when := range orders {
 		t.Run(when, func(t *testing.T) {
 			st := seeded(t)
-			r := queueOpen(t, st, townshipUser(), is[queuePeople])
+			r := queueOpen(t, st, townshipUser(), is[queueOwners])
 			q := r.m.panes[paneQueue].(*queue)
 			c, ok := q.current()
 			if !ok {
 				t.Fatal("no concern under the cursor")
 			}
-			if q.peopleIn {
-				t.Fatal("the people arrived before the test let them")
-			}
-			name, initials := uniquePerson(t, st, store.ConcernVillage(c.ID))
+			name, initials := uniquePerson(t, st, c.ID)
 			keys := append([]string{"o"}, strings.Split(initials, "")...)
 			keys = append(keys, "enter")
-			r.burst(when, is[queuePeople], keys...)
+			r.burst(when, is[queueOwners], keys...)
 			got, _ := st.Concern(store.System, c.ID)
 			if got.Plan.Owner != name {
 				t.Fatalf("o %s enter: owner %q, want %q\n%s", initials, got.Plan.Owner, name, r.screen())
@@ -184,36 +181,28 @@ func TestOwnerPickerBurst(t *testing.T) {
 	}
 }
 
-// uniquePerson finds a cadre or member of the village whose pinyin initials no one else in
+// uniquePerson finds someone the concern may be given to whose pinyin initials no one else in
 // the owner picker shares.
-func uniquePerson(t *testing.T, st *store.Store, village string) (name, initials string) {
+func uniquePerson(t *testing.T, st *store.Store, concern string) (name, initials string) {
 	t.Helper()
 	q := newQueue(&Common{Store: st, Actor: store.System}, newFocus(nil))
-	msg := q.loadPeople()().(queuePeople)
-	count := map[string]int{}
-	first := map[string]string{}
-	for _, o := range msg.people[village] {
-		parts := strings.Split(o.key, "\x00")
-		ini := strings.Fields(parts[2])[0]
-		count[ini]++
-		first[ini] = o.value
-	}
-	for _, o := range msg.people[village] {
+	msg := q.loadOwners(concern)().(queueOwners)
+	for _, o := range msg.opts {
 		ini := strings.Fields(strings.Split(o.key, "\x00")[2])[0]
-		if count[ini] == 1 && len(ini) >= 2 {
-			// No other option's key holds these letters anywhere either.
-			n := 0
-			for _, p := range msg.people[village] {
-				if matches(p.key, ini) {
-					n++
-				}
-			}
-			if n == 1 {
-				return o.value, ini
+		if len(ini) < 2 {
+			continue
+		}
+		n := 0
+		for _, p := range msg.opts {
+			if matches(p.key, ini) {
+				n++
 			}
 		}
+		if n == 1 {
+			return strings.Fields(o.label)[0], ini
+		}
 	}
-	t.Fatalf("no one in %s with initials of their own", village)
+	t.Fatalf("no one for %s with initials of their own", concern)
 	return "", ""
 }
 

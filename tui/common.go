@@ -3,7 +3,6 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -90,24 +89,7 @@ type statusMsg struct {
 }
 
 // errText turns an error into a message in the user's language, never a stack trace.
-func (c *Common) errText(err error) string {
-	switch {
-	case errors.Is(err, store.ErrScope):
-		if c.Actor.Role == store.RoleInspector {
-			return c.T("err.readonly")
-		}
-		return c.T("err.scope")
-	case errors.Is(err, store.ErrNotFound):
-		return c.T("err.notfound")
-	case errors.Is(err, store.ErrBusy):
-		return c.T("err.busy")
-	}
-	var rule *store.GroupRuleError
-	if errors.As(err, &rule) {
-		return c.T("err.grouprules")
-	}
-	return c.T("err.generic") + ": " + err.Error()
-}
+func (c *Common) errText(err error) string { return c.storeWords(err) }
 
 // shortDate turns YYYY-MM-DD into MM-DD.
 func shortDate(d string) string {
@@ -125,17 +107,6 @@ func daysBetween(a, b string) int {
 		return 0
 	}
 	return int(tb.Sub(ta).Hours() / 24)
-}
-
-// value translates a stored tier, tag or status name for display; anything else (a name, an
-// ID) is shown as it is.
-func (c *Common) value(v string) string {
-	for _, prefix := range []string{"tier.", "tagname.", "st."} {
-		if _, ok := texts[prefix+v]; ok {
-			return c.T(prefix + v)
-		}
-	}
-	return v
 }
 
 // shortGrid shortens a grid name for tight columns: "后塘网格" → "后塘"; "1网格" stays.

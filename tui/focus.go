@@ -137,6 +137,17 @@ func (f *focus) close(c component) {
 	}
 }
 
+// drop takes c alone off the stack: a prompt that has answered, whose answer may have
+// pushed the next question above it.
+func (f *focus) drop(c component) {
+	for i, l := range f.layers {
+		if l.comp == c {
+			f.layers = append(f.layers[:i], f.layers[i+1:]...)
+			return
+		}
+	}
+}
+
 // closeOwned takes every layer of owner off the stack.
 func (f *focus) closeOwned(owner paneID) {
 	keep := f.layers[:0]
@@ -175,20 +186,6 @@ func (f *focus) byID(id int) *layer {
 func (f *focus) top(p paneID) *layer {
 	for i := len(f.layers) - 1; i >= 0; i-- {
 		if l := f.layers[i]; l.owner == p || l.owner == paneGlobal {
-			return l
-		}
-	}
-	return nil
-}
-
-// sheet is the topmost layer over pane p that covers the body, or nil.
-func (f *focus) sheet(p paneID) *layer {
-	for i := len(f.layers) - 1; i >= 0; i-- {
-		l := f.layers[i]
-		if l.owner != p && l.owner != paneGlobal {
-			continue
-		}
-		if _, ok := l.comp.(tailer); !ok {
 			return l
 		}
 	}

@@ -8,7 +8,6 @@ var uiTexts = map[string][2]string{
 	"ask.hint":           {"enter 确定 · esc 取消", "enter confirms · esc cancels"},
 	"confirm.keys":       {"按 y 确定，n 或 esc 取消", "y to confirm, n or esc to cancel"},
 	"confirm.keys.enter": {"按 y 或 enter 确定，n 或 esc 取消", "y or enter to confirm, n or esc to cancel"},
-	"q.notdone":          {"未能%s：%s", "Not %s: %s"},
 	"rt.confirm.suggest": {"用这 %d 个建议小组替换%s现有的小组吗？走访记录保留。", "Replace %[2]s's groups with these %[1]d? Visits stay."},
 	"ask.ok":             {"确定", "ok"},
 	"ask.cancel":         {"取消", "cancel"},

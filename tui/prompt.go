@@ -263,7 +263,7 @@ func (a *ask) finish() tea.Cmd {
 		a.p.err = refusal
 		return cmd
 	}
-	a.fs.close(a)
+	a.fs.drop(a)
 	return cmd
 }
 
@@ -362,16 +362,16 @@ func (q *question) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch k.String() {
 	case "y", "Y":
-		q.fs.close(q)
+		q.fs.drop(q)
 		return q.yes()
 	case "enter":
 		if q.enterYes {
-			q.fs.close(q)
+			q.fs.drop(q)
 			return q.yes()
 		}
 		q.nudged = true
 	case "n", "N", "esc":
-		q.fs.close(q)
+		q.fs.drop(q)
 		if q.no != nil {
 			return q.no()
 		}

@@ -44,10 +44,11 @@ type queue struct {
 	waitRows bool
 	waits    int               // keys that made the list change, counted (see queuePage.seq)
 	grids    map[string]string // grid code → name
-	people   map[string][]option
-	// peopleIn and facetsIn say the owner and filter pickers' options have arrived.
-	peopleIn, facetsIn bool
-	limits             store.Limits
+	// owners are the owner picker's options, by concern, once read.
+	owners map[string][]option
+	// facetsIn says the filter picker's options have arrived.
+	facetsIn bool
+	limits   store.Limits
 
 	f        queueFilter
 	order    store.LedgerOrder
@@ -96,10 +97,11 @@ type queueFacets struct {
 	err error
 }
 
-// queuePeople are the owners to choose from, by village.
-type queuePeople struct {
-	people map[string][]option
-	err    error
+// queueOwners are the people a concern may be given to, for the owner picker.
+type queueOwners struct {
+	id   string
+	opts []option
+	err  error
 }
 
 func newQueue(c *Common, fs *focus) *queue {
@@ -112,9 +114,10 @@ func newQueue(c *Common, fs *focus) *queue {
 func (q *queue) setCommon(c *Common) { q.c = c }
 
 func (q *queue) Init() tea.Cmd {
-	// The pickers' people and facets are read now, so that a quick "o zjh enter" or
-	// "f DL enter" finds them (a picker opened earlier waits for them).
-	return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), q.loadPeople(), q.loadFacets())
+	// The filter picker's facets are read now, so that a quick "f DL enter" finds them (a
+	// picker opened before they come waits for them, as the owner picker waits for its
+	// concern's owners).
+	return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), q.loadFacets())
 }
 
 func (q *queue) load() tea.Cmd {
@@ -147,41 +150,22 @@ func (q *queue) load() tea.Cmd {
 	}
 }
 
-// loadPeople reads the owners a concern can be given, the village's cadres and party
-// members, apart from the first window: a county's township user has tens of thousands.
-func (q *queue) loadPeople() tea.Cmd {
+// loadOwners reads the people the concern may be given to, by its tier (the township's
+// officials, the village's cadres, the grid's cadres and members), each told apart from
+// another of the same name.
+func (q *queue) loadOwners(id string) tea.Cmd {
 	c := q.c
 	return func() tea.Msg {
-		gs, err := c.Store.Grids(c.Actor)
+		owners, err := c.Store.Owners(c.Actor, id)
 		if err != nil {
-			return queuePeople{err: err}
+			return queueOwners{id: id, err: err}
 		}
-		grids := map[string]string{}
-		for _, g := range gs {
-			grids[g.Code] = g.Name
-		}
-		people := map[string][]option{}
 		keyer := search.NewKeyer() // one per load: it remembers each character's pinyin
-		cadres, err := c.Store.Cadres(c.Actor)
-		if err != nil {
-			return queuePeople{err: err}
+		opts := make([]option, 0, len(owners))
+		for _, o := range owners {
+			opts = append(opts, option{label: o.Label(), value: o.ID, key: keyer.Key(o.Name, o.Detail)})
 		}
-		seen := map[string]bool{}
-		for _, cd := range cadres {
-			people[cd.Village] = append(people[cd.Village], option{label: cd.Name + "  " + cd.Post, value: cd.Name, key: keyer.Key(cd.Name, cd.Post)})
-			seen[cd.Village+cd.Name] = true
-		}
-		members, err := c.Store.Members(c.Actor)
-		if err != nil {
-			return queuePeople{err: err}
-		}
-		for _, mb := range members {
-			if !seen[mb.Village+mb.Name] {
-				people[mb.Village] = append(people[mb.Village], option{label: mb.Name + "  " + grids[mb.Grid] + "党员", value: mb.Name, key: keyer.Key(mb.Name, grids[mb.Grid])})
-				seen[mb.Village+mb.Name] = true
-			}
-		}
-		return queuePeople{people: people}
+		return queueOwners{id: id, opts: opts}
 	}
 }
 
@@ -235,10 +219,14 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return q.applyPage(msg, msg.p.Counts.Tiers != nil)
-	case queuePeople:
-		if msg.err == nil {
-			q.people, q.peopleIn = msg.people, true
+	case queueOwners:
+		if msg.err != nil {
+			q.fs.say(q.c.errText(msg.err), true)
 		}
+		if q.owners == nil {
+			q.owners = map[string][]option{}
+		}
+		q.owners[msg.id] = msg.opts
 		return nil
 	case queueFacets:
 		if msg.err == nil {
@@ -250,18 +238,17 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 	case ChangedMsg:
 		// The pane's own lists (people, limits, projects) change rarely; the ledger's rows
 		// come from the shared view, which re-reads only the concerns that changed.
-		var people tea.Cmd
-		if msg.touches("grid", "cadre", "member") {
-			people = q.loadPeople()
+		if msg.touches("grid", "cadre", "member", "official", "roster") {
+			q.owners = nil // read again when the picker next opens
 		}
 		if msg.touches("project", "settings", "grid") {
-			return tea.Batch(q.reload.want(func() tea.Cmd { return q.load() }), people)
+			return q.reload.want(func() tea.Cmd { return q.load() })
 		}
 		if msg.touches("concern", "revisit") {
 			q.recount = true
-			return tea.Batch(q.fetch(), people)
+			return q.fetch()
 		}
-		return people
+		return nil
 	case triaged:
 		return q.afterTriage(msg)
 	case tea.KeyPressMsg:

@@ -62,6 +62,7 @@ type undoItem struct {
 
 // triaged is the outcome of an action (or an undo) on one or more concerns.
 type triaged struct {
+	op     store.Op
 	label  string
 	undo   bool
 	done   []store.Concern
@@ -69,6 +70,7 @@ type triaged struct {
 	failed []string
 	stale  *pendingOp
 	same   []string // concerns the action found already so (nothing written)
+	news   []string // what the action did to deadlines, worded
 }
 
 // busy reports that an action is being written.
@@ -216,9 +218,15 @@ func (q *queue) ask(op store.Op, label string) tea.Cmd {
 		text = fmt.Sprintf(q.c.T("q.marked.n"), len(ids)) + " " + text
 	}
 	var source func() ([]option, bool)
+	var load tea.Cmd
 	if op.Kind == store.OpOwner {
-		village := store.ConcernVillage(ids[0])
-		source = func() ([]option, bool) { return q.people[village], q.peopleIn }
+		// The picker opens at once; the concern's owners come when read, and what was
+		// typed meanwhile picks from them.
+		first := ids[0]
+		source = func() ([]option, bool) { o, ok := q.owners[first]; return o, ok }
+		if _, ok := q.owners[first]; !ok {
+			load = q.loadOwners(first)
+		}
 	}
 	initial := ""
 	if cur, ok := q.current(); ok && len(ids) == 1 && op.Kind == store.OpSolution {
@@ -227,7 +235,7 @@ func (q *queue) ask(op store.Op, label string) tea.Cmd {
 	q.fs.push(paneQueue, askFor(q.c, q.fs, text, initial, source, func(val string) (tea.Cmd, string) {
 		return q.answer(op, ids, val)
 	}))
-	return nil
+	return load
 }
 
 // answer takes a prompt's text and runs what it was for; a refusal keeps the prompt open.
@@ -248,9 +256,23 @@ func (q *queue) answer(op store.Op, ids []string, val string) (tea.Cmd, string) 
 	case store.OpDeadline:
 		d, err := parseDeadline(val, q.c.Store.Now())
 		if err != nil {
-			return nil, q.c.T("q.bad.deadline")
+			return nil, q.c.storeWords(err)
 		}
 		op.Text = d
+		// A later deadline is an extension (延期): it is made only with its reason.
+		for _, id := range ids {
+			if cur := q.latest(id); cur.Extends(d) {
+				label := fmt.Sprintf(q.c.T("q.ask.extend"), q.c.day(cur.Plan.Deadline), q.c.day(d))
+				q.fs.push(paneQueue, askFor(q.c, q.fs, label, "", nil, func(why string) (tea.Cmd, string) {
+					if strings.TrimSpace(why) == "" {
+						return nil, q.c.T("q.need.reason")
+					}
+					op.Reason = why
+					return q.start(queuedOp{op: op, ids: ids}), ""
+				}))
+				return nil, ""
+			}
+		}
 	case store.OpEscalate, store.OpReturn:
 		if strings.TrimSpace(val) == "" {
 			return nil, q.c.T("q.need.reason")
@@ -276,17 +298,15 @@ func (q *queue) triage(op store.Op, ids []string, revs map[string]int) tea.Cmd {
 		}
 	}
 	return func() tea.Msg {
-		out := triaged{label: label, before: map[string]store.Snapshot{}}
+		out := triaged{op: op, label: label, before: map[string]store.Snapshot{}}
 		for _, id := range ids {
 			got, err := c.Store.Triage(c.Actor, id, revs[id], op)
 			var stale *store.StaleError
 			switch {
 			case errors.As(err, &stale) && len(ids) == 1:
 				out.stale = &pendingOp{op: op, ids: ids, stale: stale}
-			case errors.As(err, &stale):
-				out.failed = append(out.failed, id+" "+c.T("q.stale.short"))
 			case err != nil:
-				out.failed = append(out.failed, id+" "+c.errText(err))
+				out.failed = append(out.failed, c.storeWords(err))
 			case got.Rev == revs[id]:
 				// Nothing to change (a red tag on a red concern): say so, and keep no undo.
 				out.same = append(out.same, id)
@@ -295,6 +315,9 @@ func (q *queue) triage(op store.Op, ids []string, revs map[string]int) tea.Cmd {
 					out.before[id] = b
 				}
 				out.done = append(out.done, got)
+				if n := c.deadlineNews(got, revs[id]); n != "" {
+					out.news = append(out.news, n)
+				}
 			}
 		}
 		return out
@@ -362,11 +385,22 @@ func (q *queue) report(t triaged) {
 			text += "  " + same
 		}
 	}
+	if len(t.news) > 0 {
+		// Every deadline the action moved, said as it happens: "DL-0006 时限 12-07 → 12-04（随红牌提前）".
+		text += "  " + strings.Join(t.news, q.c.T("q.sep"))
+	}
+	refused := ""
+	if len(t.failed) > 0 {
+		refused = strings.Join(t.failed, q.c.T("q.sep"))
+		if !t.undo { // an undo's refusal says so itself (未撤销：…)
+			refused = fmt.Sprintf(q.c.T("q.refused"), q.c.opVerb(t.op), refused)
+		}
+	}
 	switch {
-	case len(t.failed) > 0 && len(ids) == 0 && len(t.same) == 0:
-		q.fs.say(fmt.Sprintf(q.c.T("q.notdone"), t.label, strings.Join(t.failed, "; ")), true)
-	case len(t.failed) > 0:
-		q.fs.say(text+"  "+q.c.T("q.failed")+" "+strings.Join(t.failed, "; "), true)
+	case refused != "" && len(ids) == 0 && len(t.same) == 0:
+		q.fs.say(refused, true)
+	case refused != "":
+		q.fs.say(text+"  "+refused, true)
 	case len(ids) > 0 || len(t.same) > 0:
 		q.fs.say(text, false)
 	}
@@ -392,20 +426,7 @@ func (q *queue) askStale(p *pendingOp) {
 
 // staleText tells what others changed, and asks whether to apply the action anyway.
 func (q *queue) staleText(e *store.StaleError) string {
-	return fmt.Sprintf(q.c.T("q.stale"), e.Concern.ID, movesText(q.c, e.Moves))
-}
-
-// movesText names who did what: "张三 挂牌 黄→红, 李四 指定责任人".
-func movesText(c *Common, moves []store.Move) string {
-	var parts []string
-	for _, m := range moves {
-		s := m.By + " " + c.T("mv."+m.Action)
-		if m.From != "" || m.To != "" {
-			s += " " + c.value(m.From) + "→" + c.value(m.To)
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, ", ")
+	return fmt.Sprintf(q.c.T("q.stale"), e.Concern.ID, q.c.staleMoves(e))
 }
 
 // undo puts back what the session's newest action changed; u again goes one further back.
@@ -436,12 +457,10 @@ func (q *queue) execUndo() tea.Cmd {
 		for _, it := range e.items {
 			snap := it.before
 			got, err := c.Store.Triage(c.Actor, it.id, it.rev, store.Op{Kind: store.OpRestore, Restore: &snap, Reason: label})
-			var stale *store.StaleError
 			switch {
-			case errors.As(err, &stale):
-				out.failed = append(out.failed, fmt.Sprintf(c.T("q.undo.stale"), it.id, movesText(c, stale.Moves)))
 			case err != nil:
-				out.failed = append(out.failed, it.id+" "+c.errText(err))
+				// Someone else changed it since: the words say who and what.
+				out.failed = append(out.failed, c.storeWords(err))
 			default:
 				out.done = append(out.done, got)
 			}

@@ -96,9 +96,9 @@ func (q *queue) dueCell(c store.Concern) views.Cell {
 	case c.Status.Open() && c.Plan.Deadline == today:
 		return views.S(q.c.T("due.today"), q.c.Styles.Warn)
 	case c.Status.Open() && daysBetween(today, c.Plan.Deadline) <= 2:
-		return views.S(shortDate(c.Plan.Deadline)+"*", q.c.Styles.Warn)
+		return views.S(q.c.day(c.Plan.Deadline)+"*", q.c.Styles.Warn)
 	}
-	return views.T(shortDate(c.Plan.Deadline))
+	return views.T(q.c.day(c.Plan.Deadline))
 }
 
 // mark is the one-cell sign before a row: marked, supervised, or a problem case.
@@ -152,7 +152,7 @@ func (q *queue) table() views.Table {
 		}
 		var cells []views.Cell
 		if q.meeting {
-			cells = []views.Cell{views.T(c.ID), q.tagCell(c.Tag), views.T(desc), views.T(c.Plan.Owner), q.dueCell(c)}
+			cells = []views.Cell{views.T(c.ID), q.tagCell(c.Tag), views.T(desc), views.T(c.Plan.OwnerLabel()), q.dueCell(c)}
 		} else {
 			cells = []views.Cell{
 				views.T(c.ID),
@@ -160,7 +160,7 @@ func (q *queue) table() views.Table {
 				q.tagCell(c.Tag),
 				views.T(q.grids[c.Grid]),
 				views.T(desc),
-				views.T(c.Plan.Owner),
+				views.T(c.Plan.OwnerLabel()),
 				q.dueCell(c),
 				views.T(q.c.T("st." + string(c.Status))),
 			}
@@ -226,7 +226,7 @@ func (q *queue) planLines(c store.Concern) []string {
 		}
 	}
 	add(q.c.T("d.solution"), c.Plan.Solution)
-	add(q.c.T("q.owner"), c.Plan.Owner+"  "+c.Plan.Deadline)
+	add(q.c.T("q.owner"), c.Plan.OwnerLabel()+"  "+q.c.day(c.Plan.Deadline))
 	return out
 }
 
@@ -251,8 +251,15 @@ func (q *queue) detailView(c store.Concern, w, h int) string {
 		add(q.c.T("q.desc"), l)
 	}
 	add(q.c.T("d.solution"), c.Plan.Solution)
-	add(q.c.T("q.owner"), c.Plan.Owner)
-	add(q.c.T("q.deadline"), c.Plan.Deadline)
+	add(q.c.T("q.owner"), c.Plan.OwnerLabel())
+	due := c.Plan.Deadline
+	if c.Extensions > 0 {
+		due += "  " + fmt.Sprintf(q.c.T("d.extensions"), c.Extensions)
+	}
+	add(q.c.T("q.deadline"), due)
+	if n := c.Bounces(); n > 0 {
+		add(q.c.T("q.problem"), fmt.Sprintf(q.c.T("d.bounces"), n))
+	}
 	add(q.c.T("d.resolution"), c.Resolution)
 	add(q.c.T("supervised"), c.Supervisor)
 	add(q.c.T("d.project"), c.Project)
@@ -261,14 +268,7 @@ func (q *queue) detailView(c store.Concern, w, h int) string {
 	lines = append(lines, " "+st.Heading.Render(q.c.T("d.history")))
 	hist := []string{}
 	for _, mv := range c.Moves {
-		s := fmt.Sprintf("  %s %s %s", mv.At.Format("01-02 15:04"), mv.By, q.c.T("mv."+mv.Action))
-		if mv.From != "" || mv.To != "" {
-			s += " " + q.c.value(mv.From) + "→" + q.c.value(mv.To)
-		}
-		if mv.Reason != "" {
-			s += " " + mv.Reason
-		}
-		hist = append(hist, views.Cut(s, w))
+		hist = append(hist, views.Cut("  "+q.c.historyLine(mv), w))
 	}
 	// The newest history shows when there is not room for all of it.
 	if room := h - len(lines); len(hist) > room && room > 0 {
