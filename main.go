@@ -137,7 +137,7 @@ func local(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	return admin.Run(admin.Env{Store: st, Actor: store.System, Stdin: stdin, Stdout: stdout, Stderr: stderr}, rest)
+	return admin.Run(admin.Env{Store: st, Actor: store.System(), Stdin: stdin, Stdout: stdout, Stderr: stderr}, rest)
 }
 
 // wantsHelp reports a --help anywhere in the arguments, answered without opening the store.

@@ -123,11 +123,11 @@ func importCmd(env Env, args []string) error {
 	if rows > 2000 {
 		fmt.Fprintf(env.Stderr, say(*lang, "正在检查 %d 行…\n", "checking %d rows…\n"), rows)
 	}
-	villages, err := env.Store.Villages(store.System)
+	villages, err := env.Store.Villages(store.System())
 	if err != nil {
 		return err
 	}
-	grids, err := env.Store.Grids(store.System)
+	grids, err := env.Store.Grids(store.System())
 	if err != nil {
 		return err
 	}
@@ -354,20 +354,31 @@ func exportCmd(env Env, args []string) error {
 	if env.Store == nil {
 		return errors.New("no store")
 	}
+	if !slices.Contains(ledgerio.Reports, *report) {
+		return fmt.Errorf("%w: %v %q (one of %s)", ErrUsage, ledgerio.ErrUnknownReport, clean.Line(*report), strings.Join(ledgerio.Reports, ", "))
+	}
+	if *format == "txt" && *report != "factsheet" {
+		return fmt.Errorf("%w: --format txt is for the fact sheet; use xlsx or csv", ErrUsage)
+	}
 	d, err := ledgerio.Load(env.Store, env.Actor, *village)
+	if err != nil {
+		return err
+	}
+	// Every export is in the audit trail before the first byte leaves. A report of personal
+	// numbers gets them in full, for the users who may have them, through the store's audited
+	// PersonalData; everyone else's, and every other report, keeps them masked.
+	what := *report + "." + *format
+	if ledgerio.Personal(*report) && env.Actor.CanExportPersonal() {
+		err = d.Unmask(env.Store, what)
+	} else {
+		err = env.Store.AuditExport(env.Actor, what, *village)
+	}
 	if err != nil {
 		return err
 	}
 	r, err := ledgerio.Build(d, *report)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
-	}
-	if *format == "txt" && r.Name != "factsheet" {
-		return fmt.Errorf("%w: --format txt is for the fact sheet; use xlsx or csv", ErrUsage)
-	}
-	// Every export of personal data is in the audit trail before the first byte leaves.
-	if err := env.Store.AuditExport(env.Actor, r.Name+"."+*format, *village); err != nil {
-		return err
 	}
 	if *format == "csv" && len(r.Tables) > 1 {
 		fmt.Fprintln(env.Stderr, say(*lang, "CSV 只有一张表：写的是“"+r.Tables[0].Sheet+"”；其他表请用 --format xlsx",

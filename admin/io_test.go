@@ -44,7 +44,7 @@ func ioStore(t *testing.T) *store.Store {
 		Cadres:  []store.Cadre{{ID: "DL-C01", Village: "DL", Name: "王建国", Post: store.PostSecretary, Member: "DL-M001", Phone: "13812345678"}},
 		Teams:   []store.Team{{Village: "DL", Captain: "DL-C01"}},
 	}
-	if err := st.Seed(store.System, d); err != nil {
+	if err := st.Seed(store.System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -64,18 +64,18 @@ func cmd(env Env, stdin []byte, args ...string) (stdout, stderr string, code int
 // rows returns the households and members, to compare the store before and after.
 func rows(t *testing.T, st *store.Store) []any {
 	t.Helper()
-	hs, err := st.Households(store.System)
+	hs, err := st.Households(store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, _ := st.Members(store.System)
-	cs, _ := st.Cadres(store.System)
+	ms, _ := st.Members(store.System())
+	cs, _ := st.Cadres(store.System())
 	return []any{hs, ms, cs}
 }
 
 func TestExportThenImportIsNoOp(t *testing.T) {
 	st := ioStore(t)
-	env := Env{Store: st, Actor: store.System}
+	env := Env{Store: st, Actor: store.System()}
 	file := filepath.Join(t.TempDir(), "人口.xlsx")
 	if _, errOut, code := cmd(env, nil, "export", "--report", "residents", "-o", file); code != 0 || !strings.Contains(errOut, "已导出 residents") {
 		t.Fatalf("export: %d %s", code, errOut)
@@ -88,7 +88,7 @@ func TestExportThenImportIsNoOp(t *testing.T) {
 	if !reflect.DeepEqual(before, rows(t, st)) {
 		t.Fatal("a no-op import changed the store")
 	}
-	ev, _ := st.Audit(store.System, 5)
+	ev, _ := st.Audit(store.System(), 5)
 	if ev[0].Action != "export" || !strings.Contains(string(ev[0].After), "residents.xlsx") {
 		t.Fatalf("export not audited: %+v", ev[0])
 	}
@@ -113,7 +113,7 @@ func TestBadFileImportsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := rows(t, st)
-	out, errOut, code := cmd(Env{Store: st, Actor: store.System}, nil, "import", file, "--lang", "en")
+	out, errOut, code := cmd(Env{Store: st, Actor: store.System()}, nil, "import", file, "--lang", "en")
 	want := `sheet "roster" row 3 column E (联系电话): malformed phone number "12345" (a mobile number has 11 digits starting with 1; a landline looks like 0531-88886666)
 sheet "roster" row 4 column D (与户主关系): household 1 has no head (one person's relation must be 户主)
 error: nothing was imported: the file has 2 problems (listed above); correct them and import it again
@@ -146,11 +146,11 @@ func TestDryRunAndImport(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "人：新增 1，迁出 1，不变 1") || !strings.Contains(out, "已导入") {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}
-	h, _ := st.Household(store.System, "DL", "DL01-0001")
+	h, _ := st.Household(store.System(), "DL", "DL01-0001")
 	if len(h.Residents) != 3 || h.Residents[1].Name != "王小明" || h.Residents[1].Born != "2015-06" || h.Residents[2].MovedOut != "2026-11-26" {
 		t.Fatalf("household: %+v", h)
 	}
-	other, _ := st.Household(store.System, "DL", "DL02-0001")
+	other, _ := st.Household(store.System(), "DL", "DL02-0001")
 	if other.MovedOut != "" {
 		t.Fatal("a grid the file does not cover was marked moved out")
 	}
@@ -176,7 +176,7 @@ func TestImportScopeAndConnection(t *testing.T) {
 	// The connection drops after the upload: nothing is committed.
 	before := rows(t, st)
 	gone := errors.New("connection closed")
-	dropped := Env{Store: st, Actor: store.System, Remote: true,
+	dropped := Env{Store: st, Actor: store.System(), Remote: true,
 		Stdin: CheckedReader{Reader: strings.NewReader("网格,户号,姓名,与户主关系\n前岭网格,9,孙九,户主\n"), Check: func() error { return gone }}}
 	_, errOut, code = cmd(dropped, nil, "import")
 	if code != 1 || !strings.Contains(errOut, "connection closed") || !reflect.DeepEqual(before, rows(t, st)) {
@@ -248,7 +248,7 @@ func TestFactSheetDryRunNamesSections(t *testing.T) {
 	if _, errOut, code := cmd(village, file, "import"); code != 0 {
 		t.Fatalf("import: %d %s", code, errOut)
 	}
-	fs, _ := st.FactSheet(store.System, "DL")
+	fs, _ := st.FactSheet(store.System(), "DL")
 	if fs.Profile != "东岭新村由两村合并而成。" || fs.Vision != "和美乡村" || !reflect.DeepEqual(fs.Services, []string{"代办医保社保", "代缴水电费"}) {
 		t.Fatalf("after the import: %+v", fs)
 	}
@@ -258,7 +258,7 @@ func TestFactSheetDryRunNamesSections(t *testing.T) {
 // with the limit and the file's figure, over SSH as locally.
 func TestImportRefusesPastLimits(t *testing.T) {
 	st := ioStore(t)
-	township := Env{Store: st, Actor: store.System, Remote: true}
+	township := Env{Store: st, Actor: store.System(), Remote: true}
 	wide := []byte("姓名" + strings.Repeat(",x", 300) + "\n")
 	_, errOut, code := cmd(township, wide, "import", "--dry-run")
 	if code != 1 || !strings.Contains(errOut, "工作表“CSV”第 1 行有 301 列，每行最多 256 列") {

@@ -147,7 +147,7 @@ var (
 // writeRows writes every concern as one line with the Queue's columns (ID, tier, tag, grid,
 // description, owner, deadline, status), which is what `less` shows in the baseline.
 func writeRows(st *store.Store, path string) error {
-	a := store.System
+	a := store.System()
 	rows, err := st.Concerns(a)
 	if err != nil {
 		return err

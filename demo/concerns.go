@@ -107,7 +107,7 @@ func tagDays(t store.Tag) int {
 }
 
 // tierRank orders the tiers from on site (0) to township (3).
-func tierRank(t store.Tier) int { return slices.Index(store.Tiers[:], t) }
+func tierRank(t store.Tier) int { return slices.Index(store.Tiers(), t) }
 
 // concernRec is a concern with what it was built from, so it can be built again with a
 // different tier, tag or outcome when the ledger lacks one.
@@ -147,7 +147,7 @@ func (g *gen) concerns() {
 				taken = append(taken, is)
 				cr := &concernRec{
 					village: v, rec: r, issue: is, text: g.pick(is.texts), residents: g.raiser(r, is),
-					tier: store.Tiers[g.weighted(is.tiers[:]...)], tag: store.Tags[g.weighted(is.tags[:]...)],
+					tier: store.Tiers()[g.weighted(is.tiers[:]...)], tag: store.Tags()[g.weighted(is.tags[:]...)],
 					offset: time.Duration(3*j) * time.Minute,
 				}
 				cr.id = store.ConcernID(v.spec.code, uint64(len(v.concerns)+1))
@@ -379,7 +379,7 @@ func (g *gen) ensureLedger() {
 			overdue = overdue || cr.c.Overdue(today)
 		}
 		changed := false
-		for i, t := range store.Tiers {
+		for i, t := range store.Tiers() {
 			if tiers[t] > 0 {
 				continue
 			}
@@ -388,7 +388,7 @@ func (g *gen) ensureLedger() {
 				cr.c = g.buildConcern(cr)
 			}
 		}
-		for i, t := range store.Tags {
+		for i, t := range store.Tags() {
 			if tags[t] > 0 {
 				continue
 			}

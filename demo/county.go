@@ -41,7 +41,7 @@ func County(st *store.Store, seed uint64, size CountySize, today time.Time, prog
 	if size.Villages < 1 {
 		return fmt.Errorf("a county needs at least one village")
 	}
-	b, err := st.NewBulkLoader(store.System)
+	b, err := st.NewBulkLoader(store.System())
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (g *gen) countyConcerns(cv *countyVillage, n int, weights []int) {
 		created := g.officeTime(g.day(-g.between(1, 90)))
 		c := store.Concern{ID: store.ConcernID(code, uint64(k+1)), Village: code, Grid: h.Grid, Household: h.ID,
 			Residents: []string{h.Residents[0].ID}, Category: is.category, Description: g.pick(is.texts),
-			Tag: store.Tags[g.weighted(is.tags[:]...)], Tier: store.TierOnSite, Status: store.StatusNew,
+			Tag: store.Tags()[g.weighted(is.tags[:]...)], Tier: store.TierOnSite, Status: store.StatusNew,
 			CreatedAt: created, CreatedBy: cv.owners[g.rng.IntN(len(cv.owners))]}
 		if g.chance(0.3) {
 			c.Description = cv.hamlet[g.rng.IntN(len(cv.hamlet))] + "：" + c.Description
@@ -248,7 +248,7 @@ func (g *gen) countyConcerns(cv *countyVillage, n int, weights []int) {
 			c.Moves = append(c.Moves, store.Move{At: at, By: c.CreatedBy, Action: action, From: from, To: to, Reason: reason})
 			c.Rev++
 		}
-		target := store.Tiers[g.weighted(is.tiers[:]...)]
+		target := store.Tiers()[g.weighted(is.tiers[:]...)]
 		for c.Tier != target {
 			next := c.Tier.Next()
 			move("escalate", string(c.Tier), string(next), "本级无法解决，报上级统筹")

@@ -38,7 +38,7 @@ func Generate(seed uint64, today time.Time) store.Dataset {
 func Seed(st *store.Store) error {
 	now := st.Now()
 	d := Generate(DefaultSeed, now)
-	if err := st.Seed(store.System, d); err != nil {
+	if err := st.Seed(store.System(), d); err != nil {
 		return err
 	}
 	// The campaign calendar: mobilized and grouped a few weeks ago, visits due within the
@@ -47,7 +47,7 @@ func Seed(st *store.Store) error {
 		phase string
 		days  int
 	}{{"mob.township", -28}, {"mob.village", -25}, {"mob.grid", -22}, {"groups.filed", -20}, {"visits.done", 5}, {"revisits.done", 20}} {
-		if err := st.SetPhaseDeadline(store.System, "", p.phase, now.AddDate(0, 0, p.days).Format(time.DateOnly)); err != nil {
+		if err := st.SetPhaseDeadline(store.System(), "", p.phase, now.AddDate(0, 0, p.days).Format(time.DateOnly)); err != nil {
 			return err
 		}
 	}

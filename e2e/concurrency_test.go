@@ -42,7 +42,7 @@ func answerTo(log *keyLog, user string, from int, d time.Duration) (said string,
 func TestSessionsTriageTogether(t *testing.T) {
 	log := &keyLog{}
 	s := startServer(t, false, func(c *sshserver.Config) { c.KeyTrace = log.add })
-	all, _ := s.st.Concerns(store.System)
+	all, _ := s.st.Concerns(store.System())
 	byGrid := map[string][]store.Concern{}
 	var grid string
 	for _, c := range all {
@@ -102,7 +102,7 @@ func TestSessionsTriageTogether(t *testing.T) {
 						cur = tag
 					}
 				}
-				next := store.Tags[(indexOf(cur)+1)%3]
+				next := store.Tags()[(indexOf(cur)+1)%3]
 				// The answer to this key, not a footer left from the round before: the first
 				// message or question the session shows after the key (its key trace).
 				from := len(log.events(names[i]))
@@ -142,10 +142,10 @@ func TestSessionsTriageTogether(t *testing.T) {
 		return
 	}
 	moves := map[string]int{}
-	events, _ := s.st.Audit(store.System, 100000)
+	events, _ := s.st.Audit(store.System(), 100000)
 	total := 0
 	for _, c0 := range targets {
-		c, _ := s.st.Concern(store.System, c0.ID)
+		c, _ := s.st.Concern(store.System(), c0.ID)
 		since := c.Moves[seedMoves[c.ID]:]
 		// A change is one Rev; its moves share it (a tag, and the deadline a more urgent
 		// tag brought forward).

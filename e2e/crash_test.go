@@ -198,7 +198,7 @@ func (w *crashWorker) run(tm *term, mu *sync.Mutex, firstScreen *string, started
 		if cur == "" {
 			return
 		}
-		next := store.Tags[(indexOf(cur)+1)%3]
+		next := store.Tags()[(indexOf(cur)+1)%3]
 		mu.Lock()
 		w.tries = append(w.tries, attempt{what: string(next)})
 		n := len(w.tries) - 1
@@ -220,7 +220,7 @@ func (w *crashWorker) run(tm *term, mu *sync.Mutex, firstScreen *string, started
 }
 
 func indexOf(t store.Tag) int {
-	for i, x := range store.Tags {
+	for i, x := range store.Tags() {
 		if x == t {
 			return i
 		}
@@ -249,7 +249,7 @@ func TestCrashRestart(t *testing.T) {
 	seedMoves := map[string]int{}
 	var workers []*crashWorker
 	taken := map[string]bool{}
-	all, _ := st.Concerns(store.System)
+	all, _ := st.Concerns(store.System())
 	for _, c := range all {
 		seedMoves[c.ID] = len(c.Moves)
 		if c.Rev != 0 {
@@ -433,7 +433,7 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 	}
 
 	// Concerns: one valid tier, tag and status; Rev = moves since the seed = audit events.
-	concerns, err := st.Concerns(store.System)
+	concerns, err := st.Concerns(store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +494,7 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 		}
 	}
 	// Users: every acknowledged add is there, each with its key index and audit events.
-	users, err := st.Users(store.System)
+	users, err := st.Users(store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,8 +524,8 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 		}
 	}
 	// Coverage on screen equals a recount.
-	hhs, _ := st.Households(store.System)
-	visits, _ := st.Visits(store.System)
+	hhs, _ := st.Households(store.System())
+	visits, _ := st.Visits(store.System())
 	for i, w := range workers {
 		if screens[i] == "" {
 			continue
@@ -551,16 +551,16 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 	}
 	// The store takes a write after the crash (and it is a real one: a user added, then
 	// removed again, both audited).
-	if _, err := st.AddUser(store.System, store.User{Name: "crashcheck", Role: store.RoleInspector, Keys: []string{spareLine}}, ""); err != nil {
+	if _, err := st.AddUser(store.System(), store.User{Name: "crashcheck", Role: store.RoleInspector, Keys: []string{spareLine}}, ""); err != nil {
 		t.Errorf("write after the crash: %v", err)
-	} else if err := st.RemoveUser(store.System, "crashcheck"); err != nil {
+	} else if err := st.RemoveUser(store.System(), "crashcheck"); err != nil {
 		t.Errorf("write after the crash: %v", err)
 	}
 	return acked
 }
 
 func indexOfTier(t store.Tier) int {
-	for i, x := range store.Tiers {
+	for i, x := range store.Tiers() {
 		if x == t {
 			return i
 		}

@@ -80,7 +80,7 @@ func newKey(t *testing.T) (gossh.Signer, string) {
 func (s *server) addUser(t *testing.T, name string, role store.Role, scope string) gossh.Signer {
 	t.Helper()
 	signer, line := newKey(t)
-	if _, err := s.st.AddUser(store.System, store.User{Name: name, Role: role, Keys: []string{line}}, scope); err != nil {
+	if _, err := s.st.AddUser(store.System(), store.User{Name: name, Role: role, Keys: []string{line}}, scope); err != nil {
 		t.Fatal(err)
 	}
 	return signer

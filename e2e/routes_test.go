@@ -156,7 +156,7 @@ func TestMissedPersonLeavesOnceReached(t *testing.T) {
 		m := regexp.MustCompile(`人 (\d+)/\d+`).FindStringSubmatch(s)
 		return m != nil && m[1] == strconv.Itoa(before+1)
 	})
-	reaches, _ := s.st.Reaches(store.System)
+	reaches, _ := s.st.Reaches(store.System())
 	if len(reaches) != 1 || reaches[0].How != "电话" || reaches[0].By != "陈静" {
 		t.Fatalf("reach stored: %+v", reaches)
 	}

@@ -33,15 +33,15 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 		d.Households = append(d.Households, store.Household{ID: "DL01-000" + string(rune('1'+i)), Village: "DL", Grid: "DL01",
 			Address: s + "号", Residents: []store.Resident{{Name: s, Relation: "户主", Gender: "男", Born: "1960-01", Political: s}}})
 	}
-	if err := st.Seed(store.System, d); err != nil {
+	if err := st.Seed(store.System(), d); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SetFactSheet(store.System, store.FactSheet{Village: "DL", Profile: hostileTexts[0] + "\n" + hostileTexts[3],
+	if _, err := st.SetFactSheet(store.System(), store.FactSheet{Village: "DL", Profile: hostileTexts[0] + "\n" + hostileTexts[3],
 		Industries: hostileTexts[1:3], Services: hostileTexts[4:], Tasks: []string{"-修路"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, report := range []string{"residents", "factsheet"} {
-		data := export(t, st, store.System, report, "csv", "")
+		data := export(t, st, store.System(), report, "csv", "")
 		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\uFEFF"))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
@@ -60,17 +60,17 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 		if seen == 0 {
 			t.Fatalf("%s: the HYPERLINK text is not in the export as '=…:\n%s", report, data)
 		}
-		p := parse(t, st, store.System, data, report+".csv")
+		p := parse(t, st, store.System(), data, report+".csv")
 		if len(p.Problems) > 0 {
 			t.Fatalf("%s: %v", report, FormatProblems(p.Problems, "en", 5))
 		}
-		rep, err := st.ImportRoster(store.System, p.Roster, store.ImportOptions{DryRun: true})
+		rep, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{DryRun: true})
 		if err != nil || !rep.Empty() {
 			t.Fatalf("%s: export → import is not a no-op: %v %+v", report, err, rep.Changes)
 		}
 	}
 	// The workbook keeps the text as a string: no formula, no apostrophe.
-	f, err := excelize.OpenReader(strings.NewReader(string(export(t, st, store.System, "residents", "xlsx", ""))))
+	f, err := excelize.OpenReader(strings.NewReader(string(export(t, st, store.System(), "residents", "xlsx", ""))))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func demoStore(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Seed(store.System, demo.Generate(demo.DefaultSeed, day)); err != nil {
+	if err := st.Seed(store.System(), demo.Generate(demo.DefaultSeed, day)); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -30,11 +30,11 @@ func demoStore(t testing.TB) *store.Store {
 // reference builds the import reference for an actor from the store.
 func reference(t testing.TB, st *store.Store, a store.Actor) Reference {
 	t.Helper()
-	vs, err := st.Villages(store.System)
+	vs, err := st.Villages(store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs, err := st.Grids(store.System)
+	gs, err := st.Grids(store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +47,12 @@ func export(t testing.TB, st *store.Store, a store.Actor, report, format, villag
 	d, err := Load(st, a, village)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// As the export command does: personal numbers in full for the users who may have them.
+	if Personal(report) && a.CanExportPersonal() {
+		if err := d.Unmask(st, report+"."+format); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r, err := Build(d, report)
 	if err != nil {

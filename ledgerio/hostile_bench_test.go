@@ -153,10 +153,10 @@ func benchLargest(b *testing.B, format string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := src.Seed(store.System, full); err != nil {
+	if err := src.Seed(store.System(), full); err != nil {
 		b.Fatal(err)
 	}
-	file := export(b, src, store.System, "residents", format, "")
+	file := export(b, src, store.System(), "residents", format, "")
 	src.Close()
 	full.Households = nil
 	runtime.GC()
@@ -169,7 +169,7 @@ func benchLargest(b *testing.B, format string) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := dst.Seed(store.System, store.Dataset{Township: full.Township, Villages: full.Villages, Grids: full.Grids}); err != nil {
+			if err := dst.Seed(store.System(), store.Dataset{Township: full.Township, Villages: full.Villages, Grids: full.Grids}); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
@@ -179,12 +179,12 @@ func benchLargest(b *testing.B, format string) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			p := ParseRoster(wb, reference(b, dst, store.System))
+			p := ParseRoster(wb, reference(b, dst, store.System()))
 			if len(p.Problems) > 0 {
 				b.Fatalf("problems: %v", FormatProblems(p.Problems, "en", 5))
 			}
 			wb = nil
-			rep, err := dst.ImportRoster(store.System, p.Roster, store.ImportOptions{DryRun: dry})
+			rep, err := dst.ImportRoster(store.System(), p.Roster, store.ImportOptions{DryRun: dry})
 			if err != nil || rep.Residents.Added != n {
 				b.Fatalf("import (dry run %v): %v, %d residents", dry, err, rep.Residents.Added)
 			}

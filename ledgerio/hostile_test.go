@@ -160,7 +160,7 @@ func TestDefaultLimitsFitCounty(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.Seed(store.System, bigTownship(sample)); err != nil {
+	if err := st.Seed(store.System(), bigTownship(sample)); err != nil {
 		t.Fatal(err)
 	}
 	lim := DefaultLimits()
@@ -173,7 +173,7 @@ func TestDefaultLimitsFitCounty(t *testing.T) {
 		}
 	}
 	for _, format := range []string{"xlsx", "csv"} {
-		file := export(t, st, store.System, "residents", format, "")
+		file := export(t, st, store.System(), "residents", format, "")
 		wb, err := ReadWorkbook(file, "roster."+format)
 		if err != nil {
 			t.Fatal(err)

@@ -71,6 +71,8 @@ type Data struct {
 	// Limits and Now are what the rates are counted with (store.CountFigures).
 	Limits store.Limits
 	Now    time.Time
+	// unmasked is set by Unmask.
+	unmasked bool
 }
 
 // ErrUnknownReport is returned by Build for a report name it does not know.
@@ -120,9 +122,7 @@ func Load(st *store.Store, a store.Actor, village string) (*Data, error) {
 	if d.Groups, err = st.Groups(a); err != nil {
 		return nil, err
 	}
-	d.Groups = slices.DeleteFunc(d.Groups, func(g store.Group) bool {
-		return !in(g.Village) || (a.Role == store.RoleGrid && !slices.Contains(g.Grids, a.Grid))
-	})
+	d.Groups = slices.DeleteFunc(d.Groups, func(g store.Group) bool { return !in(g.Village) })
 	if d.Visits, err = st.Visits(a); err != nil {
 		return nil, err
 	}
@@ -229,10 +229,42 @@ func (d *Data) latestRevisits() map[string]store.Revisit {
 	return latest
 }
 
-// Unmasked reports whether the actor sees ID numbers and phones in full: township and village
-// users do; inspectors and grid users get them masked.
-func (d *Data) Unmasked() bool {
-	return d.Actor.Role == store.RoleTownship || d.Actor.Role == store.RoleVillage
+// Unmasked reports whether the data holds ID numbers and phones in full: only after Unmask,
+// for a township or village user. The store hands out every number masked otherwise.
+func (d *Data) Unmasked() bool { return d.unmasked }
+
+// Personal reports whether a report carries personal numbers (ID numbers, phones), and so
+// needs Unmask to have them in full.
+func Personal(report string) bool { return report == "residents" || report == "groups" }
+
+// Unmask fills in the full ID numbers and phones of the data's residents and party members
+// for an export of personal data named what ("residents.xlsx"), through the store's audited
+// PersonalData: the export is in the audit trail before any number is handed out. Only
+// township and village users may (store.Actor.CanExportPersonal); for the others it is an
+// error and the data stays masked.
+func (d *Data) Unmask(st *store.Store, what string) error {
+	p, err := st.PersonalData(d.Actor, what, d.Village)
+	if err != nil {
+		return err
+	}
+	hhs := make([]store.Household, len(d.Households))
+	for i, h := range d.Households {
+		h.Residents = slices.Clone(h.Residents) // the store's rows are shared: edit a copy
+		for j := range h.Residents {
+			if c, ok := p.Residents[h.Residents[j].ID]; ok {
+				h.Residents[j].IDNumber, h.Residents[j].Phone = c.IDNumber, c.Phone
+			}
+		}
+		hhs[i] = h
+	}
+	d.Households = hhs
+	for i := range d.Members {
+		if c, ok := p.Members[d.Members[i].ID]; ok {
+			d.Members[i].Phone = c.Phone
+		}
+	}
+	d.unmasked = true
+	return nil
 }
 
 func (d *Data) phone(s string) string {
@@ -328,7 +360,7 @@ func (d *Data) summary() Table {
 	for _, c := range cats {
 		t.Columns = append(t.Columns, Column{c, ColNumber})
 	}
-	for _, tier := range store.Tiers {
+	for _, tier := range store.Tiers() {
 		t.Columns = append(t.Columns, Column{tierNames[tier], ColNumber})
 	}
 	t.Columns = append(t.Columns, Column{"已办结", ColNumber}, Column{"按期办结", ColNumber}, Column{"超期", ColNumber},
@@ -340,7 +372,7 @@ func (d *Data) summary() Table {
 		for _, c := range cats {
 			r = append(r, x.ByCategory[c])
 		}
-		for _, tier := range store.Tiers {
+		for _, tier := range store.Tiers() {
 			r = append(r, x.ByTier[tier])
 		}
 		return append(r, x.Resolved, x.OnTime, x.Overdue, x.Revisited, x.Satisfied, percent(x.Responded, x.Concerns),

@@ -3,6 +3,7 @@ package ledgerio
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,13 +26,13 @@ func figures(t *testing.T, st *store.Store, village string) storeFigures {
 	t.Helper()
 	var f storeFigures
 	in := func(v string) bool { return village == "" || v == village }
-	hs, err := st.Households(store.System)
+	hs, err := st.Households(store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, _ := st.Visits(store.System)
-	cs, _ := st.Concerns(store.System)
-	rs, _ := st.Revisits(store.System)
+	vs, _ := st.Visits(store.System())
+	cs, _ := st.Concerns(store.System())
+	rs, _ := st.Revisits(store.System())
 	current := map[string]bool{}
 	for _, h := range hs {
 		if h.MovedOut == "" && in(h.Village) {
@@ -100,7 +101,7 @@ func TestDemoTownship(t *testing.T) {
 // testSummaryMatchesStore: the summary's township total (合计) and each village's subtotal
 // (小计) say what the store's rows say.
 func testSummaryMatchesStore(t *testing.T, st *store.Store) {
-	d, err := Load(st, store.System, "")
+	d, err := Load(st, store.System(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func testSummaryMatchesStore(t *testing.T, st *store.Store) {
 		}
 	}
 	tiers := 0
-	for _, tier := range store.Tiers {
+	for _, tier := range store.Tiers() {
 		tiers += total[colOf(t, tb, tierNames[tier])].(int)
 	}
 	if subtotals != 4 || tiers != total[colOf(t, tb, "诉求总数")].(int) {
@@ -145,7 +146,7 @@ func testSummaryMatchesStore(t *testing.T, st *store.Store) {
 // excelize and reads it back: title, header, frozen panes, widths, date cells, tag fills, and
 // the numbers match the store.
 func testEveryReportOpens(t *testing.T, st *store.Store) {
-	d, err := Load(st, store.System, "DL")
+	d, err := Load(st, store.System(), "DL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,6 +310,35 @@ func testInspectorSeesMaskedNumbers(t *testing.T, st *store.Store) {
 	if !strings.Contains(tb.Title, "东岭新村") {
 		t.Fatalf("title %q", tb.Title)
 	}
+	if err := d.Unmask(st, "residents.xlsx"); !errors.Is(err, store.ErrScope) || d.Unmasked() {
+		t.Fatalf("an inspector unmasked the roster: %v", err)
+	}
+	// A township user's loaded data is masked too until the audited Unmask.
+	d, err = Load(st, store.System(), "DL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := func() int {
+		r, _ := Build(d, "residents")
+		n := 0
+		for _, row := range r.Tables[0].Rows {
+			if id := row[idc].(string); id != "" && !strings.Contains(id, "*") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := full(); n != 0 {
+		t.Fatalf("%d full ID numbers before Unmask", n)
+	}
+	before, _ := st.Audit(store.System(), 1)
+	if err := d.Unmask(st, "residents.xlsx"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := st.Audit(store.System(), 1)
+	if n := full(); n == 0 || len(after) == 0 || after[0].Action != "export" || (len(before) > 0 && after[0].Seq == before[0].Seq) {
+		t.Fatalf("Unmask: %d full ID numbers, audit %+v", n, after)
+	}
 	if _, err := Load(st, store.Actor{Name: "v", Role: store.RoleVillage, Village: "XH"}, "DL"); err == nil {
 		t.Fatal("a village user loaded another village")
 	}
@@ -328,7 +358,7 @@ func testOpensInLibreOffice(t *testing.T, st *store.Store) {
 	var files []string
 	for _, name := range Reports {
 		path := filepath.Join(dir, name+".xlsx")
-		if err := os.WriteFile(path, export(t, st, store.System, name, "xlsx", "DL"), 0o600); err != nil {
+		if err := os.WriteFile(path, export(t, st, store.System(), name, "xlsx", "DL"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, path)

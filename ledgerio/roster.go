@@ -337,7 +337,7 @@ func (st *sheetState) finish(p *parser) {
 		if ro.FactSections == nil {
 			ro.FactSections = map[string][]string{}
 		}
-		for _, sec := range store.FactSections {
+		for _, sec := range store.FactSections() {
 			if st.sections[v][sec] {
 				ro.FactSections[v] = append(ro.FactSections[v], sec)
 			}

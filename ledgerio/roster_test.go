@@ -38,7 +38,7 @@ func smallStore(t *testing.T) *store.Store {
 				{ID: "DL03-0001-1", Name: "王建国", Relation: "户主", Gender: "男", Born: "1965-05", IDNumber: id("37010219650512123")}}},
 		},
 	}
-	if err := st.Seed(store.System, d); err != nil {
+	if err := st.Seed(store.System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -252,7 +252,7 @@ func TestEncodingsDetected(t *testing.T) {
 		{"GB18030", gb18030}, {"UTF-16", u16}}
 	for _, c := range cases {
 		want := c.want
-		p := parse(t, st, store.System, c.data, "x.csv")
+		p := parse(t, st, store.System(), c.data, "x.csv")
 		if len(p.Problems) > 0 || p.Notes[0].In("en") != "CSV encoding: "+want {
 			t.Fatalf("%s: %v %v", want, FormatProblems(p.Problems, "en", 0), p.Notes)
 		}
@@ -272,15 +272,15 @@ func TestFirstImportIntoEmptyStore(t *testing.T) {
 	}
 	defer st.Close()
 	grids := "新村代码,新村,网格代码,网格,包村领导\nDL,东岭新村,DL01,1网格,刘书记\nDL,东岭新村,DL02,前岭网格,刘书记\n"
-	p := parse(t, st, store.System, []byte(grids), "网格.csv")
+	p := parse(t, st, store.System(), []byte(grids), "网格.csv")
 	if len(p.Problems) > 0 || len(p.Roster.Villages) != 1 || len(p.Roster.Grids) != 2 {
 		t.Fatalf("%v %+v", FormatProblems(p.Problems, "en", 0), p.Roster)
 	}
-	if _, err := st.ImportRoster(store.System, p.Roster, store.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "--township") {
+	if _, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "--township") {
 		t.Fatalf("no township name: %v", err)
 	}
 	p.Roster.Township = "青石镇"
-	rep, err := st.ImportRoster(store.System, p.Roster, store.ImportOptions{})
+	rep, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{})
 	if err != nil || rep.Villages.Added != 1 || rep.Grids.Added != 2 {
 		t.Fatalf("%v %+v", err, rep)
 	}
@@ -288,8 +288,8 @@ func TestFirstImportIntoEmptyStore(t *testing.T) {
 		t.Fatalf("township %+v", tw)
 	}
 	// Now residents can come in, their grids found by name.
-	p = parse(t, st, store.System, []byte("网格,户号,姓名,与户主关系\n前岭网格,1,张三,户主\n"), "人口.csv")
-	if rep, err := st.ImportRoster(store.System, p.Roster, store.ImportOptions{}); err != nil || rep.Households.Added != 1 {
+	p = parse(t, st, store.System(), []byte("网格,户号,姓名,与户主关系\n前岭网格,1,张三,户主\n"), "人口.csv")
+	if rep, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{}); err != nil || rep.Households.Added != 1 {
 		t.Fatalf("%v %+v", err, rep)
 	}
 	// A village user may send the grids sheet back unchanged, but not change it.

@@ -15,7 +15,7 @@ func testResidentsExportImportIsNoOp(t *testing.T, st *store.Store) {
 	for _, c := range []struct {
 		who             store.Actor
 		format, village string
-	}{{store.System, "csv", ""}, {store.System, "xlsx", "NS"}, {village, "xlsx", ""}} {
+	}{{store.System(), "csv", ""}, {store.System(), "xlsx", "NS"}, {village, "xlsx", ""}} {
 		data := export(t, st, c.who, "residents", c.format, c.village)
 		p := parse(t, st, c.who, data, "residents."+c.format)
 		if len(p.Problems) > 0 {

@@ -357,7 +357,7 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 	defer st.Close()
 	who := o.Who
 	if who == "" {
-		who = System.Name
+		who = System().Name
 	}
 	return info, st.update(Actor{Name: who, Role: RoleTownship}, func(tx *Tx) error {
 		b, _ := json.Marshal(map[string]any{"file": filepath.Base(path), "bytes": info.Bytes, "at": tx.at.Format(time.RFC3339)})

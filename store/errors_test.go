@@ -45,12 +45,12 @@ func TestEveryRefusalHasACode(t *testing.T) {
 		}
 		for _, m := range action.FindAllStringSubmatch(src, -1) {
 			a := m[1] + m[2]
-			if !slices.Contains(MoveActions, a) {
+			if !slices.Contains(MoveActions(), a) {
 				t.Errorf("%s: move action %q is not in MoveActions", f, a)
 			}
 		}
 		for _, m := range form.FindAllStringSubmatch(src, -1) {
-			if !slices.Contains(FormCodes, m[1]) {
+			if !slices.Contains(FormCodes(), m[1]) {
 				t.Errorf("%s: form error %q is not in FormCodes", f, m[1])
 			}
 		}
@@ -59,7 +59,7 @@ func TestEveryRefusalHasACode(t *testing.T) {
 		t.Errorf("%d refusals found in the source, %d codes: a code no refusal uses?", seen, len(codes))
 	}
 	for _, k := range []OpKind{OpTag, OpOwner, OpDeadline, OpSolution, OpEscalate, OpReturn, OpResolve} {
-		if !slices.Contains(MoveActions, string(k)) {
+		if !slices.Contains(MoveActions(), string(k)) {
 			t.Errorf("action %s writes a move not in MoveActions", k)
 		}
 	}

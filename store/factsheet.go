@@ -104,7 +104,9 @@ func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time) (FactShee
 
 // FactSections names the editable sections of a fact sheet, in the page's order: profile
 // (村情), industries (产业), services (服务), vision (远景), tasks (任务).
-var FactSections = []string{"profile", "industries", "services", "vision", "tasks"}
+func FactSections() []string {
+	return []string{"profile", "industries", "services", "vision", "tasks"}
+}
 
 // sameSection compares one section of two sheets.
 func sameSection(a, b FactSheet, sec string) bool {
@@ -175,14 +177,16 @@ type VillageFacts struct {
 }
 
 // PostOrder lists the posts in the order a fact sheet introduces the cadres.
-var PostOrder = []string{PostSecretary, PostFirstSecretary, PostGuide, PostCommittee, PostGridSecretary, PostSupervisor}
+func PostOrder() []string {
+	return []string{PostSecretary, PostFirstSecretary, PostGuide, PostCommittee, PostGridSecretary, PostSupervisor}
+}
 
 // postRank orders a post by PostOrder; unknown posts come last.
 func postRank(post string) int {
-	if i := slices.Index(PostOrder, post); i >= 0 {
+	if i := slices.Index(PostOrder(), post); i >= 0 {
 		return i
 	}
-	return len(PostOrder)
+	return len(PostOrder())
 }
 
 // Facts returns a village's fact sheet with its profile figures and cadres; every member of

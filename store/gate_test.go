@@ -42,7 +42,7 @@ func TestCloseWaitsForReadsInFlight(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 	// Calls made while Close waits are refused, not queued behind it.
-	if _, err := s.Concerns(System); !errors.Is(err, ErrClosed) {
+	if _, err := s.Concerns(System()); !errors.Is(err, ErrClosed) {
 		t.Fatalf("a read while closing: %v, want ErrClosed", err)
 	}
 	close(release)
@@ -52,10 +52,10 @@ func TestCloseWaitsForReadsInFlight(t *testing.T) {
 	if err := <-closed; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Households(System); !errors.Is(err, ErrClosed) {
+	if _, err := s.Households(System()); !errors.Is(err, ErrClosed) {
 		t.Fatalf("a scan after Close: %v, want ErrClosed", err)
 	}
-	if _, err := s.SetTag(System, "DL-0001", TagRed); !errors.Is(err, ErrClosed) {
+	if _, err := s.SetTag(System(), "DL-0001", TagRed); !errors.Is(err, ErrClosed) {
 		t.Fatalf("a write after Close: %v, want ErrClosed", err)
 	}
 	if err := s.Close(); err != nil {
@@ -70,12 +70,12 @@ func TestCloseUnderLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	calls := []func() error{
-		func() error { _, err := s.Concerns(System); return err },
-		func() error { _, err := s.Households(System); return err },
-		func() error { _, err := s.Audit(System, 50); return err },
-		func() error { _, err := s.Concern(System, "XH-0002"); return err },
-		func() error { _, err := s.SetTag(System, "DL-0001", TagRed); return err },
-		func() error { _, err := s.SetTag(System, "DL-0001", TagGreen); return err },
+		func() error { _, err := s.Concerns(System()); return err },
+		func() error { _, err := s.Households(System()); return err },
+		func() error { _, err := s.Audit(System(), 50); return err },
+		func() error { _, err := s.Concern(System(), "XH-0002"); return err },
+		func() error { _, err := s.SetTag(System(), "DL-0001", TagRed); return err },
+		func() error { _, err := s.SetTag(System(), "DL-0001", TagGreen); return err },
 	}
 	started := make(chan struct{}, len(calls))
 	for _, call := range calls {

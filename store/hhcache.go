@@ -54,8 +54,8 @@ func (c *hhCache) note(changes []Change) {
 	}
 }
 
-// villageHouseholds returns a village's households in key order (grid, then ID), from the
-// cache or read now.
+// villageHouseholds returns a village's households in key order (grid, then ID), ID numbers
+// and phones masked, from the cache or read now.
 func (s *Store) villageHouseholds(village string) ([]Household, error) {
 	c := s.hh
 	c.mu.Lock()
@@ -68,6 +68,10 @@ func (s *Store) villageHouseholds(village string) ([]Household, error) {
 	hhs, err := scan[Household](s.db, "household/"+village+"/", nil)
 	if err != nil {
 		return nil, err
+	}
+	// The cache holds what readers may see: masked once here, not per read (privacy.go).
+	for i := range hhs {
+		hhs[i] = maskHousehold(hhs[i])
 	}
 	hhs = slices.Clip(hhs) // a reader's append must never write into the cached array
 	c.mu.Lock()

@@ -20,7 +20,7 @@ func TestHouseholdCacheFollowsWrites(t *testing.T) {
 	// A roster without the first household's second resident marks her moved out.
 	roster := rosterFrom(before)
 	roster.Households[0].Residents = roster.Households[0].Residents[:1]
-	if _, err := s.ImportRoster(System, roster, ImportOptions{}); err != nil {
+	if _, err := s.ImportRoster(System(), roster, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := s.Households(village)
@@ -29,7 +29,7 @@ func TestHouseholdCacheFollowsWrites(t *testing.T) {
 	}
 	// A write through a transaction (not the import's journal) shows at once too.
 	h := after[1]
-	err = s.update(System, func(tx *Tx) error {
+	err = s.update(System(), func(tx *Tx) error {
 		var cur Household
 		raw, err := tx.get(householdKey(h), &cur)
 		if err != nil {

@@ -22,8 +22,8 @@ type Limits struct {
 	Green  int `json:"green"`
 }
 
-// DefaultLimits are the limits a township starts with: red 3 days, yellow 7, green 15.
-var DefaultLimits = Limits{Red: 3, Yellow: 7, Green: 15}
+// DefaultLimits returns the limits a township starts with: red 3 days, yellow 7, green 15.
+func DefaultLimits() Limits { return Limits{Red: 3, Yellow: 7, Green: 15} }
 
 // Days returns the limit for a tag.
 func (l Limits) Days(t Tag) int {
@@ -40,7 +40,7 @@ const limitsKey = "meta/limits"
 
 // Limits returns the township's time limits per colour.
 func (s *Store) Limits() (Limits, error) {
-	l := DefaultLimits
+	l := DefaultLimits()
 	err := s.db.View(func(txn *badger.Txn) error {
 		_, err := getJSON(txn, limitsKey, &l)
 		if errors.Is(err, ErrNotFound) {
@@ -62,7 +62,7 @@ func (s *Store) SetLimits(a Actor, l Limits) error {
 		}
 	}
 	return s.update(a, func(tx *Tx) error {
-		old := DefaultLimits
+		old := DefaultLimits()
 		before, err := tx.get(limitsKey, &old)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -73,9 +73,9 @@ func (s *Store) SetLimits(a Actor, l Limits) error {
 
 // Next returns the tier above t, or "" at the top.
 func (t Tier) Next() Tier {
-	for i, x := range Tiers {
-		if x == t && i+1 < len(Tiers) {
-			return Tiers[i+1]
+	for i, x := range Tiers() {
+		if x == t && i+1 < len(Tiers()) {
+			return Tiers()[i+1]
 		}
 	}
 	return ""
@@ -83,9 +83,9 @@ func (t Tier) Next() Tier {
 
 // Prev returns the tier below t, or "" at the bottom.
 func (t Tier) Prev() Tier {
-	for i, x := range Tiers {
+	for i, x := range Tiers() {
 		if x == t && i > 0 {
-			return Tiers[i-1]
+			return Tiers()[i-1]
 		}
 	}
 	return ""
@@ -93,7 +93,7 @@ func (t Tier) Prev() Tier {
 
 // rank orders tiers from 0 (on site) to 3 (township).
 func (t Tier) rank() int {
-	for i, x := range Tiers {
+	for i, x := range Tiers() {
 		if x == t {
 			return i
 		}
@@ -418,7 +418,7 @@ func (s *Store) SetTag(a Actor, id string, tag Tag) (Concern, error) {
 }
 
 // urgency orders tags: 0 red (most urgent) to 2 green.
-func urgency(t Tag) int { return slices.Index(Tags[:], t) }
+func urgency(t Tag) int { return slices.Index(Tags(), t) }
 
 // apply changes c by op and returns its history entries, none when nothing changes.
 //

@@ -49,7 +49,7 @@ func openClocked(t *testing.T) (*Store, *clock) {
 		{ID: "DL-M05", Village: "DL", Grid: "DL02", Name: "孙红"}}
 	d.Officials = []Official{{ID: "T01", Name: "赵镇长", Post: "镇长"}, {ID: "T02", Name: "钱主任", Post: "党建办主任"}}
 	d.Teams = []Team{{Village: "DL", Captain: "DL-C01"}}
-	if err := s.Seed(System, d); err != nil {
+	if err := s.Seed(System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return s, ck
@@ -171,7 +171,7 @@ func TestMeetingLeavesDeadlinesAsTheRulesSay(t *testing.T) {
 func TestAutomaticDeadlineNeverMovesIntoThePast(t *testing.T) {
 	s, ck := openClocked(t)
 	ck.t = at(11, 28, 10)
-	c, _ := triage(t, s, System, "DL-0001", Op{Kind: OpTag, Tag: TagRed})
+	c, _ := triage(t, s, System(), "DL-0001", Op{Kind: OpTag, Tag: TagRed})
 	if c.Plan.Deadline != "2026-11-28" || c.Overdue("2026-11-28") {
 		t.Fatalf("red deadline %s", c.Plan.Deadline)
 	}
@@ -184,10 +184,10 @@ func TestSupervisedDeadline(t *testing.T) {
 	ck.t = at(11, 21, 9)
 	village := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
 	// A failed revisit puts the concern under supervision with a supervision deadline.
-	if err := s.SetVillageLeader(System, "DL", "赵镇长"); err != nil {
+	if err := s.SetVillageLeader(System(), "DL", "赵镇长"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetVillageLeader(System, "DL", "王镇长"); ruleCode(err) != "leader.unknown" {
+	if err := s.SetVillageLeader(System(), "DL", "王镇长"); ruleCode(err) != "leader.unknown" {
 		t.Fatalf("a leader who is not a township official: %v", err)
 	}
 	triage(t, s, village, "DL-0002", Op{Kind: OpResolve, Text: "已修补"})
@@ -221,12 +221,12 @@ func TestSupervisedDeadline(t *testing.T) {
 func TestTierClockRestartsOnlyOnATierMove(t *testing.T) {
 	s, ck := openClocked(t)
 	ck.t = at(11, 22, 9)
-	c, _ := triage(t, s, System, "DL-0001", Op{Kind: OpOwner, Text: "王强"}, Op{Kind: OpOwner, Text: "周平"}, Op{Kind: OpTag, Tag: TagYellow})
+	c, _ := triage(t, s, System(), "DL-0001", Op{Kind: OpOwner, Text: "王强"}, Op{Kind: OpOwner, Text: "周平"}, Op{Kind: OpTag, Tag: TagYellow})
 	if created, tier := c.Clock(at(11, 24, 10)); created != 4 || tier != 4 {
 		t.Fatalf("clocks after owner changes: %d %d", created, tier)
 	}
 	ck.t = at(11, 23, 9)
-	c, _ = triage(t, s, System, "DL-0001", Op{Kind: OpEscalate, Reason: "需新村统筹"})
+	c, _ = triage(t, s, System(), "DL-0001", Op{Kind: OpEscalate, Reason: "需新村统筹"})
 	if created, tier := c.Clock(at(11, 24, 10)); created != 4 || tier != 1 {
 		t.Fatalf("clocks after escalating: %d %d", created, tier)
 	}
@@ -306,7 +306,7 @@ func TestOwnersByTier(t *testing.T) {
 		}
 		return out
 	}
-	os, err := s.Owners(System, "DL-0001")
+	os, err := s.Owners(System(), "DL-0001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,31 +316,31 @@ func TestOwnersByTier(t *testing.T) {
 	if os[0].Label() != "王强  1网格 网格书记" {
 		t.Fatalf("label %q", os[0].Label())
 	}
-	if _, err := s.Triage(System, "DL-0001", -1, Op{Kind: OpOwner, Text: "李娜"}); ruleCode(err) != "owner.ambiguous" {
+	if _, err := s.Triage(System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "李娜"}); ruleCode(err) != "owner.ambiguous" {
 		t.Fatalf("a shared name: %v", err)
 	}
-	if _, err := s.Triage(System, "DL-0001", -1, Op{Kind: OpOwner, Text: "孙红"}); ruleCode(err) != "owner.unknown" {
+	if _, err := s.Triage(System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "孙红"}); ruleCode(err) != "owner.unknown" {
 		t.Fatalf("a member of another grid: %v", err)
 	}
-	c, _ := triage(t, s, System, "DL-0001", Op{Kind: OpOwner, Text: "DL-M03"})
+	c, _ := triage(t, s, System(), "DL-0001", Op{Kind: OpOwner, Text: "DL-M03"})
 	if c.Plan.Owner != "李娜" || c.Plan.OwnerID != "DL-M03" || c.Plan.OwnerLabel() != "李娜（1网格党员 DL-M03）" {
 		t.Fatalf("owner by ID: %+v", c.Plan)
 	}
-	c, _ = triage(t, s, System, "DL-0001", Op{Kind: OpEscalate, Reason: "需新村统筹"})
-	os, _ = s.Owners(System, "DL-0001")
+	c, _ = triage(t, s, System(), "DL-0001", Op{Kind: OpEscalate, Reason: "需新村统筹"})
+	os, _ = s.Owners(System(), "DL-0001")
 	if got := strings.Join(names(os), " "); got != "刘书记| 张强| 陈静| 王强|1网格 王强|监委会成员" {
 		t.Fatalf("village tier: %s", got)
 	}
-	c, _ = triage(t, s, System, "DL-0001", Op{Kind: OpOwner, Text: "王强（监委会成员）"})
+	c, _ = triage(t, s, System(), "DL-0001", Op{Kind: OpOwner, Text: "王强（监委会成员）"})
 	if c.Plan.OwnerID != "DL-C05" || c.Plan.OwnerLabel() != "王强（监委会成员）" {
 		t.Fatalf("owner by label: %+v", c.Plan)
 	}
-	triage(t, s, System, "DL-0001", Op{Kind: OpEscalate, Reason: "需镇里托底"})
-	os, _ = s.Owners(System, "DL-0001")
+	triage(t, s, System(), "DL-0001", Op{Kind: OpEscalate, Reason: "需镇里托底"})
+	os, _ = s.Owners(System(), "DL-0001")
 	if got := strings.Join(names(os), " "); got != "赵镇长| 钱主任|" {
 		t.Fatalf("township tier: %s", got)
 	}
-	if _, err := s.Triage(System, "DL-0001", -1, Op{Kind: OpOwner, Text: "张强"}); ruleCode(err) != "owner.unknown" {
+	if _, err := s.Triage(System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "张强"}); ruleCode(err) != "owner.unknown" {
 		t.Fatalf("a village cadre owning a township-tier concern: %v", err)
 	}
 	// A grid user sees the owners of their grid's concerns only.

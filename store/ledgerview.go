@@ -786,10 +786,10 @@ func (l *Ledger) count(a Actor) LedgerCounts {
 			n.Problems++
 		}
 	}
-	for i, t := range Tiers {
+	for i, t := range Tiers() {
 		n.Tiers[t] = tiers[i]
 	}
-	for i, t := range Tags {
+	for i, t := range Tags() {
 		n.Tags[t] = tags[i]
 	}
 	return n

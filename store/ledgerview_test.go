@@ -83,23 +83,23 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 	st := county(t)
 	l := st.Ledger()
 	all := store.LedgerQuery{All: true}
-	if got := every(t, l, store.System, all); len(got) != 2000 {
+	if got := every(t, l, store.System(), all); len(got) != 2000 {
 		t.Fatalf("%d concerns in the view", len(got))
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	open := every(t, l, store.System, store.LedgerQuery{})
+	open := every(t, l, store.System(), store.LedgerQuery{})
 	for i := 0; i < 40; i++ {
 		c := open[rng.IntN(len(open))]
-		tag := store.Tags[rng.IntN(3)]
-		if _, err := st.Triage(store.System, c.ID, -1, store.Op{Kind: store.OpTag, Tag: tag}); err != nil {
+		tag := store.Tags()[rng.IntN(3)]
+		if _, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: tag}); err != nil {
 			t.Fatal(err)
 		}
 		if i%4 == 0 {
-			if _, err := st.Triage(store.System, c.ID, -1, store.Op{Kind: store.OpResolve, Text: "已解决"}); err != nil {
+			if _, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpResolve, Text: "已解决"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		p, err := l.Query(store.System, store.LedgerQuery{All: true, Around: c.ID, Limit: 5})
+		p, err := l.Query(store.System(), store.LedgerQuery{All: true, Around: c.ID, Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,19 +109,19 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 				seen = &p.Rows[i]
 			}
 		}
-		fresh, _ := st.Concern(store.System, c.ID)
+		fresh, _ := st.Concern(store.System(), c.ID)
 		if seen == nil || seen.Tag != fresh.Tag || seen.Status != fresh.Status || seen.Rev != fresh.Rev {
 			t.Fatalf("view shows %+v after triage, store has tag %s status %s rev %d", seen, fresh.Tag, fresh.Status, fresh.Rev)
 		}
 	}
 	// The kept orders equal a sort of a fresh read.
-	stored, err := st.Concerns(store.System)
+	stored, err := st.Concerns(store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
 	today := st.Today()
 	sort.Slice(stored, func(i, j int) bool { return meetingLess(stored[i], stored[j], today) })
-	got := every(t, l, store.System, all)
+	got := every(t, l, store.System(), all)
 	for i := range stored {
 		if got[i].ID != stored[i].ID || got[i].Rev != stored[i].Rev {
 			t.Fatalf("row %d: view %s rev %d, store %s rev %d", i, got[i].ID, got[i].Rev, stored[i].ID, stored[i].Rev)
@@ -132,7 +132,7 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 	va := store.Actor{Name: "v", Role: store.RoleVillage, Village: stored[0].Village}
 	for _, o := range []store.LedgerOrder{store.OrderMeeting, store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
 		var want []string
-		for _, c := range every(t, l, store.System, store.LedgerQuery{All: true, Order: o}) {
+		for _, c := range every(t, l, store.System(), store.LedgerQuery{All: true, Order: o}) {
 			if c.Village == va.Village {
 				want = append(want, c.ID+"/"+string(c.Tag))
 			}
@@ -145,18 +145,18 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 			t.Fatalf("%s order: the village user's %d rows differ from the township's %d of that village", o, len(got), len(want))
 		}
 	}
-	shared, err := l.Concerns(store.System)
+	shared, err := l.Concerns(store.System())
 	if err != nil || len(shared) != len(stored) {
 		t.Fatalf("view's Concerns: %d rows, %v", len(shared), err)
 	}
-	byKey, _ := st.Concerns(store.System)
+	byKey, _ := st.Concerns(store.System())
 	for i := range byKey {
 		if shared[i].ID != byKey[i].ID || shared[i].Rev != byKey[i].Rev {
 			t.Fatalf("view's Concerns row %d is %s, the store's %s", i, shared[i].ID, byKey[i].ID)
 		}
 	}
 	for _, o := range []store.LedgerOrder{store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
-		rows := every(t, l, store.System, store.LedgerQuery{All: true, Order: o})
+		rows := every(t, l, store.System(), store.LedgerQuery{All: true, Order: o})
 		ids := map[string]bool{}
 		for i, r := range rows {
 			ids[r.ID] = true
@@ -188,7 +188,7 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 func TestLedgerViewScope(t *testing.T) {
 	st := county(t)
 	l := st.Ledger()
-	stored, _ := st.Concerns(store.System)
+	stored, _ := st.Concerns(store.System())
 	village := stored[0].Village
 	grid := stored[0].Grid
 	for _, a := range []store.Actor{
@@ -241,7 +241,7 @@ func TestLedgerViewScope(t *testing.T) {
 func TestLedgerViewSearch(t *testing.T) {
 	st := county(t)
 	l := st.Ledger()
-	all := every(t, l, store.System, store.LedgerQuery{All: true})
+	all := every(t, l, store.System(), store.LedgerQuery{All: true})
 	var leak int
 	for _, c := range all {
 		if c.Category == "房屋安全" {
@@ -249,7 +249,7 @@ func TestLedgerViewSearch(t *testing.T) {
 		}
 	}
 	for _, text := range []string{"房屋", "fangwu", "fw"} {
-		rows := every(t, l, store.System, store.LedgerQuery{All: true, Text: text})
+		rows := every(t, l, store.System(), store.LedgerQuery{All: true, Text: text})
 		n := 0
 		for _, c := range rows {
 			if c.Category == "房屋安全" {
@@ -263,11 +263,11 @@ func TestLedgerViewSearch(t *testing.T) {
 	// A word searched for before a change finds the changed row after it: the cached
 	// matches follow the change feed too. The concern goes to one of the people who may own
 	// it, whose name finds one row more afterwards: this one.
-	open := every(t, l, store.System, store.LedgerQuery{})
+	open := every(t, l, store.System(), store.LedgerQuery{})
 	var id string
 	var owner store.Owner
 	for _, c := range open[len(open)/2:] {
-		os, err := st.Owners(store.System, c.ID)
+		os, err := st.Owners(store.System(), c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +281,7 @@ func TestLedgerViewSearch(t *testing.T) {
 	}
 	found := func() []string {
 		var ids []string
-		for _, c := range every(t, l, store.System, store.LedgerQuery{All: true, Text: owner.Name}) {
+		for _, c := range every(t, l, store.System(), store.LedgerQuery{All: true, Text: owner.Name}) {
 			ids = append(ids, c.ID)
 		}
 		return ids
@@ -290,7 +290,7 @@ func TestLedgerViewSearch(t *testing.T) {
 	if slices.Contains(was, id) {
 		t.Fatalf("%q finds %s before it was given to %s", owner.Name, id, owner.Name)
 	}
-	if _, err := st.Triage(store.System, id, -1, store.Op{Kind: store.OpOwner, Text: owner.ID}); err != nil {
+	if _, err := st.Triage(store.System(), id, -1, store.Op{Kind: store.OpOwner, Text: owner.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if now := found(); len(now) != len(was)+1 || !slices.Contains(now, id) {
@@ -298,12 +298,12 @@ func TestLedgerViewSearch(t *testing.T) {
 	}
 	// Every word finds exactly the rows whose key holds it, typed a letter at a time (each
 	// prefix narrows the next) or at once.
-	gs, _ := st.Grids(store.System)
+	gs, _ := st.Grids(store.System())
 	gridName := map[string]string{}
 	for _, g := range gs {
 		gridName[g.Code] = g.Name
 	}
-	stored, _ := st.Concerns(store.System)
+	stored, _ := st.Concerns(store.System())
 	for _, word := range []string{"louyu", "漏雨", "dl", "ab-00", "fdly", "ceshiyuan", "网格"} {
 		for i := 1; i <= len([]rune(word)); i++ {
 			text := string([]rune(word)[:i])
@@ -320,13 +320,13 @@ func TestLedgerViewSearch(t *testing.T) {
 					want++
 				}
 			}
-			p, err := l.Query(store.System, store.LedgerQuery{All: true, Text: text, Limit: 1})
+			p, err := l.Query(store.System(), store.LedgerQuery{All: true, Text: text, Limit: 1})
 			if err != nil || p.Total != want {
 				t.Fatalf("%q: the view finds %d, the rows hold it %d times (%v)", text, p.Total, want, err)
 			}
 		}
 	}
-	p, err := l.Query(store.System, store.LedgerQuery{Counts: true, Limit: 1})
+	p, err := l.Query(store.System(), store.LedgerQuery{Counts: true, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,19 +344,19 @@ func TestLedgerViewSearch(t *testing.T) {
 func TestLedgerViewReadsItsWrites(t *testing.T) {
 	st := county(t)
 	l := st.Ledger()
-	open := every(t, l, store.System, store.LedgerQuery{})
+	open := every(t, l, store.System(), store.LedgerQuery{})
 	errs := make(chan error, 8)
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 25 {
 				c := open[(w*25+i)%len(open)]
-				got, err := st.Triage(store.System, c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags[i%3]})
+				got, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags()[i%3]})
 				if err != nil {
 					errs <- err
 					return
 				}
-				p, err := l.Query(store.System, store.LedgerQuery{IDs: []string{c.ID}, Limit: 1})
+				p, err := l.Query(store.System(), store.LedgerQuery{IDs: []string{c.ID}, Limit: 1})
 				if err != nil {
 					errs <- err
 					return

@@ -19,19 +19,23 @@ import (
 
 // Phases of the campaign (四、推进步骤 of the plan), in order. Each has a deadline set by the
 // township, which a village may have overridden.
-var Phases = []string{"mob.township", "mob.village", "mob.grid", "groups.filed", "visits.done", "revisits.done"}
+func Phases() []string {
+	return []string{"mob.township", "mob.village", "mob.grid", "groups.filed", "visits.done", "revisits.done"}
+}
 
-// Filing kinds the party-building office requires from each village, and the phase whose
-// deadline they are due by.
-var Filings = map[string]string{
-	"groups":   "groups.filed",
-	"forms":    "visits.done",
-	"summary":  "visits.done",
-	"revisits": "revisits.done",
+// Filings returns the filing kinds the party-building office requires from each village, each
+// with the phase whose deadline it is due by.
+func Filings() map[string]string {
+	return map[string]string{
+		"groups":   "groups.filed",
+		"forms":    "visits.done",
+		"summary":  "visits.done",
+		"revisits": "revisits.done",
+	}
 }
 
 // FilingKinds lists the filings in the order they are due.
-var FilingKinds = []string{"groups", "forms", "summary", "revisits"}
+func FilingKinds() []string { return []string{"groups", "forms", "summary", "revisits"} }
 
 // Calendar holds the phases' deadlines: the township's, and each village's overrides.
 type Calendar struct {
@@ -50,7 +54,7 @@ func (c Calendar) Deadline(village, phase string) string {
 // Current returns the phase a village is in on a day — the first whose deadline is not past —
 // and the days left to its deadline; "" when every deadline has passed or none is set.
 func (c Calendar) Current(village, today string) (string, int) {
-	for _, p := range Phases {
+	for _, p := range Phases() {
 		d := c.Deadline(village, p)
 		if d != "" && d >= today {
 			return p, daysFrom(today, d)
@@ -95,7 +99,7 @@ func (s *Store) SetPhaseDeadline(a Actor, village, phase, date string) error {
 	if a.Role != RoleTownship {
 		return outOfScope("calendar.township")
 	}
-	if !slices.Contains(Phases, phase) {
+	if !slices.Contains(Phases(), phase) {
 		return refuse("phase.unknown", phase)
 	}
 	if date != "" {
@@ -156,7 +160,7 @@ func filingDataKey(village, kind string, ver int) string {
 // numbered after any earlier filing of the same kind (re-filing keeps the history), and marked
 // on time or late against the calendar. Township users and the village's own users file.
 func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (Filing, error) {
-	if _, ok := Filings[kind]; !ok {
+	if _, ok := Filings()[kind]; !ok {
 		return Filing{}, refuse("filing.unknown", kind)
 	}
 	if a.Role == RoleGrid || a.Role == RoleInspector {
@@ -177,7 +181,7 @@ func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (
 			return err
 		}
 		f = Filing{Village: village, Kind: kind, Version: int(n), Format: format, Size: len(data),
-			SHA256: hex.EncodeToString(sum[:]), By: a.Name, At: tx.at, Due: cal.Deadline(village, Filings[kind])}
+			SHA256: hex.EncodeToString(sum[:]), By: a.Name, At: tx.at, Due: cal.Deadline(village, Filings()[kind])}
 		f.Late = f.Due != "" && tx.at.Format(time.DateOnly) > f.Due
 		// The file itself is written beside its record; its audit event records the record.
 		if err := tx.txn.Set([]byte(filingDataKey(village, kind, f.Version)), data); err != nil {
@@ -303,7 +307,9 @@ func (s *Store) AnswerFinding(a Actor, village, id, answer string) (Inspection, 
 }
 
 // Score parts, in the order the score sheet shows them.
-var ScoreParts = []string{"coverage", "filings", "response", "ontime", "revisit", "satisfied", "overdue", "supervised", "findings"}
+func ScoreParts() []string {
+	return []string{"coverage", "filings", "response", "ontime", "revisit", "satisfied", "overdue", "supervised", "findings"}
+}
 
 // Weights are the township's weights per score part; equal to start with.
 type Weights map[string]float64
@@ -320,7 +326,7 @@ func (s *Store) ScoreWeights() (Weights, error) {
 		}
 		return err
 	})
-	for _, p := range ScoreParts {
+	for _, p := range ScoreParts() {
 		if _, ok := w[p]; !ok {
 			w[p] = 1
 		}
@@ -334,7 +340,7 @@ func (s *Store) SetScoreWeights(a Actor, w Weights) error {
 		return outOfScope("weights.township")
 	}
 	for k, v := range w {
-		if !slices.Contains(ScoreParts, k) {
+		if !slices.Contains(ScoreParts(), k) {
 			return refuse("weights.part", k)
 		}
 		if v < 0 || v > 10 {
@@ -426,7 +432,7 @@ func Assess(village string, in ScoreInputs, w Weights) ScoreSheet {
 		"findings":   1 / float64(1+in.OpenFindings),
 	}
 	total, weight := 0.0, 0.0
-	for _, p := range ScoreParts {
+	for _, p := range ScoreParts() {
 		total += w[p] * parts[p]
 		weight += w[p]
 	}
@@ -582,7 +588,7 @@ func MissingRecords(cal Calendar, today string, villages []Village, grids []Grid
 		return d, d != "" && d < today
 	}
 	var out []Missing
-	for _, phase := range Phases {
+	for _, phase := range Phases() {
 		switch phase {
 		case "mob.township":
 			if d, ok := passed("", phase); ok && !held["township//"] {
@@ -601,8 +607,8 @@ func MissingRecords(cal Calendar, today string, villages []Village, grids []Grid
 				}
 			}
 		}
-		for _, kind := range FilingKinds {
-			if Filings[kind] != phase {
+		for _, kind := range FilingKinds() {
+			if Filings()[kind] != phase {
 				continue
 			}
 			for _, v := range villages {

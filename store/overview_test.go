@@ -81,7 +81,7 @@ func TestScoreByHand(t *testing.T) {
 	// overdue 1-.2 = .8, supervised 1-.05 = .95, findings 1/2 = .5. Equal weights: mean of
 	// the nine = 6.5/9 = 72.22…
 	w := Weights{}
-	for _, p := range ScoreParts {
+	for _, p := range ScoreParts() {
 		w[p] = 1
 	}
 	sheet := Assess("DL", in, w)
@@ -121,7 +121,7 @@ func TestMobilizationMeetings(t *testing.T) {
 		t.Fatalf("grid meeting: %+v %v", m, err)
 	}
 	ms, _ := s.Meetings(Actor{Name: "v", Role: RoleVillage, Village: "DL"})
-	grids, _ := s.Grids(System)
+	grids, _ := s.Grids(System())
 	var dl []Grid
 	for _, g := range grids {
 		if g.Village == "DL" {

@@ -1,12 +1,23 @@
 package store
 
-// Personal data on screen. ID numbers and phones are shown masked (330***********1234,
-// 138****5678) to everyone; township, village and grid users may reveal one full value of a
-// person in their scope, and each reveal is an audit event (who, whose, which field, when;
-// never the value itself). Inspectors check the work and never need the numbers.
+// Personal data at the store's edge. Residents' ID numbers and phones and party members'
+// phones leave the store masked (330***********1234, 138****5678) from every read, for every
+// role: the panes never decide what to hide. A full value leaves it two ways only, both audited
+// before it is handed out:
+//
+//   - Reveal: one field of one person in scope, by township, village and grid users (who call
+//     and serve residents); the audit event says who, whose, which field and when, never the
+//     value itself. Inspectors check the work and never need the numbers.
+//   - PersonalData: every full value in scope, for an export of personal data (the roster in
+//     the import format, the groups list), by township and village users only; the audit
+//     event is the export's.
+//
+// Cadres' and township officials' phones are their duty phones: the fact sheet (明白纸) every
+// member carries to every door prints them so residents know whom to call, so they are not
+// masked. The audit trail masks personal fields in the rows it quotes.
 //
 // Every export of personal data (a backup, a table for the party-building office) is an audit
-// event too, recorded before the first byte leaves.
+// event, recorded before the first byte leaves.
 
 import (
 	"encoding/json"
@@ -56,7 +67,10 @@ func (s *Store) Reveal(a Actor, village, household, resident, field string) (str
 	if field != FieldIDNumber && field != FieldPhone {
 		return "", fmt.Errorf("unknown field %q", field)
 	}
-	h, err := s.Household(a, village, household)
+	h, err := s.household(village, household)
+	if err == nil && !a.CanSee(h.Village, h.Grid) {
+		err = ErrNotFound
+	}
 	if err != nil {
 		return "", err
 	}
@@ -89,13 +103,156 @@ func (s *Store) Reveal(a Actor, village, household, resident, field string) (str
 // "summary.xlsx") and of which village ("" for the whole township). Call it before the first
 // byte of the export leaves, and do not export if it fails.
 func (s *Store) AuditExport(a Actor, what, village string) error {
+	if village != "" && !a.CanSee(village, "") {
+		return ErrNotFound
+	}
 	return s.update(a, func(tx *Tx) error {
-		b, _ := json.Marshal(map[string]string{"what": what, "village": village})
-		key := "export"
-		if village != "" {
-			key += "/" + village
-		}
-		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "export", Key: key, After: b})
+		auditExport(tx, what, village)
 		return nil
 	})
+}
+
+// auditExport records an export in the transaction.
+func auditExport(tx *Tx, what, village string) {
+	b, _ := json.Marshal(map[string]string{"what": what, "village": village})
+	key := "export"
+	if village != "" {
+		key += "/" + village
+	}
+	tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: tx.actor.Name, Action: "export", Key: key, After: b})
+}
+
+// Contact is one person's full ID number and phone (a member has only a phone).
+type Contact struct {
+	IDNumber string
+	Phone    string
+}
+
+// Personal holds the full personal numbers of an export's people: residents by resident ID,
+// party members by member ID.
+type Personal struct {
+	Residents map[string]Contact
+	Members   map[string]Contact
+}
+
+// CanExportPersonal reports whether the actor's role may export personal data in full: the
+// township and village users who file rosters and contact lists. Grid users and inspectors
+// export them masked.
+func (a Actor) CanExportPersonal() bool { return a.Role == RoleTownship || a.Role == RoleVillage }
+
+// PersonalData returns the full ID numbers and phones of the residents and party members in
+// the actor's scope (one village, or all of them for ""), for an export of personal data named
+// what ("residents.xlsx"). The export is recorded in the audit trail first, in its own
+// transaction: if that fails nothing is returned. Township and village users only.
+func (s *Store) PersonalData(a Actor, what, village string) (Personal, error) {
+	if !a.CanExportPersonal() {
+		return Personal{}, outOfScope("reveal.role")
+	}
+	if village != "" && !a.CanSee(village, "") {
+		return Personal{}, ErrNotFound
+	}
+	if err := s.AuditExport(a, what, village); err != nil {
+		return Personal{}, err
+	}
+	prefix := func(kind string) string {
+		if village != "" {
+			return kind + "/" + village + "/"
+		}
+		return a.villagePrefix(kind)
+	}
+	p := Personal{Residents: map[string]Contact{}, Members: map[string]Contact{}}
+	hhs, err := scan(s.db, prefix("household"), func(h *Household) bool { return a.CanSee(h.Village, h.Grid) })
+	if err != nil {
+		return Personal{}, err
+	}
+	for _, h := range hhs {
+		for _, r := range h.Residents {
+			if r.IDNumber != "" || r.Phone != "" {
+				p.Residents[r.ID] = Contact{IDNumber: r.IDNumber, Phone: r.Phone}
+			}
+		}
+	}
+	ms, err := scan(s.db, prefix("member"), func(m *Member) bool { return a.CanSee(m.Village, m.Grid) })
+	if err != nil {
+		return Personal{}, err
+	}
+	for _, m := range ms {
+		if m.Phone != "" {
+			p.Members[m.ID] = Contact{Phone: m.Phone}
+		}
+	}
+	return p, nil
+}
+
+// maskHousehold returns the household with its residents' ID numbers and phones masked, on a
+// copy of the residents (the caller's rows, and the cache's, stay as they were).
+func maskHousehold(h Household) Household {
+	if len(h.Residents) == 0 {
+		return h
+	}
+	rs := make([]Resident, len(h.Residents))
+	for i, r := range h.Residents {
+		r.IDNumber, r.Phone = MaskID(r.IDNumber), MaskPhone(r.Phone)
+		rs[i] = r
+	}
+	h.Residents = rs
+	return h
+}
+
+// maskMembers masks the members' phones in place.
+func maskMembers(ms []Member) {
+	for i := range ms {
+		ms[i].Phone = MaskPhone(ms[i].Phone)
+	}
+}
+
+// personalFields are the JSON fields the audit trail masks in the household and member rows it
+// quotes.
+var personalFields = map[string]func(string) string{"id_number": MaskID, "phone": MaskPhone}
+
+// maskAudit masks the personal fields of a household's or a member's row quoted by an audit
+// event (before and after).
+func maskAudit(ev AuditEvent) AuditEvent {
+	if !strings.HasPrefix(ev.Key, "household/") && !strings.HasPrefix(ev.Key, "member/") {
+		return ev
+	}
+	ev.Before, ev.After = maskJSON(ev.Before), maskJSON(ev.After)
+	return ev
+}
+
+// maskJSON masks every id_number and phone string anywhere in a JSON document; a document
+// that does not decode is dropped rather than shown.
+func maskJSON(b []byte) []byte {
+	if len(b) == 0 {
+		return b
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if f, ok := personalFields[k]; ok {
+					if s, ok := e.(string); ok {
+						x[k] = f(s)
+						continue
+					}
+				}
+				x[k] = walk(e)
+			}
+		case []any:
+			for i := range x {
+				x[i] = walk(x[i])
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v))
+	if err != nil {
+		return nil
+	}
+	return out
 }

@@ -33,7 +33,7 @@ func busy(t *testing.T, s *Store) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.AddUser(System, User{Name: "陈静", Role: RoleVillage, Keys: []string{keyLine(t)}}, "DL"); err != nil {
+	if _, err := s.AddUser(System(), User{Name: "陈静", Role: RoleVillage, Keys: []string{keyLine(t)}}, "DL"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -52,7 +52,7 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if err := s.Seed(System, small()); err != nil {
+			if err := s.Seed(System(), small()); err != nil {
 				t.Fatal(err)
 			}
 			busy(t, s)
@@ -69,7 +69,7 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 				t.Fatalf("info %+v", info)
 			}
 			want := dumpAll(t, s)
-			if ev, _ := s.Audit(System, 1); len(ev) == 0 || ev[0].Action != "export" || ev[0].Who != "李明" {
+			if ev, _ := s.Audit(System(), 1); len(ev) == 0 || ev[0].Action != "export" || ev[0].Who != "李明" {
 				t.Fatalf("backup not audited: %+v", ev)
 			}
 
@@ -111,7 +111,7 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 			}
 			t.Logf("%d records compared, backup body %d bytes", len(want), info.Bytes)
 			// A restored store takes writes, with audit numbers after the restored ones.
-			if _, err := r.SetTag(System, "DL-0001", TagGreen); err != nil {
+			if _, err := r.SetTag(System(), "DL-0001", TagGreen); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -123,7 +123,7 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 func TestRestoreRefusesBadBackups(t *testing.T) {
 	s := openTest(t)
 	file := filepath.Join(t.TempDir(), "b")
-	if _, err := s.BackupToFile(System, file); err != nil {
+	if _, err := s.BackupToFile(System(), file); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(file)
@@ -173,17 +173,17 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Seed(System, small()); err != nil {
+	if err := s.Seed(System(), small()); err != nil {
 		t.Fatal(err)
 	}
 	before := dumpAll(t, s)
 	free.Store(10 << 20)
 	time.Sleep(spaceCheckEvery) // the free space is asked at most once a second
-	_, err = s.SetTag(System, "DL-0001", TagRed)
+	_, err = s.SetTag(System(), "DL-0001", TagRed)
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "disk is full") {
 		t.Fatalf("write on a full disk: %v", err)
 	}
-	if _, err := s.AddUser(System, User{Name: "x", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrDiskFull) {
+	if _, err := s.AddUser(System(), User{Name: "x", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("user add on a full disk: %v", err)
 	}
 	after := dumpAll(t, s)
@@ -191,10 +191,10 @@ func TestDiskFull(t *testing.T) {
 		t.Fatalf("a refused write changed the store: %d keys, was %d", len(after), len(before))
 	}
 	free.Store(1 << 40)
-	if _, err := s.SetTag(System, "DL-0001", TagRed); err != nil {
+	if _, err := s.SetTag(System(), "DL-0001", TagRed); err != nil {
 		t.Fatalf("after space was freed: %v", err)
 	}
-	if _, err := s.Backup(System, &enospcWriter{n: 1000}); !errors.Is(err, syscall.ENOSPC) {
+	if _, err := s.Backup(System(), &enospcWriter{n: 1000}); !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("backup to a full disk: %v", err)
 	}
 	if !errors.Is(fileError(fmt.Errorf("write: %w", syscall.ENOSPC)), ErrDiskFull) {
@@ -213,7 +213,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	}
 	d := small()
 	d.Households[0].Residents[0].IDNumber = "330102199001011234"
-	if err := s.Seed(System, d); err != nil {
+	if err := s.Seed(System(), d); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -245,7 +245,7 @@ func TestEncryptionAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if c, err := s.Concern(System, "DL-0001"); err != nil || c.ID != "DL-0001" {
+	if c, err := s.Concern(System(), "DL-0001"); err != nil || c.ID != "DL-0001" {
 		t.Fatalf("after rotation: %v %v", c, err)
 	}
 }
@@ -294,7 +294,7 @@ func TestRevealIsAuditedAndScoped(t *testing.T) {
 	defer s.Close()
 	d := small()
 	d.Households[0].Residents[0].Phone = "13812345678"
-	if err := s.Seed(System, d); err != nil {
+	if err := s.Seed(System(), d); err != nil {
 		t.Fatal(err)
 	}
 	h := d.Households[0]
@@ -304,7 +304,7 @@ func TestRevealIsAuditedAndScoped(t *testing.T) {
 	if err != nil || got != "13812345678" {
 		t.Fatalf("reveal: %q %v", got, err)
 	}
-	ev, _ := s.Audit(System, 1)
+	ev, _ := s.Audit(System(), 1)
 	if len(ev) != 1 || ev[0].Action != "personal.reveal" || ev[0].Who != "网格员" || bytes.Contains(ev[0].After, []byte("13812345678")) {
 		t.Fatalf("reveal audit: %+v", ev)
 	}
@@ -340,7 +340,7 @@ func TestConcurrentTriageKeepsEveryMove(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				op := Op{Kind: OpTag, Tag: Tags[(int(c.Tag[0])+w+i)%3]}
+				op := Op{Kind: OpTag, Tag: Tags()[(int(c.Tag[0])+w+i)%3]}
 				if op.Tag == c.Tag {
 					op = Op{Kind: OpSolution, Text: fmt.Sprintf("方案 %s %d", a.Name, i)}
 				}
@@ -366,7 +366,7 @@ func TestConcurrentTriageKeepsEveryMove(t *testing.T) {
 	wg.Wait()
 	moves := map[string]int{}
 	for _, id := range ids {
-		c, _ := s.Concern(System, id)
+		c, _ := s.Concern(System(), id)
 		// Every change is one Rev, its moves (a tag and the deadline it brought forward)
 		// stamped with it.
 		changes := map[int]string{}
@@ -383,7 +383,7 @@ func TestConcurrentTriageKeepsEveryMove(t *testing.T) {
 			moves[by]++
 		}
 		n := 0
-		ev, _ := s.Audit(System, 100000)
+		ev, _ := s.Audit(System(), 100000)
 		for _, e := range ev {
 			if e.Key == concernKey(c.Village, c.ID) {
 				n++

@@ -22,7 +22,7 @@ const (
 )
 
 // Satisfactions lists the five levels of the revisit form, best first.
-var Satisfactions = []string{SatVeryGood, SatGood, SatFair, SatPoor, SatVeryPoor}
+func Satisfactions() []string { return []string{SatVeryGood, SatGood, SatFair, SatPoor, SatVeryPoor} }
 
 // SupervisionDays is how long a township leader gives a supervised concern by default.
 const SupervisionDays = 7
@@ -93,7 +93,7 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 		if !slices.Contains([]string{SolvedYes, SolvedPartly, SolvedNo}, an.Solved) {
 			return nil, &FormError{fmt.Sprintf("answer.%d.solved", i), "revisit.solved", "say whether it was solved"}
 		}
-		if !slices.Contains(Satisfactions, an.Satisfaction) {
+		if !slices.Contains(Satisfactions(), an.Satisfaction) {
 			return nil, &FormError{fmt.Sprintf("answer.%d.satisfaction", i), "revisit.satisfaction", "choose how satisfied"}
 		}
 	}

@@ -35,7 +35,7 @@ func TestRatesByHand(t *testing.T) {
 	}
 	var total Rates
 	for _, c := range cs {
-		total = total.Add(RateOf(c, rs, DefaultLimits, now))
+		total = total.Add(RateOf(c, rs, DefaultLimits(), now))
 	}
 	want := Rates{Concerns: 4, Responded: 2, Due: 3, OnTime: 2, Resolved: 2, Revisited: 2, Satisfied: 1}
 	if total != want {

@@ -1517,7 +1517,7 @@ func (p *rosterPlan) planFactSheets(txn *badger.Txn, r Roster, a Actor) error {
 			}
 		}
 		var changed []string
-		for _, sec := range FactSections {
+		for _, sec := range FactSections() {
 			if !sameSection(old, nf, sec) {
 				changed = append(changed, sec)
 			}

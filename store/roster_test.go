@@ -27,6 +27,17 @@ func rosterFrom(hhs []Household) Roster {
 	return r
 }
 
+// storedHouseholds reads every household as stored, unmasked: what a roster file of the
+// township would list.
+func storedHouseholds(t *testing.T, s *Store) []Household {
+	t.Helper()
+	hhs, err := scan[Household](s.db, "household/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hhs
+}
+
 // dump returns every key and value in the store, for comparing before and after.
 func dump(t *testing.T, s *Store) map[string]string {
 	t.Helper()
@@ -70,7 +81,7 @@ func rosterStore(t *testing.T) *Store {
 	d.Cadres = []Cadre{{ID: "DL-C01", Village: "DL", Name: "王建国", Post: PostSecretary, Member: "DL-M001", Phone: "13800000000"},
 		{ID: "DL-C02", Village: "DL", Name: "赵一", Post: PostFirstSecretary, Phone: "13900000001"}}
 	d.Teams = []Team{{Village: "DL", Captain: "DL-C01", Officers: []string{"DL-C02"}}}
-	if err := s.Seed(System, d); err != nil {
+	if err := s.Seed(System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -78,9 +89,9 @@ func rosterStore(t *testing.T) *Store {
 
 func TestImportSameRosterChangesNothing(t *testing.T) {
 	s := rosterStore(t)
-	hhs, _ := s.Households(System)
+	hhs := storedHouseholds(t, s)
 	before := dump(t, s)
-	rep, err := s.ImportRoster(System, rosterFrom(hhs), ImportOptions{})
+	rep, err := s.ImportRoster(System(), rosterFrom(hhs), ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +117,7 @@ func mapsEqual(a, b map[string]string) bool {
 
 func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	s := rosterStore(t)
-	hhs, _ := s.Households(System)
+	hhs := storedHouseholds(t, s)
 	r := rosterFrom(hhs)
 	// DL01-0001: the spouse's phone changes, a grandson is born.
 	r.Households[0].Residents[1].Phone = "13911112222"
@@ -119,17 +130,17 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 
 	sub := s.Hub().Subscribe()
 	defer sub.Close()
-	dry, err := s.ImportRoster(System, r, ImportOptions{DryRun: true})
+	dry, err := s.ImportRoster(System(), r, ImportOptions{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if dry.Written || len(dry.Changes) == 0 {
 		t.Fatalf("dry run: %+v", dry)
 	}
-	if got, _ := s.Households(System); len(got) != 4 {
+	if got, _ := s.Households(System()); len(got) != 4 {
 		t.Fatal("dry run wrote")
 	}
-	rep, err := s.ImportRoster(System, r, ImportOptions{})
+	rep, err := s.ImportRoster(System(), r, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,11 +156,14 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	if !slices.Equal(rep.Covered, []string{"DL01", "DL02", "XH01", "XH02"}) {
 		t.Fatalf("covered %v", rep.Covered)
 	}
-	h, _ := s.Household(System, "DL", "DL01-0001")
-	if len(h.Residents) != 3 || h.Residents[2].ID != "DL01-0001-3" || h.Residents[1].Phone != "13911112222" {
+	h, _ := s.Household(System(), "DL", "DL01-0001")
+	if len(h.Residents) != 3 || h.Residents[2].ID != "DL01-0001-3" || h.Residents[1].Phone != "139****2222" {
 		t.Fatalf("household: %+v", h)
 	}
-	gone, _ := s.Household(System, "DL", "DL02-0001")
+	if p, _ := s.Reveal(System(), "DL", "DL01-0001", "DL01-0001-2", FieldPhone); p != "13911112222" {
+		t.Fatalf("revealed phone %q", p)
+	}
+	gone, _ := s.Household(System(), "DL", "DL02-0001")
 	if gone.MovedOut != s.Today() || gone.Residents[0].MovedOut != s.Today() {
 		t.Fatalf("moved out household: %+v", gone)
 	}
@@ -174,7 +188,7 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	default:
 		t.Fatal("no change published")
 	}
-	ev, _ := s.Audit(System, 100)
+	ev, _ := s.Audit(System(), 100)
 	if !slices.ContainsFunc(ev, func(e AuditEvent) bool { return e.Action == "import.roster" }) ||
 		!slices.ContainsFunc(ev, func(e AuditEvent) bool {
 			return e.Action == "import.household" && e.Key == "household/DL/DL02/DL02-0002"
@@ -189,7 +203,7 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	}
 
 	// The same file again changes nothing; listing the household again brings it back.
-	rep, err = s.ImportRoster(System, r, ImportOptions{})
+	rep, err = s.ImportRoster(System(), r, ImportOptions{})
 	if err != nil || !rep.Empty() {
 		t.Fatalf("second import: %v %+v", err, rep.Changes)
 	}
@@ -199,7 +213,7 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 		back.Residents[i].MovedOut = ""
 	}
 	r.Households = append(r.Households, rosterFrom([]Household{back}).Households...)
-	rep, err = s.ImportRoster(System, r, ImportOptions{})
+	rep, err = s.ImportRoster(System(), r, ImportOptions{})
 	if err != nil || rep.Households.Returned != 1 || rep.Residents.Returned != 2 || rep.Members.Returned != 1 {
 		t.Fatalf("return: %v %+v", err, rep)
 	}
@@ -207,7 +221,7 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 
 func TestImportScope(t *testing.T) {
 	s := rosterStore(t)
-	hhs, _ := s.Households(System)
+	hhs := storedHouseholds(t, s)
 	r := rosterFrom(hhs)
 	for _, a := range []Actor{{Name: "v", Role: RoleVillage, Village: "DL"}, {Name: "i", Role: RoleInspector},
 		{Name: "g", Role: RoleGrid, Village: "DL", Grid: "DL01"}} {
@@ -221,7 +235,7 @@ func TestImportScope(t *testing.T) {
 	}
 	bad := dl
 	bad.Households = append(slices.Clone(dl.Households), Household{ID: "X", Village: "DL", Grid: "XH01", Residents: []Resident{{Name: "a", Relation: RelationHead}}})
-	if _, err := s.ImportRoster(System, bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "no grid XH01 in village DL") {
+	if _, err := s.ImportRoster(System(), bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "no grid XH01 in village DL") {
 		t.Fatalf("grid of another village: %v", err)
 	}
 }
@@ -235,17 +249,17 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(System, small()); err != nil {
+	if err := s.Seed(System(), small()); err != nil {
 		t.Fatal(err)
 	}
-	hhs, _ := s.Households(System)
+	hhs := storedHouseholds(t, s)
 	r := rosterFrom(hhs)
 	for i := range r.Households {
 		r.Households[i].Address += "（新）"
 	}
 	before := dump(t, s)
 	dropped := errors.New("connection dropped")
-	if _, err := s.ImportRoster(System, r, ImportOptions{Abort: func() error { return dropped }}); !errors.Is(err, dropped) {
+	if _, err := s.ImportRoster(System(), r, ImportOptions{Abort: func() error { return dropped }}); !errors.Is(err, dropped) {
 		t.Fatalf("abort: %v", err)
 	}
 	if !mapsEqual(before, dump(t, s)) {
@@ -254,7 +268,7 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 
 	// Staged but not committed, then the process dies: Open discards it.
 	cleanRoster(&r)
-	p, err := s.planRoster(System, r)
+	p, err := s.planRoster(System(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,12 +288,12 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 	}
 
 	// Staged and committed, then the process dies before applying: Open finishes it.
-	p, _ = s.planRoster(System, r)
+	p, _ = s.planRoster(System(), r)
 	id, _ = s.lockJournal()
 	if err := s.stageJournal(id, p, func() error { return nil }, func(string, int, int) {}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.commitJournal(System, id, "test", p); err != nil {
+	if _, err := s.commitJournal(System(), id, "test", p); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -287,7 +301,7 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got, _ := s.Households(System)
+	got, _ := s.Households(System())
 	for _, h := range got {
 		if !strings.HasSuffix(h.Address, "（新）") {
 			t.Fatalf("committed import not finished: %+v", h)
@@ -304,16 +318,16 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 // import with nothing written.
 func TestStagingStopsOnConcurrentEdit(t *testing.T) {
 	s := rosterStore(t)
-	hhs, _ := s.Households(System)
+	hhs := storedHouseholds(t, s)
 	r := rosterFrom(hhs)
 	r.Households[0].Address = "新地址"
-	p, err := s.planRoster(System, r)
+	p, err := s.planRoster(System(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := hhs[0]
 	h.Address = "别人改的"
-	if err := s.update(System, func(tx *Tx) error {
+	if err := s.update(System(), func(tx *Tx) error {
 		return tx.put("test", householdKey(h), []byte("x"), h, Change{})
 	}); err != nil {
 		t.Fatal(err)
@@ -337,22 +351,22 @@ func TestImportCadresUpdatesTeam(t *testing.T) {
 			{Village: "DL", Name: "孙二", Post: PostGuide, Phone: "13900000002"},
 			{Village: "DL", Name: "王建国", Post: PostGridSecretary, Grid: "DL01", Phone: "13800000000"},
 		}}
-	rep, err := s.ImportRoster(System, r, ImportOptions{})
+	rep, err := s.ImportRoster(System(), r, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Cadres != (Tally{Added: 2, Changed: 1, Removed: 1}) || rep.Teams.Changed != 1 || rep.Grids.Changed != 1 {
 		t.Fatalf("report %+v %+v %+v", rep.Cadres, rep.Teams, rep.Grids)
 	}
-	teams, _ := s.Teams(System)
+	teams, _ := s.Teams(System())
 	if teams[0].Captain != "DL-C01" || !slices.Equal(teams[0].Officers, []string{"DL-C03"}) {
 		t.Fatalf("team %+v", teams[0])
 	}
-	gs, _ := s.Grids(System)
+	gs, _ := s.Grids(System())
 	if gs[0].Code != "DL01" || gs[0].Secretary != "DL-M001" {
 		t.Fatalf("grid %+v", gs[0])
 	}
-	if rep, err = s.ImportRoster(System, r, ImportOptions{}); err != nil || !rep.Empty() {
+	if rep, err = s.ImportRoster(System(), r, ImportOptions{}); err != nil || !rep.Empty() {
 		t.Fatalf("again: %v %+v", err, rep.Changes)
 	}
 }
@@ -383,11 +397,11 @@ func TestFactSheet(t *testing.T) {
 	if _, err := s.Facts(grid, "XH"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("other village's facts: %v", err)
 	}
-	empty, err := s.FactSheet(System, "XH")
+	empty, err := s.FactSheet(System(), "XH")
 	if err != nil || empty.Village != "XH" || empty.Profile != "" {
 		t.Fatalf("empty sheet: %v %+v", err, empty)
 	}
-	ev, _ := s.Audit(System, 1)
+	ev, _ := s.Audit(System(), 1)
 	if ev[0].Action != "factsheet.set" || !bytes.Contains(ev[0].After, []byte("东岭新村")) {
 		t.Fatalf("audit %+v", ev[0])
 	}
@@ -406,22 +420,22 @@ func TestMassMoveOutNeedsConsent(t *testing.T) {
 		d.Households = append(d.Households, Household{ID: fmt.Sprintf("DL01-%04d", i), Village: "DL", Grid: "DL01",
 			Residents: []Resident{{ID: fmt.Sprintf("DL01-%04d-1", i), Name: "户主", Relation: RelationHead}}})
 	}
-	if err := s.Seed(System, d); err != nil {
+	if err := s.Seed(System(), d); err != nil {
 		t.Fatal(err)
 	}
-	hhs, _ := s.Households(System)
+	hhs := storedHouseholds(t, s)
 	r := rosterFrom(hhs[:1]) // DL01-0001 alone: five of DL01's six households would go
-	dry, err := s.ImportRoster(System, r, ImportOptions{DryRun: true})
+	dry, err := s.ImportRoster(System(), r, ImportOptions{DryRun: true})
 	if err != nil || len(dry.Mass) != 1 || dry.Mass[0] != (MassLoss{Code: "DL01", Gone: 5, Of: 6}) {
 		t.Fatalf("dry run: %v %v", err, dry.Mass)
 	}
-	if _, err := s.ImportRoster(System, r, ImportOptions{}); !errors.Is(err, ErrMassMoveOut) || !strings.Contains(err.Error(), "DL01 5/6") {
+	if _, err := s.ImportRoster(System(), r, ImportOptions{}); !errors.Is(err, ErrMassMoveOut) || !strings.Contains(err.Error(), "DL01 5/6") {
 		t.Fatalf("got %v", err)
 	}
-	if got, _ := s.Household(System, "DL", "DL01-0002"); got.MovedOut != "" {
+	if got, _ := s.Household(System(), "DL", "DL01-0002"); got.MovedOut != "" {
 		t.Fatal("a refused import marked a household moved out")
 	}
-	rep, err := s.ImportRoster(System, r, ImportOptions{AllowMassMoveOut: true})
+	rep, err := s.ImportRoster(System(), r, ImportOptions{AllowMassMoveOut: true})
 	if err != nil || rep.Households.MovedOut != 5 {
 		t.Fatalf("allowed: %v %+v", err, rep.Households)
 	}
@@ -444,7 +458,7 @@ func TestEditFactSheetStale(t *testing.T) {
 	if _, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, first.UpdatedAt); !errors.As(err, &stale) || stale.By != "镇" {
 		t.Fatalf("edit on an old page: %v; want a StaleSheetError naming 镇", err)
 	}
-	if fs, _ := s.FactSheet(System, "DL"); fs.Profile != "镇改" {
+	if fs, _ := s.FactSheet(System(), "DL"); fs.Profile != "镇改" {
 		t.Fatalf("a refused edit wrote %q", fs.Profile)
 	}
 	if out, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, stale.At); err != nil || out.Profile != "二稿" {

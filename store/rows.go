@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,9 +67,10 @@ func (s *Store) Grids(a Actor) ([]Grid, error) {
 	return scan[Grid](s.db, a.villagePrefix("grid"), nil)
 }
 
-// Households returns the households the actor may see, ordered by village, grid and ID. The
-// rows come from the household cache and are shared with other readers: the slice is the
-// caller's, but a household's Residents and Special must not be changed in place.
+// Households returns the households the actor may see, ordered by village, grid and ID, with
+// ID numbers and phones masked. The rows come from the household cache and are shared with
+// other readers: the slice is the caller's, but a household's Residents and Special must not
+// be changed in place.
 func (s *Store) Households(a Actor) ([]Household, error) {
 	villages := []string{a.Village}
 	if a.Role != RoleVillage && a.Role != RoleGrid { // as villagePrefix scopes
@@ -100,14 +102,35 @@ func (s *Store) Households(a Actor) ([]Household, error) {
 	return out, nil
 }
 
-// Members returns the party members of the actor's villages.
+// Members returns the party members the actor may see, phones masked: every member of their
+// villages, and for a grid user the members living in their grid and those of the groups that
+// visit it (the people they work with).
 func (s *Store) Members(a Actor) ([]Member, error) {
-	return scan[Member](s.db, a.villagePrefix("member"), nil)
+	ms, err := scan[Member](s.db, a.villagePrefix("member"), nil)
+	if err != nil {
+		return nil, err
+	}
+	if a.Role == RoleGrid {
+		gs, err := s.Groups(a)
+		if err != nil {
+			return nil, err
+		}
+		visiting := map[string]bool{}
+		for _, g := range gs {
+			for _, id := range append([]string{g.Leader, g.Deputy}, g.Members...) {
+				visiting[id] = true
+			}
+		}
+		ms = slices.DeleteFunc(ms, func(m Member) bool { return m.Grid != a.Grid && !visiting[m.ID] })
+	}
+	maskMembers(ms)
+	return ms, nil
 }
 
-// Cadres returns the cadres of the actor's villages.
+// Cadres returns the cadres the actor may see: those of their villages; a grid user sees the
+// village's own cadres and their grid's secretary, not the other grids'.
 func (s *Store) Cadres(a Actor) ([]Cadre, error) {
-	return scan[Cadre](s.db, a.villagePrefix("cadre"), nil)
+	return scan(s.db, a.villagePrefix("cadre"), func(c *Cadre) bool { return a.CanSee(c.Village, c.Grid) })
 }
 
 // Teams returns the visit teams of the actor's villages.
@@ -115,14 +138,35 @@ func (s *Store) Teams(a Actor) ([]Team, error) {
 	return scan(s.db, "team/", func(t *Team) bool { return a.CanSee(t.Village, "") })
 }
 
-// Groups returns the visit groups of the actor's villages.
+// Groups returns the visit groups the actor may see: those of their villages; a grid user
+// sees the groups that visit their grid.
 func (s *Store) Groups(a Actor) ([]Group, error) {
-	return scan[Group](s.db, a.villagePrefix("group"), nil)
+	return scan(s.db, a.villagePrefix("group"), func(g *Group) bool { return a.seesGroup(*g) })
 }
 
-// Routes returns the routes of the actor's villages.
+// seesGroup reports whether the actor may see a visit group.
+func (a Actor) seesGroup(g Group) bool {
+	if !a.CanSee(g.Village, "") {
+		return false
+	}
+	return a.Role != RoleGrid || slices.Contains(g.Grids, a.Grid)
+}
+
+// Routes returns the routes of the groups the actor may see (Groups).
 func (s *Store) Routes(a Actor) ([]Route, error) {
-	return scan[Route](s.db, a.villagePrefix("route"), nil)
+	rs, err := scan[Route](s.db, a.villagePrefix("route"), nil)
+	if err != nil || a.Role != RoleGrid {
+		return rs, err
+	}
+	gs, err := s.Groups(a)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, g := range gs {
+		seen[g.ID] = true
+	}
+	return slices.DeleteFunc(rs, func(r Route) bool { return !seen[r.Group] }), nil
 }
 
 // Visits returns the visits the actor may see.
@@ -211,9 +255,19 @@ func (s *Store) Seed(a Actor, d Dataset) error {
 	return b.Finish(d.Township)
 }
 
-// Household returns one household of a village, or ErrNotFound if it does not exist or is out
-// of the actor's scope. It reads the ID index, then the row: two point reads.
+// Household returns one household of a village, ID numbers and phones masked, or ErrNotFound
+// if it does not exist or is out of the actor's scope. It reads the ID index, then the row:
+// two point reads.
 func (s *Store) Household(a Actor, village, id string) (Household, error) {
+	h, err := s.household(village, id)
+	if err == nil && !a.CanSee(h.Village, h.Grid) {
+		return Household{}, ErrNotFound
+	}
+	return maskHousehold(h), err
+}
+
+// household reads one household as stored, unmasked and unscoped: for the store's own checks.
+func (s *Store) household(village, id string) (Household, error) {
 	var h Household
 	err := s.db.View(func(txn *badger.Txn) error {
 		if !s.indexed {
@@ -226,9 +280,6 @@ func (s *Store) Household(a Actor, village, id string) (Household, error) {
 		_, err = getJSON(txn, key, &h)
 		return err
 	})
-	if err == nil && !a.CanSee(h.Village, h.Grid) {
-		return Household{}, ErrNotFound
-	}
 	return h, err
 }
 

@@ -12,8 +12,8 @@ type Actor struct {
 	Grid    string // set for the grid role
 }
 
-// System is the actor for local admin commands and seeding: everything, by "system".
-var System = Actor{Name: "system", Role: RoleTownship}
+// System returns the actor for local admin commands and seeding: everything, by "system".
+func System() Actor { return Actor{Name: "system", Role: RoleTownship} }
 
 // ActorFor returns the actor for a registered user.
 func ActorFor(u User) Actor {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -356,8 +357,8 @@ func (s *Store) loadAuditSeq() error {
 	})
 }
 
-// Audit returns the most recent audit events, newest first, at most limit of them. Only
-// township users and inspectors read the whole trail; others see events about their scope.
+// Audit returns the most recent audit events the actor may read (auditInScope), newest first,
+// at most limit of them, with the personal fields of the rows they quote masked.
 func (s *Store) Audit(a Actor, limit int) ([]AuditEvent, error) {
 	var out []AuditEvent
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -368,8 +369,8 @@ func (s *Store) Audit(a Actor, limit int) ([]AuditEvent, error) {
 			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &ev) }); err != nil {
 				return err
 			}
-			if a.Role == RoleTownship || a.Role == RoleInspector || auditInScope(a, ev.Key) {
-				out = append(out, ev)
+			if auditInScope(a, ev) {
+				out = append(out, maskAudit(ev))
 			}
 		}
 		return nil
@@ -377,10 +378,40 @@ func (s *Store) Audit(a Actor, limit int) ([]AuditEvent, error) {
 	return out, err
 }
 
-// auditInScope reports whether an audit event's key belongs to the actor's village.
-func auditInScope(a Actor, key string) bool {
-	parts := strings.Split(key, "/")
-	return len(parts) > 1 && parts[1] == a.Village
+// auditInScope reports whether the actor may read an audit event: township users and
+// inspectors read the whole trail; village users the events about their village's rows; grid
+// users those about rows of their grid (a household under it, or a row naming the grid).
+func auditInScope(a Actor, ev AuditEvent) bool {
+	switch a.Role {
+	case RoleTownship, RoleInspector:
+		return true
+	case RoleVillage, RoleGrid:
+	default:
+		return false
+	}
+	parts := strings.Split(ev.Key, "/")
+	if len(parts) < 2 || parts[1] != a.Village {
+		return false
+	}
+	if a.Role == RoleVillage {
+		return true
+	}
+	if parts[0] == "household" {
+		return len(parts) > 2 && parts[2] == a.Grid
+	}
+	for _, raw := range [][]byte{ev.After, ev.Before} {
+		var row struct {
+			Grid  string   `json:"grid"`
+			Grids []string `json:"grids"`
+		}
+		if len(raw) == 0 || json.Unmarshal(raw, &row) != nil {
+			continue
+		}
+		if row.Grid == a.Grid || slices.Contains(row.Grids, a.Grid) {
+			return true
+		}
+	}
+	return false
 }
 
 // getJSON reads key into v; ErrNotFound when missing. It returns the raw bytes for audit.

@@ -37,7 +37,7 @@ func openTest(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.Seed(System, small()); err != nil {
+	if err := s.Seed(System(), small()); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -63,7 +63,7 @@ func TestScopeFiltersReads(t *testing.T) {
 		concerns, hhs int
 		villages      int
 	}{
-		{System, 4, 4, 2},
+		{System(), 4, 4, 2},
 		{Actor{Name: "督查", Role: RoleInspector}, 4, 4, 2},
 		{Actor{Name: "村", Role: RoleVillage, Village: "DL"}, 2, 2, 1},
 		{Actor{Name: "格", Role: RoleGrid, Village: "XH", Grid: "XH02"}, 1, 1, 1},
@@ -108,7 +108,7 @@ func TestSetTagAuditsAndPublishes(t *testing.T) {
 	if d := c.DeadlineMoves(0); len(d) != 1 || d[0].To != s.Today() || c.Plan.Deadline != s.Today() {
 		t.Fatalf("deadline after red: %+v", d)
 	}
-	stored, _ := s.Concern(System, "DL-0001")
+	stored, _ := s.Concern(System(), "DL-0001")
 	if stored.Tag != TagRed {
 		t.Fatal("tag not stored")
 	}
@@ -121,7 +121,7 @@ func TestSetTagAuditsAndPublishes(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("no change event")
 	}
-	ev, err := s.Audit(System, 1)
+	ev, err := s.Audit(System(), 1)
 	if err != nil || len(ev) != 1 || ev[0].Action != "concern.tag" || ev[0].Who != "陈静" ||
 		!strings.Contains(string(ev[0].Before), `"green"`) || !strings.Contains(string(ev[0].After), `"red"`) {
 		t.Fatalf("audit: %+v %v", ev, err)
@@ -133,10 +133,10 @@ func TestSetTagAuditsAndPublishes(t *testing.T) {
 	if _, err := s.SetTag(Actor{Name: "督查", Role: RoleInspector}, "XH-0001", TagRed); !errors.Is(err, ErrScope) {
 		t.Fatalf("inspector changed a concern: %v", err)
 	}
-	if _, err := s.SetTag(System, "XH-0001", "purple"); err == nil {
+	if _, err := s.SetTag(System(), "XH-0001", "purple"); err == nil {
 		t.Fatal("unknown tag accepted")
 	}
-	if c, _ := s.Concern(System, "XH-0001"); c.Tag != TagGreen {
+	if c, _ := s.Concern(System(), "XH-0001"); c.Tag != TagGreen {
 		t.Fatal("refused change was stored")
 	}
 }
@@ -154,7 +154,7 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				tag := Tags[(w+i)%3]
+				tag := Tags()[(w+i)%3]
 				if _, err := s.SetTag(Actor{Name: "w", Role: RoleTownship}, "DL-0002", tag); err != nil {
 					if errors.Is(err, ErrBusy) {
 						continue
@@ -169,7 +169,7 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 		}(w)
 	}
 	wg.Wait()
-	c, _ := s.Concern(System, "DL-0002")
+	c, _ := s.Concern(System(), "DL-0002")
 	// Each move records a real change from the tag before it; replaying them must end at the
 	// stored tag, with no gap.
 	tag := string(TagGreen)
@@ -193,7 +193,7 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 func TestUsers(t *testing.T) {
 	s := openTest(t)
 	k1 := keyLine(t)
-	u, err := s.AddUser(System, User{Name: "\x1b]0;pwned\x07\x1b[2J王五", Role: RoleGrid, Keys: []string{k1}}, "DL02")
+	u, err := s.AddUser(System(), User{Name: "\x1b]0;pwned\x07\x1b[2J王五", Role: RoleGrid, Keys: []string{k1}}, "DL02")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,10 +205,10 @@ func TestUsers(t *testing.T) {
 	if err != nil || got.Name != "王五" {
 		t.Fatalf("by key: %+v %v", got, err)
 	}
-	if _, err := s.AddUser(System, User{Name: "赵六", Role: RoleTownship, Keys: []string{k1}}, ""); !errors.Is(err, ErrExists) {
+	if _, err := s.AddUser(System(), User{Name: "赵六", Role: RoleTownship, Keys: []string{k1}}, ""); !errors.Is(err, ErrExists) {
 		t.Fatalf("same key registered twice: %v", err)
 	}
-	if _, err := s.AddUser(System, User{Name: "王五", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrExists) {
+	if _, err := s.AddUser(System(), User{Name: "王五", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrExists) {
 		t.Fatalf("same name registered twice: %v", err)
 	}
 	for _, bad := range []struct {
@@ -222,27 +222,27 @@ func TestUsers(t *testing.T) {
 		{User{Name: "e", Role: RoleTownship, Keys: []string{"ssh-ed25519 notakey"}}, ""},
 		{User{Name: "", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""},
 	} {
-		if _, err := s.AddUser(System, bad.u, bad.scope); err == nil {
+		if _, err := s.AddUser(System(), bad.u, bad.scope); err == nil {
 			t.Errorf("accepted %+v scope %q", bad.u, bad.scope)
 		}
 	}
 	if _, err := s.AddUser(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, User{Name: "x", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrScope) {
 		t.Fatalf("village user added a user: %v", err)
 	}
-	if err := s.RemoveUser(System, "王五"); err != nil {
+	if err := s.RemoveUser(System(), "王五"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UserByKey(fp); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("removed user's key still works: %v", err)
 	}
-	if err := s.RemoveUser(System, "王五"); err == nil {
+	if err := s.RemoveUser(System(), "王五"); err == nil {
 		t.Fatal("removed a user twice")
 	}
 }
 
 func TestSeedOnlyIntoEmptyStore(t *testing.T) {
 	s := openTest(t)
-	if err := s.Seed(System, small()); !errors.Is(err, ErrNotEmpty) {
+	if err := s.Seed(System(), small()); !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("second seed: %v", err)
 	}
 }
@@ -271,10 +271,10 @@ func TestAuditSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(System, small()); err != nil {
+	if err := s.Seed(System(), small()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetTag(System, "DL-0001", TagRed); err != nil {
+	if _, err := s.SetTag(System(), "DL-0001", TagRed); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -283,10 +283,10 @@ func TestAuditSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.SetTag(System, "DL-0001", TagYellow); err != nil {
+	if _, err := s.SetTag(System(), "DL-0001", TagYellow); err != nil {
 		t.Fatal(err)
 	}
-	ev, _ := s.Audit(System, 10)
+	ev, _ := s.Audit(System(), 10)
 	seen := map[uint64]bool{}
 	for _, e := range ev {
 		if seen[e.Seq] {

@@ -247,7 +247,7 @@ const (
 )
 
 // Tiers lists the tiers from lowest to highest.
-var Tiers = [...]Tier{TierOnSite, TierGrid, TierVillage, TierTownship}
+func Tiers() []Tier { return []Tier{TierOnSite, TierGrid, TierVillage, TierTownship} }
 
 // Tag is the red/yellow/green urgency tag (红黄绿挂牌).
 type Tag string
@@ -260,7 +260,7 @@ const (
 )
 
 // Tags lists the tags from most to least urgent.
-var Tags = [...]Tag{TagRed, TagYellow, TagGreen}
+func Tags() []Tag { return []Tag{TagRed, TagYellow, TagGreen} }
 
 // Status is where a concern stands.
 type Status string
@@ -364,12 +364,16 @@ type Move struct {
 }
 
 // MoveActions lists every action a history move may have (see Move): the interface words each.
-var MoveActions = []string{"create", "tag", "owner", "solution", "plan", "deadline", "extend", "due", "escalate", "return",
-	"tier", "status", "resolve", "revisit", "close", "reopen", "supervise", "project", "revisitgroup", "undo"}
+func MoveActions() []string {
+	return []string{"create", "tag", "owner", "solution", "plan", "deadline", "extend", "due", "escalate", "return",
+		"tier", "status", "resolve", "revisit", "close", "reopen", "supervise", "project", "revisitgroup", "undo"}
+}
 
 // FormCodes lists every code a FormError can carry: the interface words each.
-var FormCodes = []string{"household.required", "household.unknown", "date.required", "date.format", "date.future", "date.before",
-	"concern.description", "concern.done", "revisit.none", "revisit.solved", "revisit.satisfaction"}
+func FormCodes() []string {
+	return []string{"household.required", "household.unknown", "date.required", "date.format", "date.future", "date.before",
+		"concern.description", "concern.done", "revisit.none", "revisit.solved", "revisit.satisfaction"}
+}
 
 // Overdue reports whether the concern is open and past its deadline on the given day.
 func (c Concern) Overdue(today string) bool {

@@ -14,7 +14,9 @@ import (
 )
 
 // Away reasons for residents not met at a visit.
-var AwayReasons = []string{"外出务工", "在校就读", "外出就医", "其他"}
+func AwayReasons() []string {
+	return []string{"外出务工", "在校就读", "外出就医", "其他"}
+}
 
 // VisitDraft is a registration form being typed in. It is saved as it is typed, so a dropped
 // connection or a restart brings the person back to the same form, focus included.
@@ -183,7 +185,7 @@ func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
 		for _, r := range hh.Residents {
 			if !slices.Contains(v.Present, r.ID) {
 				reason := d.Away[r.ID]
-				if !slices.Contains(AwayReasons, reason) {
+				if !slices.Contains(AwayReasons(), reason) {
 					reason = "其他"
 				}
 				v.Away[r.ID] = reason

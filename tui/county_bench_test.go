@@ -41,7 +41,7 @@ func countyStore(b *testing.B) *store.Store {
 	b.Cleanup(func() { st.Close() })
 	// Wait for every order, as a server that has been up a few seconds has them.
 	for o := store.OrderMeeting; ; {
-		if _, err := st.Ledger().Query(store.System, store.LedgerQuery{Order: o, Limit: 1}); err != nil {
+		if _, err := st.Ledger().Query(store.System(), store.LedgerQuery{Order: o, Limit: 1}); err != nil {
 			b.Fatal(err)
 		}
 		if o = o.Next(); o == store.OrderMeeting {

@@ -49,7 +49,7 @@ func TestFactSheetReadAndEdit(t *testing.T) {
 	}
 	_, cmd = m.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
 	drive(m, cmd)
-	fs, err := st.FactSheet(store.System, "DL")
+	fs, err := st.FactSheet(store.System(), "DL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,11 +110,11 @@ func TestFactSheetEditSurvivesAndConflicts(t *testing.T) {
 	if s := screen(m2); !strings.Contains(s, "镇党建办 在") {
 		t.Fatalf("saving over a newer page should ask first:\n%s", s)
 	}
-	if fs, _ := st.FactSheet(store.System, "BT"); fs.Profile != "镇里写的村情" {
+	if fs, _ := st.FactSheet(store.System(), "BT"); fs.Profile != "镇里写的村情" {
 		t.Fatalf("nothing should be written before the answer; profile %q", fs.Profile)
 	}
 	press(m2, "y")
-	if fs, _ := st.FactSheet(store.System, "BT"); fs.Profile != "北塘新村临海" || fs.UpdatedBy != "北塘书记" {
+	if fs, _ := st.FactSheet(store.System(), "BT"); fs.Profile != "北塘新村临海" || fs.UpdatedBy != "北塘书记" {
 		t.Fatalf("after y the edit should be saved; got %q by %q", fs.Profile, fs.UpdatedBy)
 	}
 	if _, err := st.FactSheetDraft(store.ActorFor(u)); err == nil {

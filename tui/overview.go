@@ -320,8 +320,8 @@ func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
 	// Filings and their lateness, then the score sheets.
 	for _, v := range d.villages {
 		x := &store.ScoreInputs{Figures: d.figures[v.Code]}
-		for _, kind := range store.FilingKinds {
-			row := filingRow{village: v.Code, kind: kind, due: d.cal.Deadline(v.Code, store.Filings[kind])}
+		for _, kind := range store.FilingKinds() {
+			row := filingRow{village: v.Code, kind: kind, due: d.cal.Deadline(v.Code, store.Filings()[kind])}
 			if h := d.history[v.Code+"/"+kind]; len(h) > 0 {
 				row.latest, row.versions = &h[len(h)-1], len(h)
 			}
@@ -362,7 +362,7 @@ func (o *overview) Capturing() bool { return o.prompt != nil || o.confirm != nil
 func (o *overview) rows() int {
 	switch o.view {
 	case ovCalendar:
-		return len(store.Phases)
+		return len(store.Phases())
 	case ovFilings:
 		return len(o.d.filings)
 	case ovInspect:
@@ -465,7 +465,7 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 			if o.c.Actor.Role != store.RoleTownship {
 				return status(o.c.T("rf.township"), true)
 			}
-			p := store.Phases[cur.Pos]
+			p := store.Phases()[cur.Pos]
 			o.prompt = newPrompt("phase", fmt.Sprintf(o.c.T("ov.ask.phase"), o.c.T("ph."+p)), o.d.cal.Township[p], nil)
 		}
 	case key.Matches(km, k.Meeting) && o.view == ovCalendar:
@@ -501,7 +501,7 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 				return status(o.c.T("rf.township"), true)
 			}
 			var parts []string
-			for _, p := range store.ScoreParts {
+			for _, p := range store.ScoreParts() {
 				parts = append(parts, fmt.Sprintf("%s=%g", o.c.T("wp."+p), o.d.weights[p]))
 			}
 			o.prompt = newPrompt("weights", o.c.T("ov.ask.weights"), strings.Join(parts, " "), nil)
@@ -616,7 +616,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 	cur := o.cur[o.view].Pos
 	switch kind {
 	case "phase":
-		p := store.Phases[cur]
+		p := store.Phases()[cur]
 		d := strings.TrimSpace(val)
 		if d != "" {
 			// A phase's day may be corrected after it passed: any day, this year's unless
@@ -683,7 +683,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		// Parts by their name in either language, or their code.
 		var names []string
 		byName := map[string]string{}
-		for _, p := range store.ScoreParts {
+		for _, p := range store.ScoreParts() {
 			names = append(names, c.T("wp."+p))
 			byName[p], byName[tr("zh", "wp."+p)], byName[tr("en", "wp."+p)] = p, p, p
 		}
@@ -818,7 +818,7 @@ func (o *overview) dashboard() []string {
 			views.FitRight(store.PercentText(b.done, b.all), 4)+fmt.Sprintf(" %d/%d", b.done, b.all))
 	}
 	var tiers, tags []string
-	for _, t := range store.Tiers {
+	for _, t := range store.Tiers() {
 		tiers = append(tiers, fmt.Sprintf("%s %d", o.c.T("tier."+string(t)), d.tiers[t]))
 	}
 	tags = append(tags, st.Red.Render(fmt.Sprintf("%s %d", o.c.T("tag.red"), d.tags[store.TagRed])),
@@ -982,7 +982,7 @@ func (o *overview) missingLines() []string {
 		byPhase[m.Phase] = append(byPhase[m.Phase], what)
 		due[m.Phase] = m.Due
 	}
-	for _, p := range store.Phases {
+	for _, p := range store.Phases() {
 		if len(byPhase[p]) == 0 {
 			continue
 		}
@@ -1035,7 +1035,7 @@ func (o *overview) table() views.Table {
 		for _, m := range d.missing {
 			lacking[m.Phase] = true
 		}
-		for _, p := range store.Phases {
+		for _, p := range store.Phases() {
 			dl := d.cal.Deadline(village, p)
 			state := views.T("")
 			switch {

@@ -43,7 +43,7 @@ func TestCalendarWarnsOfMissingRecords(t *testing.T) {
 	if !strings.Contains(last, "改截止日期") || !strings.Contains(last, "记录动员会") || strings.Contains(last, "回访截止日") || strings.Contains(last, "会议模式") {
 		t.Fatalf("hint bar: %q", last)
 	}
-	if _, err := st.RecordMeeting(store.System, store.Meeting{Level: "township", Date: st.Today(), Led: "刘建华"}); err != nil {
+	if _, err := st.RecordMeeting(store.System(), store.Meeting{Level: "township", Date: st.Today(), Led: "刘建华"}); err != nil {
 		t.Fatal(err)
 	}
 	reloadAll(m)
@@ -65,7 +65,7 @@ func TestFilingAsksFirstAndOpensAsFiled(t *testing.T) {
 	}
 	row := o.d.filings[o.cur[ovFilings].Pos]
 	filed := func() int {
-		fs, _ := st.FilingsOf(store.System)
+		fs, _ := st.FilingsOf(store.System())
 		return len(fs)
 	}
 	press(m, "F")

@@ -313,10 +313,10 @@ func (q *queue) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Search):
 		q.openSearch()
 	case key.Matches(msg, k.TierFilter):
-		q.f.tier = cycle(q.f.tier, append([]store.Tier{""}, store.Tiers[:]...))
+		q.f.tier = cycle(q.f.tier, append([]store.Tier{""}, store.Tiers()...))
 		return q.refilter()
 	case key.Matches(msg, k.TagFilter):
-		q.f.tag = cycle(q.f.tag, append([]store.Tag{""}, store.Tags[:]...))
+		q.f.tag = cycle(q.f.tag, append([]store.Tag{""}, store.Tags()...))
 		return q.refilter()
 	case key.Matches(msg, k.Mine):
 		q.f.mine = !q.f.mine

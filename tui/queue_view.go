@@ -15,7 +15,7 @@ func (q *queue) counts() string {
 	tiers, tags := q.hdr.Tiers, q.hdr.Tags
 	overdue, supervised, problems := q.hdr.Overdue, q.hdr.Supervised, q.hdr.Problems
 	var parts []string
-	for _, t := range store.Tiers {
+	for _, t := range store.Tiers() {
 		parts = append(parts, fmt.Sprintf("%s %d", q.c.T("tier."+string(t)), tiers[t]))
 	}
 	// One space inside an item and one between items keeps the line within 80 cells in

@@ -116,7 +116,7 @@ func (f *revisitForm) choose(dir int) {
 	case 0:
 		a.Solved = step(solvedChoices, a.Solved)
 	case 1:
-		a.Satisfaction = step(store.Satisfactions, a.Satisfaction)
+		a.Satisfaction = step(store.Satisfactions(), a.Satisfaction)
 	}
 }
 
@@ -241,7 +241,7 @@ func (f *revisitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 		if (f.focus-rFixed)%3 == 0 && n < len(solvedChoices) {
 			a.Solved = solvedChoices[n]
 		} else if (f.focus-rFixed)%3 == 1 {
-			a.Satisfaction = store.Satisfactions[n]
+			a.Satisfaction = store.Satisfactions()[n]
 		}
 	default:
 		return nil

@@ -223,10 +223,6 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 	}
 	groupOfGrid := map[string]*groupRow{}
 	for _, g := range groups {
-		// Grid users see the groups that visit their grid.
-		if a.Role == store.RoleGrid && !slices.Contains(g.Grids, a.Grid) {
-			continue
-		}
 		row := groupRow{g: g, route: routeOf[g.ID], issues: store.CheckGroup(g, d.ctx[g.Village])}
 		for _, id := range row.route.Households {
 			h, ok := hhByID[id]

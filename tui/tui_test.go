@@ -128,7 +128,7 @@ func TestInspectorCannotTag(t *testing.T) {
 	press(m, "3")
 	q := m.panes[2].(*queue)
 	id := q.rows[0].ID
-	before, _ := st.Concern(store.System, id)
+	before, _ := st.Concern(store.System(), id)
 	target := "r"
 	if before.Tag == store.TagRed {
 		target = "g"
@@ -137,7 +137,7 @@ func TestInspectorCannotTag(t *testing.T) {
 	if v := ansi.Strip(m.View().Content); !strings.Contains(v, "督查账号只能查看") {
 		t.Fatalf("no read-only message:\n%s", v)
 	}
-	after, _ := st.Concern(store.System, id)
+	after, _ := st.Concern(store.System(), id)
 	if after.Tag != before.Tag {
 		t.Fatal("inspector changed a tag")
 	}
@@ -173,7 +173,7 @@ func TestQueueOrdersOverdueFirst(t *testing.T) {
 func TestLanguageToggleIsRemembered(t *testing.T) {
 	st := seeded(t)
 	line := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGf0rCw1Gb3/HcMmVfS7yDUeVZgfHc1VFAbNPjMmv3K3"
-	u, err := st.AddUser(store.System, store.User{Name: "陈静", Role: store.RoleTownship, Keys: []string{line}}, "")
+	u, err := st.AddUser(store.System(), store.User{Name: "陈静", Role: store.RoleTownship, Keys: []string{line}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -314,7 +314,7 @@ func (f *visitForm) checkItems(slot int) (labels []string, on []bool) {
 			if !here {
 				reason := f.d.Away[r.ID]
 				if reason == "" {
-					reason = store.AwayReasons[0]
+					reason = store.AwayReasons()[0]
 				}
 				l += "(" + reason + ")"
 			}
@@ -356,7 +356,7 @@ func (f *visitForm) toggle() {
 			id := h.Residents[f.item].ID
 			f.d.Present = flip(f.d.Present, id)
 			if !slices.Contains(f.d.Present, id) && f.d.Away[id] == "" {
-				f.d.Away[id] = store.AwayReasons[0]
+				f.d.Away[id] = store.AwayReasons()[0]
 			}
 		}
 	case slotTopics:
@@ -375,10 +375,10 @@ func (f *visitForm) cycleReason() {
 	id := h.Residents[f.item].ID
 	if i := slices.Index(f.d.Present, id); i >= 0 {
 		f.d.Present = slices.Delete(f.d.Present, i, i+1)
-		f.d.Away[id] = store.AwayReasons[0]
+		f.d.Away[id] = store.AwayReasons()[0]
 		return
 	}
-	f.d.Away[id] = cycle(f.d.Away[id], store.AwayReasons)
+	f.d.Away[id] = cycle(f.d.Away[id], store.AwayReasons())
 }
 
 // choose steps a choice slot forwards (dir 1) or back (-1).
