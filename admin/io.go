@@ -166,6 +166,14 @@ func importCmd(env Env, args []string) error {
 		opts.Confirm = c.Err
 	}
 	rep, err := env.Store.ImportRoster(env.Actor, r, opts)
+	var conflict *store.ImportConflictError
+	if errors.As(err, &conflict) {
+		if *dry {
+			printReport(env.Stdout, rep, "refused", *lang)
+			return errors.New(say(*lang, "试运行：导入会停下，一条也不写——", "dry run: the import would stop and write nothing: ") + conflictText(conflict, *lang))
+		}
+		return errors.New(say(*lang, "没有导入任何数据：", "nothing was imported: ") + conflictText(conflict, *lang))
+	}
 	if errors.Is(err, store.ErrMassMoveOut) {
 		printReport(env.Stdout, rep, "refused", *lang)
 		return fmt.Errorf(say(*lang, "没有导入任何数据：按这个文件，%s要记为迁出（删除）。文件如果只是一部分，请补全；如果确实如此，加 --allow-move-out 再导入一次",
@@ -183,6 +191,25 @@ func importCmd(env Env, args []string) error {
 	return nil
 }
 
+// conflictText names the rows an import found changed by others since it read them, and who
+// changed them, and asks for the import to be run again.
+func conflictText(e *store.ImportConflictError, lang string) string {
+	var rows []string
+	for i, r := range e.Rows {
+		if i == 20 {
+			rows = append(rows, say(lang, fmt.Sprintf("另有 %d 条", len(e.Rows)-i), fmt.Sprintf("and %d more", len(e.Rows)-i)))
+			break
+		}
+		s := word(kindWords, r.Kind, lang) + " " + r.ID
+		if r.Who != "" {
+			s += say(lang, "（"+r.Who+" "+r.At.Format("01-02 15:04")+" 改）", " (changed by "+r.Who+" at "+r.At.Format("01-02 15:04")+")")
+		}
+		rows = append(rows, s)
+	}
+	return say(lang, "读取文件之后，以下记录被别人改过："+strings.Join(rows, "、")+"。请再导入一次（会按现在的数据重新比对）。",
+		"since the import read the store, others changed these rows: "+strings.Join(rows, ", ")+". Run the import again (it compares with the store as it is now).")
+}
+
 // inLang puts a file refused for an import limit in the user's language.
 func inLang(err error, lang string) error {
 	var le *ledgerio.LimitError
@@ -196,7 +223,7 @@ func inLang(err error, lang string) error {
 func progress(w io.Writer, lang string) func(string, int, int) {
 	last := map[string]int{}
 	return func(phase string, done, total int) {
-		if total < 2000 {
+		if total < 2000 || phase == "plan" {
 			return
 		}
 		tenth := done * 10 / total

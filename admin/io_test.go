@@ -184,6 +184,42 @@ func TestImportScopeAndConnection(t *testing.T) {
 	}
 }
 
+// TestImportNamesRowsChangedMeanwhile: a household someone edits while the import is being
+// written stops it before it writes anything, and the message names the household and who
+// changed it, and asks for a re-run.
+func TestImportNamesRowsChangedMeanwhile(t *testing.T) {
+	st := ioStore(t)
+	file, _, code := cmd(Env{Store: st, Actor: store.System()}, nil, "export", "--report", "residents", "--format", "csv", "-o", "-")
+	if code != 0 {
+		t.Fatal("export")
+	}
+	file = strings.ReplaceAll(file, "东岭前街1排1号", "东岭前街1排1号之一")
+	clerk := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
+	edited := false
+	env := Env{Store: st, Actor: store.System(), Remote: true, Stdin: CheckedReader{Reader: strings.NewReader(file), Check: func() error {
+		if !edited {
+			edited = true
+			d := store.VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-25", Special: []string{"困难家庭"}}
+			if _, _, err := st.SaveVisit(clerk, d); err != nil {
+				t.Error(err)
+			}
+		}
+		return nil
+	}}}
+	_, errOut, code := cmd(env, nil, "import")
+	if code != 1 || !edited || !strings.Contains(errOut, "没有导入任何数据：读取文件之后，以下记录被别人改过：户 DL01-0001（陈静 11-26 09:00 改）") ||
+		!strings.Contains(errOut, "请再导入一次") {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	if h, _ := st.Household(store.System(), "DL", "DL01-0001"); h.Address != "东岭前街1排1号" || len(h.Special) != 1 {
+		t.Fatalf("after the refusal: %+v", h)
+	}
+	// Run again: it goes in.
+	if out, errOut, code := cmd(Env{Store: st, Actor: store.System(), Remote: true}, []byte(file), "import", "--lang", "en"); code != 0 || !strings.Contains(out, "Imported.") {
+		t.Fatalf("re-run: %d %s %s", code, out, errOut)
+	}
+}
+
 func TestExportRemoteAndMasked(t *testing.T) {
 	st := ioStore(t)
 	inspector := Env{Store: st, Actor: store.Actor{Name: "督查", Role: store.RoleInspector}, Remote: true}
@@ -196,6 +232,14 @@ func TestExportRemoteAndMasked(t *testing.T) {
 		t.Fatalf("-o over SSH: %d %s", code, errOut)
 	}
 	village := Env{Store: st, Actor: store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, Remote: true}
+	// The village's own roster comes out in full, through the store's audited PersonalData.
+	out, _, code = cmd(village, nil, "export", "--report", "residents", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "13812345678") || !strings.Contains(out, idNo("37010219650512123")) {
+		t.Fatalf("village export: %d\n%s", code, out)
+	}
+	if ev, _ := st.Audit(store.System(), 1); len(ev) != 1 || ev[0].Action != "export" || ev[0].Who != "陈静" || !strings.Contains(string(ev[0].After), "residents.csv") {
+		t.Fatalf("audit %+v", ev)
+	}
 	if _, errOut, code := cmd(village, nil, "export", "--report", "summary", "--village", "XH"); code != 1 || !strings.Contains(errOut, "scope") {
 		t.Fatalf("other village: %d %s", code, errOut)
 	}

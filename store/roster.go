@@ -17,8 +17,15 @@ package store
 //     which are deleted: the store's content is unchanged. Just before the commit the SSH
 //     client is asked to answer (ImportOptions.Confirm), since a dropped connection and a
 //     finished upload look alike to the reader (both end in EOF).
-//  3. Commit. One small transaction writes journal/<id>/commit together with the import's
-//     audit summary. From here on the import will complete.
+//  3. Commit. Once the writes in flight have finished, the import's rows are guarded: until it
+//     is applied, any other write to one of them is refused (ErrImportApplying) rather than
+//     overwritten a moment later. One transaction then reads every row the import changes
+//     and checks it still holds what the plan read: if someone changed one since (between
+//     the plan and staging, or while the client was asked to confirm), nothing is written
+//     and an *ImportConflictError names the rows and, from the audit trail, who changed them
+//     (the dry run makes the same check and says the same). Otherwise the same transaction
+//     writes journal/<id>/commit together with the import's audit summary. From here on the
+//     import will complete.
 //  4. Apply. Staged ops are applied to the real keys in batches; each batch writes its rows
 //     through Tx.put/Tx.del (one audit event per row, as every write), and deletes its op
 //     keys in the same transaction, so applying is idempotent and resumable.
@@ -88,7 +95,8 @@ type RosterFields struct {
 type ImportOptions struct {
 	// DryRun computes and returns what would change, and writes nothing.
 	DryRun bool
-	// Progress, if set, is told how far the staging and applying phases are.
+	// Progress, if set, is told when the plan is made ("plan", once) and how far the staging
+	// ("stage") and applying ("apply") phases are.
 	Progress func(phase string, done, total int)
 	// Abort, if set, is asked before every staged batch; an error stops the import with
 	// nothing written (the SSH connection dropped). It should be cheap.
@@ -158,9 +166,49 @@ func (m MassLoss) String() string {
 // cadres and ImportOptions.AllowMassMoveOut is not set.
 var ErrMassMoveOut = errors.New("the import would mark more than half of a grid's households moved out (or remove more than half of a village's cadres)")
 
-// ErrRosterChanged is returned when a row the import would replace was changed by someone
-// else while the import was being staged.
-var ErrRosterChanged = errors.New("rows changed while the import was being written; nothing was imported, run it again")
+// ErrRosterChanged is returned (as an *ImportConflictError, which names the rows) when a row
+// the import would change was changed by someone else after the import read it.
+var ErrRosterChanged = errors.New("rows changed since the import read them; nothing was imported, run it again")
+
+// ErrImportApplying is returned by a write to a row a committed import is writing that very
+// moment: it lasts seconds, and the write may be tried again once the import is in.
+var ErrImportApplying = errors.New("an import is being written to these rows; try again in a moment")
+
+// ImportConflict is a row an import would change that someone else changed after the import
+// read it, and the change that got there first as the audit trail tells it.
+type ImportConflict struct {
+	Kind    string // household, member, cadre, grid, village, team, factsheet, official, township
+	Village string // village code, "" for the township's rows
+	ID      string // the row's ID (a household ID, a member ID, …)
+	// Who, At and Action are the last change to the row since the import read it; Who is ""
+	// when the trail does not say (a change older than its last events kept).
+	Who    string
+	At     time.Time
+	Action string
+}
+
+// ImportConflictError stops an import before it writes anything: rows it would change were
+// changed by others after it read them. Re-running the import reads them again.
+type ImportConflictError struct{ Rows []ImportConflict }
+
+func (e *ImportConflictError) Error() string {
+	var parts []string
+	for i, r := range e.Rows {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(e.Rows)-i))
+			break
+		}
+		s := r.Kind + " " + r.ID
+		if r.Who != "" {
+			s += " (" + r.Who + ", " + r.At.Format(time.DateTime) + ")"
+		}
+		parts = append(parts, s)
+	}
+	return ErrRosterChanged.Error() + ": " + strings.Join(parts, ", ")
+}
+
+// Unwrap returns ErrRosterChanged.
+func (e *ImportConflictError) Unwrap() error { return ErrRosterChanged }
 
 // ImportRoster imports a roster for the actor: township users anywhere, village users their
 // own village only; grid users and inspectors may not. See the comment at the top of this
@@ -176,8 +224,25 @@ func (s *Store) ImportRoster(a Actor, r Roster, o ImportOptions) (ImportReport, 
 	}
 	rep := p.report
 	rep.Mass = p.mass()
-	if o.DryRun || len(p.ops) == 0 {
+	if o.Progress != nil {
+		o.Progress("plan", len(p.ops), len(p.ops))
+	}
+	if len(p.ops) == 0 {
 		return rep, nil
+	}
+	if o.DryRun {
+		// The dry run checks what the import checks before it writes: a row changed since
+		// it was read stops it, and the dry run says so the same way.
+		var conflicts []ImportConflict
+		err := s.db.View(func(txn *badger.Txn) error {
+			var err error
+			conflicts, err = p.conflicts(txn)
+			return err
+		})
+		if err == nil && len(conflicts) > 0 {
+			err = s.nameConflicts(p, conflicts)
+		}
+		return rep, err
 	}
 	if len(rep.Mass) > 0 && !o.AllowMassMoveOut {
 		return rep, fmt.Errorf("%w: %v", ErrMassMoveOut, rep.Mass)
@@ -306,11 +371,110 @@ func (s *Store) runJournal(a Actor, source string, p *rosterPlan, o ImportOption
 			return s.discard(id, err)
 		}
 	}
+	// From here until the import is applied, no one else writes its rows: a write in flight
+	// now finishes first (and the commit sees it), a later one is refused for the seconds the
+	// import takes (ErrImportApplying).
+	release := s.guardImport(p)
+	defer release()
 	rec, err := s.commitJournal(a, id, source, p)
 	if err != nil {
 		return s.discard(id, err)
 	}
 	return s.applyJournal(id, rec, progress)
+}
+
+// errStaleOp marks a staged op whose row changed since the plan read it.
+var errStaleOp = errors.New("stale import op")
+
+// conflicts lists the planned rows whose stored value is no longer what the plan read, inside
+// txn (so a write racing the commit is a conflict of the commit's transaction).
+func (p *rosterPlan) conflicts(txn *badger.Txn) ([]ImportConflict, error) {
+	var out []ImportConflict
+	for _, op := range p.ops {
+		cur, err := rawValue(txn, op.Key)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(cur, op.before) {
+			kind, village, id := keyRow(op.Key)
+			out = append(out, ImportConflict{Kind: kind, Village: village, ID: id})
+		}
+	}
+	return out, nil
+}
+
+// nameConflicts finds who made each conflicting change, from the audit events since the plan
+// read the store, and returns the *ImportConflictError.
+func (s *Store) nameConflicts(p *rosterPlan, rows []ImportConflict) error {
+	want := map[string]int{}
+	for i, r := range rows {
+		want[rowKeyOf(r)] = i
+	}
+	left := len(rows)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
+		defer it.Close()
+		for it.Seek([]byte("audit/\xff")); it.Valid() && left > 0; it.Next() {
+			var ev AuditEvent
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &ev) }); err != nil {
+				return err
+			}
+			if ev.At.Before(p.at) {
+				break // older than the plan: not what changed since
+			}
+			kind, village, id := keyRow(ev.Key)
+			i, ok := want[kind+"/"+village+"/"+id]
+			if !ok || rows[i].Who != "" {
+				continue
+			}
+			rows[i].Who, rows[i].At, rows[i].Action = ev.Who, ev.At, ev.Action
+			left--
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return &ImportConflictError{Rows: rows}
+}
+
+// rowKeyOf keys a conflict by its row.
+func rowKeyOf(r ImportConflict) string { return r.Kind + "/" + r.Village + "/" + r.ID }
+
+// keyRow names the row a key holds: its kind, village and ID.
+func keyRow(key string) (kind, village, id string) {
+	parts := strings.Split(key, "/")
+	kind = parts[0]
+	switch {
+	case key == townshipKey:
+		return "township", "", ""
+	case kind == "official" && len(parts) == 2:
+		return kind, "", parts[1]
+	case kind == "factsheet" && len(parts) == 3:
+		return kind, parts[1], parts[1]
+	case len(parts) == 2: // village/DL, team/DL
+		return kind, parts[1], parts[1]
+	case len(parts) >= 3:
+		return kind, parts[1], parts[len(parts)-1]
+	}
+	return kind, "", key
+}
+
+// guardImport installs the keys of a plan about to be committed as rows no other write may
+// touch, once the writes in flight have finished, and returns the function that lifts it.
+func (s *Store) guardImport(p *rosterPlan) (release func()) {
+	keys := make(map[string]bool, len(p.ops))
+	for _, op := range p.ops {
+		keys[op.Key] = true
+	}
+	s.importMu.Lock() // waits for every update in flight (they hold it for reading)
+	s.importing = keys
+	s.importMu.Unlock()
+	return func() {
+		s.importMu.Lock()
+		s.importing = nil
+		s.importMu.Unlock()
+	}
 }
 
 // lockJournal takes the import lock and returns the new journal's ID. The lock key is read
@@ -361,7 +525,7 @@ func (s *Store) stageJournal(id string, p *rosterPlan, abort func() error, progr
 					return err
 				}
 				if !bytes.Equal(cur, op.before) {
-					return fmt.Errorf("%w (%s)", ErrRosterChanged, op.Key)
+					return errStaleOp
 				}
 				b, err := json.Marshal(op)
 				if err != nil {
@@ -373,6 +537,18 @@ func (s *Store) stageJournal(id string, p *rosterPlan, abort func() error, progr
 			}
 			return nil
 		})
+		if errors.Is(err, errStaleOp) {
+			// Name every row changed so far, not just the first one met.
+			var conflicts []ImportConflict
+			if err := s.db.View(func(txn *badger.Txn) error {
+				var err error
+				conflicts, err = p.conflicts(txn)
+				return err
+			}); err != nil {
+				return err
+			}
+			return s.nameConflicts(p, conflicts)
+		}
 		if err != nil {
 			return err
 		}
@@ -390,7 +566,18 @@ func (s *Store) commitJournal(a Actor, id, source string, p *rosterPlan) (journa
 	summary, _ := json.Marshal(map[string]any{"source": source, "ops": len(p.ops), "villages": r.Villages,
 		"grids": r.Grids, "households": r.Households, "residents": r.Residents, "members": r.Members,
 		"cadres": r.Cadres, "officials": r.Officials, "teams": r.Teams, "factsheets": r.FactSheets})
+	var conflicts []ImportConflict
 	err := s.update(a, func(tx *Tx) error {
+		// The last look before anything is written: every row the import changes still
+		// holds what the plan read. Reading them here makes a write that lands meanwhile a
+		// conflict of this transaction, which then looks again.
+		var err error
+		if conflicts, err = p.conflicts(tx.txn); err != nil {
+			return err
+		}
+		if len(conflicts) > 0 {
+			return errStaleOp
+		}
 		b, err := json.Marshal(rec)
 		if err != nil {
 			return err
@@ -406,6 +593,9 @@ func (s *Store) commitJournal(a Actor, id, source string, p *rosterPlan) (journa
 		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "import.roster", Key: key, After: summary})
 		return nil
 	})
+	if errors.Is(err, errStaleOp) {
+		return rec, s.nameConflicts(p, conflicts)
+	}
 	return rec, err
 }
 
@@ -431,6 +621,7 @@ func (s *Store) applyJournal(id string, rec journalCommit, progress func(string,
 		n := 0
 		err := s.update(who, func(tx *Tx) error {
 			n = 0
+			tx.importing = true
 			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
 			defer it.Close()
 			cost := 0

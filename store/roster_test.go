@@ -477,3 +477,126 @@ func TestEditFactSheetStale(t *testing.T) {
 		t.Fatalf("a draft of a village now out of scope: %v", err)
 	}
 }
+
+// TestImportStopsOnEditBeforeApply: a household edited after the import staged it — while the
+// SSH client is asked to confirm, the moment just before the commit — stops the import before
+// it writes anything, naming the household and who changed it; run again, it goes in. The dry
+// run says the same of an edit made after it read the store.
+func TestImportStopsOnEditBeforeApply(t *testing.T) {
+	s := rosterStore(t)
+	clerk := Actor{Name: "王芳", Role: RoleVillage, Village: "DL"}
+	r := rosterFrom(storedHouseholds(t, s))
+	for i := range r.Households {
+		r.Households[i].Address += "（新）"
+	}
+	edit := func(special string) {
+		t.Helper()
+		d := VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Special: []string{special}}
+		if _, _, err := s.SaveVisit(clerk, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(err error) {
+		t.Helper()
+		var ce *ImportConflictError
+		if !errors.As(err, &ce) || !errors.Is(err, ErrRosterChanged) {
+			t.Fatalf("want an *ImportConflictError, got %v", err)
+		}
+		if len(ce.Rows) != 1 {
+			t.Fatalf("conflicts %+v", ce.Rows)
+		}
+		c := ce.Rows[0]
+		if c.Kind != "household" || c.Village != "DL" || c.ID != "DL01-0001" || c.Who != "王芳" || c.Action != "household.special" {
+			t.Fatalf("conflict %+v", c)
+		}
+		if !strings.Contains(err.Error(), "household DL01-0001 (王芳") {
+			t.Fatalf("error text %q", err)
+		}
+	}
+
+	// The dry run: edited after the plan read the store.
+	_, err := s.ImportRoster(System(), r, ImportOptions{DryRun: true, Progress: func(phase string, _, _ int) {
+		if phase == "plan" {
+			edit("困难家庭")
+		}
+	}})
+	check(err)
+
+	// The import: staged, then edited while the client is asked to confirm.
+	before := dump(t, s)
+	confirmed := false
+	_, err = s.ImportRoster(System(), r, ImportOptions{Confirm: func() error {
+		confirmed = true
+		edit("孤寡老人")
+		before = dump(t, s)
+		for k := range before {
+			if strings.HasPrefix(k, "journal/") { // staged, and discarded on refusal
+				delete(before, k)
+			}
+		}
+		return nil
+	}})
+	if !confirmed {
+		t.Fatal("the import never reached its confirmation")
+	}
+	check(err)
+	if after := dump(t, s); !mapsEqual(before, after) {
+		for k, v := range after {
+			if before[k] != v {
+				t.Errorf("written: %s", k)
+			}
+		}
+		for k := range before {
+			if _, ok := after[k]; !ok {
+				t.Errorf("deleted: %s", k)
+			}
+		}
+		t.Fatal("a refused import wrote to the store")
+	}
+	h, _ := s.Household(System(), "DL", "DL01-0001")
+	if len(h.Special) != 1 || h.Special[0] != "孤寡老人" || strings.HasSuffix(h.Address, "（新）") {
+		t.Fatalf("the edit was lost or the import went in: %+v", h)
+	}
+
+	// Run again on what the store holds now: it goes in, and the edit made before it is kept
+	// (the roster file carries special groups as they were read, which the file now says).
+	r = rosterFrom(storedHouseholds(t, s))
+	for i := range r.Households {
+		r.Households[i].Address += "（新）"
+	}
+	if _, err := s.ImportRoster(System(), r, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := s.Household(System(), "DL", "DL01-0001"); !strings.HasSuffix(h.Address, "（新）") || h.Special[0] != "孤寡老人" {
+		t.Fatalf("re-run: %+v", h)
+	}
+}
+
+// TestWriteDuringApplyWaits: while a committed import is being applied, a write to one of its
+// rows is refused (ErrImportApplying) rather than overwritten a moment later; other rows are
+// written as usual.
+func TestWriteDuringApplyWaits(t *testing.T) {
+	s := rosterStore(t)
+	clerk := Actor{Name: "王芳", Role: RoleVillage, Village: "DL"}
+	r := rosterFrom(storedHouseholds(t, s)[:1]) // DL01-0001 alone: DL01 is covered
+	r.Households[0].Address = "新地址"
+	var during, other error
+	applying := false
+	_, err := s.ImportRoster(System(), r, ImportOptions{Progress: func(phase string, _, _ int) {
+		if phase != "apply" || applying {
+			return
+		}
+		applying = true
+		_, _, during = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Special: []string{"困难家庭"}})
+		_, _, other = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL02-0001", Date: s.Today(), Special: []string{"困难家庭"}})
+	}})
+	if err != nil || !applying {
+		t.Fatalf("import: %v (applying %v)", err, applying)
+	}
+	if !errors.Is(during, ErrImportApplying) || other != nil {
+		t.Fatalf("during the apply: %v; elsewhere: %v", during, other)
+	}
+	if _, _, err := s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Special: []string{"困难家庭"}}); err != nil {
+		t.Fatalf("after the import: %v", err)
+	}
+}

@@ -39,6 +39,12 @@ type Store struct {
 
 	ledgerMu sync.Mutex
 	ledger   *Ledger // the shared ledger view, made on first use (see Ledger)
+
+	// importMu is held for reading by every write, and for writing by an import about to
+	// commit while it installs importing: the keys of its rows, which no other write may
+	// touch until it is applied (roster.go).
+	importMu  sync.RWMutex
+	importing map[string]bool
 }
 
 // Options configure Open.
@@ -211,6 +217,10 @@ type Tx struct {
 	// hhVillages are the villages whose households the transaction wrote, for the
 	// household cache.
 	hhVillages []string
+	// guarded are the keys of a committed import being applied (Store.importing), which
+	// this write may not touch; importing marks the import's own apply, which may.
+	guarded   map[string]bool
+	importing bool
 }
 
 // Actor returns who is writing.
@@ -225,9 +235,11 @@ func (s *Store) update(a Actor, fn func(tx *Tx) error) error {
 	if err := s.space.check(); err != nil {
 		return err
 	}
+	s.importMu.RLock()
+	defer s.importMu.RUnlock()
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
-		tx := &Tx{actor: a, at: s.now()}
+		tx := &Tx{actor: a, at: s.now(), guarded: s.importing}
 		err = s.db.Update(func(txn *badger.Txn) error {
 			tx.txn = txn
 			if err := fn(tx); err != nil {
@@ -270,6 +282,9 @@ func (tx *Tx) put(action, key string, before []byte, v any, ch Change) error {
 	if before != nil && bytes.Equal(before, after) {
 		return nil
 	}
+	if err := tx.guard(key); err != nil {
+		return err
+	}
 	if err := tx.txn.Set([]byte(key), after); err != nil {
 		return err
 	}
@@ -281,8 +296,19 @@ func (tx *Tx) put(action, key string, before []byte, v any, ch Change) error {
 	return nil
 }
 
+// guard refuses a write to a row a committed import is being applied to.
+func (tx *Tx) guard(key string) error {
+	if tx.guarded[key] && !tx.importing {
+		return ErrImportApplying
+	}
+	return nil
+}
+
 // del deletes key, recording the audit event.
 func (tx *Tx) del(action, key string, before []byte, ch Change) error {
+	if err := tx.guard(key); err != nil {
+		return err
+	}
 	if err := tx.txn.Delete([]byte(key)); err != nil {
 		return err
 	}
