@@ -44,7 +44,7 @@ func (s *Store) FactSheets(a Actor) ([]FactSheet, error) {
 // SetFactSheet replaces the editable part of a village's fact sheet. Village and township
 // users of the village may; grid users read it but do not change village-level pages.
 func (s *Store) SetFactSheet(a Actor, fs FactSheet) (FactSheet, error) {
-	return s.writeFactSheet(a, fs, nil)
+	return s.writeFactSheet(a, fs, nil, "")
 }
 
 // StaleSheetError says the fact sheet changed since the edit began: someone else saved it.
@@ -58,15 +58,15 @@ func (e *StaleSheetError) Error() string {
 }
 
 // EditFactSheet saves an edit begun on the sheet last saved at base (zero for a sheet nobody
-// had written) and drops the actor's draft of it: if someone saved it since, nothing is
-// written and a *StaleSheetError says who, so two officers editing at once never silently
-// lose each other's page.
-func (s *Store) EditFactSheet(a Actor, fs FactSheet, base time.Time) (FactSheet, error) {
-	return s.writeFactSheet(a, fs, &base)
+// had written) and drops the actor's draft of it (the form's draft ID, "" for none): if
+// someone saved it since, nothing is written and a *StaleSheetError says who, so two officers
+// editing at once never silently lose each other's page.
+func (s *Store) EditFactSheet(a Actor, fs FactSheet, base time.Time, draft string) (FactSheet, error) {
+	return s.writeFactSheet(a, fs, &base, draft)
 }
 
 // writeFactSheet saves a sheet, checking it is still at base when base is given.
-func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time) (FactSheet, error) {
+func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time, draft string) (FactSheet, error) {
 	cleanFactSheet(&fs)
 	var out FactSheet
 	err := s.update(a, func(tx *Tx) error {
@@ -87,7 +87,7 @@ func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time) (FactShee
 				return &StaleSheetError{By: old.UpdatedBy, At: old.UpdatedAt}
 			}
 			// The edit is saved: its draft goes in the same transaction, as a visit's does.
-			if err := tx.txn.Delete([]byte(factDraftKey(a.Name))); err != nil {
+			if err := dropDraft(tx, DraftFactSheet, draft); err != nil {
 				return err
 			}
 		}
@@ -253,31 +253,3 @@ type FactSheetDraft struct {
 	Focus   int       `json:"focus,omitempty"`
 	SavedAt time.Time `json:"saved_at,omitzero"`
 }
-
-func factDraftKey(user string) string { return "fdraft/" + user }
-
-// FactSheetDraft returns the actor's unsaved fact sheet edit, or ErrNotFound.
-func (s *Store) FactSheetDraft(a Actor) (FactSheetDraft, error) {
-	var d FactSheetDraft
-	if err := s.getDraft(factDraftKey(a.Name), &d); err != nil {
-		return d, err
-	}
-	if !a.CanSee(d.Sheet.Village, "") {
-		// A draft left from before the user's scope changed is not shown.
-		return FactSheetDraft{}, ErrNotFound
-	}
-	return d, nil
-}
-
-// SaveFactSheetDraft keeps the actor's fact sheet edit (a scratch copy: not audited, like
-// the visit form's draft).
-func (s *Store) SaveFactSheetDraft(a Actor, d FactSheetDraft) error {
-	if err := a.CanChange(d.Sheet.Village, ""); err != nil {
-		return err
-	}
-	d.SavedAt = s.now()
-	return s.putDraft(a, factDraftKey(a.Name), d)
-}
-
-// DiscardFactSheetDraft deletes the actor's fact sheet draft.
-func (s *Store) DiscardFactSheetDraft(a Actor) error { return s.dropDraft(factDraftKey(a.Name)) }

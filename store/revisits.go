@@ -46,6 +46,8 @@ type RevisitDraft struct {
 	Answers   []RevisitAnswer `json:"answers"`
 	Focus     int             `json:"focus"`
 	SavedAt   time.Time       `json:"saved_at,omitzero"`
+	// DraftID is the form's draft, removed by SaveRevisits with the answers saved.
+	DraftID string `json:"-"`
 }
 
 // RevisitAnswer is the answer about one concern.
@@ -55,24 +57,6 @@ type RevisitAnswer struct {
 	Satisfaction string `json:"satisfaction"`
 	Comment      string `json:"comment,omitempty"`
 }
-
-func revisitDraftKey(user string) string { return "rdraft/" + user }
-
-// RevisitDraft returns the actor's revisit draft, or ErrNotFound.
-func (s *Store) RevisitDraft(a Actor) (RevisitDraft, error) {
-	var d RevisitDraft
-	return d, s.getDraft(revisitDraftKey(a.Name), &d)
-}
-
-// SaveRevisitDraft keeps the actor's revisit draft (scratch paper: not audited, as with
-// visit drafts).
-func (s *Store) SaveRevisitDraft(a Actor, d RevisitDraft) error {
-	d.SavedAt = s.now()
-	return s.putDraft(a, revisitDraftKey(a.Name), d)
-}
-
-// DiscardRevisitDraft deletes the actor's revisit draft.
-func (s *Store) DiscardRevisitDraft(a Actor) error { return s.dropDraft(revisitDraftKey(a.Name)) }
 
 // SaveRevisits records the answers of one household's revisit in one transaction. A concern
 // solved with at least 基本满意 is closed; any other answer reopens it, puts it on the notice
@@ -159,7 +143,7 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 			}
 			out = append(out, r)
 		}
-		return tx.txn.Delete([]byte(revisitDraftKey(a.Name)))
+		return dropDraft(tx, DraftRevisit, d.DraftID)
 	})
 	return out, err
 }

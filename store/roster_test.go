@@ -447,34 +447,43 @@ func TestEditFactSheetStale(t *testing.T) {
 	s := rosterStore(t)
 	a := Actor{Name: "村", Role: RoleVillage, Village: "DL"}
 	b := Actor{Name: "镇", Role: RoleTownship}
-	first, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "一稿"}, time.Time{})
+	first, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "一稿"}, time.Time{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.EditFactSheet(b, FactSheet{Village: "DL", Profile: "镇改"}, first.UpdatedAt); err != nil {
+	if _, err := s.EditFactSheet(b, FactSheet{Village: "DL", Profile: "镇改"}, first.UpdatedAt, ""); err != nil {
 		t.Fatal(err)
 	}
 	var stale *StaleSheetError
-	if _, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, first.UpdatedAt); !errors.As(err, &stale) || stale.By != "镇" {
+	if _, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, first.UpdatedAt, ""); !errors.As(err, &stale) || stale.By != "镇" {
 		t.Fatalf("edit on an old page: %v; want a StaleSheetError naming 镇", err)
 	}
 	if fs, _ := s.FactSheet(System(), "DL"); fs.Profile != "镇改" {
 		t.Fatalf("a refused edit wrote %q", fs.Profile)
 	}
-	if out, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, stale.At); err != nil || out.Profile != "二稿" {
+	if out, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, stale.At, ""); err != nil || out.Profile != "二稿" {
 		t.Fatalf("edit over the named version: %v %+v", err, out)
 	}
-	if err := s.SaveFactSheetDraft(Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, FactSheetDraft{Sheet: FactSheet{Village: "DL"}}); !errors.Is(err, ErrScope) {
+	if err := s.SaveDraft(Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, DraftFactSheet, "f1", FactSheetDraft{Sheet: FactSheet{Village: "DL"}}); !errors.Is(err, ErrScope) {
 		t.Fatalf("grid user's draft: %v", err)
 	}
-	if err := s.SaveFactSheetDraft(a, FactSheetDraft{Sheet: FactSheet{Village: "DL", Profile: "草"}, Focus: 2}); err != nil {
+	if err := s.SaveDraft(a, DraftFactSheet, "f1", FactSheetDraft{Sheet: FactSheet{Village: "DL", Profile: "草"}, Focus: 2}); err != nil {
 		t.Fatal(err)
 	}
-	if d, err := s.FactSheetDraft(a); err != nil || d.Sheet.Profile != "草" || d.Focus != 2 {
+	var d FactSheetDraft
+	if dr, err := s.Draft(a, DraftFactSheet, "f1"); err != nil || dr.Decode(&d) != nil || d.Sheet.Profile != "草" || d.Focus != 2 {
 		t.Fatalf("draft back: %v %+v", err, d)
 	}
-	if _, err := s.FactSheetDraft(Actor{Name: "村", Role: RoleVillage, Village: "XH"}); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Draft(Actor{Name: "村", Role: RoleVillage, Village: "XH"}, DraftFactSheet, "f1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a draft of a village now out of scope: %v", err)
+	}
+	// Saved, the edit drops its draft in the same transaction.
+	cur, _ := s.FactSheet(a, "DL")
+	if _, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "三稿"}, cur.UpdatedAt, "f1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Draft(a, DraftFactSheet, "f1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("draft after the save: %v", err)
 	}
 }
 

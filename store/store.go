@@ -120,6 +120,10 @@ func Open(dir string, o Options) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("recover an interrupted import: %w", err)
 		}
+		if err := s.moveOldDrafts(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("move drafts: %w", err)
+		}
 	}
 	if s.indexed, err = s.householdIndexed(); err != nil {
 		db.Close()

@@ -1,14 +1,11 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 
 	"sanbai/clean"
 )
@@ -37,6 +34,9 @@ type VisitDraft struct {
 	Concerns  []DraftConcern    `json:"concerns,omitempty"`
 	Focus     int               `json:"focus"`
 	SavedAt   time.Time         `json:"saved_at,omitzero"`
+	// DraftID is the form's draft (SaveDraft's ID), removed by SaveVisit in the same
+	// transaction as the visit is written; "" when the form kept none.
+	DraftID string `json:"-"`
 }
 
 // DraftConcern is a concern on the form: solved on site (with what was done) or passed on to
@@ -47,50 +47,6 @@ type DraftConcern struct {
 	Tag         Tag    `json:"tag"`
 	OnSite      bool   `json:"on_site"`
 	Done        string `json:"done,omitempty"`
-}
-
-func draftKey(user string) string { return "draft/" + user }
-
-// Draft returns the actor's saved draft, or ErrNotFound.
-func (s *Store) Draft(a Actor) (VisitDraft, error) {
-	var d VisitDraft
-	return d, s.getDraft(draftKey(a.Name), &d)
-}
-
-// SaveDraft keeps the actor's draft. A draft is one person's scratch paper, not campaign data:
-// it is written without an audit event (a debounced save per keystroke pause would bury the
-// trail) and replaced by the audited visit on save.
-func (s *Store) SaveDraft(a Actor, d VisitDraft) error {
-	d.SavedAt = s.now()
-	return s.putDraft(a, draftKey(a.Name), d)
-}
-
-// DiscardDraft deletes the actor's draft.
-func (s *Store) DiscardDraft(a Actor) error { return s.dropDraft(draftKey(a.Name)) }
-
-// getDraft reads a draft (of a visit or a revisit form) into v; ErrNotFound when none.
-func (s *Store) getDraft(key string, v any) error {
-	return s.db.View(func(txn *badger.Txn) error {
-		_, err := getJSON(txn, key, v)
-		return err
-	})
-}
-
-// putDraft writes a draft. Inspectors type no forms, so they keep no drafts.
-func (s *Store) putDraft(a Actor, key string, v any) error {
-	if a.Role == RoleInspector {
-		return outOfScope("readonly")
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(key), b) })
-}
-
-// dropDraft deletes a draft.
-func (s *Store) dropDraft(key string) error {
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(key)) })
 }
 
 // FormError is a problem with one field of the form, in words for the person typing.
@@ -271,7 +227,7 @@ func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
 		if err := tx.put(action, visitKey(hh.Village, v.ID), oldBytes, v, Change{Kind: "visit", Village: hh.Village, ID: v.ID}); err != nil {
 			return err
 		}
-		if err := tx.txn.Delete([]byte(draftKey(a.Name))); err != nil {
+		if err := dropDraft(tx, DraftVisit, d.DraftID); err != nil {
 			return err
 		}
 		visit = v

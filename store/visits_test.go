@@ -17,12 +17,14 @@ func TestSaveVisitWritesVisitConcernsAndDropsDraft(t *testing.T) {
 			{Description: "屋后电线老化需更换", Category: "用电安全", Tag: TagRed},
 			{Description: "咨询医保缴费", Category: "医保社保", Tag: TagGreen, OnSite: true, Done: "已当场解答"},
 		}}
-	if err := s.SaveDraft(a, d); err != nil {
+	if err := s.SaveDraft(a, DraftVisit, "s1", d); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Draft(a); err != nil || got.Household != "DL01-0001" {
+	var got VisitDraft
+	if dr, err := s.Draft(a, DraftVisit, "s1"); err != nil || dr.Decode(&got) != nil || got.Household != "DL01-0001" || dr.Village != "DL" {
 		t.Fatalf("draft: %+v %v", got, err)
 	}
+	d.DraftID = "s1"
 	v, cs, err := s.SaveVisit(a, d)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +39,7 @@ func TestSaveVisitWritesVisitConcernsAndDropsDraft(t *testing.T) {
 	if onsite.Tier != TierOnSite || onsite.Status != StatusResolved || onsite.Resolution != "已当场解答" || onsite.ResolvedBy != "陈静" {
 		t.Fatalf("on-site concern: %+v", onsite)
 	}
-	if _, err := s.Draft(a); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Draft(a, DraftVisit, "s1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("draft left after save: %v", err)
 	}
 	h, _ := s.Household(a, "DL", "DL01-0001")

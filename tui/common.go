@@ -192,6 +192,16 @@ func (r *reloader) done(load func() tea.Cmd) tea.Cmd {
 	return nil
 }
 
+// formDraft is the draft ID a form keeps its draft under (store.SaveDraft): one per user and
+// kind of form, so the next login comes back to it.
+const formDraft = "main"
+
+// loadDraft reads the user's draft of a kind of form into v; false when there is none.
+func loadDraft(st *store.Store, a store.Actor, kind store.DraftKind, v any) bool {
+	d, err := st.Draft(a, kind, formDraft)
+	return err == nil && d.Decode(v) == nil
+}
+
 // drafts keeps a form's draft saved as it is typed: changed starts a pause, a tick that finds
 // no newer change saves, and an older save never lands after a newer one (saves run on their
 // own goroutines). Each form has its own; ticks and replies name it, so a form never takes

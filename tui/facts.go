@@ -94,7 +94,7 @@ func (f *factSheet) load() tea.Cmd {
 		}
 		var draft *store.FactSheetDraft
 		if withDraft {
-			if d, err := c.Store.FactSheetDraft(c.Actor); err == nil {
+			if d := (store.FactSheetDraft{}); loadDraft(c.Store, c.Actor, store.DraftFactSheet, &d) {
 				draft, want = &d, d.Sheet.Village
 			}
 		}
@@ -235,7 +235,7 @@ func (f *factSheet) key(msg tea.KeyPressMsg) tea.Cmd {
 					f.fs.say(f.c.T("fs.discarded"), false)
 					c := f.c
 					return func() tea.Msg {
-						c.Store.DiscardFactSheetDraft(c.Actor)
+						c.Store.DiscardDraft(c.Actor, store.DraftFactSheet, formDraft)
 						return nil
 					}
 				})
@@ -491,14 +491,14 @@ func (f *factForm) saveDraft() tea.Cmd {
 	d := f.d
 	d.Sheet = f.sheet()
 	c := f.c
-	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveFactSheetDraft(c.Actor, d) })
+	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveDraft(c.Actor, store.DraftFactSheet, formDraft, d) })
 }
 
 // save stores the sheet if it is still at base.
 func (f *factForm) save(base time.Time) tea.Cmd {
 	s, c := f.sheet(), f.c
 	return func() tea.Msg {
-		out, err := c.Store.EditFactSheet(c.Actor, s, base)
+		out, err := c.Store.EditFactSheet(c.Actor, s, base, formDraft)
 		return factSaved{sheet: out, err: err}
 	}
 }

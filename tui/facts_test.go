@@ -117,7 +117,7 @@ func TestFactSheetEditSurvivesAndConflicts(t *testing.T) {
 	if fs, _ := st.FactSheet(store.System(), "BT"); fs.Profile != "北塘新村临海" || fs.UpdatedBy != "北塘书记" {
 		t.Fatalf("after y the edit should be saved; got %q by %q", fs.Profile, fs.UpdatedBy)
 	}
-	if _, err := st.FactSheetDraft(store.ActorFor(u)); err == nil {
+	if _, err := st.Draft(store.ActorFor(u), store.DraftFactSheet, formDraft); err == nil {
 		t.Fatal("the draft should be gone once saved")
 	}
 }

@@ -43,16 +43,16 @@ func TestVisitFormCleansInputAndDrafts(t *testing.T) {
 		t.Fatalf("the screen:\n%q", s)
 	}
 	drive(m, f.saveDraft())
-	d, err := st.Draft(actor)
-	if err != nil || d.Findings["suggestion"] != "修路灯亮" {
-		t.Fatalf("the saved draft: %v %q", err, d.Findings["suggestion"])
+	var d store.VisitDraft
+	if !loadDraft(st, actor, store.DraftVisit, &d) || d.Findings["suggestion"] != "修路灯亮" {
+		t.Fatalf("the saved draft: %q", d.Findings["suggestion"])
 	}
 
 	// A draft saved with a bidi override and an escape sequence in it, as one was before.
 	d.Findings["suggestion"] = "路灯\u202e坏了"
 	d.Notes = "\x1b]0;pwned\x07备注"
 	d.Concerns = []store.DraftConcern{{Description: "\u202e漏水", Tag: store.TagGreen}}
-	if err := st.SaveDraft(actor, d); err != nil {
+	if err := st.SaveDraft(actor, store.DraftVisit, formDraft, d); err != nil {
 		t.Fatal(err)
 	}
 	m2 := New(Options{Store: st, User: u, Width: 100, Height: 30})

@@ -99,7 +99,7 @@ func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return 
 
 // hasDraft reports (reading the store) that the user left an unsaved revisit form.
 func (r *revisit) hasDraft() bool {
-	_, err := r.c.Store.RevisitDraft(r.c.Actor)
+	_, err := r.c.Store.Draft(r.c.Actor, store.DraftRevisit, formDraft)
 	return err == nil
 }
 
@@ -172,7 +172,7 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 	// A draft's household and concerns are kept too, whatever became of them since.
 	inDraft := map[string]bool{}
 	if withDraft && a.Role != store.RoleInspector {
-		if dr, err := st.RevisitDraft(a); err == nil {
+		if dr := (store.RevisitDraft{}); loadDraft(st, a, store.DraftRevisit, &dr) {
 			d.draft = &dr
 			keepHousehold(dr.Household)
 			for _, ans := range dr.Answers {

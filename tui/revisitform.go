@@ -129,12 +129,13 @@ func (f *revisitForm) saveDraft() tea.Cmd {
 	d.Met = slices.Clone(d.Met)
 	d.Answers = slices.Clone(d.Answers)
 	c := f.c
-	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveRevisitDraft(c.Actor, d) })
+	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveDraft(c.Actor, store.DraftRevisit, formDraft, d) })
 }
 
 func (f *revisitForm) save() tea.Cmd {
 	f.leave()
 	d, c := f.d, f.c
+	d.DraftID = formDraft
 	return func() tea.Msg {
 		rs, err := c.Store.SaveRevisits(c.Actor, d)
 		return revisitsSaved{rs: rs, err: err}

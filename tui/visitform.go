@@ -463,7 +463,7 @@ func (f *visitForm) saveDraft() tea.Cmd {
 	d.Concerns = slices.Clone(d.Concerns)
 	d.Findings, d.Category, d.Away = cloneMap(d.Findings), cloneMap(d.Category), cloneMap(d.Away)
 	c := f.c
-	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveDraft(c.Actor, d) })
+	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveDraft(c.Actor, store.DraftVisit, formDraft, d) })
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -478,6 +478,7 @@ func cloneMap(m map[string]string) map[string]string {
 func (f *visitForm) save() tea.Cmd {
 	f.leave()
 	d := f.d
+	d.DraftID = formDraft
 	c := f.c
 	return func() tea.Msg {
 		v, cs, err := c.Store.SaveVisit(c.Actor, d)

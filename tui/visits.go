@@ -88,7 +88,7 @@ func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v
 
 // hasDraft reports (reading the store) that the user left an unsaved visit form.
 func (v *visits) hasDraft() bool {
-	_, err := v.c.Store.Draft(v.c.Actor)
+	_, err := v.c.Store.Draft(v.c.Actor, store.DraftVisit, formDraft)
 	return err == nil
 }
 
@@ -178,7 +178,7 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 		return d.rows[i].v.At.After(d.rows[j].v.At)
 	})
 	if withDraft && a.Role != store.RoleInspector {
-		if dr, err := st.Draft(a); err == nil {
+		if dr := (store.VisitDraft{}); loadDraft(st, a, store.DraftVisit, &dr) {
 			d.draft = &dr
 		}
 	}
