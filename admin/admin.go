@@ -164,7 +164,11 @@ func userAdd(env Env, args []string) error {
 	if *lang != "" && *lang != "zh" && *lang != "en" {
 		return fmt.Errorf("%w: --lang is zh or en", ErrUsage)
 	}
-	u, err := env.Store.AddUser(env.Actor, store.User{Name: *name, Role: store.Role(*role), Keys: keys, Lang: *lang}, *scope)
+	u, err := WithKeys(store.User{Name: *name, Role: store.Role(*role), Lang: *lang}, keys...)
+	if err != nil {
+		return err
+	}
+	u, err = env.Store.AddUser(env.Actor, u, *scope)
 	if err != nil {
 		return err
 	}
@@ -194,11 +198,12 @@ func userList(env Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tSCOPE\tKEYS\tADDED")
 	for _, u := range users {
-		var fps []string
-		for _, k := range u.Keys {
-			fp, _, err := store.ParseKey(k)
-			if err == nil {
-				fps = append(fps, fp)
+		fps := u.Fingerprints
+		if len(fps) == 0 { // registered before the store kept fingerprints
+			for _, k := range u.Keys {
+				if fp, _, err := ParseKey(k); err == nil {
+					fps = append(fps, fp)
+				}
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", clean.Line(u.Name), u.Role, strings.TrimSpace(scopeText(u)),

@@ -37,6 +37,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"sanbai/admin"
 	"sanbai/store"
 )
 
@@ -505,7 +506,7 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 			t.Errorf("user %s: the last audit event does not hold the stored row", u.Name)
 		}
 		for _, k := range u.Keys {
-			fp, _, err := store.ParseKey(k)
+			fp, _, err := admin.ParseKey(k)
 			if err != nil {
 				t.Errorf("user %s: key %v", u.Name, err)
 				continue
@@ -551,7 +552,9 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 	}
 	// The store takes a write after the crash (and it is a real one: a user added, then
 	// removed again, both audited).
-	if _, err := st.AddUser(store.System(), store.User{Name: "crashcheck", Role: store.RoleInspector, Keys: []string{spareLine}}, ""); err != nil {
+	if spare, err := admin.WithKeys(store.User{Name: "crashcheck", Role: store.RoleInspector}, spareLine); err != nil {
+		t.Errorf("the spare key: %v", err)
+	} else if _, err := st.AddUser(store.System(), spare, ""); err != nil {
 		t.Errorf("write after the crash: %v", err)
 	} else if err := st.RemoveUser(store.System(), "crashcheck"); err != nil {
 		t.Errorf("write after the crash: %v", err)

@@ -10,6 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"sanbai/admin"
 	"sanbai/sshserver"
 	"sanbai/store"
 )
@@ -197,7 +198,7 @@ func TestCommandsOverSSH(t *testing.T) {
 }
 
 func fingerprint(t *testing.T, line string) string {
-	fp, _, err := store.ParseKey(line)
+	fp, _, err := admin.ParseKey(line)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
+	"sanbai/admin"
 	"sanbai/demo"
 	"sanbai/sshserver"
 	"sanbai/store"
@@ -80,7 +81,11 @@ func newKey(t *testing.T) (gossh.Signer, string) {
 func (s *server) addUser(t *testing.T, name string, role store.Role, scope string) gossh.Signer {
 	t.Helper()
 	signer, line := newKey(t)
-	if _, err := s.st.AddUser(store.System(), store.User{Name: name, Role: role, Keys: []string{line}}, scope); err != nil {
+	u, err := admin.WithKeys(store.User{Name: name, Role: role}, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.st.AddUser(store.System(), u, scope); err != nil {
 		t.Fatal(err)
 	}
 	return signer

@@ -25,7 +25,7 @@ type BulkLoader struct {
 }
 
 // NewBulkLoader starts a bulk load into an empty store; township actors only.
-func (s *Store) NewBulkLoader(a Actor) (*BulkLoader, error) {
+func (s *Store) NewBulkLoader(a Actor) (BulkLoad, error) {
 	if a.Role != RoleTownship {
 		return nil, ErrScope
 	}

@@ -62,7 +62,9 @@ func (d FactSheetDraft) DraftVillage() string { return d.Sheet.Village }
 // ErrDraftID is returned for a draft ID that is empty, too long or holds a '/'.
 var ErrDraftID = errors.New("a draft ID is 1–64 characters without '/'")
 
-func draftPrefix(user string, kind DraftKind) string { return "drafts/" + user + "/" + string(kind) + "/" }
+func draftPrefix(user string, kind DraftKind) string {
+	return "drafts/" + user + "/" + string(kind) + "/"
+}
 func draftKey(user string, kind DraftKind, id string) string {
 	return draftPrefix(user, kind) + id
 }

@@ -33,7 +33,7 @@ func busy(t *testing.T, s *Store) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.AddUser(System(), User{Name: "陈静", Role: RoleVillage, Keys: []string{keyLine(t)}}, "DL"); err != nil {
+	if _, err := s.AddUser(System(), keyed(t, User{Name: "陈静", Role: RoleVillage}, keyLine(t)), "DL"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -183,7 +183,7 @@ func TestDiskFull(t *testing.T) {
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "disk is full") {
 		t.Fatalf("write on a full disk: %v", err)
 	}
-	if _, err := s.AddUser(System(), User{Name: "x", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrDiskFull) {
+	if _, err := s.AddUser(System(), keyed(t, User{Name: "x", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("user add on a full disk: %v", err)
 	}
 	after := dumpAll(t, s)

@@ -43,6 +43,21 @@ func openTest(t *testing.T) *Store {
 	return s
 }
 
+// keyed gives u the keys of these authorized-key lines, parsed as the admin verbs parse them
+// (normalised, with their fingerprints).
+func keyed(t *testing.T, u User, lines ...string) User {
+	t.Helper()
+	for _, l := range lines {
+		pk, _, _, _, err := gossh.ParseAuthorizedKey([]byte(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Keys = append(u.Keys, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))))
+		u.Fingerprints = append(u.Fingerprints, gossh.FingerprintSHA256(pk))
+	}
+	return u
+}
+
 func keyLine(t *testing.T) string {
 	t.Helper()
 	pub, _, err := ed25519.GenerateKey(rand.Reader)
@@ -193,40 +208,41 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 func TestUsers(t *testing.T) {
 	s := openTest(t)
 	k1 := keyLine(t)
-	u, err := s.AddUser(System(), User{Name: "\x1b]0;pwned\x07\x1b[2J王五", Role: RoleGrid, Keys: []string{k1}}, "DL02")
+	u, err := s.AddUser(System(), keyed(t, User{Name: "\x1b]0;pwned\x07\x1b[2J王五", Role: RoleGrid}, k1), "DL02")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.Name != "王五" || u.Village != "DL" || u.Grid != "DL02" || strings.Contains(u.Keys[0], "laptop") {
 		t.Fatalf("user as stored: %+v", u)
 	}
-	fp, _, _ := ParseKey(k1)
+	fp := keyed(t, User{}, k1).Fingerprints[0]
 	got, err := s.UserByKey(fp)
 	if err != nil || got.Name != "王五" {
 		t.Fatalf("by key: %+v %v", got, err)
 	}
-	if _, err := s.AddUser(System(), User{Name: "赵六", Role: RoleTownship, Keys: []string{k1}}, ""); !errors.Is(err, ErrExists) {
+	if _, err := s.AddUser(System(), keyed(t, User{Name: "赵六", Role: RoleTownship}, k1), ""); !errors.Is(err, ErrExists) {
 		t.Fatalf("same key registered twice: %v", err)
 	}
-	if _, err := s.AddUser(System(), User{Name: "王五", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrExists) {
+	if _, err := s.AddUser(System(), keyed(t, User{Name: "王五", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrExists) {
 		t.Fatalf("same name registered twice: %v", err)
 	}
 	for _, bad := range []struct {
 		u     User
 		scope string
 	}{
-		{User{Name: "a", Role: "mayor", Keys: []string{keyLine(t)}}, ""},
-		{User{Name: "b", Role: RoleVillage, Keys: []string{keyLine(t)}}, ""},
-		{User{Name: "c", Role: RoleVillage, Keys: []string{keyLine(t)}}, "ZZ"},
-		{User{Name: "d", Role: RoleGrid, Keys: []string{keyLine(t)}}, "DL09"},
-		{User{Name: "e", Role: RoleTownship, Keys: []string{"ssh-ed25519 notakey"}}, ""},
-		{User{Name: "", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""},
+		{keyed(t, User{Name: "a", Role: "mayor"}, keyLine(t)), ""},
+		{keyed(t, User{Name: "b", Role: RoleVillage}, keyLine(t)), ""},
+		{keyed(t, User{Name: "c", Role: RoleVillage}, keyLine(t)), "ZZ"},
+		{keyed(t, User{Name: "d", Role: RoleGrid}, keyLine(t)), "DL09"},
+		{User{Name: "e", Role: RoleTownship, Keys: []string{"ssh-ed25519 notakey"}, Fingerprints: []string{"notakey"}}, ""},
+		{User{Name: "f", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""}, // no fingerprint
+		{keyed(t, User{Name: "", Role: RoleTownship}, keyLine(t)), ""},
 	} {
 		if _, err := s.AddUser(System(), bad.u, bad.scope); err == nil {
 			t.Errorf("accepted %+v scope %q", bad.u, bad.scope)
 		}
 	}
-	if _, err := s.AddUser(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, User{Name: "x", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""); !errors.Is(err, ErrScope) {
+	if _, err := s.AddUser(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, keyed(t, User{Name: "x", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrScope) {
 		t.Fatalf("village user added a user: %v", err)
 	}
 	if err := s.RemoveUser(System(), "王五"); err != nil {

@@ -432,13 +432,16 @@ func (r Role) Valid() bool {
 
 // User is a registered person who may log in with one of their keys.
 type User struct {
-	Name    string    `json:"name"`
-	Role    Role      `json:"role"`
-	Village string    `json:"village,omitempty"`
-	Grid    string    `json:"grid,omitempty"`
-	Keys    []string  `json:"keys"` // authorized-key lines
-	Lang    string    `json:"lang,omitempty"`
-	Created time.Time `json:"created"`
+	Name    string   `json:"name"`
+	Role    Role     `json:"role"`
+	Village string   `json:"village,omitempty"`
+	Grid    string   `json:"grid,omitempty"`
+	Keys    []string `json:"keys"` // authorized-key lines
+	// Fingerprints are the keys' SHA256 fingerprints, in the order of Keys, given by whoever
+	// parsed them (the store knows no key formats).
+	Fingerprints []string  `json:"fingerprints,omitempty"`
+	Lang         string    `json:"lang,omitempty"`
+	Created      time.Time `json:"created"`
 }
 
 // AuditEvent records one change: who, when, what, and the value before and after.

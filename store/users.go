@@ -1,13 +1,14 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/dgraph-io/badger/v4"
-	gossh "golang.org/x/crypto/ssh"
 
 	"sanbai/clean"
 )
@@ -15,18 +16,11 @@ import (
 // ErrExists is returned when a name or key is already registered.
 var ErrExists = errors.New("already registered")
 
-// ParseKey parses one authorized-key line ("ssh-ed25519 AAAA… comment") and returns the key's
-// SHA256 fingerprint and the line normalised to type and key (comments dropped).
-func ParseKey(line string) (fingerprint, normalised string, err error) {
-	pk, _, _, _, err := gossh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
-	if err != nil {
-		return "", "", fmt.Errorf("not a public key line (expected e.g. 'ssh-ed25519 AAAA…'): %w", err)
-	}
-	return gossh.FingerprintSHA256(pk), strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))), nil
-}
-
-// AddUser registers a user with one or more keys. Village and grid roles need a scope code
-// that exists: a village code for the village role, a grid code for the grid role.
+// AddUser registers a user with one or more keys. The caller parses the keys (the store knows
+// no key formats): u.Keys holds each authorized-key line, normalised, and u.Fingerprints each
+// key's SHA256 fingerprint, in the same order, by which the user is found at login. Village
+// and grid roles need a scope code that exists: a village code for the village role, a grid
+// code for the grid role.
 func (s *Store) AddUser(a Actor, u User, scope string) (User, error) {
 	if a.Role != RoleTownship {
 		return User{}, fmt.Errorf("%w: only township users manage users", ErrScope)
@@ -41,14 +35,17 @@ func (s *Store) AddUser(a Actor, u User, scope string) (User, error) {
 	if len(u.Keys) == 0 {
 		return User{}, errors.New("a user needs at least one public key")
 	}
-	fps := make([]string, len(u.Keys))
-	for i, k := range u.Keys {
-		fp, norm, err := ParseKey(k)
-		if err != nil {
-			return User{}, err
-		}
-		fps[i], u.Keys[i] = fp, norm
+	if len(u.Fingerprints) != len(u.Keys) {
+		return User{}, errors.New("each key needs its fingerprint")
 	}
+	u.Keys, u.Fingerprints = slices.Clone(u.Keys), slices.Clone(u.Fingerprints)
+	for i, fp := range u.Fingerprints {
+		u.Keys[i] = clean.Line(u.Keys[i])
+		if !strings.HasPrefix(fp, "SHA256:") || len(fp) < 20 || strings.ContainsAny(fp, " \t\n") || u.Keys[i] == "" {
+			return User{}, fmt.Errorf("not a key fingerprint: %q", clean.Line(fp))
+		}
+	}
+	fps := u.Fingerprints
 	err := s.update(a, func(tx *Tx) error {
 		u.Village, u.Grid = "", ""
 		switch u.Role {
@@ -117,17 +114,29 @@ func (s *Store) RemoveUser(a Actor, name string) error {
 		if err != nil {
 			return fmt.Errorf("no user %q", name)
 		}
-		for _, k := range u.Keys {
-			fp, _, err := ParseKey(k)
-			if err != nil {
-				continue
-			}
+		// Every key index entry that names the user, whatever the user row says (users
+		// registered before fingerprints were kept on it have none there).
+		var keys []string
+		it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte("userkey/"), PrefetchValues: true})
+		for it.Rewind(); it.Valid(); it.Next() {
 			var owner string
-			kb, err := tx.get(userKeyIndex(fp), &owner)
-			if err == nil && owner == name {
-				if err := tx.del("user.key.remove", userKeyIndex(fp), kb, Change{Kind: "user", ID: name}); err != nil {
-					return err
-				}
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &owner) }); err != nil {
+				it.Close()
+				return err
+			}
+			if owner == name {
+				keys = append(keys, string(it.Item().KeyCopy(nil)))
+			}
+		}
+		it.Close()
+		for _, k := range keys {
+			var owner string
+			kb, err := tx.get(k, &owner)
+			if err != nil {
+				return err
+			}
+			if err := tx.del("user.key.remove", k, kb, Change{Kind: "user", ID: name}); err != nil {
+				return err
 			}
 		}
 		return tx.del("user.remove", userKey(name), before, Change{Kind: "user", ID: name})

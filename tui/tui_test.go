@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"sanbai/admin"
 	"sanbai/demo"
 	"sanbai/store"
 )
@@ -173,7 +174,11 @@ func TestQueueOrdersOverdueFirst(t *testing.T) {
 func TestLanguageToggleIsRemembered(t *testing.T) {
 	st := seeded(t)
 	line := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGf0rCw1Gb3/HcMmVfS7yDUeVZgfHc1VFAbNPjMmv3K3"
-	u, err := st.AddUser(store.System(), store.User{Name: "陈静", Role: store.RoleTownship, Keys: []string{line}}, "")
+	u, err := admin.WithKeys(store.User{Name: "陈静", Role: store.RoleTownship}, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err = st.AddUser(store.System(), u, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +188,7 @@ func TestLanguageToggleIsRemembered(t *testing.T) {
 	if v := ansi.Strip(m.View().Content); !strings.Contains(v, "Routes") {
 		t.Fatalf("not in English:\n%s", v)
 	}
-	fp, _, _ := store.ParseKey(line)
+	fp := u.Fingerprints[0]
 	deadline := time.Now().Add(2 * time.Second)
 	for {
 		got, _ := st.UserByKey(fp)
