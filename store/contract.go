@@ -13,7 +13,9 @@ package store
 // the actor's villages and grids, nor a full ID number or phone but through Reveal and
 // PersonalData. Every write is one transaction that reads what it changes, records its audit
 // events in that transaction, retries a conflict a bounded number of times, and publishes its
-// changes on the Feed after it commits.
+// changes on the Feed after it commits. An audit event's Key names its row the way the Badger
+// engine keys it (kind/village/…/ID, as concern/DL/DL-0042): the trail's scope and an import's
+// conflict report read it, so every engine writes the same.
 
 import (
 	"io"

@@ -175,7 +175,9 @@ func (s *Store) SaveGroup(a Actor, g Group) (Group, []RuleIssue, error) {
 	}
 	g.Exceptions = exceptions
 	var issues []RuleIssue
+	id := g.ID
 	err := s.update(a, func(tx *Tx) error {
+		g.ID = id // a retried transaction numbers a new group again
 		ctx, err := groupContext(tx, g.Village)
 		if err != nil {
 			return err

@@ -83,6 +83,7 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 	}
 	var out []Revisit
 	err := s.update(a, func(tx *Tx) error {
+		out = nil // a retried transaction starts again
 		var v Village
 		if _, err := tx.get(villageKey(d.Village), &v); err != nil {
 			return refuse("village.unknown", d.Village)

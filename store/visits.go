@@ -116,6 +116,7 @@ func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
 	var visit Visit
 	var concerns []Concern
 	err = s.update(a, func(tx *Tx) error {
+		concerns = nil // a retried transaction starts again
 		hh, hkey, hbefore, err := findHousehold(tx, d.Village, d.Household)
 		if err != nil {
 			return &FormError{"household", "household.unknown", "no such household"}
