@@ -80,7 +80,7 @@ var ErrUnknownReport = errors.New("unknown report")
 
 // Load reads what the reports need through the actor's scoped store calls; village narrows
 // it to one village, which must be in the actor's scope.
-func Load(st *store.Store, a store.Actor, village string) (*Data, error) {
+func Load(st store.Engine, a store.Actor, village string) (*Data, error) {
 	d := &Data{Actor: a, Today: st.Today(), Village: village, Now: st.Now()}
 	var err error
 	if d.Limits, err = st.Limits(); err != nil {
@@ -242,7 +242,7 @@ func Personal(report string) bool { return report == "residents" || report == "g
 // PersonalData: the export is in the audit trail before any number is handed out. Only
 // township and village users may (store.Actor.CanExportPersonal); for the others it is an
 // error and the data stays masked.
-func (d *Data) Unmask(st *store.Store, what string) error {
+func (d *Data) Unmask(st store.Engine, what string) error {
 	p, err := st.PersonalData(d.Actor, what, d.Village)
 	if err != nil {
 		return err

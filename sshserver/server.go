@@ -23,6 +23,7 @@ import (
 
 	"sanbai/admin"
 	"sanbai/clean"
+	"sanbai/query"
 	"sanbai/sshinput"
 	"sanbai/store"
 	"sanbai/tui"
@@ -107,6 +108,8 @@ type Server struct {
 	log      *slog.Logger
 	limit    *connLimiter
 	presence *tui.Presence
+	// ledger is the one ledger view every session's queue asks (query.Ledger).
+	ledger *query.Ledger
 
 	// Shutdown ends every session before it returns, so that the caller may close the store:
 	// it refuses new sessions, quits the programs and waits for the handlers.
@@ -140,10 +143,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.limits(), cfg.Logger), presence: tui.NewPresence(),
 		programs: map[ssh.Session]*tea.Program{}}
-	// Every session's queue asks the store's one shared ledger view; reading a county's
+	// Every session's queue asks the server's one shared ledger view; reading a county's
 	// ledger takes seconds, so it starts now, in the background, and logins are taken
 	// meanwhile (a queue opened before it is ready says it is loading).
-	cfg.Store.Ledger().Warm()
+	s.ledger = query.NewLedger(cfg.Store, cfg.Logger)
+	s.ledger.Warm()
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -527,7 +531,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	lang := pickLang(u.Lang, sess.Environ(), s.cfg.Lang)
 	follow, _ := sess.Context().Value(followKey).(string)
 	opts := tui.Options{
-		Store: s.cfg.Store, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
+		Store: s.cfg.Store, Ledger: s.ledger, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
 		ASCII:    envIs(sess.Environ(), "SANBAI_ASCII", "1"),
 		Width:    pty.Window.Width,
 		Height:   pty.Window.Height,

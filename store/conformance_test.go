@@ -51,7 +51,6 @@ func TestEveryMethodInContract(t *testing.T) {
 		"Dir":          "the data directory the store lives in",
 		"Dump":         "every key and value, for tests and the crash harness that compare whole stores; no session calls it",
 		"BackupToFile": "Backup written to a file beside the data directory (the local backup verb), township users only as Backup",
-		"Ledger":       "the shared ledger view, until it moves to package query",
 	}
 	engine := reflect.TypeFor[store.Engine]()
 	badger := reflect.TypeFor[*store.Store]()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sanbai/demo"
+	"sanbai/query"
 	"sanbai/store"
 )
 
@@ -63,7 +64,7 @@ func BenchmarkCountyStartup(b *testing.B) {
 			b.Fatal(err)
 		}
 		opened := time.Since(start)
-		p, err := st.Ledger().Query(store.System(), store.LedgerQuery{All: true, Limit: 1})
+		p, err := query.NewLedger(st, nil).Query(store.System(), query.LedgerQuery{All: true, Limit: 1})
 		if err != nil || p.Total != 200_000 {
 			b.Fatalf("view holds %d concerns: %v", p.Total, err)
 		}
@@ -91,14 +92,14 @@ func BenchmarkCountyTriage(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	l := st.Ledger()
-	p, err := l.Query(store.System(), store.LedgerQuery{Limit: 1000})
+	l := query.NewLedger(st, nil)
+	p, err := l.Query(store.System(), query.LedgerQuery{Limit: 1000})
 	if err != nil {
 		b.Fatal(err)
 	}
 	// Every order sorted, as a server that has been up a few seconds has them.
-	for _, o := range []store.LedgerOrder{store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
-		if _, err := l.Query(store.System(), store.LedgerQuery{Order: o, Limit: 1}); err != nil {
+	for _, o := range []query.LedgerOrder{query.OrderDeadline, query.OrderNewest, query.OrderVillage} {
+		if _, err := l.Query(store.System(), query.LedgerQuery{Order: o, Limit: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -108,12 +109,12 @@ func BenchmarkCountyTriage(b *testing.B) {
 		if _, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags()[i%3]}); err != nil {
 			b.Fatal(err)
 		}
-		got, err := l.Query(store.System(), store.LedgerQuery{Around: c.ID, Limit: 60, Counts: true})
+		got, err := l.Query(store.System(), query.LedgerQuery{Around: c.ID, Limit: 60, Counts: true})
 		if err != nil || got.Pos < 0 {
 			b.Fatalf("%s not in the view after triage: %v", c.ID, err)
 		}
 		// A second session of the same scope: its counts are the ones just counted.
-		if _, err := l.Query(store.System(), store.LedgerQuery{Around: c.ID, Limit: 60, Counts: true}); err != nil {
+		if _, err := l.Query(store.System(), query.LedgerQuery{Around: c.ID, Limit: 60, Counts: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

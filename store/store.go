@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,9 +37,6 @@ type Store struct {
 	// indexed says lookups by household ID may use the index (hhindex.go). Set by Open and
 	// never changed: false only for a store written before the index, opened read-only.
 	indexed bool
-
-	ledgerMu sync.Mutex
-	ledger   *Ledger // the shared ledger view, made on first use (see Ledger)
 
 	// importMu is held for reading by every write, and for writing by an import about to
 	// commit while it installs importing: the keys of its rows, which no other write may
@@ -140,19 +138,9 @@ func Open(dir string, o Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database once the calls in flight have finished; any call after it
-// returns ErrClosed. A load of the ledger view still reading is let finish first (a second
-// or two on a county store); the gate (gate.go) then waits for every other call in flight.
-func (s *Store) Close() error {
-	s.ledgerMu.Lock()
-	l := s.ledger
-	s.ledgerMu.Unlock()
-	if l != nil {
-		l.syncMu.Lock()
-		defer l.syncMu.Unlock()
-	}
-	return s.db.Close()
-}
+// Close closes the database once the calls in flight have finished (the gate, gate.go, waits
+// for them); any call after it returns ErrClosed.
+func (s *Store) Close() error { return s.db.Close() }
 
 // Dir returns the data directory.
 func (s *Store) Dir() string { return s.dir }
@@ -460,23 +448,106 @@ func getJSON(txn *badger.Txn, key string, v any) ([]byte, error) {
 	return raw, json.Unmarshal(raw, v)
 }
 
-// scan decodes every row under prefix, calling keep for each; rows for which keep returns
-// false are skipped.
+// scan decodes every row under prefix, in key order, calling keep for each; rows for which
+// keep returns false are skipped. Values are copied out of the transaction in chunks and a big
+// scan (a county's concerns or households) is decoded on every core, the chunks put back in
+// key order; a small one is decoded as it is read.
 func scan[T any](db *gatedDB, prefix string, keep func(*T) bool) ([]T, error) {
-	var out []T
-	err := db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+	decode := func(raws [][]byte, keys []string) ([]T, error) {
+		out := make([]T, 0, len(raws))
+		for i, b := range raws {
 			var v T
-			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &v) }); err != nil {
-				return fmt.Errorf("%s: %w", it.Item().Key(), err)
+			if err := json.Unmarshal(b, &v); err != nil {
+				return nil, fmt.Errorf("%s: %w", keys[i], err)
 			}
 			if keep == nil || keep(&v) {
 				out = append(out, v)
 			}
 		}
+		return out, nil
+	}
+	type chunk struct {
+		seq  int
+		raws [][]byte
+		keys []string
+	}
+	var (
+		parts   [][]T
+		partsMu sync.Mutex
+		errs    []error
+		wg      sync.WaitGroup
+		work    chan chunk
+	)
+	start := func() {
+		work = make(chan chunk, 4)
+		for range max(runtime.GOMAXPROCS(0), 1) {
+			wg.Go(func() {
+				for ch := range work {
+					rows, err := decode(ch.raws, ch.keys)
+					partsMu.Lock()
+					if err != nil {
+						errs = append(errs, err)
+					}
+					for len(parts) <= ch.seq {
+						parts = append(parts, nil)
+					}
+					parts[ch.seq] = rows
+					partsMu.Unlock()
+				}
+			})
+		}
+	}
+	err := db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		ch := chunk{}
+		for it.Rewind(); it.Valid(); it.Next() {
+			raw, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			ch.raws, ch.keys = append(ch.raws, raw), append(ch.keys, string(it.Item().Key()))
+			if len(ch.raws) == scanChunk {
+				if work == nil {
+					start()
+				}
+				work <- ch
+				ch = chunk{seq: ch.seq + 1}
+			}
+		}
+		if len(ch.raws) > 0 {
+			if work == nil { // small: decoded here, no workers
+				rows, err := decode(ch.raws, ch.keys)
+				parts = [][]T{rows}
+				return err
+			}
+			work <- ch
+		}
 		return nil
 	})
-	return out, err
+	if work != nil {
+		close(work)
+		wg.Wait()
+	}
+	if err = errors.Join(append(errs, err)...); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	out := make([]T, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, nil
 }
+
+// scanChunk is how many rows a scan hands one decoding worker at a time.
+const scanChunk = 512

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"sanbai/query"
 	"sanbai/store"
 )
 
@@ -185,7 +186,7 @@ func TestOwnerPickerBurst(t *testing.T) {
 // the owner picker shares.
 func uniquePerson(t *testing.T, st *store.Store, concern string) (name, initials string) {
 	t.Helper()
-	q := newQueue(&Common{Store: st, Actor: store.System()}, newFocus(nil))
+	q := newQueue(&Common{Store: st, Ledger: query.NewLedger(st, nil), Actor: store.System()}, newFocus(nil))
 	msg := q.loadOwners(concern)().(queueOwners)
 	for _, o := range msg.opts {
 		ini := strings.Fields(strings.Split(o.key, "\x00")[2])[0]

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sanbai/keys"
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -21,7 +22,10 @@ import (
 // built: commands read it on their own goroutines, so a new language is a new Common
 // (withLang) handed to the panes.
 type Common struct {
-	Store  *store.Store
+	Store store.Engine
+	// Ledger is the server's one shared ledger view, which the queue and the loads ask for
+	// concerns instead of each decoding every one itself.
+	Ledger *query.Ledger
 	Actor  store.Actor
 	Lang   string // "zh" or "en"
 	Styles views.Styles
@@ -197,7 +201,7 @@ func (r *reloader) done(load func() tea.Cmd) tea.Cmd {
 const formDraft = "main"
 
 // loadDraft reads the user's draft of a kind of form into v; false when there is none.
-func loadDraft(st *store.Store, a store.Actor, kind store.DraftKind, v any) bool {
+func loadDraft(st store.Engine, a store.Actor, kind store.DraftKind, v any) bool {
 	d, err := st.Draft(a, kind, formDraft)
 	return err == nil && d.Decode(v) == nil
 }

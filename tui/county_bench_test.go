@@ -9,6 +9,7 @@ import (
 
 	"sanbai/demo"
 	"sanbai/keys"
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -28,7 +29,7 @@ var countyDay = time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local)
 
 // countyStore opens the full county (100,000 households, 300,000 residents, 200,000 concerns,
 // 1,000,000 audit events) with its ledger view loaded.
-func countyStore(b *testing.B) *store.Store {
+func countyStore(b *testing.B) (*store.Store, *query.Ledger) {
 	b.Helper()
 	dir, _, err := countyFix.Dir(countyDay)
 	if err != nil {
@@ -40,15 +41,16 @@ func countyStore(b *testing.B) *store.Store {
 	}
 	b.Cleanup(func() { st.Close() })
 	// Wait for every order, as a server that has been up a few seconds has them.
-	for o := store.OrderMeeting; ; {
-		if _, err := st.Ledger().Query(store.System(), store.LedgerQuery{Order: o, Limit: 1}); err != nil {
+	l := query.NewLedger(st, nil)
+	for o := query.OrderMeeting; ; {
+		if _, err := l.Query(store.System(), query.LedgerQuery{Order: o, Limit: 1}); err != nil {
 			b.Fatal(err)
 		}
-		if o = o.Next(); o == store.OrderMeeting {
+		if o = o.Next(); o == query.OrderMeeting {
 			break
 		}
 	}
-	return st
+	return st, l
 }
 
 // township is the county's township user; village a village secretary of one of its 230
@@ -59,11 +61,13 @@ var (
 )
 
 // benchQueue is the queue pane of a township user's session at 80×24, loaded.
-func benchQueue(b *testing.B, st *store.Store) *queue { return benchQueueOf(b, st, township) }
+func benchQueue(b *testing.B, st *store.Store, l *query.Ledger) *queue {
+	return benchQueueOf(b, st, l, township)
+}
 
 // benchQueueOf is the queue pane of a's session at 80×24, loaded.
-func benchQueueOf(b *testing.B, st *store.Store, a store.Actor) *queue {
-	c := &Common{Store: st, Actor: a, Lang: "zh",
+func benchQueueOf(b *testing.B, st *store.Store, l *query.Ledger, a store.Actor) *queue {
+	c := &Common{Store: st, Ledger: l, Actor: a, Lang: "zh",
 		Styles: views.NewStyles(false), Keys: keys.New("zh")}
 	q := newQueue(c, newFocus(nil))
 	q.SetSize(80, 21)
@@ -107,11 +111,11 @@ func reportPerKey(b *testing.B, start time.Time, keys int) {
 // lists (grids, people, limits, projects), the first window of the ledger with the header's
 // counts, and the first frame.
 func BenchmarkCountyQueueOpen(b *testing.B) {
-	st := countyStore(b)
+	st, l := countyStore(b)
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		q := benchQueue(b, st)
+		q := benchQueue(b, st, l)
 		_ = q.View()
 	}
 	reportPerKey(b, start, b.N)
@@ -120,8 +124,8 @@ func BenchmarkCountyQueueOpen(b *testing.B) {
 // BenchmarkCountyQueueOwners reads the owners the selected concern may be given to, as the
 // owner picker does when it opens.
 func BenchmarkCountyQueueOwners(b *testing.B) {
-	st := countyStore(b)
-	q := benchQueue(b, st)
+	st, l := countyStore(b)
+	q := benchQueue(b, st, l)
 	c, _ := q.current()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -131,8 +135,8 @@ func BenchmarkCountyQueueOwners(b *testing.B) {
 
 // typeSearch types each query into the search prompt, a key at a time, and clears it with esc.
 func typeSearch(b *testing.B, a store.Actor, queries ...string) {
-	st := countyStore(b)
-	q := benchQueueOf(b, st, a)
+	st, l := countyStore(b)
+	q := benchQueueOf(b, st, l, a)
 	b.ResetTimer()
 	start, n := time.Now(), 0
 	// The first time a word is typed it is tested against every row (or the rows its
@@ -174,8 +178,8 @@ func BenchmarkCountyVillageFilter(b *testing.B) { typeSearch(b, village, "louyu"
 
 // BenchmarkCountySort steps through the four orders with the sort key.
 func BenchmarkCountySort(b *testing.B) {
-	st := countyStore(b)
-	q := benchQueue(b, st)
+	st, l := countyStore(b)
+	q := benchQueue(b, st, l)
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
@@ -187,8 +191,8 @@ func BenchmarkCountySort(b *testing.B) {
 // BenchmarkCountyPageDown pages down through the township's open concerns (back to the top
 // at the end).
 func BenchmarkCountyPageDown(b *testing.B) {
-	st := countyStore(b)
-	q := benchQueue(b, st)
+	st, l := countyStore(b)
+	q := benchQueue(b, st, l)
 	pgdn := tea.KeyPressMsg{Code: tea.KeyPgDown}
 	home := tea.KeyPressMsg{Code: tea.KeyHome}
 	b.ResetTimer()

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"sanbai/query"
 	"sanbai/store"
 )
 
@@ -101,7 +102,7 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 		t.Fatalf("households %d/%d people %d/%d missed %d; want 0/1 0/1 missed 1",
 			got.visitedHH, got.households, got.reached, got.residents, len(got.missed))
 	}
-	vd, err := loadVisits(st, store.System(), false)
+	vd, err := loadVisits(st, query.NewLedger(st, nil), store.System(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

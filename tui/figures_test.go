@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sanbai/ledgerio"
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -35,11 +36,11 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	}
 	want := byHand(t, st)
 
-	rv, err := loadRevisit(st, store.System(), false)
+	rv, err := loadRevisit(st, query.NewLedger(st, nil), store.System(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := loadOverview(st, store.System())
+	ov, err := loadOverview(st, query.NewLedger(st, nil), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,15 +3,14 @@ package tui
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"sanbai/dates"
 	"sanbai/ledgerio"
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -136,221 +135,34 @@ func (o *overview) Init() tea.Cmd { return o.reload.want(func() tea.Cmd { return
 func (o *overview) load() tea.Cmd {
 	c := o.c
 	return func() tea.Msg {
-		d, err := loadOverview(c.Store, c.Actor)
+		d, err := loadOverview(c.Store, c.Ledger, c.Actor)
 		return overviewLoaded{d: d, err: err}
 	}
 }
 
-func loadOverview(st *store.Store, a store.Actor) (*overviewData, error) {
-	d := &overviewData{today: st.Today(), history: map[string][]store.Filing{}, tiers: map[store.Tier]int{}, tags: map[store.Tag]int{}}
-	var err error
-	if d.villages, err = st.Villages(a); err != nil {
-		return nil, err
-	}
-	if d.cal, err = st.Calendar(); err != nil {
-		return nil, err
-	}
-	fs, err := st.FilingsOf(a)
+// loadOverview reads the pane's data: the read model (query.LoadOverview), as the pane holds it.
+func loadOverview(st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
+	q, err := query.LoadOverview(st, l, a)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range fs {
-		k := f.Village + "/" + f.Kind
-		d.history[k] = append(d.history[k], f)
+	d := &overviewData{today: q.Today, villages: q.Villages, cal: q.Cal, history: q.History, findings: q.Findings,
+		sheets: q.Sheets, weights: q.Weights, figures: q.Figures, total: q.Total, tiers: q.Tiers, tags: q.Tags,
+		raised: q.Raised, resolved: q.Resolved, meetings: q.Meetings, unmob: q.Unmobilized, missing: q.Missing,
+		gridName: q.GridName, members: q.Members}
+	for _, f := range q.Filings {
+		d.filings = append(d.filings, filingRow{village: f.Village, kind: f.Kind, due: f.Due, latest: f.Latest, versions: f.Versions})
 	}
-	if d.findings, err = st.Inspections(a); err != nil {
-		return nil, err
+	for _, b := range q.Coverage {
+		d.coverage = append(d.coverage, barRow{name: b.Name, done: b.Done, all: b.All})
 	}
-	if d.weights, err = st.ScoreWeights(); err != nil {
-		return nil, err
+	for _, c := range q.Courses {
+		d.courses = append(d.courses, countRow{name: c.Name, n: c.N})
 	}
-	if d.meetings, err = st.Meetings(a); err != nil {
-		return nil, err
+	for _, c := range q.Common {
+		d.common = append(d.common, commonIssue{category: c.Category, text: c.Text, ids: c.IDs, households: c.Households})
 	}
-	ms, err := st.Members(a)
-	if err != nil {
-		return nil, err
-	}
-	d.members = map[string][]store.Member{}
-	for _, m := range store.CurrentMembers(ms) {
-		d.members[m.Village] = append(d.members[m.Village], m)
-	}
-	// Coverage counts the current roster: a household that moved out is owed no visit.
-	hhs, err := st.Households(a)
-	if err != nil {
-		return nil, err
-	}
-	hhs = store.CurrentHouseholds(hhs)
-	visits, err := st.Visits(a)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := st.Ledger().Concerns(a)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := st.Revisits(a)
-	if err != nil {
-		return nil, err
-	}
-	limits, err := st.Limits()
-	if err != nil {
-		return nil, err
-	}
-	grids, err := st.Grids(a)
-	if err != nil {
-		return nil, err
-	}
-	gridName := map[string]string{}
-	for _, g := range grids {
-		gridName[g.Code] = g.Name
-	}
-	var seen []store.Grid
-	for _, g := range grids {
-		if a.CanSee(g.Village, g.Code) {
-			seen = append(seen, g)
-		}
-	}
-	for _, code := range store.Unmobilized(seen, d.meetings) {
-		d.unmob = append(d.unmob, ConcernVillageOf(code)+" "+gridName[code])
-	}
-	d.gridName = gridName
-	d.missing = store.MissingRecords(d.cal, d.today, d.villages, seen, d.meetings, fs)
-	courses := map[string]map[string]bool{}
-	for _, v := range visits {
-		for _, f := range v.Findings {
-			if f.Kind == "nightschool" {
-				name := f.Category
-				if name == "" {
-					name = f.Text
-				}
-				if courses[name] == nil {
-					courses[name] = map[string]bool{}
-				}
-				courses[name][v.Household] = true
-			}
-		}
-	}
-	for name, hh := range courses {
-		d.courses = append(d.courses, countRow{name: name, n: len(hh)})
-	}
-	sort.Slice(d.courses, func(i, j int) bool {
-		if d.courses[i].n != d.courses[j].n {
-			return d.courses[i].n > d.courses[j].n
-		}
-		return d.courses[i].name < d.courses[j].name
-	})
-	// Every figure — coverage, the rates, open, overdue, supervised, extensions — comes from
-	// the one count the other panes, the assessment and the exports use.
-	now := st.Now()
-	figures := store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
-	d.figures = map[string]store.Figures{}
-	for g, f := range figures {
-		v := store.GridVillage(g)
-		d.figures[v] = d.figures[v].Add(f)
-		d.total = d.total.Add(f)
-	}
-	// Coverage bars: per village for the township, per grid for one village.
-	if len(d.villages) == 1 {
-		var codes []string
-		for g := range figures {
-			if figures[g].Households > 0 {
-				codes = append(codes, g)
-			}
-		}
-		sort.Strings(codes)
-		for _, g := range codes {
-			d.coverage = append(d.coverage, barRow{name: gridName[g], done: figures[g].Visited, all: figures[g].Households})
-		}
-	} else {
-		for _, v := range d.villages {
-			if f := d.figures[v.Code]; f.Households > 0 {
-				d.coverage = append(d.coverage, barRow{name: v.Name, done: f.Visited, all: f.Households})
-			}
-		}
-	}
-	// Concerns: counts by tier and colour, the daily trend and the common-issue finder.
-	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
-	d.raised, d.resolved = make([]int, 14), make([]int, 14)
-	dayIndex := func(t time.Time) int {
-		ds := t.Format(time.DateOnly)
-		if ds < day0 || ds > d.today {
-			return -1
-		}
-		return daysBetween(day0, ds)
-	}
-	similar := map[string]*commonIssue{}
-	households := map[string]map[string]bool{}
-	for _, c := range cs {
-		if c.Status.Open() {
-			d.tiers[c.Tier]++
-			d.tags[c.Tag]++
-			if c.Project == "" {
-				// Similar: same category and the same first words.
-				key := c.Village + "|" + c.Category + "|" + firstRunes(c.Description, 6)
-				if similar[key] == nil {
-					similar[key] = &commonIssue{category: c.Category, text: c.Description}
-					households[key] = map[string]bool{}
-				}
-				similar[key].ids = append(similar[key].ids, c.ID)
-				households[key][c.Household] = true
-			}
-		}
-		if i := dayIndex(c.CreatedAt); i >= 0 {
-			d.raised[i]++
-		}
-		if !c.ResolvedAt.IsZero() {
-			if i := dayIndex(c.ResolvedAt); i >= 0 {
-				d.resolved[i]++
-			}
-		}
-	}
-	for k, ci := range similar {
-		ci.households = len(households[k])
-		if ci.households >= 2 {
-			d.common = append(d.common, *ci)
-		}
-	}
-	sort.Slice(d.common, func(i, j int) bool {
-		if d.common[i].households != d.common[j].households {
-			return d.common[i].households > d.common[j].households
-		}
-		return d.common[i].ids[0] < d.common[j].ids[0]
-	})
-	// Filings and their lateness, then the score sheets.
-	for _, v := range d.villages {
-		x := &store.ScoreInputs{Figures: d.figures[v.Code]}
-		for _, kind := range store.FilingKinds() {
-			row := filingRow{village: v.Code, kind: kind, due: d.cal.Deadline(v.Code, store.Filings()[kind])}
-			if h := d.history[v.Code+"/"+kind]; len(h) > 0 {
-				row.latest, row.versions = &h[len(h)-1], len(h)
-			}
-			d.filings = append(d.filings, row)
-			if row.due != "" && row.due < d.today {
-				x.FilingsDue++
-				// On time: the first filing came by the deadline.
-				if h := d.history[v.Code+"/"+kind]; len(h) > 0 && !h[0].Late {
-					x.FiledOnTime++
-				}
-			}
-		}
-		for _, f := range d.findings {
-			if f.Village == v.Code && f.Open() {
-				x.OpenFindings++
-			}
-		}
-		d.sheets = append(d.sheets, store.Assess(v.Code, *x, d.weights))
-	}
-	store.Rank(d.sheets)
 	return d, nil
-}
-
-func firstRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		r = r[:n]
-	}
-	return string(r)
 }
 
 func (o *overview) SetSize(w, h int) { o.w, o.h = w, h }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/query"
 	"sanbai/search"
 	"sanbai/store"
 	"sanbai/views"
@@ -33,7 +34,7 @@ type queue struct {
 	rows    []store.Concern
 	base    int
 	total   int
-	hdr     store.LedgerCounts
+	hdr     query.LedgerCounts
 	known   map[string]store.Concern // marked and lead-project concerns, wherever they are
 	mine    map[string]store.Concern // this session's own edits, until the view has them
 	page    reloader                 // one window query at a time
@@ -51,10 +52,10 @@ type queue struct {
 	limits   store.Limits
 
 	f        queueFilter
-	order    store.LedgerOrder
+	order    query.LedgerOrder
 	shown    queueFilter       // the filter and order of the rows on screen
-	shownBy  store.LedgerOrder // (f and order may be newer while a query runs)
-	facets   store.LedgerFacets
+	shownBy  query.LedgerOrder // (f and order may be newer while a query runs)
+	facets   query.LedgerFacets
 	cur      views.Cursor
 	selected string
 	marked   map[string]bool
@@ -93,7 +94,7 @@ type queueLoaded struct {
 
 // queueFacets are the villages, grids and categories the filter picker offers.
 type queueFacets struct {
-	f   store.LedgerFacets
+	f   query.LedgerFacets
 	err error
 }
 
@@ -144,7 +145,7 @@ func (q *queue) load() tea.Cmd {
 			query.IDs = append(query.IDs, p.Concerns...)
 		}
 		m.page.asked, m.page.around = query.IDs, query.Around
-		m.page.p, m.page.err = c.Store.Ledger().Query(c.Actor, query)
+		m.page.p, m.page.err = c.Ledger.Query(c.Actor, query)
 		m.err = m.page.err
 		return m
 	}
@@ -173,7 +174,7 @@ func (q *queue) loadOwners(id string) tea.Cmd {
 func (q *queue) loadFacets() tea.Cmd {
 	c := q.c
 	return func() tea.Msg {
-		f, err := c.Store.Ledger().Facets(c.Actor)
+		f, err := c.Ledger.Facets(c.Actor)
 		return queueFacets{f: f, err: err}
 	}
 }
@@ -449,7 +450,7 @@ func cycle[T comparable](cur T, vals []T) T {
 }
 
 // filterOptions lists the villages, grids and categories present, as a picker.
-func (q *queue) filterOptions(f store.LedgerFacets) []option {
+func (q *queue) filterOptions(f query.LedgerFacets) []option {
 	seen := map[string]bool{}
 	var out []option
 	add := func(label, value string) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"sanbai/query"
 	"sanbai/store"
 )
 
@@ -39,7 +40,7 @@ func TestQueueSortKey(t *testing.T) {
 		}
 	}
 	press(m, "s", "s")
-	if v := ansi.Strip(m.View().Content); strings.Contains(v, "按时限") || strings.Contains(v, "按新村网格") || q.order != store.OrderMeeting {
+	if v := ansi.Strip(m.View().Content); strings.Contains(v, "按时限") || strings.Contains(v, "按新村网格") || q.order != query.OrderMeeting {
 		t.Fatalf("four presses are back to the meeting order:\n%s", v)
 	}
 	press(m, "?")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -64,7 +65,7 @@ func (q *queue) filterLine() string {
 	if f.text != "" {
 		parts = append(parts, "/"+f.text)
 	}
-	if q.shownBy != store.OrderMeeting {
+	if q.shownBy != query.OrderMeeting {
 		parts = append(parts, q.c.T("q.sort."+q.shownBy.String()))
 	}
 	s := " " + strings.Join(parts, " · ") + "  " + fmt.Sprintf(q.c.T("q.f.count"), q.total)

@@ -3,16 +3,16 @@ package tui
 import (
 	tea "charm.land/bubbletea/v2"
 
-	"sanbai/store"
+	"sanbai/query"
 )
 
 // queuePage is a window of the ledger view's answer to the pane's query, with the filter
 // and order it was asked for: an answer to a filter since changed is not shown.
 type queuePage struct {
-	p     store.LedgerPage
+	p     query.LedgerPage
 	err   error
 	f     queueFilter
-	order store.LedgerOrder
+	order query.LedgerOrder
 	asked []string // the concerns asked for by ID
 	// around is the concern the cursor was on when asked; the answer moves the cursor to
 	// it only if the person has not moved on since.
@@ -25,9 +25,9 @@ type queuePage struct {
 // query is the ledger query for what the pane shows now: its filter and order, a window of
 // three screens around the cursor that keeps the selected concern in it, the marked and
 // lead-project concerns, and the header's counts when asked.
-func (q *queue) query(counts bool) store.LedgerQuery {
+func (q *queue) query(counts bool) query.LedgerQuery {
 	f := q.f
-	lq := store.LedgerQuery{Order: q.order, All: f.all, Tier: f.tier, Tag: f.tag, Village: f.village, Grid: f.grid,
+	lq := query.LedgerQuery{Order: q.order, All: f.all, Tier: f.tier, Tag: f.tag, Village: f.village, Grid: f.grid,
 		Category: f.category, Text: f.text, Around: q.selected, Counts: counts}
 	if f.mine {
 		lq.Owner = q.c.Actor.Name
@@ -52,7 +52,7 @@ func (q *queue) pageCmd() tea.Cmd {
 	c, query, f, order, seq := q.c, q.query(q.recount), q.f, q.order, q.waits
 	q.recount = false
 	return func() tea.Msg {
-		p, err := c.Store.Ledger().Query(c.Actor, query)
+		p, err := c.Ledger.Query(c.Actor, query)
 		return queuePage{p: p, err: err, f: f, order: order, asked: query.IDs, around: query.Around, seq: seq}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -106,17 +107,17 @@ func (r *revisit) hasDraft() bool {
 func (r *revisit) load(withDraft bool) tea.Cmd {
 	c := r.c
 	return func() tea.Msg {
-		d, err := loadRevisit(c.Store, c.Actor, withDraft)
+		d, err := loadRevisit(c.Store, c.Ledger, c.Actor, withDraft)
 		return revisitLoaded{d: d, err: err}
 	}
 }
 
 // loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
 // village; village and grid users a row per group.
-func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, error) {
+func loadRevisit(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*revisitData, error) {
 	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
-	cs, err := st.Ledger().Concerns(a)
+	cs, err := l.Concerns(a)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"sanbai/clean"
 	"sanbai/keys"
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -33,8 +34,11 @@ const (
 
 // Options configure a session's model.
 type Options struct {
-	Store *store.Store
-	User  store.User
+	Store store.Engine
+	// Ledger is the server's shared ledger view (query.NewLedger); nil makes one for this
+	// session alone, as a test may.
+	Ledger *query.Ledger
+	User   store.User
 	// Demo admits the session as a township demo user.
 	Demo bool
 	// Registered is true when User comes from the store.
@@ -131,8 +135,12 @@ func New(o Options) *Model {
 	if lang != "en" {
 		lang = "zh"
 	}
+	if o.Ledger == nil {
+		o.Ledger = query.NewLedger(o.Store, nil)
+	}
 	c := &Common{
 		Store:      o.Store,
+		Ledger:     o.Ledger,
 		Actor:      store.ActorFor(o.User),
 		Lang:       lang,
 		Styles:     views.NewStyles(o.ASCII),

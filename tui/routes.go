@@ -3,12 +3,12 @@ package tui
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -116,217 +116,28 @@ func (r *routes) load() tea.Cmd {
 	}
 }
 
-// loadRoutes reads the actor's groups, routes, households, members, visits and reaches, and
-// works out coverage: a household counts once visited; a person once met at a visit, or once
-// recorded as reached another way.
-func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
-	d := routesData{grids: map[string]store.Grid{}, villages: map[string]store.Village{}, ctx: map[string]store.GroupContext{},
-		hhPerGrid: map[string]int{}, members: map[string][]store.Member{}, today: st.Today()}
-	villages, err := st.Villages(a)
-	if err != nil {
-		return d, err
-	}
-	for _, v := range villages {
-		d.villages[v.Code] = v
-		d.ctx[v.Code] = store.GroupContext{Members: map[string]store.Member{}, Grids: map[string]store.Grid{}}
-	}
-	d.multiVillage = len(villages) > 1
-	grids, err := st.Grids(a)
-	if err != nil {
-		return d, err
-	}
-	for _, g := range grids {
-		d.grids[g.Code] = g
-		if ctx, ok := d.ctx[g.Village]; ok {
-			ctx.Grids[g.Code] = g
-		}
-	}
-	members, err := st.Members(a)
-	if err != nil {
-		return d, err
-	}
-	for _, m := range members {
-		if ctx, ok := d.ctx[m.Village]; ok {
-			ctx.Members[m.ID] = m
-		}
-		if m.MovedOut == "" {
-			d.members[m.Village] = append(d.members[m.Village], m)
-		}
-	}
-	// Routes, coverage and the missed list are about the current roster: households and
-	// people who moved out are neither visited nor owed a visit.
-	hhs, err := st.Households(a)
-	if err != nil {
-		return d, err
-	}
-	hhs = store.CurrentHouseholds(hhs)
-	hhByID := map[string]*store.Household{}
-	for i := range hhs {
-		h := &hhs[i]
-		hhByID[h.ID] = h
-		d.residents += len(h.Residents)
-		d.hhPerGrid[h.Grid]++
-	}
-	d.households = len(hhs)
-	visits, err := st.Visits(a)
-	if err != nil {
-		return d, err
-	}
-	reaches, err := st.Reaches(a)
-	if err != nil {
-		return d, err
-	}
-	visited := map[string]bool{}
-	reached := map[string]bool{}
-	away := map[string]string{}
-	for _, v := range visits {
-		visited[v.Household] = true
-		for _, p := range v.Present {
-			reached[p] = true
-		}
-		for p, why := range v.Away {
-			away[p] = why
-		}
-	}
-	for _, x := range reaches {
-		reached[x.Resident] = true
-	}
-	for id := range visited {
-		if _, ok := hhByID[id]; ok {
-			d.visitedHH++
-		}
-	}
-	for _, h := range hhs {
-		for _, p := range h.Residents {
-			if reached[p.ID] {
-				d.reached++
-			}
-		}
-	}
-	groups, err := st.Groups(a)
-	if err != nil {
-		return d, err
-	}
-	for _, g := range groups {
-		if ctx, ok := d.ctx[g.Village]; ok {
-			ctx.Groups = append(ctx.Groups, g)
-			d.ctx[g.Village] = ctx
-		}
-	}
-	rts, err := st.Routes(a)
-	if err != nil {
-		return d, err
-	}
-	routeOf := map[string]store.Route{}
-	for _, rt := range rts {
-		routeOf[rt.Group] = rt
-	}
-	groupOfGrid := map[string]*groupRow{}
-	for _, g := range groups {
-		row := groupRow{g: g, route: routeOf[g.ID], issues: store.CheckGroup(g, d.ctx[g.Village])}
-		for _, id := range row.route.Households {
-			h, ok := hhByID[id]
-			if !ok {
-				continue
-			}
-			row.stops = append(row.stops, routeStop{hh: h, visited: visited[id]})
-			if visited[id] {
-				row.visited++
-			}
-		}
-		for _, day := range row.route.Days {
-			row.lastDay = max(row.lastDay, day.Date)
+// loadRoutes reads the pane's data: the read model (query.LoadRoutes), as the pane holds it.
+func loadRoutes(st store.Engine, a store.Actor) (routesData, error) {
+	q, err := query.LoadRoutes(st, a)
+	d := routesData{households: q.Households, visitedHH: q.VisitedHH, residents: q.Residents, reached: q.Reached,
+		multiVillage: q.MultiVillage, grids: q.Grids, villages: q.Villages, ctx: q.Ctx, hhPerGrid: q.HHPerGrid,
+		members: q.Members, today: q.Today}
+	for _, g := range q.Groups {
+		row := groupRow{g: g.Group, route: g.Route, issues: g.Issues, visited: g.Visited, lastDay: g.LastDay}
+		for _, s := range g.Stops {
+			row.stops = append(row.stops, routeStop{hh: s.HH, visited: s.Visited})
 		}
 		d.groups = append(d.groups, row)
 	}
-	sort.SliceStable(d.groups, func(i, j int) bool {
-		if d.groups[i].g.Village != d.groups[j].g.Village {
-			return d.groups[i].g.Village < d.groups[j].g.Village
-		}
-		// 第一组, 第二组, … sort by the number in their ID, not by their names' characters.
-		return groupNumber(d.groups[i].g.ID) < groupNumber(d.groups[j].g.ID)
-	})
-	for i := range d.groups {
-		for _, gc := range d.groups[i].g.Grids {
-			groupOfGrid[gc] = &d.groups[i]
-		}
+	for _, m := range q.Missed {
+		d.missed = append(d.missed, missedRow{hh: m.HH, resident: m.Resident, reason: m.Reason, group: m.Group,
+			daysLeft: m.DaysLeft, hasPlan: m.HasPlan})
 	}
-	// Missed: households not visited, then people of visited households not yet reached.
-	sorted := make([]*store.Household, len(hhs))
-	for i := range hhs {
-		sorted[i] = &hhs[i]
+	for _, c := range q.Coverage {
+		d.coverage = append(d.coverage, coverageRow{name: c.Name, grid: c.Grid, households: c.Households,
+			visitedHH: c.VisitedHH, people: c.People, reached: c.Reached})
 	}
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if sorted[i].Grid != sorted[j].Grid {
-			return sorted[i].Grid < sorted[j].Grid
-		}
-		return sorted[i].Address < sorted[j].Address
-	})
-	for _, h := range sorted {
-		g := groupOfGrid[h.Grid]
-		row := missedRow{hh: h}
-		if g != nil {
-			row.group = g.g.Name
-			if g.lastDay != "" {
-				row.daysLeft, row.hasPlan = daysBetween(d.today, g.lastDay), true
-			}
-		}
-		if !visited[h.ID] {
-			d.missed = append(d.missed, row)
-			continue
-		}
-		for i := range h.Residents {
-			p := h.Residents[i]
-			if !reached[p.ID] {
-				pr := row
-				pr.resident = &h.Residents[i]
-				pr.reason = away[p.ID]
-				d.missed = append(d.missed, pr)
-			}
-		}
-	}
-	// Coverage per village and grid.
-	var vcodes []string
-	for v := range d.villages {
-		vcodes = append(vcodes, v)
-	}
-	sort.Strings(vcodes)
-	for _, v := range vcodes {
-		vrow := coverageRow{name: d.villages[v].Name}
-		var grows []coverageRow
-		var gcodes []string
-		for gc, g := range d.grids {
-			if g.Village == v && a.CanSee(v, gc) {
-				gcodes = append(gcodes, gc)
-			}
-		}
-		sort.Strings(gcodes)
-		for _, gc := range gcodes {
-			row := coverageRow{name: "  " + d.grids[gc].Name, grid: true}
-			for _, h := range hhs {
-				if h.Grid != gc {
-					continue
-				}
-				row.households++
-				if visited[h.ID] {
-					row.visitedHH++
-				}
-				for _, p := range h.Residents {
-					row.people++
-					if reached[p.ID] {
-						row.reached++
-					}
-				}
-			}
-			vrow.households += row.households
-			vrow.visitedHH += row.visitedHH
-			vrow.people += row.people
-			vrow.reached += row.reached
-			grows = append(grows, row)
-		}
-		d.coverage = append(append(d.coverage, vrow), grows...)
-	}
-	return d, nil
+	return d, err
 }
 
 func (r *routes) SetSize(w, h int) { r.w, r.h = w, h }
@@ -660,15 +471,4 @@ func (r *routes) FullHelp() [][]key.Binding {
 		{k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays},
 		{k.Missed, k.Reached, k.Reveal, k.CoverageView},
 	}
-}
-
-// groupNumber returns the number a group ID ends with (DL-G12 → 12).
-func groupNumber(id string) int {
-	i := len(id)
-	for i > 0 && id[i-1] >= '0' && id[i-1] <= '9' {
-		i--
-	}
-	n := 0
-	fmt.Sscanf(id[i:], "%d", &n)
-	return n
 }

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -96,12 +97,12 @@ func (v *visits) hasDraft() bool {
 func (v *visits) load(withDraft bool) tea.Cmd {
 	c := v.c
 	return func() tea.Msg {
-		d, err := loadVisits(c.Store, c.Actor, withDraft)
+		d, err := loadVisits(c.Store, c.Ledger, c.Actor, withDraft)
 		return visitsLoaded{data: d, err: err}
 	}
 }
 
-func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, error) {
+func loadVisits(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*visitsData, error) {
 	d := &visitsData{households: map[string]store.Household{}, members: map[string]store.Member{},
 		grids: map[string]string{}, routes: map[string]store.Route{}}
 	vs, err := st.Visits(a)
@@ -156,7 +157,7 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 	for _, x := range vs {
 		raised = append(raised, x.Concerns...)
 	}
-	if d.concerns, err = st.Ledger().Get(a, raised); err != nil {
+	if d.concerns, err = l.Get(a, raised); err != nil {
 		return nil, err
 	}
 	rts, err := st.Routes(a)

@@ -527,7 +527,9 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			_, err := e.FileReport(a, p.village, "groups", "xlsx", []byte("名单"))
 			return err
 		}},
-		"RecordFinding": {may: func(a store.Actor, _ place) bool { return a.Role == store.RoleTownship || a.Role == store.RoleInspector },
+		"RecordFinding": {may: func(a store.Actor, _ place) bool {
+			return a.Role == store.RoleTownship || a.Role == store.RoleInspector
+		},
 			write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
 				_, err := e.RecordFinding(a, store.Inspection{Village: p.village, Checked: "台账", Problems: "漏登"})
 				return err

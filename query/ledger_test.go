@@ -1,4 +1,4 @@
-package store_test
+package query_test
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sanbai/demo"
+	"sanbai/query"
 	"sanbai/search"
 	"sanbai/store"
 )
@@ -32,7 +33,7 @@ func county(t testing.TB) *store.Store {
 }
 
 // every returns all matching rows of a query, a window at a time.
-func every(t *testing.T, l *store.Ledger, a store.Actor, q store.LedgerQuery) []store.Concern {
+func every(t *testing.T, l *query.Ledger, a store.Actor, q query.LedgerQuery) []store.Concern {
 	t.Helper()
 	var out []store.Concern
 	for q.Offset = 0; ; q.Offset += 97 {
@@ -81,13 +82,13 @@ func meetingLess(a, b store.Concern, today string) bool {
 // state in its new place, in every order, as a fresh read of the store would.
 func TestLedgerViewFollowsTriage(t *testing.T) {
 	st := county(t)
-	l := st.Ledger()
-	all := store.LedgerQuery{All: true}
+	l := query.NewLedger(st, nil)
+	all := query.LedgerQuery{All: true}
 	if got := every(t, l, store.System(), all); len(got) != 2000 {
 		t.Fatalf("%d concerns in the view", len(got))
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	open := every(t, l, store.System(), store.LedgerQuery{})
+	open := every(t, l, store.System(), query.LedgerQuery{})
 	for i := 0; i < 40; i++ {
 		c := open[rng.IntN(len(open))]
 		tag := store.Tags()[rng.IntN(3)]
@@ -99,7 +100,7 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		p, err := l.Query(store.System(), store.LedgerQuery{All: true, Around: c.ID, Limit: 5})
+		p, err := l.Query(store.System(), query.LedgerQuery{All: true, Around: c.ID, Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,15 +131,15 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 	// A village user's rows (kept apart per village) are the township's, cut by village,
 	// in every order.
 	va := store.Actor{Name: "v", Role: store.RoleVillage, Village: stored[0].Village}
-	for _, o := range []store.LedgerOrder{store.OrderMeeting, store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
+	for _, o := range []query.LedgerOrder{query.OrderMeeting, query.OrderDeadline, query.OrderNewest, query.OrderVillage} {
 		var want []string
-		for _, c := range every(t, l, store.System(), store.LedgerQuery{All: true, Order: o}) {
+		for _, c := range every(t, l, store.System(), query.LedgerQuery{All: true, Order: o}) {
 			if c.Village == va.Village {
 				want = append(want, c.ID+"/"+string(c.Tag))
 			}
 		}
 		var got []string
-		for _, c := range every(t, l, va, store.LedgerQuery{All: true, Order: o}) {
+		for _, c := range every(t, l, va, query.LedgerQuery{All: true, Order: o}) {
 			got = append(got, c.ID+"/"+string(c.Tag))
 		}
 		if !slices.Equal(got, want) {
@@ -155,8 +156,8 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 			t.Fatalf("view's Concerns row %d is %s, the store's %s", i, shared[i].ID, byKey[i].ID)
 		}
 	}
-	for _, o := range []store.LedgerOrder{store.OrderDeadline, store.OrderNewest, store.OrderVillage} {
-		rows := every(t, l, store.System(), store.LedgerQuery{All: true, Order: o})
+	for _, o := range []query.LedgerOrder{query.OrderDeadline, query.OrderNewest, query.OrderVillage} {
+		rows := every(t, l, store.System(), query.LedgerQuery{All: true, Order: o})
 		ids := map[string]bool{}
 		for i, r := range rows {
 			ids[r.ID] = true
@@ -166,11 +167,11 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 			p := rows[i-1]
 			bad := false
 			switch o {
-			case store.OrderDeadline:
+			case query.OrderDeadline:
 				bad = p.Plan.Deadline > r.Plan.Deadline && r.Plan.Deadline != ""
-			case store.OrderNewest:
+			case query.OrderNewest:
 				bad = p.CreatedAt.Before(r.CreatedAt)
-			case store.OrderVillage:
+			case query.OrderVillage:
 				bad = p.Village+p.Grid > r.Village+r.Grid
 			}
 			if bad {
@@ -187,7 +188,7 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 // concerns their scope covers through the view, whatever they search for.
 func TestLedgerViewScope(t *testing.T) {
 	st := county(t)
-	l := st.Ledger()
+	l := query.NewLedger(st, nil)
 	stored, _ := st.Concerns(store.System())
 	village := stored[0].Village
 	grid := stored[0].Grid
@@ -202,7 +203,7 @@ func TestLedgerViewScope(t *testing.T) {
 				want++
 			}
 		}
-		for _, q := range []store.LedgerQuery{{All: true}, {All: true, Text: "l"}, {All: true, Order: store.OrderVillage}} {
+		for _, q := range []query.LedgerQuery{{All: true}, {All: true, Text: "l"}, {All: true, Order: query.OrderVillage}} {
 			rows := every(t, l, a, q)
 			for _, c := range rows {
 				if !a.CanSee(c.Village, c.Grid) {
@@ -221,7 +222,7 @@ func TestLedgerViewScope(t *testing.T) {
 			}
 		}
 		if other != "" {
-			p, err := l.Query(a, store.LedgerQuery{All: true, Around: other, IDs: []string{other}})
+			p, err := l.Query(a, query.LedgerQuery{All: true, Around: other, IDs: []string{other}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,8 +241,8 @@ func TestLedgerViewScope(t *testing.T) {
 // counts agree with the rows.
 func TestLedgerViewSearch(t *testing.T) {
 	st := county(t)
-	l := st.Ledger()
-	all := every(t, l, store.System(), store.LedgerQuery{All: true})
+	l := query.NewLedger(st, nil)
+	all := every(t, l, store.System(), query.LedgerQuery{All: true})
 	var leak int
 	for _, c := range all {
 		if c.Category == "房屋安全" {
@@ -249,7 +250,7 @@ func TestLedgerViewSearch(t *testing.T) {
 		}
 	}
 	for _, text := range []string{"房屋", "fangwu", "fw"} {
-		rows := every(t, l, store.System(), store.LedgerQuery{All: true, Text: text})
+		rows := every(t, l, store.System(), query.LedgerQuery{All: true, Text: text})
 		n := 0
 		for _, c := range rows {
 			if c.Category == "房屋安全" {
@@ -263,7 +264,7 @@ func TestLedgerViewSearch(t *testing.T) {
 	// A word searched for before a change finds the changed row after it: the cached
 	// matches follow the change feed too. The concern goes to one of the people who may own
 	// it, whose name finds one row more afterwards: this one.
-	open := every(t, l, store.System(), store.LedgerQuery{})
+	open := every(t, l, store.System(), query.LedgerQuery{})
 	var id string
 	var owner store.Owner
 	for _, c := range open[len(open)/2:] {
@@ -281,7 +282,7 @@ func TestLedgerViewSearch(t *testing.T) {
 	}
 	found := func() []string {
 		var ids []string
-		for _, c := range every(t, l, store.System(), store.LedgerQuery{All: true, Text: owner.Name}) {
+		for _, c := range every(t, l, store.System(), query.LedgerQuery{All: true, Text: owner.Name}) {
 			ids = append(ids, c.ID)
 		}
 		return ids
@@ -320,13 +321,13 @@ func TestLedgerViewSearch(t *testing.T) {
 					want++
 				}
 			}
-			p, err := l.Query(store.System(), store.LedgerQuery{All: true, Text: text, Limit: 1})
+			p, err := l.Query(store.System(), query.LedgerQuery{All: true, Text: text, Limit: 1})
 			if err != nil || p.Total != want {
 				t.Fatalf("%q: the view finds %d, the rows hold it %d times (%v)", text, p.Total, want, err)
 			}
 		}
 	}
-	p, err := l.Query(store.System(), store.LedgerQuery{Counts: true, Limit: 1})
+	p, err := l.Query(store.System(), query.LedgerQuery{Counts: true, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,8 +344,8 @@ func TestLedgerViewSearch(t *testing.T) {
 // very next query, even while another session's query is still applying theirs.
 func TestLedgerViewReadsItsWrites(t *testing.T) {
 	st := county(t)
-	l := st.Ledger()
-	open := every(t, l, store.System(), store.LedgerQuery{})
+	l := query.NewLedger(st, nil)
+	open := every(t, l, store.System(), query.LedgerQuery{})
 	errs := make(chan error, 8)
 	var wg sync.WaitGroup
 	for w := range 8 {
@@ -356,7 +357,7 @@ func TestLedgerViewReadsItsWrites(t *testing.T) {
 					errs <- err
 					return
 				}
-				p, err := l.Query(store.System(), store.LedgerQuery{IDs: []string{c.ID}, Limit: 1})
+				p, err := l.Query(store.System(), query.LedgerQuery{IDs: []string{c.ID}, Limit: 1})
 				if err != nil {
 					errs <- err
 					return
@@ -387,7 +388,7 @@ func TestLedgerViewCloseWhileLoading(t *testing.T) {
 	if err := demo.County(st, demo.DefaultSeed, demo.FullCounty().Scaled(100), day, nil); err != nil {
 		t.Fatal(err)
 	}
-	st.Ledger().Warm()
+	query.NewLedger(st, nil).Warm()
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}

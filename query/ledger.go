@@ -1,10 +1,16 @@
-package store
+// Package query holds the read models over the store contract: the shared ledger view every
+// session's queue asks (search keys, orders, windows), and the panes' loads — the routes and
+// coverage of pane 1, the overview of pane 5 — computed from the contract's scoped, masked
+// reads. The ledger view follows the change feed; the loads run again when a pane is told of a
+// change. Nothing here reads an engine's storage: any engine that passes the conformance suite
+// (sanbai/store/storetest) serves them.
+package query
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -12,10 +18,20 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"sanbai/search"
+	"sanbai/store"
 )
+
+// Source is what the ledger view reads: every concern (as the system: the view holds them all
+// and scopes each query itself), one concern again when it changed, the grids' names for the
+// search keys, the change feed and the clock.
+type Source interface {
+	store.Clock
+	store.Feed
+	Concerns(a store.Actor) ([]store.Concern, error)
+	Concern(a store.Actor, id string) (store.Concern, error)
+	Grids(a store.Actor) ([]store.Grid, error)
+}
 
 // LedgerOrder is an order the ledger view keeps its rows in.
 type LedgerOrder int
@@ -56,12 +72,13 @@ func (o LedgerOrder) String() string {
 // instead of each decoding every concern itself: the decoded concerns with their search keys
 // (words, pinyin, initials), kept sorted in every LedgerOrder, whole and cut by village. It
 // follows the change feed: a published change only marks concern IDs stale, and the next
-// query re-reads just those rows from Badger before it answers, so an answer never predates a
-// write whose change a session has already been told about. Scope is enforced here, per
-// query, as in every store read. Sessions get copies of rows; the view never hands out a row
-// it will change.
+// query re-reads just those rows from the store before it answers, so an answer never
+// predates a write whose change a session has already been told about. Scope is enforced
+// here, per query, as in every store read. Sessions get copies of rows; the view never hands
+// out a row it will change. A server makes one and hands it to every session.
 type Ledger struct {
-	s *Store
+	src Source
+	log *slog.Logger
 	// syncMu lets one caller at a time bring the view up to date.
 	syncMu sync.Mutex
 	// mu guards what queries read; syncs hold it for writing only while they swap rows.
@@ -97,7 +114,7 @@ type Ledger struct {
 // change replaces the row, so what a query hands out stays as it was.
 type ledgerRow struct {
 	slot int32
-	c    Concern
+	c    store.Concern
 	// key is search.Key of the concern's ID, text, category, owner, grid and marks, until
 	// the row enters the view and the key moves into the match cache's arena.
 	key     string
@@ -106,16 +123,16 @@ type ledgerRow struct {
 	problem bool
 }
 
-// Ledger returns the store's ledger view, made on first use.
-func (s *Store) Ledger() *Ledger {
-	s.ledgerMu.Lock()
-	defer s.ledgerMu.Unlock()
-	if s.ledger == nil {
-		l := &Ledger{s: s, rows: map[string]*ledgerRow{}, dirty: map[string]struct{}{}, all: true}
-		s.hub.Observe(l.note)
-		s.ledger = l
+// NewLedger makes the ledger view of a store, following its change feed from now on; it reads
+// the concerns on its first query (or Warm). log receives a failed background load; nil
+// discards it.
+func NewLedger(src Source, log *slog.Logger) *Ledger {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	return s.ledger
+	l := &Ledger{src: src, log: log, rows: map[string]*ledgerRow{}, dirty: map[string]struct{}{}, all: true}
+	src.Hub().Observe(l.note)
+	return l
 }
 
 // Warm starts the first load in the background (once), so a server accepts logins while the
@@ -124,7 +141,7 @@ func (l *Ledger) Warm() {
 	l.warm.Do(func() {
 		go func() {
 			if err := l.sync(); err != nil {
-				l.s.log.Warn("loading the ledger view", "err", err)
+				l.log.Warn("loading the ledger view", "err", err)
 			}
 		}()
 	})
@@ -132,7 +149,7 @@ func (l *Ledger) Warm() {
 
 // note marks the rows a committed write changed as stale; it runs inside Publish, so it only
 // records IDs.
-func (l *Ledger) note(changes []Change) {
+func (l *Ledger) note(changes []store.Change) {
 	l.dirtyMu.Lock()
 	defer l.dirtyMu.Unlock()
 	for _, c := range changes {
@@ -156,7 +173,7 @@ func (l *Ledger) sync() error {
 	l.dirtyMu.Unlock()
 	if !pending {
 		l.mu.RLock()
-		same := l.today == l.s.Today()
+		same := l.today == l.src.Today()
 		l.mu.RUnlock()
 		if same {
 			return nil
@@ -189,7 +206,7 @@ func (l *Ledger) sync() error {
 
 // gridNames reads every grid's name, for the search keys.
 func (l *Ledger) gridNames() (map[string]string, error) {
-	gs, err := scan[Grid](l.s.db, "grid/", nil)
+	gs, err := l.src.Grids(store.System())
 	names := make(map[string]string, len(gs))
 	for _, g := range gs {
 		names[g.Code] = g.Name
@@ -203,74 +220,34 @@ func (l *Ledger) loadAll() error {
 	if err != nil {
 		return err
 	}
-	// Chunks are numbered so the rows come out in the store's key order (orderKey) with no
-	// sort.
-	type chunk struct {
-		seq  int
-		raws [][]byte
+	// The store reads and decodes the concerns (in its key order: village, then ID, which is
+	// orderKey); their search keys, pinyin included, are made here on every core.
+	cs, err := l.src.Concerns(store.System())
+	if err != nil {
+		return fmt.Errorf("loading the ledger: %w", err)
 	}
-	work := make(chan chunk, 4)
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	var partsMu sync.Mutex
-	parts := map[int][]*ledgerRow{}
-	errs := make([]error, workers)
+	list := make([]*ledgerRow, len(cs))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			keyer := search.NewKeyer()
-			for ch := range work {
-				rows := make([]*ledgerRow, 0, len(ch.raws))
-				for _, raw := range ch.raws {
-					var c Concern
-					if err := json.Unmarshal(raw, &c); err != nil {
-						errs[w] = err
-						continue
-					}
-					rows = append(rows, newLedgerRow(c, grids, keyer))
-				}
-				partsMu.Lock()
-				parts[ch.seq] = rows
-				partsMu.Unlock()
+			for i := w; i < len(cs); i += workers {
+				list[i] = newLedgerRow(cs[i], grids, keyer)
 			}
 		})
 	}
-	err = l.s.db.View(func(txn *badger.Txn) error {
-		defer close(work)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("concern/"), PrefetchValues: true, PrefetchSize: 256})
-		defer it.Close()
-		var ch chunk
-		for it.Rewind(); it.Valid(); it.Next() {
-			raw, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			if ch.raws = append(ch.raws, raw); len(ch.raws) == 512 {
-				work <- ch
-				ch = chunk{seq: ch.seq + 1}
-			}
-		}
-		if len(ch.raws) > 0 {
-			work <- ch
-		}
-		return nil
-	})
 	wg.Wait()
-	if err = errors.Join(append(errs, err)...); err != nil {
-		return fmt.Errorf("loading the ledger: %w", err)
-	}
-	rows := make(map[string]*ledgerRow)
-	slots := make(map[string]int32)
-	var list []*ledgerRow
-	for seq := range len(parts) {
-		for _, r := range parts[seq] {
-			r.slot = int32(len(list))
-			rows[r.c.ID], slots[r.c.ID] = r, r.slot
-			list = append(list, r)
-		}
+	cs = nil // the rows hold the concerns now
+	rows := make(map[string]*ledgerRow, len(list))
+	slots := make(map[string]int32, len(list))
+	for i, r := range list {
+		r.slot = int32(i)
+		rows[r.c.ID], slots[r.c.ID] = r, r.slot
 	}
 	// The meeting order is what a queue opens on: it is sorted now, the others right after,
 	// in the background (sortMissing), so the view answers sooner.
-	today := l.s.Today()
+	today := l.src.Today()
 	meeting := slices.Clone(list)
 	sortRows(meeting, OrderMeeting, today)
 	l.grids = grids
@@ -344,8 +321,8 @@ func (l *Ledger) villageOrders(v string) *[numOrders][]*ledgerRow {
 
 // orderFor is the order o as the actor's query walks it: their village's part for village
 // and grid users, the whole of it for the others; callers hold mu.
-func (l *Ledger) orderFor(a Actor, o LedgerOrder) []*ledgerRow {
-	if a.Role == RoleVillage || a.Role == RoleGrid {
+func (l *Ledger) orderFor(a store.Actor, o LedgerOrder) []*ledgerRow {
+	if a.Role == store.RoleVillage || a.Role == store.RoleGrid {
 		if vo := l.byVillage[a.Village]; vo != nil {
 			return vo[o]
 		}
@@ -384,7 +361,7 @@ func (l *Ledger) ensureOrder(o LedgerOrder) {
 
 // refresh reads the stale rows again and moves them to their places in every order.
 func (l *Ledger) refresh(ids map[string]struct{}) error {
-	today := l.s.Today()
+	today := l.src.Today()
 	if len(ids) == 0 && today == l.today {
 		return nil
 	}
@@ -392,23 +369,17 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	gone := map[string]bool{}
 	if len(ids) > 0 {
 		keyer := search.NewKeyer()
-		err := l.s.db.View(func(txn *badger.Txn) error {
-			for id := range ids {
-				var c Concern
-				_, err := getJSON(txn, concernKey(ConcernVillage(id), id), &c)
-				if errors.Is(err, ErrNotFound) {
-					gone[id] = true
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				fresh[id] = newLedgerRow(c, l.grids, keyer)
+		sys := store.System()
+		for id := range ids {
+			c, err := l.src.Concern(sys, id)
+			if errors.Is(err, store.ErrNotFound) {
+				gone[id] = true
+				continue
 			}
-			return nil
-		})
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
+			fresh[id] = newLedgerRow(c, l.grids, keyer)
 		}
 	}
 	l.mu.Lock()
@@ -481,7 +452,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 }
 
 // newLedgerRow builds the row for a concern: its search key and its sort fields.
-func newLedgerRow(c Concern, grids map[string]string, keyer *search.Keyer) *ledgerRow {
+func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer) *ledgerRow {
 	// Marks are searchable too: "/督办" lists the supervised concerns.
 	parts := []string{c.ID, c.Description, c.Category, c.Plan.Owner, grids[c.Grid]}
 	if c.Supervisor != "" {
@@ -496,9 +467,9 @@ func newLedgerRow(c Concern, grids map[string]string, keyer *search.Keyer) *ledg
 	}
 	tag := int8(0)
 	switch c.Tag {
-	case TagYellow:
+	case store.TagYellow:
 		tag = 1
-	case TagGreen:
+	case store.TagGreen:
 		tag = 2
 	}
 	return &ledgerRow{c: c, key: keyer.Key(parts...), open: c.Status.Open(), tag: tag, problem: problem}
@@ -511,7 +482,7 @@ func (r *ledgerRow) meetingRank(today string) int {
 		return 0
 	case r.open:
 		return 1
-	case r.c.Status == StatusResolved:
+	case r.c.Status == store.StatusResolved:
 		return 2
 	}
 	return 3
@@ -587,8 +558,8 @@ type LedgerQuery struct {
 	Order LedgerOrder
 	// All includes resolved and closed concerns.
 	All      bool
-	Tier     Tier
-	Tag      Tag
+	Tier     store.Tier
+	Tag      store.Tag
 	Owner    string // only this owner's concerns ("mine")
 	Village  string
 	Grid     string
@@ -609,25 +580,25 @@ type LedgerQuery struct {
 
 // LedgerPage is a query's answer.
 type LedgerPage struct {
-	Total  int       // rows matching
-	Offset int       // index of Rows[0] among them
-	Rows   []Concern // the window; their slices are shared with the view: read only
-	Pos    int       // index of Around among the matches, or -1
+	Total  int             // rows matching
+	Offset int             // index of Rows[0] among them
+	Rows   []store.Concern // the window; their slices are shared with the view: read only
+	Pos    int             // index of Around among the matches, or -1
 	Counts LedgerCounts
 	// Found holds the concerns asked for by IDs that exist and are in scope.
-	Found map[string]Concern
+	Found map[string]store.Concern
 }
 
 // LedgerCounts counts the open concerns in scope. Sessions of one scope share it: read only.
 type LedgerCounts struct {
-	Tiers                         map[Tier]int
-	Tags                          map[Tag]int
+	Tiers                         map[store.Tier]int
+	Tags                          map[store.Tag]int
 	Overdue, Supervised, Problems int
 }
 
 // Query answers q for actor a from the view, bringing it up to date first. It walks one
 // pre-sorted order once, filtering as it goes, and copies out only the window.
-func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
+func (l *Ledger) Query(a store.Actor, q LedgerQuery) (LedgerPage, error) {
 	if err := l.sync(); err != nil {
 		return LedgerPage{}, err
 	}
@@ -718,7 +689,7 @@ func (l *Ledger) Query(a Actor, q LedgerQuery) (LedgerPage, error) {
 }
 
 // Get returns the concerns with these IDs that exist and are in the actor's scope, by ID.
-func (l *Ledger) Get(a Actor, ids []string) (map[string]Concern, error) {
+func (l *Ledger) Get(a store.Actor, ids []string) (map[string]store.Concern, error) {
 	if err := l.sync(); err != nil {
 		return nil, err
 	}
@@ -728,8 +699,8 @@ func (l *Ledger) Get(a Actor, ids []string) (map[string]Concern, error) {
 }
 
 // found looks concerns up by ID; callers hold mu.
-func (l *Ledger) found(a Actor, ids []string) map[string]Concern {
-	out := make(map[string]Concern, len(ids))
+func (l *Ledger) found(a store.Actor, ids []string) map[string]store.Concern {
+	out := make(map[string]store.Concern, len(ids))
 	for _, id := range ids {
 		if r := l.rows[id]; r != nil && a.CanSee(r.c.Village, r.c.Grid) {
 			out[id] = r.c
@@ -747,7 +718,7 @@ func (l *Ledger) forgetCounts() {
 
 // counts returns the header's counts for the actor's scope, counting them once per change;
 // callers hold mu.
-func (l *Ledger) counts(a Actor) LedgerCounts {
+func (l *Ledger) counts(a store.Actor) LedgerCounts {
 	scope := string(a.Role) + "/" + a.Village + "/" + a.Grid
 	l.countMu.Lock()
 	defer l.countMu.Unlock()
@@ -763,8 +734,8 @@ func (l *Ledger) counts(a Actor) LedgerCounts {
 }
 
 // count counts the open concerns the actor sees; callers hold mu.
-func (l *Ledger) count(a Actor) LedgerCounts {
-	n := LedgerCounts{Tiers: map[Tier]int{}, Tags: map[Tag]int{}}
+func (l *Ledger) count(a store.Actor) LedgerCounts {
+	n := LedgerCounts{Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{}}
 	var tiers [4]int
 	var tags [3]int
 	for _, r := range l.orderFor(a, OrderMeeting) {
@@ -772,7 +743,7 @@ func (l *Ledger) count(a Actor) LedgerCounts {
 		if !r.open || !a.CanSee(c.Village, c.Grid) {
 			continue
 		}
-		if t := c.Tier.rank(); t >= 0 {
+		if t := tierRank(c.Tier); t >= 0 {
 			tiers[t]++
 		}
 		tags[r.tag]++
@@ -786,10 +757,10 @@ func (l *Ledger) count(a Actor) LedgerCounts {
 			n.Problems++
 		}
 	}
-	for i, t := range Tiers() {
+	for i, t := range store.Tiers() {
 		n.Tiers[t] = tiers[i]
 	}
-	for i, t := range Tags() {
+	for i, t := range store.Tags() {
 		n.Tags[t] = tags[i]
 	}
 	return n
@@ -798,15 +769,15 @@ func (l *Ledger) count(a Actor) LedgerCounts {
 // Concerns returns the concerns the actor may see, in the store's order (by village, then
 // ID), from the view: what Store.Concerns returns, without reading and decoding each row
 // again. Their slices are shared with the view: read only.
-func (l *Ledger) Concerns(a Actor) ([]Concern, error) {
+func (l *Ledger) Concerns(a store.Actor) ([]store.Concern, error) {
 	if err := l.sync(); err != nil {
 		return nil, err
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	var out []Concern
+	var out []store.Concern
 	if a.Village == "" {
-		out = make([]Concern, 0, len(l.rows))
+		out = make([]store.Concern, 0, len(l.rows))
 	}
 	for _, r := range l.orderFor(a, orderKey) {
 		if a.CanSee(r.c.Village, r.c.Grid) {
@@ -823,7 +794,7 @@ type LedgerFacets struct {
 }
 
 // Facets lists the villages, grids and categories among the concerns the actor sees.
-func (l *Ledger) Facets(a Actor) (LedgerFacets, error) {
+func (l *Ledger) Facets(a store.Actor) (LedgerFacets, error) {
 	if err := l.sync(); err != nil {
 		return LedgerFacets{}, err
 	}
@@ -984,4 +955,20 @@ func ones(b []uint64) int {
 		n += bits.OnesCount64(w)
 	}
 	return n
+}
+
+// tierRank orders tiers from 0 (on site) to 3 (township), as store.Tiers lists them; -1 for
+// none. A switch, not a search of store.Tiers(): the counts call it for every open concern.
+func tierRank(t store.Tier) int {
+	switch t {
+	case store.TierOnSite:
+		return 0
+	case store.TierGrid:
+		return 1
+	case store.TierVillage:
+		return 2
+	case store.TierTownship:
+		return 3
+	}
+	return -1
 }

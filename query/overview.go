@@ -1,0 +1,299 @@
+package query
+
+import (
+	"sort"
+	"time"
+
+	"sanbai/store"
+)
+
+// OverviewSource is what pane 5's read model reads.
+type OverviewSource interface {
+	store.Clock
+	Villages(a store.Actor) ([]store.Village, error)
+	Grids(a store.Actor) ([]store.Grid, error)
+	Members(a store.Actor) ([]store.Member, error)
+	Households(a store.Actor) ([]store.Household, error)
+	Visits(a store.Actor) ([]store.Visit, error)
+	Revisits(a store.Actor) ([]store.Revisit, error)
+	Limits() (store.Limits, error)
+	Calendar() (store.Calendar, error)
+	FilingsOf(a store.Actor) ([]store.Filing, error)
+	Inspections(a store.Actor) ([]store.Inspection, error)
+	ScoreWeights() (store.Weights, error)
+	Meetings(a store.Actor) ([]store.Meeting, error)
+}
+
+// Overview is pane 5's read model, as one actor sees it.
+type Overview struct {
+	Today    string
+	Villages []store.Village
+	Cal      store.Calendar
+	Filings  []FilingRow
+	History  map[string][]store.Filing // village/kind → versions, oldest first
+	Findings []store.Inspection
+	Sheets   []store.ScoreSheet // ranked, best first
+	Weights  store.Weights
+	Figures  map[string]store.Figures // per village
+	Total    store.Figures            // the actor's whole scope
+	Coverage []BarRow                 // per village for several, per grid for one
+	Tiers    map[store.Tier]int       // open concerns by tier
+	Tags     map[store.Tag]int        // and by colour
+	Raised   []int                    // concerns raised per day, the last 14 days
+	Resolved []int                    // and resolved
+	Courses  []CountRow               // night-school courses asked for, by households
+	Common   []CommonIssue
+	Meetings []store.Meeting
+	// Unmobilized names the grids with no grid-level meeting ("DL 前岭网格").
+	Unmobilized []string
+	// Missing are the records passed phases of the calendar lack (store.MissingRecords).
+	Missing  []store.Missing
+	GridName map[string]string
+	Members  map[string][]store.Member // current members, per village
+}
+
+// FilingRow is a village's required filing: the latest version, or none yet.
+type FilingRow struct {
+	Village, Kind string
+	Due           string
+	Latest        *store.Filing
+	Versions      int
+}
+
+// BarRow is one coverage bar: households visited of all.
+type BarRow struct {
+	Name      string
+	Done, All int
+}
+
+// CountRow is a name and how many.
+type CountRow struct {
+	Name string
+	N    int
+}
+
+// CommonIssue is a group of open concerns of one category with similar words, in several
+// households: a candidate lead project.
+type CommonIssue struct {
+	Category, Text string
+	IDs            []string
+	Households     int
+}
+
+// LoadOverview reads pane 5's read model for the actor: the calendar and what its passed
+// phases lack, filings, inspection findings, meetings, the figures (counted once, by
+// store.CountFigures), coverage bars, the concerns' counts and trend, candidate common issues,
+// night-school courses asked for, and the villages' score sheets, ranked. The concerns come
+// from the shared ledger view.
+func LoadOverview(st OverviewSource, l *Ledger, a store.Actor) (*Overview, error) {
+	d := &Overview{Today: st.Today(), History: map[string][]store.Filing{}, Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{}}
+	var err error
+	if d.Villages, err = st.Villages(a); err != nil {
+		return nil, err
+	}
+	if d.Cal, err = st.Calendar(); err != nil {
+		return nil, err
+	}
+	fs, err := st.FilingsOf(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		k := f.Village + "/" + f.Kind
+		d.History[k] = append(d.History[k], f)
+	}
+	if d.Findings, err = st.Inspections(a); err != nil {
+		return nil, err
+	}
+	if d.Weights, err = st.ScoreWeights(); err != nil {
+		return nil, err
+	}
+	if d.Meetings, err = st.Meetings(a); err != nil {
+		return nil, err
+	}
+	ms, err := st.Members(a)
+	if err != nil {
+		return nil, err
+	}
+	d.Members = map[string][]store.Member{}
+	for _, m := range store.CurrentMembers(ms) {
+		d.Members[m.Village] = append(d.Members[m.Village], m)
+	}
+	// Coverage counts the current roster: a household that moved out is owed no visit.
+	hhs, err := st.Households(a)
+	if err != nil {
+		return nil, err
+	}
+	hhs = store.CurrentHouseholds(hhs)
+	visits, err := st.Visits(a)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := l.Concerns(a)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := st.Revisits(a)
+	if err != nil {
+		return nil, err
+	}
+	limits, err := st.Limits()
+	if err != nil {
+		return nil, err
+	}
+	grids, err := st.Grids(a)
+	if err != nil {
+		return nil, err
+	}
+	gridName := map[string]string{}
+	for _, g := range grids {
+		gridName[g.Code] = g.Name
+	}
+	var seen []store.Grid
+	for _, g := range grids {
+		if a.CanSee(g.Village, g.Code) {
+			seen = append(seen, g)
+		}
+	}
+	for _, code := range store.Unmobilized(seen, d.Meetings) {
+		d.Unmobilized = append(d.Unmobilized, store.GridVillage(code)+" "+gridName[code])
+	}
+	d.GridName = gridName
+	d.Missing = store.MissingRecords(d.Cal, d.Today, d.Villages, seen, d.Meetings, fs)
+	courses := map[string]map[string]bool{}
+	for _, v := range visits {
+		for _, f := range v.Findings {
+			if f.Kind == "nightschool" {
+				name := f.Category
+				if name == "" {
+					name = f.Text
+				}
+				if courses[name] == nil {
+					courses[name] = map[string]bool{}
+				}
+				courses[name][v.Household] = true
+			}
+		}
+	}
+	for name, hh := range courses {
+		d.Courses = append(d.Courses, CountRow{Name: name, N: len(hh)})
+	}
+	sort.Slice(d.Courses, func(i, j int) bool {
+		if d.Courses[i].N != d.Courses[j].N {
+			return d.Courses[i].N > d.Courses[j].N
+		}
+		return d.Courses[i].Name < d.Courses[j].Name
+	})
+	// Every figure — coverage, the rates, open, overdue, supervised, extensions — comes from
+	// the one count the other panes, the assessment and the exports use.
+	now := st.Now()
+	figures := store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
+	d.Figures = map[string]store.Figures{}
+	for g, f := range figures {
+		v := store.GridVillage(g)
+		d.Figures[v] = d.Figures[v].Add(f)
+		d.Total = d.Total.Add(f)
+	}
+	// Coverage bars: per village for the township, per grid for one village.
+	if len(d.Villages) == 1 {
+		var codes []string
+		for g := range figures {
+			if figures[g].Households > 0 {
+				codes = append(codes, g)
+			}
+		}
+		sort.Strings(codes)
+		for _, g := range codes {
+			d.Coverage = append(d.Coverage, BarRow{Name: gridName[g], Done: figures[g].Visited, All: figures[g].Households})
+		}
+	} else {
+		for _, v := range d.Villages {
+			if f := d.Figures[v.Code]; f.Households > 0 {
+				d.Coverage = append(d.Coverage, BarRow{Name: v.Name, Done: f.Visited, All: f.Households})
+			}
+		}
+	}
+	// Concerns: counts by tier and colour, the daily trend and the common-issue finder.
+	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
+	d.Raised, d.Resolved = make([]int, 14), make([]int, 14)
+	dayIndex := func(t time.Time) int {
+		ds := t.Format(time.DateOnly)
+		if ds < day0 || ds > d.Today {
+			return -1
+		}
+		return daysBetween(day0, ds)
+	}
+	similar := map[string]*CommonIssue{}
+	households := map[string]map[string]bool{}
+	for _, c := range cs {
+		if c.Status.Open() {
+			d.Tiers[c.Tier]++
+			d.Tags[c.Tag]++
+			if c.Project == "" {
+				// Similar: same category and the same first words.
+				key := c.Village + "|" + c.Category + "|" + firstRunes(c.Description, 6)
+				if similar[key] == nil {
+					similar[key] = &CommonIssue{Category: c.Category, Text: c.Description}
+					households[key] = map[string]bool{}
+				}
+				similar[key].IDs = append(similar[key].IDs, c.ID)
+				households[key][c.Household] = true
+			}
+		}
+		if i := dayIndex(c.CreatedAt); i >= 0 {
+			d.Raised[i]++
+		}
+		if !c.ResolvedAt.IsZero() {
+			if i := dayIndex(c.ResolvedAt); i >= 0 {
+				d.Resolved[i]++
+			}
+		}
+	}
+	for k, ci := range similar {
+		ci.Households = len(households[k])
+		if ci.Households >= 2 {
+			d.Common = append(d.Common, *ci)
+		}
+	}
+	sort.Slice(d.Common, func(i, j int) bool {
+		if d.Common[i].Households != d.Common[j].Households {
+			return d.Common[i].Households > d.Common[j].Households
+		}
+		return d.Common[i].IDs[0] < d.Common[j].IDs[0]
+	})
+	// Filings and their lateness, then the score sheets.
+	for _, v := range d.Villages {
+		x := &store.ScoreInputs{Figures: d.Figures[v.Code]}
+		for _, kind := range store.FilingKinds() {
+			row := FilingRow{Village: v.Code, Kind: kind, Due: d.Cal.Deadline(v.Code, store.Filings()[kind])}
+			if h := d.History[v.Code+"/"+kind]; len(h) > 0 {
+				row.Latest, row.Versions = &h[len(h)-1], len(h)
+			}
+			d.Filings = append(d.Filings, row)
+			if row.Due != "" && row.Due < d.Today {
+				x.FilingsDue++
+				// On time: the first filing came by the deadline.
+				if h := d.History[v.Code+"/"+kind]; len(h) > 0 && !h[0].Late {
+					x.FiledOnTime++
+				}
+			}
+		}
+		for _, f := range d.Findings {
+			if f.Village == v.Code && f.Open() {
+				x.OpenFindings++
+			}
+		}
+		d.Sheets = append(d.Sheets, store.Assess(v.Code, *x, d.Weights))
+	}
+	store.Rank(d.Sheets)
+	return d, nil
+}
+
+// firstRunes is s's first n characters.
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}

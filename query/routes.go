@@ -1,0 +1,311 @@
+package query
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"sanbai/store"
+)
+
+// RoutesSource is what pane 1's read model reads: the places, people, groups, routes, visits
+// and reaches the actor sees.
+type RoutesSource interface {
+	store.Clock
+	Villages(a store.Actor) ([]store.Village, error)
+	Grids(a store.Actor) ([]store.Grid, error)
+	Members(a store.Actor) ([]store.Member, error)
+	Households(a store.Actor) ([]store.Household, error)
+	Visits(a store.Actor) ([]store.Visit, error)
+	Reaches(a store.Actor) ([]store.Reach, error)
+	Groups(a store.Actor) ([]store.Group, error)
+	Routes(a store.Actor) ([]store.Route, error)
+}
+
+// Routes is pane 1's read model: the visit groups with their routes, progress and any breach
+// of the grouping rules, coverage of households and people per village and grid, and the
+// households and people not yet reached — as one actor sees them (scoped and masked by the
+// store).
+type Routes struct {
+	Groups                []GroupRow
+	Households, VisitedHH int // households on the current roster, and those visited
+	Residents, Reached    int // people on the current roster, and those met or reached
+	MultiVillage          bool
+	Grids                 map[string]store.Grid
+	Villages              map[string]store.Village
+	Ctx                   map[string]store.GroupContext // per village, for the grouping rules
+	Missed                []MissedRow
+	Coverage              []CoverageRow
+	HHPerGrid             map[string]int
+	Members               map[string][]store.Member // current members, per village
+	Today                 string
+}
+
+// GroupRow is one visit group with what the pane shows of it.
+type GroupRow struct {
+	Group  store.Group
+	Route  store.Route
+	Stops  []RouteStop
+	Issues []store.RuleIssue
+	// Visited counts the route's visited households; LastDay is its last planned day.
+	Visited int
+	LastDay string
+}
+
+// RouteStop is one household on a route and whether it was visited.
+type RouteStop struct {
+	HH      *store.Household // into the load's one slice of households: rows point, not copy
+	Visited bool
+}
+
+// MissedRow is a household not visited, or a person of a visited household not yet reached.
+type MissedRow struct {
+	HH       *store.Household
+	Resident *store.Resident // nil for a household not visited
+	Reason   string          // why they were away, if recorded
+	Group    string          // the group visiting the grid
+	DaysLeft int             // to the group's last planned day, when it has a plan
+	HasPlan  bool
+}
+
+// CoverageRow is coverage for a village or (Grid) one of its grids.
+type CoverageRow struct {
+	Name                  string
+	Grid                  bool
+	Households, VisitedHH int
+	People, Reached       int
+}
+
+// LoadRoutes reads the actor's groups, routes, households, members, visits and reaches, and
+// works out coverage: a household counts once visited; a person once met at a visit, or once
+// recorded as reached another way.
+func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
+	d := Routes{Grids: map[string]store.Grid{}, Villages: map[string]store.Village{}, Ctx: map[string]store.GroupContext{},
+		HHPerGrid: map[string]int{}, Members: map[string][]store.Member{}, Today: st.Today()}
+	villages, err := st.Villages(a)
+	if err != nil {
+		return d, err
+	}
+	for _, v := range villages {
+		d.Villages[v.Code] = v
+		d.Ctx[v.Code] = store.GroupContext{Members: map[string]store.Member{}, Grids: map[string]store.Grid{}}
+	}
+	d.MultiVillage = len(villages) > 1
+	grids, err := st.Grids(a)
+	if err != nil {
+		return d, err
+	}
+	for _, g := range grids {
+		d.Grids[g.Code] = g
+		if ctx, ok := d.Ctx[g.Village]; ok {
+			ctx.Grids[g.Code] = g
+		}
+	}
+	members, err := st.Members(a)
+	if err != nil {
+		return d, err
+	}
+	for _, m := range members {
+		if ctx, ok := d.Ctx[m.Village]; ok {
+			ctx.Members[m.ID] = m
+		}
+		if m.MovedOut == "" {
+			d.Members[m.Village] = append(d.Members[m.Village], m)
+		}
+	}
+	// Routes, coverage and the missed list are about the current roster: households and
+	// people who moved out are neither visited nor owed a visit.
+	hhs, err := st.Households(a)
+	if err != nil {
+		return d, err
+	}
+	hhs = store.CurrentHouseholds(hhs)
+	hhByID := map[string]*store.Household{}
+	for i := range hhs {
+		h := &hhs[i]
+		hhByID[h.ID] = h
+		d.Residents += len(h.Residents)
+		d.HHPerGrid[h.Grid]++
+	}
+	d.Households = len(hhs)
+	visits, err := st.Visits(a)
+	if err != nil {
+		return d, err
+	}
+	reaches, err := st.Reaches(a)
+	if err != nil {
+		return d, err
+	}
+	visited := map[string]bool{}
+	reached := map[string]bool{}
+	away := map[string]string{}
+	for _, v := range visits {
+		visited[v.Household] = true
+		for _, p := range v.Present {
+			reached[p] = true
+		}
+		for p, why := range v.Away {
+			away[p] = why
+		}
+	}
+	for _, x := range reaches {
+		reached[x.Resident] = true
+	}
+	for id := range visited {
+		if _, ok := hhByID[id]; ok {
+			d.VisitedHH++
+		}
+	}
+	for _, h := range hhs {
+		for _, p := range h.Residents {
+			if reached[p.ID] {
+				d.Reached++
+			}
+		}
+	}
+	groups, err := st.Groups(a)
+	if err != nil {
+		return d, err
+	}
+	for _, g := range groups {
+		if ctx, ok := d.Ctx[g.Village]; ok {
+			ctx.Groups = append(ctx.Groups, g)
+			d.Ctx[g.Village] = ctx
+		}
+	}
+	rts, err := st.Routes(a)
+	if err != nil {
+		return d, err
+	}
+	routeOf := map[string]store.Route{}
+	for _, rt := range rts {
+		routeOf[rt.Group] = rt
+	}
+	groupOfGrid := map[string]*GroupRow{}
+	for _, g := range groups {
+		row := GroupRow{Group: g, Route: routeOf[g.ID], Issues: store.CheckGroup(g, d.Ctx[g.Village])}
+		for _, id := range row.Route.Households {
+			h, ok := hhByID[id]
+			if !ok {
+				continue
+			}
+			row.Stops = append(row.Stops, RouteStop{HH: h, Visited: visited[id]})
+			if visited[id] {
+				row.Visited++
+			}
+		}
+		for _, day := range row.Route.Days {
+			row.LastDay = max(row.LastDay, day.Date)
+		}
+		d.Groups = append(d.Groups, row)
+	}
+	sort.SliceStable(d.Groups, func(i, j int) bool {
+		if d.Groups[i].Group.Village != d.Groups[j].Group.Village {
+			return d.Groups[i].Group.Village < d.Groups[j].Group.Village
+		}
+		// 第一组, 第二组, … sort by the number in their ID, not by their names' characters.
+		return groupNumber(d.Groups[i].Group.ID) < groupNumber(d.Groups[j].Group.ID)
+	})
+	for i := range d.Groups {
+		for _, gc := range d.Groups[i].Group.Grids {
+			groupOfGrid[gc] = &d.Groups[i]
+		}
+	}
+	// Missed: households not visited, then people of visited households not yet reached.
+	sorted := make([]*store.Household, len(hhs))
+	for i := range hhs {
+		sorted[i] = &hhs[i]
+	}
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].Grid != sorted[j].Grid {
+			return sorted[i].Grid < sorted[j].Grid
+		}
+		return sorted[i].Address < sorted[j].Address
+	})
+	for _, h := range sorted {
+		g := groupOfGrid[h.Grid]
+		row := MissedRow{HH: h}
+		if g != nil {
+			row.Group = g.Group.Name
+			if g.LastDay != "" {
+				row.DaysLeft, row.HasPlan = daysBetween(d.Today, g.LastDay), true
+			}
+		}
+		if !visited[h.ID] {
+			d.Missed = append(d.Missed, row)
+			continue
+		}
+		for i := range h.Residents {
+			p := h.Residents[i]
+			if !reached[p.ID] {
+				pr := row
+				pr.Resident = &h.Residents[i]
+				pr.Reason = away[p.ID]
+				d.Missed = append(d.Missed, pr)
+			}
+		}
+	}
+	// Coverage per village and grid.
+	var vcodes []string
+	for v := range d.Villages {
+		vcodes = append(vcodes, v)
+	}
+	sort.Strings(vcodes)
+	for _, v := range vcodes {
+		vrow := CoverageRow{Name: d.Villages[v].Name}
+		var grows []CoverageRow
+		var gcodes []string
+		for gc, g := range d.Grids {
+			if g.Village == v && a.CanSee(v, gc) {
+				gcodes = append(gcodes, gc)
+			}
+		}
+		sort.Strings(gcodes)
+		for _, gc := range gcodes {
+			row := CoverageRow{Name: "  " + d.Grids[gc].Name, Grid: true}
+			for _, h := range hhs {
+				if h.Grid != gc {
+					continue
+				}
+				row.Households++
+				if visited[h.ID] {
+					row.VisitedHH++
+				}
+				for _, p := range h.Residents {
+					row.People++
+					if reached[p.ID] {
+						row.Reached++
+					}
+				}
+			}
+			vrow.Households += row.Households
+			vrow.VisitedHH += row.VisitedHH
+			vrow.People += row.People
+			vrow.Reached += row.Reached
+			grows = append(grows, row)
+		}
+		d.Coverage = append(append(d.Coverage, vrow), grows...)
+	}
+	return d, nil
+}
+
+// groupNumber is the number a group's ID ends with (DL-G12 → 12).
+func groupNumber(id string) int {
+	i := len(id)
+	for i > 0 && id[i-1] >= '0' && id[i-1] <= '9' {
+		i--
+	}
+	n := 0
+	fmt.Sscanf(id[i:], "%d", &n)
+	return n
+}
+
+// daysBetween counts days from a to b (both YYYY-MM-DD); 0 when either is malformed.
+func daysBetween(a, b string) int {
+	ta, err1 := time.Parse(time.DateOnly, a)
+	tb, err2 := time.Parse(time.DateOnly, b)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(tb.Sub(ta).Hours() / 24)
+}
