@@ -140,22 +140,6 @@ func moveKeys(k *keys.KeyMap, msg tea.KeyPressMsg, c *views.Cursor, h int) bool 
 	return true
 }
 
-// withTail fits a pane's lines into h rows with a prompt (or any tail) under a rule at the
-// bottom: the lines are cut or padded so the tail always shows.
-func withTail(st views.Styles, w, h int, lines, tail []string) []string {
-	if len(tail) == 0 {
-		return lines
-	}
-	keep := max(h-len(tail)-1, 0)
-	if len(lines) > keep {
-		lines = lines[:keep]
-	}
-	for len(lines) < keep {
-		lines = append(lines, "")
-	}
-	return append(append(lines, st.HRule(w)), tail...)
-}
-
 // scrollTo shows h of a form's lines, scrolled so that line at is on screen (half way down
 // once the form is taller than the window).
 func scrollTo(lines []string, at, h int) string {

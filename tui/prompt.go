@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -141,21 +142,6 @@ func (p *prompt) lines(st views.Styles, w, h int) []string {
 		out = append(out, st.Error.Render(views.Cut(p.err, w)))
 	}
 	return out
-}
-
-// answerPrompt feeds a message to the pane's open prompt: esc closes it, enter closes it and
-// hands its kind and answer to answer.
-func answerPrompt(p **prompt, msg tea.Msg, answer func(kind, val string) tea.Cmd) tea.Cmd {
-	res, val, cmd := (*p).update(msg)
-	switch res {
-	case promptCancel:
-		*p = nil
-	case promptDone:
-		kind := (*p).kind
-		*p = nil
-		return answer(kind, val)
-	}
-	return cmd
 }
 
 // pickerRows is how many choices a picker shows at once.
@@ -337,8 +323,23 @@ type question struct {
 	text     string
 	yes, no  func() tea.Cmd
 	enterYes bool
-	nudged   bool // a key that is not an answer was pressed
-	w        int
+	// choices, when set, are the answers instead of yes and no: each its keys, what its cue
+	// says, and what it does.
+	choices []choice
+	nudged  bool // a key that is not an answer was pressed
+	w       int
+}
+
+// choice is one answer of a question with more than yes and no.
+type choice struct {
+	keys  []string
+	label string
+	do    func() tea.Cmd
+}
+
+// choose builds a question answered by one of the choices; the caller pushes it.
+func choose(c *Common, fs *focus, text string, choices ...choice) *question {
+	return &question{c: c, fs: fs, text: text, choices: choices}
 }
 
 // confirm builds a question; the caller pushes it.
@@ -358,6 +359,16 @@ func (q *question) FullHelp() [][]key.Binding { return nil }
 func (q *question) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		return nil
+	}
+	if q.choices != nil {
+		for _, ch := range q.choices {
+			if slices.Contains(ch.keys, k.String()) {
+				q.fs.drop(q)
+				return ch.do()
+			}
+		}
+		q.nudged = true
 		return nil
 	}
 	switch k.String() {
@@ -387,6 +398,13 @@ func (q *question) View() string {
 	hint := q.c.T("confirm.keys")
 	if q.enterYes {
 		hint = q.c.T("confirm.keys.enter")
+	}
+	if q.choices != nil {
+		var parts []string
+		for _, ch := range q.choices {
+			parts = append(parts, ch.keys[0]+" "+ch.label)
+		}
+		hint = strings.Join(parts, "  ")
 	}
 	h := st.Muted
 	if q.nudged {

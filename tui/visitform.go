@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -65,22 +66,20 @@ type visitForm struct {
 	members map[string]store.Member
 	grids   map[string]string
 	err     map[int]string
-	drafts  *drafts
-	done    bool // saved: the pane closes the form
+	frame   *form
 }
 
 // visitSaved reports a saved visit.
 type visitSaved struct {
 	v        store.Visit
 	concerns []store.Concern
-	err      error
 }
 
 // newVisitForm opens the form over a draft.
 func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	cleanVisitDraft(&d)
 	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
-		members: data.members, grids: data.grids, err: map[int]string{}, drafts: newDrafts()}
+		members: data.members, grids: data.grids, err: map[int]string{}}
 	if f.d.Findings == nil {
 		f.d.Findings = map[string]string{}
 	}
@@ -94,6 +93,15 @@ func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
 	f.enter()
 	return f
+}
+
+// refresh points the form at the pane's newly loaded data (a household that moved out since
+// the form opened shows as such).
+func (f *visitForm) refresh(data *visitsData) {
+	f.hh, f.hhOpts, f.groups, f.members, f.grids = data.households, data.hhOpts, data.groups, data.members, data.grids
+	if f.focus == slotHousehold {
+		f.refilter()
+	}
 }
 
 // slots counts the form's slots.
@@ -451,11 +459,8 @@ func (f *visitForm) removeConcern() {
 	f.enter()
 }
 
-// changed schedules a draft save for when typing pauses.
-func (f *visitForm) changed() tea.Cmd { return f.drafts.changed() }
-
-// saveDraft writes the draft now.
-func (f *visitForm) saveDraft() tea.Cmd {
+// draft writes the draft as the form is now.
+func (f *visitForm) draft() func() error {
 	f.leave()
 	d := f.d
 	d.Focus = f.focus
@@ -463,7 +468,46 @@ func (f *visitForm) saveDraft() tea.Cmd {
 	d.Concerns = slices.Clone(d.Concerns)
 	d.Findings, d.Category, d.Away = cloneMap(d.Findings), cloneMap(d.Category), cloneMap(d.Away)
 	c := f.c
-	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveDraft(c.Actor, d) })
+	return func() error { return c.Store.SaveDraft(c.Actor, d) }
+}
+
+// discard drops the draft.
+func (f *visitForm) discard() func() error {
+	c := f.c
+	return func() error { return c.Store.DiscardDraft(c.Actor) }
+}
+
+func (f *visitForm) setCommon(c *Common) { f.c = c }
+
+// title names the form: a new registration form, or the visit being corrected.
+func (f *visitForm) title() string {
+	t := f.c.T("vf.title")
+	if f.d.Editing != "" {
+		t = fmt.Sprintf(f.c.T("vf.title.edit"), f.d.Editing)
+	}
+	// The household stays in sight however far down the form is scrolled.
+	if h, ok := f.household(); ok {
+		t += " · " + h.Address + " " + h.Head().Name
+	}
+	return t
+}
+
+// stuck says why the draft can no longer be saved: its household has moved out.
+func (f *visitForm) stuck() string {
+	if f.d.Household == "" {
+		return ""
+	}
+	if h, ok := f.hh[f.d.Household]; ok {
+		if _, current := h.Current(); !current {
+			return fmt.Sprintf(f.c.T("vf.stuck.moved"), h.Address)
+		}
+	}
+	return ""
+}
+
+func (f *visitForm) keys() []key.Binding {
+	k := f.c.Keys
+	return []key.Binding{k.FormConcern, k.FormToggle}
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -481,8 +525,27 @@ func (f *visitForm) save() tea.Cmd {
 	c := f.c
 	return func() tea.Msg {
 		v, cs, err := c.Store.SaveVisit(c.Actor, d)
-		return visitSaved{v: v, concerns: cs, err: err}
+		return formSaved{text: fmt.Sprintf(c.T("vf.saved.ok"), v.ID, len(cs)), result: visitSaved{v: v, concerns: cs}, err: err}
 	}
+}
+
+// refused shows a refused save at the field it names.
+func (f *visitForm) refused(err error) string {
+	fe, ok := store.IsFormError(err)
+	if !ok {
+		return f.c.errText(err)
+	}
+	slot := slotOfField(fe.Field)
+	f.err[slot] = f.c.T("fe." + fe.Code)
+	if fe.Code == "date.before" {
+		if parts := strings.SplitN(fe.Msg, "(", 2); len(parts) == 2 {
+			f.err[slot] += " (" + strings.TrimSuffix(parts[1], ")") + ")"
+		}
+	}
+	f.leave()
+	f.focus = slot
+	f.enter()
+	return f.err[slot]
 }
 
 // slotOfField maps a store.FormError field to the slot that shows it.
@@ -504,32 +567,9 @@ func slotOfField(field string) int {
 	return slotHousehold
 }
 
-// update handles a message while the form is open.
-func (f *visitForm) update(msg tea.Msg) tea.Cmd {
-	if mine, due := f.drafts.take(msg); mine {
-		if due {
-			return f.saveDraft()
-		}
-		return nil
-	}
+// update takes a key or a paste for the fields, and reports whether the content changed.
+func (f *visitForm) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case visitSaved:
-		if msg.err != nil {
-			if fe, ok := store.IsFormError(msg.err); ok {
-				slot := slotOfField(fe.Field)
-				f.err[slot] = f.c.T("fe." + fe.Code)
-				if fe.Code == "date.before" {
-					f.err[slot] += " (" + strings.TrimSuffix(strings.SplitN(fe.Msg, "(", 2)[1], ")") + ")"
-				}
-				f.leave()
-				f.focus = slot
-				f.enter()
-				return status(f.err[slot], true)
-			}
-			return status(f.c.errText(msg.err), true)
-		}
-		f.done = true
-		return nil
 	case tea.PasteMsg:
 		if cm, ok := cleanInput(msg); ok && f.isText(f.focus) {
 			var cmd tea.Cmd
@@ -537,66 +577,66 @@ func (f *visitForm) update(msg tea.Msg) tea.Cmd {
 			if f.focus == slotHousehold {
 				f.refilter()
 			}
-			return tea.Batch(cmd, f.changed())
+			return cmd, true
 		}
-		return nil
 	case tea.KeyPressMsg:
 		return f.key(msg)
 	}
-	return nil
+	return nil, false
 }
 
 // key handles a key in the form.
-func (f *visitForm) key(msg tea.KeyPressMsg) tea.Cmd {
+// key handles a key in the form; moving between fields changes nothing to save.
+func (f *visitForm) key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	delete(f.err, f.focus)
 	s := msg.String()
 	switch s {
-	case "tab", "down":
-		if f.focus == slotHousehold && s == "down" && len(f.filter) > 0 {
+	case "down":
+		if f.focus == slotHousehold && len(f.filter) > 0 {
 			f.hcur = min(f.hcur+1, len(f.filter)-1)
-			return nil
+			return nil, false
 		}
 		f.move(1)
-		return f.changed()
-	case "shift+tab", "up":
-		if f.focus == slotHousehold && s == "up" && f.hcur > 0 {
+		return nil, false
+	case "up":
+		if f.focus == slotHousehold && f.hcur > 0 {
 			f.hcur--
-			return nil
+			return nil, false
 		}
 		f.move(-1)
-		return f.changed()
-	case "ctrl+s":
-		return f.save()
+		return nil, false
 	case "ctrl+n":
 		f.addConcern()
-		return f.changed()
+		return nil, true
 	case "ctrl+d":
 		f.removeConcern()
-		return f.changed()
+		return nil, true
 	case "enter":
 		if f.focus == slotHousehold {
 			if len(f.filter) > 0 {
 				f.chooseHousehold(f.filter[f.hcur].value)
 				f.input.SetValue("")
 				f.move(1)
+				return nil, true
 			}
-			return f.changed()
+			return nil, false
 		}
 		f.move(1)
-		return f.changed()
+		return nil, false
 	}
 	if f.isText(f.focus) {
 		cm, ok := cleanInput(msg)
 		if !ok {
-			return nil
+			return nil, false
 		}
+		before := f.input.Value()
 		var cmd tea.Cmd
 		f.input, cmd = f.input.Update(cm)
 		if f.focus == slotHousehold {
 			f.hcur = 0
 			f.refilter()
 		}
-		return tea.Batch(cmd, f.changed())
+		return cmd, f.input.Value() != before
 	}
 	labels, _ := f.checkItems(f.focus)
 	switch s {
@@ -634,9 +674,9 @@ func (f *visitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	default:
-		return nil
+		return nil, false
 	}
-	return f.changed()
+	return nil, true
 }
 
 // formLine is one line of the form and the slot it belongs to (-1 for none).
@@ -728,9 +768,9 @@ func (f *visitForm) lines(w int) []formLine {
 	if h, ok := f.household(); ok {
 		hhText = fmt.Sprintf("%s %s  %s (%d%s)", f.grids[h.Grid], h.Address, h.Head().Name, len(h.Residents), f.c.T("r.people"))
 	}
-	saved := f.drafts.note(f.c)
+	saved := ""
 	if f.focus == slotHousehold {
-		f.input.SetWidth(max(w-13-views.Width(saved), 4))
+		f.input.SetWidth(max(w-13, 4))
 		hhText = f.input.View()
 		if h, ok := f.household(); ok && f.input.Value() == "" {
 			hhText += st.Muted.Render(" " + h.Address + " " + h.Head().Name)
