@@ -33,6 +33,12 @@ type tailer interface {
 	Lines() int
 }
 
+// fitter is a tail whose size depends on the room the body has (a picker shows fewer choices
+// in a small window): it is told the body's height before its lines are counted.
+type fitter interface {
+	fit(bodyHeight int)
+}
+
 // settler is a receiver of keys (a pane or a component) that can be mid-change: keys that
 // arrive meanwhile wait, in order, and are applied to the state the change leaves.
 type settler interface {
@@ -119,6 +125,9 @@ func (f *focus) push(owner paneID, c component) {
 	if q, ok := c.(*question); ok {
 		f.log("ask", q.text)
 	}
+	if x, ok := c.(fitter); ok {
+		x.fit(f.h)
+	}
 	f.layers = append(f.layers, l)
 	if t, ok := c.(tailer); ok {
 		c.SetSize(f.w, t.Lines())
@@ -196,6 +205,9 @@ func (f *focus) top(p paneID) *layer {
 func (f *focus) resize(w, h int) {
 	f.w, f.h = w, h
 	for _, l := range f.layers {
+		if x, ok := l.comp.(fitter); ok {
+			x.fit(h)
+		}
 		if t, ok := l.comp.(tailer); ok {
 			l.comp.SetSize(w, t.Lines())
 		} else {

@@ -205,8 +205,12 @@ func (f *form) leave() tea.Cmd {
 			return f.writeDraft()
 		}})
 	}
+	discard := f.c.T("form.discard")
+	if f.body.draft() == nil {
+		discard = f.c.T("form.discard.nodraft")
+	}
 	choices = append(choices,
-		choice{keys: []string{"d"}, label: f.c.T("form.discard"), do: func() tea.Cmd {
+		choice{keys: []string{"d"}, label: discard, do: func() tea.Cmd {
 			f.fs.close(f)
 			if f.left != nil {
 				f.left(false)

@@ -165,6 +165,8 @@ type ask struct {
 	// cancel runs on esc.
 	cancel func() tea.Cmd
 	w      int
+	// rows is how many choices a picker shows: fewer in a small window.
+	rows int
 }
 
 // askFor builds a text prompt (source nil) or a picker; the caller pushes it.
@@ -188,12 +190,23 @@ func fixed(opts []option) func() ([]option, bool) {
 
 func (a *ask) setCommon(c *Common) { a.c = c }
 
+// fit sizes a picker's choices to the window: at most pickerRows, at most half the body.
+func (a *ask) fit(bodyHeight int) { a.rows = max(2, min(pickerRows, bodyHeight/2-1)) }
+
 // Lines is the picker's choices and input, or a text prompt's input and message line.
 func (a *ask) Lines() int {
 	if a.source != nil {
-		return pickerRows + 1
+		return a.choices() + 1
 	}
 	return 2
+}
+
+// choices is the rows a picker gives its options.
+func (a *ask) choices() int {
+	if a.rows == 0 {
+		return pickerRows
+	}
+	return a.rows
 }
 
 func (a *ask) SetSize(w, _ int) { a.w = w }
@@ -298,7 +311,7 @@ func (a *ask) View() string {
 	case a.waiting:
 		note = st.Muted.Render(views.Cut("  "+a.c.T("pick.waiting"), a.w))
 	}
-	rows := pickerRows
+	rows := a.choices()
 	if note != "" {
 		rows--
 	}
@@ -309,10 +322,10 @@ func (a *ask) View() string {
 	if note != "" {
 		lines = append(lines[:len(lines)-1], note, lines[len(lines)-1])
 	}
-	for len(lines) < pickerRows+1 {
+	for len(lines) < a.choices()+1 {
 		lines = append([]string{""}, lines...)
 	}
-	return strings.Join(lines[len(lines)-(pickerRows+1):], "\n")
+	return strings.Join(lines[len(lines)-(a.choices()+1):], "\n")
 }
 
 // question is a yes/no confirmation on the focus stack: only y, n and esc (and enter, when

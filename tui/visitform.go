@@ -636,7 +636,8 @@ func (f *visitForm) key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			f.hcur = 0
 			f.refilter()
 		}
-		return cmd, f.input.Value() != before
+		// Typing in the household slot searches; choosing one is the change.
+		return cmd, f.focus != slotHousehold && f.input.Value() != before
 	}
 	labels, _ := f.checkItems(f.focus)
 	switch s {
