@@ -196,6 +196,7 @@ var texts = map[string][2]string{
 	"vf.saved.ok":             {"已保存走访 %s，诉求 %d 条", "Visit %s saved with %d concerns"},
 	"fe.household.required":   {"请选择走访的户", "Choose the household"},
 	"fe.household.unknown":    {"找不到这户", "No such household"},
+	"fe.present.none":         {"请标出谁在家、谁不在（空格 在家，r 不在及原因，* 全家在家）", "Mark who was at home and who was away (space: at home, r: away and why, *: everyone at home)"},
 	"fe.date.required":        {"请填写日期", "Give the date"},
 	"fe.date.format":          {"日期写成 2026-11-26", "Write the date like 2026-11-26"},
 	"fe.date.future":          {"日期不能晚于今天", "The date cannot be in the future"},

@@ -67,6 +67,8 @@ type visitForm struct {
 	grids   map[string]string
 	err     map[int]string
 	frame   *form
+	// visits are the pane's visits, newest first: a household visited before says so.
+	visits []visitRow
 }
 
 // visitSaved reports a saved visit.
@@ -79,7 +81,7 @@ type visitSaved struct {
 func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	cleanVisitDraft(&d)
 	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
-		members: data.members, grids: data.grids, err: map[int]string{}}
+		members: data.members, grids: data.grids, err: map[int]string{}, visits: data.rows}
 	if f.d.Findings == nil {
 		f.d.Findings = map[string]string{}
 	}
@@ -99,6 +101,7 @@ func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 // the form opened shows as such).
 func (f *visitForm) refresh(data *visitsData) {
 	f.hh, f.hhOpts, f.groups, f.members, f.grids = data.households, data.hhOpts, data.groups, data.members, data.grids
+	f.visits = data.rows
 	if f.focus == slotHousehold {
 		f.refilter()
 	}
@@ -241,6 +244,57 @@ func (f *visitForm) refilter() {
 	f.hcur = min(f.hcur, max(len(f.filter)-1, 0))
 }
 
+// lastVisit is the household's previous visit (not the one being corrected), if any.
+func (f *visitForm) lastVisit() (store.Visit, bool) {
+	for _, r := range f.visits {
+		if r.v.Household == f.d.Household && r.v.ID != f.d.Editing {
+			return r.v, true
+		}
+	}
+	return store.Visit{}, false
+}
+
+// residents are the household's people in the order the form lists them: those the last
+// visit missed first, as the ones to look for.
+func (f *visitForm) residents() []store.Resident {
+	h, ok := f.household()
+	if !ok {
+		return nil
+	}
+	last, ok := f.lastVisit()
+	if !ok {
+		return h.Residents
+	}
+	out := make([]store.Resident, 0, len(h.Residents))
+	for _, r := range h.Residents {
+		if !slices.Contains(last.Present, r.ID) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range h.Residents {
+		if slices.Contains(last.Present, r.ID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// markAll marks everyone at home (on the presence slot) or every topic told (on 四讲).
+func (f *visitForm) markAll() bool {
+	switch f.focus {
+	case slotPresent:
+		f.d.Present, f.d.Away = nil, map[string]string{}
+		for _, r := range f.residents() {
+			f.d.Present = append(f.d.Present, r.ID)
+		}
+	case slotTopics:
+		f.d.Topics = append([]string(nil), allTopics...)
+	default:
+		return false
+	}
+	return true
+}
+
 // household returns the chosen household.
 func (f *visitForm) household() (store.Household, bool) {
 	h, ok := f.hh[f.d.Household]
@@ -255,10 +309,9 @@ func (f *visitForm) chooseHousehold(id string) {
 		return
 	}
 	f.d.Household, f.d.Village = id, h.Village
+	// Nobody is marked at home or away until the person filling the form says so: a
+	// household counted as fully met must have been seen to be.
 	f.d.Present = nil
-	for _, r := range h.Residents {
-		f.d.Present = append(f.d.Present, r.ID)
-	}
 	f.d.Away = map[string]string{}
 	f.d.Special = slices.Clone(h.Special)
 	if g := f.group(); g == nil || !slices.Contains(g.Grids, h.Grid) {
@@ -312,19 +365,12 @@ func (f *visitForm) checkItems(slot int) (labels []string, on []bool) {
 			on = append(on, slices.Contains(f.d.Members, id))
 		}
 	case slotPresent:
-		h, ok := f.household()
-		if !ok {
-			return nil, nil
-		}
-		for _, r := range h.Residents {
+		for _, r := range f.residents() {
 			here := slices.Contains(f.d.Present, r.ID)
 			l := r.Name
-			if !here {
-				reason := f.d.Away[r.ID]
-				if reason == "" {
-					reason = store.AwayReasons[0]
-				}
-				l += "(" + reason + ")"
+			if reason, away := f.d.Away[r.ID]; away && !here {
+				// [-] away, with why; [ ] not marked yet.
+				l = "\x00" + l + "(" + reason + ")"
 			}
 			labels = append(labels, l)
 			on = append(on, here)
@@ -360,12 +406,11 @@ func (f *visitForm) toggle() {
 			}
 		}
 	case slotPresent:
-		if h, ok := f.household(); ok && f.item < len(h.Residents) {
-			id := h.Residents[f.item].ID
+		// Space: at home, or not marked again; r marks away (see cycleReason).
+		if rs := f.residents(); f.item < len(rs) {
+			id := rs[f.item].ID
+			delete(f.d.Away, id)
 			f.d.Present = flip(f.d.Present, id)
-			if !slices.Contains(f.d.Present, id) && f.d.Away[id] == "" {
-				f.d.Away[id] = store.AwayReasons[0]
-			}
 		}
 	case slotTopics:
 		f.d.Topics = flip(f.d.Topics, allTopics[f.item])
@@ -376,13 +421,15 @@ func (f *visitForm) toggle() {
 
 // cycleReason steps the away reason of the current resident (and marks them away).
 func (f *visitForm) cycleReason() {
-	h, ok := f.household()
-	if !ok || f.item >= len(h.Residents) {
+	rs := f.residents()
+	if f.item >= len(rs) {
 		return
 	}
-	id := h.Residents[f.item].ID
+	id := rs[f.item].ID
 	if i := slices.Index(f.d.Present, id); i >= 0 {
 		f.d.Present = slices.Delete(f.d.Present, i, i+1)
+	}
+	if _, away := f.d.Away[id]; !away {
 		f.d.Away[id] = store.AwayReasons[0]
 		return
 	}
@@ -555,6 +602,8 @@ func slotOfField(field string) int {
 		return slotHousehold
 	case field == "date":
 		return slotDate
+	case field == "present":
+		return slotPresent
 	case strings.HasPrefix(field, "concern."):
 		var i int
 		var what string
@@ -659,6 +708,10 @@ func (f *visitForm) key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		} else {
 			f.choose(1)
 		}
+	case "*":
+		if !f.markAll() {
+			return nil, false
+		}
 	case "r", "y", "g":
 		if f.focus >= fixedSlots {
 			if i, k := concernAt(f.focus); k == cTag {
@@ -731,6 +784,8 @@ func (f *visitForm) lines(w int) []formLine {
 			box := "[ ]"
 			if on[i] {
 				box = "[x]"
+			} else if strings.HasPrefix(l, "\x00") {
+				box, l = "[-]", l[1:] // away
 			}
 			it := box + l
 			if slot == f.focus && i == f.item {
@@ -781,6 +836,22 @@ func (f *visitForm) lines(w int) []formLine {
 	gap := max(w-views.Width(head)-views.Width(saved), 1)
 	add(slotHousehold, head+strings.Repeat(" ", gap)+saved)
 	errLine(slotHousehold)
+	if last, ok := f.lastVisit(); ok {
+		// Visited before: when, and whom that visit missed (they are listed first below).
+		var missed []string
+		for _, r := range f.residents() {
+			if !slices.Contains(last.Present, r.ID) {
+				missed = append(missed, r.Name)
+			}
+		}
+		note := fmt.Sprintf(f.c.T("vf.last"), f.c.day(last.Date))
+		if len(missed) > 0 {
+			note += fmt.Sprintf(f.c.T("vf.last.missed"), strings.Join(missed, "、"))
+		} else {
+			note += f.c.T("vf.last.all")
+		}
+		add(slotHousehold, "          "+st.Warn.Render(note))
+	}
 	if f.focus == slotHousehold {
 		n := min(len(f.filter), 6)
 		from := max(0, min(f.hcur-n+1, len(f.filter)-n))

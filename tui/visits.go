@@ -398,7 +398,8 @@ func (v *visits) newVisit(household, group string) tea.Cmd {
 		v.fs.say(v.c.T("vf.busy"), true)
 		return nil
 	}
-	d := store.VisitDraft{Date: v.c.Today(), Topics: append([]string(nil), allTopics...)}
+	// 四讲 starts unticked, as presence does: * ticks them all.
+	d := store.VisitDraft{Date: v.c.Today()}
 	if last, ok := v.lastVisit(); ok {
 		d.Date, d.Group, d.Members = last.Date, last.Group, append([]string(nil), last.Members...)
 	}
