@@ -214,6 +214,17 @@ func (a *ask) SetSize(w, _ int) { a.w = w }
 // Capturing: the field takes every key.
 func (a *ask) Capturing() bool { return true }
 
+// settling: a picker whose options are not in yet holds the keys typed at it — ↓ moves over
+// choices the person would have seen, had they waited — and takes them, in order, when the
+// options come.
+func (a *ask) settling() bool {
+	if a.source == nil {
+		return false
+	}
+	_, ready := a.source()
+	return !ready
+}
+
 func (a *ask) ShortHelp() []key.Binding {
 	ok := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", a.c.T("ask.ok")))
 	cancel := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", a.c.T("ask.cancel")))
