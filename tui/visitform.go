@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/dates"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -571,6 +573,14 @@ func (f *visitForm) save() tea.Cmd {
 	d := f.d
 	c := f.c
 	return func() tea.Msg {
+		// The date as people write it (12-05, 昨天, 2026-12-05): a day without its year is
+		// this year's, never a day in the future nor before the campaign began.
+		start, _ := c.Store.CampaignStart(c.Actor)
+		day, err := dates.Past(d.Date, c.Store.Now(), start)
+		if err != nil {
+			return formSaved{err: err}
+		}
+		d.Date = day
 		v, cs, err := c.Store.SaveVisit(c.Actor, d)
 		return formSaved{text: fmt.Sprintf(c.T("vf.saved.ok"), v.ID, len(cs)), result: visitSaved{v: v, concerns: cs}, err: err}
 	}
@@ -578,6 +588,14 @@ func (f *visitForm) save() tea.Cmd {
 
 // refused shows a refused save at the field it names.
 func (f *visitForm) refused(err error) string {
+	var de *dates.Error
+	if errors.As(err, &de) {
+		f.leave()
+		f.focus = slotDate
+		f.enter()
+		f.err[slotDate] = f.c.errText(err)
+		return f.err[slotDate]
+	}
 	fe, ok := store.IsFormError(err)
 	if !ok {
 		return f.c.errText(err)
