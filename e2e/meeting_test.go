@@ -114,7 +114,7 @@ func TestMeetingKeepsDeadlinesHonest(t *testing.T) {
 		t.Fatalf("after the extension: deadline %s (%d extensions, overdue %v), want %s once", got.Plan.Deadline, got.Extensions, got.Overdue(s.st.Today()), want)
 	}
 	// The overdue count falls by exactly this concern, and only now.
-	scr = tm.waitFor("the overdue count after the extension", func(s string) bool {
+	tm.waitFor("the overdue count after the extension", func(s string) bool {
 		return overdueRE.MatchString(s) && overdueOn(t, s) == overdue-1
 	})
 	// Every change is one line of the history; the extension's says what moved and why.

@@ -174,7 +174,7 @@ func (f *factSheet) openEditor(d store.FactSheetDraft, saved time.Time) {
 	body.name = f.facts.Village.Name
 	fr := newForm(f.c, f.fs, paneGlobal, body)
 	body.frame = fr
-	fr.dirty, fr.drafts.saved = !saved.IsZero(), saved
+	fr.fromDraft(saved)
 	fr.saved = func(result any) tea.Cmd {
 		// The store dropped the draft with the save, and its change reloads the page.
 		f.facts.Sheet = result.(store.FactSheet)

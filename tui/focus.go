@@ -26,6 +26,13 @@ type component interface {
 	Capturing() bool
 }
 
+// sized is the size a sheet keeps, and the answer most sheets give Capturing: they take no
+// text, so the global keys work over them.
+type sized struct{ w, h int }
+
+func (s *sized) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *sized) Capturing() bool  { return false }
+
 // tailer is a component drawn under its pane's body, which gives up the lines it takes: a
 // prompt, a picker, a question. Components that are not tailers cover the whole body.
 type tailer interface {

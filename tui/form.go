@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -68,6 +69,12 @@ type form struct {
 // newForm builds a form; the caller pushes it.
 func newForm(c *Common, fs *focus, owner paneID, body formBody) *form {
 	return &form{c: c, fs: fs, owner: owner, body: body, drafts: newDrafts()}
+}
+
+// fromDraft marks a form opened from a draft saved at (zero: a new form): it holds unsaved
+// work, and its title says when the draft was saved.
+func (f *form) fromDraft(saved time.Time) {
+	f.dirty, f.drafts.saved = !saved.IsZero(), saved
 }
 
 func (f *form) setCommon(c *Common) {

@@ -443,7 +443,7 @@ func (r *revisit) openForm(d store.RevisitDraft, hh store.Household, saved time.
 	body := newRevisitForm(r.c, d, hh, r.d.concerns)
 	fr := newForm(r.c, r.fs, paneRevisit, body)
 	body.frame = fr
-	fr.dirty, fr.drafts.saved = !saved.IsZero(), saved
+	fr.fromDraft(saved)
 	fr.saved = func(any) tea.Cmd {
 		r.form, r.body, r.kept = nil, nil, false
 		return r.load(false)

@@ -298,7 +298,7 @@ func (v *visits) openForm(d store.VisitDraft, saved time.Time) *visitForm {
 	body := newVisitForm(v.c, d, v.data)
 	fr := newForm(v.c, v.fs, paneVisits, body)
 	body.frame = fr
-	fr.dirty, fr.drafts.saved = !saved.IsZero(), saved
+	fr.fromDraft(saved)
 	fr.saved = func(result any) tea.Cmd {
 		v.form, v.body, v.kept = nil, nil, false
 		if v.data != nil {
@@ -527,12 +527,10 @@ func countOrBlank(n int) string {
 // visitSheet is the registration form of the visit under the cursor, as saved, and where its
 // concerns are now (enter); e edits it, esc closes it.
 type visitSheet struct {
-	v    *visits
-	w, h int
+	sized
+	v *visits
 }
 
-func (s *visitSheet) SetSize(w, h int)          { s.w, s.h = w, h }
-func (s *visitSheet) Capturing() bool           { return false }
 func (s *visitSheet) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *visitSheet) ShortHelp() []key.Binding {
