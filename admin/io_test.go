@@ -199,7 +199,7 @@ func TestImportNamesRowsChangedMeanwhile(t *testing.T) {
 	env := Env{Store: st, Actor: store.System(), Remote: true, Stdin: CheckedReader{Reader: strings.NewReader(file), Check: func() error {
 		if !edited {
 			edited = true
-			d := store.VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-25", Special: []string{"困难家庭"}}
+			d := store.VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-25", Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}}
 			if _, _, err := st.SaveVisit(clerk, d); err != nil {
 				t.Error(err)
 			}

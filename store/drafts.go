@@ -43,8 +43,22 @@ type Draft struct {
 	Data    json.RawMessage `json:"data"`
 }
 
-// Decode unmarshals the draft's data into v (a *VisitDraft, *RevisitDraft, *FactSheetDraft).
-func (d Draft) Decode(v any) error { return json.Unmarshal(d.Data, v) }
+// Decode unmarshals the draft's data into v (a *VisitDraft, *RevisitDraft, *FactSheetDraft);
+// the forms' own SavedAt is set to when the draft was saved.
+func (d Draft) Decode(v any) error {
+	if err := json.Unmarshal(d.Data, v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case *VisitDraft:
+		x.SavedAt = d.SavedAt
+	case *RevisitDraft:
+		x.SavedAt = d.SavedAt
+	case *FactSheetDraft:
+		x.SavedAt = d.SavedAt
+	}
+	return nil
+}
 
 // DraftScoped is a form's data that says which village it is about, so the store can keep the
 // draft in the user's scope.

@@ -500,7 +500,7 @@ func TestImportStopsOnEditBeforeApply(t *testing.T) {
 	}
 	edit := func(special string) {
 		t.Helper()
-		d := VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Special: []string{special}}
+		d := VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{special}}
 		if _, _, err := s.SaveVisit(clerk, d); err != nil {
 			t.Fatal(err)
 		}
@@ -596,8 +596,8 @@ func TestWriteDuringApplyWaits(t *testing.T) {
 			return
 		}
 		applying = true
-		_, _, during = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Special: []string{"困难家庭"}})
-		_, _, other = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL02-0001", Date: s.Today(), Special: []string{"困难家庭"}})
+		_, _, during = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}})
+		_, _, other = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL02-0001", Date: s.Today(), Present: []string{"DL02-0001-1"}, Special: []string{"困难家庭"}})
 	}})
 	if err != nil || !applying {
 		t.Fatalf("import: %v (applying %v)", err, applying)
@@ -605,7 +605,7 @@ func TestWriteDuringApplyWaits(t *testing.T) {
 	if !errors.Is(during, ErrImportApplying) || other != nil {
 		t.Fatalf("during the apply: %v; elsewhere: %v", during, other)
 	}
-	if _, _, err := s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Special: []string{"困难家庭"}}); err != nil {
+	if _, _, err := s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}}); err != nil {
 		t.Fatalf("after the import: %v", err)
 	}
 }

@@ -371,7 +371,7 @@ func MoveActions() []string {
 
 // FormCodes lists every code a FormError can carry: the interface words each.
 func FormCodes() []string {
-	return []string{"household.required", "household.unknown", "date.required", "date.format", "date.future", "date.before",
+	return []string{"household.required", "household.unknown", "present.none", "date.required", "date.format", "date.future", "date.before",
 		"concern.description", "concern.done", "revisit.none", "revisit.solved", "revisit.satisfaction"}
 }
 

@@ -292,7 +292,7 @@ func testImportAtomic(t *testing.T, h Harness) {
 	edited := f.households["DL02"][1]
 	var conflict *store.ImportConflictError
 	_, err := e.ImportRoster(sys, roster(), store.ImportOptions{Confirm: func() error {
-		_, _, err := e.SaveVisit(villageUser, store.VisitDraft{Village: "DL", Household: edited, Date: today, Special: []string{"困难家庭"}})
+		_, _, err := e.SaveVisit(villageUser, store.VisitDraft{Village: "DL", Household: edited, Date: today, Present: []string{edited + "-1"}, Special: []string{"困难家庭"}})
 		before = snapshot(t, e, false)
 		return err
 	}})
@@ -385,7 +385,7 @@ func testDrafts(t *testing.T, h Harness) {
 		t.Fatalf("drafts %v %+v", err, ds)
 	}
 	var d store.RevisitDraft
-	if err := ds[1].Decode(&d); err != nil || d.Household != f.households["DL01"][0] {
+	if err := ds[1].Decode(&d); err != nil || d.Household != f.households["DL01"][0] || !d.SavedAt.Equal(ds[1].SavedAt) {
 		t.Fatalf("decoded %v %+v", err, d)
 	}
 	if other, _ := e.Drafts(store.Actor{Name: "别人", Role: store.RoleVillage, Village: "DL"}, store.DraftRevisit); len(other) != 0 {
