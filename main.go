@@ -179,7 +179,7 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 		size := demo.FullCounty().Scaled(*scale)
 		start := time.Now()
 		last := -1
-		err := demo.County(st, demo.DefaultSeed, size, st.Now(), func(done, total int) {
+		err := demo.County(context.Background(), st, demo.DefaultSeed, size, st.Now(), func(done, total int) {
 			if pct := done * 10 / total; pct != last {
 				last = pct
 				fmt.Fprintf(stdout, "%d/%d villages\n", done, total)
@@ -197,7 +197,7 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 			size.Villages, size.Households, size.Concerns, size.Audit, *data, time.Since(start).Round(time.Second))
 		return 0
 	}
-	if err := demo.Seed(st); err != nil {
+	if err := demo.Seed(context.Background(), st); err != nil {
 		if errors.Is(err, store.ErrNotEmpty) {
 			fmt.Fprintf(stderr, "sanbai: %s already holds a township; the demo is only seeded into an empty store.\n", *data)
 			return 1
@@ -250,14 +250,14 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	defer release()
 	if *demoMode {
-		empty, err := st.Empty()
+		empty, err := st.Empty(context.Background())
 		if err != nil {
 			fmt.Fprintf(stderr, "sanbai: %v\n", err)
 			return 1
 		}
 		if empty {
 			fmt.Fprintln(stdout, "seeding the demo township (青石镇)…")
-			if err := demo.Seed(st); err != nil {
+			if err := demo.Seed(context.Background(), st); err != nil {
 				fmt.Fprintf(stderr, "sanbai: seeding the demo township: %v\n", err)
 				return 1
 			}

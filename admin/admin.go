@@ -4,6 +4,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,9 @@ import (
 
 // Env is where a command runs: the store, who runs it, and its standard streams.
 type Env struct {
+	// Ctx is the command's context (the SSH session's, over SSH); nil means
+	// context.Background.
+	Ctx    context.Context
 	Store  *store.Store
 	Actor  store.Actor
 	Stdin  io.Reader
@@ -52,6 +56,9 @@ var ErrUsage = errors.New("usage")
 
 // Run runs one admin command and returns its exit status: 0 done, 1 failed, 2 misused.
 func Run(env Env, args []string) int {
+	if env.Ctx == nil {
+		env.Ctx = context.Background()
+	}
 	err := run(env, args)
 	switch {
 	case err == nil:
@@ -168,7 +175,7 @@ func userAdd(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err = env.Store.AddUser(env.Actor, u, *scope)
+	u, err = env.Store.AddUser(env.Ctx, env.Actor, u, *scope)
 	if err != nil {
 		return err
 	}
@@ -191,7 +198,7 @@ func userList(env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	users, err := env.Store.Users(env.Actor)
+	users, err := env.Store.Users(env.Ctx, env.Actor)
 	if err != nil {
 		return err
 	}
@@ -227,7 +234,7 @@ func userRemove(env Env, args []string) error {
 	if name == env.Actor.Name && env.Remote {
 		return errors.New("you cannot remove yourself over SSH; ask another township user, or run it on the server")
 	}
-	if err := env.Store.RemoveUser(env.Actor, name); err != nil {
+	if err := env.Store.RemoveUser(env.Ctx, env.Actor, name); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "removed %s\n", clean.Line(name))

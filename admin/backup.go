@@ -38,13 +38,13 @@ func backup(env Env, args []string) error {
 		if *out != "" {
 			return fmt.Errorf("%w: -o names a file on the server; over SSH redirect instead: ssh -p PORT HOST backup > FILE", ErrUsage)
 		}
-		_, err := env.Store.Backup(env.Actor, env.Stdout)
+		_, err := env.Store.Backup(env.Ctx, env.Actor, env.Stdout)
 		return err
 	}
 	if *out == "" {
 		return fmt.Errorf("%w: backup needs -o FILE", ErrUsage)
 	}
-	info, err := env.Store.BackupToFile(env.Actor, *out)
+	info, err := env.Store.BackupToFile(env.Ctx, env.Actor, *out)
 	if err != nil {
 		return fmt.Errorf("no backup written: %w", err)
 	}

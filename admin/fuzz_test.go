@@ -24,7 +24,7 @@ func (f *fuzzStore) get(t testing.TB) *store.Store {
 		d := store.Dataset{Township: store.Township{Name: "青石镇"},
 			Villages: []store.Village{{Code: "DL", Name: "东岭新村"}, {Code: "XH", Name: "西河新村"}},
 			Grids:    []store.Grid{{Code: "DL01", Village: "DL", No: 1, Name: "1网格"}, {Code: "XH01", Village: "XH", No: 1, Name: "1网格"}}}
-		if err := st.Seed(store.System(), d); err != nil {
+		if err := st.Seed(t.Context(), store.System(), d); err != nil {
 			t.Fatal(err)
 		}
 		f.st = st
@@ -61,7 +61,7 @@ func FuzzRun(f *testing.F) {
 			{Name: "督查组", Role: store.RoleInspector},
 		}
 		a := actors[int(who)%len(actors)]
-		before, err := st.Audit(store.System(), 1)
+		before, err := st.Audit(t.Context(), store.System(), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func FuzzRun(f *testing.F) {
 		if code < 0 || code > 2 {
 			t.Fatalf("exit status %d", code)
 		}
-		after, err := st.Audit(store.System(), 1000)
+		after, err := st.Audit(t.Context(), store.System(), 1000)
 		if err != nil {
 			t.Fatal(err)
 		}

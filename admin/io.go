@@ -123,11 +123,11 @@ func importCmd(env Env, args []string) error {
 	if rows > 2000 {
 		fmt.Fprintf(env.Stderr, say(*lang, "正在检查 %d 行…\n", "checking %d rows…\n"), rows)
 	}
-	villages, err := env.Store.Villages(store.System())
+	villages, err := env.Store.Villages(env.Ctx, store.System())
 	if err != nil {
 		return err
 	}
-	grids, err := env.Store.Grids(store.System())
+	grids, err := env.Store.Grids(env.Ctx, store.System())
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func importCmd(env Env, args []string) error {
 		}
 		opts.Confirm = c.Err
 	}
-	rep, err := env.Store.ImportRoster(env.Actor, r, opts)
+	rep, err := env.Store.ImportRoster(env.Ctx, env.Actor, r, opts)
 	var conflict *store.ImportConflictError
 	if errors.As(err, &conflict) {
 		if *dry {
@@ -387,7 +387,7 @@ func exportCmd(env Env, args []string) error {
 	if *format == "txt" && *report != "factsheet" {
 		return fmt.Errorf("%w: --format txt is for the fact sheet; use xlsx or csv", ErrUsage)
 	}
-	d, err := ledgerio.Load(env.Store, env.Actor, *village)
+	d, err := ledgerio.Load(env.Ctx, env.Store, env.Actor, *village)
 	if err != nil {
 		return err
 	}
@@ -396,9 +396,9 @@ func exportCmd(env Env, args []string) error {
 	// PersonalData; everyone else's, and every other report, keeps them masked.
 	what := *report + "." + *format
 	if ledgerio.Personal(*report) && env.Actor.CanExportPersonal() {
-		err = d.Unmask(env.Store, what)
+		err = d.Unmask(env.Ctx, env.Store, what)
 	} else {
-		err = env.Store.AuditExport(env.Actor, what, *village)
+		err = env.Store.AuditExport(env.Ctx, env.Actor, what, *village)
 	}
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func ioStore(t *testing.T) *store.Store {
 		Cadres:  []store.Cadre{{ID: "DL-C01", Village: "DL", Name: "王建国", Post: store.PostSecretary, Member: "DL-M001", Phone: "13812345678"}},
 		Teams:   []store.Team{{Village: "DL", Captain: "DL-C01"}},
 	}
-	if err := st.Seed(store.System(), d); err != nil {
+	if err := st.Seed(t.Context(), store.System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -64,12 +64,12 @@ func cmd(env Env, stdin []byte, args ...string) (stdout, stderr string, code int
 // rows returns the households and members, to compare the store before and after.
 func rows(t *testing.T, st *store.Store) []any {
 	t.Helper()
-	hs, err := st.Households(store.System())
+	hs, err := st.Households(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, _ := st.Members(store.System())
-	cs, _ := st.Cadres(store.System())
+	ms, _ := st.Members(t.Context(), store.System())
+	cs, _ := st.Cadres(t.Context(), store.System())
 	return []any{hs, ms, cs}
 }
 
@@ -88,7 +88,7 @@ func TestExportThenImportIsNoOp(t *testing.T) {
 	if !reflect.DeepEqual(before, rows(t, st)) {
 		t.Fatal("a no-op import changed the store")
 	}
-	ev, _ := st.Audit(store.System(), 5)
+	ev, _ := st.Audit(t.Context(), store.System(), 5)
 	if ev[0].Action != "export" || !strings.Contains(string(ev[0].After), "residents.xlsx") {
 		t.Fatalf("export not audited: %+v", ev[0])
 	}
@@ -146,11 +146,11 @@ func TestDryRunAndImport(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "人：新增 1，迁出 1，不变 1") || !strings.Contains(out, "已导入") {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errOut)
 	}
-	h, _ := st.Household(store.System(), "DL", "DL01-0001")
+	h, _ := st.Household(t.Context(), store.System(), "DL", "DL01-0001")
 	if len(h.Residents) != 3 || h.Residents[1].Name != "王小明" || h.Residents[1].Born != "2015-06" || h.Residents[2].MovedOut != "2026-11-26" {
 		t.Fatalf("household: %+v", h)
 	}
-	other, _ := st.Household(store.System(), "DL", "DL02-0001")
+	other, _ := st.Household(t.Context(), store.System(), "DL", "DL02-0001")
 	if other.MovedOut != "" {
 		t.Fatal("a grid the file does not cover was marked moved out")
 	}
@@ -200,7 +200,7 @@ func TestImportNamesRowsChangedMeanwhile(t *testing.T) {
 		if !edited {
 			edited = true
 			d := store.VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-25", Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}}
-			if _, _, err := st.SaveVisit(clerk, d); err != nil {
+			if _, _, err := st.SaveVisit(t.Context(), clerk, d); err != nil {
 				t.Error(err)
 			}
 		}
@@ -211,7 +211,7 @@ func TestImportNamesRowsChangedMeanwhile(t *testing.T) {
 		!strings.Contains(errOut, "请再导入一次") {
 		t.Fatalf("import: %d %s", code, errOut)
 	}
-	if h, _ := st.Household(store.System(), "DL", "DL01-0001"); h.Address != "东岭前街1排1号" || len(h.Special) != 1 {
+	if h, _ := st.Household(t.Context(), store.System(), "DL", "DL01-0001"); h.Address != "东岭前街1排1号" || len(h.Special) != 1 {
 		t.Fatalf("after the refusal: %+v", h)
 	}
 	// Run again: it goes in.
@@ -237,7 +237,7 @@ func TestExportRemoteAndMasked(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "13812345678") || !strings.Contains(out, idNo("37010219650512123")) {
 		t.Fatalf("village export: %d\n%s", code, out)
 	}
-	if ev, _ := st.Audit(store.System(), 1); len(ev) != 1 || ev[0].Action != "export" || ev[0].Who != "陈静" || !strings.Contains(string(ev[0].After), "residents.csv") {
+	if ev, _ := st.Audit(t.Context(), store.System(), 1); len(ev) != 1 || ev[0].Action != "export" || ev[0].Who != "陈静" || !strings.Contains(string(ev[0].After), "residents.csv") {
 		t.Fatalf("audit %+v", ev)
 	}
 	if _, errOut, code := cmd(village, nil, "export", "--report", "summary", "--village", "XH"); code != 1 || !strings.Contains(errOut, "scope") {
@@ -276,7 +276,7 @@ func TestImportExportUsage(t *testing.T) {
 func TestFactSheetDryRunNamesSections(t *testing.T) {
 	st := ioStore(t)
 	village := Env{Store: st, Actor: store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, Remote: true}
-	if _, err := st.SetFactSheet(village.Actor, store.FactSheet{Village: "DL", Profile: "东岭新村由两村合并而成。",
+	if _, err := st.SetFactSheet(t.Context(), village.Actor, store.FactSheet{Village: "DL", Profile: "东岭新村由两村合并而成。",
 		Services: []string{"代办医保社保"}, Vision: "和美乡村"}); err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +292,7 @@ func TestFactSheetDryRunNamesSections(t *testing.T) {
 	if _, errOut, code := cmd(village, file, "import"); code != 0 {
 		t.Fatalf("import: %d %s", code, errOut)
 	}
-	fs, _ := st.FactSheet(store.System(), "DL")
+	fs, _ := st.FactSheet(t.Context(), store.System(), "DL")
 	if fs.Profile != "东岭新村由两村合并而成。" || fs.Vision != "和美乡村" || !reflect.DeepEqual(fs.Services, []string{"代办医保社保", "代缴水电费"}) {
 		t.Fatalf("after the import: %+v", fs)
 	}

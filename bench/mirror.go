@@ -32,7 +32,7 @@ func MirrorServer(st *store.Store, addr, hostKey string, o MirrorOptions) (*ssh.
 	ledger := query.NewLedger(st, nil) // one for every session, as the server has
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
-		var m tea.Model = tui.New(tui.Options{Store: st, Ledger: ledger, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
+		var m tea.Model = tui.New(tui.Options{Context: sess.Context(), Store: st, Ledger: ledger, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
 			Demo: true, Lang: "zh", Width: pty.Window.Width, Height: pty.Window.Height})
 		if o.Wrap != nil {
 			m = o.Wrap(m, pty.Window.Width, pty.Window.Height)

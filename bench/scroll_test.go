@@ -283,7 +283,7 @@ func TestScrollReplayPanes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := demo.Seed(st); err != nil {
+	if err := demo.Seed(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
 	keeps := scrollKeepsRows(t)

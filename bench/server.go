@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,7 +57,7 @@ func ServeChild(dir string, stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	if err := demo.Seed(st); err != nil {
+	if err := demo.Seed(context.Background(), st); err != nil {
 		return err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -148,12 +149,12 @@ var (
 // description, owner, deadline, status), which is what `less` shows in the baseline.
 func writeRows(st *store.Store, path string) error {
 	a := store.System()
-	rows, err := st.Concerns(a)
+	rows, err := st.Concerns(context.Background(), a)
 	if err != nil {
 		return err
 	}
 	grids := map[string]string{}
-	gs, err := st.Grids(a)
+	gs, err := st.Grids(context.Background(), a)
 	if err != nil {
 		return err
 	}

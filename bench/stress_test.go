@@ -77,7 +77,7 @@ func stressServer(t *testing.T) (addr string, frame *lastFrame) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Seed(st); err != nil {
+	if err := demo.Seed(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -37,11 +38,11 @@ const countyGrids = 10
 // tier and stage dated over the last three months, and a history of audit events. It has no
 // visit groups, routes or visits: it exists to measure the ledger, the roster and the store
 // at scale. The same seed, size and day give the same county.
-func County(st *store.Store, seed uint64, size CountySize, today time.Time, progress func(done, total int)) error {
+func County(ctx context.Context, st *store.Store, seed uint64, size CountySize, today time.Time, progress func(done, total int)) error {
 	if size.Villages < 1 {
 		return fmt.Errorf("a county needs at least one village")
 	}
-	b, err := st.NewBulkLoader(store.System())
+	b, err := st.NewBulkLoader(ctx, store.System())
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func County(st *store.Store, seed uint64, size CountySize, today time.Time, prog
 		}
 		cv := g.countyVillage(vi, share(size.Households))
 		g.countyConcerns(cv, share(size.Concerns), weights)
-		if err := b.Add(cv.d); err != nil {
+		if err := b.Add(ctx, cv.d); err != nil {
 			return err
 		}
 		// The audit trail: each concern's creation with the row as written, then its history
@@ -80,7 +81,7 @@ func County(st *store.Store, seed uint64, size CountySize, today time.Time, prog
 			}
 			c := &cv.d.Concerns[i]
 			raw, _ := json.Marshal(c)
-			if err := b.AddAudit(store.AuditEvent{At: c.CreatedAt, Who: c.CreatedBy, Action: "concern.create",
+			if err := b.AddAudit(ctx, store.AuditEvent{At: c.CreatedAt, Who: c.CreatedBy, Action: "concern.create",
 				Key: "concern/" + c.Village + "/" + c.ID, After: raw}); err != nil {
 				return err
 			}
@@ -89,7 +90,7 @@ func County(st *store.Store, seed uint64, size CountySize, today time.Time, prog
 		for i := 0; n < want && len(cv.d.Concerns) > 0; i++ {
 			c := &cv.d.Concerns[i%len(cv.d.Concerns)]
 			before, after := g.pick(tagNames), g.pick(tagNames)
-			if err := b.AddAudit(store.AuditEvent{At: c.CreatedAt.Add(time.Duration(i/len(cv.d.Concerns)+1) * time.Hour),
+			if err := b.AddAudit(ctx, store.AuditEvent{At: c.CreatedAt.Add(time.Duration(i/len(cv.d.Concerns)+1) * time.Hour),
 				Who: c.Plan.Owner, Action: "concern.tag", Key: "concern/" + c.Village + "/" + c.ID,
 				Before: []byte(`{"tag":"` + before + `"}`), After: []byte(`{"tag":"` + after + `"}`)}); err != nil {
 				return err
@@ -100,7 +101,7 @@ func County(st *store.Store, seed uint64, size CountySize, today time.Time, prog
 			progress(vi+1, size.Villages)
 		}
 	}
-	return b.Finish(store.Township{Name: "青山县（县域规模测试）", Office: "县委组织部"})
+	return b.Finish(ctx, store.Township{Name: "青山县（县域规模测试）", Office: "县委组织部"})
 }
 
 var tagNames = []string{"red", "yellow", "green"}

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"os"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ func (f *CountyFixture) Dir(day time.Time) (string, time.Duration, error) {
 			return
 		}
 		start := time.Now()
-		f.err = County(st, DefaultSeed, FullCounty(), day, nil)
+		f.err = County(context.Background(), st, DefaultSeed, FullCounty(), day, nil)
 		f.generate = time.Since(start)
 		st.Close()
 	})

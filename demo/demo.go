@@ -7,6 +7,7 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -35,10 +36,10 @@ func Generate(seed uint64, today time.Time) store.Dataset {
 
 // Seed generates the demo township with DefaultSeed and today's date from st.Now() and writes
 // it with st.Seed(store.System, …); it returns store.ErrNotEmpty if st holds a township.
-func Seed(st *store.Store) error {
+func Seed(ctx context.Context, st *store.Store) error {
 	now := st.Now()
 	d := Generate(DefaultSeed, now)
-	if err := st.Seed(store.System(), d); err != nil {
+	if err := st.Seed(ctx, store.System(), d); err != nil {
 		return err
 	}
 	// The campaign calendar: mobilized and grouped a few weeks ago, visits due within the
@@ -47,7 +48,7 @@ func Seed(st *store.Store) error {
 		phase string
 		days  int
 	}{{"mob.township", -28}, {"mob.village", -25}, {"mob.grid", -22}, {"groups.filed", -20}, {"visits.done", 5}, {"revisits.done", 20}} {
-		if err := st.SetPhaseDeadline(store.System(), "", p.phase, now.AddDate(0, 0, p.days).Format(time.DateOnly)); err != nil {
+		if err := st.SetPhaseDeadline(ctx, store.System(), "", p.phase, now.AddDate(0, 0, p.days).Format(time.DateOnly)); err != nil {
 			return err
 		}
 	}
@@ -60,7 +61,7 @@ func Seed(st *store.Store) error {
 	}
 	for _, fs := range factSheets() {
 		a := store.Actor{Name: secretary[fs.Village], Role: store.RoleVillage, Village: fs.Village}
-		if _, err := st.SetFactSheet(a, fs); err != nil {
+		if _, err := st.SetFactSheet(ctx, a, fs); err != nil {
 			return err
 		}
 	}

@@ -22,10 +22,10 @@ func TestSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := Seed(st); err != nil {
+	if err := Seed(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
-	if err := Seed(st); !errors.Is(err, store.ErrNotEmpty) {
+	if err := Seed(t.Context(), st); !errors.Is(err, store.ErrNotEmpty) {
 		t.Fatalf("second Seed: got %v, want ErrNotEmpty", err)
 	}
 	a := store.System()
@@ -33,39 +33,39 @@ func TestSeed(t *testing.T) {
 	var errs []error
 	collect := func(err error) { errs = append(errs, err) }
 	var e error
-	d.Township, e = st.Township()
+	d.Township, e = st.Township(t.Context())
 	collect(e)
-	d.Villages, e = st.Villages(a)
+	d.Villages, e = st.Villages(t.Context(), a)
 	collect(e)
-	d.Grids, e = st.Grids(a)
+	d.Grids, e = st.Grids(t.Context(), a)
 	collect(e)
-	d.Households, e = st.Households(a)
+	d.Households, e = st.Households(t.Context(), a)
 	collect(e)
-	d.Members, e = st.Members(a)
+	d.Members, e = st.Members(t.Context(), a)
 	collect(e)
-	d.Cadres, e = st.Cadres(a)
+	d.Cadres, e = st.Cadres(t.Context(), a)
 	collect(e)
-	d.Officials, e = st.Officials(a)
+	d.Officials, e = st.Officials(t.Context(), a)
 	collect(e)
-	d.Projects, e = st.Projects(a)
+	d.Projects, e = st.Projects(t.Context(), a)
 	collect(e)
-	d.Teams, e = st.Teams(a)
+	d.Teams, e = st.Teams(t.Context(), a)
 	collect(e)
-	d.Groups, e = st.Groups(a)
+	d.Groups, e = st.Groups(t.Context(), a)
 	collect(e)
-	d.Routes, e = st.Routes(a)
+	d.Routes, e = st.Routes(t.Context(), a)
 	collect(e)
-	d.Visits, e = st.Visits(a)
+	d.Visits, e = st.Visits(t.Context(), a)
 	collect(e)
-	d.Concerns, e = st.Concerns(a)
+	d.Concerns, e = st.Concerns(t.Context(), a)
 	collect(e)
-	d.Revisits, e = st.Revisits(a)
+	d.Revisits, e = st.Revisits(t.Context(), a)
 	collect(e)
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
 	// Reads mask personal numbers; the generated ones are checked in full.
-	full, err := st.PersonalData(a, "test", "")
+	full, err := st.PersonalData(t.Context(), a, "test", "")
 	if err != nil {
 		t.Fatal(err)
 	}

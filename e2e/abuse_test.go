@@ -321,7 +321,7 @@ func newEditor(t *testing.T, s *server, tm *term) *editor {
 	if len(sel) < 2 {
 		t.Fatalf("no selected concern:\n%s", tm.screen())
 	}
-	c, err := s.st.Concern(store.System(), sel[1])
+	c, err := s.st.Concern(t.Context(), store.System(), sel[1])
 	if err != nil {
 		t.Fatal(err)
 	}

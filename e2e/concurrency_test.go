@@ -42,7 +42,7 @@ func answerTo(log *keyLog, user string, from int, d time.Duration) (said string,
 func TestSessionsTriageTogether(t *testing.T) {
 	log := &keyLog{}
 	s := startServer(t, false, func(c *sshserver.Config) { c.KeyTrace = log.add })
-	all, _ := s.st.Concerns(store.System())
+	all, _ := s.st.Concerns(t.Context(), store.System())
 	byGrid := map[string][]store.Concern{}
 	var grid string
 	for _, c := range all {
@@ -142,10 +142,10 @@ func TestSessionsTriageTogether(t *testing.T) {
 		return
 	}
 	moves := map[string]int{}
-	events, _ := s.st.Audit(store.System(), 100000)
+	events, _ := s.st.Audit(t.Context(), store.System(), 100000)
 	total := 0
 	for _, c0 := range targets {
-		c, _ := s.st.Concern(store.System(), c0.ID)
+		c, _ := s.st.Concern(t.Context(), store.System(), c0.ID)
 		since := c.Moves[seedMoves[c.ID]:]
 		// A change is one Rev; its moves share it (a tag, and the deadline a more urgent
 		// tag brought forward).

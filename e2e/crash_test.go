@@ -250,7 +250,7 @@ func TestCrashRestart(t *testing.T) {
 	seedMoves := map[string]int{}
 	var workers []*crashWorker
 	taken := map[string]bool{}
-	all, _ := st.Concerns(store.System())
+	all, _ := st.Concerns(t.Context(), store.System())
 	for _, c := range all {
 		seedMoves[c.ID] = len(c.Moves)
 		if c.Rev != 0 {
@@ -407,7 +407,7 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 	lastAudit := map[string]store.AuditEvent{}
 	auditCount := map[string]int{}
 	var seqs []uint64
-	err = st.Dump(func(k, v []byte) error {
+	err = st.Dump(t.Context(), func(k, v []byte) error {
 		key := string(k)
 		if strings.HasPrefix(key, "audit/") {
 			var ev store.AuditEvent
@@ -434,7 +434,7 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 	}
 
 	// Concerns: one valid tier, tag and status; Rev = moves since the seed = audit events.
-	concerns, err := st.Concerns(store.System())
+	concerns, err := st.Concerns(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +495,7 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 		}
 	}
 	// Users: every acknowledged add is there, each with its key index and audit events.
-	users, err := st.Users(store.System())
+	users, err := st.Users(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,7 +511,7 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 				t.Errorf("user %s: key %v", u.Name, err)
 				continue
 			}
-			if got, err := st.UserByKey(fp); err != nil || got.Name != u.Name {
+			if got, err := st.UserByKey(t.Context(), fp); err != nil || got.Name != u.Name {
 				t.Errorf("user %s: key index broken: %v %v", u.Name, got.Name, err)
 			}
 		}
@@ -525,8 +525,8 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 		}
 	}
 	// Coverage on screen equals a recount.
-	hhs, _ := st.Households(store.System())
-	visits, _ := st.Visits(store.System())
+	hhs, _ := st.Households(t.Context(), store.System())
+	visits, _ := st.Visits(t.Context(), store.System())
 	for i, w := range workers {
 		if screens[i] == "" {
 			continue
@@ -554,9 +554,9 @@ func verifyStore(t *testing.T, dir string, workers []*crashWorker, adminTries []
 	// removed again, both audited).
 	if spare, err := admin.WithKeys(store.User{Name: "crashcheck", Role: store.RoleInspector}, spareLine); err != nil {
 		t.Errorf("the spare key: %v", err)
-	} else if _, err := st.AddUser(store.System(), spare, ""); err != nil {
+	} else if _, err := st.AddUser(t.Context(), store.System(), spare, ""); err != nil {
 		t.Errorf("write after the crash: %v", err)
-	} else if err := st.RemoveUser(store.System(), "crashcheck"); err != nil {
+	} else if err := st.RemoveUser(t.Context(), store.System(), "crashcheck"); err != nil {
 		t.Errorf("write after the crash: %v", err)
 	}
 	return acked

@@ -87,7 +87,7 @@ func TestLiveUpdate(t *testing.T) {
 	}
 	scrA := a.waitSelected()
 	id := selectedID(t, scrA)
-	before, err := s.st.Concern(store.System(), id)
+	before, err := s.st.Concern(t.Context(), store.System(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,14 +102,14 @@ func TestLiveUpdate(t *testing.T) {
 		l := line(s, id)
 		return strings.Contains(l, " "+word+" ")
 	})
-	after, err := s.st.Concern(store.System(), id)
+	after, err := s.st.Concern(t.Context(), store.System(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if after.Tag == before.Tag || len(after.Moves) != len(before.Moves)+1 || after.Moves[len(after.Moves)-1].By != "李明" {
 		t.Fatalf("tag change not stored with its history: before %v after %v", before.Tag, after)
 	}
-	events, err := s.st.Audit(store.System(), 5)
+	events, err := s.st.Audit(t.Context(), store.System(), 5)
 	if err != nil || len(events) == 0 || events[0].Action != "concern.tag" || events[0].Who != "李明" {
 		t.Fatalf("no audit event for the tag change: %+v %v", events, err)
 	}
@@ -147,7 +147,7 @@ func TestDemoAdmitsAnyone(t *testing.T) {
 // TestVillageScope: a village user sees only their village's concerns.
 func TestVillageScope(t *testing.T) {
 	s := startServer(t, false)
-	vs, err := s.st.Villages(store.System())
+	vs, err := s.st.Villages(t.Context(), store.System())
 	if err != nil || len(vs) < 2 {
 		t.Fatalf("villages: %v %v", vs, err)
 	}
@@ -168,7 +168,7 @@ func TestVillageScope(t *testing.T) {
 func TestCommandsOverSSH(t *testing.T) {
 	s := startServer(t, false)
 	boss := s.addUser(t, "李明", store.RoleTownship, "")
-	vs, _ := s.st.Villages(store.System())
+	vs, _ := s.st.Villages(t.Context(), store.System())
 	clerk := s.addUser(t, "陈静", store.RoleVillage, vs[0].Code)
 
 	out, code := run(t, s, boss, "user list")
@@ -180,7 +180,7 @@ func TestCommandsOverSSH(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "赵军") {
 		t.Fatalf("user add over ssh: code %d\n%s", code, out)
 	}
-	if _, err := s.st.UserByKey(fingerprint(t, line)); err != nil {
+	if _, err := s.st.UserByKey(t.Context(), fingerprint(t, line)); err != nil {
 		t.Fatalf("user added over ssh is not registered: %v", err)
 	}
 	out, code = run(t, s, clerk, "user list")

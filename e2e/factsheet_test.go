@@ -23,7 +23,7 @@ func TestFactSheetOverSSH(t *testing.T) {
 	tm.waitText("蜂蜜加工")
 	tm.send("ctrl+s")
 	tm.waitText("明白纸已保存")
-	fs, err := s.st.FactSheet(store.System(), "DL")
+	fs, err := s.st.FactSheet(t.Context(), store.System(), "DL")
 	if err != nil {
 		t.Fatal(err)
 	}

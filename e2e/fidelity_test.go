@@ -229,7 +229,7 @@ func TestKeyFidelity(t *testing.T) {
 	log := &keyLog{}
 	s := startServer(t, false, func(c *sshserver.Config) { c.KeyTrace = log.add })
 	// The concern others keep changing, and a person to own it picked by initials.
-	all, _ := s.st.Concerns(store.System())
+	all, _ := s.st.Concerns(t.Context(), store.System())
 	var target store.Concern
 	for _, c := range all {
 		if c.Village == "DL" && c.Status.Open() && c.Supervisor == "" {
@@ -268,7 +268,7 @@ func TestKeyFidelity(t *testing.T) {
 					return
 				case <-time.After(time.Duration(40+20*i) * time.Millisecond):
 				}
-				s.st.SetTag(other, target.ID, store.Tags()[n%3])
+				s.st.SetTag(t.Context(), other, target.ID, store.Tags()[n%3])
 			}
 		}()
 	}
@@ -292,7 +292,7 @@ func TestKeyFidelity(t *testing.T) {
 		from := len(log.events(name))
 		d.burst("0/"+target.ID+"\ro"+initials+"\r", "y")
 		d.waitSay(from, "y", "指定责任人", target.ID)
-		if c, _ := s.st.Concern(store.System(), target.ID); c.Plan.Owner != owner {
+		if c, _ := s.st.Concern(t.Context(), store.System(), target.ID); c.Plan.Owner != owner {
 			t.Fatalf("run %d: o %s enter gave %s owner %q, want %q", run, initials, target.ID, c.Plan.Owner, owner)
 		}
 
@@ -311,7 +311,7 @@ func TestKeyFidelity(t *testing.T) {
 		from = len(log.events(name))
 		d.burst("0/"+target.ID+"\rryg", "y")
 		d.waitSay(from, "y", "挂绿牌")
-		c, _ := s.st.Concern(store.System(), target.ID)
+		c, _ := s.st.Concern(t.Context(), store.System(), target.ID)
 		var mine []string
 		for _, m := range c.Moves {
 			if m.By == name && m.Action == string(store.OpTag) {
@@ -346,7 +346,7 @@ func inOrder(got, want []string) bool {
 // the owner picker shares, and returns the name and initials.
 func initialsOf(t *testing.T, st *store.Store, concern string) (string, string) {
 	t.Helper()
-	owners, err := st.Owners(store.Actor{Name: "李明", Role: store.RoleTownship}, concern)
+	owners, err := st.Owners(t.Context(), store.Actor{Name: "李明", Role: store.RoleTownship}, concern)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func startServer(t *testing.T, demoMode bool, tweak ...func(*sshserver.Config)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Seed(st); err != nil {
+	if err := demo.Seed(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -85,7 +85,7 @@ func (s *server) addUser(t *testing.T, name string, role store.Role, scope strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.st.AddUser(store.System(), u, scope); err != nil {
+	if _, err := s.st.AddUser(t.Context(), store.System(), u, scope); err != nil {
 		t.Fatal(err)
 	}
 	return signer

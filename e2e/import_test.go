@@ -114,10 +114,10 @@ func TestImportExportOverSSH(t *testing.T) {
 		strings.Contains(hh+res, "moved out") || !strings.Contains(out, "Imported.") {
 		t.Fatalf("township import: %d\n%s\n%s", code, out, errOut)
 	}
-	if h, err := s.st.Household(store.System(), "XH", "XH03-0999"); err != nil || h.Residents[0].Phone != "139****9999" {
+	if h, err := s.st.Household(t.Context(), store.System(), "XH", "XH03-0999"); err != nil || h.Residents[0].Phone != "139****9999" {
 		t.Fatalf("imported household: %v %+v", err, h)
 	}
-	if p, err := s.st.Reveal(store.System(), "XH", "XH03-0999", "XH03-0999-1", store.FieldPhone); err != nil || p != "13900009999" {
+	if p, err := s.st.Reveal(t.Context(), store.System(), "XH", "XH03-0999", "XH03-0999-1", store.FieldPhone); err != nil || p != "13900009999" {
 		t.Fatalf("imported phone: %q %v", p, err)
 	}
 }
@@ -127,7 +127,7 @@ func TestImportExportOverSSH(t *testing.T) {
 func TestDroppedUploadImportsNothing(t *testing.T) {
 	s := startServer(t, false)
 	township := s.addUser(t, "李明", store.RoleTownship, "")
-	before, _ := s.st.Households(store.System())
+	before, _ := s.st.Households(t.Context(), store.System())
 	client, err := s.dial(gossh.PublicKeys(township))
 	if err != nil {
 		t.Fatal(err)
@@ -147,11 +147,11 @@ func TestDroppedUploadImportsNothing(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	client.Close()
 	time.Sleep(500 * time.Millisecond)
-	after, _ := s.st.Households(store.System())
+	after, _ := s.st.Households(t.Context(), store.System())
 	if len(after) != len(before) {
 		t.Fatalf("a dropped upload imported %d households", len(after)-len(before))
 	}
-	if _, err := s.st.Household(store.System(), "XH", "XH03-0998"); err == nil {
+	if _, err := s.st.Household(t.Context(), store.System(), "XH", "XH03-0998"); err == nil {
 		t.Fatal("the half roster was imported")
 	}
 }

@@ -34,7 +34,7 @@ func TestMeetingKeepsDeadlinesHonest(t *testing.T) {
 	// An open grid-tier concern nobody supervises, outside any lead project, overdue: the
 	// meeting chases it. Its deadline came from its colour; being past, a more urgent colour
 	// cannot bring it earlier (never into the past), and nothing else may move it.
-	all, _ := s.st.Concerns(store.System())
+	all, _ := s.st.Concerns(t.Context(), store.System())
 	var c store.Concern
 	for _, x := range all {
 		if x.Status.Open() && x.Tier == store.TierGrid && x.Supervisor == "" && x.Project == "" && x.Overdue(s.st.Today()) && x.Tag != store.TagRed {
@@ -59,7 +59,7 @@ func TestMeetingKeepsDeadlinesHonest(t *testing.T) {
 		// This change's answer, not the same words left by the step before (escalating
 		// twice says 已上报 twice): the concern has moved on, and the screen says so.
 		tm.waitFor(what, func(scr string) bool {
-			now, _ := s.st.Concern(store.System(), c.ID)
+			now, _ := s.st.Concern(t.Context(), store.System(), c.ID)
 			for _, w := range wait {
 				if !strings.Contains(scr, w) {
 					return false
@@ -67,7 +67,7 @@ func TestMeetingKeepsDeadlinesHonest(t *testing.T) {
 			}
 			return now.Rev > rev
 		})
-		got, _ := s.st.Concern(store.System(), c.ID)
+		got, _ := s.st.Concern(t.Context(), store.System(), c.ID)
 		if got.Plan.Deadline != deadline {
 			t.Fatalf("%s moved the deadline %s → %s", what, deadline, got.Plan.Deadline)
 		}
@@ -82,7 +82,7 @@ func TestMeetingKeepsDeadlinesHonest(t *testing.T) {
 		return got
 	}
 	// Owner: the first person the picker offers for this tier who is not the owner now.
-	owners, err := s.st.Owners(lead, c.ID)
+	owners, err := s.st.Owners(t.Context(), lead, c.ID)
 	if err != nil || len(owners) == 0 {
 		t.Fatalf("owners of %s: %v %v", c.ID, owners, err)
 	}
@@ -108,7 +108,7 @@ func TestMeetingKeepsDeadlinesHonest(t *testing.T) {
 	tm.waitText("延期理由")
 	tm.send("等县里资金下达", "enter")
 	tm.waitText("已设定时限", "时限")
-	got, _ := s.st.Concern(store.System(), c.ID)
+	got, _ := s.st.Concern(t.Context(), store.System(), c.ID)
 	want := s.st.Now().AddDate(0, 0, 10).Format("2006-01-02")
 	if got.Plan.Deadline != want || got.Extensions != 1 || got.Overdue(s.st.Today()) {
 		t.Fatalf("after the extension: deadline %s (%d extensions, overdue %v), want %s once", got.Plan.Deadline, got.Extensions, got.Overdue(s.st.Today()), want)

@@ -16,9 +16,9 @@ func TestDashboardMatchesTheStore(t *testing.T) {
 	tm.waitText("覆盖  户")
 	tm.send("5")
 	scr := tm.waitText("[5 总览]", "走访覆盖", "近14天")
-	vs, _ := s.st.Villages(store.System())
-	hhs, _ := s.st.Households(store.System())
-	visits, _ := s.st.Visits(store.System())
+	vs, _ := s.st.Villages(t.Context(), store.System())
+	hhs, _ := s.st.Households(t.Context(), store.System())
+	visits, _ := s.st.Visits(t.Context(), store.System())
 	visited := map[string]bool{}
 	for _, v := range visits {
 		visited[v.Household] = true
@@ -59,7 +59,7 @@ func TestFileSummaryTable(t *testing.T) {
 	tm.send("x", "y")
 	tm.waitText("已报送 DL 汇总表 第1版")
 	scr := tm.waitFor("marked on time", func(s string) bool { return strings.Contains(line(s, "汇总表"), "按时") })
-	data, f, err := s.st.FiledData(store.System(), "DL", "summary", 1)
+	data, f, err := s.st.FiledData(t.Context(), store.System(), "DL", "summary", 1)
 	if err != nil || f.By != "陈静" || f.Late {
 		t.Fatalf("filed: %+v %v\n%s", f, err, scr)
 	}
@@ -78,7 +78,7 @@ func TestFileSummaryTable(t *testing.T) {
 	// The filed copy opens as it was filed, read-only.
 	tm.send("enter")
 	tm.waitText("汇总表 第2版（共2版）", "存档原样，只读", "小计")
-	again, _, err := s.st.FiledData(store.System(), "DL", "summary", 1)
+	again, _, err := s.st.FiledData(t.Context(), store.System(), "DL", "summary", 1)
 	if err != nil || string(again) != string(data) {
 		t.Fatal("re-filing changed the first version")
 	}

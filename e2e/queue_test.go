@@ -39,7 +39,7 @@ func TestTriageByKeys(t *testing.T) {
 		return strings.Contains(s, "未办结 · 网格") && selected(s) != ""
 	})
 	id := selectedID(t, scr)
-	before, _ := s.st.Concern(store.System(), id)
+	before, _ := s.st.Concern(t.Context(), store.System(), id)
 	if before.Tier != store.TierGrid {
 		t.Fatalf("filtered by grid tier but %s is %s", id, before.Tier)
 	}
@@ -50,7 +50,7 @@ func TestTriageByKeys(t *testing.T) {
 	tm.waitText("请写明理由")
 	tm.send("网格无力解决，需要新村统筹", "enter")
 	tm.waitText("已上报", id)
-	c, _ := s.st.Concern(store.System(), id)
+	c, _ := s.st.Concern(t.Context(), store.System(), id)
 	if c.Tier != store.TierVillage || c.Moves[len(c.Moves)-1].Reason != "网格无力解决，需要新村统筹" || c.Moves[len(c.Moves)-1].By != "李明" {
 		t.Fatalf("escalation not stored: %s %+v", c.Tier, c.Moves[len(c.Moves)-1])
 	}
@@ -60,18 +60,18 @@ func TestTriageByKeys(t *testing.T) {
 	tm.waitText("责任人 (")
 	tm.send("enter")
 	tm.waitText("已指定责任人", id)
-	c, _ = s.st.Concern(store.System(), id)
+	c, _ = s.st.Concern(t.Context(), store.System(), id)
 	if c.Plan.Owner == "" {
 		t.Fatal("owner not stored")
 	}
 
 	// A later deadline is an extension: it asks why, and the footer says what moved.
-	prior, _ := s.st.Concern(store.System(), id)
+	prior, _ := s.st.Concern(t.Context(), store.System(), id)
 	tm.send("d", "+4d", "enter")
 	tm.waitText("延期理由")
 	tm.send("等材料到位", "enter")
 	tm.waitText("已设定时限", id, "时限")
-	c, _ = s.st.Concern(store.System(), id)
+	c, _ = s.st.Concern(t.Context(), store.System(), id)
 	want := s.st.Now().AddDate(0, 0, 4).Format("2006-01-02")
 	if c.Plan.Deadline != want || !c.Plan.DeadlineSet || c.Extensions != 1 {
 		t.Fatalf("deadline %s (set %v, %d extensions), want %s extended once", c.Plan.Deadline, c.Plan.DeadlineSet, c.Extensions, want)
@@ -80,7 +80,7 @@ func TestTriageByKeys(t *testing.T) {
 	// Undo puts the old deadline back.
 	tm.send("u")
 	tm.waitText("已撤销")
-	c, _ = s.st.Concern(store.System(), id)
+	c, _ = s.st.Concern(t.Context(), store.System(), id)
 	if c.Plan.Deadline != prior.Plan.Deadline || c.Plan.DeadlineSet != prior.Plan.DeadlineSet {
 		t.Fatalf("undo left deadline %s set=%v; it was %s set=%v", c.Plan.Deadline, c.Plan.DeadlineSet, prior.Plan.Deadline, prior.Plan.DeadlineSet)
 	}
@@ -98,7 +98,7 @@ func TestTriageByKeys(t *testing.T) {
 	tm.send("g")
 	scr = tm.waitText("已挂绿牌")
 	for _, x := range []string{first, second} {
-		if c, _ := s.st.Concern(store.System(), x); c.Tag != store.TagGreen {
+		if c, _ := s.st.Concern(t.Context(), store.System(), x); c.Tag != store.TagGreen {
 			t.Fatalf("%s not green after a marked action: %s\n%s", x, c.Tag, scr)
 		}
 	}
@@ -108,7 +108,7 @@ func TestTriageByKeys(t *testing.T) {
 	tm.waitFor(id+" selected", func(s string) bool { return strings.Contains(line(s, "▸"), id) })
 	tm.send("x", "已协调新村资金，屋顶修好", "enter")
 	tm.waitText("已办结", id)
-	c, _ = s.st.Concern(store.System(), id)
+	c, _ = s.st.Concern(t.Context(), store.System(), id)
 	if c.Status != store.StatusResolved || c.Resolution != "已协调新村资金，屋顶修好" || c.ResolvedBy != "李明" {
 		t.Fatalf("resolve not stored: %s %q %s", c.Status, c.Resolution, c.ResolvedBy)
 	}
@@ -122,7 +122,7 @@ func TestConflictingEditIsReported(t *testing.T) {
 	tm.waitText("覆盖  户")
 	tm.send("3")
 	id := selectedID(t, tm.waitText("[3 台账]", "编号"))
-	c, _ := s.st.Concern(store.System(), id)
+	c, _ := s.st.Concern(t.Context(), store.System(), id)
 	// Someone else changes it behind the screen's back, without the change feed reaching
 	// the session first: the write goes straight to the store and the session acts before
 	// its reload can land.
@@ -136,7 +136,7 @@ func TestConflictingEditIsReported(t *testing.T) {
 	}
 	tm.send("o")
 	tm.waitText("责任人 (")
-	if _, err := s.st.Triage(other, id, c.Rev, store.Op{Kind: store.OpTag, Tag: target}); err != nil {
+	if _, err := s.st.Triage(t.Context(), other, id, c.Rev, store.Op{Kind: store.OpTag, Tag: target}); err != nil {
 		t.Fatal(err)
 	}
 	tm.send("esc")
@@ -152,7 +152,7 @@ func TestConflictingEditIsReported(t *testing.T) {
 		tm.send("y")
 		tm.waitText("已挂")
 	}
-	got, _ := s.st.Concern(store.System(), id)
+	got, _ := s.st.Concern(t.Context(), store.System(), id)
 	if got.Tag == target || len(got.Moves) != len(c.Moves)+2 {
 		t.Fatalf("after re-apply: tag %s, %d moves (was %d)", got.Tag, len(got.Moves), len(c.Moves))
 	}
@@ -183,7 +183,7 @@ func TestFollowMode(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("follower took %v to follow the selection", d)
 	}
-	before, _ := s.st.Concern(store.System(), id)
+	before, _ := s.st.Concern(t.Context(), store.System(), id)
 	key, word := "r", "红"
 	if before.Tag == store.TagRed {
 		key, word = "y", "黄"
@@ -193,7 +193,7 @@ func TestFollowMode(t *testing.T) {
 	// The follower's keys change nothing.
 	fol.send("g")
 	fol.waitText("只能查看")
-	if c, _ := s.st.Concern(store.System(), id); c.Tag == store.TagGreen {
+	if c, _ := s.st.Concern(t.Context(), store.System(), id); c.Tag == store.TagGreen {
 		t.Fatal("a follower changed a concern")
 	}
 }

@@ -13,7 +13,7 @@ import (
 func TestRevisitOutcomes(t *testing.T) {
 	s := startServer(t, false)
 	// The leader in charge is one of the township's officials (the demo's 镇长).
-	if err := s.st.SetVillageLeader(store.System(), "DL", "王志刚"); err != nil {
+	if err := s.st.SetVillageLeader(t.Context(), store.System(), "DL", "王志刚"); err != nil {
 		t.Fatal(err)
 	}
 	tm := s.open(t, s.addUser(t, "陈静", store.RoleVillage, "DL"), 80, 24, nil)
@@ -48,7 +48,7 @@ func TestRevisitOutcomes(t *testing.T) {
 		}
 		tm.send("ctrl+s")
 		tm.waitText("已保存回访")
-		got, err := s.st.Concern(store.System(), id)
+		got, err := s.st.Concern(t.Context(), store.System(), id)
 		if err != nil {
 			t.Fatal(err)
 		}

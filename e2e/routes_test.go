@@ -17,9 +17,9 @@ func TestGroupRulesExplainedOnScreen(t *testing.T) {
 	tm := s.open(t, s.addUser(t, "陈静", store.RoleVillage, "DL"), 100, 30, nil)
 	tm.waitText("覆盖  户", "第一组")
 
-	grids, _ := s.st.Grids(actor)
-	members, _ := s.st.Members(actor)
-	groups, _ := s.st.Groups(actor)
+	grids, _ := s.st.Grids(t.Context(), actor)
+	members, _ := s.st.Members(t.Context(), actor)
+	groups, _ := s.st.Groups(t.Context(), actor)
 	byID := map[string]store.Member{}
 	for _, m := range members {
 		byID[m.ID] = m
@@ -103,7 +103,7 @@ func TestGroupRulesExplainedOnScreen(t *testing.T) {
 	tm.waitFor("only the warning left", func(s string) bool { return !strings.Contains(s, "✗") && strings.Contains(s, "⚠") })
 	tm.send("ctrl+s")
 	tm.waitText("已保存")
-	after, _ := s.st.Groups(actor)
+	after, _ := s.st.Groups(t.Context(), actor)
 	for _, x := range after {
 		if x.ID == g.ID && (x.Exceptions[local.ID] != "熟悉本网格独居老人情况" || len(x.Members) != len(g.Members)+1) {
 			t.Fatalf("group as saved: %+v", x)
@@ -156,7 +156,7 @@ func TestMissedPersonLeavesOnceReached(t *testing.T) {
 		m := regexp.MustCompile(`人 (\d+)/\d+`).FindStringSubmatch(s)
 		return m != nil && m[1] == strconv.Itoa(before+1)
 	})
-	reaches, _ := s.st.Reaches(store.System())
+	reaches, _ := s.st.Reaches(t.Context(), store.System())
 	if len(reaches) != 1 || reaches[0].How != "电话" || reaches[0].By != "陈静" {
 		t.Fatalf("reach stored: %+v", reaches)
 	}

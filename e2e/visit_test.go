@@ -44,12 +44,12 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 	actor := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
 
 	// A household of DL nobody has visited yet, with at least two people.
-	visits, _ := s.st.Visits(actor)
+	visits, _ := s.st.Visits(t.Context(), actor)
 	visited := map[string]bool{}
 	for _, v := range visits {
 		visited[v.Household] = true
 	}
-	hhs, _ := s.st.Households(actor)
+	hhs, _ := s.st.Households(t.Context(), actor)
 	var hh store.Household
 	for _, h := range hhs {
 		if !visited[h.ID] && len(h.Residents) >= 2 {
@@ -106,7 +106,7 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 	}
 	t.Logf("typical form: %d keystrokes besides the text", k.n)
 
-	visits, _ = s.st.Visits(actor)
+	visits, _ = s.st.Visits(t.Context(), actor)
 	var saved store.Visit
 	for _, v := range visits {
 		if v.Household == hh.ID {
@@ -116,8 +116,8 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 	if saved.ID == "" || len(saved.Concerns) != 2 || len(saved.Present) != len(hh.Residents)-1 || len(saved.Away) != 1 || len(saved.Topics) != 4 {
 		t.Fatalf("visit as saved: %+v", saved)
 	}
-	passed, _ := s.st.Concern(actor, saved.Concerns[0])
-	onsite, _ := s.st.Concern(actor, saved.Concerns[1])
+	passed, _ := s.st.Concern(t.Context(), actor, saved.Concerns[0])
+	onsite, _ := s.st.Concern(t.Context(), actor, saved.Concerns[1])
 	if passed.Tier != store.TierGrid || passed.Tag != store.TagRed || passed.Description != "屋后电线老化，下雨漏电" {
 		t.Fatalf("passed-on concern: %+v", passed)
 	}
@@ -161,14 +161,14 @@ func TestPresenceIsHonest(t *testing.T) {
 	actor := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
 	key := s.addUser(t, "陈静", store.RoleVillage, "DL")
 	// A household of DL whose latest visit missed someone.
-	visits, _ := s.st.Visits(actor)
+	visits, _ := s.st.Visits(t.Context(), actor)
 	latest := map[string]store.Visit{}
 	for _, v := range visits {
 		if l, ok := latest[v.Household]; !ok || v.Date > l.Date || (v.Date == l.Date && v.At.After(l.At)) {
 			latest[v.Household] = v
 		}
 	}
-	hhs, _ := s.st.Households(actor)
+	hhs, _ := s.st.Households(t.Context(), actor)
 	var hh store.Household
 	var missed store.Resident
 	for _, h := range store.CurrentHouseholds(hhs) {
@@ -206,7 +206,7 @@ func TestPresenceIsHonest(t *testing.T) {
 	}
 	tm.send("ctrl+s")
 	tm.waitText("请标出谁在家")
-	if vs, _ := s.st.Visits(actor); len(vs) != len(visits) {
+	if vs, _ := s.st.Visits(t.Context(), actor); len(vs) != len(visits) {
 		t.Fatal("a visit with nobody marked was saved")
 	}
 	// * on the presence line marks everyone at home; then it saves.
@@ -217,7 +217,7 @@ func TestPresenceIsHonest(t *testing.T) {
 	})
 	tm.send("ctrl+s")
 	tm.waitText("已保存走访")
-	vs, _ := s.st.Visits(actor)
+	vs, _ := s.st.Visits(t.Context(), actor)
 	if len(vs) != len(visits)+1 {
 		t.Fatalf("%d visits, want %d", len(vs), len(visits)+1)
 	}

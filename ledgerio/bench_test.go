@@ -71,7 +71,7 @@ func benchImport(b *testing.B, n int, format string) {
 		b.Fatal(err)
 	}
 	defer src.Close()
-	if err := src.Seed(store.System(), full); err != nil {
+	if err := src.Seed(b.Context(), store.System(), full); err != nil {
 		b.Fatal(err)
 	}
 	file := export(b, src, store.System(), "residents", format, "")
@@ -82,7 +82,7 @@ func benchImport(b *testing.B, n int, format string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := dst.Seed(store.System(), store.Dataset{Township: full.Township, Villages: full.Villages, Grids: full.Grids}); err != nil {
+		if err := dst.Seed(b.Context(), store.System(), store.Dataset{Township: full.Township, Villages: full.Villages, Grids: full.Grids}); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
@@ -97,7 +97,7 @@ func benchImport(b *testing.B, n int, format string) {
 			b.Fatalf("problems: %v", FormatProblems(p.Problems, "en", 5))
 		}
 		parsed := time.Since(start)
-		rep, err := dst.ImportRoster(store.System(), p.Roster, store.ImportOptions{})
+		rep, err := dst.ImportRoster(b.Context(), store.System(), p.Roster, store.ImportOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestBigRosterFits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.Seed(store.System(), store.Dataset{Township: d.Township, Villages: d.Villages, Grids: d.Grids}); err != nil {
+	if err := st.Seed(t.Context(), store.System(), store.Dataset{Township: d.Township, Villages: d.Villages, Grids: d.Grids}); err != nil {
 		t.Fatal(err)
 	}
 	r := store.Roster{Households: d.Households, Fields: store.RosterFields{Address: true, Gender: true, Born: true,
@@ -137,7 +137,7 @@ func TestBigRosterFits(t *testing.T) {
 		}
 	}
 	batches := map[string]int{}
-	rep, err := st.ImportRoster(store.System(), r, store.ImportOptions{Progress: func(phase string, done, total int) {
+	rep, err := st.ImportRoster(t.Context(), store.System(), r, store.ImportOptions{Progress: func(phase string, done, total int) {
 		batches[phase]++
 	}})
 	if err != nil {
@@ -146,11 +146,11 @@ func TestBigRosterFits(t *testing.T) {
 	if rep.Residents.Added != 6_000 || rep.Members.Added == 0 || batches["stage"] < 2 || batches["apply"] < 2 {
 		t.Fatalf("%+v %v", rep.Residents, batches)
 	}
-	hs, _ := st.Households(store.System())
+	hs, _ := st.Households(t.Context(), store.System())
 	if len(hs) != 2_000 {
 		t.Fatalf("%d households", len(hs))
 	}
-	rep, err = st.ImportRoster(store.System(), r, store.ImportOptions{})
+	rep, err = st.ImportRoster(t.Context(), store.System(), r, store.ImportOptions{})
 	if err != nil || !rep.Empty() {
 		t.Fatalf("again: %v %d changes", err, len(rep.Changes))
 	}

@@ -33,10 +33,10 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 		d.Households = append(d.Households, store.Household{ID: "DL01-000" + string(rune('1'+i)), Village: "DL", Grid: "DL01",
 			Address: s + "号", Residents: []store.Resident{{Name: s, Relation: "户主", Gender: "男", Born: "1960-01", Political: s}}})
 	}
-	if err := st.Seed(store.System(), d); err != nil {
+	if err := st.Seed(t.Context(), store.System(), d); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SetFactSheet(store.System(), store.FactSheet{Village: "DL", Profile: hostileTexts[0] + "\n" + hostileTexts[3],
+	if _, err := st.SetFactSheet(t.Context(), store.System(), store.FactSheet{Village: "DL", Profile: hostileTexts[0] + "\n" + hostileTexts[3],
 		Industries: hostileTexts[1:3], Services: hostileTexts[4:], Tasks: []string{"-修路"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 		if len(p.Problems) > 0 {
 			t.Fatalf("%s: %v", report, FormatProblems(p.Problems, "en", 5))
 		}
-		rep, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{DryRun: true})
+		rep, err := st.ImportRoster(t.Context(), store.System(), p.Roster, store.ImportOptions{DryRun: true})
 		if err != nil || !rep.Empty() {
 			t.Fatalf("%s: export → import is not a no-op: %v %+v", report, err, rep.Changes)
 		}

@@ -21,7 +21,7 @@ func demoStore(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Seed(store.System(), demo.Generate(demo.DefaultSeed, day)); err != nil {
+	if err := st.Seed(t.Context(), store.System(), demo.Generate(demo.DefaultSeed, day)); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -30,11 +30,11 @@ func demoStore(t testing.TB) *store.Store {
 // reference builds the import reference for an actor from the store.
 func reference(t testing.TB, st *store.Store, a store.Actor) Reference {
 	t.Helper()
-	vs, err := st.Villages(store.System())
+	vs, err := st.Villages(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs, err := st.Grids(store.System())
+	gs, err := st.Grids(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +44,13 @@ func reference(t testing.TB, st *store.Store, a store.Actor) Reference {
 // export builds and writes a report.
 func export(t testing.TB, st *store.Store, a store.Actor, report, format, village string) []byte {
 	t.Helper()
-	d, err := Load(st, a, village)
+	d, err := Load(t.Context(), st, a, village)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// As the export command does: personal numbers in full for the users who may have them.
 	if Personal(report) && a.CanExportPersonal() {
-		if err := d.Unmask(st, report+"."+format); err != nil {
+		if err := d.Unmask(t.Context(), st, report+"."+format); err != nil {
 			t.Fatal(err)
 		}
 	}

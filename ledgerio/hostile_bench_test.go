@@ -153,7 +153,7 @@ func benchLargest(b *testing.B, format string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := src.Seed(store.System(), full); err != nil {
+	if err := src.Seed(b.Context(), store.System(), full); err != nil {
 		b.Fatal(err)
 	}
 	file := export(b, src, store.System(), "residents", format, "")
@@ -169,7 +169,7 @@ func benchLargest(b *testing.B, format string) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := dst.Seed(store.System(), store.Dataset{Township: full.Township, Villages: full.Villages, Grids: full.Grids}); err != nil {
+			if err := dst.Seed(b.Context(), store.System(), store.Dataset{Township: full.Township, Villages: full.Villages, Grids: full.Grids}); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
@@ -184,7 +184,7 @@ func benchLargest(b *testing.B, format string) {
 				b.Fatalf("problems: %v", FormatProblems(p.Problems, "en", 5))
 			}
 			wb = nil
-			rep, err := dst.ImportRoster(store.System(), p.Roster, store.ImportOptions{DryRun: dry})
+			rep, err := dst.ImportRoster(b.Context(), store.System(), p.Roster, store.ImportOptions{DryRun: dry})
 			if err != nil || rep.Residents.Added != n {
 				b.Fatalf("import (dry run %v): %v, %d residents", dry, err, rep.Residents.Added)
 			}

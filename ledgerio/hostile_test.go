@@ -160,7 +160,7 @@ func TestDefaultLimitsFitCounty(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.Seed(store.System(), bigTownship(sample)); err != nil {
+	if err := st.Seed(t.Context(), store.System(), bigTownship(sample)); err != nil {
 		t.Fatal(err)
 	}
 	lim := DefaultLimits()

@@ -27,31 +27,31 @@ func TestTownshipOfficialsImport(t *testing.T) {
 		len(r.Cadres) != 1 || r.Cadres[0].Village != "DL" {
 		t.Fatalf("parsed %+v", r)
 	}
-	rep, err := st.ImportRoster(store.System(), r, store.ImportOptions{})
+	rep, err := st.ImportRoster(t.Context(), store.System(), r, store.ImportOptions{})
 	if err != nil || rep.Officials.Added != 3 {
 		t.Fatalf("%v %+v", err, rep)
 	}
-	os, _ := st.Officials(store.System())
+	os, _ := st.Officials(t.Context(), store.System())
 	if len(os) != 3 || os[0].ID != "T01" || os[0].Name != "刘建华" || os[2].Post != "党建办主任" {
 		t.Fatalf("officials %+v", os)
 	}
 	// A township-tier concern now takes them as owners (Owners is tested in store).
 	// The same sheet again changes nothing; one name fewer removes that official.
-	if rep, err := st.ImportRoster(store.System(), parse(t, st, store.System(), []byte(sheet), "干部.csv").Roster, store.ImportOptions{}); err != nil || !rep.Empty() {
+	if rep, err := st.ImportRoster(t.Context(), store.System(), parse(t, st, store.System(), []byte(sheet), "干部.csv").Roster, store.ImportOptions{}); err != nil || !rep.Empty() {
 		t.Fatalf("again: %v %+v", err, rep.Changes)
 	}
 	less := strings.Replace(sheet, ",王志刚,镇长,,政府全面工作,13800000002\n", "", 1)
-	rep, err = st.ImportRoster(store.System(), parse(t, st, store.System(), []byte(less), "干部.csv").Roster, store.ImportOptions{})
+	rep, err = st.ImportRoster(t.Context(), store.System(), parse(t, st, store.System(), []byte(less), "干部.csv").Roster, store.ImportOptions{})
 	if err != nil || rep.Officials.Removed != 1 || rep.Officials.Unchanged != 2 {
 		t.Fatalf("one fewer: %v %+v", err, rep)
 	}
 	// A leader in charge named on the grids sheet becomes an official.
 	grids := "新村代码,新村,网格代码,网格,包村领导\nDL,东岭新村,DL01,1网格,冯立新\n"
-	rep, err = st.ImportRoster(store.System(), parse(t, st, store.System(), []byte(grids), "网格.csv").Roster, store.ImportOptions{})
+	rep, err = st.ImportRoster(t.Context(), store.System(), parse(t, st, store.System(), []byte(grids), "网格.csv").Roster, store.ImportOptions{})
 	if err != nil || rep.Officials.Added != 1 {
 		t.Fatalf("leader: %v %+v", err, rep)
 	}
-	os, _ = st.Officials(store.System())
+	os, _ = st.Officials(t.Context(), store.System())
 	if last := os[len(os)-1]; last.Name != "冯立新" || last.Duties != "包东岭新村" || last.ID != "T04" { // IDs are never given again
 		t.Fatalf("leader as official: %+v", os)
 	}
@@ -68,7 +68,7 @@ func TestTownshipOfficialsImport(t *testing.T) {
 	}
 	// Exported with the roster and imported back: nothing changes.
 	out := export(t, st, store.System(), "residents", "xlsx", "")
-	rep, err = st.ImportRoster(store.System(), parse(t, st, store.System(), out, "residents.xlsx").Roster, store.ImportOptions{})
+	rep, err = st.ImportRoster(t.Context(), store.System(), parse(t, st, store.System(), out, "residents.xlsx").Roster, store.ImportOptions{})
 	if err != nil || rep.Officials.Total() != 0 {
 		t.Fatalf("round trip: %v %+v", err, rep.Changes)
 	}

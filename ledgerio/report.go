@@ -1,6 +1,7 @@
 package ledgerio
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -80,16 +81,16 @@ var ErrUnknownReport = errors.New("unknown report")
 
 // Load reads what the reports need through the actor's scoped store calls; village narrows
 // it to one village, which must be in the actor's scope.
-func Load(st store.Engine, a store.Actor, village string) (*Data, error) {
+func Load(ctx context.Context, st store.Engine, a store.Actor, village string) (*Data, error) {
 	d := &Data{Actor: a, Today: st.Today(), Village: village, Now: st.Now()}
 	var err error
-	if d.Limits, err = st.Limits(); err != nil {
+	if d.Limits, err = st.Limits(ctx); err != nil {
 		return nil, err
 	}
-	if d.Township, err = st.Township(); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if d.Township, err = st.Township(ctx); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if d.Villages, err = st.Villages(a); err != nil {
+	if d.Villages, err = st.Villages(ctx, a); err != nil {
 		return nil, err
 	}
 	if village != "" {
@@ -100,43 +101,43 @@ func Load(st store.Engine, a store.Actor, village string) (*Data, error) {
 		d.Villages = d.Villages[i : i+1]
 	}
 	in := func(v string) bool { return village == "" || v == village }
-	if d.Grids, err = st.Grids(a); err != nil {
+	if d.Grids, err = st.Grids(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Grids = slices.DeleteFunc(d.Grids, func(g store.Grid) bool { return !in(g.Village) })
-	if d.Households, err = st.Households(a); err != nil {
+	if d.Households, err = st.Households(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Households = slices.DeleteFunc(d.Households, func(h store.Household) bool { return !in(h.Village) })
-	if d.Members, err = st.Members(a); err != nil {
+	if d.Members, err = st.Members(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Members = slices.DeleteFunc(d.Members, func(m store.Member) bool { return !in(m.Village) })
-	if d.Cadres, err = st.Cadres(a); err != nil {
+	if d.Cadres, err = st.Cadres(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Cadres = slices.DeleteFunc(d.Cadres, func(c store.Cadre) bool { return !in(c.Village) })
-	if d.Officials, err = st.Officials(a); err != nil {
+	if d.Officials, err = st.Officials(ctx, a); err != nil {
 		return nil, err
 	}
-	if d.Groups, err = st.Groups(a); err != nil {
+	if d.Groups, err = st.Groups(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Groups = slices.DeleteFunc(d.Groups, func(g store.Group) bool { return !in(g.Village) })
-	if d.Visits, err = st.Visits(a); err != nil {
+	if d.Visits, err = st.Visits(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Visits = slices.DeleteFunc(d.Visits, func(v store.Visit) bool { return !in(v.Village) })
-	if d.Concerns, err = st.Concerns(a); err != nil {
+	if d.Concerns, err = st.Concerns(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Concerns = slices.DeleteFunc(d.Concerns, func(c store.Concern) bool { return !in(c.Village) })
-	if d.Revisits, err = st.Revisits(a); err != nil {
+	if d.Revisits, err = st.Revisits(ctx, a); err != nil {
 		return nil, err
 	}
 	d.Revisits = slices.DeleteFunc(d.Revisits, func(r store.Revisit) bool { return !in(r.Village) })
 	for _, v := range d.Villages {
-		f, err := st.Facts(a, v.Code)
+		f, err := st.Facts(ctx, a, v.Code)
 		if err != nil {
 			return nil, err
 		}
@@ -242,8 +243,8 @@ func Personal(report string) bool { return report == "residents" || report == "g
 // PersonalData: the export is in the audit trail before any number is handed out. Only
 // township and village users may (store.Actor.CanExportPersonal); for the others it is an
 // error and the data stays masked.
-func (d *Data) Unmask(st store.Engine, what string) error {
-	p, err := st.PersonalData(d.Actor, what, d.Village)
+func (d *Data) Unmask(ctx context.Context, st store.Engine, what string) error {
+	p, err := st.PersonalData(ctx, d.Actor, what, d.Village)
 	if err != nil {
 		return err
 	}

@@ -26,13 +26,13 @@ func figures(t *testing.T, st *store.Store, village string) storeFigures {
 	t.Helper()
 	var f storeFigures
 	in := func(v string) bool { return village == "" || v == village }
-	hs, err := st.Households(store.System())
+	hs, err := st.Households(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, _ := st.Visits(store.System())
-	cs, _ := st.Concerns(store.System())
-	rs, _ := st.Revisits(store.System())
+	vs, _ := st.Visits(t.Context(), store.System())
+	cs, _ := st.Concerns(t.Context(), store.System())
+	rs, _ := st.Revisits(t.Context(), store.System())
 	current := map[string]bool{}
 	for _, h := range hs {
 		if h.MovedOut == "" && in(h.Village) {
@@ -101,7 +101,7 @@ func TestDemoTownship(t *testing.T) {
 // testSummaryMatchesStore: the summary's township total (合计) and each village's subtotal
 // (小计) say what the store's rows say.
 func testSummaryMatchesStore(t *testing.T, st *store.Store) {
-	d, err := Load(st, store.System(), "")
+	d, err := Load(t.Context(), st, store.System(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func testSummaryMatchesStore(t *testing.T, st *store.Store) {
 // excelize and reads it back: title, header, frozen panes, widths, date cells, tag fills, and
 // the numbers match the store.
 func testEveryReportOpens(t *testing.T, st *store.Store) {
-	d, err := Load(st, store.System(), "DL")
+	d, err := Load(t.Context(), st, store.System(), "DL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,17 +251,17 @@ func testEveryReportOpens(t *testing.T, st *store.Store) {
 				t.Fatalf("summary subtotal %v, want %+v", last, fig)
 			}
 		case "visits":
-			vs, _ := st.Visits(store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
+			vs, _ := st.Visits(t.Context(), store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
 			if len(r.Tables[0].Rows) != len(vs) {
 				t.Fatalf("visits: %d rows for %d", len(r.Tables[0].Rows), len(vs))
 			}
 		case "revisits":
-			rs, _ := st.Revisits(store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
+			rs, _ := st.Revisits(t.Context(), store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
 			if len(r.Tables[0].Rows) != len(rs) {
 				t.Fatalf("revisits: %d rows for %d", len(r.Tables[0].Rows), len(rs))
 			}
 		case "groups":
-			gs, _ := st.Groups(store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
+			gs, _ := st.Groups(t.Context(), store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
 			people := 0
 			for _, g := range gs {
 				people += 2 + len(g.Members)
@@ -294,7 +294,7 @@ func testEveryReportOpens(t *testing.T, st *store.Store) {
 // testInspectorSeesMaskedNumbers: an inspector's residents export masks ID numbers and phones.
 func testInspectorSeesMaskedNumbers(t *testing.T, st *store.Store) {
 	inspector := store.Actor{Name: "督查", Role: store.RoleInspector}
-	d, err := Load(st, inspector, "DL")
+	d, err := Load(t.Context(), st, inspector, "DL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,11 +310,11 @@ func testInspectorSeesMaskedNumbers(t *testing.T, st *store.Store) {
 	if !strings.Contains(tb.Title, "东岭新村") {
 		t.Fatalf("title %q", tb.Title)
 	}
-	if err := d.Unmask(st, "residents.xlsx"); !errors.Is(err, store.ErrScope) || d.Unmasked() {
+	if err := d.Unmask(t.Context(), st, "residents.xlsx"); !errors.Is(err, store.ErrScope) || d.Unmasked() {
 		t.Fatalf("an inspector unmasked the roster: %v", err)
 	}
 	// A township user's loaded data is masked too until the audited Unmask.
-	d, err = Load(st, store.System(), "DL")
+	d, err = Load(t.Context(), st, store.System(), "DL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,15 +331,15 @@ func testInspectorSeesMaskedNumbers(t *testing.T, st *store.Store) {
 	if n := full(); n != 0 {
 		t.Fatalf("%d full ID numbers before Unmask", n)
 	}
-	before, _ := st.Audit(store.System(), 1)
-	if err := d.Unmask(st, "residents.xlsx"); err != nil {
+	before, _ := st.Audit(t.Context(), store.System(), 1)
+	if err := d.Unmask(t.Context(), st, "residents.xlsx"); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := st.Audit(store.System(), 1)
+	after, _ := st.Audit(t.Context(), store.System(), 1)
 	if n := full(); n == 0 || len(after) == 0 || after[0].Action != "export" || (len(before) > 0 && after[0].Seq == before[0].Seq) {
 		t.Fatalf("Unmask: %d full ID numbers, audit %+v", n, after)
 	}
-	if _, err := Load(st, store.Actor{Name: "v", Role: store.RoleVillage, Village: "XH"}, "DL"); err == nil {
+	if _, err := Load(t.Context(), st, store.Actor{Name: "v", Role: store.RoleVillage, Village: "XH"}, "DL"); err == nil {
 		t.Fatal("a village user loaded another village")
 	}
 }

@@ -38,7 +38,7 @@ func smallStore(t *testing.T) *store.Store {
 				{ID: "DL03-0001-1", Name: "王建国", Relation: "户主", Gender: "男", Born: "1965-05", IDNumber: id("37010219650512123")}}},
 		},
 	}
-	if err := st.Seed(store.System(), d); err != nil {
+	if err := st.Seed(t.Context(), store.System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -157,7 +157,7 @@ func TestParseMessyWorkbook(t *testing.T) {
 		t.Fatalf("cadres: %+v", r.Cadres)
 	}
 
-	rep, err := st.ImportRoster(village, r, store.ImportOptions{})
+	rep, err := st.ImportRoster(t.Context(), village, r, store.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestParseMessyWorkbook(t *testing.T) {
 	}
 	// Again: nothing changes.
 	p = parse(t, st, village, messyWorkbook(t), "花名册.xlsx")
-	if rep, err := st.ImportRoster(village, p.Roster, store.ImportOptions{}); err != nil || !rep.Empty() {
+	if rep, err := st.ImportRoster(t.Context(), village, p.Roster, store.ImportOptions{}); err != nil || !rep.Empty() {
 		t.Fatalf("second import: %v %+v", err, rep.Changes)
 	}
 }
@@ -276,20 +276,20 @@ func TestFirstImportIntoEmptyStore(t *testing.T) {
 	if len(p.Problems) > 0 || len(p.Roster.Villages) != 1 || len(p.Roster.Grids) != 2 {
 		t.Fatalf("%v %+v", FormatProblems(p.Problems, "en", 0), p.Roster)
 	}
-	if _, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "--township") {
+	if _, err := st.ImportRoster(t.Context(), store.System(), p.Roster, store.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "--township") {
 		t.Fatalf("no township name: %v", err)
 	}
 	p.Roster.Township = "青石镇"
-	rep, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{})
+	rep, err := st.ImportRoster(t.Context(), store.System(), p.Roster, store.ImportOptions{})
 	if err != nil || rep.Villages.Added != 1 || rep.Grids.Added != 2 {
 		t.Fatalf("%v %+v", err, rep)
 	}
-	if tw, _ := st.Township(); tw.Name != "青石镇" {
+	if tw, _ := st.Township(t.Context()); tw.Name != "青石镇" {
 		t.Fatalf("township %+v", tw)
 	}
 	// Now residents can come in, their grids found by name.
 	p = parse(t, st, store.System(), []byte("网格,户号,姓名,与户主关系\n前岭网格,1,张三,户主\n"), "人口.csv")
-	if rep, err := st.ImportRoster(store.System(), p.Roster, store.ImportOptions{}); err != nil || rep.Households.Added != 1 {
+	if rep, err := st.ImportRoster(t.Context(), store.System(), p.Roster, store.ImportOptions{}); err != nil || rep.Households.Added != 1 {
 		t.Fatalf("%v %+v", err, rep)
 	}
 	// A village user may send the grids sheet back unchanged, but not change it.
@@ -313,16 +313,16 @@ func TestFactSheetRoundTrip(t *testing.T) {
 	if len(p.Problems) > 0 || len(p.Roster.FactSheets) != 1 {
 		t.Fatalf("%v %+v", FormatProblems(p.Problems, "en", 0), p.Roster)
 	}
-	if rep, err := st.ImportRoster(village, p.Roster, store.ImportOptions{}); err != nil || rep.FactSheets.Added != 1 {
+	if rep, err := st.ImportRoster(t.Context(), village, p.Roster, store.ImportOptions{}); err != nil || rep.FactSheets.Added != 1 {
 		t.Fatalf("%v %+v", err, rep)
 	}
-	fs, _ := st.FactSheet(village, "DL")
+	fs, _ := st.FactSheet(t.Context(), village, "DL")
 	if fs.Profile != "东岭新村由东岭、前岭两村合并而成。" || !slices.Equal(fs.Industries, []string{"大棚蔬菜", "苹果"}) || fs.UpdatedBy != "陈静" {
 		t.Fatalf("%+v", fs)
 	}
 	out := export(t, st, village, "factsheet", "csv", "")
 	p = parse(t, st, village, out, "factsheet.csv")
-	if rep, err := st.ImportRoster(village, p.Roster, store.ImportOptions{}); err != nil || !rep.Empty() {
+	if rep, err := st.ImportRoster(t.Context(), village, p.Roster, store.ImportOptions{}); err != nil || !rep.Empty() {
 		t.Fatalf("round trip: %v %+v", err, rep.Changes)
 	}
 	txt := string(export(t, st, village, "factsheet", "txt", ""))
@@ -345,21 +345,21 @@ func TestFactSheetImportBySection(t *testing.T) {
 	village := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
 	full := store.FactSheet{Village: "DL", Profile: "东岭新村由东岭、前岭两村合并而成。", Industries: []string{"大棚蔬菜", "苹果"},
 		Services: []string{"代办医保社保"}, Vision: "建成宜居宜业和美乡村", Tasks: []string{"修通生产路"}}
-	if _, err := st.SetFactSheet(village, full); err != nil {
+	if _, err := st.SetFactSheet(t.Context(), village, full); err != nil {
 		t.Fatal(err)
 	}
 	p := parse(t, st, village, []byte("栏目,内容\n服务,代办医保社保\n服务,\"便民服务：周一;周三\"\n"), "明白纸.csv")
 	if len(p.Problems) > 0 {
 		t.Fatal(FormatProblems(p.Problems, "en", 5))
 	}
-	rep, err := st.ImportRoster(village, p.Roster, store.ImportOptions{DryRun: true})
+	rep, err := st.ImportRoster(t.Context(), village, p.Roster, store.ImportOptions{DryRun: true})
 	if err != nil || len(rep.Changes) != 1 || !slices.Equal(rep.Changes[0].Fields, []string{"services"}) {
 		t.Fatalf("dry run: %v %+v", err, rep.Changes)
 	}
-	if _, err := st.ImportRoster(village, p.Roster, store.ImportOptions{}); err != nil {
+	if _, err := st.ImportRoster(t.Context(), village, p.Roster, store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := st.FactSheet(village, "DL")
+	got, _ := st.FactSheet(t.Context(), village, "DL")
 	want := full
 	want.Services = []string{"代办医保社保", "便民服务：周一;周三"}
 	if got.Profile != want.Profile || !slices.Equal(got.Industries, want.Industries) || !slices.Equal(got.Services, want.Services) ||
@@ -368,11 +368,11 @@ func TestFactSheetImportBySection(t *testing.T) {
 	}
 	// 任务 listed with no content clears the tasks, and only them.
 	p = parse(t, st, village, []byte("栏目,内容\n任务,\n"), "明白纸.csv")
-	rep, err = st.ImportRoster(village, p.Roster, store.ImportOptions{})
+	rep, err = st.ImportRoster(t.Context(), village, p.Roster, store.ImportOptions{})
 	if err != nil || len(rep.Changes) != 1 || !slices.Equal(rep.Changes[0].Fields, []string{"tasks"}) {
 		t.Fatalf("clearing the tasks: %v %+v", err, rep.Changes)
 	}
-	if got, _ := st.FactSheet(village, "DL"); len(got.Tasks) != 0 || got.Vision != full.Vision || len(got.Services) != 2 {
+	if got, _ := st.FactSheet(t.Context(), village, "DL"); len(got.Tasks) != 0 || got.Vision != full.Vision || len(got.Services) != 2 {
 		t.Fatalf("%+v", got)
 	}
 }

@@ -21,7 +21,7 @@ func testResidentsExportImportIsNoOp(t *testing.T, st *store.Store) {
 		if len(p.Problems) > 0 {
 			t.Fatalf("%s %s: problems:\n%s", c.who.Name, c.format, strings.Join(FormatProblems(p.Problems, "en", 20), "\n"))
 		}
-		rep, err := st.ImportRoster(c.who, p.Roster, store.ImportOptions{})
+		rep, err := st.ImportRoster(t.Context(), c.who, p.Roster, store.ImportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ package query
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,9 +29,9 @@ import (
 type Source interface {
 	store.Clock
 	store.Feed
-	Concerns(a store.Actor) ([]store.Concern, error)
-	Concern(a store.Actor, id string) (store.Concern, error)
-	Grids(a store.Actor) ([]store.Grid, error)
+	Concerns(ctx context.Context, a store.Actor) ([]store.Concern, error)
+	Concern(ctx context.Context, a store.Actor, id string) (store.Concern, error)
+	Grids(ctx context.Context, a store.Actor) ([]store.Grid, error)
 }
 
 // LedgerOrder is an order the ledger view keeps its rows in.
@@ -140,7 +141,7 @@ func NewLedger(src Source, log *slog.Logger) *Ledger {
 func (l *Ledger) Warm() {
 	l.warm.Do(func() {
 		go func() {
-			if err := l.sync(); err != nil {
+			if err := l.syncView(); err != nil {
 				l.log.Warn("loading the ledger view", "err", err)
 			}
 		}()
@@ -163,8 +164,21 @@ func (l *Ledger) note(changes []store.Change) {
 }
 
 // sync brings the view up to date: everything after "all", else the stale rows, and the
-// meeting order when the day has changed (overdue rows move to the front).
-func (l *Ledger) sync() error {
+// meeting order when the day has changed (overdue rows move to the front). The reading is the
+// view's, shared by every session, so it is not stopped by the session that happens to ask
+// (ctx): a session that has ended gets its error before and after, and nothing in between.
+func (l *Ledger) sync(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := l.syncView(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// syncView is sync's work.
+func (l *Ledger) syncView() error {
 	// The common case, nothing changed, costs two short locks and no wait behind another
 	// session's sync. Marks another sync has taken but not yet applied count as pending:
 	// reading before they land would answer with rows older than a change already told.
@@ -206,7 +220,7 @@ func (l *Ledger) sync() error {
 
 // gridNames reads every grid's name, for the search keys.
 func (l *Ledger) gridNames() (map[string]string, error) {
-	gs, err := l.src.Grids(store.System())
+	gs, err := l.src.Grids(context.Background(), store.System())
 	names := make(map[string]string, len(gs))
 	for _, g := range gs {
 		names[g.Code] = g.Name
@@ -222,7 +236,7 @@ func (l *Ledger) loadAll() error {
 	}
 	// The store reads and decodes the concerns (in its key order: village, then ID, which is
 	// orderKey); their search keys, pinyin included, are made here on every core.
-	cs, err := l.src.Concerns(store.System())
+	cs, err := l.src.Concerns(context.Background(), store.System())
 	if err != nil {
 		return fmt.Errorf("loading the ledger: %w", err)
 	}
@@ -371,7 +385,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 		keyer := search.NewKeyer()
 		sys := store.System()
 		for id := range ids {
-			c, err := l.src.Concern(sys, id)
+			c, err := l.src.Concern(context.Background(), sys, id)
 			if errors.Is(err, store.ErrNotFound) {
 				gone[id] = true
 				continue
@@ -598,8 +612,8 @@ type LedgerCounts struct {
 
 // Query answers q for actor a from the view, bringing it up to date first. It walks one
 // pre-sorted order once, filtering as it goes, and copies out only the window.
-func (l *Ledger) Query(a store.Actor, q LedgerQuery) (LedgerPage, error) {
-	if err := l.sync(); err != nil {
+func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (LedgerPage, error) {
+	if err := l.sync(ctx); err != nil {
 		return LedgerPage{}, err
 	}
 	if q.Order < 0 || q.Order >= orderKey {
@@ -689,8 +703,8 @@ func (l *Ledger) Query(a store.Actor, q LedgerQuery) (LedgerPage, error) {
 }
 
 // Get returns the concerns with these IDs that exist and are in the actor's scope, by ID.
-func (l *Ledger) Get(a store.Actor, ids []string) (map[string]store.Concern, error) {
-	if err := l.sync(); err != nil {
+func (l *Ledger) Get(ctx context.Context, a store.Actor, ids []string) (map[string]store.Concern, error) {
+	if err := l.sync(ctx); err != nil {
 		return nil, err
 	}
 	l.mu.RLock()
@@ -769,8 +783,8 @@ func (l *Ledger) count(a store.Actor) LedgerCounts {
 // Concerns returns the concerns the actor may see, in the store's order (by village, then
 // ID), from the view: what Store.Concerns returns, without reading and decoding each row
 // again. Their slices are shared with the view: read only.
-func (l *Ledger) Concerns(a store.Actor) ([]store.Concern, error) {
-	if err := l.sync(); err != nil {
+func (l *Ledger) Concerns(ctx context.Context, a store.Actor) ([]store.Concern, error) {
+	if err := l.sync(ctx); err != nil {
 		return nil, err
 	}
 	l.mu.RLock()
@@ -794,8 +808,8 @@ type LedgerFacets struct {
 }
 
 // Facets lists the villages, grids and categories among the concerns the actor sees.
-func (l *Ledger) Facets(a store.Actor) (LedgerFacets, error) {
-	if err := l.sync(); err != nil {
+func (l *Ledger) Facets(ctx context.Context, a store.Actor) (LedgerFacets, error) {
+	if err := l.sync(ctx); err != nil {
 		return LedgerFacets{}, err
 	}
 	l.mu.RLock()

@@ -26,7 +26,7 @@ func county(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := demo.County(st, demo.DefaultSeed, demo.FullCounty().Scaled(100), day, nil); err != nil {
+	if err := demo.County(t.Context(), st, demo.DefaultSeed, demo.FullCounty().Scaled(100), day, nil); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -38,7 +38,7 @@ func every(t *testing.T, l *query.Ledger, a store.Actor, q query.LedgerQuery) []
 	var out []store.Concern
 	for q.Offset = 0; ; q.Offset += 97 {
 		q.Limit = 97
-		p, err := l.Query(a, q)
+		p, err := l.Query(t.Context(), a, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,15 +92,15 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		c := open[rng.IntN(len(open))]
 		tag := store.Tags()[rng.IntN(3)]
-		if _, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: tag}); err != nil {
+		if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: tag}); err != nil {
 			t.Fatal(err)
 		}
 		if i%4 == 0 {
-			if _, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpResolve, Text: "已解决"}); err != nil {
+			if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpResolve, Text: "已解决"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		p, err := l.Query(store.System(), query.LedgerQuery{All: true, Around: c.ID, Limit: 5})
+		p, err := l.Query(t.Context(), store.System(), query.LedgerQuery{All: true, Around: c.ID, Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,13 +110,13 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 				seen = &p.Rows[i]
 			}
 		}
-		fresh, _ := st.Concern(store.System(), c.ID)
+		fresh, _ := st.Concern(t.Context(), store.System(), c.ID)
 		if seen == nil || seen.Tag != fresh.Tag || seen.Status != fresh.Status || seen.Rev != fresh.Rev {
 			t.Fatalf("view shows %+v after triage, store has tag %s status %s rev %d", seen, fresh.Tag, fresh.Status, fresh.Rev)
 		}
 	}
 	// The kept orders equal a sort of a fresh read.
-	stored, err := st.Concerns(store.System())
+	stored, err := st.Concerns(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,11 +146,11 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 			t.Fatalf("%s order: the village user's %d rows differ from the township's %d of that village", o, len(got), len(want))
 		}
 	}
-	shared, err := l.Concerns(store.System())
+	shared, err := l.Concerns(t.Context(), store.System())
 	if err != nil || len(shared) != len(stored) {
 		t.Fatalf("view's Concerns: %d rows, %v", len(shared), err)
 	}
-	byKey, _ := st.Concerns(store.System())
+	byKey, _ := st.Concerns(t.Context(), store.System())
 	for i := range byKey {
 		if shared[i].ID != byKey[i].ID || shared[i].Rev != byKey[i].Rev {
 			t.Fatalf("view's Concerns row %d is %s, the store's %s", i, shared[i].ID, byKey[i].ID)
@@ -189,7 +189,7 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 func TestLedgerViewScope(t *testing.T) {
 	st := county(t)
 	l := query.NewLedger(st, nil)
-	stored, _ := st.Concerns(store.System())
+	stored, _ := st.Concerns(t.Context(), store.System())
 	village := stored[0].Village
 	grid := stored[0].Grid
 	for _, a := range []store.Actor{
@@ -222,7 +222,7 @@ func TestLedgerViewScope(t *testing.T) {
 			}
 		}
 		if other != "" {
-			p, err := l.Query(a, query.LedgerQuery{All: true, Around: other, IDs: []string{other}})
+			p, err := l.Query(t.Context(), a, query.LedgerQuery{All: true, Around: other, IDs: []string{other}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,7 +230,7 @@ func TestLedgerViewScope(t *testing.T) {
 				t.Fatalf("%s actor found %s outside scope", a.Role, other)
 			}
 		}
-		f, _ := l.Facets(a)
+		f, _ := l.Facets(t.Context(), a)
 		if a.Role == store.RoleVillage && !slices.Equal(f.Villages, []string{village}) {
 			t.Fatalf("village facets %v", f.Villages)
 		}
@@ -268,7 +268,7 @@ func TestLedgerViewSearch(t *testing.T) {
 	var id string
 	var owner store.Owner
 	for _, c := range open[len(open)/2:] {
-		os, err := st.Owners(store.System(), c.ID)
+		os, err := st.Owners(t.Context(), store.System(), c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +291,7 @@ func TestLedgerViewSearch(t *testing.T) {
 	if slices.Contains(was, id) {
 		t.Fatalf("%q finds %s before it was given to %s", owner.Name, id, owner.Name)
 	}
-	if _, err := st.Triage(store.System(), id, -1, store.Op{Kind: store.OpOwner, Text: owner.ID}); err != nil {
+	if _, err := st.Triage(t.Context(), store.System(), id, -1, store.Op{Kind: store.OpOwner, Text: owner.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if now := found(); len(now) != len(was)+1 || !slices.Contains(now, id) {
@@ -299,12 +299,12 @@ func TestLedgerViewSearch(t *testing.T) {
 	}
 	// Every word finds exactly the rows whose key holds it, typed a letter at a time (each
 	// prefix narrows the next) or at once.
-	gs, _ := st.Grids(store.System())
+	gs, _ := st.Grids(t.Context(), store.System())
 	gridName := map[string]string{}
 	for _, g := range gs {
 		gridName[g.Code] = g.Name
 	}
-	stored, _ := st.Concerns(store.System())
+	stored, _ := st.Concerns(t.Context(), store.System())
 	for _, word := range []string{"louyu", "漏雨", "dl", "ab-00", "fdly", "ceshiyuan", "网格"} {
 		for i := 1; i <= len([]rune(word)); i++ {
 			text := string([]rune(word)[:i])
@@ -321,13 +321,13 @@ func TestLedgerViewSearch(t *testing.T) {
 					want++
 				}
 			}
-			p, err := l.Query(store.System(), query.LedgerQuery{All: true, Text: text, Limit: 1})
+			p, err := l.Query(t.Context(), store.System(), query.LedgerQuery{All: true, Text: text, Limit: 1})
 			if err != nil || p.Total != want {
 				t.Fatalf("%q: the view finds %d, the rows hold it %d times (%v)", text, p.Total, want, err)
 			}
 		}
 	}
-	p, err := l.Query(store.System(), query.LedgerQuery{Counts: true, Limit: 1})
+	p, err := l.Query(t.Context(), store.System(), query.LedgerQuery{Counts: true, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,12 +352,12 @@ func TestLedgerViewReadsItsWrites(t *testing.T) {
 		wg.Go(func() {
 			for i := range 25 {
 				c := open[(w*25+i)%len(open)]
-				got, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags()[i%3]})
+				got, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags()[i%3]})
 				if err != nil {
 					errs <- err
 					return
 				}
-				p, err := l.Query(store.System(), query.LedgerQuery{IDs: []string{c.ID}, Limit: 1})
+				p, err := l.Query(t.Context(), store.System(), query.LedgerQuery{IDs: []string{c.ID}, Limit: 1})
 				if err != nil {
 					errs <- err
 					return
@@ -385,7 +385,7 @@ func TestLedgerViewCloseWhileLoading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.County(st, demo.DefaultSeed, demo.FullCounty().Scaled(100), day, nil); err != nil {
+	if err := demo.County(t.Context(), st, demo.DefaultSeed, demo.FullCounty().Scaled(100), day, nil); err != nil {
 		t.Fatal(err)
 	}
 	query.NewLedger(st, nil).Warm()

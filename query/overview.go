@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"sort"
 	"time"
 
@@ -10,18 +11,18 @@ import (
 // OverviewSource is what pane 5's read model reads.
 type OverviewSource interface {
 	store.Clock
-	Villages(a store.Actor) ([]store.Village, error)
-	Grids(a store.Actor) ([]store.Grid, error)
-	Members(a store.Actor) ([]store.Member, error)
-	Households(a store.Actor) ([]store.Household, error)
-	Visits(a store.Actor) ([]store.Visit, error)
-	Revisits(a store.Actor) ([]store.Revisit, error)
-	Limits() (store.Limits, error)
-	Calendar() (store.Calendar, error)
-	FilingsOf(a store.Actor) ([]store.Filing, error)
-	Inspections(a store.Actor) ([]store.Inspection, error)
-	ScoreWeights() (store.Weights, error)
-	Meetings(a store.Actor) ([]store.Meeting, error)
+	Villages(ctx context.Context, a store.Actor) ([]store.Village, error)
+	Grids(ctx context.Context, a store.Actor) ([]store.Grid, error)
+	Members(ctx context.Context, a store.Actor) ([]store.Member, error)
+	Households(ctx context.Context, a store.Actor) ([]store.Household, error)
+	Visits(ctx context.Context, a store.Actor) ([]store.Visit, error)
+	Revisits(ctx context.Context, a store.Actor) ([]store.Revisit, error)
+	Limits(ctx context.Context) (store.Limits, error)
+	Calendar(ctx context.Context) (store.Calendar, error)
+	FilingsOf(ctx context.Context, a store.Actor) ([]store.Filing, error)
+	Inspections(ctx context.Context, a store.Actor) ([]store.Inspection, error)
+	ScoreWeights(ctx context.Context) (store.Weights, error)
+	Meetings(ctx context.Context, a store.Actor) ([]store.Meeting, error)
 }
 
 // Overview is pane 5's read model, as one actor sees it.
@@ -85,16 +86,16 @@ type CommonIssue struct {
 // store.CountFigures), coverage bars, the concerns' counts and trend, candidate common issues,
 // night-school courses asked for, and the villages' score sheets, ranked. The concerns come
 // from the shared ledger view.
-func LoadOverview(st OverviewSource, l *Ledger, a store.Actor) (*Overview, error) {
+func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Actor) (*Overview, error) {
 	d := &Overview{Today: st.Today(), History: map[string][]store.Filing{}, Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{}}
 	var err error
-	if d.Villages, err = st.Villages(a); err != nil {
+	if d.Villages, err = st.Villages(ctx, a); err != nil {
 		return nil, err
 	}
-	if d.Cal, err = st.Calendar(); err != nil {
+	if d.Cal, err = st.Calendar(ctx); err != nil {
 		return nil, err
 	}
-	fs, err := st.FilingsOf(a)
+	fs, err := st.FilingsOf(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -102,16 +103,16 @@ func LoadOverview(st OverviewSource, l *Ledger, a store.Actor) (*Overview, error
 		k := f.Village + "/" + f.Kind
 		d.History[k] = append(d.History[k], f)
 	}
-	if d.Findings, err = st.Inspections(a); err != nil {
+	if d.Findings, err = st.Inspections(ctx, a); err != nil {
 		return nil, err
 	}
-	if d.Weights, err = st.ScoreWeights(); err != nil {
+	if d.Weights, err = st.ScoreWeights(ctx); err != nil {
 		return nil, err
 	}
-	if d.Meetings, err = st.Meetings(a); err != nil {
+	if d.Meetings, err = st.Meetings(ctx, a); err != nil {
 		return nil, err
 	}
-	ms, err := st.Members(a)
+	ms, err := st.Members(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -120,28 +121,28 @@ func LoadOverview(st OverviewSource, l *Ledger, a store.Actor) (*Overview, error
 		d.Members[m.Village] = append(d.Members[m.Village], m)
 	}
 	// Coverage counts the current roster: a household that moved out is owed no visit.
-	hhs, err := st.Households(a)
+	hhs, err := st.Households(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	hhs = store.CurrentHouseholds(hhs)
-	visits, err := st.Visits(a)
+	visits, err := st.Visits(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := l.Concerns(a)
+	cs, err := l.Concerns(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := st.Revisits(a)
+	rs, err := st.Revisits(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	limits, err := st.Limits()
+	limits, err := st.Limits(ctx)
 	if err != nil {
 		return nil, err
 	}
-	grids, err := st.Grids(a)
+	grids, err := st.Grids(ctx, a)
 	if err != nil {
 		return nil, err
 	}

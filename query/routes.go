@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"time"
@@ -12,14 +13,14 @@ import (
 // and reaches the actor sees.
 type RoutesSource interface {
 	store.Clock
-	Villages(a store.Actor) ([]store.Village, error)
-	Grids(a store.Actor) ([]store.Grid, error)
-	Members(a store.Actor) ([]store.Member, error)
-	Households(a store.Actor) ([]store.Household, error)
-	Visits(a store.Actor) ([]store.Visit, error)
-	Reaches(a store.Actor) ([]store.Reach, error)
-	Groups(a store.Actor) ([]store.Group, error)
-	Routes(a store.Actor) ([]store.Route, error)
+	Villages(ctx context.Context, a store.Actor) ([]store.Village, error)
+	Grids(ctx context.Context, a store.Actor) ([]store.Grid, error)
+	Members(ctx context.Context, a store.Actor) ([]store.Member, error)
+	Households(ctx context.Context, a store.Actor) ([]store.Household, error)
+	Visits(ctx context.Context, a store.Actor) ([]store.Visit, error)
+	Reaches(ctx context.Context, a store.Actor) ([]store.Reach, error)
+	Groups(ctx context.Context, a store.Actor) ([]store.Group, error)
+	Routes(ctx context.Context, a store.Actor) ([]store.Route, error)
 }
 
 // Routes is pane 1's read model: the visit groups with their routes, progress and any breach
@@ -79,10 +80,10 @@ type CoverageRow struct {
 // LoadRoutes reads the actor's groups, routes, households, members, visits and reaches, and
 // works out coverage: a household counts once visited; a person once met at a visit, or once
 // recorded as reached another way.
-func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
+func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, error) {
 	d := Routes{Grids: map[string]store.Grid{}, Villages: map[string]store.Village{}, Ctx: map[string]store.GroupContext{},
 		HHPerGrid: map[string]int{}, Members: map[string][]store.Member{}, Today: st.Today()}
-	villages, err := st.Villages(a)
+	villages, err := st.Villages(ctx, a)
 	if err != nil {
 		return d, err
 	}
@@ -91,7 +92,7 @@ func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
 		d.Ctx[v.Code] = store.GroupContext{Members: map[string]store.Member{}, Grids: map[string]store.Grid{}}
 	}
 	d.MultiVillage = len(villages) > 1
-	grids, err := st.Grids(a)
+	grids, err := st.Grids(ctx, a)
 	if err != nil {
 		return d, err
 	}
@@ -101,7 +102,7 @@ func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
 			ctx.Grids[g.Code] = g
 		}
 	}
-	members, err := st.Members(a)
+	members, err := st.Members(ctx, a)
 	if err != nil {
 		return d, err
 	}
@@ -115,7 +116,7 @@ func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
 	}
 	// Routes, coverage and the missed list are about the current roster: households and
 	// people who moved out are neither visited nor owed a visit.
-	hhs, err := st.Households(a)
+	hhs, err := st.Households(ctx, a)
 	if err != nil {
 		return d, err
 	}
@@ -128,11 +129,11 @@ func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
 		d.HHPerGrid[h.Grid]++
 	}
 	d.Households = len(hhs)
-	visits, err := st.Visits(a)
+	visits, err := st.Visits(ctx, a)
 	if err != nil {
 		return d, err
 	}
-	reaches, err := st.Reaches(a)
+	reaches, err := st.Reaches(ctx, a)
 	if err != nil {
 		return d, err
 	}
@@ -163,7 +164,7 @@ func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
 			}
 		}
 	}
-	groups, err := st.Groups(a)
+	groups, err := st.Groups(ctx, a)
 	if err != nil {
 		return d, err
 	}
@@ -173,7 +174,7 @@ func LoadRoutes(st RoutesSource, a store.Actor) (Routes, error) {
 			d.Ctx[g.Village] = ctx
 		}
 	}
-	rts, err := st.Routes(a)
+	rts, err := st.Routes(ctx, a)
 	if err != nil {
 		return d, err
 	}

@@ -20,15 +20,15 @@ func TestLoadRoutesScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := demo.Seed(st); err != nil {
+	if err := demo.Seed(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
 	grid := store.Actor{Name: "格", Role: store.RoleGrid, Village: "DL", Grid: "DL02"}
-	g, err := query.LoadRoutes(st, grid)
+	g, err := query.LoadRoutes(t.Context(), st, grid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := query.LoadRoutes(st, store.System())
+	all, err := query.LoadRoutes(t.Context(), st, store.System())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -337,7 +337,7 @@ func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 	if refused >= s.cfg.MaxAuthTries {
 		return false
 	}
-	if _, err := s.cfg.Store.UserByKey(fp); err != nil {
+	if _, err := s.cfg.Store.UserByKey(ctx, fp); err != nil {
 		ctx.Lock()
 		ctx.SetValue(refusedKey, refused+1)
 		ctx.Unlock()
@@ -441,7 +441,7 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 		var u store.User
 		registered := false
 		if pk := sess.PublicKey(); pk != nil {
-			found, err := s.cfg.Store.UserByKey(gossh.FingerprintSHA256(pk))
+			found, err := s.cfg.Store.UserByKey(sess.Context(), gossh.FingerprintSHA256(pk))
 			if err == nil {
 				u, registered = found, true
 			}
@@ -500,7 +500,7 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 		args = admin.WithLang(args, pickLang(u.Lang, sess.Environ(), s.cfg.Lang))
 		// The input knows when the connection drops, so an upload cut short imports nothing.
 		stdin := admin.CheckedReader{Reader: sess, Check: admin.Probe(sess.Context(), sess.SendRequest)}
-		code := admin.Run(admin.Env{Store: s.cfg.Store, Actor: store.ActorFor(u), Stdin: stdin,
+		code := admin.Run(admin.Env{Ctx: sess.Context(), Store: s.cfg.Store, Actor: store.ActorFor(u), Stdin: stdin,
 			Stdout: sess, Stderr: sess.Stderr(), Remote: true}, args)
 		end.set(fmt.Sprintf("command exit %d", code))
 		_ = sess.Exit(code)
@@ -531,7 +531,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	lang := pickLang(u.Lang, sess.Environ(), s.cfg.Lang)
 	follow, _ := sess.Context().Value(followKey).(string)
 	opts := tui.Options{
-		Store: s.cfg.Store, Ledger: s.ledger, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
+		// The session's context: its panes' loads stop when it ends.
+		Context: sess.Context(),
+		Store:   s.cfg.Store, Ledger: s.ledger, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
 		ASCII:    envIs(sess.Environ(), "SANBAI_ASCII", "1"),
 		Width:    pty.Window.Width,
 		Height:   pty.Window.Height,

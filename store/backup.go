@@ -17,6 +17,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -65,11 +66,11 @@ func backupKeys(master []byte) (enc, mac []byte) {
 // Backup streams a consistent backup of the whole store to w. Only township users may: it
 // holds every resident's personal data, so it is recorded in the audit trail (who, when) before
 // the first byte leaves.
-func (s *Store) Backup(a Actor, w io.Writer) (BackupInfo, error) {
+func (s *Store) Backup(ctx context.Context, a Actor, w io.Writer) (BackupInfo, error) {
 	if a.Role != RoleTownship {
 		return BackupInfo{}, fmt.Errorf("%w: only township users make backups", ErrScope)
 	}
-	if err := s.AuditExport(a, "backup", ""); err != nil {
+	if err := s.AuditExport(ctx, a, "backup", ""); err != nil {
 		return BackupInfo{}, err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -131,7 +132,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 // BackupToFile writes a backup to path through a temporary file in the same directory, synced
 // and renamed into place: a failure (a full disk) leaves no file at path, never half of one.
-func (s *Store) BackupToFile(a Actor, path string) (BackupInfo, error) {
+func (s *Store) BackupToFile(ctx context.Context, a Actor, path string) (BackupInfo, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".partial-*")
 	if err != nil {
 		return BackupInfo{}, fileError(err)
@@ -141,7 +142,7 @@ func (s *Store) BackupToFile(a Actor, path string) (BackupInfo, error) {
 		os.Remove(tmp.Name())
 		return BackupInfo{}, fileError(err)
 	}
-	info, err := s.Backup(a, tmp)
+	info, err := s.Backup(ctx, a, tmp)
 	if err != nil {
 		return fail(err)
 	}
@@ -359,7 +360,7 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 	if who == "" {
 		who = System().Name
 	}
-	return info, st.update(Actor{Name: who, Role: RoleTownship}, func(tx *Tx) error {
+	return info, st.update(context.Background(), Actor{Name: who, Role: RoleTownship}, func(tx *Tx) error {
 		b, _ := json.Marshal(map[string]any{"file": filepath.Base(path), "bytes": info.Bytes, "at": tx.at.Format(time.RFC3339)})
 		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: who, Action: "store.restore", Key: "meta/restore", After: b})
 		return nil
@@ -368,8 +369,8 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 
 // Dump calls fn for every stored key and value, in key order: for checks that compare whole
 // stores (the backup test, the crash harness).
-func (s *Store) Dump(fn func(key, value []byte) error) error {
-	return s.db.View(func(txn *badger.Txn) error {
+func (s *Store) Dump(ctx context.Context, fn func(key, value []byte) error) error {
+	return s.db.View(ctx, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

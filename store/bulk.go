@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,11 +26,11 @@ type BulkLoader struct {
 }
 
 // NewBulkLoader starts a bulk load into an empty store; township actors only.
-func (s *Store) NewBulkLoader(a Actor) (BulkLoad, error) {
+func (s *Store) NewBulkLoader(ctx context.Context, a Actor) (BulkLoad, error) {
 	if a.Role != RoleTownship {
 		return nil, ErrScope
 	}
-	empty, err := s.Empty()
+	empty, err := s.Empty(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func (b *BulkLoader) count(kind, village, id string) {
 
 // Add writes every row of d (its Township is ignored: Finish writes it). Text fields are
 // cleaned on the way in (in d itself).
-func (b *BulkLoader) Add(d Dataset) error {
+func (b *BulkLoader) Add(ctx context.Context, d Dataset) error {
 	cleanDataset(&d)
 	var errs []error
 	for _, v := range d.Villages {
@@ -117,7 +118,7 @@ func (b *BulkLoader) Add(d Dataset) error {
 }
 
 // AddAudit writes a past audit event (a generated history) with the next sequence number.
-func (b *BulkLoader) AddAudit(ev AuditEvent) error {
+func (b *BulkLoader) AddAudit(ctx context.Context, ev AuditEvent) error {
 	b.s.auditMu.Lock()
 	b.s.auditSeq++
 	ev.Seq = b.s.auditSeq
@@ -128,7 +129,7 @@ func (b *BulkLoader) AddAudit(ev AuditEvent) error {
 
 // Finish flushes the batches, sets the counters, and writes the township row in an audited
 // transaction with one event that counts what was loaded.
-func (b *BulkLoader) Finish(t Township) error {
+func (b *BulkLoader) Finish(ctx context.Context, t Township) error {
 	defer b.release()
 	for name, n := range b.seqs {
 		if err := b.wb.Set([]byte("seq/"+name), fmt.Appendf(nil, "%d", n)); err != nil {
@@ -142,7 +143,7 @@ func (b *BulkLoader) Finish(t Township) error {
 		b.counts["audit"] = b.audits
 	}
 	counts := b.counts
-	return b.s.update(b.a, func(tx *Tx) error {
+	return b.s.update(ctx, b.a, func(tx *Tx) error {
 		if err := tx.put("seed", townshipKey, nil, t, Change{Kind: "all"}); err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ func BenchmarkCountyStartup(b *testing.B) {
 			b.Fatal(err)
 		}
 		opened := time.Since(start)
-		p, err := query.NewLedger(st, nil).Query(store.System(), query.LedgerQuery{All: true, Limit: 1})
+		p, err := query.NewLedger(st, nil).Query(b.Context(), store.System(), query.LedgerQuery{All: true, Limit: 1})
 		if err != nil || p.Total != 200_000 {
 			b.Fatalf("view holds %d concerns: %v", p.Total, err)
 		}
@@ -93,28 +93,28 @@ func BenchmarkCountyTriage(b *testing.B) {
 	}
 	defer st.Close()
 	l := query.NewLedger(st, nil)
-	p, err := l.Query(store.System(), query.LedgerQuery{Limit: 1000})
+	p, err := l.Query(b.Context(), store.System(), query.LedgerQuery{Limit: 1000})
 	if err != nil {
 		b.Fatal(err)
 	}
 	// Every order sorted, as a server that has been up a few seconds has them.
 	for _, o := range []query.LedgerOrder{query.OrderDeadline, query.OrderNewest, query.OrderVillage} {
-		if _, err := l.Query(store.System(), query.LedgerQuery{Order: o, Limit: 1}); err != nil {
+		if _, err := l.Query(b.Context(), store.System(), query.LedgerQuery{Order: o, Limit: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c := p.Rows[i%len(p.Rows)]
-		if _, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags()[i%3]}); err != nil {
+		if _, err := st.Triage(b.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.Tags()[i%3]}); err != nil {
 			b.Fatal(err)
 		}
-		got, err := l.Query(store.System(), query.LedgerQuery{Around: c.ID, Limit: 60, Counts: true})
+		got, err := l.Query(b.Context(), store.System(), query.LedgerQuery{Around: c.ID, Limit: 60, Counts: true})
 		if err != nil || got.Pos < 0 {
 			b.Fatalf("%s not in the view after triage: %v", c.ID, err)
 		}
 		// A second session of the same scope: its counts are the ones just counted.
-		if _, err := l.Query(store.System(), query.LedgerQuery{Around: c.ID, Limit: 60, Counts: true}); err != nil {
+		if _, err := l.Query(b.Context(), store.System(), query.LedgerQuery{Around: c.ID, Limit: 60, Counts: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,6 +13,7 @@ package store
 // Discarding a draft removes it for every session of that user.
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -102,7 +103,7 @@ func checkDraft(a Actor, kind DraftKind, id string) error {
 // SaveDraft keeps the actor's draft of a form (kind, id), replacing what that form saved
 // before. data is the form's value (VisitDraft, RevisitDraft, FactSheetDraft); the village it
 // names must be in the actor's scope (one they may change, for a fact sheet).
-func (s *Store) SaveDraft(a Actor, kind DraftKind, id string, data any) error {
+func (s *Store) SaveDraft(ctx context.Context, a Actor, kind DraftKind, id string, data any) error {
 	if err := checkDraft(a, kind, id); err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func (s *Store) SaveDraft(a Actor, kind DraftKind, id string, data any) error {
 	if err != nil {
 		return err
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		b, err := json.Marshal(Draft{Kind: kind, ID: id, Village: village, SavedAt: tx.at, Data: raw})
 		if err != nil {
 			return err
@@ -133,12 +134,12 @@ func (s *Store) SaveDraft(a Actor, kind DraftKind, id string, data any) error {
 
 // Draft returns the actor's draft of one form, or ErrNotFound (none, or about a village no
 // longer in the actor's scope).
-func (s *Store) Draft(a Actor, kind DraftKind, id string) (Draft, error) {
+func (s *Store) Draft(ctx context.Context, a Actor, kind DraftKind, id string) (Draft, error) {
 	if err := checkDraft(a, kind, id); err != nil {
 		return Draft{}, err
 	}
 	var d Draft
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		_, err := getJSON(txn, draftKey(a.Name, kind, id), &d)
 		return err
 	})
@@ -150,22 +151,22 @@ func (s *Store) Draft(a Actor, kind DraftKind, id string) (Draft, error) {
 
 // Drafts lists the actor's drafts of a kind of form, from every session, the last saved
 // first; drafts about villages no longer in the actor's scope are left out.
-func (s *Store) Drafts(a Actor, kind DraftKind) ([]Draft, error) {
+func (s *Store) Drafts(ctx context.Context, a Actor, kind DraftKind) ([]Draft, error) {
 	if err := checkDraft(a, kind, "x"); err != nil {
 		return nil, err
 	}
-	ds, err := scan(s.db, draftPrefix(a.Name, kind), func(d *Draft) bool { return d.Village == "" || a.CanSee(d.Village, "") })
+	ds, err := scan(ctx, s.db, draftPrefix(a.Name, kind), func(d *Draft) bool { return d.Village == "" || a.CanSee(d.Village, "") })
 	slices.SortStableFunc(ds, func(x, y Draft) int { return y.SavedAt.Compare(x.SavedAt) })
 	return ds, err
 }
 
 // DiscardDraft removes the actor's draft of a form, for every session of theirs: a change
 // (kind "draft", the user's name as ID) tells their other sessions.
-func (s *Store) DiscardDraft(a Actor, kind DraftKind, id string) error {
+func (s *Store) DiscardDraft(ctx context.Context, a Actor, kind DraftKind, id string) error {
 	if err := checkDraft(a, kind, id); err != nil {
 		return err
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		key := []byte(draftKey(a.Name, kind, id))
 		if _, err := tx.txn.Get(key); errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
@@ -195,7 +196,7 @@ func (s *Store) moveOldDrafts() error {
 			raw  []byte
 		}
 		var olds []old
-		err := s.db.View(func(txn *badger.Txn) error {
+		err := s.db.View(context.Background(), func(txn *badger.Txn) error {
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
@@ -227,7 +228,7 @@ func (s *Store) moveOldDrafts() error {
 			if err != nil {
 				return err
 			}
-			if err := s.db.Update(func(txn *badger.Txn) error {
+			if err := s.db.Update(context.Background(), func(txn *badger.Txn) error {
 				if err := txn.Set([]byte(draftKey(o.user, kind, "main")), b); err != nil {
 					return err
 				}

@@ -15,15 +15,15 @@ import (
 func TestDraftsPerSessionForm(t *testing.T) {
 	s, clock := openClocked(t)
 	a := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
-	trail, _ := s.Audit(System(), 1)
-	if err := s.SaveDraft(a, DraftVisit, "laptop", VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-20"}); err != nil {
+	trail, _ := s.Audit(t.Context(), System(), 1)
+	if err := s.SaveDraft(t.Context(), a, DraftVisit, "laptop", VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-20"}); err != nil {
 		t.Fatal(err)
 	}
 	clock.t = clock.t.Add(time.Minute)
-	if err := s.SaveDraft(a, DraftVisit, "office", VisitDraft{Village: "DL", Household: "DL02-0001", Date: "2026-11-21"}); err != nil {
+	if err := s.SaveDraft(t.Context(), a, DraftVisit, "office", VisitDraft{Village: "DL", Household: "DL02-0001", Date: "2026-11-21"}); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := s.Drafts(a, DraftVisit)
+	ds, err := s.Drafts(t.Context(), a, DraftVisit)
 	if err != nil || len(ds) != 2 || ds[0].ID != "office" || ds[1].ID != "laptop" || !ds[0].SavedAt.After(ds[1].SavedAt) {
 		t.Fatalf("drafts: %v %+v", err, ds)
 	}
@@ -31,18 +31,18 @@ func TestDraftsPerSessionForm(t *testing.T) {
 	if err := ds[1].Decode(&v); err != nil || v.Household != "DL01-0001" {
 		t.Fatalf("the laptop's draft: %v %+v", err, v)
 	}
-	if other, _ := s.Drafts(Actor{Name: "王芳", Role: RoleVillage, Village: "DL"}, DraftVisit); len(other) != 0 {
+	if other, _ := s.Drafts(t.Context(), Actor{Name: "王芳", Role: RoleVillage, Village: "DL"}, DraftVisit); len(other) != 0 {
 		t.Fatalf("another person sees %+v", other)
 	}
-	if rs, _ := s.Drafts(a, DraftRevisit); len(rs) != 0 {
+	if rs, _ := s.Drafts(t.Context(), a, DraftRevisit); len(rs) != 0 {
 		t.Fatalf("revisit drafts %+v", rs)
 	}
 	sub := s.Hub().Subscribe()
 	defer sub.Close()
-	if err := s.DiscardDraft(a, DraftVisit, "laptop"); err != nil {
+	if err := s.DiscardDraft(t.Context(), a, DraftVisit, "laptop"); err != nil {
 		t.Fatal(err)
 	}
-	if ds, _ := s.Drafts(a, DraftVisit); len(ds) != 1 || ds[0].ID != "office" {
+	if ds, _ := s.Drafts(t.Context(), a, DraftVisit); len(ds) != 1 || ds[0].ID != "office" {
 		t.Fatalf("after discarding: %+v", ds)
 	}
 	select {
@@ -54,17 +54,17 @@ func TestDraftsPerSessionForm(t *testing.T) {
 		t.Fatal("a discard tells nobody")
 	}
 	// Drafts are no campaign data: not in the audit trail.
-	if ev, _ := s.Audit(System(), 1); len(ev) != 1 || ev[0].Seq != trail[0].Seq {
+	if ev, _ := s.Audit(t.Context(), System(), 1); len(ev) != 1 || ev[0].Seq != trail[0].Seq {
 		t.Fatalf("a draft was audited: %+v", ev[0])
 	}
 	inspector := Actor{Name: "督查", Role: RoleInspector}
-	if err := s.SaveDraft(inspector, DraftVisit, "x", VisitDraft{}); !errors.Is(err, ErrScope) {
+	if err := s.SaveDraft(t.Context(), inspector, DraftVisit, "x", VisitDraft{}); !errors.Is(err, ErrScope) {
 		t.Fatalf("inspector draft: %v", err)
 	}
-	if err := s.SaveDraft(a, DraftVisit, "a/b", VisitDraft{}); !errors.Is(err, ErrDraftID) {
+	if err := s.SaveDraft(t.Context(), a, DraftVisit, "a/b", VisitDraft{}); !errors.Is(err, ErrDraftID) {
 		t.Fatalf("bad ID: %v", err)
 	}
-	if err := s.SaveDraft(a, DraftVisit, "x", VisitDraft{Village: "XH"}); !errors.Is(err, ErrNotFound) {
+	if err := s.SaveDraft(t.Context(), a, DraftVisit, "x", VisitDraft{Village: "XH"}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a draft about another village: %v", err)
 	}
 }
@@ -79,20 +79,20 @@ func TestDraftRefusedOnFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Seed(System(), small()); err != nil {
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
 	a := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
 	free.Store(1 << 20)
 	time.Sleep(spaceCheckEvery) // the free space is asked at most once a second
-	if err := s.SaveDraft(a, DraftRevisit, "s1", RevisitDraft{Village: "DL"}); !errors.Is(err, ErrDiskFull) {
+	if err := s.SaveDraft(t.Context(), a, DraftRevisit, "s1", RevisitDraft{Village: "DL"}); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("on a full disk: %v", err)
 	}
-	if _, err := s.Draft(a, DraftRevisit, "s1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Draft(t.Context(), a, DraftRevisit, "s1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("written anyway: %v", err)
 	}
 	free.Store(1 << 30)
-	if err := s.SaveDraft(a, DraftRevisit, "s1", RevisitDraft{Village: "DL"}); err != nil {
+	if err := s.SaveDraft(t.Context(), a, DraftRevisit, "s1", RevisitDraft{Village: "DL"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -104,10 +104,10 @@ func TestOldDraftsMoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(System(), small()); err != nil {
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error {
+	if err := s.db.Update(t.Context(), func(txn *badger.Txn) error {
 		if err := txn.Set([]byte("draft/陈静"), []byte(`{"village":"DL","household":"DL01-0001","date":"2026-11-20","focus":3}`)); err != nil {
 			return err
 		}
@@ -122,13 +122,13 @@ func TestOldDraftsMoved(t *testing.T) {
 	defer s.Close()
 	a := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
 	var v VisitDraft
-	if d, err := s.Draft(a, DraftVisit, "main"); err != nil || d.Decode(&v) != nil || v.Household != "DL01-0001" || v.Focus != 3 {
+	if d, err := s.Draft(t.Context(), a, DraftVisit, "main"); err != nil || d.Decode(&v) != nil || v.Household != "DL01-0001" || v.Focus != 3 {
 		t.Fatalf("visit draft: %v %+v", err, v)
 	}
-	if d, err := s.Draft(a, DraftFactSheet, "main"); err != nil || d.Village != "DL" {
+	if d, err := s.Draft(t.Context(), a, DraftFactSheet, "main"); err != nil || d.Village != "DL" {
 		t.Fatalf("fact sheet draft: %v %+v", err, d)
 	}
-	if err := s.db.View(func(txn *badger.Txn) error { _, err := txn.Get([]byte("draft/陈静")); return err }); !errors.Is(err, badger.ErrKeyNotFound) {
+	if err := s.db.View(t.Context(), func(txn *badger.Txn) error { _, err := txn.Get([]byte("draft/陈静")); return err }); !errors.Is(err, badger.ErrKeyNotFound) {
 		t.Fatalf("old key left: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,12 +18,12 @@ func factSheetKey(village string) string { return "factsheet/" + village + "/she
 
 // FactSheet returns a village's fact sheet; a village nobody has written one for yet gets an
 // empty sheet. ErrNotFound when the village does not exist or is outside the actor's scope.
-func (s *Store) FactSheet(a Actor, village string) (FactSheet, error) {
+func (s *Store) FactSheet(ctx context.Context, a Actor, village string) (FactSheet, error) {
 	if !a.CanSee(village, "") {
 		return FactSheet{}, ErrNotFound
 	}
 	fs := FactSheet{Village: village}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		var v Village
 		if _, err := getJSON(txn, villageKey(village), &v); err != nil {
 			return err
@@ -37,14 +38,14 @@ func (s *Store) FactSheet(a Actor, village string) (FactSheet, error) {
 }
 
 // FactSheets returns the fact sheets written for the actor's villages.
-func (s *Store) FactSheets(a Actor) ([]FactSheet, error) {
-	return scan[FactSheet](s.db, a.villagePrefix("factsheet"), nil)
+func (s *Store) FactSheets(ctx context.Context, a Actor) ([]FactSheet, error) {
+	return scan[FactSheet](ctx, s.db, a.villagePrefix("factsheet"), nil)
 }
 
 // SetFactSheet replaces the editable part of a village's fact sheet. Village and township
 // users of the village may; grid users read it but do not change village-level pages.
-func (s *Store) SetFactSheet(a Actor, fs FactSheet) (FactSheet, error) {
-	return s.writeFactSheet(a, fs, nil, "")
+func (s *Store) SetFactSheet(ctx context.Context, a Actor, fs FactSheet) (FactSheet, error) {
+	return s.writeFactSheet(ctx, a, fs, nil, "")
 }
 
 // StaleSheetError says the fact sheet changed since the edit began: someone else saved it.
@@ -61,15 +62,15 @@ func (e *StaleSheetError) Error() string {
 // had written) and drops the actor's draft of it (the form's draft ID, "" for none): if
 // someone saved it since, nothing is written and a *StaleSheetError says who, so two officers
 // editing at once never silently lose each other's page.
-func (s *Store) EditFactSheet(a Actor, fs FactSheet, base time.Time, draft string) (FactSheet, error) {
-	return s.writeFactSheet(a, fs, &base, draft)
+func (s *Store) EditFactSheet(ctx context.Context, a Actor, fs FactSheet, base time.Time, draft string) (FactSheet, error) {
+	return s.writeFactSheet(ctx, a, fs, &base, draft)
 }
 
 // writeFactSheet saves a sheet, checking it is still at base when base is given.
-func (s *Store) writeFactSheet(a Actor, fs FactSheet, base *time.Time, draft string) (FactSheet, error) {
+func (s *Store) writeFactSheet(ctx context.Context, a Actor, fs FactSheet, base *time.Time, draft string) (FactSheet, error) {
 	cleanFactSheet(&fs)
 	var out FactSheet
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		var v Village
 		if _, err := tx.get(villageKey(fs.Village), &v); err != nil {
 			return fmt.Errorf("no village with code %q", fs.Village)
@@ -191,20 +192,20 @@ func postRank(post string) int {
 
 // Facts returns a village's fact sheet with its profile figures and cadres; every member of
 // the village's team may read it (grid users included).
-func (s *Store) Facts(a Actor, village string) (VillageFacts, error) {
+func (s *Store) Facts(ctx context.Context, a Actor, village string) (VillageFacts, error) {
 	var f VillageFacts
 	if !a.CanSee(village, "") {
 		return f, ErrNotFound
 	}
-	sheet, err := s.FactSheet(a, village)
+	sheet, err := s.FactSheet(ctx, a, village)
 	if err != nil {
 		return f, err
 	}
 	f.Sheet = sheet
-	if f.Township, err = s.Township(); err != nil && !errors.Is(err, ErrNotFound) {
+	if f.Township, err = s.Township(ctx); err != nil && !errors.Is(err, ErrNotFound) {
 		return f, err
 	}
-	err = s.db.View(func(txn *badger.Txn) error {
+	err = s.db.View(ctx, func(txn *badger.Txn) error {
 		_, err := getJSON(txn, villageKey(village), &f.Village)
 		return err
 	})
@@ -213,12 +214,12 @@ func (s *Store) Facts(a Actor, village string) (VillageFacts, error) {
 	}
 	// The profile counts the whole village even for a grid user: it is village-level
 	// information, printed on the page every member carries.
-	grids, err := scan[Grid](s.db, "grid/"+village+"/", nil)
+	grids, err := scan[Grid](ctx, s.db, "grid/"+village+"/", nil)
 	if err != nil {
 		return f, err
 	}
 	f.Grids = grids
-	hhs, err := s.villageHouseholds(village)
+	hhs, err := s.villageHouseholds(ctx, village)
 	if err != nil {
 		return f, err
 	}
@@ -226,12 +227,12 @@ func (s *Store) Facts(a Actor, village string) (VillageFacts, error) {
 		f.Households++
 		f.Residents += len(h.Residents)
 	}
-	members, err := scan[Member](s.db, "member/"+village+"/", nil)
+	members, err := scan[Member](ctx, s.db, "member/"+village+"/", nil)
 	if err != nil {
 		return f, err
 	}
 	f.Members = len(CurrentMembers(members))
-	cadres, err := scan[Cadre](s.db, "cadre/"+village+"/", nil)
+	cadres, err := scan[Cadre](ctx, s.db, "cadre/"+village+"/", nil)
 	if err != nil {
 		return f, err
 	}

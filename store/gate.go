@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -58,8 +59,11 @@ func (g *gatedDB) leave() {
 	g.mu.Unlock()
 }
 
-// View runs fn in a read transaction.
-func (g *gatedDB) View(fn func(txn *badger.Txn) error) error {
+// View runs fn in a read transaction, unless ctx is done (the session that asked has ended).
+func (g *gatedDB) View(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := g.enter(); err != nil {
 		return err
 	}
@@ -67,8 +71,11 @@ func (g *gatedDB) View(fn func(txn *badger.Txn) error) error {
 	return g.db.View(fn)
 }
 
-// Update runs fn in a write transaction.
-func (g *gatedDB) Update(fn func(txn *badger.Txn) error) error {
+// Update runs fn in a write transaction, unless ctx is done.
+func (g *gatedDB) Update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := g.enter(); err != nil {
 		return err
 	}

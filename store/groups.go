@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -157,7 +158,7 @@ func (a Actor) canBuild(village string) error {
 // SaveGroup creates (empty ID) or updates a group after checking the rules; a breach is
 // returned as a *GroupRuleError listing every issue. A new group gets a route through its
 // grids' households, by address.
-func (s *Store) SaveGroup(a Actor, g Group) (Group, []RuleIssue, error) {
+func (s *Store) SaveGroup(ctx context.Context, a Actor, g Group) (Group, []RuleIssue, error) {
 	if err := a.canBuild(g.Village); err != nil {
 		return Group{}, nil, err
 	}
@@ -176,7 +177,7 @@ func (s *Store) SaveGroup(a Actor, g Group) (Group, []RuleIssue, error) {
 	g.Exceptions = exceptions
 	var issues []RuleIssue
 	id := g.ID
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		g.ID = id // a retried transaction numbers a new group again
 		ctx, err := groupContext(tx, g.Village)
 		if err != nil {
@@ -248,11 +249,11 @@ func (s *Store) routeFor(tx *Tx, g Group, isNew bool) error {
 }
 
 // DissolveGroup deletes a group and its route; visits it made keep its ID in their records.
-func (s *Store) DissolveGroup(a Actor, village, id string) error {
+func (s *Store) DissolveGroup(ctx context.Context, a Actor, village, id string) error {
 	if err := a.canBuild(village); err != nil {
 		return err
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		var g Group
 		before, err := tx.get(groupKey(village, id), &g)
 		if err != nil {
@@ -270,11 +271,11 @@ func (s *Store) DissolveGroup(a Actor, village, id string) error {
 
 // SaveRoute stores a group's route order and days. Only households of the group's grids may
 // be on it, each once.
-func (s *Store) SaveRoute(a Actor, r Route) error {
+func (s *Store) SaveRoute(ctx context.Context, a Actor, r Route) error {
 	if err := a.canBuild(r.Village); err != nil {
 		return err
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		var g Group
 		if _, err := tx.get(groupKey(r.Village, r.Group), &g); err != nil {
 			return err
@@ -377,12 +378,12 @@ func SuggestGroups(village string, grids []Grid, members []Member, households ma
 
 // ReplaceGroups dissolves a village's groups and saves the given ones in one transaction (an
 // accepted suggestion). Every group must pass the rules.
-func (s *Store) ReplaceGroups(a Actor, village string, groups []Group) ([]Group, error) {
+func (s *Store) ReplaceGroups(ctx context.Context, a Actor, village string, groups []Group) ([]Group, error) {
 	if err := a.canBuild(village); err != nil {
 		return nil, err
 	}
 	var out []Group
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		out = nil
 		ctx, err := groupContext(tx, village)
 		if err != nil {
@@ -442,18 +443,18 @@ type Reach struct {
 func reachKey(village, resident string) string { return "reach/" + village + "/" + resident }
 
 // Reaches returns the residents reached another way, in the actor's scope.
-func (s *Store) Reaches(a Actor) ([]Reach, error) {
-	return scan(s.db, a.villagePrefix("reach"), func(r *Reach) bool { return a.CanSee(r.Village, r.Grid) })
+func (s *Store) Reaches(ctx context.Context, a Actor) ([]Reach, error) {
+	return scan(ctx, s.db, a.villagePrefix("reach"), func(r *Reach) bool { return a.CanSee(r.Village, r.Grid) })
 }
 
 // RecordReach marks a resident of a household as reached another way.
-func (s *Store) RecordReach(a Actor, village, household, resident, how, note string) (Reach, error) {
+func (s *Store) RecordReach(ctx context.Context, a Actor, village, household, resident, how, note string) (Reach, error) {
 	how = clean.Line(how)
 	if how == "" {
 		return Reach{}, refuse("reach.how")
 	}
 	var r Reach
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		hh, _, _, err := findHousehold(tx, village, household)
 		if err != nil || !a.CanSee(hh.Village, hh.Grid) {
 			return ErrNotFound

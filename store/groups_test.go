@@ -72,12 +72,12 @@ func TestSaveGroupRefusesABreachAndBuildsARoute(t *testing.T) {
 	s, _ := openClocked(t)
 	v := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
 	bad := Group{Village: "DL", Name: "第一组", Grids: []string{"DL01"}}
-	_, _, err := s.SaveGroup(v, bad)
+	_, _, err := s.SaveGroup(t.Context(), v, bad)
 	var rule *GroupRuleError
 	if !errors.As(err, &rule) || len(rule.Issues) < 2 {
 		t.Fatalf("a group with no leader or deputy: %v", err)
 	}
-	if _, _, err := s.SaveGroup(Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, bad); !errors.Is(err, ErrScope) {
+	if _, _, err := s.SaveGroup(t.Context(), Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, bad); !errors.Is(err, ErrScope) {
 		t.Fatalf("grid user built a group: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"slices"
 	"sync"
 )
@@ -56,7 +57,7 @@ func (c *hhCache) note(changes []Change) {
 
 // villageHouseholds returns a village's households in key order (grid, then ID), ID numbers
 // and phones masked, from the cache or read now.
-func (s *Store) villageHouseholds(village string) ([]Household, error) {
+func (s *Store) villageHouseholds(ctx context.Context, village string) ([]Household, error) {
 	c := s.hh
 	c.mu.Lock()
 	hhs, ok := c.rows[village]
@@ -65,7 +66,7 @@ func (s *Store) villageHouseholds(village string) ([]Household, error) {
 	if ok {
 		return hhs, nil
 	}
-	hhs, err := scan[Household](s.db, "household/"+village+"/", nil)
+	hhs, err := scan[Household](ctx, s.db, "household/"+village+"/", nil)
 	if err != nil {
 		return nil, err
 	}

@@ -10,26 +10,26 @@ import (
 func TestHouseholdCacheFollowsWrites(t *testing.T) {
 	s := rosterStore(t)
 	village := Actor{Name: "村", Role: RoleVillage, Village: "DL"}
-	before, err := s.Households(village)
+	before, err := s.Households(t.Context(), village)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := s.Households(village); len(again) != len(before) || &again[0] == &before[0] {
+	if again, _ := s.Households(t.Context(), village); len(again) != len(before) || &again[0] == &before[0] {
 		t.Fatal("a second read should give the same rows in a slice of its own")
 	}
 	// A roster without the first household's second resident marks her moved out.
 	roster := rosterFrom(before)
 	roster.Households[0].Residents = roster.Households[0].Residents[:1]
-	if _, err := s.ImportRoster(System(), roster, ImportOptions{}); err != nil {
+	if _, err := s.ImportRoster(t.Context(), System(), roster, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := s.Households(village)
+	after, _ := s.Households(t.Context(), village)
 	if after[0].ID != before[0].ID || len(after[0].Residents) != 2 || after[0].Residents[1].MovedOut == "" {
 		t.Fatalf("after the import %s's second resident should read as moved out: %+v", before[0].ID, after[0])
 	}
 	// A write through a transaction (not the import's journal) shows at once too.
 	h := after[1]
-	err = s.update(System(), func(tx *Tx) error {
+	err = s.update(t.Context(), System(), func(tx *Tx) error {
 		var cur Household
 		raw, err := tx.get(householdKey(h), &cur)
 		if err != nil {
@@ -41,12 +41,12 @@ func TestHouseholdCacheFollowsWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now, _ := s.Households(village)
+	now, _ := s.Households(t.Context(), village)
 	if i := slices.IndexFunc(now, func(x Household) bool { return x.ID == h.ID }); i < 0 || now[i].Address != "新地址1号" {
 		t.Fatalf("the changed address should read back at once: %+v", now)
 	}
 	grid := Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: h.Grid}
-	gs, _ := s.Households(grid)
+	gs, _ := s.Households(t.Context(), grid)
 	for _, x := range gs {
 		if x.Grid != h.Grid {
 			t.Fatalf("grid user %s sees %s of grid %s", h.Grid, x.ID, x.Grid)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -95,7 +96,7 @@ func findHouseholdKey(txn *badger.Txn, village, id string) (string, error) {
 // householdIndexed reports whether the index is complete.
 func (s *Store) householdIndexed() (bool, error) {
 	var done bool
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(context.Background(), func(txn *badger.Txn) error {
 		b, err := rawValue(txn, householdIndexDone)
 		done = b != nil
 		return err
@@ -107,11 +108,11 @@ func (s *Store) householdIndexed() (bool, error) {
 // marks it complete. Only for a store nobody else is using (Open, restore): the scan and the
 // batch are not one transaction.
 func (s *Store) rebuildHouseholdIndex() error {
-	if err := s.deletePrefix("hhidx/"); err != nil {
+	if err := s.deletePrefix(context.Background(), "hhidx/"); err != nil {
 		return err
 	}
 	var keys []string
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(context.Background(), func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("household/")})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -136,7 +137,7 @@ func (s *Store) rebuildHouseholdIndex() error {
 		return err
 	}
 	s.log.Info("built the household ID index", "households", len(keys))
-	return s.db.Update(func(txn *badger.Txn) error {
+	return s.db.Update(context.Background(), func(txn *badger.Txn) error {
 		return txn.Set([]byte(householdIndexDone), []byte("1"))
 	})
 }

@@ -53,17 +53,17 @@ func checkHouseholdIndex(t *testing.T, s *Store, when string) {
 func TestHouseholdLookupFollowsImports(t *testing.T) {
 	s := rosterStore(t)
 	checkHouseholdIndex(t, s, "after the seed")
-	if h, err := s.Household(System(), "DL", "DL01-0001"); err != nil || h.Grid != "DL01" {
+	if h, err := s.Household(t.Context(), System(), "DL", "DL01-0001"); err != nil || h.Grid != "DL01" {
 		t.Fatalf("DL01-0001 before the import: %+v %v", h, err)
 	}
 	for _, miss := range [][2]string{{"DL", "DL01-9999"}, {"XH", "DL01-0001"}, {"", "DL01-0001"}} {
-		if _, err := s.Household(System(), miss[0], miss[1]); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Household(t.Context(), System(), miss[0], miss[1]); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("Household(%q, %q): %v, want ErrNotFound", miss[0], miss[1], err)
 		}
 	}
 
 	// DL01-0001 moves to grid DL02; a new household keeps DL01 from emptying.
-	hhs, _ := s.Households(System())
+	hhs, _ := s.Households(t.Context(), System())
 	r := rosterFrom(hhs)
 	for i := range r.Households {
 		if r.Households[i].ID == "DL01-0001" {
@@ -72,14 +72,14 @@ func TestHouseholdLookupFollowsImports(t *testing.T) {
 	}
 	r.Households = append(r.Households, Household{ID: "DL01-0002", Village: "DL", Grid: "DL01", Address: "后街9号",
 		Residents: []Resident{{Name: "孙丽", Relation: RelationHead, Gender: "女", Born: "1980-05"}}})
-	if _, err := s.ImportRoster(System(), r, ImportOptions{}); err != nil {
+	if _, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := s.Household(System(), "DL", "DL01-0001")
+	h, err := s.Household(t.Context(), System(), "DL", "DL01-0001")
 	if err != nil || h.Grid != "DL02" || h.MovedOut != "" {
 		t.Fatalf("DL01-0001 after moving to DL02: %+v %v", h, err)
 	}
-	if h, err := s.Household(System(), "DL", "DL01-0002"); err != nil || h.Grid != "DL01" {
+	if h, err := s.Household(t.Context(), System(), "DL", "DL01-0002"); err != nil || h.Grid != "DL01" {
 		t.Fatalf("the new household: %+v %v", h, err)
 	}
 	all := dump(t, s)
@@ -87,14 +87,14 @@ func TestHouseholdLookupFollowsImports(t *testing.T) {
 		t.Fatal("the moved household's old row is still there")
 	}
 	// Scope follows the new grid: DL01's grid user no longer sees it, DL02's does.
-	if _, err := s.Household(Actor{Name: "网格员", Role: RoleGrid, Village: "DL", Grid: "DL01"}, "DL", "DL01-0001"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Household(t.Context(), Actor{Name: "网格员", Role: RoleGrid, Village: "DL", Grid: "DL01"}, "DL", "DL01-0001"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("DL01's grid user still sees the household moved to DL02: %v", err)
 	}
-	if _, err := s.Household(Actor{Name: "网格员", Role: RoleGrid, Village: "DL", Grid: "DL02"}, "DL", "DL01-0001"); err != nil {
+	if _, err := s.Household(t.Context(), Actor{Name: "网格员", Role: RoleGrid, Village: "DL", Grid: "DL02"}, "DL", "DL01-0001"); err != nil {
 		t.Fatalf("DL02's grid user does not see the household moved in: %v", err)
 	}
 	// Writes that find the household inside their transaction find it in its new grid.
-	reach, err := s.RecordReach(System(), "DL", "DL01-0001", h.Residents[0].ID, "电话", "")
+	reach, err := s.RecordReach(t.Context(), System(), "DL", "DL01-0001", h.Residents[0].ID, "电话", "")
 	if err != nil || reach.Grid != "DL02" {
 		t.Fatalf("reach after the move: %+v %v", reach, err)
 	}
@@ -102,25 +102,25 @@ func TestHouseholdLookupFollowsImports(t *testing.T) {
 
 	// DL02-0001 leaves the roster (DL02 stays covered by the household moved in): moved out,
 	// the row stays where it was and so does its index entry.
-	hhs, _ = s.Households(System())
+	hhs, _ = s.Households(t.Context(), System())
 	r = rosterFrom(hhs)
 	n := len(r.Households)
 	r.Households = slicesDeleteID(r.Households, "DL02-0001")
 	if len(r.Households) != n-1 {
 		t.Fatal("DL02-0001 not in the roster")
 	}
-	rep, err := s.ImportRoster(System(), r, ImportOptions{})
+	rep, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{})
 	if err != nil || rep.Households.MovedOut != 1 {
 		t.Fatalf("moved-out import: %+v %v", rep, err)
 	}
-	if h, err := s.Household(System(), "DL", "DL02-0001"); err != nil || h.MovedOut == "" || h.Grid != "DL02" {
+	if h, err := s.Household(t.Context(), System(), "DL", "DL02-0001"); err != nil || h.MovedOut == "" || h.Grid != "DL02" {
 		t.Fatalf("DL02-0001 after moving out: %+v %v", h, err)
 	}
 	checkHouseholdIndex(t, s, "after the move-out")
 
 	// The audit trail has the household rows' events, the move as a delete of the old row, and
 	// nothing about the index.
-	ev, err := s.Audit(System(), 1000)
+	ev, err := s.Audit(t.Context(), System(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,13 +159,13 @@ func TestHouseholdIndexBuiltForOlderStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(System(), small()); err != nil {
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.deletePrefix("hhidx/"); err != nil {
+	if err := s.deletePrefix(t.Context(), "hhidx/"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete([]byte(householdIndexDone)) }); err != nil {
+	if err := s.db.Update(t.Context(), func(txn *badger.Txn) error { return txn.Delete([]byte(householdIndexDone)) }); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -174,7 +174,7 @@ func TestHouseholdIndexBuiltForOlderStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h, err := ro.Household(System(), "XH", "XH02-0001"); err != nil || h.Grid != "XH02" {
+	if h, err := ro.Household(t.Context(), System(), "XH", "XH02-0001"); err != nil || h.Grid != "XH02" {
 		t.Fatalf("read-only, no index: %+v %v", h, err)
 	}
 	if len(householdIndex(t, ro)) != 0 {
@@ -190,7 +190,7 @@ func TestHouseholdIndexBuiltForOlderStores(t *testing.T) {
 	if n := len(householdIndex(t, s)); n != 4 {
 		t.Fatalf("%d index entries after reopening, want 4", n)
 	}
-	if h, err := s.Household(System(), "XH", "XH02-0001"); err != nil || h.Grid != "XH02" {
+	if h, err := s.Household(t.Context(), System(), "XH", "XH02-0001"); err != nil || h.Grid != "XH02" {
 		t.Fatalf("after reopening: %+v %v", h, err)
 	}
 }

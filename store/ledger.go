@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -39,9 +40,9 @@ func (l Limits) Days(t Tag) int {
 const limitsKey = "meta/limits"
 
 // Limits returns the township's time limits per colour.
-func (s *Store) Limits() (Limits, error) {
+func (s *Store) Limits(ctx context.Context) (Limits, error) {
 	l := DefaultLimits()
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		_, err := getJSON(txn, limitsKey, &l)
 		if errors.Is(err, ErrNotFound) {
 			return nil
@@ -52,7 +53,7 @@ func (s *Store) Limits() (Limits, error) {
 }
 
 // SetLimits changes the time limits per colour; township users only.
-func (s *Store) SetLimits(a Actor, l Limits) error {
+func (s *Store) SetLimits(ctx context.Context, a Actor, l Limits) error {
 	if a.Role != RoleTownship {
 		return outOfScope("limits.township")
 	}
@@ -61,7 +62,7 @@ func (s *Store) SetLimits(a Actor, l Limits) error {
 			return refuse("limits.range")
 		}
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		old := DefaultLimits()
 		before, err := tx.get(limitsKey, &old)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -348,13 +349,13 @@ func (a Actor) CanTriage(c Concern) error {
 // The concern is read and written in one transaction with its history entries and audit
 // event. The concern returned carries what the action did as its MovesSince(rev): a deadline
 // it moved is among them (DeadlineMoves), for the status line to say.
-func (s *Store) Triage(a Actor, id string, rev int, op Op) (Concern, error) {
-	limits, err := s.Limits()
+func (s *Store) Triage(ctx context.Context, a Actor, id string, rev int, op Op) (Concern, error) {
+	limits, err := s.Limits(ctx)
 	if err != nil {
 		return Concern{}, err
 	}
 	var out Concern
-	err = s.update(a, func(tx *Tx) error {
+	err = s.update(ctx, a, func(tx *Tx) error {
 		key := concernKey(ConcernVillage(id), id)
 		var c Concern
 		before, err := tx.get(key, &c)
@@ -413,8 +414,8 @@ func (c *Concern) record(moves ...Move) {
 }
 
 // SetTag changes a concern's red/yellow/green tag without checking what the person saw.
-func (s *Store) SetTag(a Actor, id string, tag Tag) (Concern, error) {
-	return s.Triage(a, id, -1, Op{Kind: OpTag, Tag: tag})
+func (s *Store) SetTag(ctx context.Context, a Actor, id string, tag Tag) (Concern, error) {
+	return s.Triage(ctx, a, id, -1, Op{Kind: OpTag, Tag: tag})
 }
 
 // urgency orders tags: 0 red (most urgent) to 2 green.

@@ -49,7 +49,7 @@ func openClocked(t *testing.T) (*Store, *clock) {
 		{ID: "DL-M05", Village: "DL", Grid: "DL02", Name: "孙红"}}
 	d.Officials = []Official{{ID: "T01", Name: "赵镇长", Post: "镇长"}, {ID: "T02", Name: "钱主任", Post: "党建办主任"}}
 	d.Teams = []Team{{Village: "DL", Captain: "DL-C01"}}
-	if err := s.Seed(System(), d); err != nil {
+	if err := s.Seed(t.Context(), System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return s, ck
@@ -68,14 +68,14 @@ func ruleCode(err error) string {
 // test on an error; it returns the concern and the Rev it had before the last op.
 func triage(t *testing.T, s *Store, a Actor, id string, ops ...Op) (Concern, int) {
 	t.Helper()
-	c, err := s.Concern(a, id)
+	c, err := s.Concern(t.Context(), a, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rev := c.Rev
 	for _, op := range ops {
 		rev = c.Rev
-		if c, err = s.Triage(a, id, c.Rev, op); err != nil {
+		if c, err = s.Triage(t.Context(), a, id, c.Rev, op); err != nil {
 			t.Fatalf("%s %s: %v", id, op.Kind, err)
 		}
 	}
@@ -118,7 +118,7 @@ func TestMeetingLeavesDeadlinesAsTheRulesSay(t *testing.T) {
 	}
 	ck.t = at(11, 24, 9)
 	today := "2026-11-24"
-	c, _ = s.Concern(boss, "DL-0001")
+	c, _ = s.Concern(t.Context(), boss, "DL-0001")
 	if !c.Overdue(today) {
 		t.Fatal("not overdue the day after its deadline")
 	}
@@ -129,15 +129,15 @@ func TestMeetingLeavesDeadlinesAsTheRulesSay(t *testing.T) {
 	if c.Tier != TierTownship || !c.Overdue(today) {
 		t.Fatalf("after escalating three times: %s, overdue %v", c.Tier, c.Overdue(today))
 	}
-	if _, err := s.Triage(boss, "DL-0001", c.Rev, Op{Kind: OpEscalate, Reason: "再上报"}); ruleCode(err) != "tier.top" {
+	if _, err := s.Triage(t.Context(), boss, "DL-0001", c.Rev, Op{Kind: OpEscalate, Reason: "再上报"}); ruleCode(err) != "tier.top" {
 		t.Fatalf("escalated past the township: %v", err)
 	}
 	// An earlier deadline in the past is refused, and a later one without a reason too.
 	var de *dates.Error
-	if _, err := s.Triage(boss, "DL-0001", c.Rev, Op{Kind: OpDeadline, Text: "2026-11-23"}); !errors.As(err, &de) || de.Code != dates.CodePast {
+	if _, err := s.Triage(t.Context(), boss, "DL-0001", c.Rev, Op{Kind: OpDeadline, Text: "2026-11-23"}); !errors.As(err, &de) || de.Code != dates.CodePast {
 		t.Fatalf("a deadline in the past: %v", err)
 	}
-	if _, err := s.Triage(boss, "DL-0001", c.Rev, Op{Kind: OpDeadline, Text: "2026-12-01"}); ruleCode(err) != "extend.reason" {
+	if _, err := s.Triage(t.Context(), boss, "DL-0001", c.Rev, Op{Kind: OpDeadline, Text: "2026-12-01"}); ruleCode(err) != "extend.reason" {
 		t.Fatalf("an extension without a reason: %v", err)
 	}
 	c = step(Op{Kind: OpDeadline, Text: "2026-12-01", Reason: "需协调县水务局，等待管材"}, "2026-12-01", 1)
@@ -184,18 +184,18 @@ func TestSupervisedDeadline(t *testing.T) {
 	ck.t = at(11, 21, 9)
 	village := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
 	// A failed revisit puts the concern under supervision with a supervision deadline.
-	if err := s.SetVillageLeader(System(), "DL", "赵镇长"); err != nil {
+	if err := s.SetVillageLeader(t.Context(), System(), "DL", "赵镇长"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetVillageLeader(System(), "DL", "王镇长"); ruleCode(err) != "leader.unknown" {
+	if err := s.SetVillageLeader(t.Context(), System(), "DL", "王镇长"); ruleCode(err) != "leader.unknown" {
 		t.Fatalf("a leader who is not a township official: %v", err)
 	}
 	triage(t, s, village, "DL-0002", Op{Kind: OpResolve, Text: "已修补"})
-	if _, err := s.SaveRevisits(village, RevisitDraft{Village: "DL", Household: "DL02-0001", Date: "2026-11-21",
+	if _, err := s.SaveRevisits(t.Context(), village, RevisitDraft{Village: "DL", Household: "DL02-0001", Date: "2026-11-21",
 		Answers: []RevisitAnswer{{Concern: "DL-0002", Solved: SolvedNo, Satisfaction: SatPoor, Comment: "还漏"}}}); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := s.Concern(village, "DL-0002")
+	c, _ := s.Concern(t.Context(), village, "DL-0002")
 	if c.Supervisor != "赵镇长" || c.Plan.Deadline != "2026-11-28" || !c.Plan.DeadlineSet {
 		t.Fatalf("supervised: %q %s", c.Supervisor, c.Plan.Deadline)
 	}
@@ -206,7 +206,7 @@ func TestSupervisedDeadline(t *testing.T) {
 	if c.Plan.Deadline != "2026-11-28" {
 		t.Fatalf("owner and tag moved the supervision deadline to %s", c.Plan.Deadline)
 	}
-	_, err := s.Triage(village, "DL-0002", c.Rev, Op{Kind: OpDeadline, Text: "2026-12-10", Reason: "等材料"})
+	_, err := s.Triage(t.Context(), village, "DL-0002", c.Rev, Op{Kind: OpDeadline, Text: "2026-12-10", Reason: "等材料"})
 	if !errors.Is(err, ErrScope) || ruleCode(err) != "extend.township" {
 		t.Fatalf("a village user extended a supervised deadline: %v", err)
 	}
@@ -251,13 +251,13 @@ func TestBounces(t *testing.T) {
 		t.Fatalf("owner change at the same tier: %d bounces", c.Bounces())
 	}
 	// A return to a lower tier: two. Undone, it no longer counts.
-	before, _ := s.Concern(boss, "DL-0001")
+	before, _ := s.Concern(t.Context(), boss, "DL-0001")
 	c, _ = triage(t, s, boss, "DL-0001", Op{Kind: OpReturn, Reason: "属新村职责"})
 	if c.Bounces() != 2 {
 		t.Fatalf("return: %d bounces", c.Bounces())
 	}
 	snap := before.Snap()
-	c, err := s.Triage(boss, "DL-0001", c.Rev, Op{Kind: OpRestore, Restore: &snap, Reason: "撤销退回"})
+	c, err := s.Triage(t.Context(), boss, "DL-0001", c.Rev, Op{Kind: OpRestore, Restore: &snap, Reason: "撤销退回"})
 	if err != nil || c.Tier != TierTownship || c.Bounces() != 1 {
 		t.Fatalf("undone return: %v %s, %d bounces", err, c.Tier, c.Bounces())
 	}
@@ -267,11 +267,11 @@ func TestBounces(t *testing.T) {
 	}
 	// A reopening after an unsatisfied revisit: three, a problem case.
 	triage(t, s, boss, "DL-0001", Op{Kind: OpResolve, Text: "已更换水管"})
-	if _, err := s.SaveRevisits(boss, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-21",
+	if _, err := s.SaveRevisits(t.Context(), boss, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-21",
 		Answers: []RevisitAnswer{{Concern: "DL-0001", Solved: SolvedPartly, Satisfaction: SatPoor}}}); err != nil {
 		t.Fatal(err)
 	}
-	c, _ = s.Concern(boss, "DL-0001")
+	c, _ = s.Concern(t.Context(), boss, "DL-0001")
 	if c.Bounces() != 3 || !c.ProblemCase() {
 		t.Fatalf("reopened: %d bounces, problem %v", c.Bounces(), c.ProblemCase())
 	}
@@ -306,7 +306,7 @@ func TestOwnersByTier(t *testing.T) {
 		}
 		return out
 	}
-	os, err := s.Owners(System(), "DL-0001")
+	os, err := s.Owners(t.Context(), System(), "DL-0001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,10 +316,10 @@ func TestOwnersByTier(t *testing.T) {
 	if os[0].Label() != "王强  1网格 网格书记" {
 		t.Fatalf("label %q", os[0].Label())
 	}
-	if _, err := s.Triage(System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "李娜"}); ruleCode(err) != "owner.ambiguous" {
+	if _, err := s.Triage(t.Context(), System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "李娜"}); ruleCode(err) != "owner.ambiguous" {
 		t.Fatalf("a shared name: %v", err)
 	}
-	if _, err := s.Triage(System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "孙红"}); ruleCode(err) != "owner.unknown" {
+	if _, err := s.Triage(t.Context(), System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "孙红"}); ruleCode(err) != "owner.unknown" {
 		t.Fatalf("a member of another grid: %v", err)
 	}
 	c, _ := triage(t, s, System(), "DL-0001", Op{Kind: OpOwner, Text: "DL-M03"})
@@ -327,7 +327,7 @@ func TestOwnersByTier(t *testing.T) {
 		t.Fatalf("owner by ID: %+v", c.Plan)
 	}
 	c, _ = triage(t, s, System(), "DL-0001", Op{Kind: OpEscalate, Reason: "需新村统筹"})
-	os, _ = s.Owners(System(), "DL-0001")
+	os, _ = s.Owners(t.Context(), System(), "DL-0001")
 	if got := strings.Join(names(os), " "); got != "刘书记| 张强| 陈静| 王强|1网格 王强|监委会成员" {
 		t.Fatalf("village tier: %s", got)
 	}
@@ -336,15 +336,15 @@ func TestOwnersByTier(t *testing.T) {
 		t.Fatalf("owner by label: %+v", c.Plan)
 	}
 	triage(t, s, System(), "DL-0001", Op{Kind: OpEscalate, Reason: "需镇里托底"})
-	os, _ = s.Owners(System(), "DL-0001")
+	os, _ = s.Owners(t.Context(), System(), "DL-0001")
 	if got := strings.Join(names(os), " "); got != "赵镇长| 钱主任|" {
 		t.Fatalf("township tier: %s", got)
 	}
-	if _, err := s.Triage(System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "张强"}); ruleCode(err) != "owner.unknown" {
+	if _, err := s.Triage(t.Context(), System(), "DL-0001", -1, Op{Kind: OpOwner, Text: "张强"}); ruleCode(err) != "owner.unknown" {
 		t.Fatalf("a village cadre owning a township-tier concern: %v", err)
 	}
 	// A grid user sees the owners of their grid's concerns only.
-	if _, err := s.Owners(Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL02"}, "DL-0001"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Owners(t.Context(), Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL02"}, "DL-0001"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("another grid's owners: %v", err)
 	}
 }
@@ -363,8 +363,8 @@ func TestUndoSeveralLevels(t *testing.T) {
 	var stack []entry
 	do := func(op Op) Concern {
 		t.Helper()
-		b, _ := s.Concern(me, "DL-0001")
-		c, err := s.Triage(me, "DL-0001", b.Rev, op)
+		b, _ := s.Concern(t.Context(), me, "DL-0001")
+		c, err := s.Triage(t.Context(), me, "DL-0001", b.Rev, op)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -374,9 +374,9 @@ func TestUndoSeveralLevels(t *testing.T) {
 	undo := func() (Concern, error) {
 		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		return s.Triage(me, "DL-0001", e.rev, Op{Kind: OpRestore, Restore: &e.before, Reason: "撤销"})
+		return s.Triage(t.Context(), me, "DL-0001", e.rev, Op{Kind: OpRestore, Restore: &e.before, Reason: "撤销"})
 	}
-	orig, _ := s.Concern(me, "DL-0001")
+	orig, _ := s.Concern(t.Context(), me, "DL-0001")
 	do(Op{Kind: OpTag, Tag: TagRed})
 	do(Op{Kind: OpOwner, Text: "王强"})
 	c := do(Op{Kind: OpDeadline, Text: "2026-12-10", Reason: "等材料"})
@@ -416,24 +416,24 @@ func TestTriageScopeByTier(t *testing.T) {
 	s, _ := openClocked(t)
 	grid := Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}
 	village := Actor{Name: "村", Role: RoleVillage, Village: "DL"}
-	c, err := s.Triage(grid, "DL-0001", -1, Op{Kind: OpEscalate, Reason: "网格解决不了"})
+	c, err := s.Triage(t.Context(), grid, "DL-0001", -1, Op{Kind: OpEscalate, Reason: "网格解决不了"})
 	if err != nil {
 		t.Fatalf("grid user escalating their grid's concern: %v", err)
 	}
-	if _, err := s.Triage(grid, "DL-0001", -1, Op{Kind: OpTag, Tag: TagRed}); !errors.Is(err, ErrScope) {
+	if _, err := s.Triage(t.Context(), grid, "DL-0001", -1, Op{Kind: OpTag, Tag: TagRed}); !errors.Is(err, ErrScope) {
 		t.Fatalf("grid user acted at the village tier: %v", err)
 	}
-	if _, err := s.Triage(grid, "DL-0002", -1, Op{Kind: OpTag, Tag: TagRed}); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Triage(t.Context(), grid, "DL-0002", -1, Op{Kind: OpTag, Tag: TagRed}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("grid user acted on another grid: %v", err)
 	}
-	c, err = s.Triage(village, "DL-0001", c.Rev, Op{Kind: OpEscalate, Reason: "需要镇里托底"})
+	c, err = s.Triage(t.Context(), village, "DL-0001", c.Rev, Op{Kind: OpEscalate, Reason: "需要镇里托底"})
 	if err != nil || c.Tier != TierTownship {
 		t.Fatalf("village user escalating: %v %s", err, c.Tier)
 	}
-	if _, err := s.Triage(village, "DL-0001", -1, Op{Kind: OpReturn, Reason: "x"}); !errors.Is(err, ErrScope) {
+	if _, err := s.Triage(t.Context(), village, "DL-0001", -1, Op{Kind: OpReturn, Reason: "x"}); !errors.Is(err, ErrScope) {
 		t.Fatalf("village user acted at the township tier: %v", err)
 	}
-	if _, err := s.Triage(Actor{Name: "督查", Role: RoleInspector}, "XH-0001", -1, Op{Kind: OpTag, Tag: TagRed}); !errors.Is(err, ErrScope) {
+	if _, err := s.Triage(t.Context(), Actor{Name: "督查", Role: RoleInspector}, "XH-0001", -1, Op{Kind: OpTag, Tag: TagRed}); !errors.Is(err, ErrScope) {
 		t.Fatalf("inspector triaged: %v", err)
 	}
 }
@@ -442,11 +442,11 @@ func TestStaleEditIsRefusedAndExplained(t *testing.T) {
 	s, _ := openClocked(t)
 	a := Actor{Name: "李明", Role: RoleTownship}
 	b := Actor{Name: "张强", Role: RoleTownship}
-	seen, _ := s.Concern(a, "DL-0001")
-	if _, err := s.Triage(b, "DL-0001", seen.Rev, Op{Kind: OpTag, Tag: TagRed}); err != nil {
+	seen, _ := s.Concern(t.Context(), a, "DL-0001")
+	if _, err := s.Triage(t.Context(), b, "DL-0001", seen.Rev, Op{Kind: OpTag, Tag: TagRed}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Triage(a, "DL-0001", seen.Rev, Op{Kind: OpTag, Tag: TagYellow})
+	_, err := s.Triage(t.Context(), a, "DL-0001", seen.Rev, Op{Kind: OpTag, Tag: TagYellow})
 	var stale *StaleError
 	// What 张强 did: the red tag, and the deadline it brought forward.
 	if !errors.As(err, &stale) || len(stale.Moves) != 2 || stale.Moves[0].By != "张强" || stale.Moves[0].Action != "tag" ||
@@ -454,7 +454,7 @@ func TestStaleEditIsRefusedAndExplained(t *testing.T) {
 		t.Fatalf("stale edit: %v", err)
 	}
 	// Re-applied against what is there now, it goes through.
-	c, err := s.Triage(a, "DL-0001", stale.Concern.Rev, Op{Kind: OpTag, Tag: TagYellow})
+	c, err := s.Triage(t.Context(), a, "DL-0001", stale.Concern.Rev, Op{Kind: OpTag, Tag: TagYellow})
 	if err != nil || c.Tag != TagYellow {
 		t.Fatalf("re-apply: %v %s", err, c.Tag)
 	}
@@ -463,26 +463,26 @@ func TestStaleEditIsRefusedAndExplained(t *testing.T) {
 func TestPlanResolveAndUndo(t *testing.T) {
 	s, _ := openClocked(t)
 	a := Actor{Name: "李明", Role: RoleTownship}
-	c, _ := s.Concern(a, "DL-0001")
+	c, _ := s.Concern(t.Context(), a, "DL-0001")
 	before := c.Snap()
 	for _, op := range []Op{{Kind: OpSolution, Text: "请施工队上门修补屋顶"}, {Kind: OpOwner, Text: "王强"}, {Kind: OpDeadline, Text: "2026-11-30"}} {
 		var err error
-		if c, err = s.Triage(a, "DL-0001", c.Rev, op); err != nil {
+		if c, err = s.Triage(t.Context(), a, "DL-0001", c.Rev, op); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if c.Status != StatusPlanned {
 		t.Fatalf("status with a full plan: %s", c.Status)
 	}
-	if _, err := s.Triage(a, "DL-0001", c.Rev, Op{Kind: OpResolve}); !errors.Is(err, ErrRule) {
+	if _, err := s.Triage(t.Context(), a, "DL-0001", c.Rev, Op{Kind: OpResolve}); !errors.Is(err, ErrRule) {
 		t.Fatalf("resolve without saying what was done: %v", err)
 	}
-	c, err := s.Triage(a, "DL-0001", c.Rev, Op{Kind: OpResolve, Text: "屋顶已修好"})
+	c, err := s.Triage(t.Context(), a, "DL-0001", c.Rev, Op{Kind: OpResolve, Text: "屋顶已修好"})
 	if err != nil || c.Status != StatusResolved || c.ResolvedBy != "李明" || c.Resolution != "屋顶已修好" {
 		t.Fatalf("resolve: %v %+v", err, c)
 	}
 	rev := c.Rev
-	c, err = s.Triage(a, "DL-0001", c.Rev, Op{Kind: OpRestore, Restore: &before, Reason: "撤销"})
+	c, err = s.Triage(t.Context(), a, "DL-0001", c.Rev, Op{Kind: OpRestore, Restore: &before, Reason: "撤销"})
 	if err != nil || c.Status != StatusNew || c.Plan.Owner != "" || !c.ResolvedAt.IsZero() {
 		t.Fatalf("undo: %v %+v", err, c)
 	}
@@ -490,7 +490,7 @@ func TestPlanResolveAndUndo(t *testing.T) {
 		t.Fatalf("undo not in history: %+v", mv)
 	}
 	var de *dates.Error
-	if _, err := s.Triage(a, "DL-0001", c.Rev, Op{Kind: OpDeadline, Text: "明天"}); !errors.As(err, &de) || de.Code != dates.CodeFormat {
+	if _, err := s.Triage(t.Context(), a, "DL-0001", c.Rev, Op{Kind: OpDeadline, Text: "明天"}); !errors.As(err, &de) || de.Code != dates.CodeFormat {
 		t.Fatalf("bad date accepted: %v", err)
 	}
 }
@@ -498,39 +498,39 @@ func TestPlanResolveAndUndo(t *testing.T) {
 func TestLeadProject(t *testing.T) {
 	s, _ := openClocked(t)
 	v := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
-	if _, err := s.CreateProject(v, "自来水管网改造", []string{"DL-0001"}); !errors.Is(err, ErrRule) {
+	if _, err := s.CreateProject(t.Context(), v, "自来水管网改造", []string{"DL-0001"}); !errors.Is(err, ErrRule) {
 		t.Fatalf("one-concern project: %v", err)
 	}
 	// Across villages: refused, saying which concern is where (a lead project is one
 	// village's, led by its secretary; a shared problem goes up to the township tier).
-	_, err := s.CreateProject(Actor{Name: "李明", Role: RoleTownship}, "x", []string{"DL-0001", "XH-0001"})
+	_, err := s.CreateProject(t.Context(), Actor{Name: "李明", Role: RoleTownship}, "x", []string{"DL-0001", "XH-0001"})
 	var re *RuleError
 	if !errors.As(err, &re) || re.Code != "project.villages" || strings.Join(re.Args, " ") != "DL-0001 DL XH-0001 XH" {
 		t.Fatalf("project across villages: %v", err)
 	}
-	p, err := s.CreateProject(v, "自来水管网改造", []string{"DL-0001", "DL-0002"})
+	p, err := s.CreateProject(t.Context(), v, "自来水管网改造", []string{"DL-0001", "DL-0002"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.ID != "DL-P01" || p.Owner != "刘书记" || len(p.Concerns) != 2 {
 		t.Fatalf("project: %+v", p)
 	}
-	if _, err := s.CreateProject(v, "again", []string{"DL-0001", "DL-0002"}); !errors.Is(err, ErrRule) {
+	if _, err := s.CreateProject(t.Context(), v, "again", []string{"DL-0001", "DL-0002"}); !errors.Is(err, ErrRule) {
 		t.Fatalf("concern in two projects: %v", err)
 	}
-	if _, err := s.ResolveProject(Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, p.ID, "done"); !errors.Is(err, ErrScope) {
+	if _, err := s.ResolveProject(t.Context(), Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, p.ID, "done"); !errors.Is(err, ErrScope) {
 		t.Fatalf("grid user resolved a project: %v", err)
 	}
-	if _, err := s.ResolveProject(v, p.ID, "新管网已通水"); err != nil {
+	if _, err := s.ResolveProject(t.Context(), v, p.ID, "新管网已通水"); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range p.Concerns {
-		c, _ := s.Concern(v, id)
+		c, _ := s.Concern(t.Context(), v, id)
 		if c.Status != StatusResolved || c.Project != p.ID {
 			t.Fatalf("%s after project resolved: %s %s", id, c.Status, c.Project)
 		}
 	}
-	ps, _ := s.Projects(v)
+	ps, _ := s.Projects(t.Context(), v)
 	if len(ps) != 1 || !ps[0].Resolved {
 		t.Fatalf("projects: %+v", ps)
 	}

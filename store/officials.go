@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -27,8 +28,8 @@ func OfficialID(n int) string { return fmt.Sprintf("T%02d", n) }
 
 // Officials returns the township's officials, by ID. Every role reads them: who leads the
 // township and who answers for its cases is public to the campaign.
-func (s *Store) Officials(a Actor) ([]Official, error) {
-	return scan[Official](s.db, "official/", nil)
+func (s *Store) Officials(ctx context.Context, a Actor) ([]Official, error) {
+	return scan[Official](ctx, s.db, "official/", nil)
 }
 
 // Owner is a person a concern may be given to at its tier: a township official, a cadre or a
@@ -51,9 +52,9 @@ func (o Owner) Label() string { return o.Name + "  " + o.Detail }
 // the township's officials, at the village tier the village's cadres, at the grid (or on-site)
 // tier the grid's cadres and the party members living in it. Two people of one name carry a
 // Note (grid or post) that tells them apart.
-func (s *Store) Owners(a Actor, concernID string) ([]Owner, error) {
+func (s *Store) Owners(ctx context.Context, a Actor, concernID string) ([]Owner, error) {
 	var out []Owner
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		var c Concern
 		if _, err := getJSON(txn, concernKey(ConcernVillage(concernID), concernID), &c); err != nil {
 			return err
@@ -70,12 +71,12 @@ func (s *Store) Owners(a Actor, concernID string) ([]Owner, error) {
 
 // OwnersAt returns the people who may own a concern of this village and grid at this tier
 // (see Owners).
-func (s *Store) OwnersAt(a Actor, village, grid string, tier Tier) ([]Owner, error) {
+func (s *Store) OwnersAt(ctx context.Context, a Actor, village, grid string, tier Tier) ([]Owner, error) {
 	if !a.CanSee(village, grid) {
 		return nil, ErrNotFound
 	}
 	var out []Owner
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		var err error
 		out, err = ownersAt(txn, village, grid, tier)
 		return err

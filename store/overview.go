@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -75,9 +76,9 @@ func daysFrom(a, b string) int {
 const calendarKey = "meta/calendar"
 
 // Calendar returns the campaign calendar (every user reads it: it is the campaign's own).
-func (s *Store) Calendar() (Calendar, error) {
+func (s *Store) Calendar(ctx context.Context) (Calendar, error) {
 	c := Calendar{Township: map[string]string{}, Villages: map[string]map[string]string{}}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		_, err := getJSON(txn, calendarKey, &c)
 		if errors.Is(err, ErrNotFound) {
 			return nil
@@ -95,7 +96,7 @@ func (s *Store) Calendar() (Calendar, error) {
 
 // SetPhaseDeadline sets a phase's deadline for the township (village "") or overrides it for
 // one village (date "" removes the override); township users only.
-func (s *Store) SetPhaseDeadline(a Actor, village, phase, date string) error {
+func (s *Store) SetPhaseDeadline(ctx context.Context, a Actor, village, phase, date string) error {
 	if a.Role != RoleTownship {
 		return outOfScope("calendar.township")
 	}
@@ -107,7 +108,7 @@ func (s *Store) SetPhaseDeadline(a Actor, village, phase, date string) error {
 			return refuse("date.format", date)
 		}
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		c := Calendar{Township: map[string]string{}, Villages: map[string]map[string]string{}}
 		before, err := tx.get(calendarKey, &c)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -159,7 +160,7 @@ func filingDataKey(village, kind string, ver int) string {
 // FileReport files a village's report: the bytes are frozen in the store with their checksum,
 // numbered after any earlier filing of the same kind (re-filing keeps the history), and marked
 // on time or late against the calendar. Township users and the village's own users file.
-func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (Filing, error) {
+func (s *Store) FileReport(ctx context.Context, a Actor, village, kind, format string, data []byte) (Filing, error) {
 	if _, ok := Filings()[kind]; !ok {
 		return Filing{}, refuse("filing.unknown", kind)
 	}
@@ -169,13 +170,13 @@ func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (
 	if err := a.CanChange(village, ""); err != nil {
 		return Filing{}, err
 	}
-	cal, err := s.Calendar()
+	cal, err := s.Calendar(ctx)
 	if err != nil {
 		return Filing{}, err
 	}
 	sum := sha256.Sum256(data)
 	var f Filing
-	err = s.update(a, func(tx *Tx) error {
+	err = s.update(ctx, a, func(tx *Tx) error {
 		n, err := tx.nextSeq("filing/" + village + "/" + kind)
 		if err != nil {
 			return err
@@ -193,18 +194,18 @@ func (s *Store) FileReport(a Actor, village, kind, format string, data []byte) (
 }
 
 // FilingsOf returns every filing in the actor's villages, oldest first per kind.
-func (s *Store) FilingsOf(a Actor) ([]Filing, error) {
-	return scan(s.db, a.villagePrefix("filing"), func(f *Filing) bool { return a.CanSee(f.Village, "") })
+func (s *Store) FilingsOf(ctx context.Context, a Actor) ([]Filing, error) {
+	return scan(ctx, s.db, a.villagePrefix("filing"), func(f *Filing) bool { return a.CanSee(f.Village, "") })
 }
 
 // FiledData returns a filed file and checks it against its checksum.
-func (s *Store) FiledData(a Actor, village, kind string, version int) ([]byte, Filing, error) {
+func (s *Store) FiledData(ctx context.Context, a Actor, village, kind string, version int) ([]byte, Filing, error) {
 	if !a.CanSee(village, "") {
 		return nil, Filing{}, ErrNotFound
 	}
 	var f Filing
 	var data []byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		if _, err := getJSON(txn, filingKey(village, kind, version), &f); err != nil {
 			return err
 		}
@@ -244,13 +245,13 @@ func (f Inspection) Open() bool { return f.Answer == "" }
 func findingKey(village, id string) string { return "inspect/" + village + "/" + id }
 
 // Inspections returns the inspection findings of the actor's villages.
-func (s *Store) Inspections(a Actor) ([]Inspection, error) {
-	return scan(s.db, a.villagePrefix("inspect"), func(f *Inspection) bool { return a.CanSee(f.Village, "") })
+func (s *Store) Inspections(ctx context.Context, a Actor) ([]Inspection, error) {
+	return scan(ctx, s.db, a.villagePrefix("inspect"), func(f *Inspection) bool { return a.CanSee(f.Village, "") })
 }
 
 // RecordFinding records an inspection finding; inspectors and township users only (the one
 // thing inspectors write).
-func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
+func (s *Store) RecordFinding(ctx context.Context, a Actor, f Inspection) (Inspection, error) {
 	if a.Role != RoleInspector && a.Role != RoleTownship {
 		return Inspection{}, outOfScope("finding.who")
 	}
@@ -263,7 +264,7 @@ func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
 			return Inspection{}, err
 		}
 	}
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		var v Village
 		if _, err := tx.get(villageKey(f.Village), &v); err != nil {
 			return refuse("village.unknown", f.Village)
@@ -283,7 +284,7 @@ func (s *Store) RecordFinding(a Actor, f Inspection) (Inspection, error) {
 }
 
 // AnswerFinding records the village's answer to a finding.
-func (s *Store) AnswerFinding(a Actor, village, id, answer string) (Inspection, error) {
+func (s *Store) AnswerFinding(ctx context.Context, a Actor, village, id, answer string) (Inspection, error) {
 	answer = clean.Text(answer)
 	if answer == "" {
 		return Inspection{}, refuse("answer.empty")
@@ -295,7 +296,7 @@ func (s *Store) AnswerFinding(a Actor, village, id, answer string) (Inspection, 
 		return Inspection{}, err
 	}
 	var f Inspection
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		before, err := tx.get(findingKey(village, id), &f)
 		if err != nil {
 			return err
@@ -317,9 +318,9 @@ type Weights map[string]float64
 const weightsKey = "meta/weights"
 
 // ScoreWeights returns the weights (every part 1 until set).
-func (s *Store) ScoreWeights() (Weights, error) {
+func (s *Store) ScoreWeights(ctx context.Context) (Weights, error) {
 	w := Weights{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		_, err := getJSON(txn, weightsKey, &w)
 		if errors.Is(err, ErrNotFound) {
 			return nil
@@ -335,7 +336,7 @@ func (s *Store) ScoreWeights() (Weights, error) {
 }
 
 // SetScoreWeights sets the weights; township users only. Weights are 0 to 10.
-func (s *Store) SetScoreWeights(a Actor, w Weights) error {
+func (s *Store) SetScoreWeights(ctx context.Context, a Actor, w Weights) error {
 	if a.Role != RoleTownship {
 		return outOfScope("weights.township")
 	}
@@ -347,7 +348,7 @@ func (s *Store) SetScoreWeights(a Actor, w Weights) error {
 			return refuse("weights.range", k, strconv.FormatFloat(v, 'g', -1, 64))
 		}
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		old := Weights{}
 		before, err := tx.get(weightsKey, &old)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -484,15 +485,15 @@ func meetingKey(m Meeting) string {
 }
 
 // Meetings returns the mobilization meetings the actor may see (township meetings included).
-func (s *Store) Meetings(a Actor) ([]Meeting, error) {
-	return scan(s.db, "meeting/", func(m *Meeting) bool {
+func (s *Store) Meetings(ctx context.Context, a Actor) ([]Meeting, error) {
+	return scan(ctx, s.db, "meeting/", func(m *Meeting) bool {
 		return m.Level == "township" || a.CanSee(m.Village, m.Grid)
 	})
 }
 
 // RecordMeeting records a mobilization meeting; township meetings by township users, village
 // and grid meetings by those who may change that village or grid.
-func (s *Store) RecordMeeting(a Actor, m Meeting) (Meeting, error) {
+func (s *Store) RecordMeeting(ctx context.Context, a Actor, m Meeting) (Meeting, error) {
 	switch m.Level {
 	case "township":
 		if a.Role != RoleTownship {
@@ -521,7 +522,7 @@ func (s *Store) RecordMeeting(a Actor, m Meeting) (Meeting, error) {
 	if m.Led == "" {
 		return Meeting{}, refuse("meeting.led")
 	}
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		if m.Level == "grid" {
 			if _, err := tx.get(gridKey(m.Village, m.Grid), &Grid{}); err != nil {
 				return refuse("meeting.grid", m.Grid, m.Village)

@@ -12,42 +12,42 @@ func TestCalendarFilingsAndLateMarks(t *testing.T) {
 	s, ck := openClocked(t) // 2026-11-20 09:00
 	boss := Actor{Name: "李明", Role: RoleTownship}
 	clerk := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
-	if err := s.SetPhaseDeadline(clerk, "", "groups.filed", "2026-11-21"); !errors.Is(err, ErrScope) {
+	if err := s.SetPhaseDeadline(t.Context(), clerk, "", "groups.filed", "2026-11-21"); !errors.Is(err, ErrScope) {
 		t.Fatalf("village user set the calendar: %v", err)
 	}
 	for phase, d := range map[string]string{"mob.township": "2026-11-10", "groups.filed": "2026-11-21", "visits.done": "2026-12-05", "revisits.done": "2026-12-20"} {
-		if err := s.SetPhaseDeadline(boss, "", phase, d); err != nil {
+		if err := s.SetPhaseDeadline(t.Context(), boss, "", phase, d); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// XH got more time for its group list.
-	if err := s.SetPhaseDeadline(boss, "XH", "groups.filed", "2026-11-25"); err != nil {
+	if err := s.SetPhaseDeadline(t.Context(), boss, "XH", "groups.filed", "2026-11-25"); err != nil {
 		t.Fatal(err)
 	}
-	cal, _ := s.Calendar()
+	cal, _ := s.Calendar(t.Context())
 	if p, days := cal.Current("DL", "2026-11-20"); p != "groups.filed" || days != 1 {
 		t.Fatalf("DL on 11-20: %s %d", p, days)
 	}
 	if p, days := cal.Current("XH", "2026-11-23"); p != "groups.filed" || days != 2 {
 		t.Fatalf("XH on 11-23: %s %d", p, days)
 	}
-	f1, err := s.FileReport(clerk, "DL", "groups", "xlsx", []byte("first version"))
+	f1, err := s.FileReport(t.Context(), clerk, "DL", "groups", "xlsx", []byte("first version"))
 	if err != nil || f1.Late || f1.Version != 1 || f1.Due != "2026-11-21" {
 		t.Fatalf("on-time filing: %+v %v", f1, err)
 	}
 	ck.t = time.Date(2026, 11, 22, 10, 0, 0, 0, time.Local)
-	f2, err := s.FileReport(clerk, "DL", "groups", "xlsx", []byte("second version"))
+	f2, err := s.FileReport(t.Context(), clerk, "DL", "groups", "xlsx", []byte("second version"))
 	if err != nil || !f2.Late || f2.Version != 2 {
 		t.Fatalf("late re-filing: %+v %v", f2, err)
 	}
-	if _, err := s.FileReport(clerk, "XH", "groups", "xlsx", []byte("x")); !errors.Is(err, ErrScope) {
+	if _, err := s.FileReport(t.Context(), clerk, "XH", "groups", "xlsx", []byte("x")); !errors.Is(err, ErrScope) {
 		t.Fatalf("filed for another village: %v", err)
 	}
-	data, f, err := s.FiledData(boss, "DL", "groups", 1)
+	data, f, err := s.FiledData(t.Context(), boss, "DL", "groups", 1)
 	if err != nil || string(data) != "first version" || f.SHA256 == "" {
 		t.Fatalf("the first filing as filed: %q %+v %v", data, f, err)
 	}
-	all, _ := s.FilingsOf(boss)
+	all, _ := s.FilingsOf(t.Context(), boss)
 	if len(all) != 2 {
 		t.Fatalf("history: %d filings", len(all))
 	}
@@ -56,18 +56,18 @@ func TestCalendarFilingsAndLateMarks(t *testing.T) {
 func TestInspectionFindings(t *testing.T) {
 	s, _ := openClocked(t)
 	insp := Actor{Name: "督查组", Role: RoleInspector}
-	f, err := s.RecordFinding(insp, Inspection{Village: "DL", Checked: "走访登记表", Problems: "3网格有12户未走访", FollowUp: "2026-11-25"})
+	f, err := s.RecordFinding(t.Context(), insp, Inspection{Village: "DL", Checked: "走访登记表", Problems: "3网格有12户未走访", FollowUp: "2026-11-25"})
 	if err != nil || f.ID != "DL-I01" || !f.Open() {
 		t.Fatalf("finding: %+v %v", f, err)
 	}
-	if _, err := s.AnswerFinding(insp, "DL", f.ID, "x"); !errors.Is(err, ErrScope) {
+	if _, err := s.AnswerFinding(t.Context(), insp, "DL", f.ID, "x"); !errors.Is(err, ErrScope) {
 		t.Fatalf("inspector answered: %v", err)
 	}
-	g, err := s.AnswerFinding(Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}, "DL", f.ID, "已补访")
+	g, err := s.AnswerFinding(t.Context(), Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}, "DL", f.ID, "已补访")
 	if err != nil || g.Open() {
 		t.Fatalf("answer: %+v %v", g, err)
 	}
-	if fs, _ := s.Inspections(Actor{Name: "x", Role: RoleVillage, Village: "XH"}); len(fs) != 0 {
+	if fs, _ := s.Inspections(t.Context(), Actor{Name: "x", Role: RoleVillage, Village: "XH"}); len(fs) != 0 {
 		t.Fatal("another village sees the finding")
 	}
 }
@@ -113,15 +113,15 @@ func TestScoreByHand(t *testing.T) {
 func TestMobilizationMeetings(t *testing.T) {
 	s, _ := openClocked(t)
 	grid := Actor{Name: "格书记", Role: RoleGrid, Village: "DL", Grid: "DL01"}
-	if _, err := s.RecordMeeting(grid, Meeting{Level: "village", Village: "DL", Date: "2026-11-15", Led: "刘书记"}); !errors.Is(err, ErrScope) {
+	if _, err := s.RecordMeeting(t.Context(), grid, Meeting{Level: "village", Village: "DL", Date: "2026-11-15", Led: "刘书记"}); !errors.Is(err, ErrScope) {
 		t.Fatalf("grid user recorded a village meeting: %v", err)
 	}
-	m, err := s.RecordMeeting(grid, Meeting{Level: "grid", Village: "DL", Grid: "DL01", Date: "2026-11-16", Led: "格书记", FactSheets: 30})
+	m, err := s.RecordMeeting(t.Context(), grid, Meeting{Level: "grid", Village: "DL", Grid: "DL01", Date: "2026-11-16", Led: "格书记", FactSheets: 30})
 	if err != nil || m.ID == "" {
 		t.Fatalf("grid meeting: %+v %v", m, err)
 	}
-	ms, _ := s.Meetings(Actor{Name: "v", Role: RoleVillage, Village: "DL"})
-	grids, _ := s.Grids(System())
+	ms, _ := s.Meetings(t.Context(), Actor{Name: "v", Role: RoleVillage, Village: "DL"})
+	grids, _ := s.Grids(t.Context(), System())
 	var dl []Grid
 	for _, g := range grids {
 		if g.Village == "DL" {

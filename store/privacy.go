@@ -20,6 +20,7 @@ package store
 // event, recorded before the first byte leaves.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -60,14 +61,14 @@ func (a Actor) CanReveal() bool {
 
 // Reveal returns one resident's full ID number or phone, and records who asked in the audit
 // trail. The resident must be in the actor's scope.
-func (s *Store) Reveal(a Actor, village, household, resident, field string) (string, error) {
+func (s *Store) Reveal(ctx context.Context, a Actor, village, household, resident, field string) (string, error) {
 	if !a.CanReveal() {
 		return "", outOfScope("reveal.role")
 	}
 	if field != FieldIDNumber && field != FieldPhone {
 		return "", fmt.Errorf("unknown field %q", field)
 	}
-	h, err := s.household(village, household)
+	h, err := s.household(ctx, village, household)
 	if err == nil && !a.CanSee(h.Village, h.Grid) {
 		err = ErrNotFound
 	}
@@ -87,7 +88,7 @@ func (s *Store) Reveal(a Actor, village, household, resident, field string) (str
 	if !found {
 		return "", ErrNotFound
 	}
-	err = s.update(a, func(tx *Tx) error {
+	err = s.update(ctx, a, func(tx *Tx) error {
 		b, _ := json.Marshal(map[string]string{"household": h.ID, "resident": resident, "field": field})
 		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: a.Name, Action: "personal.reveal",
 			Key: "household/" + h.Village + "/" + h.Grid + "/" + h.ID, After: b})
@@ -102,11 +103,11 @@ func (s *Store) Reveal(a Actor, village, household, resident, field string) (str
 // AuditExport records that the actor exported personal data: what (e.g. "backup",
 // "summary.xlsx") and of which village ("" for the whole township). Call it before the first
 // byte of the export leaves, and do not export if it fails.
-func (s *Store) AuditExport(a Actor, what, village string) error {
+func (s *Store) AuditExport(ctx context.Context, a Actor, what, village string) error {
 	if village != "" && !a.CanSee(village, "") {
 		return ErrNotFound
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		auditExport(tx, what, village)
 		return nil
 	})
@@ -144,14 +145,14 @@ func (a Actor) CanExportPersonal() bool { return a.Role == RoleTownship || a.Rol
 // the actor's scope (one village, or all of them for ""), for an export of personal data named
 // what ("residents.xlsx"). The export is recorded in the audit trail first, in its own
 // transaction: if that fails nothing is returned. Township and village users only.
-func (s *Store) PersonalData(a Actor, what, village string) (Personal, error) {
+func (s *Store) PersonalData(ctx context.Context, a Actor, what, village string) (Personal, error) {
 	if !a.CanExportPersonal() {
 		return Personal{}, outOfScope("reveal.role")
 	}
 	if village != "" && !a.CanSee(village, "") {
 		return Personal{}, ErrNotFound
 	}
-	if err := s.AuditExport(a, what, village); err != nil {
+	if err := s.AuditExport(ctx, a, what, village); err != nil {
 		return Personal{}, err
 	}
 	prefix := func(kind string) string {
@@ -161,7 +162,7 @@ func (s *Store) PersonalData(a Actor, what, village string) (Personal, error) {
 		return a.villagePrefix(kind)
 	}
 	p := Personal{Residents: map[string]Contact{}, Members: map[string]Contact{}}
-	hhs, err := scan(s.db, prefix("household"), func(h *Household) bool { return a.CanSee(h.Village, h.Grid) })
+	hhs, err := scan(ctx, s.db, prefix("household"), func(h *Household) bool { return a.CanSee(h.Village, h.Grid) })
 	if err != nil {
 		return Personal{}, err
 	}
@@ -172,7 +173,7 @@ func (s *Store) PersonalData(a Actor, what, village string) (Personal, error) {
 			}
 		}
 	}
-	ms, err := scan(s.db, prefix("member"), func(m *Member) bool { return a.CanSee(m.Village, m.Grid) })
+	ms, err := scan(ctx, s.db, prefix("member"), func(m *Member) bool { return a.CanSee(m.Village, m.Grid) })
 	if err != nil {
 		return Personal{}, err
 	}

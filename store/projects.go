@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -24,8 +25,8 @@ type Project struct {
 func projectKey(village, id string) string { return "project/" + village + "/" + id }
 
 // Projects returns the lead projects of the actor's villages.
-func (s *Store) Projects(a Actor) ([]Project, error) {
-	return scan[Project](s.db, a.villagePrefix("project"), nil)
+func (s *Store) Projects(ctx context.Context, a Actor) ([]Project, error) {
+	return scan[Project](ctx, s.db, a.villagePrefix("project"), nil)
 }
 
 // canLead reports whether the actor may run lead projects in a village: village users of
@@ -39,7 +40,7 @@ func (a Actor) canLead(village string) error {
 
 // CreateProject links open concerns of one village into a new lead project owned by the
 // village party secretary. Each concern records the link in its history.
-func (s *Store) CreateProject(a Actor, title string, ids []string) (Project, error) {
+func (s *Store) CreateProject(ctx context.Context, a Actor, title string, ids []string) (Project, error) {
 	title = clean.Line(title)
 	if title == "" {
 		return Project{}, refuse("project.title")
@@ -59,7 +60,7 @@ func (s *Store) CreateProject(a Actor, title string, ids []string) (Project, err
 		return Project{}, err
 	}
 	var p Project
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		owner, err := villageSecretary(tx, village)
 		if err != nil {
 			return err
@@ -113,7 +114,7 @@ func villageSecretary(tx *Tx, village string) (string, error) {
 
 // ResolveProject resolves a lead project and, in the same transaction, every open concern in
 // it, each with what was done; each then waits for its own revisit.
-func (s *Store) ResolveProject(a Actor, id, what string) (Project, error) {
+func (s *Store) ResolveProject(ctx context.Context, a Actor, id, what string) (Project, error) {
 	what = clean.Text(what)
 	if what == "" {
 		return Project{}, refuse("resolve.empty")
@@ -123,7 +124,7 @@ func (s *Store) ResolveProject(a Actor, id, what string) (Project, error) {
 		return Project{}, err
 	}
 	var p Project
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		key := projectKey(village, id)
 		before, err := tx.get(key, &p)
 		if err != nil {

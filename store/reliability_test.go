@@ -18,7 +18,7 @@ import (
 func dumpAll(t *testing.T, s *Store) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	if err := s.Dump(func(k, v []byte) error { out[string(k)] = v; return nil }); err != nil {
+	if err := s.Dump(t.Context(), func(k, v []byte) error { out[string(k)] = v; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -29,11 +29,11 @@ func busy(t *testing.T, s *Store) {
 	t.Helper()
 	boss := Actor{Name: "李明", Role: RoleTownship}
 	for _, tag := range []Tag{TagRed, TagYellow} {
-		if _, err := s.SetTag(boss, "DL-0001", tag); err != nil {
+		if _, err := s.SetTag(t.Context(), boss, "DL-0001", tag); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.AddUser(System(), keyed(t, User{Name: "陈静", Role: RoleVillage}, keyLine(t)), "DL"); err != nil {
+	if _, err := s.AddUser(t.Context(), System(), keyed(t, User{Name: "陈静", Role: RoleVillage}, keyLine(t)), "DL"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -52,12 +52,12 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if err := s.Seed(System(), small()); err != nil {
+			if err := s.Seed(t.Context(), System(), small()); err != nil {
 				t.Fatal(err)
 			}
 			busy(t, s)
 			file := filepath.Join(t.TempDir(), "sanbai.backup")
-			info, err := s.BackupToFile(Actor{Name: "李明", Role: RoleTownship}, file)
+			info, err := s.BackupToFile(t.Context(), Actor{Name: "李明", Role: RoleTownship}, file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 				t.Fatalf("info %+v", info)
 			}
 			want := dumpAll(t, s)
-			if ev, _ := s.Audit(System(), 1); len(ev) == 0 || ev[0].Action != "export" || ev[0].Who != "李明" {
+			if ev, _ := s.Audit(t.Context(), System(), 1); len(ev) == 0 || ev[0].Action != "export" || ev[0].Who != "李明" {
 				t.Fatalf("backup not audited: %+v", ev)
 			}
 
@@ -111,7 +111,7 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 			}
 			t.Logf("%d records compared, backup body %d bytes", len(want), info.Bytes)
 			// A restored store takes writes, with audit numbers after the restored ones.
-			if _, err := r.SetTag(System(), "DL-0001", TagGreen); err != nil {
+			if _, err := r.SetTag(t.Context(), System(), "DL-0001", TagGreen); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -123,7 +123,7 @@ func TestBackupRestoreComparesEveryRecord(t *testing.T) {
 func TestRestoreRefusesBadBackups(t *testing.T) {
 	s := openTest(t)
 	file := filepath.Join(t.TempDir(), "b")
-	if _, err := s.BackupToFile(System(), file); err != nil {
+	if _, err := s.BackupToFile(t.Context(), System(), file); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(file)
@@ -173,17 +173,17 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Seed(System(), small()); err != nil {
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
 	before := dumpAll(t, s)
 	free.Store(10 << 20)
 	time.Sleep(spaceCheckEvery) // the free space is asked at most once a second
-	_, err = s.SetTag(System(), "DL-0001", TagRed)
+	_, err = s.SetTag(t.Context(), System(), "DL-0001", TagRed)
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "disk is full") {
 		t.Fatalf("write on a full disk: %v", err)
 	}
-	if _, err := s.AddUser(System(), keyed(t, User{Name: "x", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrDiskFull) {
+	if _, err := s.AddUser(t.Context(), System(), keyed(t, User{Name: "x", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("user add on a full disk: %v", err)
 	}
 	after := dumpAll(t, s)
@@ -191,10 +191,10 @@ func TestDiskFull(t *testing.T) {
 		t.Fatalf("a refused write changed the store: %d keys, was %d", len(after), len(before))
 	}
 	free.Store(1 << 40)
-	if _, err := s.SetTag(System(), "DL-0001", TagRed); err != nil {
+	if _, err := s.SetTag(t.Context(), System(), "DL-0001", TagRed); err != nil {
 		t.Fatalf("after space was freed: %v", err)
 	}
-	if _, err := s.Backup(System(), &enospcWriter{n: 1000}); !errors.Is(err, syscall.ENOSPC) {
+	if _, err := s.Backup(t.Context(), System(), &enospcWriter{n: 1000}); !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("backup to a full disk: %v", err)
 	}
 	if !errors.Is(fileError(fmt.Errorf("write: %w", syscall.ENOSPC)), ErrDiskFull) {
@@ -213,7 +213,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	}
 	d := small()
 	d.Households[0].Residents[0].IDNumber = "330102199001011234"
-	if err := s.Seed(System(), d); err != nil {
+	if err := s.Seed(t.Context(), System(), d); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -245,7 +245,7 @@ func TestEncryptionAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if c, err := s.Concern(System(), "DL-0001"); err != nil || c.ID != "DL-0001" {
+	if c, err := s.Concern(t.Context(), System(), "DL-0001"); err != nil || c.ID != "DL-0001" {
 		t.Fatalf("after rotation: %v %v", c, err)
 	}
 }
@@ -294,25 +294,25 @@ func TestRevealIsAuditedAndScoped(t *testing.T) {
 	defer s.Close()
 	d := small()
 	d.Households[0].Residents[0].Phone = "13812345678"
-	if err := s.Seed(System(), d); err != nil {
+	if err := s.Seed(t.Context(), System(), d); err != nil {
 		t.Fatal(err)
 	}
 	h := d.Households[0]
 	r := h.Residents[0].ID
 	grid := Actor{Name: "网格员", Role: RoleGrid, Village: h.Village, Grid: h.Grid}
-	got, err := s.Reveal(grid, h.Village, h.ID, r, FieldPhone)
+	got, err := s.Reveal(t.Context(), grid, h.Village, h.ID, r, FieldPhone)
 	if err != nil || got != "13812345678" {
 		t.Fatalf("reveal: %q %v", got, err)
 	}
-	ev, _ := s.Audit(System(), 1)
+	ev, _ := s.Audit(t.Context(), System(), 1)
 	if len(ev) != 1 || ev[0].Action != "personal.reveal" || ev[0].Who != "网格员" || bytes.Contains(ev[0].After, []byte("13812345678")) {
 		t.Fatalf("reveal audit: %+v", ev)
 	}
 	other := Actor{Name: "x", Role: RoleGrid, Village: h.Village, Grid: "DL02"}
-	if _, err := s.Reveal(other, h.Village, h.ID, r, FieldPhone); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Reveal(t.Context(), other, h.Village, h.ID, r, FieldPhone); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("out of scope reveal: %v", err)
 	}
-	if _, err := s.Reveal(Actor{Name: "督查", Role: RoleInspector}, h.Village, h.ID, r, FieldIDNumber); !errors.Is(err, ErrScope) {
+	if _, err := s.Reveal(t.Context(), Actor{Name: "督查", Role: RoleInspector}, h.Village, h.ID, r, FieldIDNumber); !errors.Is(err, ErrScope) {
 		t.Fatalf("inspector reveal: %v", err)
 	}
 }
@@ -335,7 +335,7 @@ func TestConcurrentTriageKeepsEveryMove(t *testing.T) {
 			a := Actor{Name: fmt.Sprintf("u%02d", w), Role: RoleTownship}
 			for i := 0; i < each; i++ {
 				id := ids[(w+i)%len(ids)]
-				c, err := s.Concern(a, id)
+				c, err := s.Concern(t.Context(), a, id)
 				if err != nil {
 					t.Error(err)
 					return
@@ -344,7 +344,7 @@ func TestConcurrentTriageKeepsEveryMove(t *testing.T) {
 				if op.Tag == c.Tag {
 					op = Op{Kind: OpSolution, Text: fmt.Sprintf("方案 %s %d", a.Name, i)}
 				}
-				got, err := s.Triage(a, id, c.Rev, op)
+				got, err := s.Triage(t.Context(), a, id, c.Rev, op)
 				var se *StaleError
 				mu.Lock()
 				switch {
@@ -366,7 +366,7 @@ func TestConcurrentTriageKeepsEveryMove(t *testing.T) {
 	wg.Wait()
 	moves := map[string]int{}
 	for _, id := range ids {
-		c, _ := s.Concern(System(), id)
+		c, _ := s.Concern(t.Context(), System(), id)
 		// Every change is one Rev, its moves (a tag and the deadline it brought forward)
 		// stamped with it.
 		changes := map[int]string{}
@@ -383,7 +383,7 @@ func TestConcurrentTriageKeepsEveryMove(t *testing.T) {
 			moves[by]++
 		}
 		n := 0
-		ev, _ := s.Audit(System(), 100000)
+		ev, _ := s.Audit(t.Context(), System(), 100000)
 		for _, e := range ev {
 			if e.Key == concernKey(c.Village, c.ID) {
 				n++

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,7 +63,7 @@ type RevisitAnswer struct {
 // solved with at least 基本满意 is closed; any other answer reopens it, puts it on the notice
 // list and under the supervision of the township leader in charge of the village, with a
 // new deadline.
-func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
+func (s *Store) SaveRevisits(ctx context.Context, a Actor, d RevisitDraft) ([]Revisit, error) {
 	today := s.Today()
 	if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
 		return nil, &FormError{"date", "date.format", "date is written like 2026-11-26"}
@@ -82,7 +83,7 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 		}
 	}
 	var out []Revisit
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		out = nil // a retried transaction starts again
 		var v Village
 		if _, err := tx.get(villageKey(d.Village), &v); err != nil {
@@ -150,9 +151,9 @@ func (s *Store) SaveRevisits(a Actor, d RevisitDraft) ([]Revisit, error) {
 }
 
 // AssignRevisit gives a concern's revisit to another group of its village.
-func (s *Store) AssignRevisit(a Actor, id, group string) (Concern, error) {
+func (s *Store) AssignRevisit(ctx context.Context, a Actor, id, group string) (Concern, error) {
 	var out Concern
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		key := concernKey(ConcernVillage(id), id)
 		var c Concern
 		before, err := tx.get(key, &c)
@@ -185,9 +186,9 @@ func (s *Store) AssignRevisit(a Actor, id, group string) (Concern, error) {
 func revisitDueKey(village string) string { return "revisitdue/" + village }
 
 // RevisitDeadlines returns the revisit deadline per village code (YYYY-MM-DD).
-func (s *Store) RevisitDeadlines(a Actor) (map[string]string, error) {
+func (s *Store) RevisitDeadlines(ctx context.Context, a Actor) (map[string]string, error) {
 	out := map[string]string{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("revisitdue/"), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -207,14 +208,14 @@ func (s *Store) RevisitDeadlines(a Actor) (map[string]string, error) {
 }
 
 // SetRevisitDeadline sets a village's revisit deadline; township users only.
-func (s *Store) SetRevisitDeadline(a Actor, village, date string) error {
+func (s *Store) SetRevisitDeadline(ctx context.Context, a Actor, village, date string) error {
 	if a.Role != RoleTownship {
 		return outOfScope("revisitdue.township")
 	}
 	if err := dates.CheckDeadline(date, s.now()); err != nil {
 		return err
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		var v Village
 		if _, err := tx.get(villageKey(village), &v); err != nil {
 			return refuse("village.unknown", village)
@@ -230,7 +231,7 @@ func (s *Store) SetRevisitDeadline(a Actor, village, date string) error {
 
 // SetVillageLeader names the township leader in charge of a village (包新村镇领导), who takes
 // its failed revisits under supervision; township users only.
-func (s *Store) SetVillageLeader(a Actor, village, leader string) error {
+func (s *Store) SetVillageLeader(ctx context.Context, a Actor, village, leader string) error {
 	if a.Role != RoleTownship {
 		return outOfScope("leader.township")
 	}
@@ -238,7 +239,7 @@ func (s *Store) SetVillageLeader(a Actor, village, leader string) error {
 	if leader == "" {
 		return refuse("leader.empty")
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		var v Village
 		before, err := tx.get(villageKey(village), &v)
 		if err != nil {

@@ -46,30 +46,30 @@ func TestRatesByHand(t *testing.T) {
 func TestRevisitOutcomes(t *testing.T) {
 	s, ck := openClocked(t)
 	boss := Actor{Name: "李明", Role: RoleTownship}
-	if err := s.SetVillageLeader(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, "DL", "王镇长"); !errors.Is(err, ErrScope) {
+	if err := s.SetVillageLeader(t.Context(), Actor{Name: "v", Role: RoleVillage, Village: "DL"}, "DL", "王镇长"); !errors.Is(err, ErrScope) {
 		t.Fatalf("village user named a leader: %v", err)
 	}
-	if err := s.SetVillageLeader(boss, "DL", "赵镇长"); err != nil {
+	if err := s.SetVillageLeader(t.Context(), boss, "DL", "赵镇长"); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"DL-0001", "DL-0002"} {
-		if _, err := s.Triage(boss, id, -1, Op{Kind: OpResolve, Text: "已修好"}); err != nil {
+		if _, err := s.Triage(t.Context(), boss, id, -1, Op{Kind: OpResolve, Text: "已修好"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	ck.t = ck.t.AddDate(0, 0, 3)
 	clerk := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
 	// DL-0001 and DL-0002 are in different households (DL01, DL02).
-	if _, err := s.SaveRevisits(clerk, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-23",
+	if _, err := s.SaveRevisits(t.Context(), clerk, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-23",
 		Answers: []RevisitAnswer{{Concern: "DL-0001", Solved: SolvedYes, Satisfaction: SatFair}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveRevisits(clerk, RevisitDraft{Village: "DL", Household: "DL02-0001", Date: "2026-11-23",
+	if _, err := s.SaveRevisits(t.Context(), clerk, RevisitDraft{Village: "DL", Household: "DL02-0001", Date: "2026-11-23",
 		Answers: []RevisitAnswer{{Concern: "DL-0002", Solved: SolvedPartly, Satisfaction: SatGood, Comment: "只修了一半"}}}); err != nil {
 		t.Fatal(err)
 	}
-	c1, _ := s.Concern(boss, "DL-0001")
-	c2, _ := s.Concern(boss, "DL-0002")
+	c1, _ := s.Concern(t.Context(), boss, "DL-0001")
+	c2, _ := s.Concern(t.Context(), boss, "DL-0002")
 	if c1.Status != StatusClosed || c1.Supervisor != "" {
 		t.Fatalf("solved and 基本满意 should close: %s %q", c1.Status, c1.Supervisor)
 	}
@@ -77,16 +77,16 @@ func TestRevisitOutcomes(t *testing.T) {
 		t.Fatalf("partly solved should reopen under supervision: %+v", c2)
 	}
 	// Answering again about a concern not waiting for a revisit is refused.
-	_, err := s.SaveRevisits(clerk, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-23",
+	_, err := s.SaveRevisits(t.Context(), clerk, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-23",
 		Answers: []RevisitAnswer{{Concern: "DL-0001", Solved: SolvedYes, Satisfaction: SatGood}}})
 	if !errors.Is(err, ErrRule) {
 		t.Fatalf("second revisit of a closed concern: %v", err)
 	}
-	if _, err := s.SaveRevisits(clerk, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-23",
+	if _, err := s.SaveRevisits(t.Context(), clerk, RevisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-23",
 		Answers: []RevisitAnswer{{Concern: "DL-0001", Solved: "maybe", Satisfaction: SatGood}}}); err == nil {
 		t.Fatal("unknown answer accepted")
 	}
-	rs, _ := s.Revisits(boss)
+	rs, _ := s.Revisits(t.Context(), boss)
 	if len(rs) != 2 {
 		t.Fatalf("%d revisits stored", len(rs))
 	}

@@ -37,6 +37,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -213,12 +214,12 @@ func (e *ImportConflictError) Unwrap() error { return ErrRosterChanged }
 // ImportRoster imports a roster for the actor: township users anywhere, village users their
 // own village only; grid users and inspectors may not. See the comment at the top of this
 // file for how it stays all-or-nothing.
-func (s *Store) ImportRoster(a Actor, r Roster, o ImportOptions) (ImportReport, error) {
+func (s *Store) ImportRoster(ctx context.Context, a Actor, r Roster, o ImportOptions) (ImportReport, error) {
 	if err := canImport(a, r); err != nil {
 		return ImportReport{}, err
 	}
 	cleanRoster(&r)
-	p, err := s.planRoster(a, r)
+	p, err := s.planRoster(ctx, a, r)
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -234,20 +235,20 @@ func (s *Store) ImportRoster(a Actor, r Roster, o ImportOptions) (ImportReport, 
 		// The dry run checks what the import checks before it writes: a row changed since
 		// it was read stops it, and the dry run says so the same way.
 		var conflicts []ImportConflict
-		err := s.db.View(func(txn *badger.Txn) error {
+		err := s.db.View(ctx, func(txn *badger.Txn) error {
 			var err error
 			conflicts, err = p.conflicts(txn)
 			return err
 		})
 		if err == nil && len(conflicts) > 0 {
-			err = s.nameConflicts(p, conflicts)
+			err = s.nameConflicts(ctx, p, conflicts)
 		}
 		return rep, err
 	}
 	if len(rep.Mass) > 0 && !o.AllowMassMoveOut {
 		return rep, fmt.Errorf("%w: %v", ErrMassMoveOut, rep.Mass)
 	}
-	if err := s.runJournal(a, r.Source, p, o); err != nil {
+	if err := s.runJournal(ctx, a, r.Source, p, o); err != nil {
 		return rep, err
 	}
 	rep.Written = true
@@ -344,7 +345,7 @@ func opCost(op journalOp) int {
 }
 
 // runJournal stages, commits and applies a plan.
-func (s *Store) runJournal(a Actor, source string, p *rosterPlan, o ImportOptions) error {
+func (s *Store) runJournal(ctx context.Context, a Actor, source string, p *rosterPlan, o ImportOptions) error {
 	abort := func() error {
 		if o.Abort == nil {
 			return nil
@@ -356,19 +357,19 @@ func (s *Store) runJournal(a Actor, source string, p *rosterPlan, o ImportOption
 			o.Progress(phase, done, total)
 		}
 	}
-	id, err := s.lockJournal()
+	id, err := s.lockJournal(ctx)
 	if err != nil {
 		return err
 	}
-	if err := s.stageJournal(id, p, abort, progress); err != nil {
-		return s.discard(id, err)
+	if err := s.stageJournal(ctx, id, p, abort, progress); err != nil {
+		return s.discard(ctx, id, err)
 	}
 	if err := abort(); err != nil {
-		return s.discard(id, err)
+		return s.discard(ctx, id, err)
 	}
 	if o.Confirm != nil {
 		if err := o.Confirm(); err != nil {
-			return s.discard(id, err)
+			return s.discard(ctx, id, err)
 		}
 	}
 	// From here until the import is applied, no one else writes its rows: a write in flight
@@ -376,11 +377,12 @@ func (s *Store) runJournal(a Actor, source string, p *rosterPlan, o ImportOption
 	// import takes (ErrImportApplying).
 	release := s.guardImport(p)
 	defer release()
-	rec, err := s.commitJournal(a, id, source, p)
+	rec, err := s.commitJournal(ctx, a, id, source, p)
 	if err != nil {
-		return s.discard(id, err)
+		return s.discard(ctx, id, err)
 	}
-	return s.applyJournal(id, rec, progress)
+	// Committed: the import happens whatever becomes of the session that asked for it.
+	return s.applyJournal(context.WithoutCancel(ctx), id, rec, progress)
 }
 
 // errStaleOp marks a staged op whose row changed since the plan read it.
@@ -405,13 +407,13 @@ func (p *rosterPlan) conflicts(txn *badger.Txn) ([]ImportConflict, error) {
 
 // nameConflicts finds who made each conflicting change, from the audit events since the plan
 // read the store, and returns the *ImportConflictError.
-func (s *Store) nameConflicts(p *rosterPlan, rows []ImportConflict) error {
+func (s *Store) nameConflicts(ctx context.Context, p *rosterPlan, rows []ImportConflict) error {
 	want := map[string]int{}
 	for i, r := range rows {
 		want[rowKeyOf(r)] = i
 	}
 	left := len(rows)
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
 		defer it.Close()
 		for it.Seek([]byte("audit/\xff")); it.Valid() && left > 0; it.Next() {
@@ -479,11 +481,11 @@ func (s *Store) guardImport(p *rosterPlan) (release func()) {
 
 // lockJournal takes the import lock and returns the new journal's ID. The lock key is read
 // and written in one transaction, so of two imports starting at once one gets a conflict.
-func (s *Store) lockJournal() (string, error) {
+func (s *Store) lockJournal(ctx context.Context) (string, error) {
 	var raw [8]byte
 	_, _ = rand.Read(raw[:])
 	id := s.now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(raw[:])
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.db.Update(ctx, func(txn *badger.Txn) error {
 		if _, err := txn.Get([]byte(journalLock)); err == nil {
 			return ErrImportBusy
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
@@ -498,8 +500,9 @@ func (s *Store) lockJournal() (string, error) {
 }
 
 // discard drops an uncommitted journal after cause stopped it, and returns cause.
-func (s *Store) discard(id string, cause error) error {
-	if err := s.discardJournal(id); err != nil {
+func (s *Store) discard(ctx context.Context, id string, cause error) error {
+	// The staged ops and the lock go even when the session that asked has ended.
+	if err := s.discardJournal(context.WithoutCancel(ctx), id); err != nil {
 		return errors.Join(cause, fmt.Errorf("discarding the staged import: %w", err))
 	}
 	return cause
@@ -507,7 +510,7 @@ func (s *Store) discard(id string, cause error) error {
 
 // stageJournal writes the plan's ops under the journal, checking that each row still holds
 // the value the plan read.
-func (s *Store) stageJournal(id string, p *rosterPlan, abort func() error, progress func(string, int, int)) error {
+func (s *Store) stageJournal(ctx context.Context, id string, p *rosterPlan, abort func() error, progress func(string, int, int)) error {
 	for start := 0; start < len(p.ops); {
 		if err := abort(); err != nil {
 			return err
@@ -517,7 +520,7 @@ func (s *Store) stageJournal(id string, p *rosterPlan, abort func() error, progr
 			cost += opCost(p.ops[end])
 			end++
 		}
-		err := s.db.Update(func(txn *badger.Txn) error {
+		err := s.db.Update(ctx, func(txn *badger.Txn) error {
 			for i := start; i < end; i++ {
 				op := p.ops[i]
 				cur, err := rawValue(txn, op.Key)
@@ -540,14 +543,14 @@ func (s *Store) stageJournal(id string, p *rosterPlan, abort func() error, progr
 		if errors.Is(err, errStaleOp) {
 			// Name every row changed so far, not just the first one met.
 			var conflicts []ImportConflict
-			if err := s.db.View(func(txn *badger.Txn) error {
+			if err := s.db.View(ctx, func(txn *badger.Txn) error {
 				var err error
 				conflicts, err = p.conflicts(txn)
 				return err
 			}); err != nil {
 				return err
 			}
-			return s.nameConflicts(p, conflicts)
+			return s.nameConflicts(ctx, p, conflicts)
 		}
 		if err != nil {
 			return err
@@ -560,14 +563,14 @@ func (s *Store) stageJournal(id string, p *rosterPlan, abort func() error, progr
 
 // commitJournal writes the commit record with the import's summary audit event: from here
 // on the import completes, now or when the store is next opened.
-func (s *Store) commitJournal(a Actor, id, source string, p *rosterPlan) (journalCommit, error) {
+func (s *Store) commitJournal(ctx context.Context, a Actor, id, source string, p *rosterPlan) (journalCommit, error) {
 	rec := journalCommit{Who: a.Name, At: s.now(), Source: source, Ops: len(p.ops)}
 	r := p.report
 	summary, _ := json.Marshal(map[string]any{"source": source, "ops": len(p.ops), "villages": r.Villages,
 		"grids": r.Grids, "households": r.Households, "residents": r.Residents, "members": r.Members,
 		"cadres": r.Cadres, "officials": r.Officials, "teams": r.Teams, "factsheets": r.FactSheets})
 	var conflicts []ImportConflict
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		// The last look before anything is written: every row the import changes still
 		// holds what the plan read. Reading them here makes a write that lands meanwhile a
 		// conflict of this transaction, which then looks again.
@@ -594,7 +597,7 @@ func (s *Store) commitJournal(a Actor, id, source string, p *rosterPlan) (journa
 		return nil
 	})
 	if errors.Is(err, errStaleOp) {
-		return rec, s.nameConflicts(p, conflicts)
+		return rec, s.nameConflicts(ctx, p, conflicts)
 	}
 	return rec, err
 }
@@ -613,13 +616,13 @@ func rawValue(txn *badger.Txn, key string) ([]byte, error) {
 
 // applyJournal applies a committed journal's remaining ops in batches, then removes the
 // journal and the lock, and tells every session to reload.
-func (s *Store) applyJournal(id string, rec journalCommit, progress func(string, int, int)) error {
+func (s *Store) applyJournal(ctx context.Context, id string, rec journalCommit, progress func(string, int, int)) error {
 	who := Actor{Name: rec.Who, Role: RoleTownship}
 	prefix := journalPrefix(id) + "op/"
 	done, limit := 0, journalBatchOps
 	for {
 		n := 0
-		err := s.update(who, func(tx *Tx) error {
+		err := s.update(ctx, who, func(tx *Tx) error {
 			n = 0
 			tx.importing = true
 			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
@@ -673,7 +676,7 @@ func (s *Store) applyJournal(id string, rec journalCommit, progress func(string,
 			progress("apply", done, rec.Ops)
 		}
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error {
+	if err := s.db.Update(ctx, func(txn *badger.Txn) error {
 		if err := txn.Delete([]byte(journalCommitKey(id))); err != nil {
 			return err
 		}
@@ -686,11 +689,11 @@ func (s *Store) applyJournal(id string, rec journalCommit, progress func(string,
 }
 
 // discardJournal deletes an uncommitted journal's staged ops and releases the lock.
-func (s *Store) discardJournal(id string) error {
-	if err := s.deletePrefix(journalPrefix(id)); err != nil {
+func (s *Store) discardJournal(ctx context.Context, id string) error {
+	if err := s.deletePrefix(ctx, journalPrefix(id)); err != nil {
 		return err
 	}
-	return s.db.Update(func(txn *badger.Txn) error {
+	return s.db.Update(ctx, func(txn *badger.Txn) error {
 		item, err := txn.Get([]byte(journalLock))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
@@ -707,10 +710,10 @@ func (s *Store) discardJournal(id string) error {
 }
 
 // deletePrefix deletes every key under prefix, in batches.
-func (s *Store) deletePrefix(prefix string) error {
+func (s *Store) deletePrefix(ctx context.Context, prefix string) error {
 	for {
 		var keys [][]byte
-		err := s.db.View(func(txn *badger.Txn) error {
+		err := s.db.View(ctx, func(txn *badger.Txn) error {
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
 			defer it.Close()
 			for it.Rewind(); it.Valid() && len(keys) < 5000; it.Next() {
@@ -721,7 +724,7 @@ func (s *Store) deletePrefix(prefix string) error {
 		if err != nil || len(keys) == 0 {
 			return err
 		}
-		if err := s.db.Update(func(txn *badger.Txn) error {
+		if err := s.db.Update(ctx, func(txn *badger.Txn) error {
 			for _, k := range keys {
 				if err := txn.Delete(k); err != nil {
 					return err
@@ -738,7 +741,7 @@ func (s *Store) deletePrefix(prefix string) error {
 // discards one that was not. Open calls it before anyone reads.
 func (s *Store) recoverImports() error {
 	ids := map[string]bool{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(context.Background(), func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("journal/")})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -754,19 +757,19 @@ func (s *Store) recoverImports() error {
 	}
 	for id := range ids {
 		var rec journalCommit
-		err := s.db.View(func(txn *badger.Txn) error {
+		err := s.db.View(context.Background(), func(txn *badger.Txn) error {
 			_, err := getJSON(txn, journalCommitKey(id), &rec)
 			return err
 		})
 		switch {
 		case err == nil:
 			s.log.Warn("finishing an import interrupted after its commit", "journal", id, "who", rec.Who, "source", rec.Source)
-			if err := s.applyJournal(id, rec, nil); err != nil {
+			if err := s.applyJournal(context.Background(), id, rec, nil); err != nil {
 				return err
 			}
 		case errors.Is(err, ErrNotFound):
 			s.log.Warn("discarding an import interrupted before its commit", "journal", id)
-			if err := s.discardJournal(id); err != nil {
+			if err := s.discardJournal(context.Background(), id); err != nil {
 				return err
 			}
 		default:
@@ -774,7 +777,7 @@ func (s *Store) recoverImports() error {
 		}
 	}
 	// A lock left by an import that staged nothing yet.
-	return s.db.Update(func(txn *badger.Txn) error {
+	return s.db.Update(context.Background(), func(txn *badger.Txn) error {
 		err := txn.Delete([]byte(journalLock))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
@@ -881,10 +884,10 @@ func scanStored[T any](txn *badger.Txn, prefix string) ([]stored[T], error) {
 
 // planRoster reads the rows the roster touches (in one read transaction, so the plan sees
 // one consistent store) and computes the writes.
-func (s *Store) planRoster(a Actor, r Roster) (*rosterPlan, error) {
+func (s *Store) planRoster(ctx context.Context, a Actor, r Roster) (*rosterPlan, error) {
 	p := &rosterPlan{keys: map[string]bool{}, at: s.now(), before: map[string]int{}, gone: map[string]int{}}
 	today := p.at.Format(time.DateOnly)
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		var t Township
 		if _, err := getJSON(txn, townshipKey, &t); errors.Is(err, ErrNotFound) {
 			if r.Township == "" {

@@ -31,7 +31,7 @@ func rosterFrom(hhs []Household) Roster {
 // township would list.
 func storedHouseholds(t *testing.T, s *Store) []Household {
 	t.Helper()
-	hhs, err := scan[Household](s.db, "household/", nil)
+	hhs, err := scan[Household](t.Context(), s.db, "household/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func storedHouseholds(t *testing.T, s *Store) []Household {
 func dump(t *testing.T, s *Store) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(t.Context(), func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
@@ -81,7 +81,7 @@ func rosterStore(t *testing.T) *Store {
 	d.Cadres = []Cadre{{ID: "DL-C01", Village: "DL", Name: "王建国", Post: PostSecretary, Member: "DL-M001", Phone: "13800000000"},
 		{ID: "DL-C02", Village: "DL", Name: "赵一", Post: PostFirstSecretary, Phone: "13900000001"}}
 	d.Teams = []Team{{Village: "DL", Captain: "DL-C01", Officers: []string{"DL-C02"}}}
-	if err := s.Seed(System(), d); err != nil {
+	if err := s.Seed(t.Context(), System(), d); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -91,7 +91,7 @@ func TestImportSameRosterChangesNothing(t *testing.T) {
 	s := rosterStore(t)
 	hhs := storedHouseholds(t, s)
 	before := dump(t, s)
-	rep, err := s.ImportRoster(System(), rosterFrom(hhs), ImportOptions{})
+	rep, err := s.ImportRoster(t.Context(), System(), rosterFrom(hhs), ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,17 +130,17 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 
 	sub := s.Hub().Subscribe()
 	defer sub.Close()
-	dry, err := s.ImportRoster(System(), r, ImportOptions{DryRun: true})
+	dry, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if dry.Written || len(dry.Changes) == 0 {
 		t.Fatalf("dry run: %+v", dry)
 	}
-	if got, _ := s.Households(System()); len(got) != 4 {
+	if got, _ := s.Households(t.Context(), System()); len(got) != 4 {
 		t.Fatal("dry run wrote")
 	}
-	rep, err := s.ImportRoster(System(), r, ImportOptions{})
+	rep, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,18 +156,18 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	if !slices.Equal(rep.Covered, []string{"DL01", "DL02", "XH01", "XH02"}) {
 		t.Fatalf("covered %v", rep.Covered)
 	}
-	h, _ := s.Household(System(), "DL", "DL01-0001")
+	h, _ := s.Household(t.Context(), System(), "DL", "DL01-0001")
 	if len(h.Residents) != 3 || h.Residents[2].ID != "DL01-0001-3" || h.Residents[1].Phone != "139****2222" {
 		t.Fatalf("household: %+v", h)
 	}
-	if p, _ := s.Reveal(System(), "DL", "DL01-0001", "DL01-0001-2", FieldPhone); p != "13911112222" {
+	if p, _ := s.Reveal(t.Context(), System(), "DL", "DL01-0001", "DL01-0001-2", FieldPhone); p != "13911112222" {
 		t.Fatalf("revealed phone %q", p)
 	}
-	gone, _ := s.Household(System(), "DL", "DL02-0001")
+	gone, _ := s.Household(t.Context(), System(), "DL", "DL02-0001")
 	if gone.MovedOut != s.Today() || gone.Residents[0].MovedOut != s.Today() {
 		t.Fatalf("moved out household: %+v", gone)
 	}
-	ms, _ := s.Members(Actor{Name: "v", Role: RoleVillage, Village: "DL"})
+	ms, _ := s.Members(t.Context(), Actor{Name: "v", Role: RoleVillage, Village: "DL"})
 	var movedOut, probationary int
 	for _, m := range ms {
 		if m.MovedOut != "" {
@@ -188,14 +188,14 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	default:
 		t.Fatal("no change published")
 	}
-	ev, _ := s.Audit(System(), 100)
+	ev, _ := s.Audit(t.Context(), System(), 100)
 	if !slices.ContainsFunc(ev, func(e AuditEvent) bool { return e.Action == "import.roster" }) ||
 		!slices.ContainsFunc(ev, func(e AuditEvent) bool {
 			return e.Action == "import.household" && e.Key == "household/DL/DL02/DL02-0002"
 		}) {
 		t.Fatalf("audit trail lacks the import: %+v", ev)
 	}
-	if err := s.db.View(func(txn *badger.Txn) error {
+	if err := s.db.View(t.Context(), func(txn *badger.Txn) error {
 		_, err := txn.Get([]byte(journalLock))
 		return err
 	}); !errors.Is(err, badger.ErrKeyNotFound) {
@@ -203,7 +203,7 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 	}
 
 	// The same file again changes nothing; listing the household again brings it back.
-	rep, err = s.ImportRoster(System(), r, ImportOptions{})
+	rep, err = s.ImportRoster(t.Context(), System(), r, ImportOptions{})
 	if err != nil || !rep.Empty() {
 		t.Fatalf("second import: %v %+v", err, rep.Changes)
 	}
@@ -213,7 +213,7 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 		back.Residents[i].MovedOut = ""
 	}
 	r.Households = append(r.Households, rosterFrom([]Household{back}).Households...)
-	rep, err = s.ImportRoster(System(), r, ImportOptions{})
+	rep, err = s.ImportRoster(t.Context(), System(), r, ImportOptions{})
 	if err != nil || rep.Households.Returned != 1 || rep.Residents.Returned != 2 || rep.Members.Returned != 1 {
 		t.Fatalf("return: %v %+v", err, rep)
 	}
@@ -225,17 +225,17 @@ func TestImportScope(t *testing.T) {
 	r := rosterFrom(hhs)
 	for _, a := range []Actor{{Name: "v", Role: RoleVillage, Village: "DL"}, {Name: "i", Role: RoleInspector},
 		{Name: "g", Role: RoleGrid, Village: "DL", Grid: "DL01"}} {
-		if _, err := s.ImportRoster(a, r, ImportOptions{}); !errors.Is(err, ErrScope) {
+		if _, err := s.ImportRoster(t.Context(), a, r, ImportOptions{}); !errors.Is(err, ErrScope) {
 			t.Errorf("%s: %v", a.Name, err)
 		}
 	}
 	dl := rosterFrom(hhs[:2])
-	if _, err := s.ImportRoster(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, dl, ImportOptions{}); err != nil {
+	if _, err := s.ImportRoster(t.Context(), Actor{Name: "v", Role: RoleVillage, Village: "DL"}, dl, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	bad := dl
 	bad.Households = append(slices.Clone(dl.Households), Household{ID: "X", Village: "DL", Grid: "XH01", Residents: []Resident{{Name: "a", Relation: RelationHead}}})
-	if _, err := s.ImportRoster(System(), bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "no grid XH01 in village DL") {
+	if _, err := s.ImportRoster(t.Context(), System(), bad, ImportOptions{}); err == nil || !strings.Contains(err.Error(), "no grid XH01 in village DL") {
 		t.Fatalf("grid of another village: %v", err)
 	}
 }
@@ -249,7 +249,7 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(System(), small()); err != nil {
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
 	hhs := storedHouseholds(t, s)
@@ -259,7 +259,7 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 	}
 	before := dump(t, s)
 	dropped := errors.New("connection dropped")
-	if _, err := s.ImportRoster(System(), r, ImportOptions{Abort: func() error { return dropped }}); !errors.Is(err, dropped) {
+	if _, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{Abort: func() error { return dropped }}); !errors.Is(err, dropped) {
 		t.Fatalf("abort: %v", err)
 	}
 	if !mapsEqual(before, dump(t, s)) {
@@ -268,15 +268,15 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 
 	// Staged but not committed, then the process dies: Open discards it.
 	cleanRoster(&r)
-	p, err := s.planRoster(System(), r)
+	p, err := s.planRoster(t.Context(), System(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := s.lockJournal()
+	id, err := s.lockJournal(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.stageJournal(id, p, func() error { return nil }, func(string, int, int) {}); err != nil {
+	if err := s.stageJournal(t.Context(), id, p, func() error { return nil }, func(string, int, int) {}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -288,12 +288,12 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 	}
 
 	// Staged and committed, then the process dies before applying: Open finishes it.
-	p, _ = s.planRoster(System(), r)
-	id, _ = s.lockJournal()
-	if err := s.stageJournal(id, p, func() error { return nil }, func(string, int, int) {}); err != nil {
+	p, _ = s.planRoster(t.Context(), System(), r)
+	id, _ = s.lockJournal(t.Context())
+	if err := s.stageJournal(t.Context(), id, p, func() error { return nil }, func(string, int, int) {}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.commitJournal(System(), id, "test", p); err != nil {
+	if _, err := s.commitJournal(t.Context(), System(), id, "test", p); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -301,7 +301,7 @@ func TestFailedImportLeavesStoreUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got, _ := s.Households(System())
+	got, _ := s.Households(t.Context(), System())
 	for _, h := range got {
 		if !strings.HasSuffix(h.Address, "（新）") {
 			t.Fatalf("committed import not finished: %+v", h)
@@ -321,24 +321,24 @@ func TestStagingStopsOnConcurrentEdit(t *testing.T) {
 	hhs := storedHouseholds(t, s)
 	r := rosterFrom(hhs)
 	r.Households[0].Address = "新地址"
-	p, err := s.planRoster(System(), r)
+	p, err := s.planRoster(t.Context(), System(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := hhs[0]
 	h.Address = "别人改的"
-	if err := s.update(System(), func(tx *Tx) error {
+	if err := s.update(t.Context(), System(), func(tx *Tx) error {
 		return tx.put("test", householdKey(h), []byte("x"), h, Change{})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	id, _ := s.lockJournal()
-	err = s.stageJournal(id, p, func() error { return nil }, func(string, int, int) {})
+	id, _ := s.lockJournal(t.Context())
+	err = s.stageJournal(t.Context(), id, p, func() error { return nil }, func(string, int, int) {})
 	if !errors.Is(err, ErrRosterChanged) {
 		t.Fatalf("got %v", err)
 	}
-	_ = s.discard(id, err)
-	if _, err := s.lockJournal(); err != nil {
+	_ = s.discard(t.Context(), id, err)
+	if _, err := s.lockJournal(t.Context()); err != nil {
 		t.Fatalf("lock not released: %v", err)
 	}
 }
@@ -351,22 +351,22 @@ func TestImportCadresUpdatesTeam(t *testing.T) {
 			{Village: "DL", Name: "孙二", Post: PostGuide, Phone: "13900000002"},
 			{Village: "DL", Name: "王建国", Post: PostGridSecretary, Grid: "DL01", Phone: "13800000000"},
 		}}
-	rep, err := s.ImportRoster(System(), r, ImportOptions{})
+	rep, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Cadres != (Tally{Added: 2, Changed: 1, Removed: 1}) || rep.Teams.Changed != 1 || rep.Grids.Changed != 1 {
 		t.Fatalf("report %+v %+v %+v", rep.Cadres, rep.Teams, rep.Grids)
 	}
-	teams, _ := s.Teams(System())
+	teams, _ := s.Teams(t.Context(), System())
 	if teams[0].Captain != "DL-C01" || !slices.Equal(teams[0].Officers, []string{"DL-C03"}) {
 		t.Fatalf("team %+v", teams[0])
 	}
-	gs, _ := s.Grids(System())
+	gs, _ := s.Grids(t.Context(), System())
 	if gs[0].Code != "DL01" || gs[0].Secretary != "DL-M001" {
 		t.Fatalf("grid %+v", gs[0])
 	}
-	if rep, err = s.ImportRoster(System(), r, ImportOptions{}); err != nil || !rep.Empty() {
+	if rep, err = s.ImportRoster(t.Context(), System(), r, ImportOptions{}); err != nil || !rep.Empty() {
 		t.Fatalf("again: %v %+v", err, rep.Changes)
 	}
 }
@@ -376,32 +376,32 @@ func TestFactSheet(t *testing.T) {
 	village := Actor{Name: "村", Role: RoleVillage, Village: "DL"}
 	grid := Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}
 	fs := FactSheet{Village: "DL", Profile: "东岭\x1b[2J新村", Industries: []string{"蔬菜", " "}, Tasks: []string{"修路"}}
-	out, err := s.SetFactSheet(village, fs)
+	out, err := s.SetFactSheet(t.Context(), village, fs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.Profile != "东岭新村" || len(out.Industries) != 1 || out.UpdatedBy != "村" {
 		t.Fatalf("%+v", out)
 	}
-	if _, err := s.SetFactSheet(grid, fs); !errors.Is(err, ErrScope) {
+	if _, err := s.SetFactSheet(t.Context(), grid, fs); !errors.Is(err, ErrScope) {
 		t.Fatalf("grid user edited the fact sheet: %v", err)
 	}
-	if _, err := s.SetFactSheet(Actor{Name: "x", Role: RoleVillage, Village: "XH"}, fs); !errors.Is(err, ErrScope) {
+	if _, err := s.SetFactSheet(t.Context(), Actor{Name: "x", Role: RoleVillage, Village: "XH"}, fs); !errors.Is(err, ErrScope) {
 		t.Fatalf("other village edited the fact sheet: %v", err)
 	}
-	f, err := s.Facts(grid, "DL")
+	f, err := s.Facts(t.Context(), grid, "DL")
 	if err != nil || f.Sheet.Profile != "东岭新村" || f.Households != 2 || f.Residents != 4 || f.Members != 2 || len(f.Cadres) != 2 ||
 		f.Cadres[0].Post != PostSecretary || len(f.Grids) != 2 {
 		t.Fatalf("facts: %v %+v", err, f)
 	}
-	if _, err := s.Facts(grid, "XH"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Facts(t.Context(), grid, "XH"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("other village's facts: %v", err)
 	}
-	empty, err := s.FactSheet(System(), "XH")
+	empty, err := s.FactSheet(t.Context(), System(), "XH")
 	if err != nil || empty.Village != "XH" || empty.Profile != "" {
 		t.Fatalf("empty sheet: %v %+v", err, empty)
 	}
-	ev, _ := s.Audit(System(), 1)
+	ev, _ := s.Audit(t.Context(), System(), 1)
 	if ev[0].Action != "factsheet.set" || !bytes.Contains(ev[0].After, []byte("东岭新村")) {
 		t.Fatalf("audit %+v", ev[0])
 	}
@@ -420,22 +420,22 @@ func TestMassMoveOutNeedsConsent(t *testing.T) {
 		d.Households = append(d.Households, Household{ID: fmt.Sprintf("DL01-%04d", i), Village: "DL", Grid: "DL01",
 			Residents: []Resident{{ID: fmt.Sprintf("DL01-%04d-1", i), Name: "户主", Relation: RelationHead}}})
 	}
-	if err := s.Seed(System(), d); err != nil {
+	if err := s.Seed(t.Context(), System(), d); err != nil {
 		t.Fatal(err)
 	}
 	hhs := storedHouseholds(t, s)
 	r := rosterFrom(hhs[:1]) // DL01-0001 alone: five of DL01's six households would go
-	dry, err := s.ImportRoster(System(), r, ImportOptions{DryRun: true})
+	dry, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{DryRun: true})
 	if err != nil || len(dry.Mass) != 1 || dry.Mass[0] != (MassLoss{Code: "DL01", Gone: 5, Of: 6}) {
 		t.Fatalf("dry run: %v %v", err, dry.Mass)
 	}
-	if _, err := s.ImportRoster(System(), r, ImportOptions{}); !errors.Is(err, ErrMassMoveOut) || !strings.Contains(err.Error(), "DL01 5/6") {
+	if _, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{}); !errors.Is(err, ErrMassMoveOut) || !strings.Contains(err.Error(), "DL01 5/6") {
 		t.Fatalf("got %v", err)
 	}
-	if got, _ := s.Household(System(), "DL", "DL01-0002"); got.MovedOut != "" {
+	if got, _ := s.Household(t.Context(), System(), "DL", "DL01-0002"); got.MovedOut != "" {
 		t.Fatal("a refused import marked a household moved out")
 	}
-	rep, err := s.ImportRoster(System(), r, ImportOptions{AllowMassMoveOut: true})
+	rep, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{AllowMassMoveOut: true})
 	if err != nil || rep.Households.MovedOut != 5 {
 		t.Fatalf("allowed: %v %+v", err, rep.Households)
 	}
@@ -447,42 +447,42 @@ func TestEditFactSheetStale(t *testing.T) {
 	s := rosterStore(t)
 	a := Actor{Name: "村", Role: RoleVillage, Village: "DL"}
 	b := Actor{Name: "镇", Role: RoleTownship}
-	first, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "一稿"}, time.Time{}, "")
+	first, err := s.EditFactSheet(t.Context(), a, FactSheet{Village: "DL", Profile: "一稿"}, time.Time{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.EditFactSheet(b, FactSheet{Village: "DL", Profile: "镇改"}, first.UpdatedAt, ""); err != nil {
+	if _, err := s.EditFactSheet(t.Context(), b, FactSheet{Village: "DL", Profile: "镇改"}, first.UpdatedAt, ""); err != nil {
 		t.Fatal(err)
 	}
 	var stale *StaleSheetError
-	if _, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, first.UpdatedAt, ""); !errors.As(err, &stale) || stale.By != "镇" {
+	if _, err := s.EditFactSheet(t.Context(), a, FactSheet{Village: "DL", Profile: "二稿"}, first.UpdatedAt, ""); !errors.As(err, &stale) || stale.By != "镇" {
 		t.Fatalf("edit on an old page: %v; want a StaleSheetError naming 镇", err)
 	}
-	if fs, _ := s.FactSheet(System(), "DL"); fs.Profile != "镇改" {
+	if fs, _ := s.FactSheet(t.Context(), System(), "DL"); fs.Profile != "镇改" {
 		t.Fatalf("a refused edit wrote %q", fs.Profile)
 	}
-	if out, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "二稿"}, stale.At, ""); err != nil || out.Profile != "二稿" {
+	if out, err := s.EditFactSheet(t.Context(), a, FactSheet{Village: "DL", Profile: "二稿"}, stale.At, ""); err != nil || out.Profile != "二稿" {
 		t.Fatalf("edit over the named version: %v %+v", err, out)
 	}
-	if err := s.SaveDraft(Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, DraftFactSheet, "f1", FactSheetDraft{Sheet: FactSheet{Village: "DL"}}); !errors.Is(err, ErrScope) {
+	if err := s.SaveDraft(t.Context(), Actor{Name: "格", Role: RoleGrid, Village: "DL", Grid: "DL01"}, DraftFactSheet, "f1", FactSheetDraft{Sheet: FactSheet{Village: "DL"}}); !errors.Is(err, ErrScope) {
 		t.Fatalf("grid user's draft: %v", err)
 	}
-	if err := s.SaveDraft(a, DraftFactSheet, "f1", FactSheetDraft{Sheet: FactSheet{Village: "DL", Profile: "草"}, Focus: 2}); err != nil {
+	if err := s.SaveDraft(t.Context(), a, DraftFactSheet, "f1", FactSheetDraft{Sheet: FactSheet{Village: "DL", Profile: "草"}, Focus: 2}); err != nil {
 		t.Fatal(err)
 	}
 	var d FactSheetDraft
-	if dr, err := s.Draft(a, DraftFactSheet, "f1"); err != nil || dr.Decode(&d) != nil || d.Sheet.Profile != "草" || d.Focus != 2 {
+	if dr, err := s.Draft(t.Context(), a, DraftFactSheet, "f1"); err != nil || dr.Decode(&d) != nil || d.Sheet.Profile != "草" || d.Focus != 2 {
 		t.Fatalf("draft back: %v %+v", err, d)
 	}
-	if _, err := s.Draft(Actor{Name: "村", Role: RoleVillage, Village: "XH"}, DraftFactSheet, "f1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Draft(t.Context(), Actor{Name: "村", Role: RoleVillage, Village: "XH"}, DraftFactSheet, "f1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a draft of a village now out of scope: %v", err)
 	}
 	// Saved, the edit drops its draft in the same transaction.
-	cur, _ := s.FactSheet(a, "DL")
-	if _, err := s.EditFactSheet(a, FactSheet{Village: "DL", Profile: "三稿"}, cur.UpdatedAt, "f1"); err != nil {
+	cur, _ := s.FactSheet(t.Context(), a, "DL")
+	if _, err := s.EditFactSheet(t.Context(), a, FactSheet{Village: "DL", Profile: "三稿"}, cur.UpdatedAt, "f1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Draft(a, DraftFactSheet, "f1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Draft(t.Context(), a, DraftFactSheet, "f1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("draft after the save: %v", err)
 	}
 }
@@ -501,7 +501,7 @@ func TestImportStopsOnEditBeforeApply(t *testing.T) {
 	edit := func(special string) {
 		t.Helper()
 		d := VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{special}}
-		if _, _, err := s.SaveVisit(clerk, d); err != nil {
+		if _, _, err := s.SaveVisit(t.Context(), clerk, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -524,7 +524,7 @@ func TestImportStopsOnEditBeforeApply(t *testing.T) {
 	}
 
 	// The dry run: edited after the plan read the store.
-	_, err := s.ImportRoster(System(), r, ImportOptions{DryRun: true, Progress: func(phase string, _, _ int) {
+	_, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{DryRun: true, Progress: func(phase string, _, _ int) {
 		if phase == "plan" {
 			edit("困难家庭")
 		}
@@ -534,7 +534,7 @@ func TestImportStopsOnEditBeforeApply(t *testing.T) {
 	// The import: staged, then edited while the client is asked to confirm.
 	before := dump(t, s)
 	confirmed := false
-	_, err = s.ImportRoster(System(), r, ImportOptions{Confirm: func() error {
+	_, err = s.ImportRoster(t.Context(), System(), r, ImportOptions{Confirm: func() error {
 		confirmed = true
 		edit("孤寡老人")
 		before = dump(t, s)
@@ -562,7 +562,7 @@ func TestImportStopsOnEditBeforeApply(t *testing.T) {
 		}
 		t.Fatal("a refused import wrote to the store")
 	}
-	h, _ := s.Household(System(), "DL", "DL01-0001")
+	h, _ := s.Household(t.Context(), System(), "DL", "DL01-0001")
 	if len(h.Special) != 1 || h.Special[0] != "孤寡老人" || strings.HasSuffix(h.Address, "（新）") {
 		t.Fatalf("the edit was lost or the import went in: %+v", h)
 	}
@@ -573,10 +573,10 @@ func TestImportStopsOnEditBeforeApply(t *testing.T) {
 	for i := range r.Households {
 		r.Households[i].Address += "（新）"
 	}
-	if _, err := s.ImportRoster(System(), r, ImportOptions{}); err != nil {
+	if _, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if h, _ := s.Household(System(), "DL", "DL01-0001"); !strings.HasSuffix(h.Address, "（新）") || h.Special[0] != "孤寡老人" {
+	if h, _ := s.Household(t.Context(), System(), "DL", "DL01-0001"); !strings.HasSuffix(h.Address, "（新）") || h.Special[0] != "孤寡老人" {
 		t.Fatalf("re-run: %+v", h)
 	}
 }
@@ -591,13 +591,13 @@ func TestWriteDuringApplyWaits(t *testing.T) {
 	r.Households[0].Address = "新地址"
 	var during, other error
 	applying := false
-	_, err := s.ImportRoster(System(), r, ImportOptions{Progress: func(phase string, _, _ int) {
+	_, err := s.ImportRoster(t.Context(), System(), r, ImportOptions{Progress: func(phase string, _, _ int) {
 		if phase != "apply" || applying {
 			return
 		}
 		applying = true
-		_, _, during = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}})
-		_, _, other = s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL02-0001", Date: s.Today(), Present: []string{"DL02-0001-1"}, Special: []string{"困难家庭"}})
+		_, _, during = s.SaveVisit(t.Context(), clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}})
+		_, _, other = s.SaveVisit(t.Context(), clerk, VisitDraft{Village: "DL", Household: "DL02-0001", Date: s.Today(), Present: []string{"DL02-0001-1"}, Special: []string{"困难家庭"}})
 	}})
 	if err != nil || !applying {
 		t.Fatalf("import: %v (applying %v)", err, applying)
@@ -605,7 +605,7 @@ func TestWriteDuringApplyWaits(t *testing.T) {
 	if !errors.Is(during, ErrImportApplying) || other != nil {
 		t.Fatalf("during the apply: %v; elsewhere: %v", during, other)
 	}
-	if _, _, err := s.SaveVisit(clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}}); err != nil {
+	if _, _, err := s.SaveVisit(t.Context(), clerk, VisitDraft{Village: "DL", Household: "DL01-0001", Date: s.Today(), Present: []string{"DL01-0001-1"}, Special: []string{"困难家庭"}}); err != nil {
 		t.Fatalf("after the import: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,9 +39,9 @@ func ConcernVillage(id string) string {
 func ConcernID(village string, n uint64) string { return fmt.Sprintf("%s-%04d", village, n) }
 
 // Township returns the township record.
-func (s *Store) Township() (Township, error) {
+func (s *Store) Township(ctx context.Context) (Township, error) {
 	var t Township
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		_, err := getJSON(txn, townshipKey, &t)
 		return err
 	})
@@ -48,8 +49,8 @@ func (s *Store) Township() (Township, error) {
 }
 
 // Empty reports whether the store holds no township yet.
-func (s *Store) Empty() (bool, error) {
-	_, err := s.Township()
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	_, err := s.Township(ctx)
 	if errors.Is(err, ErrNotFound) {
 		return true, nil
 	}
@@ -57,24 +58,24 @@ func (s *Store) Empty() (bool, error) {
 }
 
 // Villages returns the villages the actor may see, by code.
-func (s *Store) Villages(a Actor) ([]Village, error) {
-	return scan(s.db, "village/", func(v *Village) bool { return a.CanSee(v.Code, "") })
+func (s *Store) Villages(ctx context.Context, a Actor) ([]Village, error) {
+	return scan(ctx, s.db, "village/", func(v *Village) bool { return a.CanSee(v.Code, "") })
 }
 
 // Grids returns the grids of the actor's villages (all of them for grid users too: the grid
 // list is village-level information).
-func (s *Store) Grids(a Actor) ([]Grid, error) {
-	return scan[Grid](s.db, a.villagePrefix("grid"), nil)
+func (s *Store) Grids(ctx context.Context, a Actor) ([]Grid, error) {
+	return scan[Grid](ctx, s.db, a.villagePrefix("grid"), nil)
 }
 
 // Households returns the households the actor may see, ordered by village, grid and ID, with
 // ID numbers and phones masked. The rows come from the household cache and are shared with
 // other readers: the slice is the caller's, but a household's Residents and Special must not
 // be changed in place.
-func (s *Store) Households(a Actor) ([]Household, error) {
+func (s *Store) Households(ctx context.Context, a Actor) ([]Household, error) {
 	villages := []string{a.Village}
 	if a.Role != RoleVillage && a.Role != RoleGrid { // as villagePrefix scopes
-		vs, err := s.Villages(a) // by code: village/<code> keys scan in order
+		vs, err := s.Villages(ctx, a) // by code: village/<code> keys scan in order
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +86,7 @@ func (s *Store) Households(a Actor) ([]Household, error) {
 	}
 	var out []Household
 	for _, v := range villages {
-		hhs, err := s.villageHouseholds(v)
+		hhs, err := s.villageHouseholds(ctx, v)
 		if err != nil {
 			return nil, err
 		}
@@ -105,13 +106,13 @@ func (s *Store) Households(a Actor) ([]Household, error) {
 // Members returns the party members the actor may see, phones masked: every member of their
 // villages, and for a grid user the members living in their grid and those of the groups that
 // visit it (the people they work with).
-func (s *Store) Members(a Actor) ([]Member, error) {
-	ms, err := scan[Member](s.db, a.villagePrefix("member"), nil)
+func (s *Store) Members(ctx context.Context, a Actor) ([]Member, error) {
+	ms, err := scan[Member](ctx, s.db, a.villagePrefix("member"), nil)
 	if err != nil {
 		return nil, err
 	}
 	if a.Role == RoleGrid {
-		gs, err := s.Groups(a)
+		gs, err := s.Groups(ctx, a)
 		if err != nil {
 			return nil, err
 		}
@@ -129,19 +130,19 @@ func (s *Store) Members(a Actor) ([]Member, error) {
 
 // Cadres returns the cadres the actor may see: those of their villages; a grid user sees the
 // village's own cadres and their grid's secretary, not the other grids'.
-func (s *Store) Cadres(a Actor) ([]Cadre, error) {
-	return scan(s.db, a.villagePrefix("cadre"), func(c *Cadre) bool { return a.CanSee(c.Village, c.Grid) })
+func (s *Store) Cadres(ctx context.Context, a Actor) ([]Cadre, error) {
+	return scan(ctx, s.db, a.villagePrefix("cadre"), func(c *Cadre) bool { return a.CanSee(c.Village, c.Grid) })
 }
 
 // Teams returns the visit teams of the actor's villages.
-func (s *Store) Teams(a Actor) ([]Team, error) {
-	return scan(s.db, "team/", func(t *Team) bool { return a.CanSee(t.Village, "") })
+func (s *Store) Teams(ctx context.Context, a Actor) ([]Team, error) {
+	return scan(ctx, s.db, "team/", func(t *Team) bool { return a.CanSee(t.Village, "") })
 }
 
 // Groups returns the visit groups the actor may see: those of their villages; a grid user
 // sees the groups that visit their grid.
-func (s *Store) Groups(a Actor) ([]Group, error) {
-	return scan(s.db, a.villagePrefix("group"), func(g *Group) bool { return a.seesGroup(*g) })
+func (s *Store) Groups(ctx context.Context, a Actor) ([]Group, error) {
+	return scan(ctx, s.db, a.villagePrefix("group"), func(g *Group) bool { return a.seesGroup(*g) })
 }
 
 // seesGroup reports whether the actor may see a visit group.
@@ -153,12 +154,12 @@ func (a Actor) seesGroup(g Group) bool {
 }
 
 // Routes returns the routes of the groups the actor may see (Groups).
-func (s *Store) Routes(a Actor) ([]Route, error) {
-	rs, err := scan[Route](s.db, a.villagePrefix("route"), nil)
+func (s *Store) Routes(ctx context.Context, a Actor) ([]Route, error) {
+	rs, err := scan[Route](ctx, s.db, a.villagePrefix("route"), nil)
 	if err != nil || a.Role != RoleGrid {
 		return rs, err
 	}
-	gs, err := s.Groups(a)
+	gs, err := s.Groups(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -170,19 +171,19 @@ func (s *Store) Routes(a Actor) ([]Route, error) {
 }
 
 // Visits returns the visits the actor may see.
-func (s *Store) Visits(a Actor) ([]Visit, error) {
-	return scan(s.db, a.villagePrefix("visit"), func(v *Visit) bool { return a.CanSee(v.Village, v.Grid) })
+func (s *Store) Visits(ctx context.Context, a Actor) ([]Visit, error) {
+	return scan(ctx, s.db, a.villagePrefix("visit"), func(v *Visit) bool { return a.CanSee(v.Village, v.Grid) })
 }
 
 // Concerns returns the concerns the actor may see, by ID.
-func (s *Store) Concerns(a Actor) ([]Concern, error) {
-	return scan(s.db, a.villagePrefix("concern"), func(c *Concern) bool { return a.CanSee(c.Village, c.Grid) })
+func (s *Store) Concerns(ctx context.Context, a Actor) ([]Concern, error) {
+	return scan(ctx, s.db, a.villagePrefix("concern"), func(c *Concern) bool { return a.CanSee(c.Village, c.Grid) })
 }
 
 // Concern returns one concern, or ErrNotFound if it does not exist or is out of scope.
-func (s *Store) Concern(a Actor, id string) (Concern, error) {
+func (s *Store) Concern(ctx context.Context, a Actor, id string) (Concern, error) {
 	var c Concern
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		_, err := getJSON(txn, concernKey(ConcernVillage(id), id), &c)
 		return err
 	})
@@ -194,12 +195,12 @@ func (s *Store) Concern(a Actor, id string) (Concern, error) {
 
 // Revisits returns the revisit answers the actor may see; grid users see those about their
 // grid's concerns.
-func (s *Store) Revisits(a Actor) ([]Revisit, error) {
-	rs, err := scan[Revisit](s.db, a.villagePrefix("revisit"), nil)
+func (s *Store) Revisits(ctx context.Context, a Actor) ([]Revisit, error) {
+	rs, err := scan[Revisit](ctx, s.db, a.villagePrefix("revisit"), nil)
 	if err != nil || a.Role != RoleGrid {
 		return rs, err
 	}
-	cs, err := s.Concerns(a)
+	cs, err := s.Concerns(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -243,23 +244,23 @@ var ErrNotEmpty = errors.New("the store already holds a township")
 // Seed writes a whole dataset into an empty store in batches, then records one audit event
 // with the counts. Text fields are cleaned on the way in (in d itself). Seed is meant for a
 // store no session is using yet: the emptiness check and the batches are not one transaction.
-func (s *Store) Seed(a Actor, d Dataset) error {
-	b, err := s.NewBulkLoader(a)
+func (s *Store) Seed(ctx context.Context, a Actor, d Dataset) error {
+	b, err := s.NewBulkLoader(ctx, a)
 	if err != nil {
 		return err
 	}
 	defer b.Cancel()
-	if err := b.Add(d); err != nil {
+	if err := b.Add(ctx, d); err != nil {
 		return err
 	}
-	return b.Finish(d.Township)
+	return b.Finish(ctx, d.Township)
 }
 
 // Household returns one household of a village, ID numbers and phones masked, or ErrNotFound
 // if it does not exist or is out of the actor's scope. It reads the ID index, then the row:
 // two point reads.
-func (s *Store) Household(a Actor, village, id string) (Household, error) {
-	h, err := s.household(village, id)
+func (s *Store) Household(ctx context.Context, a Actor, village, id string) (Household, error) {
+	h, err := s.household(ctx, village, id)
 	if err == nil && !a.CanSee(h.Village, h.Grid) {
 		return Household{}, ErrNotFound
 	}
@@ -267,9 +268,9 @@ func (s *Store) Household(a Actor, village, id string) (Household, error) {
 }
 
 // household reads one household as stored, unmasked and unscoped: for the store's own checks.
-func (s *Store) household(village, id string) (Household, error) {
+func (s *Store) household(ctx context.Context, village, id string) (Household, error) {
 	var h Household
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		if !s.indexed {
 			return scanForHousehold(txn, village, id, &h)
 		}

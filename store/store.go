@@ -4,6 +4,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -223,7 +224,7 @@ func (tx *Tx) At() time.Time { return tx.at }
 
 // update runs fn in a write transaction for actor, retrying a bounded number of times on a
 // conflict (fn runs again and re-reads), then publishes its changes after commit.
-func (s *Store) update(a Actor, fn func(tx *Tx) error) error {
+func (s *Store) update(ctx context.Context, a Actor, fn func(tx *Tx) error) error {
 	if err := s.space.check(); err != nil {
 		return err
 	}
@@ -232,7 +233,7 @@ func (s *Store) update(a Actor, fn func(tx *Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
 		tx := &Tx{actor: a, at: s.now(), guarded: s.importing}
-		err = s.db.Update(func(txn *badger.Txn) error {
+		err = s.db.Update(ctx, func(txn *badger.Txn) error {
 			tx.txn = txn
 			if err := fn(tx); err != nil {
 				return err
@@ -359,7 +360,7 @@ func (s *Store) writeAudit(tx *Tx) error {
 
 // loadAuditSeq finds the last audit sequence number.
 func (s *Store) loadAuditSeq() error {
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.db.View(context.Background(), func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/")})
 		defer it.Close()
 		it.Seek([]byte("audit/\xff"))
@@ -377,9 +378,9 @@ func (s *Store) loadAuditSeq() error {
 
 // Audit returns the most recent audit events the actor may read (auditInScope), newest first,
 // at most limit of them, with the personal fields of the rows they quote masked.
-func (s *Store) Audit(a Actor, limit int) ([]AuditEvent, error) {
+func (s *Store) Audit(ctx context.Context, a Actor, limit int) ([]AuditEvent, error) {
 	var out []AuditEvent
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
 		defer it.Close()
 		for it.Seek([]byte("audit/\xff")); it.Valid() && len(out) < limit; it.Next() {
@@ -449,10 +450,10 @@ func getJSON(txn *badger.Txn, key string, v any) ([]byte, error) {
 }
 
 // scan decodes every row under prefix, in key order, calling keep for each; rows for which
-// keep returns false are skipped. Values are copied out of the transaction in chunks and a big
+// keep returns false are skipped. It stops with ctx's error once ctx is done. Values are copied out of the transaction in chunks and a big
 // scan (a county's concerns or households) is decoded on every core, the chunks put back in
 // key order; a small one is decoded as it is read.
-func scan[T any](db *gatedDB, prefix string, keep func(*T) bool) ([]T, error) {
+func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool) ([]T, error) {
 	decode := func(raws [][]byte, keys []string) ([]T, error) {
 		out := make([]T, 0, len(raws))
 		for i, b := range raws {
@@ -497,11 +498,18 @@ func scan[T any](db *gatedDB, prefix string, keep func(*T) bool) ([]T, error) {
 			})
 		}
 	}
-	err := db.View(func(txn *badger.Txn) error {
+	err := db.View(ctx, func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		ch := chunk{}
 		for it.Rewind(); it.Valid(); it.Next() {
+			if len(ch.raws) == 0 {
+				// A chunk at a time, see whether the session that asked is still there: a
+				// county's scan stops within a few hundred rows of its session ending.
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			raw, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err

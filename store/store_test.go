@@ -37,7 +37,7 @@ func openTest(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.Seed(System(), small()); err != nil {
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -84,24 +84,24 @@ func TestScopeFiltersReads(t *testing.T) {
 		{Actor{Name: "格", Role: RoleGrid, Village: "XH", Grid: "XH02"}, 1, 1, 1},
 	}
 	for _, c := range cases {
-		cs, err := s.Concerns(c.actor)
+		cs, err := s.Concerns(t.Context(), c.actor)
 		if err != nil || len(cs) != c.concerns {
 			t.Errorf("%s: %d concerns (%v), want %d", c.actor.Name, len(cs), err, c.concerns)
 		}
-		hs, _ := s.Households(c.actor)
+		hs, _ := s.Households(t.Context(), c.actor)
 		if len(hs) != c.hhs {
 			t.Errorf("%s: %d households, want %d", c.actor.Name, len(hs), c.hhs)
 		}
-		vs, _ := s.Villages(c.actor)
+		vs, _ := s.Villages(t.Context(), c.actor)
 		if len(vs) != c.villages {
 			t.Errorf("%s: %d villages, want %d", c.actor.Name, len(vs), c.villages)
 		}
 	}
 	grid := Actor{Name: "格", Role: RoleGrid, Village: "XH", Grid: "XH02"}
-	if _, err := s.Concern(grid, "XH-0001"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Concern(t.Context(), grid, "XH-0001"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("grid user read another grid's concern: %v", err)
 	}
-	if _, err := s.Household(grid, "DL", "DL01-0001"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Household(t.Context(), grid, "DL", "DL01-0001"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("grid user read another village's household: %v", err)
 	}
 }
@@ -111,7 +111,7 @@ func TestSetTagAuditsAndPublishes(t *testing.T) {
 	sub := s.Hub().Subscribe()
 	defer sub.Close()
 	clerk := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
-	c, err := s.SetTag(clerk, "DL-0001", TagRed)
+	c, err := s.SetTag(t.Context(), clerk, "DL-0001", TagRed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestSetTagAuditsAndPublishes(t *testing.T) {
 	if d := c.DeadlineMoves(0); len(d) != 1 || d[0].To != s.Today() || c.Plan.Deadline != s.Today() {
 		t.Fatalf("deadline after red: %+v", d)
 	}
-	stored, _ := s.Concern(System(), "DL-0001")
+	stored, _ := s.Concern(t.Context(), System(), "DL-0001")
 	if stored.Tag != TagRed {
 		t.Fatal("tag not stored")
 	}
@@ -136,22 +136,22 @@ func TestSetTagAuditsAndPublishes(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("no change event")
 	}
-	ev, err := s.Audit(System(), 1)
+	ev, err := s.Audit(t.Context(), System(), 1)
 	if err != nil || len(ev) != 1 || ev[0].Action != "concern.tag" || ev[0].Who != "陈静" ||
 		!strings.Contains(string(ev[0].Before), `"green"`) || !strings.Contains(string(ev[0].After), `"red"`) {
 		t.Fatalf("audit: %+v %v", ev, err)
 	}
 	// Out of scope, read-only, and unknown tags are refused and change nothing.
-	if _, err := s.SetTag(clerk, "XH-0001", TagRed); !errors.Is(err, ErrNotFound) {
+	if _, err := s.SetTag(t.Context(), clerk, "XH-0001", TagRed); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("village user tagged another village's concern: %v", err)
 	}
-	if _, err := s.SetTag(Actor{Name: "督查", Role: RoleInspector}, "XH-0001", TagRed); !errors.Is(err, ErrScope) {
+	if _, err := s.SetTag(t.Context(), Actor{Name: "督查", Role: RoleInspector}, "XH-0001", TagRed); !errors.Is(err, ErrScope) {
 		t.Fatalf("inspector changed a concern: %v", err)
 	}
-	if _, err := s.SetTag(System(), "XH-0001", "purple"); err == nil {
+	if _, err := s.SetTag(t.Context(), System(), "XH-0001", "purple"); err == nil {
 		t.Fatal("unknown tag accepted")
 	}
-	if c, _ := s.Concern(System(), "XH-0001"); c.Tag != TagGreen {
+	if c, _ := s.Concern(t.Context(), System(), "XH-0001"); c.Tag != TagGreen {
 		t.Fatal("refused change was stored")
 	}
 }
@@ -170,7 +170,7 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
 				tag := Tags()[(w+i)%3]
-				if _, err := s.SetTag(Actor{Name: "w", Role: RoleTownship}, "DL-0002", tag); err != nil {
+				if _, err := s.SetTag(t.Context(), Actor{Name: "w", Role: RoleTownship}, "DL-0002", tag); err != nil {
 					if errors.Is(err, ErrBusy) {
 						continue
 					}
@@ -184,7 +184,7 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 		}(w)
 	}
 	wg.Wait()
-	c, _ := s.Concern(System(), "DL-0002")
+	c, _ := s.Concern(t.Context(), System(), "DL-0002")
 	// Each move records a real change from the tag before it; replaying them must end at the
 	// stored tag, with no gap.
 	tag := string(TagGreen)
@@ -208,7 +208,7 @@ func TestConcurrentTagsLoseNothing(t *testing.T) {
 func TestUsers(t *testing.T) {
 	s := openTest(t)
 	k1 := keyLine(t)
-	u, err := s.AddUser(System(), keyed(t, User{Name: "\x1b]0;pwned\x07\x1b[2J王五", Role: RoleGrid}, k1), "DL02")
+	u, err := s.AddUser(t.Context(), System(), keyed(t, User{Name: "\x1b]0;pwned\x07\x1b[2J王五", Role: RoleGrid}, k1), "DL02")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,14 +216,14 @@ func TestUsers(t *testing.T) {
 		t.Fatalf("user as stored: %+v", u)
 	}
 	fp := keyed(t, User{}, k1).Fingerprints[0]
-	got, err := s.UserByKey(fp)
+	got, err := s.UserByKey(t.Context(), fp)
 	if err != nil || got.Name != "王五" {
 		t.Fatalf("by key: %+v %v", got, err)
 	}
-	if _, err := s.AddUser(System(), keyed(t, User{Name: "赵六", Role: RoleTownship}, k1), ""); !errors.Is(err, ErrExists) {
+	if _, err := s.AddUser(t.Context(), System(), keyed(t, User{Name: "赵六", Role: RoleTownship}, k1), ""); !errors.Is(err, ErrExists) {
 		t.Fatalf("same key registered twice: %v", err)
 	}
-	if _, err := s.AddUser(System(), keyed(t, User{Name: "王五", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrExists) {
+	if _, err := s.AddUser(t.Context(), System(), keyed(t, User{Name: "王五", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrExists) {
 		t.Fatalf("same name registered twice: %v", err)
 	}
 	for _, bad := range []struct {
@@ -238,27 +238,27 @@ func TestUsers(t *testing.T) {
 		{User{Name: "f", Role: RoleTownship, Keys: []string{keyLine(t)}}, ""}, // no fingerprint
 		{keyed(t, User{Name: "", Role: RoleTownship}, keyLine(t)), ""},
 	} {
-		if _, err := s.AddUser(System(), bad.u, bad.scope); err == nil {
+		if _, err := s.AddUser(t.Context(), System(), bad.u, bad.scope); err == nil {
 			t.Errorf("accepted %+v scope %q", bad.u, bad.scope)
 		}
 	}
-	if _, err := s.AddUser(Actor{Name: "v", Role: RoleVillage, Village: "DL"}, keyed(t, User{Name: "x", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrScope) {
+	if _, err := s.AddUser(t.Context(), Actor{Name: "v", Role: RoleVillage, Village: "DL"}, keyed(t, User{Name: "x", Role: RoleTownship}, keyLine(t)), ""); !errors.Is(err, ErrScope) {
 		t.Fatalf("village user added a user: %v", err)
 	}
-	if err := s.RemoveUser(System(), "王五"); err != nil {
+	if err := s.RemoveUser(t.Context(), System(), "王五"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UserByKey(fp); !errors.Is(err, ErrNotFound) {
+	if _, err := s.UserByKey(t.Context(), fp); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("removed user's key still works: %v", err)
 	}
-	if err := s.RemoveUser(System(), "王五"); err == nil {
+	if err := s.RemoveUser(t.Context(), System(), "王五"); err == nil {
 		t.Fatal("removed a user twice")
 	}
 }
 
 func TestSeedOnlyIntoEmptyStore(t *testing.T) {
 	s := openTest(t)
-	if err := s.Seed(System(), small()); !errors.Is(err, ErrNotEmpty) {
+	if err := s.Seed(t.Context(), System(), small()); !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("second seed: %v", err)
 	}
 }
@@ -287,10 +287,10 @@ func TestAuditSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(System(), small()); err != nil {
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetTag(System(), "DL-0001", TagRed); err != nil {
+	if _, err := s.SetTag(t.Context(), System(), "DL-0001", TagRed); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -299,10 +299,10 @@ func TestAuditSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.SetTag(System(), "DL-0001", TagYellow); err != nil {
+	if _, err := s.SetTag(t.Context(), System(), "DL-0001", TagYellow); err != nil {
 		t.Fatal(err)
 	}
-	ev, _ := s.Audit(System(), 10)
+	ev, _ := s.Audit(t.Context(), System(), 10)
 	seen := map[uint64]bool{}
 	for _, e := range ev {
 		if seen[e.Seq] {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ var ErrExists = errors.New("already registered")
 // key's SHA256 fingerprint, in the same order, by which the user is found at login. Village
 // and grid roles need a scope code that exists: a village code for the village role, a grid
 // code for the grid role.
-func (s *Store) AddUser(a Actor, u User, scope string) (User, error) {
+func (s *Store) AddUser(ctx context.Context, a Actor, u User, scope string) (User, error) {
 	if a.Role != RoleTownship {
 		return User{}, fmt.Errorf("%w: only township users manage users", ErrScope)
 	}
@@ -46,7 +47,7 @@ func (s *Store) AddUser(a Actor, u User, scope string) (User, error) {
 		}
 	}
 	fps := u.Fingerprints
-	err := s.update(a, func(tx *Tx) error {
+	err := s.update(ctx, a, func(tx *Tx) error {
 		u.Village, u.Grid = "", ""
 		switch u.Role {
 		case RoleVillage:
@@ -104,11 +105,11 @@ func findGrid(txn *badger.Txn, code string) (Grid, error) {
 }
 
 // RemoveUser deletes a user and their keys.
-func (s *Store) RemoveUser(a Actor, name string) error {
+func (s *Store) RemoveUser(ctx context.Context, a Actor, name string) error {
 	if a.Role != RoleTownship {
 		return fmt.Errorf("%w: only township users manage users", ErrScope)
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		var u User
 		before, err := tx.get(userKey(name), &u)
 		if err != nil {
@@ -144,17 +145,17 @@ func (s *Store) RemoveUser(a Actor, name string) error {
 }
 
 // Users lists the registered users by name. Only township users and inspectors may.
-func (s *Store) Users(a Actor) ([]User, error) {
+func (s *Store) Users(ctx context.Context, a Actor) ([]User, error) {
 	if a.Role != RoleTownship && a.Role != RoleInspector {
 		return nil, fmt.Errorf("%w: only township users list users", ErrScope)
 	}
-	return scan[User](s.db, "user/", nil)
+	return scan[User](ctx, s.db, "user/", nil)
 }
 
 // UserByKey returns the user registered with the key of this fingerprint.
-func (s *Store) UserByKey(fingerprint string) (User, error) {
+func (s *Store) UserByKey(ctx context.Context, fingerprint string) (User, error) {
 	var u User
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn *badger.Txn) error {
 		var name string
 		if _, err := getJSON(txn, userKeyIndex(fingerprint), &name); err != nil {
 			return err
@@ -166,11 +167,11 @@ func (s *Store) UserByKey(fingerprint string) (User, error) {
 }
 
 // SetLang stores a user's interface language ("zh" or "en").
-func (s *Store) SetLang(a Actor, lang string) error {
+func (s *Store) SetLang(ctx context.Context, a Actor, lang string) error {
 	if lang != "zh" && lang != "en" {
 		return fmt.Errorf("unknown language %q (zh or en)", lang)
 	}
-	return s.update(a, func(tx *Tx) error {
+	return s.update(ctx, a, func(tx *Tx) error {
 		var u User
 		before, err := tx.get(userKey(a.Name), &u)
 		if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -60,8 +61,8 @@ func (e *FormError) Error() string { return e.Field + ": " + e.Msg }
 
 // CampaignStart returns the first planned route day in the actor's villages: a visit cannot
 // be dated before the campaign began. Empty when no route is planned.
-func (s *Store) CampaignStart(a Actor) (string, error) {
-	routes, err := s.Routes(a)
+func (s *Store) CampaignStart(ctx context.Context, a Actor) (string, error) {
+	routes, err := s.Routes(ctx, a)
 	if err != nil {
 		return "", err
 	}
@@ -80,12 +81,12 @@ func (s *Store) CampaignStart(a Actor) (string, error) {
 // concern solved on site is resolved at once, each passed on goes to the visited grid's tier
 // with the colour's time limit. An edited visit keeps its previous version. The draft is
 // removed in the same transaction.
-func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
-	limits, err := s.Limits()
+func (s *Store) SaveVisit(ctx context.Context, a Actor, d VisitDraft) (Visit, []Concern, error) {
+	limits, err := s.Limits(ctx)
 	if err != nil {
 		return Visit{}, nil, err
 	}
-	start, err := s.CampaignStart(a)
+	start, err := s.CampaignStart(ctx, a)
 	if err != nil {
 		return Visit{}, nil, err
 	}
@@ -120,7 +121,7 @@ func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
 	}
 	var visit Visit
 	var concerns []Concern
-	err = s.update(a, func(tx *Tx) error {
+	err = s.update(ctx, a, func(tx *Tx) error {
 		concerns = nil // a retried transaction starts again
 		hh, hkey, hbefore, err := findHousehold(tx, d.Village, d.Household)
 		if err != nil {
@@ -256,8 +257,8 @@ func findHousehold(tx *Tx, village, id string) (Household, string, []byte, error
 }
 
 // VisitVersions returns the earlier versions of an edited visit, oldest first.
-func (s *Store) VisitVersions(a Actor, village, id string) ([]Visit, error) {
-	vs, err := scan[Visit](s.db, "visitver/"+village+"/"+id+"/", nil)
+func (s *Store) VisitVersions(ctx context.Context, a Actor, village, id string) ([]Visit, error) {
+	vs, err := scan[Visit](ctx, s.db, "visitver/"+village+"/"+id+"/", nil)
 	if err != nil || len(vs) == 0 || a.CanSee(vs[0].Village, vs[0].Grid) {
 		return vs, err
 	}

@@ -17,15 +17,15 @@ func TestSaveVisitWritesVisitConcernsAndDropsDraft(t *testing.T) {
 			{Description: "屋后电线老化需更换", Category: "用电安全", Tag: TagRed},
 			{Description: "咨询医保缴费", Category: "医保社保", Tag: TagGreen, OnSite: true, Done: "已当场解答"},
 		}}
-	if err := s.SaveDraft(a, DraftVisit, "s1", d); err != nil {
+	if err := s.SaveDraft(t.Context(), a, DraftVisit, "s1", d); err != nil {
 		t.Fatal(err)
 	}
 	var got VisitDraft
-	if dr, err := s.Draft(a, DraftVisit, "s1"); err != nil || dr.Decode(&got) != nil || got.Household != "DL01-0001" || dr.Village != "DL" {
+	if dr, err := s.Draft(t.Context(), a, DraftVisit, "s1"); err != nil || dr.Decode(&got) != nil || got.Household != "DL01-0001" || dr.Village != "DL" {
 		t.Fatalf("draft: %+v %v", got, err)
 	}
 	d.DraftID = "s1"
-	v, cs, err := s.SaveVisit(a, d)
+	v, cs, err := s.SaveVisit(t.Context(), a, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,20 +39,20 @@ func TestSaveVisitWritesVisitConcernsAndDropsDraft(t *testing.T) {
 	if onsite.Tier != TierOnSite || onsite.Status != StatusResolved || onsite.Resolution != "已当场解答" || onsite.ResolvedBy != "陈静" {
 		t.Fatalf("on-site concern: %+v", onsite)
 	}
-	if _, err := s.Draft(a, DraftVisit, "s1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Draft(t.Context(), a, DraftVisit, "s1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("draft left after save: %v", err)
 	}
-	h, _ := s.Household(a, "DL", "DL01-0001")
+	h, _ := s.Household(t.Context(), a, "DL", "DL01-0001")
 	if len(h.Special) != 1 || h.Special[0] != "困难家庭" {
 		t.Fatalf("special groups not updated: %v", h.Special)
 	}
 	// Editing keeps the previous version.
 	d.Editing, d.Notes, d.Concerns = v.ID, "补记：户主下午回家", nil
-	v2, _, err := s.SaveVisit(a, d)
+	v2, _, err := s.SaveVisit(t.Context(), a, d)
 	if err != nil || v2.ID != v.ID || v2.Notes == "" || len(v2.Concerns) != 2 {
 		t.Fatalf("edit: %+v %v", v2, err)
 	}
-	old, err := s.VisitVersions(a, "DL", v.ID)
+	old, err := s.VisitVersions(t.Context(), a, "DL", v.ID)
 	if err != nil || len(old) != 1 || old[0].Notes != "" {
 		t.Fatalf("versions: %+v %v", old, err)
 	}
@@ -77,13 +77,13 @@ func TestSaveVisitValidates(t *testing.T) {
 	for _, c := range cases {
 		d := ok
 		c.mut(&d)
-		_, _, err := s.SaveVisit(a, d)
+		_, _, err := s.SaveVisit(t.Context(), a, d)
 		fe, isForm := IsFormError(err)
 		if !isForm || fe.Code != c.code {
 			t.Errorf("%s: got %v", c.code, err)
 		}
 	}
-	if _, _, err := s.SaveVisit(Actor{Name: "督查", Role: RoleInspector}, ok); !errors.Is(err, ErrScope) {
+	if _, _, err := s.SaveVisit(t.Context(), Actor{Name: "督查", Role: RoleInspector}, ok); !errors.Is(err, ErrScope) {
 		t.Fatalf("inspector saved a visit: %v", err)
 	}
 }

@@ -152,7 +152,7 @@ func TestOwnerPickerBurst(t *testing.T) {
 			keys := append([]string{"o"}, strings.Split(initials, "")...)
 			keys = append(keys, "enter")
 			r.burst(when, is[queueOwners], keys...)
-			got, _ := st.Concern(store.System(), c.ID)
+			got, _ := st.Concern(t.Context(), store.System(), c.ID)
 			if got.Plan.Owner != name {
 				t.Fatalf("o %s enter: owner %q, want %q\n%s", initials, got.Plan.Owner, name, r.screen())
 			}
@@ -167,7 +167,7 @@ func TestOwnerPickerBurst(t *testing.T) {
 // the owner picker shares.
 func uniquePerson(t *testing.T, st *store.Store, concern string) (name, initials string) {
 	t.Helper()
-	q := newQueue(&Common{Store: st, Ledger: query.NewLedger(st, nil), Actor: store.System()}, newFocus(nil))
+	q := newQueue(&Common{Ctx: t.Context(), Store: st, Ledger: query.NewLedger(st, nil), Actor: store.System()}, newFocus(nil))
 	msg := q.loadOwners(concern)().(queueOwners)
 	for _, o := range msg.opts {
 		ini := strings.Fields(strings.Split(o.key, "\x00")[2])[0]
@@ -225,7 +225,7 @@ func TestMarkTenThenTag(t *testing.T) {
 				want = append(want, c.ID)
 			}
 			before := map[string]store.Concern{}
-			all, _ := st.Concerns(store.System())
+			all, _ := st.Concerns(t.Context(), store.System())
 			for _, c := range all {
 				before[c.ID] = c
 			}
@@ -234,7 +234,7 @@ func TestMarkTenThenTag(t *testing.T) {
 				keys[i] = "space"
 			}
 			r.burst(when, is[queuePage], keys...)
-			after, _ := st.Concerns(store.System())
+			after, _ := st.Concerns(t.Context(), store.System())
 			changed := map[string]bool{}
 			for _, c := range after {
 				if c.Rev != before[c.ID].Rev {
@@ -242,7 +242,7 @@ func TestMarkTenThenTag(t *testing.T) {
 				}
 			}
 			for _, id := range want {
-				c, _ := st.Concern(store.System(), id)
+				c, _ := st.Concern(t.Context(), store.System(), id)
 				if c.Tag != store.TagGreen {
 					t.Fatalf("%s is %s after space×10 g", id, c.Tag)
 				}
@@ -274,7 +274,7 @@ func TestConflictQuestionTakesOnlyItsAnswer(t *testing.T) {
 			}
 			// Someone else writes its plan; this screen has not heard yet.
 			other := store.Actor{Name: "王五", Role: store.RoleTownship}
-			if _, err := st.Triage(other, c.ID, -1, store.Op{Kind: store.OpSolution, Text: "另一人的方案"}); err != nil {
+			if _, err := st.Triage(t.Context(), other, c.ID, -1, store.Op{Kind: store.OpSolution, Text: "另一人的方案"}); err != nil {
 				t.Fatal(err)
 			}
 			r.keys("y", "g")
@@ -290,7 +290,7 @@ func TestConflictQuestionTakesOnlyItsAnswer(t *testing.T) {
 			}
 			r.keys(answer)
 			r.settle()
-			got, _ := st.Concern(store.System(), c.ID)
+			got, _ := st.Concern(t.Context(), store.System(), c.ID)
 			if got.Tag != store.TagGreen {
 				t.Fatalf("after %s: tag %s, want green (the g typed before the question)\n%s", answer, got.Tag, r.screen())
 			}
@@ -330,14 +330,14 @@ func TestUndoSeveralLevels(t *testing.T) {
 		r.settle()
 	}
 	for i, id := range ids {
-		if c, _ := st.Concern(store.System(), id); c.Tag == was[i] {
+		if c, _ := st.Concern(t.Context(), store.System(), id); c.Tag == was[i] {
 			t.Fatalf("%s was not tagged\n%s", id, r.screen())
 		}
 	}
 	r.keys("u", "u", "u")
 	r.settle()
 	for i, id := range ids {
-		if c, _ := st.Concern(store.System(), id); c.Tag != was[i] {
+		if c, _ := st.Concern(t.Context(), store.System(), id); c.Tag != was[i] {
 			t.Fatalf("%s is %s after three undos; was %s\n%s", id, c.Tag, was[i], r.screen())
 		}
 	}

@@ -3,6 +3,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -22,6 +23,9 @@ import (
 // built: commands read it on their own goroutines, so a new language is a new Common
 // (withLang) handed to the panes.
 type Common struct {
+	// Ctx is the session's context: every store call a command makes takes it, so the loads
+	// of a session that has ended stop instead of running on.
+	Ctx   context.Context
 	Store store.Engine
 	// Ledger is the server's one shared ledger view, which the queue and the loads ask for
 	// concerns instead of each decoding every one itself.
@@ -175,8 +179,8 @@ func (r *reloader) done(load func() tea.Cmd) tea.Cmd {
 const formDraft = "main"
 
 // loadDraft reads the user's draft of a kind of form into v; false when there is none.
-func loadDraft(st store.Engine, a store.Actor, kind store.DraftKind, v any) bool {
-	d, err := st.Draft(a, kind, formDraft)
+func loadDraft(ctx context.Context, st store.Engine, a store.Actor, kind store.DraftKind, v any) bool {
+	d, err := st.Draft(ctx, a, kind, formDraft)
 	return err == nil && d.Decode(v) == nil
 }
 

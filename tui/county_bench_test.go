@@ -43,7 +43,7 @@ func countyStore(b *testing.B) (*store.Store, *query.Ledger) {
 	// Wait for every order, as a server that has been up a few seconds has them.
 	l := query.NewLedger(st, nil)
 	for o := query.OrderMeeting; ; {
-		if _, err := l.Query(store.System(), query.LedgerQuery{Order: o, Limit: 1}); err != nil {
+		if _, err := l.Query(b.Context(), store.System(), query.LedgerQuery{Order: o, Limit: 1}); err != nil {
 			b.Fatal(err)
 		}
 		if o = o.Next(); o == query.OrderMeeting {
@@ -67,7 +67,7 @@ func benchQueue(b *testing.B, st *store.Store, l *query.Ledger) *queue {
 
 // benchQueueOf is the queue pane of a's session at 80×24, loaded.
 func benchQueueOf(b *testing.B, st *store.Store, l *query.Ledger, a store.Actor) *queue {
-	c := &Common{Store: st, Ledger: l, Actor: a, Lang: "zh",
+	c := &Common{Ctx: b.Context(), Store: st, Ledger: l, Actor: a, Lang: "zh",
 		Styles: views.NewStyles(false), Keys: keys.New("zh")}
 	q := newQueue(c, newFocus(nil))
 	q.SetSize(80, 21)

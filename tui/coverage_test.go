@@ -33,12 +33,12 @@ func TestCoverageByHand(t *testing.T) {
 			{ID: "DL-V0002", Village: "DL", Grid: "DL02", Household: "DL02-1", Date: "2026-11-21", Present: []string{"DL02-1-1", "DL02-1-2", "DL02-1-3"}},
 		},
 	}
-	if err := st.Seed(store.System(), d); err != nil {
+	if err := st.Seed(t.Context(), store.System(), d); err != nil {
 		t.Fatal(err)
 	}
 	check := func(wantHH, wantPeople, wantMissed int) {
 		t.Helper()
-		got, err := loadRoutes(st, store.System())
+		got, err := loadRoutes(t.Context(), st, store.System())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestCoverageByHand(t *testing.T) {
 	// Visited: DL01-1 and DL02-1 (2 of 3). Met: 1 + 3 = 4 of 6. Missed: the unvisited
 	// household DL01-2, and DL01-1-2 who was away.
 	check(2, 4, 2)
-	if _, err := st.RecordReach(store.System(), "DL", "DL01-1", "DL01-1-2", "电话", "在外地打工"); err != nil {
+	if _, err := st.RecordReach(t.Context(), store.System(), "DL", "DL01-1", "DL01-1-2", "电话", "在外地打工"); err != nil {
 		t.Fatal(err)
 	}
 	check(2, 5, 1)
@@ -83,16 +83,16 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 		},
 		Visits: []store.Visit{{ID: "DL-V0001", Village: "DL", Grid: "DL01", Household: "DL01-2", Date: "2026-11-20", Present: []string{"p3"}}},
 	}
-	if err := st.Seed(store.System(), d); err != nil {
+	if err := st.Seed(t.Context(), store.System(), d); err != nil {
 		t.Fatal(err)
 	}
 	// The new roster: 王小山 has left 东岭路1号, and 东岭路2号 is gone.
 	roster := store.Roster{Source: "新花名册.xlsx", Households: []store.Household{
 		{ID: "DL01-1", Village: "DL", Grid: "DL01", Address: "东岭路1号", Residents: []store.Resident{{Name: "王大山", Relation: store.RelationHead}}}}}
-	if _, err := st.ImportRoster(store.System(), roster, store.ImportOptions{}); err != nil {
+	if _, err := st.ImportRoster(t.Context(), store.System(), roster, store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadRoutes(st, store.System())
+	got, err := loadRoutes(t.Context(), st, store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 		t.Fatalf("households %d/%d people %d/%d missed %d; want 0/1 0/1 missed 1",
 			got.visitedHH, got.households, got.reached, got.residents, len(got.missed))
 	}
-	vd, err := loadVisits(st, query.NewLedger(st, nil), store.System(), false)
+	vd, err := loadVisits(t.Context(), st, query.NewLedger(st, nil), store.System(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestMissedListMasksPhones(t *testing.T) {
 	}
 	// The pane has the phone masked from the store; the full one is the store's to tell.
 	masked := first.Phone
-	all, err := st.PersonalData(store.System(), "test", "DL")
+	all, err := st.PersonalData(t.Context(), store.System(), "test", "DL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestMissedListMasksPhones(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, first.Phone) {
 		t.Fatalf("v should show %s:\n%s", first.Phone, s)
 	}
-	ev, err := st.Audit(store.System(), 1)
+	ev, err := st.Audit(t.Context(), store.System(), 1)
 	if err != nil || len(ev) != 1 || ev[0].Action != "personal.reveal" || ev[0].Who != "东岭书记" || strings.Contains(string(ev[0].After), first.Phone) {
 		t.Fatalf("audit %+v %v; want a personal.reveal by 东岭书记 without the number", ev, err)
 	}

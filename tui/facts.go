@@ -78,7 +78,7 @@ func (f *factSheet) load() tea.Cmd {
 	c, want, withDraft := f.c, f.village, f.resume
 	f.resume = false
 	return func() tea.Msg {
-		vs, err := c.Store.Villages(c.Actor)
+		vs, err := c.Store.Villages(c.Ctx, c.Actor)
 		if err != nil {
 			return factsLoaded{err: err}
 		}
@@ -87,7 +87,7 @@ func (f *factSheet) load() tea.Cmd {
 		}
 		var draft *store.FactSheetDraft
 		if withDraft {
-			if d := (store.FactSheetDraft{}); loadDraft(c.Store, c.Actor, store.DraftFactSheet, &d) {
+			if d := (store.FactSheetDraft{}); loadDraft(c.Ctx, c.Store, c.Actor, store.DraftFactSheet, &d) {
 				draft, want = &d, d.Sheet.Village
 			}
 		}
@@ -97,7 +97,7 @@ func (f *factSheet) load() tea.Cmd {
 				want = c.Actor.Village
 			}
 		}
-		facts, err := c.Store.Facts(c.Actor, want)
+		facts, err := c.Store.Facts(c.Ctx, c.Actor, want)
 		return factsLoaded{villages: vs, village: want, facts: facts, draft: draft, err: err}
 	}
 }
@@ -404,13 +404,13 @@ func (f *factForm) draft() func() error {
 	d := f.d
 	d.Sheet = f.sheet()
 	c := f.c
-	return func() error { return c.Store.SaveDraft(c.Actor, store.DraftFactSheet, formDraft, d) }
+	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftFactSheet, formDraft, d) }
 }
 
 // discard drops the draft.
 func (f *factForm) discard() func() error {
 	c := f.c
-	return func() error { return c.Store.DiscardDraft(c.Actor, store.DraftFactSheet, formDraft) }
+	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftFactSheet, formDraft) }
 }
 
 // save stores the sheet if nobody saved it since the edit began.
@@ -420,7 +420,7 @@ func (f *factForm) save() tea.Cmd { return f.saveAt(f.d.Base) }
 func (f *factForm) saveAt(base time.Time) tea.Cmd {
 	s, c := f.sheet(), f.c
 	return func() tea.Msg {
-		out, err := c.Store.EditFactSheet(c.Actor, s, base, formDraft)
+		out, err := c.Store.EditFactSheet(c.Ctx, c.Actor, s, base, formDraft)
 		return formSaved{text: c.T("fs.saved"), result: out, err: err}
 	}
 }

@@ -49,7 +49,7 @@ func TestFactSheetReadAndEdit(t *testing.T) {
 	}
 	_, cmd = m.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
 	drive(m, cmd)
-	fs, err := st.FactSheet(store.System(), "DL")
+	fs, err := st.FactSheet(t.Context(), store.System(), "DL")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestFactSheetEditSurvivesAndConflicts(t *testing.T) {
 		drive(m, cmd) // drives the draft tick too: the draft is written
 	}
 	// The connection drops; another officer saves the page meanwhile.
-	if _, err := st.SetFactSheet(store.ActorFor(store.User{Name: "镇党建办", Role: store.RoleTownship}), store.FactSheet{Village: "BT", Profile: "镇里写的村情"}); err != nil {
+	if _, err := st.SetFactSheet(t.Context(), store.ActorFor(store.User{Name: "镇党建办", Role: store.RoleTownship}), store.FactSheet{Village: "BT", Profile: "镇里写的村情"}); err != nil {
 		t.Fatal(err)
 	}
 	m2 := New(Options{Store: st, User: u, Width: 80, Height: 24})
@@ -115,14 +115,14 @@ func TestFactSheetEditSurvivesAndConflicts(t *testing.T) {
 	if s := screen(m2); !strings.Contains(s, "镇党建办 在") {
 		t.Fatalf("saving over a newer page should ask first:\n%s", s)
 	}
-	if fs, _ := st.FactSheet(store.System(), "BT"); fs.Profile != "镇里写的村情" {
+	if fs, _ := st.FactSheet(t.Context(), store.System(), "BT"); fs.Profile != "镇里写的村情" {
 		t.Fatalf("nothing should be written before the answer; profile %q", fs.Profile)
 	}
 	press(m2, "y")
-	if fs, _ := st.FactSheet(store.System(), "BT"); fs.Profile != "北塘新村临海" || fs.UpdatedBy != "北塘书记" {
+	if fs, _ := st.FactSheet(t.Context(), store.System(), "BT"); fs.Profile != "北塘新村临海" || fs.UpdatedBy != "北塘书记" {
 		t.Fatalf("after y the edit should be saved; got %q by %q", fs.Profile, fs.UpdatedBy)
 	}
-	if _, err := st.Draft(store.ActorFor(u), store.DraftFactSheet, formDraft); err == nil {
+	if _, err := st.Draft(t.Context(), store.ActorFor(u), store.DraftFactSheet, formDraft); err == nil {
 		t.Fatal("the draft should be gone once saved")
 	}
 }

@@ -21,13 +21,13 @@ import (
 func TestFiguresAgreeEverywhere(t *testing.T) {
 	st := seeded(t)
 	// Some deadlines extended, so the extension counts are not all zero.
-	cs, _ := st.Concerns(store.System())
+	cs, _ := st.Concerns(t.Context(), store.System())
 	extended := 0
 	for _, c := range cs {
 		if c.Status.Open() && c.Plan.Deadline != "" && extended < 3 {
 			d := max(c.Plan.Deadline, st.Today())
 			later, _ := time.Parse(time.DateOnly, d)
-			if _, err := st.Triage(store.System(), c.ID, -1, store.Op{Kind: store.OpDeadline,
+			if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpDeadline,
 				Text: later.AddDate(0, 0, 5).Format(time.DateOnly), Reason: "等材料"}); err != nil {
 				t.Fatal(err)
 			}
@@ -36,21 +36,21 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	}
 	want := byHand(t, st)
 
-	rv, err := loadRevisit(st, query.NewLedger(st, nil), store.System(), false)
+	rv, err := loadRevisit(t.Context(), st, query.NewLedger(st, nil), store.System(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := loadOverview(st, query.NewLedger(st, nil), store.System())
+	ov, err := loadOverview(t.Context(), st, query.NewLedger(st, nil), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := ledgerio.Load(st, store.System(), "")
+	data, err := ledgerio.Load(t.Context(), st, store.System(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	summary, _ := ledgerio.Build(data, "summary")
 	ledger, _ := ledgerio.Build(data, "ledger")
-	vs, _ := st.Villages(store.System())
+	vs, _ := st.Villages(t.Context(), store.System())
 	if len(vs) < 4 {
 		t.Fatalf("%d villages", len(vs))
 	}
@@ -150,11 +150,11 @@ type handFigures struct {
 func byHand(t *testing.T, st *store.Store) map[string]handFigures {
 	t.Helper()
 	out := map[string]handFigures{}
-	hhs, _ := st.Households(store.System())
-	visits, _ := st.Visits(store.System())
-	cs, _ := st.Concerns(store.System())
-	rs, _ := st.Revisits(store.System())
-	limits, _ := st.Limits()
+	hhs, _ := st.Households(t.Context(), store.System())
+	visits, _ := st.Visits(t.Context(), store.System())
+	cs, _ := st.Concerns(t.Context(), store.System())
+	rs, _ := st.Revisits(t.Context(), store.System())
+	limits, _ := st.Limits(t.Context())
 	today := st.Today()
 	current := map[string]bool{}
 	for _, h := range hhs {

@@ -125,7 +125,7 @@ func (f *fuzzStore) get(t testing.TB) *store.Store {
 		d.Visits = slices.DeleteFunc(d.Visits, func(v store.Visit) bool { return !keep[v.Household] })
 		d.Concerns = slices.DeleteFunc(d.Concerns, func(c store.Concern) bool { return !keep[c.Household] })
 		d.Revisits = slices.DeleteFunc(d.Revisits, func(r store.Revisit) bool { return !keep[r.Household] })
-		if err := st.Seed(store.System(), d); err != nil {
+		if err := st.Seed(t.Context(), store.System(), d); err != nil {
 			t.Fatal(err)
 		}
 		f.st = st

@@ -278,7 +278,7 @@ func (f *groupForm) save() tea.Cmd {
 	g, c := f.g, f.c
 	g.Members = slices.Clone(g.Members)
 	return func() tea.Msg {
-		saved, _, err := c.Store.SaveGroup(c.Actor, g)
+		saved, _, err := c.Store.SaveGroup(c.Ctx, c.Actor, g)
 		return formSaved{text: fmt.Sprintf(c.T("gf.saved"), saved.Name), result: saved, err: err}
 	}
 }

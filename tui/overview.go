@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 
@@ -133,14 +134,14 @@ func (o *overview) Init() tea.Cmd { return o.reload.want(func() tea.Cmd { return
 func (o *overview) load() tea.Cmd {
 	c := o.c
 	return func() tea.Msg {
-		d, err := loadOverview(c.Store, c.Ledger, c.Actor)
+		d, err := loadOverview(c.Ctx, c.Store, c.Ledger, c.Actor)
 		return overviewLoaded{d: d, err: err}
 	}
 }
 
 // loadOverview reads the pane's data: the read model (query.LoadOverview), as the pane holds it.
-func loadOverview(st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
-	q, err := query.LoadOverview(st, l, a)
+func loadOverview(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
+	q, err := query.LoadOverview(ctx, st, l, a)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +337,7 @@ func (o *overview) openArchive(village, kind string, version int) tea.Cmd {
 	c := o.c
 	return func() tea.Msg {
 		a := archiveView{village: village, kind: kind}
-		fs, err := c.Store.FilingsOf(c.Actor)
+		fs, err := c.Store.FilingsOf(c.Ctx, c.Actor)
 		for _, f := range fs {
 			if f.Village == village && f.Kind == kind {
 				a.versions = max(a.versions, f.Version)
@@ -347,7 +348,7 @@ func (o *overview) openArchive(village, kind string, version int) tea.Cmd {
 		}
 		var data []byte
 		if err == nil {
-			data, a.f, err = c.Store.FiledData(c.Actor, village, kind, version)
+			data, a.f, err = c.Store.FiledData(c.Ctx, c.Actor, village, kind, version)
 		}
 		if err == nil {
 			a.sheets, err = ledgerio.FiledSheets(data)
@@ -389,7 +390,7 @@ func (o *overview) archiveKey(km tea.KeyPressMsg) tea.Cmd {
 func (o *overview) file(row filingRow) tea.Cmd {
 	c := o.c
 	return func() tea.Msg {
-		data, err := ledgerio.Load(c.Store, c.Actor, row.village)
+		data, err := ledgerio.Load(c.Ctx, c.Store, c.Actor, row.village)
 		if err != nil {
 			return statusMsg{text: c.storeWords(err), err: true}
 		}
@@ -401,7 +402,7 @@ func (o *overview) file(row filingRow) tea.Cmd {
 		if err := ledgerio.Write(&buf, rep, "xlsx"); err != nil {
 			return statusMsg{text: c.storeWords(err), err: true}
 		}
-		f, err := c.Store.FileReport(c.Actor, row.village, row.kind, "xlsx", buf.Bytes())
+		f, err := c.Store.FileReport(c.Ctx, c.Actor, row.village, row.kind, "xlsx", buf.Bytes())
 		if err != nil {
 			return statusMsg{text: c.storeWords(err), err: true}
 		}
@@ -446,7 +447,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 			}
 		}
 		return func() tea.Msg {
-			if err := c.Store.SetPhaseDeadline(c.Actor, "", p, d); err != nil {
+			if err := c.Store.SetPhaseDeadline(c.Ctx, c.Actor, "", p, d); err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.phase.set"), c.T("ph."+p), d)}
@@ -472,7 +473,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 			f.FollowUp = dd
 		}
 		return func() tea.Msg {
-			got, err := c.Store.RecordFinding(c.Actor, f)
+			got, err := c.Store.RecordFinding(c.Ctx, c.Actor, f)
 			if err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
@@ -484,7 +485,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 			return o.refuse(err)
 		}
 		return func() tea.Msg {
-			got, err := c.Store.RecordMeeting(c.Actor, m)
+			got, err := c.Store.RecordMeeting(c.Ctx, c.Actor, m)
 			if err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
@@ -493,7 +494,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 	case "answer":
 		f := o.d.findings[cur]
 		return func() tea.Msg {
-			if _, err := c.Store.AnswerFinding(c.Actor, f.Village, f.ID, val); err != nil {
+			if _, err := c.Store.AnswerFinding(c.Ctx, c.Actor, f.Village, f.ID, val); err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("ov.answered"), f.ID)}
@@ -517,7 +518,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 			w[byName[k]] = x
 		}
 		return func() tea.Msg {
-			if err := c.Store.SetScoreWeights(c.Actor, w); err != nil {
+			if err := c.Store.SetScoreWeights(c.Ctx, c.Actor, w); err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: c.T("ov.weights.set")}

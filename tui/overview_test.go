@@ -43,7 +43,7 @@ func TestCalendarWarnsOfMissingRecords(t *testing.T) {
 	if !strings.Contains(last, "改截止日期") || !strings.Contains(last, "记录动员会") || strings.Contains(last, "回访截止日") || strings.Contains(last, "会议模式") {
 		t.Fatalf("hint bar: %q", last)
 	}
-	if _, err := st.RecordMeeting(store.System(), store.Meeting{Level: "township", Date: st.Today(), Led: "刘建华"}); err != nil {
+	if _, err := st.RecordMeeting(t.Context(), store.System(), store.Meeting{Level: "township", Date: st.Today(), Led: "刘建华"}); err != nil {
 		t.Fatal(err)
 	}
 	reloadAll(m)
@@ -65,7 +65,7 @@ func TestFilingAsksFirstAndOpensAsFiled(t *testing.T) {
 	}
 	row := o.d.filings[o.cur[ovFilings].Pos]
 	filed := func() int {
-		fs, _ := st.FilingsOf(store.System())
+		fs, _ := st.FilingsOf(t.Context(), store.System())
 		return len(fs)
 	}
 	press(m, "F")
@@ -119,11 +119,11 @@ func TestFilingAsksFirstAndOpensAsFiled(t *testing.T) {
 func TestInspectorReadsTheAnswer(t *testing.T) {
 	st := seeded(t)
 	inspector := store.Actor{Name: "督查组", Role: store.RoleInspector}
-	f, err := st.RecordFinding(inspector, store.Inspection{Village: "DL", Checked: "走访台账", Problems: "三户未登记诉求办理情况"})
+	f, err := st.RecordFinding(t.Context(), inspector, store.Inspection{Village: "DL", Checked: "走访台账", Problems: "三户未登记诉求办理情况"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AnswerFinding(store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, "DL", f.ID, "已补登三户办理情况，台账已更新"); err != nil {
+	if _, err := st.AnswerFinding(t.Context(), store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}, "DL", f.ID, "已补登三户办理情况，台账已更新"); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := overviewOf(t, st, store.User{Name: "督查组", Role: store.RoleInspector})

@@ -127,17 +127,17 @@ func (q *queue) load() tea.Cmd {
 	f, order, seq := q.f, q.order, q.waits
 	return func() tea.Msg {
 		m := queueLoaded{grids: map[string]string{}, page: queuePage{f: f, order: order, seq: seq}}
-		gs, err := c.Store.Grids(c.Actor)
+		gs, err := c.Store.Grids(c.Ctx, c.Actor)
 		if err != nil {
 			return queueLoaded{err: err}
 		}
 		for _, g := range gs {
 			m.grids[g.Code] = g.Name
 		}
-		if m.limits, err = c.Store.Limits(); err != nil {
+		if m.limits, err = c.Store.Limits(c.Ctx); err != nil {
 			return queueLoaded{err: err}
 		}
-		if m.projects, err = c.Store.Projects(c.Actor); err != nil {
+		if m.projects, err = c.Store.Projects(c.Ctx, c.Actor); err != nil {
 			return queueLoaded{err: err}
 		}
 		// The lead projects' concerns come too, for their progress.
@@ -145,7 +145,7 @@ func (q *queue) load() tea.Cmd {
 			query.IDs = append(query.IDs, p.Concerns...)
 		}
 		m.page.asked, m.page.around = query.IDs, query.Around
-		m.page.p, m.page.err = c.Ledger.Query(c.Actor, query)
+		m.page.p, m.page.err = c.Ledger.Query(c.Ctx, c.Actor, query)
 		m.err = m.page.err
 		return m
 	}
@@ -157,7 +157,7 @@ func (q *queue) load() tea.Cmd {
 func (q *queue) loadOwners(id string) tea.Cmd {
 	c := q.c
 	return func() tea.Msg {
-		owners, err := c.Store.Owners(c.Actor, id)
+		owners, err := c.Store.Owners(c.Ctx, c.Actor, id)
 		if err != nil {
 			return queueOwners{id: id, err: err}
 		}
@@ -174,7 +174,7 @@ func (q *queue) loadOwners(id string) tea.Cmd {
 func (q *queue) loadFacets() tea.Cmd {
 	c := q.c
 	return func() tea.Msg {
-		f, err := c.Ledger.Facets(c.Actor)
+		f, err := c.Ledger.Facets(c.Ctx, c.Actor)
 		return queueFacets{f: f, err: err}
 	}
 }
@@ -399,7 +399,7 @@ func (q *queue) setLimits(val string) (tea.Cmd, string) {
 	}
 	c := q.c
 	return func() tea.Msg {
-		if err := c.Store.SetLimits(c.Actor, l); err != nil {
+		if err := c.Store.SetLimits(c.Ctx, c.Actor, l); err != nil {
 			return statusMsg{text: c.errText(err), err: true}
 		}
 		return statusMsg{text: fmt.Sprintf(c.T("q.limits.set"), l.Red, l.Yellow, l.Green)}

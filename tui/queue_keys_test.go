@@ -31,7 +31,7 @@ func TestQuickKeysOnOneRow(t *testing.T) {
 	_, cmd2 := m.Update(keyMsg(second)) // the first is not written yet
 	drive(m, cmd1)
 	drive(m, cmd2)
-	got, err := st.Concern(store.System(), c.ID)
+	got, err := st.Concern(t.Context(), store.System(), c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestQuickKeysOnOneRow(t *testing.T) {
 		t.Fatalf("one's own quick keys reported as a conflict:\n%s", s)
 	}
 	press(m, "u")
-	if got, _ := st.Concern(store.System(), c.ID); got.Tag == want {
+	if got, _ := st.Concern(t.Context(), store.System(), c.ID); got.Tag == want {
 		t.Fatalf("u should undo the second key; tag still %s", got.Tag)
 	}
 
@@ -53,7 +53,7 @@ func TestQuickKeysOnOneRow(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "本来就是这样") {
 		t.Fatalf("tagging %s with its own colour should say nothing changed:\n%s", c.ID, s)
 	}
-	if got, _ := st.Concern(store.System(), c.ID); got.Rev != c.Rev || len(q.run.undo) != undos {
+	if got, _ := st.Concern(t.Context(), store.System(), c.ID); got.Rev != c.Rev || len(q.run.undo) != undos {
 		t.Fatalf("a same-colour tag wrote rev %d (was %d) or left an undo", got.Rev, c.Rev)
 	}
 }

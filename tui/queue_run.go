@@ -253,7 +253,7 @@ func (q *queue) answer(op store.Op, ids []string, val string) (tea.Cmd, string) 
 		}
 		c := q.c
 		return func() tea.Msg {
-			p, err := c.Store.CreateProject(c.Actor, val, ids)
+			p, err := c.Store.CreateProject(c.Ctx, c.Actor, val, ids)
 			if err != nil {
 				return statusMsg{text: c.errText(err), err: true}
 			}
@@ -306,7 +306,7 @@ func (q *queue) triage(op store.Op, ids []string, revs map[string]int) tea.Cmd {
 	return func() tea.Msg {
 		out := triaged{op: op, label: label, before: map[string]store.Snapshot{}}
 		for _, id := range ids {
-			got, err := c.Store.Triage(c.Actor, id, revs[id], op)
+			got, err := c.Store.Triage(c.Ctx, c.Actor, id, revs[id], op)
 			var stale *store.StaleError
 			switch {
 			case errors.As(err, &stale) && len(ids) == 1:
@@ -462,7 +462,7 @@ func (q *queue) execUndo() tea.Cmd {
 		out := triaged{label: label, undo: true}
 		for _, it := range e.items {
 			snap := it.before
-			got, err := c.Store.Triage(c.Actor, it.id, it.rev, store.Op{Kind: store.OpRestore, Restore: &snap, Reason: label})
+			got, err := c.Store.Triage(c.Ctx, c.Actor, it.id, it.rev, store.Op{Kind: store.OpRestore, Restore: &snap, Reason: label})
 			switch {
 			case err != nil:
 				// Someone else changed it since: the words say who and what.

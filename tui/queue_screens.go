@@ -82,7 +82,7 @@ func (s *projectSheet) Update(msg tea.Msg) tea.Cmd {
 			}
 			c := q.c
 			return func() tea.Msg {
-				p, err := c.Store.ResolveProject(c.Actor, id, val)
+				p, err := c.Store.ResolveProject(c.Ctx, c.Actor, id, val)
 				if err != nil {
 					return statusMsg{text: c.errText(err), err: true}
 				}

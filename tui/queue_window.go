@@ -52,7 +52,7 @@ func (q *queue) pageCmd() tea.Cmd {
 	c, query, f, order, seq := q.c, q.query(q.recount), q.f, q.order, q.waits
 	q.recount = false
 	return func() tea.Msg {
-		p, err := c.Ledger.Query(c.Actor, query)
+		p, err := c.Ledger.Query(c.Ctx, c.Actor, query)
 		return queuePage{p: p, err: err, f: f, order: order, asked: query.IDs, around: query.Around, seq: seq}
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -105,60 +106,60 @@ func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return 
 
 // hasDraft reports (reading the store) that the user left an unsaved revisit form.
 func (r *revisit) hasDraft() bool {
-	_, err := r.c.Store.Draft(r.c.Actor, store.DraftRevisit, formDraft)
+	_, err := r.c.Store.Draft(r.c.Ctx, r.c.Actor, store.DraftRevisit, formDraft)
 	return err == nil
 }
 
 func (r *revisit) load(withDraft bool) tea.Cmd {
 	c := r.c
 	return func() tea.Msg {
-		d, err := loadRevisit(c.Store, c.Ledger, c.Actor, withDraft)
+		d, err := loadRevisit(c.Ctx, c.Store, c.Ledger, c.Actor, withDraft)
 		return revisitLoaded{d: d, err: err}
 	}
 }
 
 // loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
 // village; village and grid users a row per group.
-func loadRevisit(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*revisitData, error) {
+func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*revisitData, error) {
 	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
-	cs, err := l.Concerns(a)
+	cs, err := l.Concerns(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := st.Revisits(a)
+	rs, err := st.Revisits(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	limits, err := st.Limits()
+	limits, err := st.Limits(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if d.deadlines, err = st.RevisitDeadlines(a); err != nil {
+	if d.deadlines, err = st.RevisitDeadlines(ctx, a); err != nil {
 		return nil, err
 	}
-	vs, err := st.Villages(a)
+	vs, err := st.Villages(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	for _, v := range vs {
 		d.villages[v.Code] = v
 	}
-	gs, err := st.Grids(a)
+	gs, err := st.Grids(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range gs {
 		d.grids[g.Code] = g.Name
 	}
-	groups, err := st.Groups(a)
+	groups, err := st.Groups(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range groups {
 		d.groups[g.ID] = g
 	}
-	hhs, err := st.Households(a)
+	hhs, err := st.Households(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +179,7 @@ func loadRevisit(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool
 	// A draft's household and concerns are kept too, whatever became of them since.
 	inDraft := map[string]bool{}
 	if withDraft && a.Role != store.RoleInspector {
-		if dr := (store.RevisitDraft{}); loadDraft(st, a, store.DraftRevisit, &dr) {
+		if dr := (store.RevisitDraft{}); loadDraft(ctx, st, a, store.DraftRevisit, &dr) {
 			d.draft = &dr
 			keepHousehold(dr.Household)
 			for _, ans := range dr.Answers {
@@ -505,7 +506,7 @@ func (r *revisit) answer(kind, val string) (tea.Cmd, string) {
 		p := r.d.pending[r.cur[rvChecklist].Pos]
 		return func() tea.Msg {
 			for _, x := range p.concerns {
-				if _, err := c.Store.AssignRevisit(c.Actor, x.ID, val); err != nil {
+				if _, err := c.Store.AssignRevisit(c.Ctx, c.Actor, x.ID, val); err != nil {
 					return statusMsg{text: c.storeWords(err), err: true}
 				}
 			}
@@ -518,7 +519,7 @@ func (r *revisit) answer(kind, val string) (tea.Cmd, string) {
 			return nil, c.storeWords(err)
 		}
 		return func() tea.Msg {
-			if err := c.Store.SetRevisitDeadline(c.Actor, u.code, d); err != nil {
+			if err := c.Store.SetRevisitDeadline(c.Ctx, c.Actor, u.code, d); err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.deadline.set"), u.name, d)}
@@ -526,7 +527,7 @@ func (r *revisit) answer(kind, val string) (tea.Cmd, string) {
 	case "leader":
 		u := r.d.units[r.cur[rvSummary].Pos]
 		return func() tea.Msg {
-			if err := c.Store.SetVillageLeader(c.Actor, u.code, val); err != nil {
+			if err := c.Store.SetVillageLeader(c.Ctx, c.Actor, u.code, val); err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.leader.set"), u.name, val)}

@@ -124,13 +124,13 @@ func (f *revisitForm) draft() func() error {
 	d.Met = slices.Clone(d.Met)
 	d.Answers = slices.Clone(d.Answers)
 	c := f.c
-	return func() error { return c.Store.SaveDraft(c.Actor, store.DraftRevisit, formDraft, d) }
+	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftRevisit, formDraft, d) }
 }
 
 // discard drops the draft.
 func (f *revisitForm) discard() func() error {
 	c := f.c
-	return func() error { return c.Store.DiscardDraft(c.Actor, store.DraftRevisit, formDraft) }
+	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftRevisit, formDraft) }
 }
 
 func (f *revisitForm) setCommon(c *Common) { f.c = c }
@@ -167,7 +167,7 @@ func (f *revisitForm) save() tea.Cmd {
 	d, c := f.d, f.c
 	d.DraftID = formDraft
 	return func() tea.Msg {
-		rs, err := c.Store.SaveRevisits(c.Actor, d)
+		rs, err := c.Store.SaveRevisits(c.Ctx, c.Actor, d)
 		if err != nil {
 			return formSaved{err: err}
 		}

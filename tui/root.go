@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,7 +35,10 @@ const (
 
 // Options configure a session's model.
 type Options struct {
-	Store store.Engine
+	// Context is the session's: the store calls of its commands stop when it ends. nil means
+	// context.Background (tests).
+	Context context.Context
+	Store   store.Engine
 	// Ledger is the server's shared ledger view (query.NewLedger); nil makes one for this
 	// session alone, as a test may.
 	Ledger *query.Ledger
@@ -138,7 +142,11 @@ func New(o Options) *Model {
 	if o.Ledger == nil {
 		o.Ledger = query.NewLedger(o.Store, nil)
 	}
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
 	c := &Common{
+		Ctx:        o.Context,
 		Store:      o.Store,
 		Ledger:     o.Ledger,
 		Actor:      store.ActorFor(o.User),
@@ -171,18 +179,18 @@ type contextMsg struct {
 func (m *Model) loadContext() tea.Cmd {
 	c := m.c
 	return func() tea.Msg {
-		t, err := c.Store.Township()
+		t, err := c.Store.Township(c.Ctx)
 		if err != nil {
 			return contextMsg{err: err}
 		}
 		scope := ""
 		if c.Actor.Village != "" {
-			vs, err := c.Store.Villages(c.Actor)
+			vs, err := c.Store.Villages(c.Ctx, c.Actor)
 			if err == nil && len(vs) == 1 {
 				scope = vs[0].Name
 			}
 			if c.Actor.Grid != "" {
-				gs, _ := c.Store.Grids(c.Actor)
+				gs, _ := c.Store.Grids(c.Ctx, c.Actor)
 				for _, g := range gs {
 					if g.Code == c.Actor.Grid {
 						scope += " " + g.Name
@@ -191,7 +199,7 @@ func (m *Model) loadContext() tea.Cmd {
 			}
 		}
 		msg := contextMsg{township: t.Name, scope: scope}
-		if cal, err := c.Store.Calendar(); err == nil {
+		if cal, err := c.Store.Calendar(c.Ctx); err == nil {
 			msg.phase, msg.days = cal.Current(c.Actor.Village, c.Today())
 		}
 		return msg
@@ -702,7 +710,7 @@ func (m *Model) toggleLang() tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		if err := c.Store.SetLang(c.Actor, lang); err != nil {
+		if err := c.Store.SetLang(c.Ctx, c.Actor, lang); err != nil {
 			return statusMsg{text: c.errText(err), err: true}
 		}
 		return nil

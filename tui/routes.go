@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -111,14 +112,14 @@ func (r *routes) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r
 func (r *routes) load() tea.Cmd {
 	c := r.c
 	return func() tea.Msg {
-		d, err := loadRoutes(c.Store, c.Actor)
+		d, err := loadRoutes(c.Ctx, c.Store, c.Actor)
 		return routesLoaded{d: d, err: err}
 	}
 }
 
 // loadRoutes reads the pane's data: the read model (query.LoadRoutes), as the pane holds it.
-func loadRoutes(st store.Engine, a store.Actor) (routesData, error) {
-	q, err := query.LoadRoutes(st, a)
+func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData, error) {
+	q, err := query.LoadRoutes(ctx, st, a)
 	d := routesData{households: q.Households, visitedHH: q.VisitedHH, residents: q.Residents, reached: q.Reached,
 		multiVillage: q.MultiVillage, grids: q.Grids, villages: q.Villages, ctx: q.Ctx, hhPerGrid: q.HHPerGrid,
 		members: q.Members, today: q.Today}
@@ -288,7 +289,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 			v, id, name, c := g.g.Village, g.g.ID, g.g.Name, r.c
 			r.fs.push(paneRoutes, confirm(c, r.fs, fmt.Sprintf(c.T("rt.confirm.dissolve"), name), func() tea.Cmd {
 				return func() tea.Msg {
-					if err := c.Store.DissolveGroup(c.Actor, v, id); err != nil {
+					if err := c.Store.DissolveGroup(c.Ctx, c.Actor, v, id); err != nil {
 						return statusMsg{text: c.errText(err), err: true}
 					}
 					return statusMsg{text: fmt.Sprintf(c.T("rt.dissolved"), name)}

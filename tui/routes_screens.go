@@ -116,7 +116,7 @@ func (s *routeSheet) planDays(val string) (tea.Cmd, string) {
 	}
 	rt := store.CutDays(g.route, per, t, every)
 	return func() tea.Msg {
-		if err := c.Store.SaveRoute(c.Actor, rt); err != nil {
+		if err := c.Store.SaveRoute(c.Ctx, c.Actor, rt); err != nil {
 			return statusMsg{text: c.errText(err), err: true}
 		}
 		return statusMsg{text: fmt.Sprintf(c.T("rt.days.set"), len(rt.Days))}
@@ -141,7 +141,7 @@ func (s *routeSheet) reorder(g *groupRow, dir int) tea.Cmd {
 	s.cur.Move(dir, max(s.h-4, 1))
 	c := r.c
 	return func() tea.Msg {
-		if err := c.Store.SaveRoute(c.Actor, rt); err != nil {
+		if err := c.Store.SaveRoute(c.Ctx, c.Actor, rt); err != nil {
 			return statusMsg{text: c.errText(err), err: true}
 		}
 		return nil
@@ -197,7 +197,7 @@ func (s *missedSheet) Update(msg tea.Msg) tea.Cmd {
 				c := r.c
 				how, note, _ := strings.Cut(val, " ")
 				return func() tea.Msg {
-					if _, err := c.Store.RecordReach(c.Actor, m.hh.Village, m.hh.ID, m.resident.ID, how, note); err != nil {
+					if _, err := c.Store.RecordReach(c.Ctx, c.Actor, m.hh.Village, m.hh.ID, m.resident.ID, how, note); err != nil {
 						return statusMsg{text: c.errText(err), err: true}
 					}
 					return statusMsg{text: fmt.Sprintf(c.T("rt.reached"), m.resident.Name)}
@@ -224,7 +224,7 @@ func (s *missedSheet) reveal(m missedRow) tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		phone, err := c.Store.Reveal(c.Actor, m.hh.Village, m.hh.ID, p.ID, store.FieldPhone)
+		phone, err := c.Store.Reveal(c.Ctx, c.Actor, m.hh.Village, m.hh.ID, p.ID, store.FieldPhone)
 		return phoneRevealed{resident: p.ID, phone: phone, err: err}
 	}
 }
@@ -295,7 +295,7 @@ func (s *suggestSheet) Update(msg tea.Msg) tea.Cmd {
 		q := confirm(c, r.fs, fmt.Sprintf(c.T("rt.confirm.suggest"), len(groups), r.d.villages[v].Name), func() tea.Cmd {
 			r.fs.close(s)
 			return func() tea.Msg {
-				gs, err := c.Store.ReplaceGroups(c.Actor, v, groups)
+				gs, err := c.Store.ReplaceGroups(c.Ctx, c.Actor, v, groups)
 				if err != nil {
 					return statusMsg{text: c.errText(err), err: true}
 				}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"sanbai/admin"
 	"sanbai/demo"
+	"sanbai/query"
 	"sanbai/store"
 )
 
@@ -21,7 +24,7 @@ func seeded(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := demo.Seed(st); err != nil {
+	if err := demo.Seed(t.Context(), st); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -131,7 +134,7 @@ func TestInspectorCannotTag(t *testing.T) {
 	press(m, "3")
 	q := m.panes[2].(*queue)
 	id := q.rows[0].ID
-	before, _ := st.Concern(store.System(), id)
+	before, _ := st.Concern(t.Context(), store.System(), id)
 	target := "r"
 	if before.Tag == store.TagRed {
 		target = "g"
@@ -140,7 +143,7 @@ func TestInspectorCannotTag(t *testing.T) {
 	if v := ansi.Strip(m.View().Content); !strings.Contains(v, "督查账号只能查看") {
 		t.Fatalf("no read-only message:\n%s", v)
 	}
-	after, _ := st.Concern(store.System(), id)
+	after, _ := st.Concern(t.Context(), store.System(), id)
 	if after.Tag != before.Tag {
 		t.Fatal("inspector changed a tag")
 	}
@@ -180,7 +183,7 @@ func TestLanguageToggleIsRemembered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err = st.AddUser(store.System(), u, "")
+	u, err = st.AddUser(t.Context(), store.System(), u, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +196,7 @@ func TestLanguageToggleIsRemembered(t *testing.T) {
 	fp := u.Fingerprints[0]
 	deadline := time.Now().Add(2 * time.Second)
 	for {
-		got, _ := st.UserByKey(fp)
+		got, _ := st.UserByKey(t.Context(), fp)
 		if got.Lang == "en" {
 			break
 		}
@@ -201,5 +204,32 @@ func TestLanguageToggleIsRemembered(t *testing.T) {
 			t.Fatalf("language not stored: %+v", got)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestLoadsStopWithTheSession: every pane's load takes the session's context, so the loads of a
+// session that has ended return its error instead of reading the store.
+func TestLoadsStopWithTheSession(t *testing.T) {
+	st := seeded(t)
+	ctx, end := context.WithCancel(t.Context())
+	c := &Common{Ctx: ctx, Store: st, Ledger: query.NewLedger(st, nil), Actor: store.System(), Lang: "zh"}
+	fs := newFocus(nil)
+	loads := map[string]func() error{
+		"routes":   func() error { return newRoutes(c, fs).load()().(routesLoaded).err },
+		"visits":   func() error { return newVisits(c, fs).load(true)().(visitsLoaded).err },
+		"queue":    func() error { return newQueue(c, fs).load()().(queueLoaded).err },
+		"revisit":  func() error { return newRevisit(c, fs).load(true)().(revisitLoaded).err },
+		"overview": func() error { return newOverview(c, fs).load()().(overviewLoaded).err },
+	}
+	for name, load := range loads {
+		if err := load(); err != nil {
+			t.Fatalf("%s, session open: %v", name, err)
+		}
+	}
+	end()
+	for name, load := range loads {
+		if err := load(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s, session ended: %v", name, err)
+		}
 	}
 }

@@ -19,11 +19,11 @@ func TestVisitDateAsTyped(t *testing.T) {
 	press(m, "2", "a")
 	v := m.panes[paneVisits].(*visits)
 	f := v.body
-	hhs, _ := st.Households(store.ActorFor(u))
+	hhs, _ := st.Households(t.Context(), store.ActorFor(u))
 	h := store.CurrentHouseholds(hhs)[0]
 	f.chooseHousehold(h.ID)
 	f.d.Present = []string{h.Residents[0].ID}
-	before, _ := st.Visits(store.ActorFor(u))
+	before, _ := st.Visits(t.Context(), store.ActorFor(u))
 
 	save := func() {
 		_, cmd := m.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
@@ -37,7 +37,7 @@ func TestVisitDateAsTyped(t *testing.T) {
 	if s := screen(m); f.focus != slotDate || !strings.Contains(s, "! ") {
 		t.Fatalf("a future day should be refused at the date:\n%s", s)
 	}
-	if vs, _ := st.Visits(store.ActorFor(u)); len(vs) != len(before) {
+	if vs, _ := st.Visits(t.Context(), store.ActorFor(u)); len(vs) != len(before) {
 		t.Fatal("a visit dated tomorrow was saved")
 	}
 	yesterday := today.AddDate(0, 0, -1)
@@ -45,7 +45,7 @@ func TestVisitDateAsTyped(t *testing.T) {
 	f.setText(slotDate, yesterday.Format("01-02"))
 	f.input.SetValue(yesterday.Format("01-02"))
 	save()
-	vs, _ := st.Visits(store.ActorFor(u))
+	vs, _ := st.Visits(t.Context(), store.ActorFor(u))
 	if len(vs) != len(before)+1 {
 		t.Fatalf("the visit was not saved:\n%s", screen(m))
 	}

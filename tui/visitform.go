@@ -517,13 +517,13 @@ func (f *visitForm) draft() func() error {
 	d.Concerns = slices.Clone(d.Concerns)
 	d.Findings, d.Category, d.Away = cloneMap(d.Findings), cloneMap(d.Category), cloneMap(d.Away)
 	c := f.c
-	return func() error { return c.Store.SaveDraft(c.Actor, store.DraftVisit, formDraft, d) }
+	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftVisit, formDraft, d) }
 }
 
 // discard drops the draft.
 func (f *visitForm) discard() func() error {
 	c := f.c
-	return func() error { return c.Store.DiscardDraft(c.Actor, store.DraftVisit, formDraft) }
+	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftVisit, formDraft) }
 }
 
 func (f *visitForm) setCommon(c *Common) { f.c = c }
@@ -576,13 +576,13 @@ func (f *visitForm) save() tea.Cmd {
 	return func() tea.Msg {
 		// The date as people write it (12-05, 昨天, 2026-12-05): a day without its year is
 		// this year's, never a day in the future nor before the campaign began.
-		start, _ := c.Store.CampaignStart(c.Actor)
+		start, _ := c.Store.CampaignStart(c.Ctx, c.Actor)
 		day, err := dates.Past(d.Date, c.Store.Now(), start)
 		if err != nil {
 			return formSaved{err: err}
 		}
 		d.Date = day
-		v, cs, err := c.Store.SaveVisit(c.Actor, d)
+		v, cs, err := c.Store.SaveVisit(c.Ctx, c.Actor, d)
 		return formSaved{text: fmt.Sprintf(c.T("vf.saved.ok"), v.ID, len(cs)), result: visitSaved{v: v, concerns: cs}, err: err}
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -96,7 +97,7 @@ func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v
 
 // hasDraft reports (reading the store) that the user left an unsaved visit form.
 func (v *visits) hasDraft() bool {
-	_, err := v.c.Store.Draft(v.c.Actor, store.DraftVisit, formDraft)
+	_, err := v.c.Store.Draft(v.c.Ctx, v.c.Actor, store.DraftVisit, formDraft)
 	return err == nil
 }
 
@@ -104,26 +105,26 @@ func (v *visits) hasDraft() bool {
 func (v *visits) load(withDraft bool) tea.Cmd {
 	c := v.c
 	return func() tea.Msg {
-		d, err := loadVisits(c.Store, c.Ledger, c.Actor, withDraft)
+		d, err := loadVisits(c.Ctx, c.Store, c.Ledger, c.Actor, withDraft)
 		return visitsLoaded{data: d, err: err}
 	}
 }
 
-func loadVisits(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*visitsData, error) {
+func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*visitsData, error) {
 	d := &visitsData{households: map[string]store.Household{}, members: map[string]store.Member{},
 		grids: map[string]string{}, routes: map[string]store.Route{}}
-	vs, err := st.Visits(a)
+	vs, err := st.Visits(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	grids, err := st.Grids(a)
+	grids, err := st.Grids(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range grids {
 		d.grids[g.Code] = g.Name
 	}
-	hhs, err := st.Households(a)
+	hhs, err := st.Households(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -144,14 +145,14 @@ func loadVisits(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool)
 			key:   searchKey(h.Address, head.Name, d.grids[h.Grid], h.ID),
 		})
 	}
-	if d.groups, err = st.Groups(a); err != nil {
+	if d.groups, err = st.Groups(ctx, a); err != nil {
 		return nil, err
 	}
 	gname := map[string]string{}
 	for _, g := range d.groups {
 		gname[g.ID] = g.Name
 	}
-	members, err := st.Members(a)
+	members, err := st.Members(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -164,10 +165,10 @@ func loadVisits(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool)
 	for _, x := range vs {
 		raised = append(raised, x.Concerns...)
 	}
-	if d.concerns, err = l.Get(a, raised); err != nil {
+	if d.concerns, err = l.Get(ctx, a, raised); err != nil {
 		return nil, err
 	}
-	rts, err := st.Routes(a)
+	rts, err := st.Routes(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +187,7 @@ func loadVisits(st store.Engine, l *query.Ledger, a store.Actor, withDraft bool)
 		return d.rows[i].v.At.After(d.rows[j].v.At)
 	})
 	if withDraft && a.Role != store.RoleInspector {
-		if dr := (store.VisitDraft{}); loadDraft(st, a, store.DraftVisit, &dr) {
+		if dr := (store.VisitDraft{}); loadDraft(ctx, st, a, store.DraftVisit, &dr) {
 			d.draft = &dr
 		}
 	}

@@ -26,7 +26,7 @@ func wordsCommon(t *testing.T, lang string) *Common {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &Common{Store: st, Actor: store.System(), Lang: lang}
+	return &Common{Ctx: t.Context(), Store: st, Actor: store.System(), Lang: lang}
 }
 
 // TestEveryMoveAndErrorHasWords walks every history move action, every refusal the store can
@@ -129,8 +129,8 @@ func TestEveryMoveAndErrorHasWords(t *testing.T) {
 // without its year — and reads each refusal as a Chinese screen shows it.
 func TestRealRefusalsReadInChinese(t *testing.T) {
 	st := seeded(t)
-	c := &Common{Store: st, Actor: store.System(), Lang: "zh"}
-	cs, _ := st.Concerns(store.System())
+	c := &Common{Ctx: t.Context(), Store: st, Actor: store.System(), Lang: "zh"}
+	cs, _ := st.Concerns(c.Ctx, store.System())
 	var grid, other store.Concern
 	for _, x := range cs {
 		if x.Status.Open() && x.Tier == store.TierGrid && x.Plan.Deadline >= st.Today() && grid.ID == "" {
@@ -143,18 +143,18 @@ func TestRealRefusalsReadInChinese(t *testing.T) {
 		}
 	}
 	later, _ := time.Parse(time.DateOnly, grid.Plan.Deadline)
-	_, err := st.Triage(store.System(), grid.ID, -1, store.Op{Kind: store.OpDeadline, Text: later.AddDate(0, 0, 3).Format(time.DateOnly)})
+	_, err := st.Triage(c.Ctx, store.System(), grid.ID, -1, store.Op{Kind: store.OpDeadline, Text: later.AddDate(0, 0, 3).Format(time.DateOnly)})
 	want := fmt.Sprintf("未能设定时限：%s 的时限从 %s 延到 %s 属于延期，请写明理由", grid.ID,
 		grid.Plan.Deadline[5:], later.AddDate(0, 0, 3).Format("01-02"))
 	if got := c.refusal(store.Op{Kind: store.OpDeadline}, err); strings.ReplaceAll(got, "2026-", "") != want {
 		t.Errorf("extension without a reason:\n got %q\nwant %q", got, want)
 	}
-	os, _ := st.Owners(store.System(), other.ID)
-	_, err = st.Triage(store.System(), grid.ID, -1, store.Op{Kind: store.OpOwner, Text: os[0].ID})
+	os, _ := st.Owners(c.Ctx, store.System(), other.ID)
+	_, err = st.Triage(c.Ctx, store.System(), grid.ID, -1, store.Op{Kind: store.OpOwner, Text: os[0].ID})
 	if got := c.refusal(store.Op{Kind: store.OpOwner}, err); !strings.HasPrefix(got, "未能指定责任人：") || english.MatchString(got) {
 		t.Errorf("owner of another place: %q", got)
 	}
-	_, err = st.CreateProject(store.System(), "共性问题", []string{grid.ID, other.ID})
+	_, err = st.CreateProject(c.Ctx, store.System(), "共性问题", []string{grid.ID, other.ID})
 	if got := c.storeWords(err); !strings.Contains(got, "头雁工程由一个新村的党委书记亲自牵头") || english.MatchString(got) {
 		t.Errorf("project across villages: %q", got)
 	}
@@ -168,13 +168,13 @@ func TestRealRefusalsReadInChinese(t *testing.T) {
 // an owner change, which leaves the deadline alone, says nothing about it.
 func TestDeadlineNews(t *testing.T) {
 	st := seeded(t)
-	c := &Common{Store: st, Actor: store.System(), Lang: "zh"}
-	cs, _ := st.Concerns(store.System())
+	c := &Common{Ctx: t.Context(), Store: st, Actor: store.System(), Lang: "zh"}
+	cs, _ := st.Concerns(c.Ctx, store.System())
 	for _, x := range cs {
 		if !x.Status.Open() || x.Plan.DeadlineSet || x.Tag != store.TagGreen || x.Plan.Deadline <= st.Today() {
 			continue
 		}
-		got, err := st.Triage(store.System(), x.ID, x.Rev, store.Op{Kind: store.OpTag, Tag: store.TagRed})
+		got, err := st.Triage(c.Ctx, store.System(), x.ID, x.Rev, store.Op{Kind: store.OpTag, Tag: store.TagRed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,8 +185,8 @@ func TestDeadlineNews(t *testing.T) {
 		if news := c.deadlineNews(got, x.Rev); news != want {
 			t.Fatalf("news %q, want %q", news, want)
 		}
-		os, _ := st.Owners(store.System(), x.ID)
-		again, err := st.Triage(store.System(), x.ID, got.Rev, store.Op{Kind: store.OpOwner, Text: os[0].ID})
+		os, _ := st.Owners(c.Ctx, store.System(), x.ID)
+		again, err := st.Triage(c.Ctx, store.System(), x.ID, got.Rev, store.Op{Kind: store.OpOwner, Text: os[0].ID})
 		if err != nil {
 			t.Fatal(err)
 		}

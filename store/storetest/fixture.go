@@ -156,7 +156,7 @@ func seed(t *testing.T, e store.Engine) *fixture {
 			d.Visits = append(d.Visits, visit)
 		}
 	}
-	if err := e.Seed(store.System(), d); err != nil {
+	if err := e.Seed(t.Context(), store.System(), d); err != nil {
 		t.Fatal(err)
 	}
 	sys := store.System()
@@ -168,31 +168,31 @@ func seed(t *testing.T, e store.Engine) *fixture {
 	}
 	for _, p := range places {
 		hid := f.households[p.grid][1]
-		_, err := e.RecordReach(sys, p.village, hid, hid+"-2", "电话", gridMark(p.grid)+"联系")
+		_, err := e.RecordReach(t.Context(), sys, p.village, hid, hid+"-2", "电话", gridMark(p.grid)+"联系")
 		must(err)
 		// A revisit of the concern solved on site, and an edit of the visit (a version).
-		_, err = e.SaveRevisits(sys, store.RevisitDraft{Village: p.village, Household: f.households[p.grid][0], Date: today,
+		_, err = e.SaveRevisits(t.Context(), sys, store.RevisitDraft{Village: p.village, Household: f.households[p.grid][0], Date: today,
 			Answers: []store.RevisitAnswer{{Concern: f.doneConcern[p.grid], Solved: store.SolvedYes, Satisfaction: store.SatGood, Comment: gridMark(p.grid) + "回访"}}})
 		must(err)
 		hid = f.households[p.grid][0]
-		_, _, err = e.SaveVisit(sys, store.VisitDraft{Editing: f.visit[p.grid], Village: p.village, Household: hid, Group: f.groupOf[p.grid],
+		_, _, err = e.SaveVisit(t.Context(), sys, store.VisitDraft{Editing: f.visit[p.grid], Village: p.village, Household: hid, Group: f.groupOf[p.grid],
 			Date: "2026-11-23", Present: []string{hid + "-1"}, Notes: gridMark(p.grid) + "补记"})
 		must(err)
-		_, err = e.RecordMeeting(sys, store.Meeting{Level: "grid", Village: p.village, Grid: p.grid, Date: today, Led: gridMark(p.grid) + "组长"})
+		_, err = e.RecordMeeting(t.Context(), sys, store.Meeting{Level: "grid", Village: p.village, Grid: p.grid, Date: today, Led: gridMark(p.grid) + "组长"})
 		must(err)
 	}
-	_, err := e.RecordMeeting(sys, store.Meeting{Level: "township", Date: today, Led: "周书记"})
+	_, err := e.RecordMeeting(t.Context(), sys, store.Meeting{Level: "township", Date: today, Led: "周书记"})
 	must(err)
 	for _, v := range villageCodes {
-		_, err := e.SetFactSheet(sys, store.FactSheet{Village: v, Profile: villageMark(v) + "村情"})
+		_, err := e.SetFactSheet(t.Context(), sys, store.FactSheet{Village: v, Profile: villageMark(v) + "村情"})
 		must(err)
-		_, err = e.FileReport(sys, v, "summary", "xlsx", []byte(villageMark(v)+"汇总表"))
+		_, err = e.FileReport(t.Context(), sys, v, "summary", "xlsx", []byte(villageMark(v)+"汇总表"))
 		must(err)
-		_, err = e.RecordFinding(sys, store.Inspection{Village: v, Checked: "台账", Problems: villageMark(v) + "问题"})
+		_, err = e.RecordFinding(t.Context(), sys, store.Inspection{Village: v, Checked: "台账", Problems: villageMark(v) + "问题"})
 		must(err)
-		_, err = e.RecordMeeting(sys, store.Meeting{Level: "village", Village: v, Date: today, Led: villageMark(v) + "书记"})
+		_, err = e.RecordMeeting(t.Context(), sys, store.Meeting{Level: "village", Village: v, Date: today, Led: villageMark(v) + "书记"})
 		must(err)
-		must(e.SetRevisitDeadline(sys, v, "2026-12-20"))
+		must(e.SetRevisitDeadline(t.Context(), sys, v, "2026-12-20"))
 	}
 	for i, a := range roles {
 		u := store.User{Name: a.Name, Role: a.Role, Keys: []string{fmt.Sprintf("ssh-ed25519 AAAAfixture%d", i)},
@@ -201,10 +201,10 @@ func seed(t *testing.T, e store.Engine) *fixture {
 		if scope == "" {
 			scope = a.Village
 		}
-		_, err := e.AddUser(sys, u, scope)
+		_, err := e.AddUser(t.Context(), sys, u, scope)
 		must(err)
 	}
-	must(e.SaveDraft(villageUser, store.DraftVisit, "s1", store.VisitDraft{Village: "DL", Household: f.households["DL02"][0], Date: today}))
-	must(e.SaveDraft(gridUser, store.DraftVisit, "s1", store.VisitDraft{Village: "DL", Household: f.households["DL01"][0], Date: today}))
+	must(e.SaveDraft(t.Context(), villageUser, store.DraftVisit, "s1", store.VisitDraft{Village: "DL", Household: f.households["DL02"][0], Date: today}))
+	must(e.SaveDraft(t.Context(), gridUser, store.DraftVisit, "s1", store.VisitDraft{Village: "DL", Household: f.households["DL01"][0], Date: today}))
 	return f
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -239,9 +240,13 @@ func checkSeen(t *testing.T, f *fixture, name string, a store.Actor, got any, ma
 func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCase) {
 	sys := store.System()
 	reads := map[string]readCase{
-		"Villages": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Villages(a) }, marks: "village"},
-		"Grids":    {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Grids(a) }, marks: "village"},
-		"Households": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Households(a) }, marks: "grid",
+		"Villages": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Villages(context.Background(), a)
+		}, marks: "village"},
+		"Grids": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Grids(context.Background(), a) }, marks: "village"},
+		"Households": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Households(context.Background(), a)
+		}, marks: "grid",
 			check: func(t *testing.T, f *fixture, a store.Actor, got any) {
 				// Masked, not dropped: each resident's phone is there with its last digits.
 				for _, h := range got.([]store.Household) {
@@ -252,7 +257,9 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 					}
 				}
 			}},
-		"Members": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Members(a) }, marks: "village",
+		"Members": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Members(context.Background(), a)
+		}, marks: "village",
 			check: func(t *testing.T, f *fixture, a store.Actor, got any) {
 				// A grid user sees the members living in their grid and those of the groups
 				// visiting it; the others, every member of their villages.
@@ -269,7 +276,7 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 				}
 				ids(t, "Members", a, got.([]store.Member), func(m store.Member) string { return m.ID }, want)
 			}},
-		"Cadres": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Cadres(a) }, marks: "village",
+		"Cadres": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Cadres(context.Background(), a) }, marks: "village",
 			check: func(t *testing.T, _ *fixture, a store.Actor, got any) {
 				for _, c := range got.([]store.Cadre) {
 					if !a.CanSee(c.Village, c.Grid) {
@@ -277,8 +284,10 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 					}
 				}
 			}},
-		"Officials": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Officials(a) }},
-		"Teams": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Teams(a) },
+		"Officials": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Officials(context.Background(), a)
+		}},
+		"Teams": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Teams(context.Background(), a) },
 			check: func(t *testing.T, _ *fixture, a store.Actor, got any) {
 				for _, tm := range got.([]store.Team) {
 					if !a.CanSee(tm.Village, "") {
@@ -288,7 +297,7 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			}},
 		"Audit": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
 			// The rows an event quotes are JSON in bytes: read them as text, as a person would.
-			evs, err := e.Audit(a, 10000)
+			evs, err := e.Audit(context.Background(), a, 10000)
 			type quoted struct{ Key, Action, Before, After string }
 			out := make([]quoted, len(evs))
 			for i, ev := range evs {
@@ -296,8 +305,8 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			}
 			return out, err
 		}, marks: "grid"},
-		"Groups": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Groups(a) }, marks: "grid"},
-		"Routes": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Routes(a) },
+		"Groups": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Groups(context.Background(), a) }, marks: "grid"},
+		"Routes": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Routes(context.Background(), a) },
 			check: func(t *testing.T, f *fixture, a store.Actor, got any) {
 				want := map[string]bool{}
 				for _, p := range places {
@@ -307,12 +316,22 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 				}
 				ids(t, "Routes", a, got.([]store.Route), func(r store.Route) string { return r.Group }, want)
 			}},
-		"Reaches":  {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Reaches(a) }, marks: "grid"},
-		"Visits":   {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Visits(a) }, marks: "grid"},
-		"Concerns": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Concerns(a) }, marks: "grid"},
-		"Projects": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Projects(a) }, marks: "village"},
-		"Revisits": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Revisits(a) }, marks: "grid"},
-		"RevisitDeadlines": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.RevisitDeadlines(a) },
+		"Reaches": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Reaches(context.Background(), a)
+		}, marks: "grid"},
+		"Visits": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Visits(context.Background(), a) }, marks: "grid"},
+		"Concerns": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Concerns(context.Background(), a)
+		}, marks: "grid"},
+		"Projects": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Projects(context.Background(), a)
+		}, marks: "village"},
+		"Revisits": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Revisits(context.Background(), a)
+		}, marks: "grid"},
+		"RevisitDeadlines": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.RevisitDeadlines(context.Background(), a)
+		},
 			check: func(t *testing.T, _ *fixture, a store.Actor, got any) {
 				for v := range got.(map[string]string) {
 					if !a.CanSee(v, "") {
@@ -320,7 +339,9 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 					}
 				}
 			}},
-		"FilingsOf": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.FilingsOf(a) },
+		"FilingsOf": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.FilingsOf(context.Background(), a)
+		},
 			check: func(t *testing.T, _ *fixture, a store.Actor, got any) {
 				for _, fl := range got.([]store.Filing) {
 					if !a.CanSee(fl.Village, "") {
@@ -328,18 +349,26 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 					}
 				}
 			}},
-		"Inspections": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Inspections(a) }, marks: "village"},
-		"Meetings":    {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Meetings(a) }, marks: "grid"},
-		"FactSheets":  {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.FactSheets(a) }, marks: "village"},
-		"Users":       {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Users(a) }},
+		"Inspections": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Inspections(context.Background(), a)
+		}, marks: "village"},
+		"Meetings": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Meetings(context.Background(), a)
+		}, marks: "grid"},
+		"FactSheets": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.FactSheets(context.Background(), a)
+		}, marks: "village"},
+		"Users": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Users(context.Background(), a) }},
 		"Draft": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
-			d, err := e.Draft(a, store.DraftVisit, "s1")
+			d, err := e.Draft(context.Background(), a, store.DraftVisit, "s1")
 			if errors.Is(err, store.ErrNotFound) && a.Role == store.RoleTownship {
 				return d, nil // the township user keeps no draft in the fixture
 			}
 			return d, err
 		}},
-		"Drafts": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Drafts(a, store.DraftVisit) },
+		"Drafts": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.Drafts(context.Background(), a, store.DraftVisit)
+		},
 			check: func(t *testing.T, _ *fixture, a store.Actor, got any) {
 				// Only their own: the village user and the grid user keep one each.
 				want := 0
@@ -353,33 +382,33 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 	}
 	placeReads := map[string]placeRead{
 		"Household": {read: func(e store.Engine, f *fixture, a store.Actor, p place) (any, error) {
-			return e.Household(a, p.village, f.households[p.grid][0])
+			return e.Household(context.Background(), a, p.village, f.households[p.grid][0])
 		}},
 		"Concern": {read: func(e store.Engine, f *fixture, a store.Actor, p place) (any, error) {
-			return e.Concern(a, f.openConcern[p.grid])
+			return e.Concern(context.Background(), a, f.openConcern[p.grid])
 		}},
 		"VisitVersions": {read: func(e store.Engine, f *fixture, a store.Actor, p place) (any, error) {
-			vs, err := e.VisitVersions(a, p.village, f.visit[p.grid])
+			vs, err := e.VisitVersions(context.Background(), a, p.village, f.visit[p.grid])
 			if err == nil && len(vs) == 0 {
 				err = errors.New("no versions")
 			}
 			return vs, err
 		}},
 		"Owners": {read: func(e store.Engine, f *fixture, a store.Actor, p place) (any, error) {
-			return e.Owners(a, f.openConcern[p.grid])
+			return e.Owners(context.Background(), a, f.openConcern[p.grid])
 		}},
 		"OwnersAt": {read: func(e store.Engine, _ *fixture, a store.Actor, p place) (any, error) {
-			return e.OwnersAt(a, p.village, p.grid, store.TierGrid)
+			return e.OwnersAt(context.Background(), a, p.village, p.grid, store.TierGrid)
 		}},
 		"FiledData": {village: true, read: func(e store.Engine, _ *fixture, a store.Actor, p place) (any, error) {
-			b, fl, err := e.FiledData(a, p.village, "summary", 1)
+			b, fl, err := e.FiledData(context.Background(), a, p.village, "summary", 1)
 			return []any{string(b), fl}, err
 		}},
 		"FactSheet": {village: true, read: func(e store.Engine, _ *fixture, a store.Actor, p place) (any, error) {
-			return e.FactSheet(a, p.village)
+			return e.FactSheet(context.Background(), a, p.village)
 		}},
 		"Facts": {village: true, read: func(e store.Engine, _ *fixture, a store.Actor, p place) (any, error) {
-			return e.Facts(a, p.village)
+			return e.Facts(context.Background(), a, p.village)
 		}},
 	}
 	n := 0
@@ -388,7 +417,7 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 		"Reveal": {may: func(a store.Actor, p place) bool { return a.CanReveal() && a.CanSee(p.village, p.grid) },
 			write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
 				res := f.households[p.grid][0] + "-1"
-				v, err := e.Reveal(a, p.village, f.households[p.grid][0], res, store.FieldPhone)
+				v, err := e.Reveal(t.Context(), a, p.village, f.households[p.grid][0], res, store.FieldPhone)
 				if err == nil && v != f.phoneOf[res] {
 					t.Errorf("Reveal as %s: %q, want %q", a.Name, v, f.phoneOf[res])
 				}
@@ -396,7 +425,7 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			}},
 		"PersonalData": {may: func(a store.Actor, p place) bool { return a.CanExportPersonal() && a.CanSee(p.village, "") },
 			write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-				pd, err := e.PersonalData(a, "test.xlsx", p.village)
+				pd, err := e.PersonalData(t.Context(), a, "test.xlsx", p.village)
 				for id := range pd.Residents {
 					if !strings.HasPrefix(id, p.village) || !a.CanSee(p.village, id[:len(p.village)+2]) {
 						t.Errorf("PersonalData of %s as %s: resident %s", p.village, a.Name, id)
@@ -409,24 +438,24 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			}},
 		"AuditExport": {may: func(a store.Actor, p place) bool { return a.CanSee(p.village, "") },
 			write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-				return e.AuditExport(a, "test.xlsx", p.village)
+				return e.AuditExport(context.Background(), a, "test.xlsx", p.village)
 			}},
 		"SaveGroup": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
 			g := groupVisiting(t, e, p)
 			g.Name = fmt.Sprintf("改名%d", next())
-			_, _, err := e.SaveGroup(a, g)
+			_, _, err := e.SaveGroup(t.Context(), a, g)
 			return err
 		}},
 		"DissolveGroup": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			all, err := e.Groups(sys)
+			all, err := e.Groups(t.Context(), sys)
 			if err != nil {
 				t.Fatal(err)
 			}
 			g := groupVisiting(t, e, p)
-			err = e.DissolveGroup(a, p.village, g.ID)
+			err = e.DissolveGroup(t.Context(), a, p.village, g.ID)
 			if err == nil { // put the village's groups back for the next try
 				mine := slices.DeleteFunc(all, func(x store.Group) bool { return x.Village != p.village })
-				if _, err := e.ReplaceGroups(sys, p.village, mine); err != nil {
+				if _, err := e.ReplaceGroups(t.Context(), sys, p.village, mine); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -434,46 +463,46 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 		}},
 		"SaveRoute": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
 			g := groupVisiting(t, e, p)
-			rs, err := e.Routes(sys)
+			rs, err := e.Routes(t.Context(), sys)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, r := range rs {
 				if r.Group == g.ID {
 					slices.Reverse(r.Households)
-					return e.SaveRoute(a, r)
+					return e.SaveRoute(t.Context(), a, r)
 				}
 			}
 			t.Fatalf("no route of %s", g.ID)
 			return nil
 		}},
 		"ReplaceGroups": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			all, err := e.Groups(sys)
+			all, err := e.Groups(t.Context(), sys)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = e.ReplaceGroups(a, p.village, slices.DeleteFunc(all, func(x store.Group) bool { return x.Village != p.village }))
+			_, err = e.ReplaceGroups(t.Context(), a, p.village, slices.DeleteFunc(all, func(x store.Group) bool { return x.Village != p.village }))
 			return err
 		}},
 		"RecordReach": {may: canChange, write: func(_ *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
 			hid := f.households[p.grid][2]
-			_, err := e.RecordReach(a, p.village, hid, hid+"-2", "电话", "")
+			_, err := e.RecordReach(context.Background(), a, p.village, hid, hid+"-2", "电话", "")
 			return err
 		}},
 		"SaveVisit": {may: canChange, write: func(_ *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
 			hid := f.households[p.grid][2]
-			_, _, err := e.SaveVisit(a, store.VisitDraft{Village: p.village, Household: hid, Date: today, Present: []string{hid + "-1"}})
+			_, _, err := e.SaveVisit(context.Background(), a, store.VisitDraft{Village: p.village, Household: hid, Date: today, Present: []string{hid + "-1"}})
 			return err
 		}},
 		"SetLimits": {may: townshipOnly, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-			return e.SetLimits(a, store.Limits{Red: 2 + next()%2, Yellow: 7, Green: 15})
+			return e.SetLimits(context.Background(), a, store.Limits{Red: 2 + next()%2, Yellow: 7, Green: 15})
 		}},
 		"Triage": {may: canChange, write: func(_ *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			_, err := e.Triage(a, f.openConcern[p.grid], -1, store.Op{Kind: store.OpSolution, Text: fmt.Sprintf("方案%d", next())})
+			_, err := e.Triage(context.Background(), a, f.openConcern[p.grid], -1, store.Op{Kind: store.OpSolution, Text: fmt.Sprintf("方案%d", next())})
 			return err
 		}},
 		"SetTag": {may: canChange, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			c, err := e.Concern(sys, f.openConcern[p.grid])
+			c, err := e.Concern(t.Context(), sys, f.openConcern[p.grid])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -481,29 +510,29 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			if c.Tag == tag {
 				tag = store.TagGreen
 			}
-			_, err = e.SetTag(a, c.ID, tag)
+			_, err = e.SetTag(t.Context(), a, c.ID, tag)
 			return err
 		}},
 		"CreateProject": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			_, err := e.CreateProject(a, "新头雁", freshConcerns(t, e, f, p, false))
+			_, err := e.CreateProject(t.Context(), a, "新头雁", freshConcerns(t, e, f, p, false))
 			return err
 		}},
 		"ResolveProject": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			pr, err := e.CreateProject(sys, "待办头雁", freshConcerns(t, e, f, p, false))
+			pr, err := e.CreateProject(t.Context(), sys, "待办头雁", freshConcerns(t, e, f, p, false))
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = e.ResolveProject(a, pr.ID, "已统一修好")
+			_, err = e.ResolveProject(t.Context(), a, pr.ID, "已统一修好")
 			return err
 		}},
 		"SaveRevisits": {may: canChange, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
 			id := freshConcerns(t, e, f, p, true)[0]
-			_, err := e.SaveRevisits(a, store.RevisitDraft{Village: p.village, Household: f.households[p.grid][2], Date: today,
+			_, err := e.SaveRevisits(t.Context(), a, store.RevisitDraft{Village: p.village, Household: f.households[p.grid][2], Date: today,
 				Answers: []store.RevisitAnswer{{Concern: id, Solved: store.SolvedYes, Satisfaction: store.SatGood}}})
 			return err
 		}},
 		"AssignRevisit": {may: canChange, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			c, err := e.Concern(sys, f.doneConcern[p.grid])
+			c, err := e.Concern(t.Context(), sys, f.doneConcern[p.grid])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -511,82 +540,82 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			if c.RevisitGroupOf() == to {
 				to = p.village + "-G2"
 			}
-			_, err = e.AssignRevisit(a, c.ID, to)
+			_, err = e.AssignRevisit(t.Context(), a, c.ID, to)
 			return err
 		}},
 		"SetRevisitDeadline": {may: townshipOnly, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			return e.SetRevisitDeadline(a, p.village, fmt.Sprintf("2026-12-%02d", 10+next()%10))
+			return e.SetRevisitDeadline(context.Background(), a, p.village, fmt.Sprintf("2026-12-%02d", 10+next()%10))
 		}},
 		"SetVillageLeader": {may: townshipOnly, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			return e.SetVillageLeader(a, p.village, []string{"刘镇长", "周书记"}[next()%2])
+			return e.SetVillageLeader(context.Background(), a, p.village, []string{"刘镇长", "周书记"}[next()%2])
 		}},
 		"SetPhaseDeadline": {may: townshipOnly, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			return e.SetPhaseDeadline(a, p.village, "visits.done", fmt.Sprintf("2026-12-%02d", 10+next()%10))
+			return e.SetPhaseDeadline(context.Background(), a, p.village, "visits.done", fmt.Sprintf("2026-12-%02d", 10+next()%10))
 		}},
 		"FileReport": {may: canChangeVillage, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			_, err := e.FileReport(a, p.village, "groups", "xlsx", []byte("名单"))
+			_, err := e.FileReport(context.Background(), a, p.village, "groups", "xlsx", []byte("名单"))
 			return err
 		}},
 		"RecordFinding": {may: func(a store.Actor, _ place) bool {
 			return a.Role == store.RoleTownship || a.Role == store.RoleInspector
 		},
 			write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-				_, err := e.RecordFinding(a, store.Inspection{Village: p.village, Checked: "台账", Problems: "漏登"})
+				_, err := e.RecordFinding(context.Background(), a, store.Inspection{Village: p.village, Checked: "台账", Problems: "漏登"})
 				return err
 			}},
 		"AnswerFinding": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			fd, err := e.RecordFinding(sys, store.Inspection{Village: p.village, Checked: "台账", Problems: "漏登"})
+			fd, err := e.RecordFinding(t.Context(), sys, store.Inspection{Village: p.village, Checked: "台账", Problems: "漏登"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = e.AnswerFinding(a, p.village, fd.ID, "已补登")
+			_, err = e.AnswerFinding(t.Context(), a, p.village, fd.ID, "已补登")
 			return err
 		}},
 		"SetScoreWeights": {may: townshipOnly, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-			return e.SetScoreWeights(a, store.Weights{"coverage": float64(1 + next()%3)})
+			return e.SetScoreWeights(context.Background(), a, store.Weights{"coverage": float64(1 + next()%3)})
 		}},
 		"RecordMeeting": {may: canChange, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			_, err := e.RecordMeeting(a, store.Meeting{Level: "grid", Village: p.village, Grid: p.grid, Date: today, Led: "组长"})
+			_, err := e.RecordMeeting(context.Background(), a, store.Meeting{Level: "grid", Village: p.village, Grid: p.grid, Date: today, Led: "组长"})
 			return err
 		}},
 		"SetFactSheet": {may: canChangeVillage, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			_, err := e.SetFactSheet(a, store.FactSheet{Village: p.village, Profile: fmt.Sprintf("村情%d", next())})
+			_, err := e.SetFactSheet(context.Background(), a, store.FactSheet{Village: p.village, Profile: fmt.Sprintf("村情%d", next())})
 			return err
 		}},
 		"EditFactSheet": {may: canChangeVillage, write: func(t *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
-			cur, err := e.FactSheet(sys, p.village)
+			cur, err := e.FactSheet(t.Context(), sys, p.village)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = e.EditFactSheet(a, store.FactSheet{Village: p.village, Profile: fmt.Sprintf("村情%d", next())}, cur.UpdatedAt, "")
+			_, err = e.EditFactSheet(t.Context(), a, store.FactSheet{Village: p.village, Profile: fmt.Sprintf("村情%d", next())}, cur.UpdatedAt, "")
 			return err
 		}},
 		"SaveDraft": {may: func(a store.Actor, p place) bool { return notInspector(a, p) && a.CanSee(p.village, "") },
 			write: func(_ *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-				return e.SaveDraft(a, store.DraftVisit, "s2", store.VisitDraft{Village: p.village, Household: f.households[p.grid][0], Date: today})
+				return e.SaveDraft(context.Background(), a, store.DraftVisit, "s2", store.VisitDraft{Village: p.village, Household: f.households[p.grid][0], Date: today})
 			}},
 		"DiscardDraft": {may: notInspector, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-			return e.DiscardDraft(a, store.DraftVisit, "s1")
+			return e.DiscardDraft(context.Background(), a, store.DraftVisit, "s1")
 		}},
 		"AddUser": {may: townshipOnly, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-			_, err := e.AddUser(a, newUser(next()), "")
+			_, err := e.AddUser(context.Background(), a, newUser(next()), "")
 			return err
 		}},
 		"RemoveUser": {may: townshipOnly, write: func(t *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-			u, err := e.AddUser(sys, newUser(next()), "")
+			u, err := e.AddUser(t.Context(), sys, newUser(next()), "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			return e.RemoveUser(a, u.Name)
+			return e.RemoveUser(t.Context(), a, u.Name)
 		}},
 		"SetLang": {may: func(store.Actor, place) bool { return true }, // one's own setting
 			write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-				return e.SetLang(a, []string{"en", "zh"}[next()%2])
+				return e.SetLang(context.Background(), a, []string{"en", "zh"}[next()%2])
 			}},
 		"ImportRoster": {may: func(a store.Actor, p place) bool {
 			return a.Role == store.RoleTownship || (a.Role == store.RoleVillage && a.Village == p.village)
 		}, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
-			hhs, err := e.Households(sys)
+			hhs, err := e.Households(t.Context(), sys)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -602,12 +631,12 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 				}
 				r.Households = append(r.Households, h)
 			}
-			_, err = e.ImportRoster(a, r, store.ImportOptions{})
+			_, err = e.ImportRoster(t.Context(), a, r, store.ImportOptions{})
 			return err
 		}},
 		"Seed": {may: func(store.Actor, place) bool { return false }, // the store is not empty
 			write: func(t *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-				err := e.Seed(a, store.Dataset{})
+				err := e.Seed(t.Context(), a, store.Dataset{})
 				if a.Role == store.RoleTownship && !errors.Is(err, store.ErrNotEmpty) {
 					t.Errorf("Seed into a full store as %s: %v", a.Name, err)
 					return err
@@ -619,7 +648,7 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			}},
 		"NewBulkLoader": {may: func(store.Actor, place) bool { return false },
 			write: func(t *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-				b, err := e.NewBulkLoader(a)
+				b, err := e.NewBulkLoader(t.Context(), a)
 				if err == nil {
 					b.Cancel()
 				}
@@ -629,7 +658,7 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 				return err
 			}},
 		"Backup": {may: townshipOnly, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
-			_, err := e.Backup(a, io.Discard)
+			_, err := e.Backup(context.Background(), a, io.Discard)
 			return err
 		}},
 	}
@@ -639,7 +668,7 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 // groupVisiting returns the group that visits p's grid, as stored now.
 func groupVisiting(t *testing.T, e store.Engine, p place) store.Group {
 	t.Helper()
-	gs, err := e.Groups(store.System())
+	gs, err := e.Groups(t.Context(), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -661,7 +690,7 @@ func freshConcerns(t *testing.T, e store.Engine, f *fixture, p place, onSite boo
 	if onSite {
 		c.Done = "当场解答"
 	}
-	_, cs, err := e.SaveVisit(store.System(), store.VisitDraft{Village: p.village, Household: hid, Date: today,
+	_, cs, err := e.SaveVisit(t.Context(), store.System(), store.VisitDraft{Village: p.village, Household: hid, Date: today,
 		Present: []string{hid + "-1"}, Concerns: []store.DraftConcern{c, c}})
 	if err != nil {
 		t.Fatal(err)

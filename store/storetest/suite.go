@@ -11,6 +11,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +42,45 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ImportAtomic", func(t *testing.T) { testImportAtomic(t, h) })
 	t.Run("BackupRestore", func(t *testing.T) { testBackupRestore(t, h) })
 	t.Run("Drafts", func(t *testing.T) { testDrafts(t, h) })
+	t.Run("DoneContext", func(t *testing.T) { testDoneContext(t, h) })
+}
+
+// testDoneContext: a call made with a done context — its session has ended — returns the
+// context's error: a read hands nothing out, a write writes nothing and tells nobody.
+func testDoneContext(t *testing.T, h Harness) {
+	e, f := open(t, h)
+	done, cancel := context.WithCancel(t.Context())
+	cancel()
+	seq := lastAudit(t, e)
+	sub := e.Hub().Subscribe()
+	defer sub.Close()
+	calls := map[string]func() error{
+		"Households": func() error { _, err := e.Households(done, villageUser); return err },
+		"Concerns":   func() error { _, err := e.Concerns(done, store.System()); return err },
+		"Audit":      func() error { _, err := e.Audit(done, townshipUser, 10); return err },
+		"SetTag":     func() error { _, err := e.SetTag(done, villageUser, f.openConcern["DL01"], store.TagRed); return err },
+		"SaveDraft": func() error {
+			return e.SaveDraft(done, villageUser, store.DraftVisit, "gone", store.VisitDraft{Village: "DL"})
+		},
+		"ImportRoster": func() error {
+			_, err := e.ImportRoster(done, store.System(), store.Roster{Households: nil}, store.ImportOptions{})
+			return err
+		},
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a done context: %v", name, err)
+		}
+	}
+	if lastAudit(t, e) != seq {
+		t.Error("a call with a done context was audited")
+	}
+	if c, _ := e.Concern(t.Context(), store.System(), f.openConcern["DL01"]); c.Tag == store.TagRed {
+		t.Error("a write with a done context went in")
+	}
+	if ch, ok := pending(sub); ok {
+		t.Errorf("a call with a done context published %+v", ch)
+	}
 }
 
 // clockAt is a clock stopped at t.
@@ -56,7 +96,7 @@ func open(t *testing.T, h Harness) (store.Engine, *fixture) {
 // lastAudit returns the newest audit event's sequence number.
 func lastAudit(t *testing.T, e store.Engine) uint64 {
 	t.Helper()
-	ev, err := e.Audit(store.System(), 1)
+	ev, err := e.Audit(t.Context(), store.System(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +123,11 @@ func testAuditInTransaction(t *testing.T, h Harness) {
 	e, f := open(t, h)
 	sys := store.System()
 	id := f.openConcern["DL01"]
-	c, err := e.SetTag(villageUser, id, store.TagYellow)
+	c, err := e.SetTag(t.Context(), villageUser, id, store.TagYellow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := e.Audit(sys, 1)
+	ev, err := e.Audit(t.Context(), sys, 1)
 	if err != nil || len(ev) != 1 {
 		t.Fatalf("audit: %v %d", err, len(ev))
 	}
@@ -103,7 +143,7 @@ func testAuditInTransaction(t *testing.T, h Harness) {
 	seq := lastAudit(t, e)
 	sub := e.Hub().Subscribe()
 	defer sub.Close()
-	gs, err := e.Groups(sys)
+	gs, err := e.Groups(t.Context(), sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,11 +151,11 @@ func testAuditInTransaction(t *testing.T, h Harness) {
 	bad := gs[1]
 	bad.Leader = "" // a group needs a leader
 	var rule *store.GroupRuleError
-	if _, err := e.ReplaceGroups(sys, ok.Village, []store.Group{ok, bad}); !errors.As(err, &rule) {
+	if _, err := e.ReplaceGroups(t.Context(), sys, ok.Village, []store.Group{ok, bad}); !errors.As(err, &rule) {
 		t.Fatalf("a group without a leader: %v", err)
 	}
 	// CreateProject writes each concern's link as it goes: the second is done already.
-	if _, err := e.CreateProject(sys, "头雁", []string{f.openConcern["DL02"], f.doneConcern["DL02"]}); !errors.Is(err, store.ErrRule) {
+	if _, err := e.CreateProject(t.Context(), sys, "头雁", []string{f.openConcern["DL02"], f.doneConcern["DL02"]}); !errors.Is(err, store.ErrRule) {
 		t.Fatalf("a project of a done concern: %v", err)
 	}
 	if lastAudit(t, e) != seq {
@@ -140,7 +180,7 @@ func testChangesAfterCommit(t *testing.T, h Harness) {
 	e.Hub().Observe(func(chs []store.Change) {
 		for _, ch := range chs {
 			if ch.Kind == "concern" && ch.ID == id {
-				c, err := e.Concern(store.System(), id)
+				c, err := e.Concern(t.Context(), store.System(), id)
 				mu.Lock()
 				if err == nil {
 					seen = c.Rev
@@ -151,7 +191,7 @@ func testChangesAfterCommit(t *testing.T, h Harness) {
 	})
 	sub := e.Hub().Subscribe()
 	defer sub.Close()
-	c, err := e.SetTag(gridUser, id, store.TagRed)
+	c, err := e.SetTag(t.Context(), gridUser, id, store.TagRed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,14 +205,14 @@ func testChangesAfterCommit(t *testing.T, h Harness) {
 	if !ok || !slices.Contains(ch, store.Change{Kind: "concern", Village: "DL", ID: id}) {
 		t.Fatalf("changes %+v (signalled %v)", ch, ok)
 	}
-	if stored, _ := e.Concern(store.System(), id); stored.Rev != c.Rev {
+	if stored, _ := e.Concern(t.Context(), store.System(), id); stored.Rev != c.Rev {
 		t.Fatalf("a subscriber reads Rev %d, want %d", stored.Rev, c.Rev)
 	}
 	// Refused: out of the grid user's grid, and a rule.
-	if _, err := e.SetTag(gridUser, f.openConcern["DL02"], store.TagRed); err == nil {
+	if _, err := e.SetTag(t.Context(), gridUser, f.openConcern["DL02"], store.TagRed); err == nil {
 		t.Fatal("a grid user tagged another grid's concern")
 	}
-	if _, err := e.Triage(villageUser, id, -1, store.Op{Kind: store.OpEscalate}); !errors.Is(err, store.ErrRule) {
+	if _, err := e.Triage(t.Context(), villageUser, id, -1, store.Op{Kind: store.OpEscalate}); !errors.Is(err, store.ErrRule) {
 		t.Fatalf("an escalation without a reason: %v", err)
 	}
 	if ch, ok := pending(sub); ok {
@@ -186,20 +226,20 @@ func testChangesAfterCommit(t *testing.T, h Harness) {
 func testConflicts(t *testing.T, h Harness) {
 	e, f := open(t, h)
 	id := f.openConcern["DL01"]
-	c, err := e.Concern(store.System(), id)
+	c, err := e.Concern(t.Context(), store.System(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Triage(villageUser, id, c.Rev, store.Op{Kind: store.OpSolution, Text: "先修路"}); err != nil {
+	if _, err := e.Triage(t.Context(), villageUser, id, c.Rev, store.Op{Kind: store.OpSolution, Text: "先修路"}); err != nil {
 		t.Fatal(err)
 	}
 	var stale *store.StaleError
-	if _, err := e.Triage(gridUser, id, c.Rev, store.Op{Kind: store.OpSolution, Text: "先修桥"}); !errors.As(err, &stale) ||
+	if _, err := e.Triage(t.Context(), gridUser, id, c.Rev, store.Op{Kind: store.OpSolution, Text: "先修桥"}); !errors.As(err, &stale) ||
 		len(stale.Moves) != 1 || stale.Moves[0].By != villageUser.Name {
 		t.Fatalf("the second edit from the same version: %v", err)
 	}
 
-	c, _ = e.Concern(store.System(), id)
+	c, _ = e.Concern(t.Context(), store.System(), id)
 	const workers, each = 4, 5
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -207,7 +247,7 @@ func testConflicts(t *testing.T, h Harness) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				_, err := e.Triage(townshipUser, id, -1, store.Op{Kind: store.OpSolution, Text: fmt.Sprintf("方案%d-%d", w, i)})
+				_, err := e.Triage(t.Context(), townshipUser, id, -1, store.Op{Kind: store.OpSolution, Text: fmt.Sprintf("方案%d-%d", w, i)})
 				mu.Lock()
 				switch {
 				case err == nil:
@@ -224,7 +264,7 @@ func testConflicts(t *testing.T, h Harness) {
 	for w := range workers {
 		wg.Go(func() {
 			hid := f.households["DL02"][w%3]
-			_, cs, err := e.SaveVisit(villageUser, store.VisitDraft{Village: "DL", Household: hid, Date: today, Present: []string{hid + "-1"},
+			_, cs, err := e.SaveVisit(t.Context(), villageUser, store.VisitDraft{Village: "DL", Household: hid, Date: today, Present: []string{hid + "-1"},
 				Concerns: []store.DraftConcern{{Description: "路灯坏了", Category: "道路", Tag: store.TagGreen}}})
 			mu.Lock()
 			defer mu.Unlock()
@@ -236,7 +276,7 @@ func testConflicts(t *testing.T, h Harness) {
 		})
 	}
 	wg.Wait()
-	after, _ := e.Concern(store.System(), id)
+	after, _ := e.Concern(t.Context(), store.System(), id)
 	solutions := 0
 	for _, m := range after.Moves {
 		if m.Action == "solution" && m.Rev > c.Rev {
@@ -261,7 +301,7 @@ func testImportAtomic(t *testing.T, h Harness) {
 	e, f := open(t, h)
 	sys := store.System()
 	roster := func() store.Roster {
-		hhs, err := e.Households(sys)
+		hhs, err := e.Households(t.Context(), sys)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,7 +322,7 @@ func testImportAtomic(t *testing.T, h Harness) {
 	before := snapshot(t, e, false)
 	dropped := errors.New("connection dropped")
 	for _, o := range []store.ImportOptions{{Abort: func() error { return dropped }}, {Confirm: func() error { return dropped }}} {
-		if _, err := e.ImportRoster(sys, roster(), o); !errors.Is(err, dropped) {
+		if _, err := e.ImportRoster(t.Context(), sys, roster(), o); !errors.Is(err, dropped) {
 			t.Fatalf("stopped: %v", err)
 		}
 		if !bytes.Equal(before, snapshot(t, e, false)) {
@@ -291,8 +331,8 @@ func testImportAtomic(t *testing.T, h Harness) {
 	}
 	edited := f.households["DL02"][1]
 	var conflict *store.ImportConflictError
-	_, err := e.ImportRoster(sys, roster(), store.ImportOptions{Confirm: func() error {
-		_, _, err := e.SaveVisit(villageUser, store.VisitDraft{Village: "DL", Household: edited, Date: today, Present: []string{edited + "-1"}, Special: []string{"困难家庭"}})
+	_, err := e.ImportRoster(t.Context(), sys, roster(), store.ImportOptions{Confirm: func() error {
+		_, _, err := e.SaveVisit(t.Context(), villageUser, store.VisitDraft{Village: "DL", Household: edited, Date: today, Present: []string{edited + "-1"}, Special: []string{"困难家庭"}})
 		before = snapshot(t, e, false)
 		return err
 	}})
@@ -305,11 +345,11 @@ func testImportAtomic(t *testing.T, h Harness) {
 	sub := e.Hub().Subscribe()
 	defer sub.Close()
 	seq := lastAudit(t, e)
-	rep, err := e.ImportRoster(sys, roster(), store.ImportOptions{})
+	rep, err := e.ImportRoster(t.Context(), sys, roster(), store.ImportOptions{})
 	if err != nil || !rep.Written || rep.Households.Changed != 6 {
 		t.Fatalf("import: %v %+v", err, rep.Households)
 	}
-	hhs, _ := e.Households(sys)
+	hhs, _ := e.Households(t.Context(), sys)
 	for _, h := range hhs {
 		if (h.Village == "DL") != bytes.HasSuffix([]byte(h.Address), []byte("（新）")) {
 			t.Fatalf("after the import: %s %s", h.ID, h.Address)
@@ -318,7 +358,7 @@ func testImportAtomic(t *testing.T, h Harness) {
 	if ch, ok := pending(sub); !ok || !slices.Contains(ch, store.Change{Kind: "all"}) {
 		t.Fatalf("the import told sessions %+v", ch)
 	}
-	ev, _ := e.Audit(sys, 100)
+	ev, _ := e.Audit(t.Context(), sys, 100)
 	if !slices.ContainsFunc(ev, func(x store.AuditEvent) bool { return x.Seq > seq && x.Action == "import.roster" }) {
 		t.Fatal("no audit event of the import")
 	}
@@ -328,11 +368,11 @@ func testImportAtomic(t *testing.T, h Harness) {
 // same through every read (personal numbers and the audit trail included) and takes writes.
 func testBackupRestore(t *testing.T, h Harness) {
 	e, f := open(t, h)
-	if _, err := e.Backup(villageUser, new(bytes.Buffer)); !errors.Is(err, store.ErrScope) {
+	if _, err := e.Backup(t.Context(), villageUser, new(bytes.Buffer)); !errors.Is(err, store.ErrScope) {
 		t.Fatalf("a village user's backup: %v", err)
 	}
 	var b bytes.Buffer
-	if _, err := e.Backup(townshipUser, &b); err != nil {
+	if _, err := e.Backup(t.Context(), townshipUser, &b); err != nil {
 		t.Fatal(err)
 	}
 	wantTrail := trail(t, e)
@@ -360,7 +400,7 @@ func testBackupRestore(t *testing.T, h Harness) {
 			t.Fatalf("restored trail has %+v before the backed-up events end", ev)
 		}
 	}
-	if _, err := r.SetTag(villageUser, f.openConcern["DL01"], store.TagRed); err != nil {
+	if _, err := r.SetTag(t.Context(), villageUser, f.openConcern["DL01"], store.TagRed); err != nil {
 		t.Fatalf("a write to the restored store: %v", err)
 	}
 }
@@ -373,14 +413,14 @@ func testDrafts(t *testing.T, h Harness) {
 	f := seed(t, e)
 	seq := lastAudit(t, e)
 	a := villageUser
-	if err := e.SaveDraft(a, store.DraftRevisit, "laptop", store.RevisitDraft{Village: "DL", Household: f.households["DL01"][0]}); err != nil {
+	if err := e.SaveDraft(t.Context(), a, store.DraftRevisit, "laptop", store.RevisitDraft{Village: "DL", Household: f.households["DL01"][0]}); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(time.Minute)
-	if err := e.SaveDraft(a, store.DraftRevisit, "office", store.RevisitDraft{Village: "DL", Household: f.households["DL02"][0]}); err != nil {
+	if err := e.SaveDraft(t.Context(), a, store.DraftRevisit, "office", store.RevisitDraft{Village: "DL", Household: f.households["DL02"][0]}); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := e.Drafts(a, store.DraftRevisit)
+	ds, err := e.Drafts(t.Context(), a, store.DraftRevisit)
 	if err != nil || len(ds) != 2 || ds[0].ID != "office" || ds[1].ID != "laptop" || !ds[0].SavedAt.After(ds[1].SavedAt) {
 		t.Fatalf("drafts %v %+v", err, ds)
 	}
@@ -388,15 +428,15 @@ func testDrafts(t *testing.T, h Harness) {
 	if err := ds[1].Decode(&d); err != nil || d.Household != f.households["DL01"][0] || !d.SavedAt.Equal(ds[1].SavedAt) {
 		t.Fatalf("decoded %v %+v", err, d)
 	}
-	if other, _ := e.Drafts(store.Actor{Name: "别人", Role: store.RoleVillage, Village: "DL"}, store.DraftRevisit); len(other) != 0 {
+	if other, _ := e.Drafts(t.Context(), store.Actor{Name: "别人", Role: store.RoleVillage, Village: "DL"}, store.DraftRevisit); len(other) != 0 {
 		t.Fatalf("someone else's drafts: %+v", other)
 	}
 	sub := e.Hub().Subscribe()
 	defer sub.Close()
-	if err := e.DiscardDraft(a, store.DraftRevisit, "laptop"); err != nil {
+	if err := e.DiscardDraft(t.Context(), a, store.DraftRevisit, "laptop"); err != nil {
 		t.Fatal(err)
 	}
-	if ds, _ := e.Drafts(a, store.DraftRevisit); len(ds) != 1 || ds[0].ID != "office" {
+	if ds, _ := e.Drafts(t.Context(), a, store.DraftRevisit); len(ds) != 1 || ds[0].ID != "office" {
 		t.Fatalf("after discarding: %+v", ds)
 	}
 	if ch, ok := pending(sub); !ok || !slices.Contains(ch, store.Change{Kind: "draft", ID: a.Name}) {
@@ -410,13 +450,13 @@ func testDrafts(t *testing.T, h Harness) {
 	seq = lastAudit(t, e)
 	rd := store.RevisitDraft{Village: "DL", Household: f.households["DL02"][2], Date: today, DraftID: "office",
 		Answers: []store.RevisitAnswer{{Concern: done, Solved: store.SolvedYes, Satisfaction: store.SatGood}}}
-	if _, err := e.SaveRevisits(a, rd); err != nil {
+	if _, err := e.SaveRevisits(t.Context(), a, rd); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Draft(a, store.DraftRevisit, "office"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.Draft(t.Context(), a, store.DraftRevisit, "office"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the saved form's draft: %v", err)
 	}
-	ev, _ := e.Audit(store.System(), 10)
+	ev, _ := e.Audit(t.Context(), store.System(), 10)
 	for _, x := range ev {
 		if x.Seq > seq && x.Action != "revisit.create" && x.Action != "concern.revisit" {
 			t.Fatalf("audited: %+v", x)
@@ -438,32 +478,32 @@ func snapshot(t *testing.T, e store.Engine, personal bool) []byte {
 		}
 		parts = append(parts, v)
 	}
-	add(e.Township())
-	add(e.Villages(sys))
-	add(e.Grids(sys))
-	add(e.Households(sys))
-	add(e.Members(sys))
-	add(e.Cadres(sys))
-	add(e.Officials(sys))
-	add(e.Teams(sys))
-	add(e.Groups(sys))
-	add(e.Routes(sys))
-	add(e.Reaches(sys))
-	add(e.Visits(sys))
-	add(e.Concerns(sys))
-	add(e.Projects(sys))
-	add(e.Revisits(sys))
-	add(e.RevisitDeadlines(sys))
-	add(e.FilingsOf(sys))
-	add(e.Inspections(sys))
-	add(e.Meetings(sys))
-	add(e.FactSheets(sys))
-	add(e.Users(sys))
-	add(e.Calendar())
-	add(e.Limits())
-	add(e.ScoreWeights())
+	add(e.Township(t.Context()))
+	add(e.Villages(t.Context(), sys))
+	add(e.Grids(t.Context(), sys))
+	add(e.Households(t.Context(), sys))
+	add(e.Members(t.Context(), sys))
+	add(e.Cadres(t.Context(), sys))
+	add(e.Officials(t.Context(), sys))
+	add(e.Teams(t.Context(), sys))
+	add(e.Groups(t.Context(), sys))
+	add(e.Routes(t.Context(), sys))
+	add(e.Reaches(t.Context(), sys))
+	add(e.Visits(t.Context(), sys))
+	add(e.Concerns(t.Context(), sys))
+	add(e.Projects(t.Context(), sys))
+	add(e.Revisits(t.Context(), sys))
+	add(e.RevisitDeadlines(t.Context(), sys))
+	add(e.FilingsOf(t.Context(), sys))
+	add(e.Inspections(t.Context(), sys))
+	add(e.Meetings(t.Context(), sys))
+	add(e.FactSheets(t.Context(), sys))
+	add(e.Users(t.Context(), sys))
+	add(e.Calendar(t.Context()))
+	add(e.Limits(t.Context()))
+	add(e.ScoreWeights(t.Context()))
 	if personal {
-		add(e.PersonalData(sys, "snapshot", ""))
+		add(e.PersonalData(t.Context(), sys, "snapshot", ""))
 	}
 	b, err := json.MarshalIndent(parts, "", " ")
 	if err != nil {
@@ -475,7 +515,7 @@ func snapshot(t *testing.T, e store.Engine, personal bool) []byte {
 // trail is the whole audit trail, newest first.
 func trail(t *testing.T, e store.Engine) []store.AuditEvent {
 	t.Helper()
-	ev, err := e.Audit(store.System(), 1_000_000)
+	ev, err := e.Audit(t.Context(), store.System(), 1_000_000)
 	if err != nil {
 		t.Fatal(err)
 	}
