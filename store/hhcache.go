@@ -24,10 +24,12 @@ type hhCache struct {
 	gen  map[string]uint64 // village → generation, bumped by writes to its households
 	all  uint64            // bumped by changes of every kind ("all")
 	rows map[string][]Household
+	// keys are the households' search keys (card.go), dropped with their rows.
+	keys map[string]hhKeys
 }
 
 func newHHCache() *hhCache {
-	return &hhCache{gen: map[string]uint64{}, rows: map[string][]Household{}}
+	return &hhCache{gen: map[string]uint64{}, rows: map[string][]Household{}, keys: map[string]hhKeys{}}
 }
 
 // invalidate forgets the villages' households. What stays in rows is therefore always
@@ -38,6 +40,7 @@ func (c *hhCache) invalidate(villages ...string) {
 	for _, v := range villages {
 		c.gen[v]++
 		delete(c.rows, v)
+		delete(c.keys, v)
 	}
 }
 
@@ -48,6 +51,7 @@ func (c *hhCache) note(changes []Change) {
 			c.mu.Lock()
 			c.all++
 			clear(c.rows)
+			clear(c.keys)
 			c.mu.Unlock()
 			return
 		}
