@@ -202,6 +202,7 @@ var texts = map[string][2]string{
 	"fe.date.before":          {"日期不能早于活动开始", "The date cannot be before the campaign began"},
 	"fe.concern.description":  {"诉求需要写明内容", "A concern needs a description"},
 	"fe.concern.done":         {"现场解决的诉求要写明做了什么", "Say what was done on site"},
+	"fe.officer.unknown":      {"这位不是本村走访小队的指导员", "Not a guiding officer of the village's team"},
 	"rv.rates4":               {"响应率 %s 按时办结率 %s 回访率 %s 满意率 %s", "resp. %s on time %s revisit %s satisfied %s"},
 	"rv.view.0":               {"汇总", "Summary"},
 	"rv.view.1":               {"待回访", "To revisit"},
@@ -506,7 +507,9 @@ func tr(lang, key string) string {
 	t, ok := texts[key]
 	if !ok {
 		if t, ok = uiTexts[key]; !ok {
-			return key
+			if t, ok = fieldTexts[key]; !ok {
+				return key
+			}
 		}
 	}
 	if lang == "en" {

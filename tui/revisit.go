@@ -29,6 +29,8 @@ type revisit struct {
 	form   *revisitForm
 	kept   *revisitForm
 	prompt *prompt
+	// pendingFill is a household whose revisit form a card asked for before the data was in.
+	pendingFill string
 }
 
 // The pane's views, cycled with v.
@@ -335,10 +337,44 @@ func (r *revisit) listHeight() int { return max(r.h-5, 1) }
 // Update handles a message; a finished load lets the next one asked for start.
 func (r *revisit) Update(msg tea.Msg) tea.Cmd {
 	var after tea.Cmd
-	if _, ok := msg.(revisitLoaded); ok {
+	switch m := msg.(type) {
+	case revisitLoaded:
 		after = r.reload.done(func() tea.Cmd { return r.load(false) })
+		if h := r.pendingFill; h != "" {
+			r.pendingFill = ""
+			if m.err == nil {
+				return tea.Batch(r.update(msg), r.fillFor(h), after)
+			}
+		}
+	case revisitHouseholdMsg:
+		if r.d == nil {
+			r.pendingFill = m.household
+			return nil
+		}
+		return r.fillFor(m.household)
 	}
 	return tea.Batch(r.update(msg), after)
+}
+
+// settling is true while a revisit form asked for by a household card waits for the data:
+// the keys typed meanwhile are for the form.
+func (r *revisit) settling() bool { return r.pendingFill != "" }
+
+// fillFor opens the revisit form of a household of the checklist (asked for from its card).
+func (r *revisit) fillFor(household string) tea.Cmd {
+	if r.form != nil || r.kept != nil {
+		return status(r.c.T("rf.busy"), true)
+	}
+	for i, p := range r.d.pending {
+		if p.hh.ID == household {
+			r.view = rvChecklist
+			r.cur[rvChecklist].SetLen(len(r.d.pending))
+			r.cur[rvChecklist].Pos = i
+			r.cur[rvChecklist].Move(0, r.listHeight())
+			return r.fill()
+		}
+	}
+	return status(r.c.T("card.norevisit"), true)
 }
 
 func (r *revisit) update(msg tea.Msg) tea.Cmd {

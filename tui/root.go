@@ -234,6 +234,11 @@ func (m *Model) refresh() tea.Cmd {
 	if m.fs.open(m.facts) {
 		cmds = append(cmds, m.ownLayer(m.facts, m.facts.Init()))
 	}
+	for _, l := range m.fs.layers {
+		if r, ok := l.comp.(interface{ reread() tea.Cmd }); ok {
+			cmds = append(cmds, own(l.owner, l.id, r.reread()))
+		}
+	}
 	for i, p := range m.panes {
 		if m.started[i] {
 			cmds = append(cmds, own(paneID(i), 0, p.Init()))
@@ -432,8 +437,16 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 	case resumeMsg:
 		return m.start(msg.pane)
 	case openVisitMsg:
-		// The Visits pane opens the form once its data is in.
-		return tea.Batch(m.start(paneVisits), m.deliver(routed{pane: paneVisits, msg: msg}))
+		// The Visits pane shows now and opens the form (once its data is in: keys typed
+		// meanwhile wait for it).
+		return tea.Batch(m.show(paneVisits), m.deliver(routed{pane: paneVisits, msg: msg}))
+	case showConcernMsg:
+		// The queue hears first, so its first load (if this starts it) asks for the rows
+		// around the concern.
+		deliver := m.deliver(routed{pane: paneQueue, msg: msg})
+		return tea.Batch(deliver, m.show(paneQueue))
+	case revisitHouseholdMsg:
+		return tea.Batch(m.show(paneRevisit), m.deliver(routed{pane: paneRevisit, msg: msg}))
 	case ChangedMsg:
 		var cmds []tea.Cmd
 		if msg.touches("calendar", "village") {
@@ -633,9 +646,40 @@ func (m *Model) key(msg tea.Msg) tea.Cmd {
 		}
 	}
 	if l != nil {
-		return tea.Batch(own(l.owner, l.id, l.comp.Update(msg)), m.syncAll())
+		cmd := own(l.owner, l.id, l.comp.Update(msg))
+		return tea.Batch(cmd, m.navigate(l.comp), m.syncAll())
 	}
-	return tea.Batch(own(m.active, 0, p.Update(msg)), m.syncAll())
+	cmd := own(m.active, 0, p.Update(msg))
+	return tea.Batch(cmd, m.navigate(p), m.syncAll())
+}
+
+// navigate carries out, now, where the key just handled asked to go (see navigator).
+func (m *Model) navigate(x any) tea.Cmd {
+	if n, ok := x.(navigator); ok {
+		if msg := n.navigation(); msg != nil {
+			return m.message(msg)
+		}
+	}
+	return nil
+}
+
+// searches reports whether what has the keyboard searches its own list with /.
+func (m *Model) searches() bool {
+	s, ok := m.front().(searcher)
+	return ok && s.searches()
+}
+
+// openFinder opens the household finder over the pane; on a card opened from a finder, it
+// goes back to that finder's list.
+func (m *Model) openFinder() tea.Cmd {
+	for _, l := range m.fs.layers {
+		if f, ok := l.comp.(*finder); ok {
+			f.back()
+			return nil
+		}
+	}
+	m.fs.push(paneGlobal, newFinder(m.c, m.fs))
+	return nil
 }
 
 // global handles the keys that work everywhere: panes, help, quit, language, refresh and the
@@ -657,6 +701,8 @@ func (m *Model) global(km tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.show((m.active + 1) % paneCount), true
 	case key.Matches(km, k.PrevPane):
 		return m.show((m.active + paneCount - 1) % paneCount), true
+	case key.Matches(km, k.Find), key.Matches(km, k.Search) && !m.searches():
+		return m.openFinder(), true
 	case key.Matches(km, k.Facts) && !m.fs.open(m.facts):
 		m.fs.push(paneGlobal, m.facts)
 		return m.ownLayer(m.facts, m.facts.show()), true
@@ -900,7 +946,7 @@ func (m *Model) helpView(h int) string {
 	k := m.c.Keys
 	groups := append(m.front().FullHelp(),
 		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5, k.NextPane, k.PrevPane},
-		[]key.Binding{k.Facts, k.Help, k.Lang, k.Refresh, k.Quit})
+		[]key.Binding{k.Find, k.Facts, k.Help, k.Lang, k.Refresh, k.Quit})
 	lines := []string{m.c.Styles.Title.Render(m.c.T("help.title")), ""}
 	var row []string
 	rowWidth := 0

@@ -103,6 +103,9 @@ func newRoutes(c *Common, fs *focus) *routes { return &routes{c: c, fs: fs} }
 
 func (r *routes) setCommon(c *Common) { r.c = c }
 
+// searches: / filters the groups here.
+func (r *routes) searches() bool { return true }
+
 // settling is true until the first load is in: keys typed before wait for the groups.
 func (r *routes) settling() bool { return !r.loaded }
 

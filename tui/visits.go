@@ -84,6 +84,10 @@ func (v *visits) setCommon(c *Common) {
 	}
 }
 
+// settling is true while a form asked for (by a household card, the routes pane or a) waits
+// for the pane's data: the keys typed meanwhile are for that form.
+func (v *visits) settling() bool { return v.pendingOpen != nil }
+
 func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v.load(true) }) }
 
 // hasDraft reports (reading the store) that the user left an unsaved visit form.

@@ -1,0 +1,43 @@
+package tui
+
+// fieldTexts holds the texts of the field-day screens — the household finder and card, the
+// route's plan, the missed list and the visit team: key → {Chinese, English}. It is
+// read-only; tr looks here after texts and uiTexts.
+var fieldTexts = map[string][2]string{
+	"card.title":       {"户情卡", "Household"},
+	"card.find.title":  {"查户 · 户情卡", "Find a household"},
+	"card.find.ask":    {"查找:", "Find:"},
+	"card.find.hint":   {"输入姓名、拼音首字母 (如 wjg)、门牌地址、户号，或电话、身份证号的后四位；enter 看户情卡。只查得到您管辖范围内的户。", "Type a name, its pinyin initials (wjg), an address, a household number, or the last four digits of a phone or an ID number; enter shows the card. Only households in your scope are found."},
+	"card.no":          {"户号", "No."},
+	"card.address":     {"门牌地址", "Address"},
+	"card.head":        {"户主", "Head"},
+	"card.who":         {"匹配的人", "Matched"},
+	"card.none":        {"没有找到这样的户", "No household found"},
+	"card.count":       {"共 %d 户", "%d households"},
+	"card.first":       {"，列出前 %d 户，再输入几个字缩小范围", "; the first %d listed, type more to narrow"},
+	"card.searching":   {"正在查找…", "Searching…"},
+	"card.open":        {"看户情卡", "show the card"},
+	"card.people":      {"%d人", "%d people"},
+	"card.movedout":    {"这户已于 %s 迁出，不再新走访", "This household moved out on %s: no new visits"},
+	"card.movedout.on": {"%s 迁出", "moved out %s"},
+	"card.group":       {"负责小组", "Group"},
+	"card.nogroup":     {"没有小组负责这户所在网格", "no group visits its grid"},
+	"card.due":         {"有 %d 条诉求已办结待回访：r 填回访表", "%d resolved concerns wait for their revisit: r fills the form"},
+	"card.residents":   {"家庭成员 (%d)", "People (%d)"},
+	"card.met":         {"见面", "met"},
+	"card.away":        {"不在家", "away"},
+	"card.reached":     {"联系上", "reached"},
+	"card.notmet":      {"还没有见过面", "not met yet"},
+	"card.age":         {"%d岁", "%d y"},
+	"card.visits":      {"走访 (%d)", "Visits (%d)"},
+	"card.novisit":     {"还没有走访：a 新走访", "Not visited yet: a starts a visit"},
+	"card.officer":     {"指导员", "officer"},
+	"card.metcount":    {"见面 %d/%d", "met %d/%d"},
+	"card.concerns":    {"诉求 (%d)", "Concerns (%d)"},
+	"card.revisits":    {"回访 (%d)", "Revisits (%d)"},
+	"card.noconcern":   {"这户没有诉求", "This household raised no concern"},
+	"card.norevisit":   {"这户没有待回访的诉求", "Nothing of this household waits for a revisit"},
+	"card.k.concern":   {"到台账", "in ledger"},
+	"card.k.visit":     {"新走访", "new visit"},
+	"rf.busy":          {"请先保存或关闭正在填写的回访表", "Save or close the revisit form you are typing first"},
+}
