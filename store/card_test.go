@@ -63,17 +63,17 @@ func TestFindHouseholds(t *testing.T) {
 	s := cardStore(t)
 	town := Actor{Name: "镇", Role: RoleTownship}
 	for q, want := range map[string][]string{
-		"王建国":        {"DL01-0001", "DL02-0001", "XH01-0001", "XH02-0001"},
-		"wjg":        {"DL01-0001", "DL02-0001", "XH01-0001", "XH02-0001"},
-		"lxy dl02":   {"DL02-0001"},
-		"前街 李秀英":     {"DL01-0001", "DL02-0001", "XH01-0001", "XH02-0001"},
-		"xh01-0001":  {"XH01-0001"},
-		"0211":       {"DL02-0001", "XH02-0001"}, // 138000002 11: the phone's last four
-		"0278":       {"DL02-0001", "XH02-0001"}, // 139123402 78
-		"021x":       {"DL02-0001", "XH02-0001"}, // the ID's last four
-		"13800000":   nil,                        // the masked middle finds nothing
-		"330102":     nil,
-		"张三":         nil,
+		"王建国":       {"DL01-0001", "DL02-0001", "XH01-0001", "XH02-0001"},
+		"wjg":       {"DL01-0001", "DL02-0001", "XH01-0001", "XH02-0001"},
+		"lxy dl02":  {"DL02-0001"},
+		"前街 李秀英":    {"DL01-0001", "DL02-0001", "XH01-0001", "XH02-0001"},
+		"xh01-0001": {"XH01-0001"},
+		"0211":      {"DL02-0001", "XH02-0001"}, // 138000002 11: the phone's last four
+		"0278":      {"DL02-0001", "XH02-0001"}, // 139123402 78
+		"021x":      {"DL02-0001", "XH02-0001"}, // the ID's last four
+		"13800000":  nil,                        // the masked middle finds nothing
+		"330102":    nil,
+		"张三":        nil,
 		"wjg 王建国 李": {"DL01-0001", "DL02-0001", "XH01-0001", "XH02-0001"},
 	} {
 		got := hitIDs(t, s, town, q)
