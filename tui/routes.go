@@ -57,7 +57,8 @@ type missedRow struct {
 	hh       *store.Household
 	resident *store.Resident
 	reason   string // why they were away, if recorded
-	group    string
+	group    string // the name of the group visiting its grid
+	groupID  string
 	daysLeft int
 	hasPlan  bool
 }
@@ -92,6 +93,8 @@ type routesData struct {
 	hhPerGrid             map[string]int
 	members               map[string][]store.Member
 	today                 string
+	// fieldDue is each village's deadline for the visits (the calendar's visits.done phase).
+	fieldDue map[string]string
 }
 
 type routesLoaded struct {
@@ -124,13 +127,18 @@ func (r *routes) load() tea.Cmd {
 // recorded as reached another way.
 func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 	d := routesData{grids: map[string]store.Grid{}, villages: map[string]store.Village{}, ctx: map[string]store.GroupContext{},
-		hhPerGrid: map[string]int{}, members: map[string][]store.Member{}, today: st.Today()}
+		hhPerGrid: map[string]int{}, members: map[string][]store.Member{}, today: st.Today(), fieldDue: map[string]string{}}
+	cal, err := st.Calendar()
+	if err != nil {
+		return d, err
+	}
 	villages, err := st.Villages(a)
 	if err != nil {
 		return d, err
 	}
 	for _, v := range villages {
 		d.villages[v.Code] = v
+		d.fieldDue[v.Code] = cal.Deadline(v.Code, "visits.done")
 		d.ctx[v.Code] = store.GroupContext{Members: map[string]store.Member{}, Grids: map[string]store.Grid{}}
 	}
 	d.multiVillage = len(villages) > 1
@@ -241,9 +249,7 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 				row.visited++
 			}
 		}
-		for _, day := range row.route.Days {
-			row.lastDay = max(row.lastDay, day.Date)
-		}
+		row.lastDay = row.route.LastDay()
 		d.groups = append(d.groups, row)
 	}
 	sort.SliceStable(d.groups, func(i, j int) bool {
@@ -273,7 +279,7 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 		g := groupOfGrid[h.Grid]
 		row := missedRow{hh: h}
 		if g != nil {
-			row.group = g.g.Name
+			row.group, row.groupID = g.g.Name, g.g.ID
 			if g.lastDay != "" {
 				row.daysLeft, row.hasPlan = daysBetween(d.today, g.lastDay), true
 			}
@@ -405,7 +411,7 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case ChangedMsg:
-		if msg.touches("visit", "group", "route", "household", "member", "reach") {
+		if msg.touches("visit", "group", "route", "household", "member", "reach", "calendar", "team", "cadre") {
 			return r.reload.want(func() tea.Cmd { return r.load() })
 		}
 		return nil
@@ -431,15 +437,16 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.Open):
 		if g, ok := r.selected(); ok {
 			s := &routeSheet{sheetBase: base, id: g.g.ID}
-			s.cur.SetLen(len(g.stops))
 			r.fs.push(paneRoutes, s)
+			s.cur.SetLen(len(g.stops))
+			s.toNext()
 		}
 	case key.Matches(km, k.NextHousehold):
 		return r.next()
 	case key.Matches(km, k.Missed):
 		s := &missedSheet{sheetBase: base, revealed: map[string]string{}}
-		s.loaded()
 		r.fs.push(paneRoutes, s)
+		s.loaded()
 	case key.Matches(km, k.CoverageView):
 		s := &coverageSheet{sheetBase: base}
 		s.loaded()
@@ -505,6 +512,15 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		r.fs.push(paneRoutes, s)
 	}
 	return nil
+}
+
+// villageShort is a village's short name and a space (东岭 ), to tell grids and groups of
+// several villages apart; "" when the user sees one village.
+func (r *routes) villageShort(code string) string {
+	if !r.d.multiVillage {
+		return ""
+	}
+	return strings.TrimSuffix(r.d.villages[code].Name, "新村") + " "
 }
 
 // canBuild reports whether the actor may build groups in the village, and says why not in
