@@ -95,6 +95,10 @@ type routesData struct {
 	today                 string
 	// fieldDue is each village's deadline for the visits (the calendar's visits.done phase).
 	fieldDue map[string]string
+	// teams are the villages' visit teams; cadres their cadres, by village and by ID.
+	teams   map[string]store.Team
+	cadres  map[string][]store.Cadre
+	cadreOf map[string]store.Cadre
 }
 
 type routesLoaded struct {
@@ -131,6 +135,22 @@ func loadRoutes(st *store.Store, a store.Actor) (routesData, error) {
 	cal, err := st.Calendar()
 	if err != nil {
 		return d, err
+	}
+	d.teams, d.cadres, d.cadreOf = map[string]store.Team{}, map[string][]store.Cadre{}, map[string]store.Cadre{}
+	teams, err := st.Teams(a)
+	if err != nil {
+		return d, err
+	}
+	for _, t := range teams {
+		d.teams[t.Village] = t
+	}
+	cadres, err := st.Cadres(a)
+	if err != nil {
+		return d, err
+	}
+	for _, c := range cadres {
+		d.cadres[c.Village] = append(d.cadres[c.Village], c)
+		d.cadreOf[c.ID] = c
 	}
 	villages, err := st.Villages(a)
 	if err != nil {
@@ -347,8 +367,42 @@ func (r *routes) SetSize(w, h int) { r.w, r.h = w, h }
 // Capturing: the list takes no text; its forms and prompts are layers of their own.
 func (r *routes) Capturing() bool { return false }
 
-// listHeight is the rows the table shows under the coverage line, a rule and the header.
-func (r *routes) listHeight() int { return max(r.h-4, 1) }
+// listHeight is the rows the table shows under the coverage line, the team, a rule and the
+// header.
+func (r *routes) listHeight() int { return max(r.h-5, 1) }
+
+// teamLine shows the visit team of the village in view (the user's, or the selected group's):
+// its captain and guiding officers, and the key that opens it.
+func (r *routes) teamLine() string {
+	st := r.c.Styles
+	v := r.village()
+	t, ok := r.d.teams[v]
+	name := func(id string) string {
+		if c, ok := r.d.cadreOf[id]; ok {
+			return c.Name
+		}
+		return st.Warn.Render(r.c.T("tm.none"))
+	}
+	s := " " + r.c.T("tm.title")
+	if r.d.multiVillage {
+		s += "(" + strings.TrimSuffix(r.d.villages[v].Name, "新村") + ")"
+	}
+	if !ok {
+		t = store.Team{}
+	}
+	s += " " + r.c.T("tm.captain") + " " + name(t.Captain) + " · " + r.c.T("tm.officers")
+	if len(t.Officers) == 0 {
+		s += " " + st.Warn.Render(r.c.T("tm.none"))
+	}
+	for _, id := range t.Officers {
+		s += " " + name(id)
+	}
+	hint := st.Muted.Render("  " + r.c.Keys.Team.Help().Key + " " + r.c.T("tm.edit"))
+	if views.Width(s)+views.Width(hint) <= r.w {
+		s += hint
+	}
+	return views.Cut(s, r.w)
+}
 
 // refilter applies the group filter.
 func (r *routes) refilter() {
@@ -445,6 +499,10 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		return r.next()
 	case key.Matches(km, k.Missed):
 		s := &missedSheet{sheetBase: base, revealed: map[string]string{}}
+		r.fs.push(paneRoutes, s)
+		s.loaded()
+	case key.Matches(km, k.Team):
+		s := &teamSheet{sheetBase: base}
 		r.fs.push(paneRoutes, s)
 		s.loaded()
 	case key.Matches(km, k.CoverageView):
@@ -599,9 +657,9 @@ func (r *routes) View() string {
 // explained on the line under it.
 func (r *routes) groupsView() []string {
 	st := r.c.Styles
-	lines := []string{r.coverage(), st.HRule(r.w)}
+	lines := []string{r.coverage(), r.teamLine(), st.HRule(r.w)}
 	if r.filter != "" {
-		lines[1] = st.Accent.Render(views.Cut(" / "+r.filter, r.w))
+		lines[2] = st.Accent.Render(views.Cut(" / "+r.filter, r.w))
 	}
 	if len(r.rows) == 0 {
 		return append(lines, " "+r.c.T("rt.nogroups"))
@@ -681,7 +739,7 @@ func (r *routes) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.New, k.Edit, k.Remove, k.Suggest, k.Search},
 		{k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays},
-		{k.Missed, k.Reached, k.Reveal, k.CoverageView},
+		{k.Missed, k.Reached, k.Reveal, k.CoverageView, k.Team},
 	}
 }
 

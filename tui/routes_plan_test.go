@@ -181,3 +181,65 @@ func TestMissedEnterOnPersonAsksHow(t *testing.T) {
 		t.Fatalf("reaches: %+v", reaches)
 	}
 }
+
+// TestTeamSheet: t shows the village's team; a adds a guiding officer picked by the pinyin of
+// their post, d takes one off after a yes; a grid user is told the village does this.
+func TestTeamSheet(t *testing.T) {
+	st := seeded(t)
+	r := newRig(t, st, villageUser("陈静"))
+	r.settle()
+	dl := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
+	teams, _ := st.Teams(dl)
+	cadres, _ := st.Cadres(dl)
+	name := map[string]string{}
+	for _, c := range cadres {
+		name[c.ID] = c.Name
+	}
+	if s := r.screen(); !strings.Contains(s, "走访小队 队长 "+name[teams[0].Captain]) {
+		t.Fatalf("no team line:\n%s", s)
+	}
+	// A cadre on no team, whose name's initials no other cadre of DL shares.
+	var pick store.Cadre
+	for _, c := range cadres {
+		if c.ID == teams[0].Captain || slices.Contains(teams[0].Officers, c.ID) {
+			continue
+		}
+		n := 0
+		for _, o := range cadres {
+			if matches(searchKey(o.Name, o.Post), initialsOf(c.Name)) {
+				n++
+			}
+		}
+		if n == 1 {
+			pick = c
+			break
+		}
+	}
+	r.keys("t", "a")
+	r.keys(strings.Split(initialsOf(pick.Name), "")...)
+	r.keys("enter")
+	r.settle()
+	r.send(ChangedMsg{Changes: []store.Change{{Kind: "team", Village: "DL"}}})
+	r.settle()
+	after, _ := st.Teams(dl)
+	if !slices.Contains(after[0].Officers, pick.ID) || !strings.Contains(r.screen(), pick.Name) {
+		t.Fatalf("officers %v, want %s added\n%s", after[0].Officers, pick.ID, r.screen())
+	}
+	// The new officer is the last row; d then y takes them off.
+	r.send(tea.KeyPressMsg{Code: tea.KeyEnd})
+	r.keys("d", "y")
+	r.settle()
+	after, _ = st.Teams(dl)
+	if slices.Contains(after[0].Officers, pick.ID) || len(after[0].Officers) != len(teams[0].Officers) {
+		t.Fatalf("officers %v after d y", after[0].Officers)
+	}
+	g := newRig(t, st, store.User{Name: "格", Role: store.RoleGrid, Village: "DL", Grid: "DL01"})
+	g.settle()
+	g.keys("t", "a")
+	if s := g.screen(); !strings.Contains(s, "分组由新村负责") {
+		t.Fatalf("a grid user was not told:\n%s", s)
+	}
+}
+
+// initialsOf is a name's pinyin initials (王建国 → wjg).
+func initialsOf(name string) string { return strings.Split(searchKey(name), "\x00")[2] }
