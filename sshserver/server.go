@@ -19,6 +19,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
 	"sanbai/admin"
@@ -539,7 +540,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	m := tui.New(opts)
 	// sshinput: a lone Esc acts at once instead of after the key decoder's 50 ms wait.
-	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
+	popts := append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+	if monochrome(pty.Term) {
+		// After wish's options, which give a vt100 or an xterm-mono colour.
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(m, popts...)
 	s.mu.Lock()
 	if s.closing {
 		// Shutdown has already quit the programs it knew of; this one would run on.
