@@ -571,6 +571,7 @@ func (s *cardSheet) layout() []string {
 	card := s.card
 	h := card.Household
 	today := c.Today()
+	colon := c.T("card.colon")
 	var lines []string
 	add := func(l string) { lines = append(lines, views.Cut(l, w)) }
 	wrap := func(indent, text string) {
@@ -704,12 +705,12 @@ func (s *cardSheet) layout() []string {
 		for _, f := range v.Findings {
 			text := f.Text
 			if f.Category != "" {
-				text = f.Category + "：" + text
+				text = f.Category + colon + text
 			}
-			wrap("      ", c.T("f."+f.Kind)+"："+text)
+			wrap("      ", c.T("f."+f.Kind)+colon+text)
 		}
 		if v.Notes != "" {
-			wrap("      ", c.T("v.notes")+"："+v.Notes)
+			wrap("      ", c.T("v.notes")+colon+v.Notes)
 		}
 	}
 
@@ -743,6 +744,15 @@ func (s *cardSheet) layout() []string {
 		wrap("", l)
 	}
 	return lines
+}
+
+// labelWidth is the width of the labels down the left of a detail (事项, 办结情况): eight cells
+// hold every Chinese label, ten the English ones ("Resolution", "supervised").
+func (c *Common) labelWidth() int {
+	if c.Lang == "en" {
+		return 10
+	}
+	return 8
 }
 
 // gender shows a resident's gender in the session's language.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -266,4 +267,47 @@ func checkFits(t *testing.T, m *Model, size [2]int, what string) {
 			t.Fatalf("%s %v: line %d is %d cells wide:\n%s", what, size, i, w, ansi.Strip(view))
 		}
 	}
+}
+
+// TestTwoEscsInOneRead: esc esc arriving in one read (which the terminal protocol cannot tell
+// from alt+esc) closes the card and then the finder, as two escs typed apart do.
+func TestTwoEscsInOneRead(t *testing.T) {
+	st := seeded(t)
+	c, _ := concernHousehold(t, st, func(c store.Concern) bool { return c.Status == store.StatusResolved })
+	r := newRig(t, st, townshipUser())
+	r.settle()
+	openCard(t, r, c.Household)
+	r.send(tea.KeyPressMsg{Code: tea.KeyEscape, Mod: tea.ModAlt})
+	r.settle()
+	if l := r.m.fs.top(r.m.active); l != nil {
+		t.Fatalf("esc esc left %T open:\n%s", l.comp, r.screen())
+	}
+}
+
+// TestEnglishFitsAt80: in English at 80×24 no word of the interface is cut — no letter runs
+// into "…" on any pane, sheet or hint line (data in Chinese may be cut in its column).
+func TestEnglishFitsAt80(t *testing.T) {
+	st := seeded(t)
+	c, _ := concernHousehold(t, st, func(c store.Concern) bool { return c.Status == store.StatusResolved })
+	cut := regexp.MustCompile(`[A-Za-z]…`)
+	r := &rig{t: t, m: New(Options{Store: st, User: townshipUser(), Lang: "en", Width: 80, Height: 24})}
+	r.add(r.m.Init())
+	r.settle()
+	check := func(what string) {
+		t.Helper()
+		r.settle()
+		if s := r.screen(); cut.MatchString(s) {
+			t.Errorf("%s: a word is cut: %q\n%s", what, cut.FindString(s), s)
+		}
+	}
+	for _, keys := range [][]string{{"1"}, {"enter"}, {"esc", "m"}, {"esc", "t"}, {"esc", "c"}, {"esc", "2"}, {"3"}, {"enter"},
+		{"esc", "4"}, {"v"}, {"v"}, {"v"}, {"v"}, {"5"}, {"v"}, {"v"}, {"v"}, {"v"}} {
+		r.keys(keys...)
+		check(strings.Join(keys, " "))
+	}
+	r.send(ctrlF)
+	r.keys(strings.Split(c.Household, "")...)
+	check("finder")
+	r.keys("enter")
+	check("card")
 }

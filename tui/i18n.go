@@ -60,7 +60,7 @@ var texts = map[string][2]string{
 	"r.coverage":              {"覆盖", "Coverage"},
 	"r.hh":                    {"户", "hh"},
 	"r.people":                {"人", "people"},
-	"r.missed":                {"未覆盖 %d户 %d人", "not reached: %d hh, %d people"},
+	"r.missed":                {"未覆盖 %d户 %d人", "left: %d hh, %d people"},
 	"r.group":                 {"小组", "Group"},
 	"r.village":               {"新村", "Village"},
 	"r.grids":                 {"走访网格", "Visits"},

@@ -68,5 +68,12 @@ var fieldTexts = map[string][2]string{
 	"tm.confirm.remove":   {"%s 不再担任 %s 走访小队的指导员？参加过的走访仍记着。", "Take %s off %s's team? The visits they joined keep them."},
 	"tm.remove":           {"移除指导员", "take off"},
 	"tm.pick.officer":     {"请把光标移到要移除的指导员上", "Put the cursor on the officer to take off"},
+	"r.village.col":       {"新村", "Vill."},
+	"rt.k.route":          {"线路", "route"},
+	"rt.k.next":           {"下一户", "next home"},
+	"rt.k.missed":         {"未覆盖", "missed"},
+	"rt.k.group":          {"建组", "new group"},
+	"rt.k.filter":         {"筛选小组", "filter"},
+	"rt.npeople":          {"%d人", "%d people"},
 	"rf.busy":             {"请先保存或关闭正在填写的回访表", "Save or close the revisit form you are typing first"},
 }

@@ -535,8 +535,9 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		// Over a laggy link an esc and the next key can arrive in one read, which the
 		// terminal protocol cannot tell from alt+key. Nothing here is bound to alt, so such
-		// a key is taken as what the person typed: esc, then the key.
-		if k.Mod&tea.ModAlt != 0 && k.Code != tea.KeyEscape {
+		// a key is taken as what the person typed: esc, then the key — esc twice too (esc on
+		// a card, esc on the finder under it).
+		if k.Mod&tea.ModAlt != 0 {
 			plain := k
 			plain.Mod &^= tea.ModAlt
 			return tea.Batch(m.input(tea.KeyPressMsg{Code: tea.KeyEscape}), m.input(plain))
@@ -924,20 +925,27 @@ func (m *Model) footer() string {
 		}
 		return s.Render(views.Cut(status.text, m.width))
 	}
-	bindings := m.front().ShortHelp()
+	render := func(bs []key.Binding) []string {
+		var out []string
+		for _, b := range bs {
+			if h := b.Help(); h.Key != "" {
+				out = append(out, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
+			}
+		}
+		return out
+	}
+	parts := render(m.front().ShortHelp())
+	var tail []string
 	if !m.front().Capturing() {
 		// While a field has the keyboard, ? and q are typed, not commands.
-		bindings = append(bindings, m.c.Keys.Help, m.c.Keys.Quit)
+		tail = render([]key.Binding{m.c.Keys.Help, m.c.Keys.Quit})
 	}
-	var parts []string
-	for _, b := range bindings {
-		h := b.Help()
-		if h.Key == "" {
-			continue
-		}
-		parts = append(parts, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
+	// Keys that do not fit are left to the full help (?), whole: the line never ends in a
+	// word cut short, and always with ? and q.
+	for len(parts) > 1 && views.Width(strings.Join(append(slices.Clone(parts), tail...), "  ")) > m.width {
+		parts = parts[:len(parts)-1]
 	}
-	return views.Cut(strings.Join(parts, "  "), m.width)
+	return views.Cut(strings.Join(append(parts, tail...), "  "), m.width)
 }
 
 // helpView renders the full help of the focused pane and the global keys: each group of keys

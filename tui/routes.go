@@ -629,13 +629,26 @@ func openVisit(household, group string) tea.Cmd {
 	return func() tea.Msg { return openVisitMsg{household: household, group: group} }
 }
 
-// coverage renders the coverage line.
+// coverage renders the coverage line. In a narrow window (or in English, whose words are
+// longer) the percentages go first, then the line's title, so what shows is whole.
 func (r *routes) coverage() string {
 	d, st := r.d, r.c.Styles
-	s := fmt.Sprintf(" %s  %s %d/%d (%s)  %s %d/%d (%s)  ", r.c.T("r.coverage"),
-		r.c.T("r.hh"), d.visitedHH, d.households, views.Pct(d.visitedHH, d.households),
-		r.c.T("r.people"), d.reached, d.residents, views.Pct(d.reached, d.residents))
-	return s + st.Warn.Render(fmt.Sprintf(r.c.T("r.missed"), d.households-d.visitedHH, d.residents-d.reached))
+	missed := fmt.Sprintf(r.c.T("r.missed"), d.households-d.visitedHH, d.residents-d.reached)
+	for _, full := range []bool{true, false} {
+		hh := fmt.Sprintf("%s %d/%d", r.c.T("r.hh"), d.visitedHH, d.households)
+		people := fmt.Sprintf("%s %d/%d", r.c.T("r.people"), d.reached, d.residents)
+		if full {
+			hh += " (" + views.Pct(d.visitedHH, d.households) + ")"
+			people += " (" + views.Pct(d.reached, d.residents) + ")"
+		}
+		for _, title := range []string{" " + r.c.T("r.coverage") + "  ", " "} {
+			s := title + hh + "  " + people + "  "
+			if views.Width(s+missed) <= r.w || (!full && title == " ") {
+				return views.Cut(s+st.Warn.Render(missed), r.w)
+			}
+		}
+	}
+	return ""
 }
 
 func (r *routes) View() string {
@@ -666,7 +679,7 @@ func (r *routes) groupsView() []string {
 	}
 	cols := []views.Column{}
 	if r.d.multiVillage {
-		cols = append(cols, views.Column{Title: r.c.T("r.village"), Width: 6, HideBelow: 72})
+		cols = append(cols, views.Column{Title: r.c.T("r.village.col"), Width: 6, HideBelow: 72})
 	}
 	cols = append(cols,
 		views.Column{Title: r.c.T("r.group"), Width: 6},
@@ -728,16 +741,25 @@ func (r *routes) groupsView() []string {
 	return lines
 }
 
+// ShortHelp is the keys of a field day, in words that fit 80 columns with ? and q after
+// them; the rest (e, d, s, c, t) are in the full help.
 func (r *routes) ShortHelp() []key.Binding {
 	k := r.c.Keys
-	return []key.Binding{k.Open, k.New, k.Edit, k.Remove, k.Suggest, k.NextHousehold, k.Missed, k.Search}
+	say := func(b key.Binding, text string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, r.c.T(text)))
+	}
+	return []key.Binding{say(k.Open, "rt.k.route"), say(k.NextHousehold, "rt.k.next"), say(k.Missed, "rt.k.missed"),
+		say(k.New, "rt.k.group"), say(k.Search, "rt.k.filter")}
 }
 
 func (r *routes) FullHelp() [][]key.Binding {
 	k := r.c.Keys
+	say := func(b key.Binding, text string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, r.c.T(text)))
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
-		{k.New, k.Edit, k.Remove, k.Suggest, k.Search},
+		{say(k.New, "rt.k.group"), k.Edit, k.Remove, k.Suggest, say(k.Search, "rt.k.filter")},
 		{k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays},
 		{k.Missed, k.Reached, k.Reveal, k.CoverageView, k.Team},
 	}

@@ -575,8 +575,13 @@ func (s *routeSheet) view() []string {
 			dayW = max(dayW, views.Width(labels[i]))
 		}
 	}
-	// The day column is as wide as its longest label: "第12天 12-21 15/15" is never cut.
-	t := views.Table{Columns: []views.Column{{Width: dayW}, {Width: 1}, {}, {Width: 10}, {Width: 4, Right: true}}}
+	// The day column is as wide as its longest label: "第12天 12-21 15/15" is never cut; so is
+	// the people column ("7 people" in English).
+	peopleW := 0
+	for _, stop := range g.stops {
+		peopleW = max(peopleW, views.Width(fmt.Sprintf(r.c.T("rt.npeople"), len(stop.hh.Residents))))
+	}
+	t := views.Table{Columns: []views.Column{{Width: dayW}, {Width: 1}, {}, {Width: 10}, {Width: max(peopleW, 1), Right: true}}}
 	if dayW == 0 {
 		t.Columns = t.Columns[1:]
 	}
@@ -589,7 +594,7 @@ func (s *routeSheet) view() []string {
 			}
 		}
 		cells := []views.Cell{views.S(labels[i], st.Muted), views.T(mark), views.T(stop.hh.Address), views.T(stop.hh.Head().Name),
-			views.T(fmt.Sprintf("%d%s", len(stop.hh.Residents), r.c.T("r.people")))}
+			views.T(fmt.Sprintf(r.c.T("rt.npeople"), len(stop.hh.Residents)))}
 		if dayW == 0 {
 			cells = cells[1:]
 		}

@@ -53,7 +53,11 @@ func (s *teamSheet) loaded() {
 	s.cur.Move(0, s.listHeight())
 }
 
-func (s *teamSheet) listHeight() int { return max(s.h-4, 1) }
+// rule is who the team is, wrapped to the width.
+func (s *teamSheet) rule() []string { return views.Wrap(" "+s.r.c.T("tm.rule"), s.w) }
+
+// listHeight is the rows under the title, the rule, a line and the header.
+func (s *teamSheet) listHeight() int { return max(s.h-3-len(s.rule()), 1) }
 
 func (s *teamSheet) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
@@ -133,7 +137,11 @@ func (s *teamSheet) pick(village, label string, do func(*Common, string) (store.
 func (s *teamSheet) View() string {
 	r := s.r
 	st := r.c.Styles
-	lines := []string{" " + st.Title.Render(r.c.T("tm.sheet")), st.Muted.Render(views.Cut(" "+r.c.T("tm.rule"), s.w)), st.HRule(s.w)}
+	lines := []string{" " + st.Title.Render(r.c.T("tm.sheet"))}
+	for _, l := range s.rule() {
+		lines = append(lines, st.Muted.Render(l))
+	}
+	lines = append(lines, st.HRule(s.w))
 	cols := []views.Column{{Title: r.c.T("tm.role"), Width: 8}, {Title: r.c.T("tm.name"), Width: 10},
 		{Title: r.c.T("tm.post")}, {Title: r.c.T("rt.phone"), Width: 11}}
 	if r.d.multiVillage {
