@@ -125,6 +125,7 @@ func (s *Store) FindHouseholds(a Actor, query string, limit int) ([]HouseholdHit
 		exact bool
 	}
 	var all []found
+	keyer := search.NewKeyer()
 	for _, v := range villages {
 		rows, keys, err := s.villageSearch(v)
 		if err != nil {
@@ -137,7 +138,7 @@ func (s *Store) FindHouseholds(a Actor, query string, limit int) ([]HouseholdHit
 			if !a.CanSee(h.Village, h.Grid) || !search.Match(keys[i], words) {
 				continue
 			}
-			all = append(all, found{h: h, exact: exactHit(h, words)})
+			all = append(all, found{h: h, exact: exactHit(keyer, h, words)})
 		}
 	}
 	slices.SortStableFunc(all, func(x, y found) int {
@@ -153,7 +154,6 @@ func (s *Store) FindHouseholds(a Actor, query string, limit int) ([]HouseholdHit
 	if limit > 0 && len(all) > limit {
 		all = all[:limit]
 	}
-	keyer := search.NewKeyer()
 	out := make([]HouseholdHit, len(all))
 	for i, f := range all {
 		out[i] = HouseholdHit{Household: maskHousehold(f.h), Matched: matchedResident(keyer, f.h, words)}
@@ -161,16 +161,20 @@ func (s *Store) FindHouseholds(a Actor, query string, limit int) ([]HouseholdHit
 	return out, total, nil
 }
 
-// exactHit reports whether a word is a resident's whole name, the household number, or a
-// whole phone or ID tail: those hits come first.
-func exactHit(h Household, words []string) bool {
+// exactHit reports whether a word is a resident's whole name (or its whole pinyin, or all its
+// initials: wjg is 王建国's), the household number, or a whole phone or ID tail: those hits
+// come first.
+func exactHit(k *search.Keyer, h Household, words []string) bool {
 	for _, w := range words {
 		if strings.EqualFold(w, h.ID) {
 			return true
 		}
 		for _, r := range h.Residents {
-			if w == strings.ToLower(r.Name) || (r.Phone != "" && w == tail(r.Phone)) ||
-				(r.IDNumber != "" && w == strings.ToLower(tail(r.IDNumber))) {
+			if (r.Phone != "" && w == tail(r.Phone)) || (r.IDNumber != "" && w == strings.ToLower(tail(r.IDNumber))) {
+				return true
+			}
+			// The key of one name is the name, its pinyin and its initials, NUL apart.
+			if slices.Contains(strings.Split(k.Key(r.Name), "\x00"), w) {
 				return true
 			}
 		}

@@ -120,6 +120,22 @@ func TestFindHouseholds(t *testing.T) {
 	if got := hitIDs(t, s, town, "前街 xh02-0001"); len(got) != 1 {
 		t.Fatalf("address and number: %v", got)
 	}
+	// A name's whole initials come before initials found inside a longer name: 徐燕 (xy)
+	// before 李秀英 (lxy).
+	if err := s.update(System, func(tx *Tx) error {
+		h, key, before, err := findHousehold(tx, "XH", "XH02-0001")
+		if err != nil {
+			return err
+		}
+		h.Residents = slices.Clone(h.Residents)
+		h.Residents[1].Name = "徐燕"
+		return tx.put("test", key, before, h, Change{Kind: "household", Village: "XH", ID: h.ID})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := hitIDs(t, s, town, "xy"); len(got) != 4 || got[0] != "XH02-0001" {
+		t.Fatalf("xy: %v, want XH02-0001 (徐燕) first", got)
+	}
 }
 
 // TestFindHouseholdsSeesWrites: the search keys are dropped with the household rows a write
