@@ -73,8 +73,9 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 	k.press("enter")
 	tm.waitText(hh.Head().Name+" (", "人)")
 	// Date, group and members are carried over or follow from the household: move on to
-	// who is at home, mark the second person away, and on to the findings.
-	k.press("tab", "tab", "tab", "right", "space", "tab", "tab")
+	// who is at home (nobody is marked until told: * marks everyone), mark the second person
+	// away, tick the four things told (* again), and on to the findings.
+	k.press("tab", "tab", "tab", "*", "right", "r", "tab", "*", "tab")
 	k.text("希望村里修一条通往果园的路")
 	k.press("tab", "tab")
 	k.text("想学电商直播")
@@ -112,7 +113,7 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 			saved = v
 		}
 	}
-	if saved.ID == "" || len(saved.Concerns) != 2 || len(saved.Present) != len(hh.Residents)-1 || len(saved.Away) != 1 {
+	if saved.ID == "" || len(saved.Concerns) != 2 || len(saved.Present) != len(hh.Residents)-1 || len(saved.Away) != 1 || len(saved.Topics) != 4 {
 		t.Fatalf("visit as saved: %+v", saved)
 	}
 	passed, _ := s.st.Concern(actor, saved.Concerns[0])
@@ -141,11 +142,83 @@ func TestVisitFormValidatesOnTheField(t *testing.T) {
 	tm.waitText("输入地址")
 	tm.send("ctrl+s")
 	tm.waitText("! 请选择走访的户")
+	// Nothing typed: esc closes the form without a question.
 	tm.send("esc")
-	tm.waitText("草稿已保留")
+	tm.waitText("[2 走访]", "次走访")
 	// An inspector cannot open the form at all.
 	insp := s.open(t, s.addUser(t, "督查组", store.RoleInspector, ""), 80, 24, nil)
 	insp.waitText("覆盖  户")
 	insp.send("2", "a")
 	insp.waitText("只能查看")
+}
+
+// TestPresenceIsHonest (issue 16, item 2): a new visit marks nobody at home or away until
+// told, so saving it untouched is refused with the reason on the presence line; a household
+// visited before says when, names whom that visit missed and lists them first; and * marks
+// everyone at home.
+func TestPresenceIsHonest(t *testing.T) {
+	s := startServer(t, false)
+	actor := store.Actor{Name: "陈静", Role: store.RoleVillage, Village: "DL"}
+	key := s.addUser(t, "陈静", store.RoleVillage, "DL")
+	// A household of DL whose latest visit missed someone.
+	visits, _ := s.st.Visits(actor)
+	latest := map[string]store.Visit{}
+	for _, v := range visits {
+		if l, ok := latest[v.Household]; !ok || v.Date > l.Date || (v.Date == l.Date && v.At.After(l.At)) {
+			latest[v.Household] = v
+		}
+	}
+	hhs, _ := s.st.Households(actor)
+	var hh store.Household
+	var missed store.Resident
+	for _, h := range store.CurrentHouseholds(hhs) {
+		l, ok := latest[h.ID]
+		if !ok || len(l.Away) == 0 {
+			continue
+		}
+		for _, r := range h.Residents {
+			if _, away := l.Away[r.ID]; away {
+				hh, missed = h, r
+			}
+		}
+		if hh.ID != "" {
+			break
+		}
+	}
+	if hh.ID == "" {
+		t.Fatal("the demo has no visit that missed someone")
+	}
+	tm := s.open(t, key, 100, 30, nil)
+	tm.waitText("覆盖  户")
+	tm.send("2", "a")
+	tm.waitText("输入地址")
+	tm.send(hh.Address + " " + hh.Head().Name)
+	tm.waitText(hh.Head().Name + " (")
+	tm.send("enter")
+	scr := tm.waitText("走访过", "那次没见到")
+	if !strings.Contains(line(scr, "那次没见到"), missed.Name) {
+		t.Fatalf("the form should name %s, missed last time:\n%s", missed.Name, scr)
+	}
+	// Listed first, and nobody marked yet.
+	present := line(scr, "在家")
+	if i := strings.Index(present, "[ ]"+missed.Name); i < 0 || strings.Contains(present, "[x]") {
+		t.Fatalf("presence should start unmarked with %s first:\n%s", missed.Name, present)
+	}
+	tm.send("ctrl+s")
+	tm.waitText("请标出谁在家")
+	if vs, _ := s.st.Visits(actor); len(vs) != len(visits) {
+		t.Fatal("a visit with nobody marked was saved")
+	}
+	// * on the presence line marks everyone at home; then it saves.
+	tm.send("*")
+	tm.waitFor("everyone marked at home", func(s string) bool {
+		l := line(s, "在家")
+		return strings.Contains(l, "[x]"+missed.Name) && !strings.Contains(l, "[ ]")
+	})
+	tm.send("ctrl+s")
+	tm.waitText("已保存走访")
+	vs, _ := s.st.Visits(actor)
+	if len(vs) != len(visits)+1 {
+		t.Fatalf("%d visits, want %d", len(vs), len(visits)+1)
+	}
 }

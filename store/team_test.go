@@ -56,7 +56,8 @@ func TestTeamChanges(t *testing.T) {
 	}
 	// A visit names an officer of the team; the one taken off no longer can be named.
 	visit := func(officer string) error {
-		_, _, err := s.SaveVisit(dl, VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-25", Officer: officer})
+		_, _, err := s.SaveVisit(dl, VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-25", Officer: officer,
+			Present: []string{"DL01-0001-1"}, Away: map[string]string{"DL01-0001-2": "外出务工"}})
 		return err
 	}
 	if err := visit("DL-C3"); err != nil {

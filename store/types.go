@@ -371,7 +371,7 @@ var MoveActions = []string{"create", "tag", "owner", "solution", "plan", "deadli
 	"tier", "status", "resolve", "revisit", "close", "reopen", "supervise", "project", "revisitgroup", "undo"}
 
 // FormCodes lists every code a FormError can carry: the interface words each.
-var FormCodes = []string{"household.required", "household.unknown", "date.required", "date.format", "date.future", "date.before",
+var FormCodes = []string{"household.required", "household.unknown", "present.none", "date.required", "date.format", "date.future", "date.before",
 	"concern.description", "concern.done", "officer.unknown", "revisit.none", "revisit.solved", "revisit.satisfaction"}
 
 // Overdue reports whether the concern is open and past its deadline on the given day.

@@ -157,6 +157,11 @@ func (s *Store) SaveVisit(a Actor, d VisitDraft) (Visit, []Concern, error) {
 			return Visit{}, nil, &FormError{fmt.Sprintf("concern.%d.done", i), "concern.done", "solved on site: say what was done"}
 		}
 	}
+	// A visit says whom it met: nobody marked at home or away is a form not filled in, not a
+	// household where nobody was met (村不漏户、户不漏人).
+	if len(d.Present) == 0 && len(d.Away) == 0 {
+		return Visit{}, nil, &FormError{"present", "present.none", "mark who was at home and who was away"}
+	}
 	var visit Visit
 	var concerns []Concern
 	err = s.update(a, func(tx *Tx) error {

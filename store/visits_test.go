@@ -59,7 +59,7 @@ func TestSaveVisitWritesVisitConcernsAndDropsDraft(t *testing.T) {
 func TestSaveVisitValidates(t *testing.T) {
 	s, _ := openClocked(t)
 	a := Actor{Name: "陈静", Role: RoleVillage, Village: "DL"}
-	ok := VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-20"}
+	ok := VisitDraft{Village: "DL", Household: "DL01-0001", Date: "2026-11-20", Present: []string{"DL01-0001-1"}}
 	cases := []struct {
 		mut  func(*VisitDraft)
 		code string
@@ -70,6 +70,7 @@ func TestSaveVisitValidates(t *testing.T) {
 		{func(d *VisitDraft) { d.Concerns = []DraftConcern{{Tag: TagRed}} }, "concern.description"},
 		{func(d *VisitDraft) { d.Concerns = []DraftConcern{{Description: "x", OnSite: true}} }, "concern.done"},
 		{func(d *VisitDraft) { d.Household = "XH01-0001" }, "household.unknown"},
+		{func(d *VisitDraft) { d.Present = nil }, "present.none"},
 	}
 	for _, c := range cases {
 		d := ok

@@ -28,19 +28,15 @@ func newRig(t *testing.T, st *store.Store, u store.User) *rig {
 	return r
 }
 
-// add runs a command and holds its result; batches are opened up, timers (draft saves)
-// dropped.
+// add runs a command and holds its result; batches are opened up. Every command returns
+// (a timer after its time), so the wait is only a guard against a hung test.
 func (r *rig) add(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-ch:
-	case <-time.After(2 * time.Second):
-		return // a timer
+	msg, ok := within(cmd, 60*time.Second)
+	if !ok {
+		r.t.Fatal("a command did not return in 60 s")
 	}
 	switch msg := msg.(type) {
 	case nil, tea.QuitMsg:
@@ -62,7 +58,7 @@ func (r *rig) send(msg tea.Msg) {
 // keys types a burst: the keys one after another, no answer delivered in between.
 func (r *rig) keys(ks ...string) {
 	for _, k := range ks {
-		r.send(burstKey(k))
+		r.send(keyMsg(k))
 	}
 }
 
@@ -105,21 +101,6 @@ func inner(msg tea.Msg) tea.Msg {
 }
 
 func is[T any](msg tea.Msg) bool { _, ok := msg.(T); return ok }
-
-func burstKey(s string) tea.KeyPressMsg {
-	switch s {
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
 
 // orders are the moments an answer can arrive relative to a burst: before its first key,
 // after the first key, after all but the last, after the last, after every key.
@@ -371,10 +352,10 @@ func TestLanguageDuringTriage(t *testing.T) {
 	st := seeded(t)
 	r := queueOpen(t, st, townshipUser(), func(tea.Msg) bool { return false })
 	for i := range 5 {
-		_, cmd := r.m.Update(burstKey("r"))
+		_, cmd := r.m.Update(keyMsg("r"))
 		done := make(chan tea.Msg)
 		go func() { done <- cmd() }()
-		r.m.Update(burstKey("L"))
+		r.m.Update(keyMsg("L"))
 		msg := <-done
 		r.send(msg)
 		r.settle()

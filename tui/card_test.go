@@ -21,7 +21,7 @@ func typeMsgs(keys ...string) []tea.Msg {
 			out = append(out, ctrlF)
 			continue
 		}
-		out = append(out, burstKey(k))
+		out = append(out, keyMsg(k))
 	}
 	return out
 }
@@ -170,7 +170,7 @@ func TestCardVisit(t *testing.T) {
 			openCard(t, r, h.ID)
 			r.burstMsgs(when, is[visitsLoaded], typeMsgs("a")...)
 			v := r.m.panes[paneVisits].(*visits)
-			if r.m.active != paneVisits || v.form == nil || v.form.d.Household != h.ID {
+			if r.m.active != paneVisits || v.form == nil || v.body.d.Household != h.ID {
 				t.Fatalf("pane %d, form %v, want the form for %s\n%s", r.m.active, v.form != nil, h.ID, r.screen())
 			}
 			if s := r.screen(); !strings.Contains(s, h.Address) {
@@ -195,7 +195,7 @@ func TestCardRevisit(t *testing.T) {
 			}
 			r.burstMsgs(when, is[revisitLoaded], typeMsgs("r")...)
 			rv := r.m.panes[paneRevisit].(*revisit)
-			if r.m.active != paneRevisit || rv.form == nil || rv.form.hh.ID != c.Household {
+			if r.m.active != paneRevisit || rv.form == nil || rv.body.hh.ID != c.Household {
 				t.Fatalf("pane %d, form %v, want the revisit form of %s\n%s", r.m.active, rv.form != nil, c.Household, r.screen())
 			}
 		})

@@ -45,23 +45,13 @@ func (c *Common) T(key string) string { return tr(c.Lang, key) }
 // Today is the store's date, YYYY-MM-DD.
 func (c *Common) Today() string { return c.Store.Today() }
 
-// Pane is the one component contract every pane implements: a model with a size and key help.
+// Pane is a numbered pane: a component (one contract for panes and the layers over them)
+// that loads its own data. The root hands it keys when nothing is open over it, the results
+// of its own commands, store changes and its size.
 type Pane interface {
+	component
 	// Init returns the command that loads the pane's data.
 	Init() tea.Cmd
-	// Update handles a message; the root sends keys only to the focused pane and every other
-	// message to all panes, which ignore what they do not own.
-	Update(msg tea.Msg) tea.Cmd
-	// View renders the pane into exactly its size.
-	View() string
-	// SetSize gives the pane its width and height in cells.
-	SetSize(w, h int)
-	// ShortHelp is the one-line key hint.
-	ShortHelp() []key.Binding
-	// FullHelp is the full help, in columns.
-	FullHelp() [][]key.Binding
-	// Capturing reports that a text field has focus, so global keys must go to the pane.
-	Capturing() bool
 }
 
 // ChangedMsg carries change events from the store's hub into a session.
@@ -138,22 +128,6 @@ func moveKeys(k *keys.KeyMap, msg tea.KeyPressMsg, c *views.Cursor, h int) bool 
 		return false
 	}
 	return true
-}
-
-// withTail fits a pane's lines into h rows with a prompt (or any tail) under a rule at the
-// bottom: the lines are cut or padded so the tail always shows.
-func withTail(st views.Styles, w, h int, lines, tail []string) []string {
-	if len(tail) == 0 {
-		return lines
-	}
-	keep := max(h-len(tail)-1, 0)
-	if len(lines) > keep {
-		lines = lines[:keep]
-	}
-	for len(lines) < keep {
-		lines = append(lines, "")
-	}
-	return append(append(lines, st.HRule(w)), tail...)
 }
 
 // scrollTo shows h of a form's lines, scrolled so that line at is on screen (half way down

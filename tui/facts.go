@@ -35,7 +35,8 @@ type factSheet struct {
 	page []string
 	top  views.Cursor
 	w, h int
-	form *factForm
+	// editor is the edit form while it is open (a layer over the sheet).
+	editor *form
 	// resume asks the next load to bring back the user's draft (the sheet was just opened).
 	resume bool
 }
@@ -48,11 +49,6 @@ type factsLoaded struct {
 	err      error
 }
 
-type factSaved struct {
-	sheet store.FactSheet
-	err   error
-}
-
 func newFactSheet(c *Common, fs *focus) *factSheet { return &factSheet{c: c, fs: fs} }
 
 // takes: the sheet's own results come to it (it is its own pane).
@@ -60,9 +56,6 @@ func (f *factSheet) takes(tea.Msg) bool { return true }
 
 func (f *factSheet) setCommon(c *Common) {
 	f.c = c
-	if f.form != nil {
-		f.form.c = c
-	}
 }
 
 // Init reads the sheet again while it is open (ctrl+r); closed, it is read when opened.
@@ -113,9 +106,6 @@ func (f *factSheet) load() tea.Cmd {
 func (f *factSheet) SetSize(w, h int) {
 	rewrap := w != f.w
 	f.w, f.h = w, h
-	if f.form != nil {
-		f.form.setSize(w, h)
-	}
 	if rewrap {
 		f.wrap()
 	} else {
@@ -137,16 +127,8 @@ func (f *factSheet) wrap() {
 	f.top.SetLen(max(len(f.page)-f.listHeight(), 0) + 1)
 }
 
-// Capturing is true while the editor has the keyboard.
-func (f *factSheet) Capturing() bool { return f.form != nil }
-
-// Flush saves a half-typed edit before the session ends.
-func (f *factSheet) Flush() tea.Cmd {
-	if f.form == nil || !f.form.dirty {
-		return nil
-	}
-	return f.form.saveDraft()
-}
+// Capturing: the sheet is read with the list keys; its editor is a layer of its own.
+func (f *factSheet) Capturing() bool { return false }
 
 // Update handles the sheet's messages; keys come here only while it is open.
 func (f *factSheet) Update(msg tea.Msg) tea.Cmd {
@@ -166,12 +148,10 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 		}
 		f.villages, f.village, f.facts = msg.villages, msg.village, msg.facts
 		f.wrap()
-		if msg.draft != nil && f.form == nil {
-			f.form = newFactForm(f.c, *msg.draft, f.w, f.h)
-			f.form.name = f.facts.Village.Name
-			f.form.dirty = true // a draft is an unsaved edit: esc asks before dropping it
-			f.form.drafts.saved = msg.draft.SavedAt
-			return status(f.c.T("fs.resumed"), false)
+		if msg.draft != nil && !f.editing() {
+			// A draft is an unsaved edit: it opens as it was, and esc asks before dropping it.
+			f.openEditor(*msg.draft, msg.draft.SavedAt)
+			f.fs.say(f.c.T("fs.resumed"), false)
 		}
 		return nil
 	case ChangedMsg:
@@ -179,75 +159,35 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 			return f.reload.want(f.load)
 		}
 		return nil
-	case draftTick, draftSaved:
-		if f.form != nil {
-			return f.form.update(msg)
-		}
-		return nil
-	case factSaved:
-		return f.saved(msg)
 	case tea.KeyPressMsg:
 		return f.key(msg)
-	case tea.PasteMsg:
-		if f.form != nil {
-			return f.form.update(msg)
-		}
 	}
 	return nil
 }
 
-// saved closes the editor after a save, or asks what to do when someone saved first.
-func (f *factSheet) saved(msg factSaved) tea.Cmd {
-	var stale *store.StaleSheetError
-	switch {
-	case errors.As(msg.err, &stale):
-		// Someone saved the sheet since the edit began: the question names who and when.
-		q := confirm(f.c, f.fs, fmt.Sprintf(f.c.T("fs.ask.stale"), clean.Line(stale.By), stale.At.Format("01-02 15:04")), func() tea.Cmd {
-			if f.form == nil {
-				return nil
-			}
-			return f.form.save(stale.At)
-		})
-		q.no = func() tea.Cmd { f.fs.say(f.c.T("fs.kept"), false); return nil }
-		f.fs.push(paneGlobal, q)
+// editing reports whether the editor is open.
+func (f *factSheet) editing() bool { return f.editor != nil && f.fs.open(f.editor) }
+
+// openEditor puts the edit form over the sheet, from a draft (saved at, zero for a new edit).
+func (f *factSheet) openEditor(d store.FactSheetDraft, saved time.Time) {
+	body := newFactForm(f.c, d, f.w, f.h)
+	body.name = f.facts.Village.Name
+	fr := newForm(f.c, f.fs, paneGlobal, body)
+	body.frame = fr
+	fr.fromDraft(saved)
+	fr.saved = func(result any) tea.Cmd {
+		// The store dropped the draft with the save, and its change reloads the page.
+		f.facts.Sheet = result.(store.FactSheet)
+		f.wrap()
 		return nil
-	case msg.err != nil:
-		return status(f.c.errText(msg.err), true)
 	}
-	// The store dropped the draft with the save, and its change reloads the page.
-	f.form = nil
-	f.facts.Sheet = msg.sheet
-	f.wrap()
-	return status(f.c.T("fs.saved"), false)
+	f.editor = fr
+	f.fs.push(paneGlobal, fr)
 }
 
-// key handles a key: the question first, then the editor, then the reader.
+// key handles a key on the page.
 func (f *factSheet) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := f.c.Keys
-	if f.form != nil {
-		switch {
-		case key.Matches(msg, k.FormSave):
-			return f.form.save(f.form.d.Base)
-		case key.Matches(msg, k.Back):
-			if f.form.dirty {
-				q := confirm(f.c, f.fs, f.c.T("fs.ask.discard"), func() tea.Cmd {
-					f.form = nil
-					f.fs.say(f.c.T("fs.discarded"), false)
-					c := f.c
-					return func() tea.Msg {
-						c.Store.DiscardFactSheetDraft(c.Actor)
-						return nil
-					}
-				})
-				q.no = func() tea.Cmd { f.fs.say(f.c.T("fs.kept"), false); return nil }
-				f.fs.push(paneGlobal, q)
-				return nil
-			}
-			f.form = nil
-			return nil
-		}
-		return f.form.update(msg)
-	}
 	if moveKeys(k, msg, &f.top, f.listHeight()) {
 		return nil
 	}
@@ -285,8 +225,7 @@ func (f *factSheet) edit() tea.Cmd {
 	if err := f.c.Actor.CanChange(f.village, ""); err != nil {
 		return status(f.c.T("fs.readonly"), true)
 	}
-	f.form = newFactForm(f.c, store.FactSheetDraft{Sheet: f.facts.Sheet, Base: f.facts.Sheet.UpdatedAt}, f.w, f.h)
-	f.form.name = f.facts.Village.Name
+	f.openEditor(store.FactSheetDraft{Sheet: f.facts.Sheet, Base: f.facts.Sheet.UpdatedAt}, time.Time{})
 	return nil
 }
 
@@ -297,8 +236,6 @@ func (f *factSheet) listHeight() int { return max(f.h-3, 1) }
 func (f *factSheet) View() string {
 	st := f.c.Styles
 	switch {
-	case f.form != nil:
-		return strings.Join(f.form.view(f.h, nil), "\n")
 	case !f.loaded:
 		return " " + f.c.T("loading")
 	case f.err != nil:
@@ -338,9 +275,6 @@ func (f *factSheet) View() string {
 // ShortHelp is the footer's keys.
 func (f *factSheet) ShortHelp() []key.Binding {
 	k := f.c.Keys
-	if f.form != nil {
-		return []key.Binding{f.nextField(), k.FormSave, k.Back}
-	}
 	b := []key.Binding{k.Down, k.PageDown}
 	if len(f.villages) > 1 {
 		b = append(b, f.stepVillage())
@@ -357,7 +291,6 @@ func (f *factSheet) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{f.stepVillage(), k.Edit, k.Facts, k.Back},
-		{f.nextField(), k.FormSave},
 	}
 }
 
@@ -368,24 +301,15 @@ func (f *factSheet) stepVillage() key.Binding {
 		key.WithHelp(k.Left.Help().Key+" "+k.Right.Help().Key, f.c.T("fs.villages")))
 }
 
-// nextField is tab and shift+tab in the editor: in a text area ↓ and enter move and break
-// lines, so only tab leaves a field.
-func (f *factSheet) nextField() key.Binding {
-	k := f.c.Keys
-	return key.NewBinding(key.WithKeys(append(k.FormNext.Keys(), k.FormPrev.Keys()...)...),
-		key.WithHelp(strings.Join(append(k.FormNext.Keys(), k.FormPrev.Keys()...), "/"), f.c.T("fs.nextfield")))
-}
-
 // factForm edits the written part of a fact sheet: five fields, each a text area; lists
 // take one item per line.
 type factForm struct {
-	c      *Common
-	d      store.FactSheetDraft
-	name   string // the village's name, for the title
-	areas  [factFields]textarea.Model
-	dirty  bool
-	drafts *drafts
-	w, h   int
+	c     *Common
+	d     store.FactSheetDraft
+	name  string // the village's name, for the title
+	areas [factFields]textarea.Model
+	w, h  int
+	frame *form
 }
 
 // The editor's fields, in the order of the printed page.
@@ -402,7 +326,7 @@ const (
 const maxFactField = 4000
 
 func newFactForm(c *Common, d store.FactSheetDraft, w, h int) *factForm {
-	f := &factForm{c: c, d: d, drafts: newDrafts()}
+	f := &factForm{c: c, d: d}
 	s := d.Sheet
 	values := [factFields]string{s.Profile, strings.Join(s.Industries, "\n"), strings.Join(s.Services, "\n"), s.Vision, strings.Join(s.Tasks, "\n")}
 	for i := range f.areas {
@@ -450,67 +374,79 @@ func (f *factForm) sheet() store.FactSheet {
 	return s
 }
 
-func (f *factForm) update(msg tea.Msg) tea.Cmd {
-	k := f.c.Keys
-	if mine, due := f.drafts.take(msg); mine {
-		if due {
-			return f.saveDraft()
-		}
-		return nil
-	}
-	switch msg := msg.(type) {
-	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.FormNext), key.Matches(msg, k.FormPrev):
-			step := 1
-			if key.Matches(msg, k.FormPrev) {
-				step = factFields - 1
-			}
-			f.areas[f.d.Focus].Blur()
-			f.d.Focus = (f.d.Focus + step) % factFields
-			f.areas[f.d.Focus].Focus()
-			return nil
-		}
-	}
+func (f *factForm) setCommon(c *Common) { f.c = c }
+func (f *factForm) title() string       { return f.c.T("fs.editing") + " · " + f.name }
+func (f *factForm) stuck() string       { return "" }
+func (f *factForm) keys() []key.Binding { return nil }
+
+// move steps to another field: in a text area ↓ and enter move and break lines, so only tab
+// and shift+tab leave a field.
+func (f *factForm) move(delta int) {
+	f.areas[f.d.Focus].Blur()
+	f.d.Focus = (f.d.Focus + delta + factFields) % factFields
+	f.areas[f.d.Focus].Focus()
+}
+
+// update types into the focused field.
+func (f *factForm) update(msg tea.Msg) (tea.Cmd, bool) {
 	msg, ok := cleanInputText(msg)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	before := f.areas[f.d.Focus].Value()
 	var cmd tea.Cmd
 	f.areas[f.d.Focus], cmd = f.areas[f.d.Focus].Update(msg)
-	if f.areas[f.d.Focus].Value() != before {
-		f.dirty = true
-		return tea.Batch(cmd, f.drafts.changed())
-	}
-	return cmd
+	return cmd, f.areas[f.d.Focus].Value() != before
 }
 
-// saveDraft writes the draft.
-func (f *factForm) saveDraft() tea.Cmd {
+// draft writes the draft as the form is now.
+func (f *factForm) draft() func() error {
 	d := f.d
 	d.Sheet = f.sheet()
 	c := f.c
-	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveFactSheetDraft(c.Actor, d) })
+	return func() error { return c.Store.SaveFactSheetDraft(c.Actor, d) }
 }
 
-// save stores the sheet if it is still at base.
-func (f *factForm) save(base time.Time) tea.Cmd {
+// discard drops the draft.
+func (f *factForm) discard() func() error {
+	c := f.c
+	return func() error { return c.Store.DiscardFactSheetDraft(c.Actor) }
+}
+
+// save stores the sheet if nobody saved it since the edit began.
+func (f *factForm) save() tea.Cmd { return f.saveAt(f.d.Base) }
+
+// saveAt stores the sheet if it is still as it was at base.
+func (f *factForm) saveAt(base time.Time) tea.Cmd {
 	s, c := f.sheet(), f.c
 	return func() tea.Msg {
 		out, err := c.Store.EditFactSheet(c.Actor, s, base)
-		return factSaved{sheet: out, err: err}
+		return formSaved{text: c.T("fs.saved"), result: out, err: err}
 	}
 }
 
-// view draws the fields: the focused one open, the others on one line each.
-func (f *factForm) view(h int, tail []string) []string {
-	st := f.c.Styles
-	title := st.Title.Render(fmt.Sprintf(" %s · %s", f.c.T("fs.editing"), f.name))
-	if n := f.drafts.note(f.c); n != "" {
-		title += "  " + n
+// refused words a refused save; when someone saved the sheet since the edit began, it asks
+// whether to save over theirs (the draft stays either way).
+func (f *factForm) refused(err error) string {
+	var stale *store.StaleSheetError
+	if !errors.As(err, &stale) {
+		return f.c.errText(err)
 	}
-	out := []string{views.Cut(title, f.w), st.HRule(f.w)}
+	q := confirm(f.c, f.frame.fs, fmt.Sprintf(f.c.T("fs.ask.stale"), clean.Line(stale.By), stale.At.Format("01-02 15:04")), func() tea.Cmd {
+		return f.frame.wrap(f.saveAt(stale.At))
+	})
+	q.no = func() tea.Cmd { f.frame.fs.say(f.c.T("fs.kept"), false); return nil }
+	f.frame.fs.push(paneGlobal, q)
+	return fmt.Sprintf(f.c.T("fs.stale.short"), clean.Line(stale.By))
+}
+
+// view draws the fields: the focused one open, the others on one line each.
+func (f *factForm) view(w, h int) string {
+	st := f.c.Styles
+	if w != f.w || h+2 != f.h {
+		f.setSize(w, h+2)
+	}
+	var out []string
 	for i := range f.areas {
 		label := f.c.T(fmt.Sprintf("fs.field.%d", i))
 		if i == f.d.Focus {
@@ -526,5 +462,5 @@ func (f *factForm) view(h int, tail []string) []string {
 		}
 		out = append(out, views.Cut("  "+label+"  "+summary, f.w))
 	}
-	return withTail(st, f.w, h, out, tail)
+	return strings.Join(out, "\n")
 }

@@ -96,14 +96,19 @@ func TestFactSheetEditSurvivesAndConflicts(t *testing.T) {
 	if s := screen(m2); !strings.Contains(s, "北塘新村临海") || !strings.Contains(s, "编辑明白纸") {
 		t.Fatalf("the draft should be resumed in the editor:\n%s", s)
 	}
-	// A resumed draft is unsaved work: esc asks, and any key but y keeps it.
+	// A resumed draft is unsaved work: esc asks — keep it as a draft, discard it, or go on
+	// editing — and takes no other key as an answer.
 	press(m2, "esc")
-	if s := screen(m2); !strings.Contains(s, "放弃这次修改") {
+	if s := screen(m2); !strings.Contains(s, "还有没保存的内容") || !strings.Contains(s, "k 存为草稿") {
 		t.Fatalf("esc on a resumed draft should ask:\n%s", s)
 	}
-	press(m2, "n")
-	if s := screen(m2); !strings.Contains(s, "北塘新村临海") || !strings.Contains(s, "编辑明白纸") {
-		t.Fatalf("n should keep editing:\n%s", s)
+	press(m2, "x")
+	if s := screen(m2); !strings.Contains(s, "还有没保存的内容") {
+		t.Fatalf("a key that is no answer closed the question:\n%s", s)
+	}
+	press(m2, "esc")
+	if s := screen(m2); !strings.Contains(s, "北塘新村临海") || !strings.Contains(s, "编辑明白纸") || strings.Contains(s, "还有没保存的内容") {
+		t.Fatalf("esc again should go on editing:\n%s", s)
 	}
 	_, cmd := m2.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
 	drive(m2, cmd)
@@ -131,13 +136,13 @@ func TestRevisitDraftComesBack(t *testing.T) {
 	m := New(Options{Store: st, User: u, Width: 100, Height: 30})
 	drive(m, m.Init())
 	press(m, "4", "v", "f")
-	r := m.panes[3].(*revisit)
-	if r.form == nil {
+	r := m.panes[paneRevisit].(*revisit)
+	if r.body == nil {
 		t.Fatalf("f on the checklist should open the form:\n%s", screen(m))
 	}
-	hh, first := r.form.hh, r.form.d.Answers[0].Concern
-	r.form.d.Answers[0].Comment = "路灯修好了"
-	drive(m, r.form.saveDraft())
+	hh, first := r.body.hh, r.body.d.Answers[0].Concern
+	r.body.d.Answers[0].Comment = "路灯修好了"
+	drive(m, r.form.writeDraft())
 
 	m2 := New(Options{Store: st, User: u, Width: 100, Height: 30})
 	drive(m2, m2.Init())
@@ -145,7 +150,7 @@ func TestRevisitDraftComesBack(t *testing.T) {
 	if !strings.Contains(s, "[4 回头看]") || !strings.Contains(s, "已恢复上次未保存的回访表") {
 		t.Fatalf("the revisit draft should come back on the Revisit pane:\n%s", s)
 	}
-	f := m2.panes[3].(*revisit).form
+	f := m2.panes[paneRevisit].(*revisit).body
 	if f == nil || f.hh.ID != hh.ID || f.concerns[first].ID != first || !strings.Contains(s, hh.Address) {
 		t.Fatalf("the form should be back for %s (%s) with concern %s:\n%s", hh.ID, hh.Address, first, s)
 	}

@@ -26,11 +26,24 @@ type component interface {
 	Capturing() bool
 }
 
+// sized is the size a sheet keeps, and the answer most sheets give Capturing: they take no
+// text, so the global keys work over them.
+type sized struct{ w, h int }
+
+func (s *sized) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *sized) Capturing() bool  { return false }
+
 // tailer is a component drawn under its pane's body, which gives up the lines it takes: a
 // prompt, a picker, a question. Components that are not tailers cover the whole body.
 type tailer interface {
 	// Lines is how many lines it takes, fixed while it is open.
 	Lines() int
+}
+
+// fitter is a tail whose size depends on the room the body has (a picker shows fewer choices
+// in a small window): it is told the body's height before its lines are counted.
+type fitter interface {
+	fit(bodyHeight int)
 }
 
 // settler is a receiver of keys (a pane or a component) that can be mid-change: keys that
@@ -119,6 +132,9 @@ func (f *focus) push(owner paneID, c component) {
 	if q, ok := c.(*question); ok {
 		f.log("ask", q.text)
 	}
+	if x, ok := c.(fitter); ok {
+		x.fit(f.h)
+	}
 	f.layers = append(f.layers, l)
 	if t, ok := c.(tailer); ok {
 		c.SetSize(f.w, t.Lines())
@@ -196,6 +212,9 @@ func (f *focus) top(p paneID) *layer {
 func (f *focus) resize(w, h int) {
 	f.w, f.h = w, h
 	for _, l := range f.layers {
+		if x, ok := l.comp.(fitter); ok {
+			x.fit(h)
+		}
 		if t, ok := l.comp.(tailer); ok {
 			l.comp.SetSize(w, t.Lines())
 		} else {

@@ -58,16 +58,24 @@ func fuzzKeyMsg(s string) tea.Msg {
 
 // runCmd runs a command and feeds its messages back, as drive does, but gives up on one that
 // takes longer than half a second, so that a fuzz input cannot stall the run.
+// within runs a command on its own goroutine and returns its message, or false after d.
+func within(cmd tea.Cmd, d time.Duration) (tea.Msg, bool) {
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	select {
+	case msg := <-ch:
+		return msg, true
+	case <-time.After(d):
+		return nil, false
+	}
+}
+
 func runCmd(m *Model, cmd tea.Cmd, depth int) {
 	if cmd == nil || depth > 20 {
 		return
 	}
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-ch:
-	case <-time.After(500 * time.Millisecond): // a timer, or a load stuck behind a lock
+	msg, ok := within(cmd, 5*time.Second) // a load stuck behind a lock (timers return sooner)
+	if !ok {
 		return
 	}
 	switch msg := msg.(type) {
@@ -245,8 +253,11 @@ func TestHostileInputFixedCases(t *testing.T) {
 	_, cmd = m.Update(tea.PasteMsg{Content: paste})
 	runCmd(m, cmd, 0)
 	l := m.fs.top(paneQueue)
+	if l == nil {
+		t.Fatal("the search prompt closed on a paste")
+	}
 	a, ok := l.comp.(*ask)
-	if l == nil || !ok {
+	if !ok {
 		t.Fatal("the search prompt closed on a paste")
 	}
 	kept := len([]rune(a.p.input.Value()))

@@ -25,8 +25,8 @@ type groupForm struct {
 	focus int
 	item  int
 	input textinput.Model
-	err   string
-	w, h  int
+	// frame is the form around the body: a change made by a picker tells it.
+	frame *form
 }
 
 // Group form slots.
@@ -38,11 +38,6 @@ const (
 	gSlotMembers
 	gSlots
 )
-
-type groupSaved struct {
-	g   store.Group
-	err error
-}
 
 func newGroupForm(c *Common, fs *focus, g store.Group, ctx store.GroupContext) *groupForm {
 	f := &groupForm{c: c, fs: fs, g: g, ctx: ctx}
@@ -133,18 +128,34 @@ func explain(c *Common, i store.RuleIssue, name func(string) string, reason stri
 
 func (f *groupForm) issues() []store.RuleIssue { return store.CheckGroup(f.g, f.ctx) }
 
-func (f *groupForm) setCommon(c *Common)    { f.c = c }
-func (f *groupForm) takes(msg tea.Msg) bool { _, ok := msg.(groupSaved); return ok }
-func (f *groupForm) SetSize(w, h int)       { f.w, f.h = w, h }
-func (f *groupForm) Capturing() bool        { return true }
-func (f *groupForm) View() string           { return f.view(f.w, f.h) }
-
-func (f *groupForm) ShortHelp() []key.Binding {
-	k := f.c.Keys
-	return []key.Binding{k.FormNext, k.FormToggle, k.FormSave, k.Back}
+// groupFormFor is the group form on the focus stack, in its frame.
+func groupFormFor(c *Common, fs *focus, g store.Group, ctx store.GroupContext) *form {
+	b := newGroupForm(c, fs, g, ctx)
+	b.frame = newForm(c, fs, paneRoutes, b)
+	return b.frame
 }
 
-func (f *groupForm) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
+func (f *groupForm) setCommon(c *Common)   { f.c = c }
+func (f *groupForm) keys() []key.Binding   { return []key.Binding{f.c.Keys.FormToggle} }
+func (f *groupForm) stuck() string         { return "" }
+func (f *groupForm) draft() func() error   { return nil }
+func (f *groupForm) discard() func() error { return nil }
+func (f *groupForm) refused(err error) string {
+	return f.c.errText(err)
+}
+
+func (f *groupForm) title() string {
+	if f.g.ID != "" {
+		return fmt.Sprintf(f.c.T("gf.edit"), f.g.ID)
+	}
+	return f.c.T("gf.new")
+}
+
+// move steps the focus through the slots.
+func (f *groupForm) move(delta int) {
+	f.focus = (f.focus + delta + gSlots) % gSlots
+	f.item = 0
+}
 
 // pick opens the member picker for the focused slot.
 func (f *groupForm) pick(label string, secretariesFirst bool) {
@@ -161,67 +172,50 @@ func (f *groupForm) pick(label string, secretariesFirst bool) {
 				f.item = len(f.g.Members) - 1
 			}
 		}
-		return nil, ""
+		return f.frame.touched(), ""
 	}))
 }
 
-// Update handles a key, or the outcome of a save: a saved group closes the form.
-func (f *groupForm) Update(msg tea.Msg) tea.Cmd {
-	if gs, ok := msg.(groupSaved); ok {
-		if gs.err != nil {
-			f.err = f.c.errText(gs.err)
-			return nil
-		}
-		f.fs.close(f)
-		f.fs.say(fmt.Sprintf(f.c.T("gf.saved"), gs.g.Name), false)
-		return nil
-	}
-	if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, f.c.Keys.Back) {
-		f.fs.close(f)
-		return nil
-	}
+// update takes a key or a paste for the fields.
+func (f *groupForm) update(msg tea.Msg) (tea.Cmd, bool) {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		if p, ok := msg.(tea.PasteMsg); ok && f.focus == gSlotName {
 			cp, ok := cleanInput(p)
 			if !ok {
-				return nil
+				return nil, false
 			}
 			var cmd tea.Cmd
 			f.input, cmd = f.input.Update(cp)
 			f.g.Name = f.input.Value()
-			return cmd
+			return cmd, true
 		}
-		return nil
+		return nil, false
 	}
-	f.err = ""
 	s := km.String()
 	switch s {
-	case "tab", "down":
-		f.focus = (f.focus + 1) % gSlots
-		f.item = 0
-		return nil
-	case "shift+tab", "up":
-		f.focus = (f.focus + gSlots - 1) % gSlots
-		f.item = 0
-		return nil
-	case "ctrl+s":
-		return f.save()
+	case "down":
+		f.move(1)
+		return nil, false
+	case "up":
+		f.move(-1)
+		return nil, false
 	}
 	switch f.focus {
 	case gSlotName:
 		if s == "enter" {
 			f.focus++
-			return nil
+			return nil, false
 		}
 		ck, ok := cleanInput(km)
 		if !ok {
-			return nil
+			return nil, false
 		}
+		before := f.g.Name
 		var cmd tea.Cmd
 		f.input, cmd = f.input.Update(ck)
 		f.g.Name = f.input.Value()
-		return cmd
+		return cmd, f.g.Name != before
 	case gSlotGrids:
 		switch s {
 		case "left", "h":
@@ -237,6 +231,7 @@ func (f *groupForm) Update(msg tea.Msg) tea.Cmd {
 					f.g.Grids = append(f.g.Grids, code)
 					slices.Sort(f.g.Grids)
 				}
+				return nil, true
 			}
 		}
 	case gSlotLeader, gSlotDeputy:
@@ -260,6 +255,7 @@ func (f *groupForm) Update(msg tea.Msg) tea.Cmd {
 				delete(f.g.Exceptions, f.g.Members[f.item])
 				f.g.Members = slices.Delete(f.g.Members, f.item, f.item+1)
 				f.item = max(min(f.item, len(f.g.Members)-1), 0)
+				return nil, true
 			}
 		case "r":
 			if f.item < len(f.g.Members) {
@@ -270,12 +266,12 @@ func (f *groupForm) Update(msg tea.Msg) tea.Cmd {
 					} else {
 						f.g.Exceptions[id] = val
 					}
-					return nil, ""
+					return f.frame.touched(), ""
 				}))
 			}
 		}
 	}
-	return nil
+	return nil, false
 }
 
 func (f *groupForm) save() tea.Cmd {
@@ -283,7 +279,7 @@ func (f *groupForm) save() tea.Cmd {
 	g.Members = slices.Clone(g.Members)
 	return func() tea.Msg {
 		saved, _, err := c.Store.SaveGroup(c.Actor, g)
-		return groupSaved{g: saved, err: err}
+		return formSaved{text: fmt.Sprintf(c.T("gf.saved"), saved.Name), result: saved, err: err}
 	}
 }
 
@@ -298,11 +294,6 @@ func (f *groupForm) view(w, h int) string {
 		}
 		return st.Heading.Render(l)
 	}
-	title := f.c.T("gf.new")
-	if f.g.ID != "" {
-		title = fmt.Sprintf(f.c.T("gf.edit"), f.g.ID)
-	}
-	out = append(out, " "+st.Title.Render(title), st.HRule(w))
 	name := f.g.Name
 	if f.focus == gSlotName {
 		f.input.SetWidth(max(w-12, 4))
@@ -359,9 +350,6 @@ func (f *groupForm) view(w, h int) string {
 			mark = map[bool]string{true: "! ", false: "x "}[i.Warning]
 		}
 		out = append(out, s.Render(views.Cut(" "+mark+explain(f.c, i, f.name, f.g.Exceptions[i.Member]), w)))
-	}
-	if f.err != "" {
-		out = append(out, st.Error.Render(views.Cut(" "+f.err, w)))
 	}
 	if len(out) > h {
 		out = out[:h]

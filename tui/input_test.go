@@ -19,11 +19,11 @@ func TestVisitFormCleansInputAndDrafts(t *testing.T) {
 	m := New(Options{Store: st, User: u, Width: 100, Height: 30})
 	drive(m, m.Init())
 	press(m, "2", "a")
-	v := m.panes[1].(*visits)
-	if v.form == nil {
+	v := m.panes[paneVisits].(*visits)
+	if v.body == nil {
 		t.Fatalf("a on the visits pane should open the form:\n%s", screen(m))
 	}
-	f := v.form
+	f := v.body
 	f.leave()
 	f.focus = slotSuggestion
 	f.enter()
@@ -42,7 +42,7 @@ func TestVisitFormCleansInputAndDrafts(t *testing.T) {
 	if s := screen(m); strings.ContainsAny(s, "\u202e\u2066\u2069") || !strings.Contains(s, "修路灯亮") {
 		t.Fatalf("the screen:\n%q", s)
 	}
-	drive(m, f.saveDraft())
+	drive(m, v.form.writeDraft())
 	d, err := st.Draft(actor)
 	if err != nil || d.Findings["suggestion"] != "修路灯亮" {
 		t.Fatalf("the saved draft: %v %q", err, d.Findings["suggestion"])
@@ -58,7 +58,7 @@ func TestVisitFormCleansInputAndDrafts(t *testing.T) {
 	m2 := New(Options{Store: st, User: u, Width: 100, Height: 30})
 	drive(m2, m2.Init())
 	s := screen(m2)
-	f2 := m2.panes[1].(*visits).form
+	f2 := m2.panes[paneVisits].(*visits).body
 	if f2 == nil || !strings.Contains(s, "已恢复上次未保存的走访草稿") {
 		t.Fatalf("the draft should come back:\n%s", s)
 	}

@@ -28,10 +28,8 @@ type overview struct {
 	d      *overviewData
 	view   int
 	cur    [ovViews]views.Cursor
-	prompt *prompt
-	// confirm is the filing waiting for its y (n or esc drops it): a filing is frozen for
-	// good, so F asks first.
-	confirm *filingRow
+	// refusal is why a prompt's answer was not taken: the prompt stays open and shows it.
+	refusal string
 	// archive is a filed copy open read-only, as it was filed.
 	archive *archiveView
 	// finding is an inspection finding open in full, with the village's answer.
@@ -357,7 +355,10 @@ func (o *overview) SetSize(w, h int) { o.w, o.h = w, h }
 
 // Capturing is true while a prompt or the filing question is open: the question takes only
 // its own answers, and no key behind it may switch panes or quit.
-func (o *overview) Capturing() bool { return o.prompt != nil || o.confirm != nil }
+func (o *overview) Capturing() bool { return false }
+
+// settling is true until the first load is in: keys typed before wait for the lists.
+func (o *overview) settling() bool { return !o.loaded }
 
 func (o *overview) rows() int {
 	switch o.view {
@@ -409,16 +410,11 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
-	if o.prompt != nil {
-		return answerPrompt(&o.prompt, msg, o.answer)
-	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
 	switch {
-	case o.confirm != nil:
-		return o.confirmKey(km)
 	case o.archive != nil:
 		return o.archiveKey(km)
 	case o.finding != nil:
@@ -466,34 +462,44 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 				return status(o.c.T("rf.township"), true)
 			}
 			p := store.Phases[cur.Pos]
-			o.prompt = newPrompt("phase", fmt.Sprintf(o.c.T("ov.ask.phase"), o.c.T("ph."+p)), o.d.cal.Township[p], nil)
+			o.ask("phase", fmt.Sprintf(o.c.T("ov.ask.phase"), o.c.T("ph."+p)), o.d.cal.Township[p])
 		}
 	case key.Matches(km, k.Meeting) && o.view == ovCalendar:
 		if o.c.Actor.Role == store.RoleInspector {
 			return status(o.c.T("err.readonly"), true)
 		}
-		o.prompt = newPrompt("meeting", o.c.T("ov.ask.meeting"), "", nil)
+		o.ask("meeting", o.c.T("ov.ask.meeting"), "")
 	case key.Matches(km, k.FileReport):
 		if o.view == ovFilings && cur.Pos < len(o.d.filings) {
 			if o.c.Actor.Role == store.RoleInspector || o.c.Actor.Role == store.RoleGrid {
 				return status(o.c.T("ov.file.who"), true)
 			}
 			row := o.d.filings[cur.Pos]
-			o.confirm = &row
+			q := fmt.Sprintf(o.c.T("ov.ask.file"), o.villageName(row.village), o.c.T("fk."+row.kind))
+			if row.latest != nil {
+				q = fmt.Sprintf(o.c.T("ov.ask.refile"), o.villageName(row.village), o.c.T("fk."+row.kind), row.versions+1)
+			}
+			// A filing is frozen for good, so F asks first: y files, n or esc drops it.
+			o.fs.push(paneOverview, choose(o.c, o.fs, q,
+				choice{keys: []string{"y"}, label: o.c.T("ov.key.yes"), do: func() tea.Cmd { return o.file(row) }},
+				choice{keys: []string{"n", "esc"}, label: o.c.T("ov.key.no"), do: func() tea.Cmd {
+					o.fs.say(o.c.T("q.cancelled"), false)
+					return nil
+				}}))
 		}
 	case key.Matches(km, k.New):
 		if o.view == ovInspect {
 			if o.c.Actor.Role != store.RoleInspector && o.c.Actor.Role != store.RoleTownship {
 				return status(o.c.T("ov.inspectors"), true)
 			}
-			o.prompt = newPrompt("finding", o.c.T("ov.ask.finding"), "", nil)
+			o.ask("finding", o.c.T("ov.ask.finding"), "")
 		}
 	case key.Matches(km, k.Resolve):
 		if o.view == ovInspect && cur.Pos < len(o.d.findings) {
 			if r := o.c.Actor.Role; r == store.RoleInspector || r == store.RoleGrid {
 				return status(o.c.storeWords(&store.RuleError{Code: "answer.who"}), true)
 			}
-			o.prompt = newPrompt("answer", o.c.T("ov.ask.answer"), "", nil)
+			o.ask("answer", o.c.T("ov.ask.answer"), "")
 		}
 	case key.Matches(km, k.Weights):
 		if o.view == ovScore {
@@ -504,23 +510,8 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 			for _, p := range store.ScoreParts {
 				parts = append(parts, fmt.Sprintf("%s=%g", o.c.T("wp."+p), o.d.weights[p]))
 			}
-			o.prompt = newPrompt("weights", o.c.T("ov.ask.weights"), strings.Join(parts, " "), nil)
+			o.ask("weights", o.c.T("ov.ask.weights"), strings.Join(parts, " "))
 		}
-	}
-	return nil
-}
-
-// confirmKey takes the answer to "file it?": y files, n or esc drops it; any other key is
-// not an answer and is ignored, so a stray key neither files nor cancels.
-func (o *overview) confirmKey(km tea.KeyPressMsg) tea.Cmd {
-	switch km.String() {
-	case "y", "Y":
-		row := *o.confirm
-		o.confirm = nil
-		return o.file(row)
-	case "n", "N", "esc":
-		o.confirm = nil
-		return status(o.c.T("q.cancelled"), false)
 	}
 	return nil
 }
@@ -610,6 +601,22 @@ func (o *overview) file(row filingRow) tea.Cmd {
 	}
 }
 
+// refuse keeps the prompt open with why its answer was not taken (see ask).
+func (o *overview) refuse(why string) tea.Cmd {
+	o.refusal = why
+	return nil
+}
+
+// ask opens a prompt whose answer answer carries out.
+func (o *overview) ask(kind, label, initial string) {
+	o.fs.push(paneOverview, askFor(o.c, o.fs, label, initial, nil, func(val string) (tea.Cmd, string) {
+		cmd := o.answer(kind, val)
+		why := o.refusal
+		o.refusal = ""
+		return cmd, why
+	}))
+}
+
 // answer carries out a prompt's request.
 func (o *overview) answer(kind, val string) tea.Cmd {
 	c := o.c
@@ -623,7 +630,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 			// the year is written.
 			var err error
 			if d, err = dates.Parse(val, c.Store.Now(), dates.Window{}); err != nil {
-				return status(c.storeWords(err), true)
+				return o.refuse(c.storeWords(err))
 			}
 		}
 		return func() tea.Msg {
@@ -648,7 +655,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 		if d := strings.TrimSpace(parts[3]); d != "" {
 			dd, err := parseDeadline(d, c.Store.Now())
 			if err != nil {
-				return status(c.storeWords(err), true)
+				return o.refuse(c.storeWords(err))
 			}
 			f.FollowUp = dd
 		}
@@ -662,7 +669,7 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 	case "meeting":
 		m, err := o.parseMeeting(val)
 		if err != "" {
-			return status(err, true)
+			return o.refuse(err)
 		}
 		return func() tea.Msg {
 			got, err := c.Store.RecordMeeting(c.Actor, m)
@@ -687,13 +694,13 @@ func (o *overview) answer(kind, val string) tea.Cmd {
 			names = append(names, c.T("wp."+p))
 			byName[p], byName[tr("zh", "wp."+p)], byName[tr("en", "wp."+p)] = p, p, p
 		}
-		bad := status(fmt.Sprintf(c.T("ov.bad.weights"), strings.Join(names, c.T("q.sep"))), true)
+		bad := fmt.Sprintf(c.T("ov.bad.weights"), strings.Join(names, c.T("q.sep")))
 		w := store.Weights{}
 		for _, kv := range strings.Fields(strings.ReplaceAll(val, "＝", "=")) {
 			k, v, ok := strings.Cut(kv, "=")
 			var x float64
 			if _, err := fmt.Sscanf(v, "%g", &x); !ok || err != nil || byName[k] == "" {
-				return bad
+				return o.refuse(bad)
 			}
 			w[byName[k]] = x
 		}
@@ -742,17 +749,6 @@ func (o *overview) View() string {
 		if o.view == ovCalendar {
 			lines = append(lines, o.meetingLines()...)
 		}
-	}
-	switch {
-	case o.prompt != nil:
-		lines = withTail(st, o.w, o.h, lines, o.prompt.lines(st, o.w, 3))
-	case o.confirm != nil:
-		r := o.confirm
-		q := fmt.Sprintf(o.c.T("ov.ask.file"), o.villageName(r.village), o.c.T("fk."+r.kind))
-		if r.latest != nil {
-			q = fmt.Sprintf(o.c.T("ov.ask.refile"), o.villageName(r.village), o.c.T("fk."+r.kind), r.versions+1)
-		}
-		lines = withTail(st, o.w, o.h, lines, []string{st.Warn.Render(views.Cut(" "+q, o.w))})
 	}
 	if len(lines) > o.h {
 		lines = lines[:o.h]
@@ -1148,10 +1144,6 @@ func (o *overview) keys() ovKeys {
 func (o *overview) ShortHelp() []key.Binding {
 	k, ok := o.c.Keys, o.keys()
 	switch {
-	case o.prompt != nil:
-		return []key.Binding{k.Open, k.Back}
-	case o.confirm != nil:
-		return []key.Binding{ok.yes, ok.no}
 	case o.archive != nil:
 		return []key.Binding{k.Up, k.Down, ok.versions, k.Back}
 	case o.finding != nil:

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -143,21 +144,6 @@ func (p *prompt) lines(st views.Styles, w, h int) []string {
 	return out
 }
 
-// answerPrompt feeds a message to the pane's open prompt: esc closes it, enter closes it and
-// hands its kind and answer to answer.
-func answerPrompt(p **prompt, msg tea.Msg, answer func(kind, val string) tea.Cmd) tea.Cmd {
-	res, val, cmd := (*p).update(msg)
-	switch res {
-	case promptCancel:
-		*p = nil
-	case promptDone:
-		kind := (*p).kind
-		*p = nil
-		return answer(kind, val)
-	}
-	return cmd
-}
-
 // pickerRows is how many choices a picker shows at once.
 const pickerRows = 8
 
@@ -179,6 +165,8 @@ type ask struct {
 	// cancel runs on esc.
 	cancel func() tea.Cmd
 	w      int
+	// rows is how many choices a picker shows: fewer in a small window.
+	rows int
 }
 
 // askFor builds a text prompt (source nil) or a picker; the caller pushes it.
@@ -202,18 +190,40 @@ func fixed(opts []option) func() ([]option, bool) {
 
 func (a *ask) setCommon(c *Common) { a.c = c }
 
+// fit sizes a picker's choices to the window: at most pickerRows, at most half the body.
+func (a *ask) fit(bodyHeight int) { a.rows = max(2, min(pickerRows, bodyHeight/2-1)) }
+
 // Lines is the picker's choices and input, or a text prompt's input and message line.
 func (a *ask) Lines() int {
 	if a.source != nil {
-		return pickerRows + 1
+		return a.choices() + 1
 	}
 	return 2
+}
+
+// choices is the rows a picker gives its options.
+func (a *ask) choices() int {
+	if a.rows == 0 {
+		return pickerRows
+	}
+	return a.rows
 }
 
 func (a *ask) SetSize(w, _ int) { a.w = w }
 
 // Capturing: the field takes every key.
 func (a *ask) Capturing() bool { return true }
+
+// settling: a picker whose options are not in yet holds the keys typed at it — ↓ moves over
+// choices the person would have seen, had they waited — and takes them, in order, when the
+// options come.
+func (a *ask) settling() bool {
+	if a.source == nil {
+		return false
+	}
+	_, ready := a.source()
+	return !ready
+}
 
 func (a *ask) ShortHelp() []key.Binding {
 	ok := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", a.c.T("ask.ok")))
@@ -312,7 +322,7 @@ func (a *ask) View() string {
 	case a.waiting:
 		note = st.Muted.Render(views.Cut("  "+a.c.T("pick.waiting"), a.w))
 	}
-	rows := pickerRows
+	rows := a.choices()
 	if note != "" {
 		rows--
 	}
@@ -323,10 +333,10 @@ func (a *ask) View() string {
 	if note != "" {
 		lines = append(lines[:len(lines)-1], note, lines[len(lines)-1])
 	}
-	for len(lines) < pickerRows+1 {
+	for len(lines) < a.choices()+1 {
 		lines = append([]string{""}, lines...)
 	}
-	return strings.Join(lines[len(lines)-(pickerRows+1):], "\n")
+	return strings.Join(lines[len(lines)-(a.choices()+1):], "\n")
 }
 
 // question is a yes/no confirmation on the focus stack: only y, n and esc (and enter, when
@@ -337,8 +347,23 @@ type question struct {
 	text     string
 	yes, no  func() tea.Cmd
 	enterYes bool
-	nudged   bool // a key that is not an answer was pressed
-	w        int
+	// choices, when set, are the answers instead of yes and no: each its keys, what its cue
+	// says, and what it does.
+	choices []choice
+	nudged  bool // a key that is not an answer was pressed
+	w       int
+}
+
+// choice is one answer of a question with more than yes and no.
+type choice struct {
+	keys  []string
+	label string
+	do    func() tea.Cmd
+}
+
+// choose builds a question answered by one of the choices; the caller pushes it.
+func choose(c *Common, fs *focus, text string, choices ...choice) *question {
+	return &question{c: c, fs: fs, text: text, choices: choices}
 }
 
 // confirm builds a question; the caller pushes it.
@@ -358,6 +383,16 @@ func (q *question) FullHelp() [][]key.Binding { return nil }
 func (q *question) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		return nil
+	}
+	if q.choices != nil {
+		for _, ch := range q.choices {
+			if slices.Contains(ch.keys, k.String()) {
+				q.fs.drop(q)
+				return ch.do()
+			}
+		}
+		q.nudged = true
 		return nil
 	}
 	switch k.String() {
@@ -387,6 +422,13 @@ func (q *question) View() string {
 	hint := q.c.T("confirm.keys")
 	if q.enterYes {
 		hint = q.c.T("confirm.keys.enter")
+	}
+	if q.choices != nil {
+		var parts []string
+		for _, ch := range q.choices {
+			parts = append(parts, ch.keys[0]+" "+ch.label)
+		}
+		hint = strings.Join(parts, "  ")
 	}
 	h := st.Muted
 	if q.nudged {

@@ -172,15 +172,25 @@ func (q *queue) targets() []string {
 
 // act runs an action that needs no text on the targets.
 func (q *queue) act(op store.Op) tea.Cmd {
-	ids := q.targets()
-	if len(ids) == 0 {
-		return nil
-	}
-	if q.c.Actor.Role == store.RoleInspector {
-		q.fs.say(q.c.T("err.readonly"), true)
+	ids, ok := q.triageable()
+	if !ok {
 		return nil
 	}
 	return q.start(queuedOp{op: op, ids: ids})
+}
+
+// triageable returns the concerns an action would act on, or false (and says why, for an
+// inspector) when there are none to act on.
+func (q *queue) triageable() ([]string, bool) {
+	ids := q.targets()
+	if len(ids) == 0 {
+		return nil, false
+	}
+	if q.c.Actor.Role == store.RoleInspector {
+		q.fs.say(q.c.T("err.readonly"), true)
+		return nil, false
+	}
+	return ids, true
 }
 
 // start submits an action to the runner and writes it if its turn has come.
@@ -205,12 +215,8 @@ func (q *queue) exec(n queuedOp) tea.Cmd {
 
 // ask opens the prompt (or the owner picker) that collects an action's text.
 func (q *queue) ask(op store.Op, label string) tea.Cmd {
-	ids := q.targets()
-	if len(ids) == 0 {
-		return nil
-	}
-	if q.c.Actor.Role == store.RoleInspector {
-		q.fs.say(q.c.T("err.readonly"), true)
+	ids, ok := q.triageable()
+	if !ok {
 		return nil
 	}
 	text := q.c.T(label)

@@ -15,13 +15,11 @@ import (
 // the plan, the clocks and the whole history. It takes the list's keys too — moving shows the
 // next concern, triage keys act on the one shown — and esc or enter closes it.
 type concernSheet struct {
-	q    *queue
-	w, h int
+	sized
+	q *queue
 }
 
-func (s *concernSheet) SetSize(w, h int) { s.w, s.h = w, h }
-func (s *concernSheet) Capturing() bool  { return false }
-func (s *concernSheet) settling() bool   { return s.q.settling() }
+func (s *concernSheet) settling() bool { return s.q.settling() }
 
 func (s *concernSheet) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
@@ -60,13 +58,10 @@ func (s *concernSheet) FullHelp() [][]key.Binding { return s.q.FullHelp() }
 // projectSheet lists the lead projects with their concerns' progress (P with fewer than two
 // rows marked); x resolves the one under the cursor.
 type projectSheet struct {
-	q    *queue
-	cur  views.Cursor
-	w, h int
+	sized
+	q   *queue
+	cur views.Cursor
 }
-
-func (s *projectSheet) SetSize(w, h int) { s.w, s.h = w, h }
-func (s *projectSheet) Capturing() bool  { return false }
 
 func (s *projectSheet) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)

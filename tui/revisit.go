@@ -26,9 +26,11 @@ type revisit struct {
 	d      *revisitData
 	view   int // 0 summary, 1 checklist, 2 notices, 3 supervised, 4 rates
 	cur    [5]views.Cursor
-	form   *revisitForm
-	kept   *revisitForm
-	prompt *prompt
+	// form is the revisit form (a layer while open), and body its fields; kept is a form put
+	// aside with its draft (esc, k), which f brings back.
+	form *form
+	body *revisitForm
+	kept bool
 	// pendingFill is a household whose revisit form a card asked for before the data was in.
 	pendingFill string
 }
@@ -92,10 +94,13 @@ func newRevisit(c *Common, fs *focus) *revisit { return &revisit{c: c, fs: fs} }
 
 func (r *revisit) setCommon(c *Common) {
 	r.c = c
-	if r.form != nil {
-		r.form.c = c
+	if r.form != nil && !r.fs.open(r.form) {
+		r.form.setCommon(c) // a kept form; an open one is a layer and gets it from the root
 	}
 }
+
+// settling is true until the first load is in: keys typed before wait for the lists.
+func (r *revisit) settling() bool { return !r.loaded }
 
 func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load(true) }) }
 
@@ -307,16 +312,8 @@ func loadRevisit(st *store.Store, a store.Actor, withDraft bool) (*revisitData, 
 
 func (r *revisit) SetSize(w, h int) { r.w, r.h = w, h }
 
-// Capturing is true while the form or a prompt is open.
-func (r *revisit) Capturing() bool { return r.form != nil || r.prompt != nil }
-
-// Flush saves the open form's draft at once.
-func (r *revisit) Flush() tea.Cmd {
-	if r.form == nil {
-		return nil
-	}
-	return r.form.saveDraft()
-}
+// Capturing: the lists take no text; the form and prompts are layers of their own.
+func (r *revisit) Capturing() bool { return false }
 
 func (r *revisit) rows() int {
 	switch r.view {
@@ -347,7 +344,8 @@ func (r *revisit) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 	case revisitHouseholdMsg:
-		if r.d == nil {
+		// From a household card: keys typed meanwhile wait (settling) until the data is in.
+		if !r.loaded {
 			r.pendingFill = m.household
 			return nil
 		}
@@ -356,13 +354,15 @@ func (r *revisit) Update(msg tea.Msg) tea.Cmd {
 	return tea.Batch(r.update(msg), after)
 }
 
-// settling is true while a revisit form asked for by a household card waits for the data:
-// the keys typed meanwhile are for the form.
-func (r *revisit) settling() bool { return r.pendingFill != "" }
-
 // fillFor opens the revisit form of a household of the checklist (asked for from its card).
 func (r *revisit) fillFor(household string) tea.Cmd {
-	if r.form != nil || r.kept != nil {
+	if r.d == nil {
+		return nil
+	}
+	if r.form != nil {
+		if r.kept && r.body != nil && r.body.hh.ID == household {
+			return r.fill() // the form put aside is this household's: it comes back
+		}
 		return status(r.c.T("rf.busy"), true)
 	}
 	for i, p := range r.d.pending {
@@ -391,11 +391,18 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 			r.cur[r.view].SetLen(r.rows())
 			r.view = v
 		}
-		if msg.d.draft != nil && r.form == nil && r.kept == nil {
+		if r.body != nil {
+			r.body.concerns = r.d.concerns
+			if hh, ok := r.d.households[r.body.hh.ID]; ok {
+				r.body.hh = hh
+			}
+		}
+		if msg.d.draft != nil && r.form == nil {
 			if hh, ok := r.d.households[msg.d.draft.Household]; ok {
-				r.form = newRevisitForm(r.c, *msg.d.draft, hh, r.d.concerns)
-				r.form.drafts.saved = msg.d.draft.SavedAt
-				return tea.Batch(status(r.c.T("rf.restored"), false), func() tea.Msg { return focusPaneMsg{pane: 3} })
+				// A form cut off by a dropped link comes back as it was, on this pane.
+				r.openForm(*msg.d.draft, hh, msg.d.draft.SavedAt)
+				r.fs.say(r.c.T("rf.restored"), false)
+				return func() tea.Msg { return focusPaneMsg{pane: paneRevisit} }
 			}
 		}
 		return nil
@@ -404,43 +411,6 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 			return r.reload.want(func() tea.Cmd { return r.load(false) })
 		}
 		return nil
-	}
-	if r.form != nil {
-		if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.Back) {
-			cmd := r.form.saveDraft()
-			r.kept, r.form = r.form, nil
-			return tea.Batch(cmd, status(r.c.T("vf.kept"), false))
-		}
-		cmd := r.form.update(msg)
-		if r.form.done {
-			rs, _ := msg.(revisitsSaved)
-			r.form, r.kept = nil, nil
-			closed, reopened := 0, 0
-			for _, x := range rs.rs {
-				if x.Satisfied() {
-					closed++
-				} else {
-					reopened++
-				}
-			}
-			text := fmt.Sprintf(r.c.T("rf.saved"), len(rs.rs), closed, reopened)
-			if reopened > 0 {
-				// The supervision deadline is a deadline change: said when it happens.
-				due := r.c.Store.Now().AddDate(0, 0, store.SupervisionDays).Format(time.DateOnly)
-				text += fmt.Sprintf(r.c.T("rf.saved.due"), r.c.day(due))
-			}
-			return tea.Batch(cmd, r.load(false), status(text, reopened > 0))
-		}
-		return cmd
-	}
-	if r.kept != nil {
-		switch msg.(type) {
-		case draftSaved, draftTick:
-			return r.kept.update(msg)
-		}
-	}
-	if r.prompt != nil {
-		return answerPrompt(&r.prompt, msg, r.answer)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -480,8 +450,10 @@ func (r *revisit) fill() tea.Cmd {
 	if r.c.Actor.Role == store.RoleInspector {
 		return status(r.c.T("err.readonly"), true)
 	}
-	if r.kept != nil {
-		r.form, r.kept = r.kept, nil
+	if r.kept {
+		// f brings back the form put aside.
+		r.kept = false
+		r.fs.push(paneRevisit, r.form)
 		return nil
 	}
 	if r.view != rvChecklist {
@@ -501,8 +473,28 @@ func (r *revisit) fill() tea.Cmd {
 	if len(p.hh.Residents) > 0 {
 		d.Met = []string{p.hh.Head().ID}
 	}
-	r.form = newRevisitForm(r.c, d, p.hh, r.d.concerns)
-	return r.form.changed()
+	r.openForm(d, p.hh, time.Time{})
+	return nil
+}
+
+// openForm puts the revisit form over the pane, from a draft (saved at; zero for a new one).
+func (r *revisit) openForm(d store.RevisitDraft, hh store.Household, saved time.Time) {
+	body := newRevisitForm(r.c, d, hh, r.d.concerns)
+	fr := newForm(r.c, r.fs, paneRevisit, body)
+	body.frame = fr
+	fr.fromDraft(saved)
+	fr.saved = func(any) tea.Cmd {
+		r.form, r.body, r.kept = nil, nil, false
+		return r.load(false)
+	}
+	fr.left = func(kept bool) {
+		r.kept = kept
+		if !kept {
+			r.form, r.body = nil, nil
+		}
+	}
+	r.form, r.body, r.kept = fr, body, false
+	r.fs.push(paneRevisit, fr)
 }
 
 // askReassign picks another group of the village for the selected household's revisit.
@@ -518,7 +510,9 @@ func (r *revisit) askReassign() tea.Cmd {
 		}
 	}
 	sort.Slice(opts, func(i, j int) bool { return opts[i].value < opts[j].value })
-	r.prompt = newPrompt("reassign", r.c.T("rf.ask.group"), "", opts)
+	r.fs.push(paneRevisit, askFor(r.c, r.fs, r.c.T("rf.ask.group"), "", fixed(opts), func(val string) (tea.Cmd, string) {
+		return r.answer("reassign", val)
+	}))
 	return nil
 }
 
@@ -535,12 +529,14 @@ func (r *revisit) askTownship(kind, label string) tea.Cmd {
 	if kind == "leader" {
 		initial = r.d.villages[u.code].Leader
 	}
-	r.prompt = newPrompt(kind, fmt.Sprintf(r.c.T(label), u.name), initial, nil)
+	r.fs.push(paneRevisit, askFor(r.c, r.fs, fmt.Sprintf(r.c.T(label), u.name), initial, nil, func(val string) (tea.Cmd, string) {
+		return r.answer(kind, val)
+	}))
 	return nil
 }
 
-// answer carries out what a prompt was for.
-func (r *revisit) answer(kind, val string) tea.Cmd {
+// answer carries out what a prompt was for; a refusal keeps the prompt open.
+func (r *revisit) answer(kind, val string) (tea.Cmd, string) {
 	c := r.c
 	switch kind {
 	case "reassign":
@@ -552,19 +548,19 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 				}
 			}
 			return statusMsg{text: c.T("rf.reassigned")}
-		}
+		}, ""
 	case "deadline":
 		u := r.d.units[r.cur[rvSummary].Pos]
 		d, err := parseDeadline(val, c.Store.Now())
 		if err != nil {
-			return status(c.storeWords(err), true)
+			return nil, c.storeWords(err)
 		}
 		return func() tea.Msg {
 			if err := c.Store.SetRevisitDeadline(c.Actor, u.code, d); err != nil {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.deadline.set"), u.name, d)}
-		}
+		}, ""
 	case "leader":
 		u := r.d.units[r.cur[rvSummary].Pos]
 		return func() tea.Msg {
@@ -572,9 +568,9 @@ func (r *revisit) answer(kind, val string) tea.Cmd {
 				return statusMsg{text: c.storeWords(err), err: true}
 			}
 			return statusMsg{text: fmt.Sprintf(c.T("rf.leader.set"), u.name, val)}
-		}
+		}, ""
 	}
-	return nil
+	return nil, ""
 }
 
 // rate formats one rate as a whole percent rounded half up (store.PercentText, as every pane
@@ -588,8 +584,6 @@ func (r *revisit) View() string {
 		return " " + r.c.T("loading")
 	case r.err != nil:
 		return " " + st.Error.Render(r.c.storeWords(r.err))
-	case r.form != nil:
-		return r.form.view(r.w, r.h)
 	}
 	t := r.d.total
 	head := " " + fmt.Sprintf(r.c.T("rv.rates4"), rate(t.Responded, t.Concerns), rate(t.OnTime, t.Due),
@@ -612,9 +606,6 @@ func (r *revisit) View() string {
 		lines = append(lines, " "+r.c.T("empty"))
 	}
 	lines = append(lines, tb.Lines(st, r.w, from, to, cur.Pos)...)
-	if r.prompt != nil {
-		lines = withTail(st, r.w, r.h, lines, r.prompt.lines(st, r.w, 9))
-	}
 	if len(lines) > r.h {
 		lines = lines[:r.h]
 	}
@@ -705,20 +696,11 @@ func (r *revisit) table() views.Table {
 
 func (r *revisit) ShortHelp() []key.Binding {
 	k := r.c.Keys
-	switch {
-	case r.form != nil:
-		return []key.Binding{k.FormNext, k.FormChoice, k.FormSave, k.Back}
-	case r.prompt != nil:
-		return []key.Binding{k.Open, k.Back}
-	}
 	return []key.Binding{k.RevisitView, k.Up, k.Down, k.Fill, k.Reassign}
 }
 
 func (r *revisit) FullHelp() [][]key.Binding {
 	k := r.c.Keys
-	if r.form != nil {
-		return [][]key.Binding{{k.FormNext, k.FormPrev, k.FormChoice, k.FormToggle, k.FormSave, k.Back}}
-	}
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.RevisitView, k.Back},
 		{k.Fill, k.Reassign, k.RevisitDue, k.Leader}, {k.RateResponse, k.RateOnTime, k.RateRevisit, k.RateSatisfied, k.RateRounding}}
 }

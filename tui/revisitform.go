@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
@@ -24,8 +26,7 @@ type revisitForm struct {
 	item     int
 	input    textinput.Model
 	err      map[int]string
-	drafts   *drafts
-	done     bool
+	frame    *form
 }
 
 const (
@@ -37,14 +38,9 @@ const (
 // solvedChoices are the answers to "solved?", in the form's order.
 var solvedChoices = []string{store.SolvedYes, store.SolvedPartly, store.SolvedNo}
 
-type revisitsSaved struct {
-	rs  []store.Revisit
-	err error
-}
-
 func newRevisitForm(c *Common, d store.RevisitDraft, hh store.Household, concerns map[string]store.Concern) *revisitForm {
 	cleanRevisitDraft(&d)
-	f := &revisitForm{c: c, d: d, hh: hh, concerns: concerns, err: map[int]string{}, drafts: newDrafts()}
+	f := &revisitForm{c: c, d: d, hh: hh, concerns: concerns, err: map[int]string{}}
 	f.input = newInput(maxInput)
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
 	f.enter()
@@ -120,25 +116,90 @@ func (f *revisitForm) choose(dir int) {
 	}
 }
 
-func (f *revisitForm) changed() tea.Cmd { return f.drafts.changed() }
-
-func (f *revisitForm) saveDraft() tea.Cmd {
+// draft writes the draft as the form is now.
+func (f *revisitForm) draft() func() error {
 	f.leave()
 	d := f.d
 	d.Focus = f.focus
 	d.Met = slices.Clone(d.Met)
 	d.Answers = slices.Clone(d.Answers)
 	c := f.c
-	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveRevisitDraft(c.Actor, d) })
+	return func() error { return c.Store.SaveRevisitDraft(c.Actor, d) }
 }
 
+// discard drops the draft.
+func (f *revisitForm) discard() func() error {
+	c := f.c
+	return func() error { return c.Store.DiscardRevisitDraft(c.Actor) }
+}
+
+func (f *revisitForm) setCommon(c *Common) { f.c = c }
+func (f *revisitForm) keys() []key.Binding {
+	k := f.c.Keys
+	return []key.Binding{k.FormChoice, k.FormToggle}
+}
+
+func (f *revisitForm) title() string {
+	return f.c.T("rf.title") + " · " + f.hh.Address + " " + f.hh.Head().Name
+}
+
+// stuck says why the draft can no longer be saved: every concern it answers was closed
+// meanwhile (a revisit saved from another session), or the household moved out.
+func (f *revisitForm) stuck() string {
+	if _, current := f.hh.Current(); !current {
+		return fmt.Sprintf(f.c.T("vf.stuck.moved"), f.hh.Address)
+	}
+	open := 0
+	for _, a := range f.d.Answers {
+		if c, ok := f.concerns[a.Concern]; ok && c.Status == store.StatusResolved {
+			open++
+		}
+	}
+	if len(f.d.Answers) > 0 && open == 0 {
+		return f.c.T("rf.stuck.done")
+	}
+	return ""
+}
+
+// save saves the revisit: a satisfied answer closes its concern, any other reopens it.
 func (f *revisitForm) save() tea.Cmd {
 	f.leave()
 	d, c := f.d, f.c
 	return func() tea.Msg {
 		rs, err := c.Store.SaveRevisits(c.Actor, d)
-		return revisitsSaved{rs: rs, err: err}
+		if err != nil {
+			return formSaved{err: err}
+		}
+		closed, reopened := 0, 0
+		for _, x := range rs {
+			if x.Satisfied() {
+				closed++
+			} else {
+				reopened++
+			}
+		}
+		text := fmt.Sprintf(c.T("rf.saved"), len(rs), closed, reopened)
+		if reopened > 0 {
+			// The supervision deadline is a deadline change: said when it happens.
+			due := c.Store.Now().AddDate(0, 0, store.SupervisionDays).Format(time.DateOnly)
+			text += fmt.Sprintf(c.T("rf.saved.due"), c.day(due))
+		}
+		return formSaved{text: text, result: rs}
 	}
+}
+
+// refused shows a refused save at the answer it names.
+func (f *revisitForm) refused(err error) string {
+	fe, ok := store.IsFormError(err)
+	if !ok {
+		return f.c.errText(err)
+	}
+	slot := slotOfRevisitField(fe.Field)
+	f.err[slot] = f.c.T("fe." + fe.Code)
+	f.leave()
+	f.focus = slot
+	f.enter()
+	return f.err[slot]
 }
 
 // slotOfRevisitField maps a store.FormError field to its slot.
@@ -154,60 +215,42 @@ func slotOfRevisitField(field string) int {
 	return rSlotDate
 }
 
-func (f *revisitForm) update(msg tea.Msg) tea.Cmd {
-	if mine, due := f.drafts.take(msg); mine {
-		if due {
-			return f.saveDraft()
-		}
-		return nil
-	}
+// update takes a key or a paste for the fields, and reports whether the content changed.
+func (f *revisitForm) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case revisitsSaved:
-		if msg.err != nil {
-			if fe, ok := store.IsFormError(msg.err); ok {
-				slot := slotOfRevisitField(fe.Field)
-				f.err[slot] = f.c.T("fe." + fe.Code)
-				f.leave()
-				f.focus = slot
-				f.enter()
-				return status(f.err[slot], true)
-			}
-			return status(f.c.errText(msg.err), true)
-		}
-		f.done = true
 	case tea.PasteMsg:
 		if cm, ok := cleanInput(msg); ok && f.isText(f.focus) {
 			var cmd tea.Cmd
 			f.input, cmd = f.input.Update(cm)
-			return tea.Batch(cmd, f.changed())
+			return cmd, true
 		}
 	case tea.KeyPressMsg:
 		return f.key(msg)
 	}
-	return nil
+	return nil, false
 }
 
-func (f *revisitForm) key(msg tea.KeyPressMsg) tea.Cmd {
+// key handles a key in the form; moving between fields changes nothing to save.
+func (f *revisitForm) key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	delete(f.err, f.focus)
 	s := msg.String()
 	switch s {
-	case "tab", "down", "enter":
+	case "down", "enter":
 		f.move(1)
-		return f.changed()
-	case "shift+tab", "up":
+		return nil, false
+	case "up":
 		f.move(-1)
-		return f.changed()
-	case "ctrl+s":
-		return f.save()
+		return nil, false
 	}
 	if f.isText(f.focus) {
 		cm, ok := cleanInput(msg)
 		if !ok {
-			return nil
+			return nil, false
 		}
+		before := f.input.Value()
 		var cmd tea.Cmd
 		f.input, cmd = f.input.Update(cm)
-		return tea.Batch(cmd, f.changed())
+		return cmd, f.input.Value() != before
 	}
 	if f.focus == rSlotMet {
 		switch s {
@@ -225,9 +268,9 @@ func (f *revisitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 				}
 			}
 		default:
-			return nil
+			return nil, false
 		}
-		return f.changed()
+		return nil, true
 	}
 	switch s {
 	case "left", "h":
@@ -244,9 +287,9 @@ func (f *revisitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 			a.Satisfaction = store.Satisfactions[n]
 		}
 	default:
-		return nil
+		return nil, false
 	}
-	return f.changed()
+	return nil, true
 }
 
 // view renders the form.
@@ -285,9 +328,6 @@ func (f *revisitForm) view(w, h int) string {
 		return views.Cut(f.getText(slot), max(w-11, 1))
 	}
 	add := func(slot int, s string) { ls = append(ls, line{slot, views.Cut(s, w)}) }
-	saved := f.drafts.note(f.c)
-	head := " " + st.Title.Render(f.c.T("rf.title")) + "  " + f.hh.Address + "  " + f.hh.Head().Name
-	add(-1, head+strings.Repeat(" ", max(w-views.Width(head)-views.Width(saved), 1))+saved)
 	add(rSlotDate, " "+label(rSlotDate, f.c.T("v.date"))+" "+text(rSlotDate))
 	if e := f.err[rSlotDate]; e != "" {
 		add(rSlotDate, "          "+st.Error.Render("! "+e))

@@ -524,7 +524,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		if !r.canBuild(v) {
 			return nil
 		}
-		r.fs.push(paneRoutes, newGroupForm(r.c, r.fs, store.Group{Village: v, Name: store.GroupName(r.countGroups(v) + 1)}, r.d.ctx[v]))
+		r.fs.push(paneRoutes, groupFormFor(r.c, r.fs, store.Group{Village: v, Name: store.GroupName(r.countGroups(v) + 1)}, r.d.ctx[v]))
 	case key.Matches(km, k.Edit):
 		g, ok := r.selected()
 		if !ok {
@@ -540,7 +540,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		for k, v := range g.g.Exceptions {
 			cp.Exceptions[k] = v
 		}
-		r.fs.push(paneRoutes, newGroupForm(r.c, r.fs, cp, r.d.ctx[g.g.Village]))
+		r.fs.push(paneRoutes, groupFormFor(r.c, r.fs, cp, r.d.ctx[g.g.Village]))
 	case key.Matches(km, k.Remove):
 		if g, ok := r.selected(); ok {
 			if !r.canBuild(g.g.Village) {

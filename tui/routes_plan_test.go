@@ -92,7 +92,7 @@ func TestPlanOnlyUnvisited(t *testing.T) {
 	first := rt.Households[rt.Days[0].Start]
 	r.keys("n")
 	r.settle()
-	if v := r.m.panes[paneVisits].(*visits); r.m.active != paneVisits || v.form == nil || v.form.d.Household != first {
+	if v := r.m.panes[paneVisits].(*visits); r.m.active != paneVisits || v.form == nil || v.body.d.Household != first {
 		t.Fatalf("n after the plan: pane %d, want the form of %s\n%s", r.m.active, first, r.screen())
 	}
 }
@@ -149,7 +149,7 @@ func TestMissedListFiltersAndVisits(t *testing.T) {
 			keys = append(keys, "enter", "enter")
 			r.burst(when, is[visitsLoaded], keys...)
 			v := r.m.panes[paneVisits].(*visits)
-			if r.m.active != paneVisits || v.form == nil || v.form.d.Household != want.hh.ID {
+			if r.m.active != paneVisits || v.form == nil || v.body.d.Household != want.hh.ID {
 				t.Fatalf("pane %d, want the visit form of %s (%s)\n%s", r.m.active, want.hh.ID, want.hh.Address, r.screen())
 			}
 		})

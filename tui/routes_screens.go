@@ -21,12 +21,10 @@ import (
 
 // sheetBase is what the routes sheets share: the pane and their size.
 type sheetBase struct {
-	r    *routes
-	w, h int
+	sized
+	r *routes
 }
 
-func (s *sheetBase) SetSize(w, h int)          { s.w, s.h = w, h }
-func (s *sheetBase) Capturing() bool           { return false }
 func (s *sheetBase) FullHelp() [][]key.Binding { return s.r.FullHelp() }
 
 // draw fits a sheet's lines into its height.

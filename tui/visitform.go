@@ -1,13 +1,16 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/dates"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -65,22 +68,22 @@ type visitForm struct {
 	members map[string]store.Member
 	grids   map[string]string
 	err     map[int]string
-	drafts  *drafts
-	done    bool // saved: the pane closes the form
+	frame   *form
+	// visits are the pane's visits, newest first: a household visited before says so.
+	visits []visitRow
 }
 
 // visitSaved reports a saved visit.
 type visitSaved struct {
 	v        store.Visit
 	concerns []store.Concern
-	err      error
 }
 
 // newVisitForm opens the form over a draft.
 func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	cleanVisitDraft(&d)
 	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
-		members: data.members, grids: data.grids, err: map[int]string{}, drafts: newDrafts()}
+		members: data.members, grids: data.grids, err: map[int]string{}, visits: data.rows}
 	if f.d.Findings == nil {
 		f.d.Findings = map[string]string{}
 	}
@@ -94,6 +97,16 @@ func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
 	f.enter()
 	return f
+}
+
+// refresh points the form at the pane's newly loaded data (a household that moved out since
+// the form opened shows as such).
+func (f *visitForm) refresh(data *visitsData) {
+	f.hh, f.hhOpts, f.groups, f.members, f.grids = data.households, data.hhOpts, data.groups, data.members, data.grids
+	f.visits = data.rows
+	if f.focus == slotHousehold {
+		f.refilter()
+	}
 }
 
 // slots counts the form's slots.
@@ -233,6 +246,57 @@ func (f *visitForm) refilter() {
 	f.hcur = min(f.hcur, max(len(f.filter)-1, 0))
 }
 
+// lastVisit is the household's previous visit (not the one being corrected), if any.
+func (f *visitForm) lastVisit() (store.Visit, bool) {
+	for _, r := range f.visits {
+		if r.v.Household == f.d.Household && r.v.ID != f.d.Editing {
+			return r.v, true
+		}
+	}
+	return store.Visit{}, false
+}
+
+// residents are the household's people in the order the form lists them: those the last
+// visit missed first, as the ones to look for.
+func (f *visitForm) residents() []store.Resident {
+	h, ok := f.household()
+	if !ok {
+		return nil
+	}
+	last, ok := f.lastVisit()
+	if !ok {
+		return h.Residents
+	}
+	out := make([]store.Resident, 0, len(h.Residents))
+	for _, r := range h.Residents {
+		if !slices.Contains(last.Present, r.ID) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range h.Residents {
+		if slices.Contains(last.Present, r.ID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// markAll marks everyone at home (on the presence slot) or every topic told (on 四讲).
+func (f *visitForm) markAll() bool {
+	switch f.focus {
+	case slotPresent:
+		f.d.Present, f.d.Away = nil, map[string]string{}
+		for _, r := range f.residents() {
+			f.d.Present = append(f.d.Present, r.ID)
+		}
+	case slotTopics:
+		f.d.Topics = append([]string(nil), allTopics...)
+	default:
+		return false
+	}
+	return true
+}
+
 // household returns the chosen household.
 func (f *visitForm) household() (store.Household, bool) {
 	h, ok := f.hh[f.d.Household]
@@ -247,10 +311,9 @@ func (f *visitForm) chooseHousehold(id string) {
 		return
 	}
 	f.d.Household, f.d.Village = id, h.Village
+	// Nobody is marked at home or away until the person filling the form says so: a
+	// household counted as fully met must have been seen to be.
 	f.d.Present = nil
-	for _, r := range h.Residents {
-		f.d.Present = append(f.d.Present, r.ID)
-	}
 	f.d.Away = map[string]string{}
 	f.d.Special = slices.Clone(h.Special)
 	if g := f.group(); g == nil || !slices.Contains(g.Grids, h.Grid) {
@@ -304,19 +367,12 @@ func (f *visitForm) checkItems(slot int) (labels []string, on []bool) {
 			on = append(on, slices.Contains(f.d.Members, id))
 		}
 	case slotPresent:
-		h, ok := f.household()
-		if !ok {
-			return nil, nil
-		}
-		for _, r := range h.Residents {
+		for _, r := range f.residents() {
 			here := slices.Contains(f.d.Present, r.ID)
 			l := r.Name
-			if !here {
-				reason := f.d.Away[r.ID]
-				if reason == "" {
-					reason = store.AwayReasons[0]
-				}
-				l += "(" + reason + ")"
+			if reason, away := f.d.Away[r.ID]; away && !here {
+				// [-] away, with why; [ ] not marked yet.
+				l = "\x00" + l + "(" + reason + ")"
 			}
 			labels = append(labels, l)
 			on = append(on, here)
@@ -352,12 +408,11 @@ func (f *visitForm) toggle() {
 			}
 		}
 	case slotPresent:
-		if h, ok := f.household(); ok && f.item < len(h.Residents) {
-			id := h.Residents[f.item].ID
+		// Space: at home, or not marked again; r marks away (see cycleReason).
+		if rs := f.residents(); f.item < len(rs) {
+			id := rs[f.item].ID
+			delete(f.d.Away, id)
 			f.d.Present = flip(f.d.Present, id)
-			if !slices.Contains(f.d.Present, id) && f.d.Away[id] == "" {
-				f.d.Away[id] = store.AwayReasons[0]
-			}
 		}
 	case slotTopics:
 		f.d.Topics = flip(f.d.Topics, allTopics[f.item])
@@ -368,13 +423,15 @@ func (f *visitForm) toggle() {
 
 // cycleReason steps the away reason of the current resident (and marks them away).
 func (f *visitForm) cycleReason() {
-	h, ok := f.household()
-	if !ok || f.item >= len(h.Residents) {
+	rs := f.residents()
+	if f.item >= len(rs) {
 		return
 	}
-	id := h.Residents[f.item].ID
+	id := rs[f.item].ID
 	if i := slices.Index(f.d.Present, id); i >= 0 {
 		f.d.Present = slices.Delete(f.d.Present, i, i+1)
+	}
+	if _, away := f.d.Away[id]; !away {
 		f.d.Away[id] = store.AwayReasons[0]
 		return
 	}
@@ -451,11 +508,8 @@ func (f *visitForm) removeConcern() {
 	f.enter()
 }
 
-// changed schedules a draft save for when typing pauses.
-func (f *visitForm) changed() tea.Cmd { return f.drafts.changed() }
-
-// saveDraft writes the draft now.
-func (f *visitForm) saveDraft() tea.Cmd {
+// draft writes the draft as the form is now.
+func (f *visitForm) draft() func() error {
 	f.leave()
 	d := f.d
 	d.Focus = f.focus
@@ -463,7 +517,46 @@ func (f *visitForm) saveDraft() tea.Cmd {
 	d.Concerns = slices.Clone(d.Concerns)
 	d.Findings, d.Category, d.Away = cloneMap(d.Findings), cloneMap(d.Category), cloneMap(d.Away)
 	c := f.c
-	return f.drafts.save(c.Store.Now, func() error { return c.Store.SaveDraft(c.Actor, d) })
+	return func() error { return c.Store.SaveDraft(c.Actor, d) }
+}
+
+// discard drops the draft.
+func (f *visitForm) discard() func() error {
+	c := f.c
+	return func() error { return c.Store.DiscardDraft(c.Actor) }
+}
+
+func (f *visitForm) setCommon(c *Common) { f.c = c }
+
+// title names the form: a new registration form, or the visit being corrected.
+func (f *visitForm) title() string {
+	t := f.c.T("vf.title")
+	if f.d.Editing != "" {
+		t = fmt.Sprintf(f.c.T("vf.title.edit"), f.d.Editing)
+	}
+	// The household stays in sight however far down the form is scrolled.
+	if h, ok := f.household(); ok {
+		t += " · " + h.Address + " " + h.Head().Name
+	}
+	return t
+}
+
+// stuck says why the draft can no longer be saved: its household has moved out.
+func (f *visitForm) stuck() string {
+	if f.d.Household == "" {
+		return ""
+	}
+	if h, ok := f.hh[f.d.Household]; ok {
+		if _, current := h.Current(); !current {
+			return fmt.Sprintf(f.c.T("vf.stuck.moved"), h.Address)
+		}
+	}
+	return ""
+}
+
+func (f *visitForm) keys() []key.Binding {
+	k := f.c.Keys
+	return []key.Binding{k.FormConcern, k.FormToggle}
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -480,9 +573,44 @@ func (f *visitForm) save() tea.Cmd {
 	d := f.d
 	c := f.c
 	return func() tea.Msg {
+		// The date as people write it (12-05, 昨天, 2026-12-05): a day without its year is
+		// this year's, never a day in the future nor before the campaign began.
+		start, _ := c.Store.CampaignStart(c.Actor)
+		day, err := dates.Past(d.Date, c.Store.Now(), start)
+		if err != nil {
+			return formSaved{err: err}
+		}
+		d.Date = day
 		v, cs, err := c.Store.SaveVisit(c.Actor, d)
-		return visitSaved{v: v, concerns: cs, err: err}
+		return formSaved{text: fmt.Sprintf(c.T("vf.saved.ok"), v.ID, len(cs)), result: visitSaved{v: v, concerns: cs}, err: err}
 	}
+}
+
+// refused shows a refused save at the field it names.
+func (f *visitForm) refused(err error) string {
+	var de *dates.Error
+	if errors.As(err, &de) {
+		f.leave()
+		f.focus = slotDate
+		f.enter()
+		f.err[slotDate] = f.c.errText(err)
+		return f.err[slotDate]
+	}
+	fe, ok := store.IsFormError(err)
+	if !ok {
+		return f.c.errText(err)
+	}
+	slot := slotOfField(fe.Field)
+	f.err[slot] = f.c.T("fe." + fe.Code)
+	if fe.Code == "date.before" {
+		if parts := strings.SplitN(fe.Msg, "(", 2); len(parts) == 2 {
+			f.err[slot] += " (" + strings.TrimSuffix(parts[1], ")") + ")"
+		}
+	}
+	f.leave()
+	f.focus = slot
+	f.enter()
+	return f.err[slot]
 }
 
 // slotOfField maps a store.FormError field to the slot that shows it.
@@ -492,6 +620,8 @@ func slotOfField(field string) int {
 		return slotHousehold
 	case field == "date":
 		return slotDate
+	case field == "present":
+		return slotPresent
 	case strings.HasPrefix(field, "concern."):
 		var i int
 		var what string
@@ -504,32 +634,9 @@ func slotOfField(field string) int {
 	return slotHousehold
 }
 
-// update handles a message while the form is open.
-func (f *visitForm) update(msg tea.Msg) tea.Cmd {
-	if mine, due := f.drafts.take(msg); mine {
-		if due {
-			return f.saveDraft()
-		}
-		return nil
-	}
+// update takes a key or a paste for the fields, and reports whether the content changed.
+func (f *visitForm) update(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case visitSaved:
-		if msg.err != nil {
-			if fe, ok := store.IsFormError(msg.err); ok {
-				slot := slotOfField(fe.Field)
-				f.err[slot] = f.c.T("fe." + fe.Code)
-				if fe.Code == "date.before" {
-					f.err[slot] += " (" + strings.TrimSuffix(strings.SplitN(fe.Msg, "(", 2)[1], ")") + ")"
-				}
-				f.leave()
-				f.focus = slot
-				f.enter()
-				return status(f.err[slot], true)
-			}
-			return status(f.c.errText(msg.err), true)
-		}
-		f.done = true
-		return nil
 	case tea.PasteMsg:
 		if cm, ok := cleanInput(msg); ok && f.isText(f.focus) {
 			var cmd tea.Cmd
@@ -537,66 +644,67 @@ func (f *visitForm) update(msg tea.Msg) tea.Cmd {
 			if f.focus == slotHousehold {
 				f.refilter()
 			}
-			return tea.Batch(cmd, f.changed())
+			return cmd, true
 		}
-		return nil
 	case tea.KeyPressMsg:
 		return f.key(msg)
 	}
-	return nil
+	return nil, false
 }
 
 // key handles a key in the form.
-func (f *visitForm) key(msg tea.KeyPressMsg) tea.Cmd {
+// key handles a key in the form; moving between fields changes nothing to save.
+func (f *visitForm) key(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	delete(f.err, f.focus)
 	s := msg.String()
 	switch s {
-	case "tab", "down":
-		if f.focus == slotHousehold && s == "down" && len(f.filter) > 0 {
+	case "down":
+		if f.focus == slotHousehold && len(f.filter) > 0 {
 			f.hcur = min(f.hcur+1, len(f.filter)-1)
-			return nil
+			return nil, false
 		}
 		f.move(1)
-		return f.changed()
-	case "shift+tab", "up":
-		if f.focus == slotHousehold && s == "up" && f.hcur > 0 {
+		return nil, false
+	case "up":
+		if f.focus == slotHousehold && f.hcur > 0 {
 			f.hcur--
-			return nil
+			return nil, false
 		}
 		f.move(-1)
-		return f.changed()
-	case "ctrl+s":
-		return f.save()
+		return nil, false
 	case "ctrl+n":
 		f.addConcern()
-		return f.changed()
+		return nil, true
 	case "ctrl+d":
 		f.removeConcern()
-		return f.changed()
+		return nil, true
 	case "enter":
 		if f.focus == slotHousehold {
 			if len(f.filter) > 0 {
 				f.chooseHousehold(f.filter[f.hcur].value)
 				f.input.SetValue("")
 				f.move(1)
+				return nil, true
 			}
-			return f.changed()
+			return nil, false
 		}
 		f.move(1)
-		return f.changed()
+		return nil, false
 	}
 	if f.isText(f.focus) {
 		cm, ok := cleanInput(msg)
 		if !ok {
-			return nil
+			return nil, false
 		}
+		before := f.input.Value()
 		var cmd tea.Cmd
 		f.input, cmd = f.input.Update(cm)
 		if f.focus == slotHousehold {
 			f.hcur = 0
 			f.refilter()
 		}
-		return tea.Batch(cmd, f.changed())
+		// Typing in the household slot searches; choosing one is the change.
+		return cmd, f.focus != slotHousehold && f.input.Value() != before
 	}
 	labels, _ := f.checkItems(f.focus)
 	switch s {
@@ -618,6 +726,10 @@ func (f *visitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 		} else {
 			f.choose(1)
 		}
+	case "*":
+		if !f.markAll() {
+			return nil, false
+		}
 	case "r", "y", "g":
 		if f.focus >= fixedSlots {
 			if i, k := concernAt(f.focus); k == cTag {
@@ -634,9 +746,9 @@ func (f *visitForm) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	default:
-		return nil
+		return nil, false
 	}
-	return f.changed()
+	return nil, true
 }
 
 // formLine is one line of the form and the slot it belongs to (-1 for none).
@@ -690,6 +802,8 @@ func (f *visitForm) lines(w int) []formLine {
 			box := "[ ]"
 			if on[i] {
 				box = "[x]"
+			} else if strings.HasPrefix(l, "\x00") {
+				box, l = "[-]", l[1:] // away
 			}
 			it := box + l
 			if slot == f.focus && i == f.item {
@@ -728,9 +842,9 @@ func (f *visitForm) lines(w int) []formLine {
 	if h, ok := f.household(); ok {
 		hhText = fmt.Sprintf("%s %s  %s (%d%s)", f.grids[h.Grid], h.Address, h.Head().Name, len(h.Residents), f.c.T("r.people"))
 	}
-	saved := f.drafts.note(f.c)
+	saved := ""
 	if f.focus == slotHousehold {
-		f.input.SetWidth(max(w-13-views.Width(saved), 4))
+		f.input.SetWidth(max(w-13, 4))
 		hhText = f.input.View()
 		if h, ok := f.household(); ok && f.input.Value() == "" {
 			hhText += st.Muted.Render(" " + h.Address + " " + h.Head().Name)
@@ -740,6 +854,22 @@ func (f *visitForm) lines(w int) []formLine {
 	gap := max(w-views.Width(head)-views.Width(saved), 1)
 	add(slotHousehold, head+strings.Repeat(" ", gap)+saved)
 	errLine(slotHousehold)
+	if last, ok := f.lastVisit(); ok {
+		// Visited before: when, and whom that visit missed (they are listed first below).
+		var missed []string
+		for _, r := range f.residents() {
+			if !slices.Contains(last.Present, r.ID) {
+				missed = append(missed, r.Name)
+			}
+		}
+		note := fmt.Sprintf(f.c.T("vf.last"), f.c.day(last.Date))
+		if len(missed) > 0 {
+			note += fmt.Sprintf(f.c.T("vf.last.missed"), strings.Join(missed, "、"))
+		} else {
+			note += f.c.T("vf.last.all")
+		}
+		add(slotHousehold, "          "+st.Warn.Render(note))
+	}
 	if f.focus == slotHousehold {
 		n := min(len(f.filter), 6)
 		from := max(0, min(f.hcur-n+1, len(f.filter)-n))

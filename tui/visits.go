@@ -26,10 +26,12 @@ type visits struct {
 	data   *visitsData
 	rows   []visitRow // after the filter
 	cur    views.Cursor
-	open   bool
-	form   *visitForm
-	kept   *visitForm // a form put aside with esc; a brings it back
-	prompt *prompt
+	// form is the registration form (a layer while open), and body its fields; kept is a
+	// form put aside with its draft (esc, k), which a brings back.
+	form   *form
+	body   *visitForm
+	kept   bool
+	detail *visitSheet
 	filter string // "v:DL", "g:DL03", "p:DL-G1", "d:2026-11-25" or ""
 	// pendingOpen is a household the Routes pane asked to visit before the data arrived.
 	pendingOpen *openVisitMsg
@@ -73,20 +75,21 @@ type openVisitMsg struct {
 // focusPaneMsg asks the root to show a pane.
 type focusPaneMsg struct{ pane paneID }
 
-func newVisits(c *Common, fs *focus) *visits { return &visits{c: c, fs: fs} }
+func newVisits(c *Common, fs *focus) *visits {
+	v := &visits{c: c, fs: fs}
+	v.detail = &visitSheet{v: v}
+	return v
+}
 
 func (v *visits) setCommon(c *Common) {
 	v.c = c
-	for _, f := range []*visitForm{v.form, v.kept} {
-		if f != nil {
-			f.c = c
-		}
+	if v.form != nil && !v.fs.open(v.form) {
+		v.form.setCommon(c) // a kept form; an open one is a layer and gets it from the root
 	}
 }
 
-// settling is true while a form asked for (by a household card, the routes pane or a) waits
-// for the pane's data: the keys typed meanwhile are for that form.
-func (v *visits) settling() bool { return v.pendingOpen != nil }
+// settling is true until the first load is in: keys typed before wait for the list.
+func (v *visits) settling() bool { return !v.loaded }
 
 func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v.load(true) }) }
 
@@ -191,16 +194,8 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 
 func (v *visits) SetSize(w, h int) { v.w, v.h = w, h }
 
-// Flush saves the open form's draft at once (before the session ends).
-func (v *visits) Flush() tea.Cmd {
-	if v.form == nil {
-		return nil
-	}
-	return v.form.saveDraft()
-}
-
-// Capturing is true while the form or a prompt is open: every key belongs to it.
-func (v *visits) Capturing() bool { return v.form != nil || v.prompt != nil }
+// Capturing: the list takes no text; the form and the filter are layers of their own.
+func (v *visits) Capturing() bool { return false }
 
 func (v *visits) listHeight() int { return max(v.h-4, 1) }
 
@@ -242,16 +237,20 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		v.data = msg.data
+		if v.body != nil {
+			v.body.refresh(v.data)
+		}
 		v.refilter()
 		if v.pendingOpen != nil {
 			o := *v.pendingOpen
 			v.pendingOpen = nil
 			return v.openFor(o)
 		}
-		if msg.data.draft != nil && v.form == nil && v.kept == nil {
-			v.form = newVisitForm(v.c, *msg.data.draft, v.data)
-			v.form.drafts.saved = msg.data.draft.SavedAt
-			return tea.Batch(status(v.c.T("vf.restored"), false), func() tea.Msg { return focusPaneMsg{pane: 1} })
+		if msg.data.draft != nil && v.form == nil {
+			// A form cut off by a dropped link comes back as it was, on this pane.
+			v.openForm(*msg.data.draft, msg.data.draft.SavedAt)
+			v.fs.say(v.c.T("vf.restored"), false)
+			return func() tea.Msg { return focusPaneMsg{pane: paneVisits} }
 		}
 		return nil
 	case ChangedMsg:
@@ -265,67 +264,57 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return v.openFor(msg)
-	}
-	if v.form != nil {
-		if km, ok := msg.(tea.KeyPressMsg); ok && key.Matches(km, k.Back) {
-			// Leaving the form keeps the draft: it is saved now and brought back with a.
-			cmd := v.form.saveDraft()
-			v.kept, v.form = v.form, nil
-			return tea.Batch(cmd, status(v.c.T("vf.kept"), false))
-		}
-		cmd := v.form.update(msg)
-		if v.form.done {
-			vs, _ := msg.(visitSaved)
-			v.form, v.kept = nil, nil
-			if v.data != nil {
-				v.data.draft = nil
-			}
-			return tea.Batch(cmd, v.load(false), status(fmt.Sprintf(v.c.T("vf.saved.ok"), vs.v.ID, len(vs.concerns)), false))
-		}
-		return cmd
-	}
-	if v.kept != nil {
-		// Late messages of a form put aside (its draft save, a tick) still reach it.
-		switch msg.(type) {
-		case draftSaved, draftTick:
-			return v.kept.update(msg)
-		}
-	}
-	if v.prompt != nil {
-		return answerPrompt(&v.prompt, msg, func(_, val string) tea.Cmd {
-			v.filter = val
-			v.refilter()
+	case tea.KeyPressMsg:
+		if moveKeys(k, msg, &v.cur, v.listHeight()) {
 			return nil
-		})
-	}
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	if v.open {
-		switch {
-		case key.Matches(km, k.Back, k.Open):
-			v.open = false
-		case key.Matches(km, k.Edit):
-			return v.edit()
 		}
-		return nil
-	}
-	if moveKeys(k, km, &v.cur, v.listHeight()) {
-		return nil
-	}
-	switch {
-	case key.Matches(km, k.Open):
-		v.open = len(v.rows) > 0
-	case key.Matches(km, k.New):
-		return v.newVisit("", "")
-	case key.Matches(km, k.Filter):
-		v.prompt = newPrompt("filter", v.c.T("v.ask.filter"), "", v.filterOptions())
-	case key.Matches(km, k.ClearFilter), key.Matches(km, k.Back):
-		v.filter = ""
-		v.refilter()
+		switch {
+		case key.Matches(msg, k.Open):
+			if len(v.rows) > 0 {
+				v.fs.push(paneVisits, v.detail)
+			}
+		case key.Matches(msg, k.New):
+			return v.newVisit("", "")
+		case key.Matches(msg, k.Filter):
+			if v.data == nil {
+				return nil
+			}
+			v.fs.push(paneVisits, askFor(v.c, v.fs, v.c.T("v.ask.filter"), "", fixed(v.filterOptions()), func(val string) (tea.Cmd, string) {
+				v.filter = val
+				v.refilter()
+				return nil, ""
+			}))
+		case key.Matches(msg, k.ClearFilter), key.Matches(msg, k.Back):
+			v.filter = ""
+			v.refilter()
+		}
 	}
 	return nil
+}
+
+// openForm puts the registration form over the pane, from a draft (saved at; zero for a new
+// form).
+func (v *visits) openForm(d store.VisitDraft, saved time.Time) *visitForm {
+	body := newVisitForm(v.c, d, v.data)
+	fr := newForm(v.c, v.fs, paneVisits, body)
+	body.frame = fr
+	fr.fromDraft(saved)
+	fr.saved = func(result any) tea.Cmd {
+		v.form, v.body, v.kept = nil, nil, false
+		if v.data != nil {
+			v.data.draft = nil
+		}
+		return v.load(false)
+	}
+	fr.left = func(kept bool) {
+		v.kept = kept
+		if !kept {
+			v.form, v.body = nil, nil
+		}
+	}
+	v.form, v.body, v.kept = fr, body, false
+	v.fs.push(paneVisits, fr)
+	return body
 }
 
 // filterOptions lists villages, grids, groups and dates with how many visits each has.
@@ -399,48 +388,57 @@ func (v *visits) newVisit(household, group string) tea.Cmd {
 		v.pendingOpen = &openVisitMsg{household: household, group: group}
 		return nil
 	}
-	if v.kept != nil && household == "" {
+	if v.kept && household == "" {
 		// a brings back the form put aside rather than a blank one.
-		v.form, v.kept = v.kept, nil
+		v.kept = false
+		v.fs.push(paneVisits, v.form)
 		return nil
 	}
-	if v.kept != nil {
-		return status(v.c.T("vf.busy"), true)
+	if v.kept {
+		v.fs.say(v.c.T("vf.busy"), true)
+		return nil
 	}
-	d := store.VisitDraft{Date: v.c.Today(), Topics: append([]string(nil), allTopics...)}
+	// 四讲 starts unticked, as presence does: * ticks them all.
+	d := store.VisitDraft{Date: v.c.Today()}
 	if last, ok := v.lastVisit(); ok {
 		d.Date, d.Group, d.Members = last.Date, last.Group, append([]string(nil), last.Members...)
 	}
-	v.form = newVisitForm(v.c, d, v.data)
+	f := v.openForm(d, time.Time{})
 	if group != "" {
 		for _, g := range v.data.groups {
 			if g.ID == group {
-				v.form.setGroup(g)
+				f.setGroup(g)
 			}
 		}
 	}
 	if household != "" {
-		v.form.chooseHousehold(household)
-		v.form.focus = slotPresent
-		v.form.enter()
+		f.chooseHousehold(household)
+		f.focus = slotPresent
+		f.enter()
 	}
-	return v.form.changed()
+	return nil
 }
 
 // openFor opens the form for a household asked for by the Routes pane.
 func (v *visits) openFor(o openVisitMsg) tea.Cmd {
-	if v.form != nil || v.kept != nil {
-		return status(v.c.T("vf.busy"), true)
+	if v.form != nil {
+		v.fs.say(v.c.T("vf.busy"), true)
+		return nil
 	}
-	return tea.Batch(v.newVisit(o.household, o.group), func() tea.Msg { return focusPaneMsg{pane: 1} })
+	return tea.Batch(v.newVisit(o.household, o.group), func() tea.Msg { return focusPaneMsg{pane: paneVisits} })
 }
 
 // edit opens a saved visit in the form.
 func (v *visits) edit() tea.Cmd {
 	if v.c.Actor.Role == store.RoleInspector {
-		return status(v.c.T("err.readonly"), true)
+		v.fs.say(v.c.T("err.readonly"), true)
+		return nil
 	}
-	if v.form != nil || v.cur.Pos >= len(v.rows) {
+	if v.form != nil {
+		v.fs.say(v.c.T("vf.busy"), true)
+		return nil
+	}
+	if v.cur.Pos >= len(v.rows) {
 		return nil
 	}
 	x := v.rows[v.cur.Pos].v
@@ -454,11 +452,11 @@ func (v *visits) edit() tea.Cmd {
 	if h, ok := v.data.households[x.Household]; ok {
 		d.Special = slices.Clone(h.Special) // the row is shared: the form edits its own copy
 	}
-	v.open = false
-	v.form = newVisitForm(v.c, d, v.data)
-	v.form.focus = slotPresent
-	v.form.enter()
-	return v.form.changed()
+	v.fs.close(v.detail)
+	f := v.openForm(d, time.Time{})
+	f.focus = slotPresent
+	f.enter()
+	return nil
 }
 
 // summary counts visits in all, today and in the last seven days.
@@ -479,7 +477,7 @@ func (v *visits) summary() string {
 	if v.filter != "" {
 		s += "  " + v.c.Styles.Accent.Render("["+v.filter[2:]+"]")
 	}
-	if v.kept != nil {
+	if v.kept {
 		s += "  " + v.c.Styles.Warn.Render(v.c.T("vf.hasdraft"))
 	}
 	return s
@@ -492,10 +490,6 @@ func (v *visits) View() string {
 		return " " + v.c.T("loading")
 	case v.err != nil:
 		return " " + st.Error.Render(v.c.errText(v.err))
-	case v.form != nil:
-		return v.form.view(v.w, v.h)
-	case v.open && v.cur.Pos < len(v.rows):
-		return v.detailView()
 	}
 	lines := []string{v.summary(), st.HRule(v.w)}
 	t := views.Table{Columns: []views.Column{
@@ -520,9 +514,6 @@ func (v *visits) View() string {
 	}
 	from, to := v.cur.Window(v.listHeight())
 	lines = append(lines, t.Lines(st, v.w, from, to, v.cur.Pos)...)
-	if v.prompt != nil {
-		lines = withTail(st, v.w, v.h, lines, v.prompt.lines(st, v.w, 9))
-	}
 	return strings.Join(lines, "\n")
 }
 
@@ -533,8 +524,44 @@ func countOrBlank(n int) string {
 	return fmt.Sprint(n)
 }
 
+// visitSheet is the registration form of the visit under the cursor, as saved, and where its
+// concerns are now (enter); e edits it, esc closes it.
+type visitSheet struct {
+	sized
+	v *visits
+}
+
+func (s *visitSheet) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *visitSheet) ShortHelp() []key.Binding {
+	k := s.v.c.Keys
+	return []key.Binding{k.Edit, k.Back}
+}
+
+func (s *visitSheet) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	k := s.v.c.Keys
+	switch {
+	case key.Matches(km, k.Back, k.Open):
+		s.v.fs.close(s)
+	case key.Matches(km, k.Edit):
+		return s.v.edit()
+	}
+	return nil
+}
+
+func (s *visitSheet) View() string {
+	if s.v.cur.Pos >= len(s.v.rows) {
+		return " " + s.v.c.T("empty")
+	}
+	return s.v.detailView(s.w, s.h)
+}
+
 // detailView shows the registration form of the selected visit and where its concerns are now.
-func (v *visits) detailView() string {
+func (v *visits) detailView(w, height int) string {
 	st := v.c.Styles
 	r := v.rows[v.cur.Pos]
 	h := v.data.households[r.v.Household]
@@ -544,9 +571,9 @@ func (v *visits) detailView() string {
 	}
 	var lines []string
 	add := func(label, value string) {
-		lines = append(lines, " "+st.Heading.Render(views.Fit(label, 8))+" "+views.Cut(value, max(v.w-10, 1)))
+		lines = append(lines, " "+st.Heading.Render(views.Fit(label, 8))+" "+views.Cut(value, max(w-10, 1)))
 	}
-	lines = append(lines, " "+st.Title.Render(fmt.Sprintf("%s  %s %s  %s", r.v.ID, r.grid, r.address, r.head)), st.HRule(v.w))
+	lines = append(lines, " "+st.Title.Render(fmt.Sprintf("%s  %s %s  %s", r.v.ID, r.grid, r.address, r.head)), st.HRule(w))
 	add(v.c.T("v.date"), r.v.Date+"  "+r.group+"  "+r.v.By)
 	var ns []string
 	for _, id := range r.v.Members {
@@ -584,8 +611,8 @@ func (v *visits) detailView() string {
 		add(id, fmt.Sprintf("%s · %s · %s  %s", v.c.T("tier."+string(c.Tier)), v.c.T("tagname."+string(c.Tag)),
 			v.c.T("st."+string(c.Status)), c.Description))
 	}
-	if len(lines) > v.h {
-		lines = lines[:v.h]
+	if len(lines) > height {
+		lines = lines[:height]
 	}
 	return strings.Join(lines, "\n")
 }
@@ -601,25 +628,10 @@ func sortedIDs(m map[string]string) []string {
 
 func (v *visits) ShortHelp() []key.Binding {
 	k := v.c.Keys
-	switch {
-	case v.form != nil:
-		return []key.Binding{k.FormNext, k.FormSave, k.FormConcern, k.Back}
-	case v.prompt != nil:
-		return []key.Binding{k.Open, k.Back}
-	case v.open:
-		return []key.Binding{k.Edit, k.Back}
-	}
 	return []key.Binding{k.New, k.Up, k.Down, k.Open, k.Filter}
 }
 
 func (v *visits) FullHelp() [][]key.Binding {
 	k := v.c.Keys
-	if v.form != nil {
-		return [][]key.Binding{
-			{k.FormNext, k.FormPrev, k.FormSave, k.Back},
-			{k.FormConcern, k.FormDrop, k.FormToggle, k.FormChoice},
-			{k.FormTag, k.FormTier, k.FormReason},
-		}
-	}
 	return [][]key.Binding{{k.New, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Edit, k.Filter, k.ClearFilter, k.Back}}
 }

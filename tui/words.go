@@ -25,6 +25,15 @@ func (c *Common) moveText(m store.Move) string {
 		return dates.Short(d, c.Store.Now())
 	}
 	s := c.T("mv." + m.Action)
+	if m.Action == "extend" {
+		// Every deadline change reads 时限 from → to (why); an extension says so in the why.
+		s = c.T("mv.deadline")
+		if m.Reason != "" {
+			m.Reason = c.T("mv.extend") + "：" + m.Reason
+		} else {
+			m.Reason = c.T("mv.extend")
+		}
+	}
 	switch {
 	case store.IsDeadlineMove(m):
 		s += " " + day(m.From) + " → " + day(m.To)

@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"sanbai/store"
+)
+
+// TestVisitDateAsTyped: the visit date is read as people write it — 12-04 is this year's —
+// and a day in the future is refused at the date, in words, with nothing saved.
+func TestVisitDateAsTyped(t *testing.T) {
+	st := seeded(t)
+	u := store.User{Name: "东岭书记", Role: store.RoleVillage, Village: "DL"}
+	m := New(Options{Store: st, User: u, Width: 100, Height: 30})
+	drive(m, m.Init())
+	press(m, "2", "a")
+	v := m.panes[paneVisits].(*visits)
+	f := v.body
+	hhs, _ := st.Households(store.ActorFor(u))
+	h := store.CurrentHouseholds(hhs)[0]
+	f.chooseHousehold(h.ID)
+	f.d.Present = []string{h.Residents[0].ID}
+	before, _ := st.Visits(store.ActorFor(u))
+
+	save := func() {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+		drive(m, cmd)
+	}
+	today := st.Now()
+	future := today.AddDate(0, 0, 1).Format("01-02")
+	f.leave()
+	f.setText(slotDate, future)
+	save()
+	if s := screen(m); f.focus != slotDate || !strings.Contains(s, "! ") {
+		t.Fatalf("a future day should be refused at the date:\n%s", s)
+	}
+	if vs, _ := st.Visits(store.ActorFor(u)); len(vs) != len(before) {
+		t.Fatal("a visit dated tomorrow was saved")
+	}
+	yesterday := today.AddDate(0, 0, -1)
+	f.leave()
+	f.setText(slotDate, yesterday.Format("01-02"))
+	f.input.SetValue(yesterday.Format("01-02"))
+	save()
+	vs, _ := st.Visits(store.ActorFor(u))
+	if len(vs) != len(before)+1 {
+		t.Fatalf("the visit was not saved:\n%s", screen(m))
+	}
+	seen := map[string]bool{}
+	for _, x := range before {
+		seen[x.ID] = true
+	}
+	for _, x := range vs {
+		if !seen[x.ID] && (x.Household != h.ID || x.Date != yesterday.Format("2006-01-02")) {
+			t.Fatalf("saved %s for %s dated %s, want %s dated %s", x.ID, x.Household, x.Date, h.ID, yesterday.Format("2006-01-02"))
+		}
+	}
+}
