@@ -574,11 +574,7 @@ func (s *cardSheet) layout() []string {
 	colon := c.T("card.colon")
 	var lines []string
 	add := func(l string) { lines = append(lines, views.Cut(l, w)) }
-	wrap := func(indent, text string) {
-		for _, l := range views.Wrap(indent+text, w) {
-			lines = append(lines, l)
-		}
-	}
+	wrap := func(indent, text string) { lines = append(lines, views.Wrap(indent+text, w)...) }
 	heading := func(key string, n int) {
 		add(st.Heading.Render(fmt.Sprintf(" "+c.T(key), n)))
 	}
