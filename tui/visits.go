@@ -48,6 +48,9 @@ type visitsData struct {
 	concerns   map[string]store.Concern
 	draft      *store.VisitDraft
 	routes     map[string]store.Route
+	// officers are each village team's guiding officers (cadre IDs), cadres their names.
+	officers map[string][]string
+	cadres   map[string]string
 }
 
 // visitRow is a visit with the names the list shows.
@@ -165,6 +168,21 @@ func loadVisits(st *store.Store, a store.Actor, withDraft bool) (*visitsData, er
 	}
 	if d.concerns, err = st.Ledger().Get(a, raised); err != nil {
 		return nil, err
+	}
+	teams, err := st.Teams(a)
+	if err != nil {
+		return nil, err
+	}
+	d.officers, d.cadres = map[string][]string{}, map[string]string{}
+	for _, t := range teams {
+		d.officers[t.Village] = t.Officers
+	}
+	cadres, err := st.Cadres(a)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cadres {
+		d.cadres[c.ID] = c.Name
 	}
 	rts, err := st.Routes(a)
 	if err != nil {
