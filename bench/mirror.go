@@ -29,10 +29,10 @@ type MirrorOptions struct {
 // the differences o asks for. Anyone is admitted as a township demo user; only the harness
 // listens to it, on loopback.
 func MirrorServer(st *store.Store, addr, hostKey string, o MirrorOptions) (*ssh.Server, error) {
-	ledger := query.NewLedger(st, nil) // one for every session, as the server has
+	ledger, finder := query.NewLedger(st, nil), query.NewFinder(st) // one for every session, as the server has
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
-		var m tea.Model = tui.New(tui.Options{Context: sess.Context(), Store: st, Ledger: ledger, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
+		var m tea.Model = tui.New(tui.Options{Context: sess.Context(), Store: st, Ledger: ledger, Finder: finder, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
 			Demo: true, Lang: "zh", Width: pty.Window.Width, Height: pty.Window.Height})
 		if o.Wrap != nil {
 			m = o.Wrap(m, pty.Window.Width, pty.Window.Height)

@@ -128,6 +128,11 @@ func (g *gen) visit(v *village, gp *group, h *house, t time.Time, members []stri
 		Members: slices.Clone(members), By: by, At: t,
 	}
 	g.presence(&vis, h, t)
+	// A guiding officer joins about one visit in five: picked from the household's number,
+	// not the random stream, so the rest of the township stays as it was generated before.
+	if n := h.h.ID[len(h.h.ID)-1]; len(v.team.Officers) > 0 && (n == '0' || n == '5') {
+		vis.Officer = v.team.Officers[int(h.h.ID[len(h.h.ID)-2])%len(v.team.Officers)]
+	}
 	vis.Topics = []string{store.TopicProfile, store.TopicCadres, store.TopicService, store.TopicVision}
 	if g.chance(0.12) { // cut short: the profile is always told, one or two of the rest
 		i := 1 + g.rng.IntN(3)

@@ -111,6 +111,8 @@ type term struct {
 	emu    *vt.Emulator
 	bytes  int
 	last   time.Time // when the last bytes from the server arrived
+	// raw keeps what the server sent, escape sequences and all (its first rawLimit bytes).
+	raw    []byte
 	closed chan struct{}
 }
 
@@ -131,12 +133,18 @@ func (s *server) openCmd(t *testing.T, signer gossh.Signer, w, h int, env map[st
 	if err != nil {
 		t.Fatal(err)
 	}
+	// TERM in env is the terminal type the PTY request names, as a client's terminal sends it.
+	termType := "xterm-256color"
 	for k, v := range env {
+		if k == "TERM" {
+			termType = v
+			continue
+		}
 		if err := sess.Setenv(k, v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty(termType, h, w, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	stdin, err := sess.StdinPipe()
@@ -168,6 +176,9 @@ func (s *server) openCmd(t *testing.T, signer gossh.Signer, w, h int, env map[st
 				tm.mu.Lock()
 				tm.bytes += n
 				tm.last = time.Now()
+				if len(tm.raw) < rawLimit {
+					tm.raw = append(tm.raw, buf[:min(n, rawLimit-len(tm.raw))]...)
+				}
 				tm.emu.Write(buf[:n])
 				tm.mu.Unlock()
 			}
@@ -179,6 +190,9 @@ func (s *server) openCmd(t *testing.T, signer gossh.Signer, w, h int, env map[st
 	t.Cleanup(tm.close)
 	return tm
 }
+
+// rawLimit bounds what a session keeps of the server's bytes (term.raw).
+const rawLimit = 4 << 20
 
 type readerFunc func([]byte) (int, error)
 

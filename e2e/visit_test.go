@@ -72,10 +72,11 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 	tm.waitText(hh.Head().Name + " (")
 	k.press("enter")
 	tm.waitText(hh.Head().Name+" (", "人)")
-	// Date, group and members are carried over or follow from the household: move on to
-	// who is at home (nobody is marked until told: * marks everyone), mark the second person
-	// away, tick the four things told (* again), and on to the findings.
-	k.press("tab", "tab", "tab", "*", "right", "r", "tab", "*", "tab")
+	// Date, group and members are carried over or follow from the household; name the
+	// team's guiding officer who came along (→), then who is at home (nobody is marked
+	// until told: * marks everyone), mark the second person away, tick the four things told
+	// (* again), and on to the findings.
+	k.press("tab", "tab", "tab", "right", "tab", "*", "right", "r", "tab", "*", "tab")
 	k.text("希望村里修一条通往果园的路")
 	k.press("tab", "tab")
 	k.text("想学电商直播")
@@ -113,7 +114,7 @@ func TestVisitFormSurvivesADroppedConnection(t *testing.T) {
 			saved = v
 		}
 	}
-	if saved.ID == "" || len(saved.Concerns) != 2 || len(saved.Present) != len(hh.Residents)-1 || len(saved.Away) != 1 || len(saved.Topics) != 4 {
+	if saved.ID == "" || len(saved.Concerns) != 2 || len(saved.Present) != len(hh.Residents)-1 || len(saved.Away) != 1 || len(saved.Topics) != 4 || saved.Officer == "" {
 		t.Fatalf("visit as saved: %+v", saved)
 	}
 	passed, _ := s.st.Concern(t.Context(), actor, saved.Concerns[0])

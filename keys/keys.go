@@ -25,6 +25,9 @@ type KeyMap struct {
 	Refresh                    key.Binding
 	// Facts opens the village fact sheet (明白纸) from any pane.
 	Facts key.Binding
+	// Find opens the household finder and card (户情卡) from any pane; / does too on a pane
+	// that has nothing else to search.
+	Find key.Binding
 
 	// Lists.
 	Up, Down         key.Binding
@@ -54,6 +57,14 @@ type KeyMap struct {
 	RevisitView, Fill, Reassign, RevisitDue, Leader key.Binding
 	// Routes pane.
 	Remove, Suggest, MoveUp, MoveDown, PlanDays, Missed, Reached, CoverageView key.Binding
+	// Team opens the village's visit team (走访小队): its captain and guiding officers.
+	Team key.Binding
+	// Officer adds a guiding officer to the team; Captain chooses its captain.
+	Officer, Captain key.Binding
+	// Phone records a phone contact with a person not met.
+	Phone key.Binding
+	// Revisit fills the revisit form of the household on a card.
+	Revisit key.Binding
 	// Reveal shows one person's full phone (audited); phones are masked otherwise.
 	Reveal key.Binding
 	// Overview pane.
@@ -84,10 +95,11 @@ var defs = map[string]struct {
 	"lang":          {[]string{"L"}, text{"L", "中/英", "中/EN"}},
 	"refresh":       {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
 	"facts":         {[]string{"i"}, text{"i", "明白纸", "fact sheet"}},
+	"find":          {[]string{"ctrl+f"}, text{"ctrl+f", "查户(户情卡)", "find a household"}},
 	"up":            {[]string{"up", "k"}, text{"↑/k", "上移", "up"}},
 	"down":          {[]string{"down", "j"}, text{"↓/j", "下移", "down"}},
 	"pageup":        {[]string{"pgup", "ctrl+b"}, text{"pgup", "上页", "page up"}},
-	"pagedown":      {[]string{"pgdown", "ctrl+f"}, text{"pgdn", "下页", "page down"}},
+	"pagedown":      {[]string{"pgdown"}, text{"pgdn", "下页", "page down"}},
 	"top":           {[]string{"home"}, text{"home", "首行", "top"}},
 	"bottom":        {[]string{"end"}, text{"end", "末行", "bottom"}},
 	"open":          {[]string{"enter"}, text{"enter", "明细", "details"}},
@@ -141,6 +153,11 @@ var defs = map[string]struct {
 	"reached":       {[]string{"r"}, text{"r", "记为已联系", "mark reached"}},
 	"reveal":        {[]string{"v"}, text{"v", "看完整电话", "show full phone"}},
 	"coverageview":  {[]string{"c"}, text{"c", "分网格覆盖", "coverage by grid"}},
+	"team":          {[]string{"t"}, text{"t", "走访小队", "visit team"}},
+	"officer":       {[]string{"a"}, text{"a", "加指导员", "add officer"}},
+	"captain":       {[]string{"c"}, text{"c", "定队长", "set captain"}},
+	"phone":         {[]string{"enter"}, text{"enter", "走访/电话联系", "visit/phone"}},
+	"revisit":       {[]string{"r"}, text{"r", "填回访表", "revisit"}},
 	"fill":          {[]string{"f"}, text{"f", "填回访表", "fill revisit form"}},
 	"reassign":      {[]string{"o"}, text{"o", "改派小组", "reassign group"}},
 	"revisitdue":    {[]string{"D"}, text{"D", "回访截止日", "revisit deadline"}},
@@ -176,7 +193,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"pane1": &k.Pane1, "pane2": &k.Pane2, "pane3": &k.Pane3, "pane4": &k.Pane4, "pane5": &k.Pane5,
 		"filereport": &k.FileReport, "weights": &k.Weights,
 		"nextpane": &k.NextPane, "prevpane": &k.PrevPane, "help": &k.Help, "quit": &k.Quit,
-		"lang": &k.Lang, "refresh": &k.Refresh, "facts": &k.Facts,
+		"lang": &k.Lang, "refresh": &k.Refresh, "facts": &k.Facts, "find": &k.Find,
 		"up": &k.Up, "down": &k.Down, "pageup": &k.PageUp, "pagedown": &k.PageDown,
 		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back,
 		"left": &k.Left, "right": &k.Right,
@@ -193,6 +210,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"formchoice": &k.FormChoice, "formtag": &k.FormTag, "formtier": &k.FormTier, "formreason": &k.FormReason,
 		"remove": &k.Remove, "suggest": &k.Suggest, "moveup": &k.MoveUp, "movedown": &k.MoveDown,
 		"plandays": &k.PlanDays, "missed": &k.Missed, "reached": &k.Reached, "coverageview": &k.CoverageView, "reveal": &k.Reveal,
+		"team": &k.Team, "officer": &k.Officer, "captain": &k.Captain, "phone": &k.Phone, "revisit": &k.Revisit,
 		"revisitview": &k.RevisitView, "fill": &k.Fill, "reassign": &k.Reassign, "revisitdue": &k.RevisitDue, "leader": &k.Leader,
 		"rateresponse": &k.RateResponse, "rateontime": &k.RateOnTime, "raterevisit": &k.RateRevisit, "ratesatisfied": &k.RateSatisfied,
 		"raterounding": &k.RateRounding,

@@ -65,10 +65,12 @@ type Data struct {
 	Cadres     []store.Cadre
 	Officials  []store.Official
 	Groups     []store.Group
-	Visits     []store.Visit
-	Concerns   []store.Concern
-	Revisits   []store.Revisit
-	Facts      []store.VillageFacts
+	// Teams are the villages' visit teams (走访小队): captain and guiding officers.
+	Teams    []store.Team
+	Visits   []store.Visit
+	Concerns []store.Concern
+	Revisits []store.Revisit
+	Facts    []store.VillageFacts
 	// Limits and Now are what the rates are counted with (store.CountFigures).
 	Limits store.Limits
 	Now    time.Time
@@ -124,6 +126,10 @@ func Load(ctx context.Context, st store.Engine, a store.Actor, village string) (
 		return nil, err
 	}
 	d.Groups = slices.DeleteFunc(d.Groups, func(g store.Group) bool { return !in(g.Village) })
+	if d.Teams, err = st.Teams(ctx, a); err != nil {
+		return nil, err
+	}
+	d.Teams = slices.DeleteFunc(d.Teams, func(t store.Team) bool { return !in(t.Village) })
 	if d.Visits, err = st.Visits(ctx, a); err != nil {
 		return nil, err
 	}
@@ -207,6 +213,14 @@ func (d *Data) householdIndex() map[string]store.Household {
 	m := make(map[string]store.Household, len(d.Households))
 	for _, h := range d.Households {
 		m[h.ID] = h
+	}
+	return m
+}
+
+func (d *Data) cadreIndex() map[string]store.Cadre {
+	m := make(map[string]store.Cadre, len(d.Cadres))
+	for _, x := range d.Cadres {
+		m[x.ID] = x
 	}
 	return m
 }
@@ -419,30 +433,55 @@ func percent(n, d int) any {
 	return float64(p) / 100
 }
 
-// groups is the visit group list (走访小组名单): one row per person, each with their own grid.
+// groups is the visit group list (走访小组名单): each village's visit team — its captain and
+// guiding officers — then its groups, one row per person, each with their own grid.
 func (d *Data) groups() Table {
 	t := Table{Sheet: "走访小组名单", Title: d.title("走访小组名单"), Columns: []Column{
 		{"新村", ColText}, {"小组", ColText}, {"走访网格", ColText}, {"职务", ColText}, {"姓名", ColText},
 		{"所在网格", ColText}, {"联系电话", ColText},
 	}}
-	ms := d.memberIndex()
-	for _, g := range d.Groups {
-		var grids []string
-		for _, c := range g.Grids {
-			grids = append(grids, d.gridName(c))
-		}
-		add := func(role, id string) {
-			m, ok := ms[id]
+	ms, cs := d.memberIndex(), d.cadreIndex()
+	teams := map[string]store.Team{}
+	for _, tm := range d.Teams {
+		teams[tm.Village] = tm
+	}
+	for _, v := range d.Villages {
+		cadre := func(role, id string) {
+			c, ok := cs[id]
 			if !ok {
 				return
 			}
-			t.Rows = append(t.Rows, []any{d.villageName(g.Village), g.Name, strings.Join(grids, "、"), role, m.Name,
-				d.gridName(m.Grid), d.phone(m.Phone)})
+			if c.Post != "" {
+				role += "（" + c.Post + "）"
+			}
+			t.Rows = append(t.Rows, []any{v.Name, "走访小队", "", role, c.Name, d.gridName(c.Grid), d.phone(c.Phone)})
 		}
-		add("组长", g.Leader)
-		add("副组长", g.Deputy)
-		for _, id := range g.Members {
-			add("组员", id)
+		tm := teams[v.Code]
+		cadre("队长", tm.Captain)
+		for _, id := range tm.Officers {
+			cadre("指导员", id)
+		}
+		for _, g := range d.Groups {
+			if g.Village != v.Code {
+				continue
+			}
+			var grids []string
+			for _, c := range g.Grids {
+				grids = append(grids, d.gridName(c))
+			}
+			add := func(role, id string) {
+				m, ok := ms[id]
+				if !ok {
+					return
+				}
+				t.Rows = append(t.Rows, []any{d.villageName(g.Village), g.Name, strings.Join(grids, "、"), role, m.Name,
+					d.gridName(m.Grid), d.phone(m.Phone)})
+			}
+			add("组长", g.Leader)
+			add("副组长", g.Deputy)
+			for _, id := range g.Members {
+				add("组员", id)
+			}
 		}
 	}
 	return t
@@ -452,11 +491,11 @@ func (d *Data) groups() Table {
 func (d *Data) visits() Table {
 	t := Table{Sheet: "调研登记表", Title: d.title("调研登记表"), Columns: []Column{
 		{"编号", ColText}, {"新村", ColText}, {"网格", ColText}, {"户号", ColText}, {"户主", ColText}, {"门牌地址", ColText},
-		{"走访日期", ColDate}, {"走访小组", ColText}, {"走访党员", ColText}, {"见面人员", ColText}, {"不在家人员", ColText},
+		{"走访日期", ColDate}, {"走访小组", ColText}, {"走访党员", ColText}, {"指导员", ColText}, {"见面人员", ColText}, {"不在家人员", ColText},
 		{"四讲", ColText}, {"发展建议", ColText}, {"服务需求", ColText}, {"乡村夜校", ColText}, {"群众冷暖", ColText},
 		{"矛盾隐患", ColText}, {"诉求编号", ColText}, {"备注", ColText}, {"登记人", ColText},
 	}}
-	hh, ms := d.householdIndex(), d.memberIndex()
+	hh, ms, cs := d.householdIndex(), d.memberIndex(), d.cadreIndex()
 	groupName := map[string]string{}
 	for _, g := range d.Groups {
 		groupName[g.ID] = g.Name
@@ -502,7 +541,7 @@ func (d *Data) visits() Table {
 			g = v.Group
 		}
 		row := []any{v.ID, d.villageName(v.Village), d.gridName(v.Grid), v.Household, h.Head().Name, h.Address, v.Date, g,
-			strings.Join(members, "、"), strings.Join(present, "、"), strings.Join(away, "、"), strings.Join(v.Topics, "、")}
+			strings.Join(members, "、"), cs[v.Officer].Name, strings.Join(present, "、"), strings.Join(away, "、"), strings.Join(v.Topics, "、")}
 		for _, k := range findingKinds {
 			row = append(row, strings.Join(findings[k], "；"))
 		}

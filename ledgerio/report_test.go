@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,19 +256,52 @@ func testEveryReportOpens(t *testing.T, st *store.Store) {
 			if len(r.Tables[0].Rows) != len(vs) {
 				t.Fatalf("visits: %d rows for %d", len(r.Tables[0].Rows), len(vs))
 			}
+			// The guiding officer who took part, by name, where one did.
+			cadres, _ := st.Cadres(t.Context(), store.System())
+			officers := map[string]int{}
+			for _, v := range vs {
+				for _, c := range cadres {
+					if v.Officer != "" && c.ID == v.Officer {
+						officers[c.Name]++
+					}
+				}
+			}
+			col := colOf(t, r.Tables[0], "指导员")
+			got := map[string]int{}
+			for _, row := range r.Tables[0].Rows {
+				if n := row[col].(string); n != "" {
+					got[n]++
+				}
+			}
+			if len(officers) == 0 || !maps.Equal(got, officers) {
+				t.Fatalf("visits: officers %v, want %v", got, officers)
+			}
 		case "revisits":
 			rs, _ := st.Revisits(t.Context(), store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
 			if len(r.Tables[0].Rows) != len(rs) {
 				t.Fatalf("revisits: %d rows for %d", len(r.Tables[0].Rows), len(rs))
 			}
 		case "groups":
-			gs, _ := st.Groups(t.Context(), store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"})
+			dl := store.Actor{Name: "v", Role: store.RoleVillage, Village: "DL"}
+			gs, _ := st.Groups(t.Context(), dl)
 			people := 0
 			for _, g := range gs {
 				people += 2 + len(g.Members)
 			}
+			// The team's captain and guiding officers come first.
+			teams, _ := st.Teams(t.Context(), dl)
+			if len(teams) != 1 || teams[0].Captain == "" || len(teams[0].Officers) == 0 {
+				t.Fatalf("DL's team: %+v", teams)
+			}
+			people += 1 + len(teams[0].Officers)
 			if len(r.Tables[0].Rows) != people {
 				t.Fatalf("groups: %d rows for %d people", len(r.Tables[0].Rows), people)
+			}
+			if row := r.Tables[0].Rows[0]; row[1] != "走访小队" || !strings.HasPrefix(row[3].(string), "队长（") {
+				t.Fatalf("groups: the first row is not the captain: %v", row)
+			}
+			if row := r.Tables[0].Rows[1]; row[1] != "走访小队" || !strings.HasPrefix(row[3].(string), "指导员（") {
+				t.Fatalf("groups: the second row is not a guiding officer: %v", row)
 			}
 		case "residents":
 			if len(r.Tables[0].Rows) != fig.residents {

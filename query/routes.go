@@ -13,6 +13,9 @@ import (
 // and reaches the actor sees.
 type RoutesSource interface {
 	store.Clock
+	Calendar(ctx context.Context) (store.Calendar, error)
+	Teams(ctx context.Context, a store.Actor) ([]store.Team, error)
+	Cadres(ctx context.Context, a store.Actor) ([]store.Cadre, error)
 	Villages(ctx context.Context, a store.Actor) ([]store.Village, error)
 	Grids(ctx context.Context, a store.Actor) ([]store.Grid, error)
 	Members(ctx context.Context, a store.Actor) ([]store.Member, error)
@@ -40,6 +43,12 @@ type Routes struct {
 	HHPerGrid             map[string]int
 	Members               map[string][]store.Member // current members, per village
 	Today                 string
+	// FieldDue is each village's deadline for the visits (the calendar's visits.done phase).
+	FieldDue map[string]string
+	// Teams are the villages' visit teams; Cadres their cadres, by village and (CadreOf) by ID.
+	Teams   map[string]store.Team
+	Cadres  map[string][]store.Cadre
+	CadreOf map[string]store.Cadre
 }
 
 // GroupRow is one visit group with what the pane shows of it.
@@ -64,8 +73,9 @@ type MissedRow struct {
 	HH       *store.Household
 	Resident *store.Resident // nil for a household not visited
 	Reason   string          // why they were away, if recorded
-	Group    string          // the group visiting the grid
-	DaysLeft int             // to the group's last planned day, when it has a plan
+	Group    string          // the name of the group visiting the grid
+	GroupID  string
+	DaysLeft int // to the group's last planned day, when it has a plan
 	HasPlan  bool
 }
 
@@ -82,13 +92,34 @@ type CoverageRow struct {
 // recorded as reached another way.
 func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, error) {
 	d := Routes{Grids: map[string]store.Grid{}, Villages: map[string]store.Village{}, Ctx: map[string]store.GroupContext{},
-		HHPerGrid: map[string]int{}, Members: map[string][]store.Member{}, Today: st.Today()}
+		HHPerGrid: map[string]int{}, Members: map[string][]store.Member{}, Today: st.Today(), FieldDue: map[string]string{},
+		Teams: map[string]store.Team{}, Cadres: map[string][]store.Cadre{}, CadreOf: map[string]store.Cadre{}}
+	cal, err := st.Calendar(ctx)
+	if err != nil {
+		return d, err
+	}
+	teams, err := st.Teams(ctx, a)
+	if err != nil {
+		return d, err
+	}
+	for _, t := range teams {
+		d.Teams[t.Village] = t
+	}
+	cadres, err := st.Cadres(ctx, a)
+	if err != nil {
+		return d, err
+	}
+	for _, c := range cadres {
+		d.Cadres[c.Village] = append(d.Cadres[c.Village], c)
+		d.CadreOf[c.ID] = c
+	}
 	villages, err := st.Villages(ctx, a)
 	if err != nil {
 		return d, err
 	}
 	for _, v := range villages {
 		d.Villages[v.Code] = v
+		d.FieldDue[v.Code] = cal.Deadline(v.Code, "visits.done")
 		d.Ctx[v.Code] = store.GroupContext{Members: map[string]store.Member{}, Grids: map[string]store.Grid{}}
 	}
 	d.MultiVillage = len(villages) > 1
@@ -195,9 +226,7 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 				row.Visited++
 			}
 		}
-		for _, day := range row.Route.Days {
-			row.LastDay = max(row.LastDay, day.Date)
-		}
+		row.LastDay = row.Route.LastDay()
 		d.Groups = append(d.Groups, row)
 	}
 	sort.SliceStable(d.Groups, func(i, j int) bool {
@@ -227,7 +256,7 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 		g := groupOfGrid[h.Grid]
 		row := MissedRow{HH: h}
 		if g != nil {
-			row.Group = g.Group.Name
+			row.Group, row.GroupID = g.Group.Name, g.Group.ID
 			if g.LastDay != "" {
 				row.DaysLeft, row.HasPlan = daysBetween(d.Today, g.LastDay), true
 			}

@@ -19,6 +19,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
 	"sanbai/admin"
@@ -108,8 +109,10 @@ type Server struct {
 	log      *slog.Logger
 	limit    *connLimiter
 	presence *tui.Presence
-	// ledger is the one ledger view every session's queue asks (query.Ledger).
+	// ledger is the one ledger view every session's queue asks (query.Ledger); finder the
+	// one household finder every session's card searches (query.Finder).
 	ledger *query.Ledger
+	finder *query.Finder
 
 	// Shutdown ends every session before it returns, so that the caller may close the store:
 	// it refuses new sessions, quits the programs and waits for the handlers.
@@ -148,6 +151,7 @@ func New(cfg Config) (*Server, error) {
 	// meanwhile (a queue opened before it is ready says it is loading).
 	s.ledger = query.NewLedger(cfg.Store, cfg.Logger)
 	s.ledger.Warm()
+	s.finder = query.NewFinder(cfg.Store)
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -533,7 +537,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	opts := tui.Options{
 		// The session's context: its panes' loads stop when it ends.
 		Context: sess.Context(),
-		Store:   s.cfg.Store, Ledger: s.ledger, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
+		Store:   s.cfg.Store, Ledger: s.ledger, Finder: s.finder, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
 		ASCII:    envIs(sess.Environ(), "SANBAI_ASCII", "1"),
 		Width:    pty.Window.Width,
 		Height:   pty.Window.Height,
@@ -545,7 +549,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	m := tui.New(opts)
 	// sshinput: a lone Esc acts at once instead of after the key decoder's 50 ms wait.
-	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())...)
+	popts := append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+	if monochrome(pty.Term) {
+		// After wish's options, which give a vt100 or an xterm-mono colour.
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(m, popts...)
 	s.mu.Lock()
 	if s.closing {
 		// Shutdown has already quit the programs it knew of; this one would run on.

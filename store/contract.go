@@ -41,7 +41,8 @@ type Feed interface {
 	Hub() *Hub
 }
 
-// Directory reads the township's places and people (pane 1, the forms' pickers, exports).
+// Directory reads the township's places and people (pane 1, the forms' pickers, exports, the
+// household card).
 type Directory interface {
 	Township(ctx context.Context) (Township, error)
 	Empty(ctx context.Context) (bool, error)
@@ -53,6 +54,7 @@ type Directory interface {
 	Cadres(ctx context.Context, a Actor) ([]Cadre, error)
 	Officials(ctx context.Context, a Actor) ([]Official, error)
 	Teams(ctx context.Context, a Actor) ([]Team, error)
+	HouseholdCard(ctx context.Context, a Actor, village, id string) (Card, error)
 }
 
 // Privacy hands out full personal numbers, each time in the audit trail, and reads the trail.
@@ -63,7 +65,7 @@ type Privacy interface {
 	Audit(ctx context.Context, a Actor, limit int) ([]AuditEvent, error)
 }
 
-// Planning is pane 1's: visit groups, routes, and residents reached another way.
+// Planning is pane 1's: visit groups and teams, routes, and residents reached another way.
 type Planning interface {
 	Groups(ctx context.Context, a Actor) ([]Group, error)
 	Routes(ctx context.Context, a Actor) ([]Route, error)
@@ -73,6 +75,9 @@ type Planning interface {
 	SaveRoute(ctx context.Context, a Actor, r Route) error
 	ReplaceGroups(ctx context.Context, a Actor, village string, groups []Group) ([]Group, error)
 	RecordReach(ctx context.Context, a Actor, village, household, resident, how, note string) (Reach, error)
+	SetTeamCaptain(ctx context.Context, a Actor, village, cadre string) (Team, error)
+	AddTeamOfficer(ctx context.Context, a Actor, village, cadre string) (Team, error)
+	RemoveTeamOfficer(ctx context.Context, a Actor, village, cadre string) (Team, error)
 }
 
 // Visiting is pane 2's: the registration forms.

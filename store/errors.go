@@ -123,4 +123,8 @@ var ruleTexts = map[string]string{
 	"route.members":       "a route is reordered, not changed in who is on it",
 	"route.day":           "a planned day needs a date and a household it starts at",
 	"reach.how":           "say how they were reached (phone, a relative)",
+	"team.cadre":          "%s is not a cadre of %s",
+	"team.captain":        "%s is the captain of %s's team: a guiding officer is someone else",
+	"team.officer.dup":    "%s is already a guiding officer of %s",
+	"team.officer.none":   "%s is not a guiding officer of %s",
 }

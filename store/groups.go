@@ -300,18 +300,35 @@ func (s *Store) SaveRoute(ctx context.Context, a Actor, r Route) error {
 	})
 }
 
-// CutDays splits a route into days of perDay households, one planned day every `every` days
-// from start.
-func CutDays(r Route, perDay int, start time.Time, every int) Route {
-	r.Days = nil
-	if perDay < 1 {
-		perDay = 1
+// PlanUnvisited plans a route's days over the households not yet visited, from start: the
+// visited ones move to the front of the route in their order (they need no day), the others
+// keep theirs and are cut into days of perDay, one planned day every `every` days. A route
+// all visited has no days left to plan.
+func PlanUnvisited(r Route, visited func(household string) bool, perDay int, start time.Time, every int) Route {
+	var done, todo []string
+	for _, h := range r.Households {
+		if visited(h) {
+			done = append(done, h)
+		} else {
+			todo = append(todo, h)
+		}
 	}
-	every = max(every, 1)
-	for i, n := 0, 0; i < len(r.Households); i, n = i+perDay, n+1 {
-		r.Days = append(r.Days, RouteDay{Date: start.AddDate(0, 0, n*every).Format(time.DateOnly), Start: i})
+	r.Households = append(done, todo...)
+	r.Days = nil
+	perDay, every = max(perDay, 1), max(every, 1)
+	for i, n := 0, 0; i < len(todo); i, n = i+perDay, n+1 {
+		r.Days = append(r.Days, RouteDay{Date: start.AddDate(0, 0, n*every).Format(time.DateOnly), Start: len(done) + i})
 	}
 	return r
+}
+
+// LastDay is the date of a route's last planned day, "" when none is planned.
+func (r Route) LastDay() string {
+	last := ""
+	for _, d := range r.Days {
+		last = max(last, d.Date)
+	}
+	return last
 }
 
 // SuggestGroups proposes one group per grid for a village, following every rule: each led by

@@ -82,11 +82,22 @@ func TestSaveGroupRefusesABreachAndBuildsARoute(t *testing.T) {
 	}
 }
 
-func TestCutDays(t *testing.T) {
-	r := Route{Households: []string{"a", "b", "c", "d", "e"}}
-	r = CutDays(r, 2, mustDate("2026-11-10"), 2)
-	if len(r.Days) != 3 || r.Days[2].Date != "2026-11-14" || r.Days[2].Start != 4 {
-		t.Fatalf("days: %+v", r.Days)
+// TestPlanUnvisited: the days cover only the households not visited, in route order, from
+// the day given; the visited ones stay on the route, ahead of the plan.
+func TestPlanUnvisited(t *testing.T) {
+	r := Route{Households: []string{"a", "b", "c", "d", "e", "f"}}
+	seen := map[string]bool{"b": true, "e": true}
+	p := PlanUnvisited(r, func(h string) bool { return seen[h] }, 3, mustDate("2026-12-05"), 2)
+	if !slices.Equal(p.Households, []string{"b", "e", "a", "c", "d", "f"}) {
+		t.Fatalf("order: %v", p.Households)
+	}
+	want := []RouteDay{{Date: "2026-12-05", Start: 2}, {Date: "2026-12-07", Start: 5}}
+	if !slices.Equal(p.Days, want) || p.LastDay() != "2026-12-07" {
+		t.Fatalf("days: %+v", p.Days)
+	}
+	all := PlanUnvisited(r, func(string) bool { return true }, 3, mustDate("2026-12-05"), 1)
+	if len(all.Days) != 0 || all.LastDay() != "" || len(all.Households) != 6 {
+		t.Fatalf("all visited: %+v", all)
 	}
 }
 

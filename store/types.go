@@ -211,21 +211,24 @@ const (
 
 // Visit is a household visit (入户走访), as typed in from the registration form (调研登记表).
 type Visit struct {
-	ID        string            `json:"id"`
-	Village   string            `json:"village"`
-	Grid      string            `json:"grid"`
-	Household string            `json:"household"`
-	Group     string            `json:"group"`
-	Date      string            `json:"date"` // YYYY-MM-DD
-	Members   []string          `json:"members"`
-	Present   []string          `json:"present"`          // resident IDs met
-	Away      map[string]string `json:"away,omitempty"`   // resident ID → reason
-	Topics    []string          `json:"topics,omitempty"` // 四讲 covered
-	Findings  []Finding         `json:"findings,omitempty"`
-	Concerns  []string          `json:"concerns,omitempty"`
-	Notes     string            `json:"notes,omitempty"`
-	By        string            `json:"by"`
-	At        time.Time         `json:"at"`
+	ID        string   `json:"id"`
+	Village   string   `json:"village"`
+	Grid      string   `json:"grid"`
+	Household string   `json:"household"`
+	Group     string   `json:"group"`
+	Date      string   `json:"date"` // YYYY-MM-DD
+	Members   []string `json:"members"`
+	// Officer is the guiding officer (指导员) of the village's team who took part, a cadre ID;
+	// empty when none did.
+	Officer  string            `json:"officer,omitempty"`
+	Present  []string          `json:"present"`          // resident IDs met
+	Away     map[string]string `json:"away,omitempty"`   // resident ID → reason
+	Topics   []string          `json:"topics,omitempty"` // 四讲 covered
+	Findings []Finding         `json:"findings,omitempty"`
+	Concerns []string          `json:"concerns,omitempty"`
+	Notes    string            `json:"notes,omitempty"`
+	By       string            `json:"by"`
+	At       time.Time         `json:"at"`
 }
 
 // Finding is one of the four things learned (四知) at a visit.
@@ -372,7 +375,7 @@ func MoveActions() []string {
 // FormCodes lists every code a FormError can carry: the interface words each.
 func FormCodes() []string {
 	return []string{"household.required", "household.unknown", "present.none", "date.required", "date.format", "date.future", "date.before",
-		"concern.description", "concern.done", "revisit.none", "revisit.solved", "revisit.satisfaction"}
+		"concern.description", "concern.done", "officer.unknown", "revisit.none", "revisit.solved", "revisit.satisfaction"}
 }
 
 // Overdue reports whether the concern is open and past its deadline on the given day.

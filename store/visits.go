@@ -19,22 +19,24 @@ func AwayReasons() []string {
 // VisitDraft is a registration form being typed in. It is saved as it is typed, so a dropped
 // connection or a restart brings the person back to the same form, focus included.
 type VisitDraft struct {
-	Editing   string            `json:"editing,omitempty"` // the visit ID when editing a saved visit
-	Village   string            `json:"village,omitempty"`
-	Household string            `json:"household,omitempty"`
-	Date      string            `json:"date"`
-	Group     string            `json:"group,omitempty"`
-	Members   []string          `json:"members,omitempty"`
-	Present   []string          `json:"present,omitempty"`
-	Away      map[string]string `json:"away,omitempty"`
-	Topics    []string          `json:"topics,omitempty"`
-	Findings  map[string]string `json:"findings,omitempty"`   // kind → text
-	Category  map[string]string `json:"categories,omitempty"` // kind → category
-	Special   []string          `json:"special,omitempty"`    // the household's special groups, as confirmed
-	Notes     string            `json:"notes,omitempty"`
-	Concerns  []DraftConcern    `json:"concerns,omitempty"`
-	Focus     int               `json:"focus"`
-	SavedAt   time.Time         `json:"saved_at,omitzero"`
+	Editing   string   `json:"editing,omitempty"` // the visit ID when editing a saved visit
+	Village   string   `json:"village,omitempty"`
+	Household string   `json:"household,omitempty"`
+	Date      string   `json:"date"`
+	Group     string   `json:"group,omitempty"`
+	Members   []string `json:"members,omitempty"`
+	// Officer is the guiding officer who took part (a cadre ID of the team's officers), or "".
+	Officer  string            `json:"officer,omitempty"`
+	Present  []string          `json:"present,omitempty"`
+	Away     map[string]string `json:"away,omitempty"`
+	Topics   []string          `json:"topics,omitempty"`
+	Findings map[string]string `json:"findings,omitempty"`   // kind → text
+	Category map[string]string `json:"categories,omitempty"` // kind → category
+	Special  []string          `json:"special,omitempty"`    // the household's special groups, as confirmed
+	Notes    string            `json:"notes,omitempty"`
+	Concerns []DraftConcern    `json:"concerns,omitempty"`
+	Focus    int               `json:"focus"`
+	SavedAt  time.Time         `json:"saved_at,omitzero"`
 	// DraftID is the form's draft (SaveDraft's ID), removed by SaveVisit in the same
 	// transaction as the visit is written; "" when the form kept none.
 	DraftID string `json:"-"`
@@ -133,12 +135,23 @@ func (s *Store) SaveVisit(ctx context.Context, a Actor, d VisitDraft) (Visit, []
 		if err := a.CanChange(hh.Village, hh.Grid); err != nil {
 			return err
 		}
+		if d.Officer != "" {
+			// Only one of the village team's guiding officers: read in the transaction, so a
+			// team changed meanwhile is a conflict.
+			var team Team
+			if _, err := tx.get(teamKey(hh.Village), &team); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if !slices.Contains(team.Officers, d.Officer) {
+				return &FormError{"officer", "officer.unknown", "not a guiding officer of the village's team"}
+			}
+		}
 		residents := map[string]bool{}
 		for _, r := range hh.Residents {
 			residents[r.ID] = true
 		}
 		v := Visit{Village: hh.Village, Grid: hh.Grid, Household: hh.ID, Group: d.Group, Date: d.Date,
-			Members: d.Members, Notes: clean.Text(d.Notes), By: a.Name, At: tx.at, Away: map[string]string{}}
+			Members: d.Members, Officer: d.Officer, Notes: clean.Text(d.Notes), By: a.Name, At: tx.at, Away: map[string]string{}}
 		for _, id := range d.Present {
 			if residents[id] {
 				v.Present = append(v.Present, id)

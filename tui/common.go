@@ -30,6 +30,8 @@ type Common struct {
 	// Ledger is the server's one shared ledger view, which the queue and the loads ask for
 	// concerns instead of each decoding every one itself.
 	Ledger *query.Ledger
+	// Finder is the server's one household finder (the household card's search).
+	Finder *query.Finder
 	Actor  store.Actor
 	Lang   string // "zh" or "en"
 	Styles views.Styles

@@ -25,6 +25,7 @@ var uiTexts = map[string][2]string{
 	"vf.last":              {"这户 %s 走访过", "Visited on %s"},
 	"vf.last.missed":       {"，那次没见到：%s（排在前面）", "; not met then: %s (listed first)"},
 	"vf.last.all":          {"，那次全家都见到了", "; everyone was met then"},
+	"vf.officer":           {"指导员", "Officer"},
 	"vf.title":             {"调研登记表", "Registration form"},
 	"vf.title.edit":        {"修改走访记录 %s", "Correcting visit %s"},
 	"vf.stuck.moved":       {"%s 这户已迁出，这张表不能再保存。", "%s has moved out: this form can no longer be saved."},

@@ -236,6 +236,8 @@ func (q *queue) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case markConcernsMsg:
 		return q.markOnly(msg.ids)
+	case showConcernMsg:
+		return q.showOnly(msg)
 	case ChangedMsg:
 		// The pane's own lists (people, limits, projects) change rarely; the ledger's rows
 		// come from the shared view, which re-reads only the concerns that changed.
@@ -421,6 +423,21 @@ func (q *queue) markOnly(ids []string) tea.Cmd {
 	q.recount = true
 	return q.fetch()
 }
+
+// showOnly shows one concern with its detail open (from a household card): the filters are
+// cleared (done concerns listed too when it is done), and keys typed next wait for its row.
+func (q *queue) showOnly(msg showConcernMsg) tea.Cmd {
+	q.f = queueFilter{all: msg.done}
+	q.selected = msg.id
+	q.fs.closeOwned(paneQueue)
+	q.fs.push(paneQueue, q.detail)
+	q.recount = true
+	q.wait()
+	return q.fetch()
+}
+
+// searches: / searches the ledger here, not the households.
+func (q *queue) searches() bool { return true }
 
 // presence is what a follower of this session needs to show the same.
 func (q *queue) presence() View {

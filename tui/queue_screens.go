@@ -33,8 +33,16 @@ func (s *concernSheet) Update(msg tea.Msg) tea.Cmd {
 	return s.q.listKey(km)
 }
 
+// searches: / searches the ledger, as on the list.
+func (s *concernSheet) searches() bool { return true }
+
 func (s *concernSheet) View() string {
-	if c, ok := s.q.current(); ok {
+	c, ok := s.q.current()
+	if s.q.settling() && s.q.selected != "" && c.ID != s.q.selected {
+		// Asked to show a concern whose row is not in yet (from a household card).
+		return " " + s.q.c.T("loading")
+	}
+	if ok {
 		return s.q.detailView(c, s.w, s.h)
 	}
 	return " " + s.q.c.T("empty")

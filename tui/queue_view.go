@@ -223,7 +223,8 @@ func (q *queue) planLines(c store.Concern) []string {
 	out := []string{" " + st.Title.Render(c.ID) + "  " + q.c.T("tier."+string(c.Tier)) + " · " + q.c.T("st."+string(c.Status))}
 	add := func(label, v string) {
 		if v != "" {
-			out = append(out, " "+st.Heading.Render(views.Fit(label, 8))+" "+views.Cut(v, max(q.w-10, 1)))
+			lw := q.c.labelWidth()
+			out = append(out, " "+st.Heading.Render(views.Fit(label, lw))+" "+views.Cut(v, max(q.w-lw-2, 1)))
 		}
 	}
 	add(q.c.T("d.solution"), c.Plan.Solution)
@@ -239,7 +240,8 @@ func (q *queue) detailView(c store.Concern, w, h int) string {
 		if value == "" {
 			return
 		}
-		lines = append(lines, " "+st.Heading.Render(views.Fit(label, 8))+" "+views.Cut(value, max(w-10, 1)))
+		lw := q.c.labelWidth()
+		lines = append(lines, " "+st.Heading.Render(views.Fit(label, lw))+" "+views.Cut(value, max(w-lw-2, 1)))
 	}
 	title := fmt.Sprintf("%s  %s · %s · %s", c.ID, q.c.T("tier."+string(c.Tier)), q.c.T("tagname."+string(c.Tag)), q.c.T("st."+string(c.Status)))
 	if c.ProblemCase() {

@@ -33,6 +33,8 @@ type revisit struct {
 	form *form
 	body *revisitForm
 	kept bool
+	// pendingFill is a household whose revisit form a card asked for before the data was in.
+	pendingFill string
 }
 
 // The pane's views, cycled with v.
@@ -334,10 +336,47 @@ func (r *revisit) listHeight() int { return max(r.h-5, 1) }
 // Update handles a message; a finished load lets the next one asked for start.
 func (r *revisit) Update(msg tea.Msg) tea.Cmd {
 	var after tea.Cmd
-	if _, ok := msg.(revisitLoaded); ok {
+	switch m := msg.(type) {
+	case revisitLoaded:
 		after = r.reload.done(func() tea.Cmd { return r.load(false) })
+		if h := r.pendingFill; h != "" {
+			r.pendingFill = ""
+			if m.err == nil {
+				return tea.Batch(r.update(msg), r.fillFor(h), after)
+			}
+		}
+	case revisitHouseholdMsg:
+		// From a household card: keys typed meanwhile wait (settling) until the data is in.
+		if !r.loaded {
+			r.pendingFill = m.household
+			return nil
+		}
+		return r.fillFor(m.household)
 	}
 	return tea.Batch(r.update(msg), after)
+}
+
+// fillFor opens the revisit form of a household of the checklist (asked for from its card).
+func (r *revisit) fillFor(household string) tea.Cmd {
+	if r.d == nil {
+		return nil
+	}
+	if r.form != nil {
+		if r.kept && r.body != nil && r.body.hh.ID == household {
+			return r.fill() // the form put aside is this household's: it comes back
+		}
+		return status(r.c.T("rf.busy"), true)
+	}
+	for i, p := range r.d.pending {
+		if p.hh.ID == household {
+			r.view = rvChecklist
+			r.cur[rvChecklist].SetLen(len(r.d.pending))
+			r.cur[rvChecklist].Pos = i
+			r.cur[rvChecklist].Move(0, r.listHeight())
+			return r.fill()
+		}
+	}
+	return status(r.c.T("card.norevisit"), true)
 }
 
 func (r *revisit) update(msg tea.Msg) tea.Cmd {

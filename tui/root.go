@@ -42,6 +42,9 @@ type Options struct {
 	// Ledger is the server's shared ledger view (query.NewLedger); nil makes one for this
 	// session alone, as a test may.
 	Ledger *query.Ledger
+	// Finder is the server's household finder (query.NewFinder); nil makes one for this
+	// session alone.
+	Finder *query.Finder
 	User   store.User
 	// Demo admits the session as a township demo user.
 	Demo bool
@@ -142,6 +145,9 @@ func New(o Options) *Model {
 	if o.Ledger == nil {
 		o.Ledger = query.NewLedger(o.Store, nil)
 	}
+	if o.Finder == nil {
+		o.Finder = query.NewFinder(o.Store)
+	}
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
@@ -149,6 +155,7 @@ func New(o Options) *Model {
 		Ctx:        o.Context,
 		Store:      o.Store,
 		Ledger:     o.Ledger,
+		Finder:     o.Finder,
 		Actor:      store.ActorFor(o.User),
 		Lang:       lang,
 		Styles:     views.NewStyles(o.ASCII),
@@ -249,6 +256,11 @@ func (m *Model) refresh() tea.Cmd {
 	cmds := []tea.Cmd{m.loadContext()}
 	if m.fs.open(m.facts) {
 		cmds = append(cmds, m.ownLayer(m.facts, m.facts.Init()))
+	}
+	for _, l := range m.fs.layers {
+		if r, ok := l.comp.(interface{ reread() tea.Cmd }); ok {
+			cmds = append(cmds, own(l.owner, l.id, r.reread()))
+		}
 	}
 	for i, p := range m.panes {
 		if m.started[i] {
@@ -448,8 +460,16 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 	case resumeMsg:
 		return m.start(msg.pane)
 	case openVisitMsg:
-		// The Visits pane opens the form once its data is in.
-		return tea.Batch(m.start(paneVisits), m.deliver(routed{pane: paneVisits, msg: msg}))
+		// The Visits pane shows now and opens the form (once its data is in: keys typed
+		// meanwhile wait for it).
+		return tea.Batch(m.show(paneVisits), m.deliver(routed{pane: paneVisits, msg: msg}))
+	case showConcernMsg:
+		// The queue hears first, so its first load (if this starts it) asks for the rows
+		// around the concern.
+		deliver := m.deliver(routed{pane: paneQueue, msg: msg})
+		return tea.Batch(deliver, m.show(paneQueue))
+	case revisitHouseholdMsg:
+		return tea.Batch(m.show(paneRevisit), m.deliver(routed{pane: paneRevisit, msg: msg}))
 	case ChangedMsg:
 		var cmds []tea.Cmd
 		if msg.touches("calendar", "village") {
@@ -538,8 +558,9 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		// Over a laggy link an esc and the next key can arrive in one read, which the
 		// terminal protocol cannot tell from alt+key. Nothing here is bound to alt, so such
-		// a key is taken as what the person typed: esc, then the key.
-		if k.Mod&tea.ModAlt != 0 && k.Code != tea.KeyEscape {
+		// a key is taken as what the person typed: esc, then the key — esc twice too (esc on
+		// a card, esc on the finder under it).
+		if k.Mod&tea.ModAlt != 0 {
 			plain := k
 			plain.Mod &^= tea.ModAlt
 			return tea.Batch(m.input(tea.KeyPressMsg{Code: tea.KeyEscape}), m.input(plain))
@@ -649,9 +670,40 @@ func (m *Model) key(msg tea.Msg) tea.Cmd {
 		}
 	}
 	if l != nil {
-		return tea.Batch(own(l.owner, l.id, l.comp.Update(msg)), m.syncAll())
+		cmd := own(l.owner, l.id, l.comp.Update(msg))
+		return tea.Batch(cmd, m.navigate(l.comp), m.syncAll())
 	}
-	return tea.Batch(own(m.active, 0, p.Update(msg)), m.syncAll())
+	cmd := own(m.active, 0, p.Update(msg))
+	return tea.Batch(cmd, m.navigate(p), m.syncAll())
+}
+
+// navigate carries out, now, where the key just handled asked to go (see navigator).
+func (m *Model) navigate(x any) tea.Cmd {
+	if n, ok := x.(navigator); ok {
+		if msg := n.navigation(); msg != nil {
+			return m.message(msg)
+		}
+	}
+	return nil
+}
+
+// searches reports whether what has the keyboard searches its own list with /.
+func (m *Model) searches() bool {
+	s, ok := m.front().(searcher)
+	return ok && s.searches()
+}
+
+// openFinder opens the household finder over the pane; on a card opened from a finder, it
+// goes back to that finder's list.
+func (m *Model) openFinder() tea.Cmd {
+	for _, l := range m.fs.layers {
+		if f, ok := l.comp.(*finder); ok {
+			f.back()
+			return nil
+		}
+	}
+	m.fs.push(paneGlobal, newFinder(m.c, m.fs))
+	return nil
 }
 
 // global handles the keys that work everywhere: panes, help, quit, language, refresh and the
@@ -673,6 +725,8 @@ func (m *Model) global(km tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.show((m.active + 1) % paneCount), true
 	case key.Matches(km, k.PrevPane):
 		return m.show((m.active + paneCount - 1) % paneCount), true
+	case key.Matches(km, k.Find), key.Matches(km, k.Search) && !m.searches():
+		return m.openFinder(), true
 	case key.Matches(km, k.Facts) && !m.fs.open(m.facts):
 		m.fs.push(paneGlobal, m.facts)
 		return m.ownLayer(m.facts, m.facts.show()), true
@@ -894,20 +948,27 @@ func (m *Model) footer() string {
 		}
 		return s.Render(views.Cut(status.text, m.width))
 	}
-	bindings := m.front().ShortHelp()
+	render := func(bs []key.Binding) []string {
+		var out []string
+		for _, b := range bs {
+			if h := b.Help(); h.Key != "" {
+				out = append(out, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
+			}
+		}
+		return out
+	}
+	parts := render(m.front().ShortHelp())
+	var tail []string
 	if !m.front().Capturing() {
 		// While a field has the keyboard, ? and q are typed, not commands.
-		bindings = append(bindings, m.c.Keys.Help, m.c.Keys.Quit)
+		tail = render([]key.Binding{m.c.Keys.Help, m.c.Keys.Quit})
 	}
-	var parts []string
-	for _, b := range bindings {
-		h := b.Help()
-		if h.Key == "" {
-			continue
-		}
-		parts = append(parts, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
+	// Keys that do not fit are left to the full help (?), whole: the line never ends in a
+	// word cut short, and always with ? and q.
+	for len(parts) > 1 && views.Width(strings.Join(append(slices.Clone(parts), tail...), "  ")) > m.width {
+		parts = parts[:len(parts)-1]
 	}
-	return views.Cut(strings.Join(parts, "  "), m.width)
+	return views.Cut(strings.Join(append(parts, tail...), "  "), m.width)
 }
 
 // helpView renders the full help of the focused pane and the global keys: each group of keys
@@ -916,7 +977,7 @@ func (m *Model) helpView(h int) string {
 	k := m.c.Keys
 	groups := append(m.front().FullHelp(),
 		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5, k.NextPane, k.PrevPane},
-		[]key.Binding{k.Facts, k.Help, k.Lang, k.Refresh, k.Quit})
+		[]key.Binding{k.Find, k.Facts, k.Help, k.Lang, k.Refresh, k.Quit})
 	lines := []string{m.c.Styles.Title.Render(m.c.T("help.title")), ""}
 	var row []string
 	rowWidth := 0

@@ -58,7 +58,8 @@ type missedRow struct {
 	hh       *store.Household
 	resident *store.Resident
 	reason   string // why they were away, if recorded
-	group    string
+	group    string // the name of the group visiting its grid
+	groupID  string
 	daysLeft int
 	hasPlan  bool
 }
@@ -93,6 +94,12 @@ type routesData struct {
 	hhPerGrid             map[string]int
 	members               map[string][]store.Member
 	today                 string
+	// fieldDue is each village's deadline for the visits (the calendar's visits.done phase).
+	fieldDue map[string]string
+	// teams are the villages' visit teams; cadres their cadres, by village and by ID.
+	teams   map[string]store.Team
+	cadres  map[string][]store.Cadre
+	cadreOf map[string]store.Cadre
 }
 
 type routesLoaded struct {
@@ -103,6 +110,9 @@ type routesLoaded struct {
 func newRoutes(c *Common, fs *focus) *routes { return &routes{c: c, fs: fs} }
 
 func (r *routes) setCommon(c *Common) { r.c = c }
+
+// searches: / filters the groups here.
+func (r *routes) searches() bool { return true }
 
 // settling is true until the first load is in: keys typed before wait for the groups.
 func (r *routes) settling() bool { return !r.loaded }
@@ -122,7 +132,7 @@ func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData
 	q, err := query.LoadRoutes(ctx, st, a)
 	d := routesData{households: q.Households, visitedHH: q.VisitedHH, residents: q.Residents, reached: q.Reached,
 		multiVillage: q.MultiVillage, grids: q.Grids, villages: q.Villages, ctx: q.Ctx, hhPerGrid: q.HHPerGrid,
-		members: q.Members, today: q.Today}
+		members: q.Members, today: q.Today, fieldDue: q.FieldDue, teams: q.Teams, cadres: q.Cadres, cadreOf: q.CadreOf}
 	for _, g := range q.Groups {
 		row := groupRow{g: g.Group, route: g.Route, issues: g.Issues, visited: g.Visited, lastDay: g.LastDay}
 		for _, s := range g.Stops {
@@ -132,7 +142,7 @@ func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData
 	}
 	for _, m := range q.Missed {
 		d.missed = append(d.missed, missedRow{hh: m.HH, resident: m.Resident, reason: m.Reason, group: m.Group,
-			daysLeft: m.DaysLeft, hasPlan: m.HasPlan})
+			groupID: m.GroupID, daysLeft: m.DaysLeft, hasPlan: m.HasPlan})
 	}
 	for _, c := range q.Coverage {
 		d.coverage = append(d.coverage, coverageRow{name: c.Name, grid: c.Grid, households: c.Households,
@@ -146,8 +156,42 @@ func (r *routes) SetSize(w, h int) { r.w, r.h = w, h }
 // Capturing: the list takes no text; its forms and prompts are layers of their own.
 func (r *routes) Capturing() bool { return false }
 
-// listHeight is the rows the table shows under the coverage line, a rule and the header.
-func (r *routes) listHeight() int { return max(r.h-4, 1) }
+// listHeight is the rows the table shows under the coverage line, the team, a rule and the
+// header.
+func (r *routes) listHeight() int { return max(r.h-5, 1) }
+
+// teamLine shows the visit team of the village in view (the user's, or the selected group's):
+// its captain and guiding officers, and the key that opens it.
+func (r *routes) teamLine() string {
+	st := r.c.Styles
+	v := r.village()
+	t, ok := r.d.teams[v]
+	name := func(id string) string {
+		if c, ok := r.d.cadreOf[id]; ok {
+			return c.Name
+		}
+		return st.Warn.Render(r.c.T("tm.none"))
+	}
+	s := " " + r.c.T("tm.title")
+	if r.d.multiVillage {
+		s += "(" + strings.TrimSuffix(r.d.villages[v].Name, "新村") + ")"
+	}
+	if !ok {
+		t = store.Team{}
+	}
+	s += " " + r.c.T("tm.captain") + " " + name(t.Captain) + " · " + r.c.T("tm.officers")
+	if len(t.Officers) == 0 {
+		s += " " + st.Warn.Render(r.c.T("tm.none"))
+	}
+	for _, id := range t.Officers {
+		s += " " + name(id)
+	}
+	hint := st.Muted.Render("  " + r.c.Keys.Team.Help().Key + " " + r.c.T("tm.edit"))
+	if views.Width(s)+views.Width(hint) <= r.w {
+		s += hint
+	}
+	return views.Cut(s, r.w)
+}
 
 // refilter applies the group filter.
 func (r *routes) refilter() {
@@ -210,7 +254,7 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case ChangedMsg:
-		if msg.touches("visit", "group", "route", "household", "member", "reach") {
+		if msg.touches("visit", "group", "route", "household", "member", "reach", "calendar", "team", "cadre") {
 			return r.reload.want(func() tea.Cmd { return r.load() })
 		}
 		return nil
@@ -236,15 +280,20 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.Open):
 		if g, ok := r.selected(); ok {
 			s := &routeSheet{sheetBase: base, id: g.g.ID}
-			s.cur.SetLen(len(g.stops))
 			r.fs.push(paneRoutes, s)
+			s.cur.SetLen(len(g.stops))
+			s.toNext()
 		}
 	case key.Matches(km, k.NextHousehold):
 		return r.next()
 	case key.Matches(km, k.Missed):
 		s := &missedSheet{sheetBase: base, revealed: map[string]string{}}
-		s.loaded()
 		r.fs.push(paneRoutes, s)
+		s.loaded()
+	case key.Matches(km, k.Team):
+		s := &teamSheet{sheetBase: base}
+		r.fs.push(paneRoutes, s)
+		s.loaded()
 	case key.Matches(km, k.CoverageView):
 		s := &coverageSheet{sheetBase: base}
 		s.loaded()
@@ -312,6 +361,15 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// villageShort is a village's short name and a space (东岭 ), to tell grids and groups of
+// several villages apart; "" when the user sees one village.
+func (r *routes) villageShort(code string) string {
+	if !r.d.multiVillage {
+		return ""
+	}
+	return strings.TrimSuffix(r.d.villages[code].Name, "新村") + " "
+}
+
 // canBuild reports whether the actor may build groups in the village, and says why not in
 // the footer.
 func (r *routes) canBuild(village string) bool {
@@ -360,13 +418,26 @@ func openVisit(household, group string) tea.Cmd {
 	return func() tea.Msg { return openVisitMsg{household: household, group: group} }
 }
 
-// coverage renders the coverage line.
+// coverage renders the coverage line. In a narrow window (or in English, whose words are
+// longer) the percentages go first, then the line's title, so what shows is whole.
 func (r *routes) coverage() string {
 	d, st := r.d, r.c.Styles
-	s := fmt.Sprintf(" %s  %s %d/%d (%s)  %s %d/%d (%s)  ", r.c.T("r.coverage"),
-		r.c.T("r.hh"), d.visitedHH, d.households, views.Pct(d.visitedHH, d.households),
-		r.c.T("r.people"), d.reached, d.residents, views.Pct(d.reached, d.residents))
-	return s + st.Warn.Render(fmt.Sprintf(r.c.T("r.missed"), d.households-d.visitedHH, d.residents-d.reached))
+	missed := fmt.Sprintf(r.c.T("r.missed"), d.households-d.visitedHH, d.residents-d.reached)
+	for _, full := range []bool{true, false} {
+		hh := fmt.Sprintf("%s %d/%d", r.c.T("r.hh"), d.visitedHH, d.households)
+		people := fmt.Sprintf("%s %d/%d", r.c.T("r.people"), d.reached, d.residents)
+		if full {
+			hh += " (" + views.Pct(d.visitedHH, d.households) + ")"
+			people += " (" + views.Pct(d.reached, d.residents) + ")"
+		}
+		for _, title := range []string{" " + r.c.T("r.coverage") + "  ", " "} {
+			s := title + hh + "  " + people + "  "
+			if views.Width(s+missed) <= r.w || (!full && title == " ") {
+				return views.Cut(s+st.Warn.Render(missed), r.w)
+			}
+		}
+	}
+	return ""
 }
 
 func (r *routes) View() string {
@@ -388,16 +459,16 @@ func (r *routes) View() string {
 // explained on the line under it.
 func (r *routes) groupsView() []string {
 	st := r.c.Styles
-	lines := []string{r.coverage(), st.HRule(r.w)}
+	lines := []string{r.coverage(), r.teamLine(), st.HRule(r.w)}
 	if r.filter != "" {
-		lines[1] = st.Accent.Render(views.Cut(" / "+r.filter, r.w))
+		lines[2] = st.Accent.Render(views.Cut(" / "+r.filter, r.w))
 	}
 	if len(r.rows) == 0 {
 		return append(lines, " "+r.c.T("rt.nogroups"))
 	}
 	cols := []views.Column{}
 	if r.d.multiVillage {
-		cols = append(cols, views.Column{Title: r.c.T("r.village"), Width: 6, HideBelow: 72})
+		cols = append(cols, views.Column{Title: r.c.T("r.village.col"), Width: 6, HideBelow: 72})
 	}
 	cols = append(cols,
 		views.Column{Title: r.c.T("r.group"), Width: 6},
@@ -459,17 +530,26 @@ func (r *routes) groupsView() []string {
 	return lines
 }
 
+// ShortHelp is the keys of a field day, in words that fit 80 columns with ? and q after
+// them; the rest (e, d, s, c, t) are in the full help.
 func (r *routes) ShortHelp() []key.Binding {
 	k := r.c.Keys
-	return []key.Binding{k.Open, k.New, k.Edit, k.Remove, k.Suggest, k.NextHousehold, k.Missed, k.Search}
+	say := func(b key.Binding, text string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, r.c.T(text)))
+	}
+	return []key.Binding{say(k.Open, "rt.k.route"), say(k.NextHousehold, "rt.k.next"), say(k.Missed, "rt.k.missed"),
+		say(k.New, "rt.k.group"), say(k.Search, "rt.k.filter")}
 }
 
 func (r *routes) FullHelp() [][]key.Binding {
 	k := r.c.Keys
+	say := func(b key.Binding, text string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, r.c.T(text)))
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
-		{k.New, k.Edit, k.Remove, k.Suggest, k.Search},
+		{say(k.New, "rt.k.group"), k.Edit, k.Remove, k.Suggest, say(k.Search, "rt.k.filter")},
 		{k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays},
-		{k.Missed, k.Reached, k.Reveal, k.CoverageView},
+		{k.Missed, k.Reached, k.Reveal, k.CoverageView, k.Team},
 	}
 }

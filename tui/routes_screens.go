@@ -2,12 +2,15 @@ package tui
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/search"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -38,6 +41,9 @@ type routeSheet struct {
 	sheetBase
 	id  string // the group
 	cur views.Cursor
+	// replanned marks a plan just saved: when the route comes back, the cursor goes to the
+	// first household planned.
+	replanned bool
 }
 
 // group is the sheet's group as last loaded.
@@ -50,7 +56,8 @@ func (s *routeSheet) group() (*groupRow, bool) {
 	return &groupRow{}, false
 }
 
-// loaded brings the sheet up to the pane's new data: a group gone closes it.
+// loaded brings the sheet up to the pane's new data: a group gone closes it; after a new
+// plan, the cursor goes to its first household.
 func (s *routeSheet) loaded() {
 	g, ok := s.group()
 	if !ok {
@@ -58,6 +65,22 @@ func (s *routeSheet) loaded() {
 		return
 	}
 	s.cur.SetLen(len(g.stops))
+	if s.replanned {
+		s.replanned = false
+		s.toNext()
+	}
+}
+
+// toNext puts the cursor on the first household of the route not yet visited (n visits it).
+func (s *routeSheet) toNext() {
+	g, _ := s.group()
+	for i, x := range g.stops {
+		if !x.visited {
+			s.cur.Pos = i
+			break
+		}
+	}
+	s.cur.Move(0, s.listHeight())
 }
 
 func (s *routeSheet) Update(msg tea.Msg) tea.Cmd {
@@ -66,7 +89,7 @@ func (s *routeSheet) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	r, k := s.r, s.r.c.Keys
-	if moveKeys(k, km, &s.cur, max(s.h-4, 1)) {
+	if moveKeys(k, km, &s.cur, s.listHeight()) {
 		return nil
 	}
 	g, ok := s.group()
@@ -85,41 +108,78 @@ func (s *routeSheet) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.MoveDown):
 		return s.reorder(g, 1)
 	case key.Matches(km, k.PlanDays):
-		init := fmt.Sprintf("15 %s 2", r.d.today)
-		if len(g.route.Days) > 0 {
-			per := len(g.route.Households)
-			if len(g.route.Days) > 1 {
-				per = g.route.Days[1].Start
-			}
-			init = fmt.Sprintf("%d %s 2", per, g.route.Days[0].Date)
+		if !r.canBuild(g.g.Village) {
+			return nil
 		}
-		r.fs.push(paneRoutes, askFor(r.c, r.fs, r.c.T("rt.ask.days"), init, nil, s.planDays))
+		r.fs.push(paneRoutes, askFor(r.c, r.fs, r.c.T("rt.ask.days"), s.planInitial(g), nil, s.planDays))
 	}
 	return nil
 }
 
-// planDays cuts the route into days from the prompt's "per-day start every".
+// planInitial is what the plan prompt starts with: the households a day and the days between
+// of the plan there is, or 15 a day every 2 days; from today.
+func (s *routeSheet) planInitial(g *groupRow) string {
+	per, every := 15, 2
+	if days := g.route.Days; len(days) > 1 {
+		per = days[1].Start - days[0].Start
+		if a, b := days[0].Date, days[1].Date; b > a {
+			every = max(daysBetween(a, b), 1)
+		}
+	} else if len(days) == 1 {
+		per = max(len(g.route.Households)-days[0].Start, 1)
+	}
+	return fmt.Sprintf("%d %s %d", per, s.r.d.today, every)
+}
+
+// planDays plans the households not yet visited into days from the prompt's "per-day start
+// every": the start is a day from today on (明天, 12-08 and +2d are read too), and a plan that
+// runs past the village's deadline for the visits says so.
 func (s *routeSheet) planDays(val string) (tea.Cmd, string) {
 	c := s.r.c
-	var per, every int
-	var start string
-	if n, _ := fmt.Sscanf(val, "%d %s %d", &per, &start, &every); n < 2 {
+	f := strings.Fields(val)
+	if len(f) < 2 || len(f) > 3 {
 		return nil, c.T("rt.bad.days")
 	}
-	t, err := time.Parse(time.DateOnly, start)
+	per, err := strconv.Atoi(f[0])
 	if err != nil || per < 1 {
 		return nil, c.T("rt.bad.days")
 	}
+	every := 1
+	if len(f) == 3 {
+		if every, err = strconv.Atoi(f[2]); err != nil || every < 1 {
+			return nil, c.T("rt.bad.days")
+		}
+	}
+	start, err := parseDeadline(f[1], c.Store.Now())
+	if err != nil {
+		return nil, c.storeWords(err)
+	}
+	t, _ := time.Parse(time.DateOnly, start)
 	g, ok := s.group()
 	if !ok {
 		return nil, ""
 	}
-	rt := store.CutDays(g.route, per, t, every)
+	visited := map[string]bool{}
+	for _, x := range g.stops {
+		visited[x.hh.ID] = x.visited
+	}
+	rt := store.PlanUnvisited(g.route, func(h string) bool { return visited[h] }, per, t, every)
+	if len(rt.Days) == 0 {
+		return nil, c.T("r.alldone")
+	}
+	todo := len(rt.Households) - rt.Days[0].Start
+	text := fmt.Sprintf(c.T("rt.days.set"), todo, len(rt.Days), c.day(rt.Days[0].Date), c.day(rt.LastDay()))
+	late := false
+	if due := s.r.d.fieldDue[g.g.Village]; due != "" && rt.LastDay() > due {
+		text += fmt.Sprintf(c.T("rt.days.late"), c.day(due), daysBetween(due, rt.LastDay()))
+		late = true
+	}
+	s.replanned = true
 	return func() tea.Msg {
 		if err := c.Store.SaveRoute(c.Ctx, c.Actor, rt); err != nil {
 			return statusMsg{text: c.errText(err), err: true}
 		}
-		return statusMsg{text: fmt.Sprintf(c.T("rt.days.set"), len(rt.Days))}
+		return statusMsg{text: text, err: late}
 	}, ""
 }
 
@@ -138,7 +198,7 @@ func (s *routeSheet) reorder(g *groupRow, dir int) tea.Cmd {
 	rt.Households = append([]string(nil), rt.Households...)
 	rt.Households[i], rt.Households[j] = rt.Households[j], rt.Households[i]
 	g.route = rt
-	s.cur.Move(dir, max(s.h-4, 1))
+	s.cur.Move(dir, s.listHeight())
 	c := r.c
 	return func() tea.Msg {
 		if err := c.Store.SaveRoute(c.Ctx, c.Actor, rt); err != nil {
@@ -155,19 +215,85 @@ func (s *routeSheet) ShortHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.NextHousehold, k.MoveUp, k.MoveDown, k.PlanDays, k.Back}
 }
 
-// missedSheet lists the households not visited and people not reached: r records a person
-// reached another way, v shows one phone in full (audited) until the list is closed.
+// missedSheet lists the households not visited and people not reached, filtered by grid or
+// group (f) and searched (/): enter visits a household, or records how a person not met was
+// reached (a phone call); r records that too, v shows one phone in full (audited) until the
+// list is closed.
 type missedSheet struct {
 	sheetBase
 	cur views.Cursor
 	// revealed holds the phones shown in full (resident ID → phone) while the list is open;
 	// closing it masks them again, so a shared screen does not keep them.
 	revealed map[string]string
+	// The filter: a grid code, a group ID and a search; rows are the missed rows it lets
+	// through, indexes into the pane's list.
+	grid, group, text string
+	rows              []int
+	// keys are the rows' search keys, made at the first search after a load.
+	keys []string
+	nav  tea.Msg
 }
 
 func (s *missedSheet) takes(msg tea.Msg) bool { _, ok := msg.(phoneRevealed); return ok }
 
-func (s *missedSheet) loaded() { s.cur.SetLen(len(s.r.d.missed)) }
+// searches: / searches the list here.
+func (s *missedSheet) searches() bool { return true }
+
+func (s *missedSheet) navigation() tea.Msg {
+	n := s.nav
+	s.nav = nil
+	return n
+}
+
+// loaded takes the pane's new list: the filter applies to it, the cursor stays in it.
+func (s *missedSheet) loaded() {
+	s.keys = nil
+	s.refilter()
+}
+
+// refilter lists the rows the filter lets through.
+func (s *missedSheet) refilter() {
+	r := s.r
+	s.rows = s.rows[:0]
+	if s.text != "" && s.keys == nil {
+		// One key a row, built once a load: a township's list is thousands of rows, and the
+		// pinyin of their names is most of the cost.
+		s.keys = make([]string, len(r.d.missed))
+		keyer := search.NewKeyer()
+		for i, m := range r.d.missed {
+			who := ""
+			if m.resident != nil {
+				who = m.resident.Name
+			}
+			// Not the grid's or group's names: f picks those, and their pinyin (qianlingwangge)
+			// would match names (wang) on every row of the grid.
+			s.keys[i] = keyer.Key(m.hh.Address, m.hh.Head().Name, who, m.hh.ID)
+		}
+	}
+	words := search.Words(s.text)
+	for i, m := range r.d.missed {
+		switch {
+		case s.grid != "" && m.hh.Grid != s.grid:
+		case s.group != "" && m.groupID != s.group:
+		case s.text != "" && !search.Match(s.keys[i], words):
+		default:
+			s.rows = append(s.rows, i)
+		}
+	}
+	s.cur.SetLen(len(s.rows))
+	s.cur.Move(0, s.listHeight())
+}
+
+// listHeight is the rows the list shows under its title, rule and header.
+func (s *missedSheet) listHeight() int { return max(s.h-3, 1) }
+
+// current is the missed row under the cursor.
+func (s *missedSheet) current() (missedRow, bool) {
+	if s.cur.Pos >= len(s.rows) {
+		return missedRow{}, false
+	}
+	return s.r.d.missed[s.rows[s.cur.Pos]], true
+}
 
 func (s *missedSheet) Update(msg tea.Msg) tea.Cmd {
 	r := s.r
@@ -181,33 +307,135 @@ func (s *missedSheet) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		k := r.c.Keys
-		if moveKeys(k, msg, &s.cur, max(s.h-4, 1)) {
+		if moveKeys(k, msg, &s.cur, s.listHeight()) {
 			return nil
 		}
+		m, ok := s.current()
 		switch {
 		case key.Matches(msg, k.Back):
+			if s.grid != "" || s.group != "" || s.text != "" {
+				s.grid, s.group, s.text = "", "", ""
+				s.refilter()
+				return nil
+			}
 			r.fs.close(s)
-		case key.Matches(msg, k.Reached) && s.cur.Pos < len(r.d.missed):
-			m := r.d.missed[s.cur.Pos]
+		case key.Matches(msg, k.ClearFilter):
+			s.grid, s.group, s.text = "", "", ""
+			s.refilter()
+		case key.Matches(msg, k.Filter):
+			s.openFilter()
+		case key.Matches(msg, k.Search):
+			s.openSearch()
+		case key.Matches(msg, k.Open) && ok:
+			if m.resident == nil {
+				return s.visit(m)
+			}
+			s.askReach(m, "rt.how.phone")
+		case key.Matches(msg, k.Reached) && ok:
 			if m.resident == nil {
 				r.fs.say(r.c.T("rt.reach.household"), true)
 				return nil
 			}
-			r.fs.push(paneRoutes, askFor(r.c, r.fs, fmt.Sprintf(r.c.T("rt.ask.reach"), m.resident.Name), "", nil, func(val string) (tea.Cmd, string) {
-				c := r.c
-				how, note, _ := strings.Cut(val, " ")
-				return func() tea.Msg {
-					if _, err := c.Store.RecordReach(c.Ctx, c.Actor, m.hh.Village, m.hh.ID, m.resident.ID, how, note); err != nil {
-						return statusMsg{text: c.errText(err), err: true}
-					}
-					return statusMsg{text: fmt.Sprintf(c.T("rt.reached"), m.resident.Name)}
-				}, ""
-			}))
-		case key.Matches(msg, k.Reveal) && s.cur.Pos < len(r.d.missed):
-			return s.reveal(r.d.missed[s.cur.Pos])
+			s.askReach(m, "")
+		case key.Matches(msg, k.Reveal) && ok:
+			return s.reveal(m)
 		}
 	}
 	return nil
+}
+
+// visit opens the visit form for a household not visited, for the group visiting its grid.
+func (s *missedSheet) visit(m missedRow) tea.Cmd {
+	if s.r.c.Actor.Role == store.RoleInspector {
+		s.r.fs.say(s.r.c.T("err.readonly"), true)
+		return nil
+	}
+	s.nav = openVisitMsg{household: m.hh.ID, group: m.groupID}
+	return nil
+}
+
+// askReach asks how a person not met was reached, starting with how (电话) when given.
+func (s *missedSheet) askReach(m missedRow, how string) {
+	r := s.r
+	initial := ""
+	if how != "" {
+		initial = r.c.T(how) + " "
+	}
+	r.fs.push(paneRoutes, askFor(r.c, r.fs, fmt.Sprintf(r.c.T("rt.ask.reach"), m.resident.Name), initial, nil, func(val string) (tea.Cmd, string) {
+		c := r.c
+		how, note, _ := strings.Cut(strings.TrimSpace(val), " ")
+		return func() tea.Msg {
+			if _, err := c.Store.RecordReach(c.Ctx, c.Actor, m.hh.Village, m.hh.ID, m.resident.ID, how, note); err != nil {
+				return statusMsg{text: c.errText(err), err: true}
+			}
+			return statusMsg{text: fmt.Sprintf(c.T("rt.reached"), m.resident.Name)}
+		}, ""
+	}))
+}
+
+// openFilter picks a grid or a group among those the list holds, with how many rows each has.
+func (s *missedSheet) openFilter() {
+	r := s.r
+	count := map[string]int{}
+	label := map[string]string{}
+	var order []string
+	for _, m := range r.d.missed {
+		for _, kv := range [][2]string{
+			{"g:" + m.hh.Grid, r.c.T("q.grid") + " " + r.villageShort(m.hh.Village) + r.d.grids[m.hh.Grid].Name},
+			{"p:" + m.groupID, r.c.T("r.group") + " " + r.villageShort(m.hh.Village) + m.group},
+		} {
+			if kv[0] == "p:" {
+				continue
+			}
+			if count[kv[0]] == 0 {
+				order = append(order, kv[0])
+			}
+			count[kv[0]]++
+			label[kv[0]] = kv[1]
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i][0] != order[j][0] {
+			return order[i][0] == 'g'
+		}
+		return order[i] < order[j]
+	})
+	opts := make([]option, 0, len(order))
+	for _, v := range order {
+		opts = append(opts, option{label: fmt.Sprintf("%s  (%d)", label[v], count[v]), value: v, key: searchKey(label[v])})
+	}
+	r.fs.push(paneRoutes, askFor(r.c, r.fs, r.c.T("rt.ask.missedfilter"), "", fixed(opts), func(val string) (tea.Cmd, string) {
+		kind, v, _ := strings.Cut(val, ":")
+		if kind == "g" {
+			s.grid = v
+		} else {
+			s.group = v
+		}
+		s.refilter()
+		return nil, ""
+	}))
+}
+
+// openSearch searches the list as it is typed; esc puts the search back as it was.
+func (s *missedSheet) openSearch() {
+	r := s.r
+	was := s.text
+	a := askFor(r.c, r.fs, r.c.T("rt.ask.missedsearch"), s.text, nil, func(val string) (tea.Cmd, string) {
+		s.text = strings.TrimSpace(val)
+		s.refilter()
+		return nil, ""
+	})
+	a.change = func(val string) tea.Cmd {
+		s.text = strings.TrimSpace(val)
+		s.refilter()
+		return nil
+	}
+	a.cancel = func() tea.Cmd {
+		s.text = was
+		s.refilter()
+		return nil
+	}
+	r.fs.push(paneRoutes, a)
 }
 
 // reveal asks the store for the row's contact's full phone: allowed to the roles that call
@@ -233,10 +461,17 @@ func (s *missedSheet) View() string { return s.draw(s.view()) }
 
 func (s *missedSheet) ShortHelp() []key.Binding {
 	k := s.r.c.Keys
+	out := []key.Binding{k.Phone, k.Filter, k.Search}
 	if s.r.c.Actor.CanReveal() {
-		return []key.Binding{k.Up, k.Down, k.Reached, k.Reveal, k.Back}
+		out = append(out, k.Reveal)
 	}
-	return []key.Binding{k.Up, k.Down, k.Reached, k.Back}
+	return append(out, k.Back)
+}
+
+func (s *missedSheet) FullHelp() [][]key.Binding {
+	k := s.r.c.Keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Phone, k.Reached, k.Reveal},
+		{k.Filter, k.Search, k.ClearFilter, k.Back}}
 }
 
 // coverageSheet shows coverage per village and grid.
@@ -316,79 +551,170 @@ func (s *suggestSheet) ShortHelp() []key.Binding {
 }
 
 // routeView lists the open group's households in visiting order, marking the visited ones and
-// each planned day with its progress.
+// each planned day with its progress; above them, the plan: its days, today's progress, and
+// whether it runs past the deadline for the visits.
 func (s *routeSheet) view() []string {
 	r := s.r
 	st := r.c.Styles
 	g, _ := s.group()
 	head := fmt.Sprintf(" %s · %s  %s %d/%d  %s %d", g.g.Name, r.c.T("r.route"), r.c.T("r.visited"), g.visited, len(g.stops),
 		r.c.T("rt.remaining"), len(g.stops)-g.visited)
-	lines := []string{st.Title.Render(head), st.HRule(s.w)}
+	lines := []string{st.Title.Render(views.Cut(head, s.w)), s.planLine(g), st.HRule(s.w)}
 	dayAt := map[int]int{}
 	for i, d := range g.route.Days {
 		dayAt[d.Start] = i
 	}
-	dayDone := func(n int) (int, int) {
-		start := g.route.Days[n].Start
-		end := len(g.stops)
-		if n+1 < len(g.route.Days) {
-			end = g.route.Days[n+1].Start
-		}
-		done := 0
-		for i := start; i < end && i < len(g.stops); i++ {
-			if g.stops[i].visited {
-				done++
-			}
-		}
-		return done, end - start
-	}
-	t := views.Table{Columns: []views.Column{{Width: 16}, {Width: 1}, {}, {Width: 10}, {Width: 4, Right: true}}}
-	for i, s := range g.stops {
-		day := ""
+	labels := map[int]string{}
+	dayW := 0
+	for i := range g.stops {
 		if n, ok := dayAt[i]; ok {
-			done, all := dayDone(n)
-			day = fmt.Sprintf(r.c.T("r.day"), n+1, shortDate(g.route.Days[n].Date)) + fmt.Sprintf(" %d/%d", done, all)
+			done, all := s.dayDone(g, n)
+			labels[i] = fmt.Sprintf(r.c.T("r.day"), n+1, shortDate(g.route.Days[n].Date)) + fmt.Sprintf(" %d/%d", done, all)
+			dayW = max(dayW, views.Width(labels[i]))
 		}
+	}
+	// The day column is as wide as its longest label: "第12天 12-21 15/15" is never cut; so is
+	// the people column ("7 people" in English).
+	peopleW := 0
+	for _, stop := range g.stops {
+		peopleW = max(peopleW, views.Width(fmt.Sprintf(r.c.T("rt.npeople"), len(stop.hh.Residents))))
+	}
+	t := views.Table{Columns: []views.Column{{Width: dayW}, {Width: 1}, {}, {Width: 10}, {Width: max(peopleW, 1), Right: true}}}
+	if dayW == 0 {
+		t.Columns = t.Columns[1:]
+	}
+	for i, stop := range g.stops {
 		mark := "·"
-		if s.visited {
+		if stop.visited {
 			mark = "✓"
 			if st.ASCII {
 				mark = "v"
 			}
 		}
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{
-			views.S(day, st.Muted), views.T(mark), views.T(s.hh.Address), views.T(s.hh.Head().Name),
-			views.T(fmt.Sprintf("%d%s", len(s.hh.Residents), r.c.T("r.people"))),
-		}})
+		cells := []views.Cell{views.S(labels[i], st.Muted), views.T(mark), views.T(stop.hh.Address), views.T(stop.hh.Head().Name),
+			views.T(fmt.Sprintf(r.c.T("rt.npeople"), len(stop.hh.Residents)))}
+		if dayW == 0 {
+			cells = cells[1:]
+		}
+		t.Rows = append(t.Rows, views.Row{Cells: cells})
 	}
-	from, to := s.cur.Window(max(s.h-4, 1))
+	from, to := s.cur.Window(s.listHeight())
 	return append(lines, t.Lines(st, s.w, from, to, s.cur.Pos)...)
 }
 
+// listHeight is the rows the route shows under its two head lines and the rule.
+func (s *routeSheet) listHeight() int { return max(s.h-3, 1) }
+
+// dayDone counts the visited households of planned day n, and its households.
+func (s *routeSheet) dayDone(g *groupRow, n int) (int, int) {
+	start := g.route.Days[n].Start
+	end := len(g.stops)
+	if n+1 < len(g.route.Days) {
+		end = g.route.Days[n+1].Start
+	}
+	done := 0
+	for i := start; i < end && i < len(g.stops); i++ {
+		if g.stops[i].visited {
+			done++
+		}
+	}
+	return done, end - start
+}
+
+// planLine says what the plan is: its days and dates, how today's day is going, and the
+// deadline for the visits — in the warning colour, with the days over, when the plan runs past
+// it. Each part is dropped before the line is cut, so what shows is whole.
+func (s *routeSheet) planLine(g *groupRow) string {
+	r := s.r
+	c, st := r.c, r.c.Styles
+	due := r.d.fieldDue[g.g.Village]
+	var parts []string
+	if days := g.route.Days; len(days) > 0 {
+		parts = append(parts, fmt.Sprintf(c.T("rt.plan"), len(days), c.day(days[0].Date), c.day(g.route.LastDay())))
+		for n, d := range days {
+			if d.Date == r.d.today {
+				done, all := s.dayDone(g, n)
+				parts = append(parts, fmt.Sprintf(c.T("rt.today"), n+1, done, all))
+			}
+		}
+	} else {
+		parts = append(parts, c.T("rt.noplan"))
+	}
+	late := false
+	if due != "" {
+		if last := g.route.LastDay(); last > due {
+			parts = append(parts, fmt.Sprintf(c.T("rt.late"), c.day(due), daysBetween(due, last)))
+			late = true
+		} else {
+			parts = append(parts, fmt.Sprintf(c.T("rt.due"), c.day(due)))
+		}
+	}
+	line := " " + strings.Join(parts, " · ")
+	for len(parts) > 1 && views.Width(line) > s.w {
+		// The last part (the deadline) is the one to keep when the plan is late.
+		if late {
+			parts = append(parts[:len(parts)-2], parts[len(parts)-1])
+		} else {
+			parts = parts[:len(parts)-1]
+		}
+		line = " " + strings.Join(parts, " · ")
+	}
+	if late {
+		return st.Warn.Render(views.Cut(line, s.w))
+	}
+	return st.Muted.Render(views.Cut(line, s.w))
+}
+
 // missedView lists households not visited and people not reached, by grid and address, with
-// how long their group has left.
+// how long their group has left; the title counts what the filter lets through.
 func (s *missedSheet) view() []string {
 	r := s.r
 	st := r.c.Styles
 	nhh, npeople := 0, 0
-	for _, m := range r.d.missed {
-		if m.resident == nil {
+	for _, i := range s.rows {
+		if r.d.missed[i].resident == nil {
 			nhh++
 		} else {
 			npeople++
 		}
 	}
-	lines := []string{" " + st.Title.Render(fmt.Sprintf(r.c.T("rt.missed.title"), nhh, npeople)), st.HRule(s.w)}
-	t := views.Table{Columns: []views.Column{{Title: r.c.T("q.grid"), Width: 8}, {Title: r.c.T("v.household")},
-		{Title: r.c.T("rt.who"), Width: 18}, {Title: r.c.T("rt.phone"), Width: 11, HideBelow: 70},
+	title := " " + st.Title.Render(fmt.Sprintf(r.c.T("rt.missed.title"), nhh, npeople))
+	var filter []string
+	if s.grid != "" {
+		filter = append(filter, r.d.grids[s.grid].Name)
+	}
+	if s.group != "" {
+		for _, g := range r.d.groups {
+			if g.g.ID == s.group {
+				filter = append(filter, r.villageShort(g.g.Village)+g.g.Name)
+			}
+		}
+	}
+	if s.text != "" {
+		filter = append(filter, "/ "+s.text)
+	}
+	if len(filter) > 0 {
+		title += "  " + st.Accent.Render("["+strings.Join(filter, " · ")+"]") + st.Muted.Render("  0 "+r.c.Keys.ClearFilter.Help().Desc)
+	}
+	lines := []string{views.Cut(title, s.w), st.HRule(s.w)}
+	gridW := 8
+	if r.d.multiVillage {
+		gridW = 11 // 东岭 1网格, 北塘 于家洼: whose 1网格 it is
+	}
+	t := views.Table{Columns: []views.Column{{Title: r.c.T("q.grid"), Width: gridW}, {Title: r.c.T("v.household")},
+		{Title: r.c.T("rt.who"), Width: 16}, {Title: r.c.T("rt.phone"), Width: 11, HideBelow: 70},
 		{Title: r.c.T("r.group"), Width: 6, HideBelow: 60}, {Title: r.c.T("rt.left"), Width: 6, Right: true}}}
 	// Only the rows on screen are built: the list can hold every household of a county.
-	from, to := s.cur.Window(max(s.h-4, 1))
-	to = min(to, len(r.d.missed))
+	from, to := s.cur.Window(s.listHeight())
+	to = min(to, len(s.rows))
 	from = min(from, to)
-	for _, m := range r.d.missed[from:to] {
+	for _, i := range s.rows[from:to] {
+		m := r.d.missed[i]
+		// A household not visited reads with its head; a person's row names the person.
 		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.hh.Residents))
+		hhLabel := m.hh.Address + "  " + m.hh.Head().Name
 		if m.resident != nil {
+			hhLabel = m.hh.Address
 			who = m.resident.Name
 			if m.reason != "" {
 				who += "(" + m.reason + ")"
@@ -411,12 +737,19 @@ func (s *missedSheet) view() []string {
 		if phone == "" {
 			phone = "—"
 		}
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(r.d.grids[m.hh.Grid].Name),
-			views.T(m.hh.Address + "  " + m.hh.Head().Name), views.T(who), views.T(phone), views.T(m.group), left}})
+		grid := r.d.grids[m.hh.Grid].Name
+		if r.d.multiVillage {
+			grid = r.villageShort(m.hh.Village) + shortGrid(grid)
+		}
+		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(grid),
+			views.T(hhLabel), views.T(who), views.T(phone), views.T(m.group), left}})
 	}
 	lines = append(lines, t.Header(st, s.w))
-	if len(r.d.missed) == 0 {
+	switch {
+	case len(r.d.missed) == 0:
 		return append(lines, " "+r.c.T("rt.nomissed"))
+	case len(s.rows) == 0:
+		return append(lines, " "+r.c.T("rt.missed.none"))
 	}
 	return append(lines, t.Lines(st, s.w, 0, to-from, s.cur.Pos-from)...)
 }

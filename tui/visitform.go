@@ -22,6 +22,7 @@ const (
 	slotDate
 	slotGroup
 	slotMembers
+	slotOfficer
 	slotPresent
 	slotTopics
 	slotSuggestion
@@ -71,6 +72,9 @@ type visitForm struct {
 	frame   *form
 	// visits are the pane's visits, newest first: a household visited before says so.
 	visits []visitRow
+	// officers are each village team's guiding officers (cadre IDs), cadres their names.
+	officers map[string][]string
+	cadres   map[string]string
 }
 
 // visitSaved reports a saved visit.
@@ -83,7 +87,8 @@ type visitSaved struct {
 func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	cleanVisitDraft(&d)
 	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
-		members: data.members, grids: data.grids, err: map[int]string{}, visits: data.rows}
+		members: data.members, grids: data.grids, err: map[int]string{}, visits: data.rows,
+		officers: data.officers, cadres: data.cadres}
 	if f.d.Findings == nil {
 		f.d.Findings = map[string]string{}
 	}
@@ -103,7 +108,7 @@ func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 // the form opened shows as such).
 func (f *visitForm) refresh(data *visitsData) {
 	f.hh, f.hhOpts, f.groups, f.members, f.grids = data.households, data.hhOpts, data.groups, data.members, data.grids
-	f.visits = data.rows
+	f.visits, f.officers, f.cadres = data.rows, data.officers, data.cadres
 	if f.focus == slotHousehold {
 		f.refilter()
 	}
@@ -219,6 +224,9 @@ func (f *visitForm) move(delta int) {
 	next := f.focus
 	for range n {
 		next = (next + delta + n) % n
+		if next == slotOfficer && len(f.officers[f.d.Village]) == 0 && f.d.Officer == "" {
+			continue // the village's team has no guiding officer to name
+		}
 		if next >= fixedSlots {
 			i, k := concernAt(next)
 			if k == cDone && !f.d.Concerns[i].OnSite {
@@ -462,6 +470,9 @@ func (f *visitForm) choose(dir int) {
 		}
 	case slotHazardCat:
 		f.d.Category["hazard"] = step(hazardCategories, f.d.Category["hazard"])
+	case slotOfficer:
+		// None, or one of the village team's guiding officers.
+		f.d.Officer = step(append([]string{""}, f.officers[f.d.Village]...), f.d.Officer)
 	default:
 		if f.focus < fixedSlots {
 			return
@@ -897,6 +908,13 @@ func (f *visitForm) lines(w int) []formLine {
 	}
 	add(slotGroup, " "+label(slotGroup, f.c.T("v.group"))+" "+choice(slotGroup, gname))
 	checks(slotMembers, f.c.T("v.members"))
+	officer := ""
+	if f.d.Officer != "" {
+		officer = f.cadres[f.d.Officer]
+	}
+	if len(f.officers[f.d.Village]) > 0 || officer != "" {
+		add(slotOfficer, " "+label(slotOfficer, f.c.T("vf.officer"))+" "+choice(slotOfficer, officer))
+	}
 	checks(slotPresent, f.c.T("v.present"))
 	checks(slotTopics, f.c.T("v.topics"))
 	add(-1, " "+st.Muted.Render("─ "+f.c.T("v.findings")+" "+strings.Repeat("─", max(w-12, 0))))

@@ -50,6 +50,9 @@ type visitsData struct {
 	concerns   map[string]store.Concern
 	draft      *store.VisitDraft
 	routes     map[string]store.Route
+	// officers are each village team's guiding officers (cadre IDs), cadres their names.
+	officers map[string][]string
+	cadres   map[string]string
 }
 
 // visitRow is a visit with the names the list shows.
@@ -167,6 +170,21 @@ func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.A
 	}
 	if d.concerns, err = l.Get(ctx, a, raised); err != nil {
 		return nil, err
+	}
+	teams, err := st.Teams(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	d.officers, d.cadres = map[string][]string{}, map[string]string{}
+	for _, t := range teams {
+		d.officers[t.Village] = t.Officers
+	}
+	cadres, err := st.Cadres(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cadres {
+		d.cadres[c.ID] = c.Name
 	}
 	rts, err := st.Routes(ctx, a)
 	if err != nil {

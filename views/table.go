@@ -73,7 +73,8 @@ func (t Table) fit(w int) Table {
 }
 
 // widths resolves the flexible column to fill w (after the mark column and one space between
-// columns).
+// columns). A fixed column is at least as wide as its title, so no header is cut mid-word
+// ("Concerns" in English where "诉求" takes four cells): the flexible column gives way.
 func (t Table) widths(w int) []int {
 	ws := make([]int, len(t.Columns))
 	used, flex := 2, -1
@@ -81,8 +82,10 @@ func (t Table) widths(w int) []int {
 		ws[i] = c.Width
 		if c.Width == 0 {
 			flex = i
+		} else {
+			ws[i] = max(c.Width, Width(c.Title))
 		}
-		used += c.Width + 1
+		used += ws[i] + 1
 	}
 	if flex >= 0 {
 		ws[flex] = max(w-used, 4)

@@ -384,6 +384,9 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 		"Household": {read: func(e store.Engine, f *fixture, a store.Actor, p place) (any, error) {
 			return e.Household(context.Background(), a, p.village, f.households[p.grid][0])
 		}},
+		"HouseholdCard": {read: func(e store.Engine, f *fixture, a store.Actor, p place) (any, error) {
+			return e.HouseholdCard(context.Background(), a, p.village, f.households[p.grid][0])
+		}},
 		"Concern": {read: func(e store.Engine, f *fixture, a store.Actor, p place) (any, error) {
 			return e.Concern(context.Background(), a, f.openConcern[p.grid])
 		}},
@@ -482,6 +485,21 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 				t.Fatal(err)
 			}
 			_, err = e.ReplaceGroups(t.Context(), a, p.village, slices.DeleteFunc(all, func(x store.Group) bool { return x.Village != p.village }))
+			return err
+		}},
+		"SetTeamCaptain": {may: canChangeVillage, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
+			_, err := e.SetTeamCaptain(context.Background(), a, p.village, p.village+"-C01")
+			return err
+		}},
+		"AddTeamOfficer": {may: canChangeVillage, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
+			// Off the team first (refused when not on it), so that each try adds.
+			_, _ = e.RemoveTeamOfficer(context.Background(), sys, p.village, p.village+"-C04")
+			_, err := e.AddTeamOfficer(context.Background(), a, p.village, p.village+"-C04")
+			return err
+		}},
+		"RemoveTeamOfficer": {may: canChangeVillage, write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, p place) error {
+			_, _ = e.AddTeamOfficer(context.Background(), sys, p.village, p.village+"-C05")
+			_, err := e.RemoveTeamOfficer(context.Background(), a, p.village, p.village+"-C05")
 			return err
 		}},
 		"RecordReach": {may: canChange, write: func(_ *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {
