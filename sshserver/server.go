@@ -573,6 +573,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	go func() {
 		defer sub.Close()
+		// The drafts the session's forms were typing in may come back in its next session.
+		defer m.Close()
 		defer func() {
 			if following != nil {
 				following.Close()

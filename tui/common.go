@@ -4,6 +4,8 @@ package tui
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -40,6 +42,8 @@ type Common struct {
 	Demo bool
 	// Registered is true when the user came from the store (so settings can be saved).
 	Registered bool
+	// Presence is the server's registry of live sessions: which drafts they are typing in.
+	Presence *Presence
 }
 
 // withLang is a copy of c in another language, with that language's key help.
@@ -176,14 +180,51 @@ func (r *reloader) done(load func() tea.Cmd) tea.Cmd {
 	return nil
 }
 
-// formDraft is the draft ID a form keeps its draft under (store.SaveDraft): one per user and
-// kind of form, so the next login comes back to it.
-const formDraft = "main"
+// newDraftID names a new form's draft (store.SaveDraft): each form of each session has its
+// own, so two sessions of one person never write over each other's draft.
+func newDraftID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
-// loadDraft reads the user's draft of a kind of form into v; false when there is none.
-func loadDraft(ctx context.Context, st store.Engine, a store.Actor, kind store.DraftKind, v any) bool {
-	d, err := st.Draft(ctx, a, kind, formDraft)
-	return err == nil && d.Decode(v) == nil
+// draftFinder finds the draft a form comes back to, read into v, and the ID the form goes on
+// saving it under; false when there is none.
+type draftFinder func(kind store.DraftKind, v any) (string, bool)
+
+// drafts finds this session's user's newest draft of a kind that no live session of theirs
+// is typing in: two sessions of one person never write over each other's draft. (A draft
+// whose session lost its link is free again as soon as the server notices; the pane looks
+// again for a while after login, see draftRecheck.)
+func (c *Common) drafts() draftFinder {
+	return func(kind store.DraftKind, v any) (string, bool) {
+		ds, err := c.Store.Drafts(c.Ctx, c.Actor, kind)
+		if err != nil {
+			return "", false
+		}
+		for _, d := range ds {
+			if !c.Presence.holding(c.Actor.Name, kind, d.ID) && d.Decode(v) == nil {
+				return d.ID, true
+			}
+		}
+		return "", false
+	}
+}
+
+// hasDrafts reports whether the user left a draft of a kind of form (held open by another
+// session or not).
+func (c *Common) hasDrafts(kind store.DraftKind) bool {
+	ds, err := c.Store.Drafts(c.Ctx, c.Actor, kind)
+	return err == nil && len(ds) > 0
+}
+
+// draftRecheck asks a pane, a little after login, to look again for a draft that was held by
+// a session the server had not yet seen end (a dropped link): tries counts down the looks.
+type draftRecheck struct{ tries int }
+
+// recheckDrafts looks again in two seconds.
+func recheckDrafts(tries int) tea.Cmd {
+	return tea.Tick(2*time.Second, func(time.Time) tea.Msg { return draftRecheck{tries: tries} })
 }
 
 // drafts keeps a form's draft saved as it is typed: changed starts a pause, a tick that finds

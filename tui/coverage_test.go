@@ -102,7 +102,7 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 		t.Fatalf("households %d/%d people %d/%d missed %d; want 0/1 0/1 missed 1",
 			got.visitedHH, got.households, got.reached, got.residents, len(got.missed))
 	}
-	vd, err := loadVisits(t.Context(), st, query.NewLedger(st, nil), store.System(), false)
+	vd, err := loadVisits(t.Context(), st, query.NewLedger(st, nil), store.System(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ type factsLoaded struct {
 	village  string
 	facts    store.VillageFacts
 	draft    *store.FactSheetDraft
+	draftID  string
 	err      error
 }
 
@@ -86,9 +87,11 @@ func (f *factSheet) load() tea.Cmd {
 			return factsLoaded{err: store.ErrNotFound}
 		}
 		var draft *store.FactSheetDraft
+		var draftID string
 		if withDraft {
-			if d := (store.FactSheetDraft{}); loadDraft(c.Ctx, c.Store, c.Actor, store.DraftFactSheet, &d) {
-				draft, want = &d, d.Sheet.Village
+			var d store.FactSheetDraft
+			if id, ok := c.drafts()(store.DraftFactSheet, &d); ok {
+				draft, draftID, want = &d, id, d.Sheet.Village
 			}
 		}
 		if !slices.ContainsFunc(vs, func(v store.Village) bool { return v.Code == want }) {
@@ -98,7 +101,7 @@ func (f *factSheet) load() tea.Cmd {
 			}
 		}
 		facts, err := c.Store.Facts(c.Ctx, c.Actor, want)
-		return factsLoaded{villages: vs, village: want, facts: facts, draft: draft, err: err}
+		return factsLoaded{villages: vs, village: want, facts: facts, draft: draft, draftID: draftID, err: err}
 	}
 }
 
@@ -150,7 +153,7 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 		f.wrap()
 		if msg.draft != nil && !f.editing() {
 			// A draft is an unsaved edit: it opens as it was, and esc asks before dropping it.
-			f.openEditor(*msg.draft, msg.draft.SavedAt)
+			f.openEditor(*msg.draft, msg.draft.SavedAt, msg.draftID)
 			f.fs.say(f.c.T("fs.resumed"), false)
 		}
 		return nil
@@ -169,8 +172,11 @@ func (f *factSheet) update(msg tea.Msg) tea.Cmd {
 func (f *factSheet) editing() bool { return f.editor != nil && f.fs.open(f.editor) }
 
 // openEditor puts the edit form over the sheet, from a draft (saved at, zero for a new edit).
-func (f *factSheet) openEditor(d store.FactSheetDraft, saved time.Time) {
+func (f *factSheet) openEditor(d store.FactSheetDraft, saved time.Time, draftID string) {
 	body := newFactForm(f.c, d, f.w, f.h)
+	if draftID != "" {
+		body.draftID = draftID
+	}
 	body.name = f.facts.Village.Name
 	fr := newForm(f.c, f.fs, paneGlobal, body)
 	body.frame = fr
@@ -181,6 +187,7 @@ func (f *factSheet) openEditor(d store.FactSheetDraft, saved time.Time) {
 		f.wrap()
 		return nil
 	}
+	fr.hold(store.DraftFactSheet, body.draftID)
 	f.editor = fr
 	f.fs.push(paneGlobal, fr)
 }
@@ -225,7 +232,7 @@ func (f *factSheet) edit() tea.Cmd {
 	if err := f.c.Actor.CanChange(f.village, ""); err != nil {
 		return status(f.c.T("fs.readonly"), true)
 	}
-	f.openEditor(store.FactSheetDraft{Sheet: f.facts.Sheet, Base: f.facts.Sheet.UpdatedAt}, time.Time{})
+	f.openEditor(store.FactSheetDraft{Sheet: f.facts.Sheet, Base: f.facts.Sheet.UpdatedAt}, time.Time{}, "")
 	return nil
 }
 
@@ -304,12 +311,14 @@ func (f *factSheet) stepVillage() key.Binding {
 // factForm edits the written part of a fact sheet: five fields, each a text area; lists
 // take one item per line.
 type factForm struct {
-	c     *Common
-	d     store.FactSheetDraft
-	name  string // the village's name, for the title
-	areas [factFields]textarea.Model
-	w, h  int
-	frame *form
+	c    *Common
+	d    store.FactSheetDraft
+	name string // the village's name, for the title
+	// draftID is this form's draft: its own, or the one it was opened from.
+	draftID string
+	areas   [factFields]textarea.Model
+	w, h    int
+	frame   *form
 }
 
 // The editor's fields, in the order of the printed page.
@@ -326,7 +335,7 @@ const (
 const maxFactField = 4000
 
 func newFactForm(c *Common, d store.FactSheetDraft, w, h int) *factForm {
-	f := &factForm{c: c, d: d}
+	f := &factForm{c: c, d: d, draftID: newDraftID()}
 	s := d.Sheet
 	values := [factFields]string{s.Profile, strings.Join(s.Industries, "\n"), strings.Join(s.Services, "\n"), s.Vision, strings.Join(s.Tasks, "\n")}
 	for i := range f.areas {
@@ -403,14 +412,14 @@ func (f *factForm) update(msg tea.Msg) (tea.Cmd, bool) {
 func (f *factForm) draft() func() error {
 	d := f.d
 	d.Sheet = f.sheet()
-	c := f.c
-	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftFactSheet, formDraft, d) }
+	c, id := f.c, f.draftID
+	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftFactSheet, id, d) }
 }
 
 // discard drops the draft.
 func (f *factForm) discard() func() error {
-	c := f.c
-	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftFactSheet, formDraft) }
+	c, id := f.c, f.draftID
+	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftFactSheet, id) }
 }
 
 // save stores the sheet if nobody saved it since the edit began.
@@ -418,9 +427,9 @@ func (f *factForm) save() tea.Cmd { return f.saveAt(f.d.Base) }
 
 // saveAt stores the sheet if it is still as it was at base.
 func (f *factForm) saveAt(base time.Time) tea.Cmd {
-	s, c := f.sheet(), f.c
+	s, c, id := f.sheet(), f.c, f.draftID
 	return func() tea.Msg {
-		out, err := c.Store.EditFactSheet(c.Ctx, c.Actor, s, base, formDraft)
+		out, err := c.Store.EditFactSheet(c.Ctx, c.Actor, s, base, id)
 		return formSaved{text: c.T("fs.saved"), result: out, err: err}
 	}
 }

@@ -105,6 +105,8 @@ type focus struct {
 	// cleared by the next key.
 	status statusMsg
 	trace  trace
+	// holds let go of the drafts this session's forms hold, when the session ends.
+	holds []func()
 }
 
 // say shows a message in the footer now, in the frame that shows what it reports.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"sanbai/store"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -64,6 +66,23 @@ type form struct {
 	saved func(result any) tea.Cmd
 	// left is the pane's hook when the form is put away with its draft kept (k) or dropped.
 	left func(kept bool)
+	// release lets go of the form's draft in the server's registry (see hold).
+	release func()
+}
+
+// hold marks the form's draft as open in this session, so another session of the same person
+// does not bring it back to type in at the same time; saving, discarding or the session's end
+// lets it go.
+func (f *form) hold(kind store.DraftKind, id string) {
+	f.release = f.c.Presence.hold(f.c.Actor.Name, kind, id)
+	f.fs.holds = append(f.fs.holds, f.release)
+}
+
+// letGo releases the form's draft, if it holds one.
+func (f *form) letGo() {
+	if f.release != nil {
+		f.release()
+	}
 }
 
 // newForm builds a form; the caller pushes it.
@@ -140,6 +159,7 @@ func (f *form) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		f.fs.close(f)
+		f.letGo()
 		f.fs.say(msg.text, false)
 		if f.saved != nil {
 			return f.saved(msg.result)
@@ -219,6 +239,7 @@ func (f *form) leave() tea.Cmd {
 	choices = append(choices,
 		choice{keys: []string{"d"}, label: discard, do: func() tea.Cmd {
 			f.fs.close(f)
+			f.letGo()
 			if f.left != nil {
 				f.left(false)
 			}

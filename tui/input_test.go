@@ -44,7 +44,8 @@ func TestVisitFormCleansInputAndDrafts(t *testing.T) {
 	}
 	drive(m, v.form.writeDraft())
 	var d store.VisitDraft
-	if !loadDraft(t.Context(), st, actor, store.DraftVisit, &d) || d.Findings["suggestion"] != "修路灯亮" {
+	id, ok := m.c.drafts()(store.DraftVisit, &d)
+	if !ok || d.Findings["suggestion"] != "修路灯亮" {
 		t.Fatalf("the saved draft: %q", d.Findings["suggestion"])
 	}
 
@@ -52,7 +53,7 @@ func TestVisitFormCleansInputAndDrafts(t *testing.T) {
 	d.Findings["suggestion"] = "路灯\u202e坏了"
 	d.Notes = "\x1b]0;pwned\x07备注"
 	d.Concerns = []store.DraftConcern{{Description: "\u202e漏水", Tag: store.TagGreen}}
-	if err := st.SaveDraft(t.Context(), actor, store.DraftVisit, formDraft, d); err != nil {
+	if err := st.SaveDraft(t.Context(), actor, store.DraftVisit, id, d); err != nil {
 		t.Fatal(err)
 	}
 	m2 := New(Options{Store: st, User: u, Width: 100, Height: 30})

@@ -1,6 +1,10 @@
 package tui
 
-import "sync"
+import (
+	"sync"
+
+	"sanbai/store"
+)
 
 // Presence lets a session follow another user's screen (follow mode, for meetings): every
 // session publishes what it shows — pane, filter, selected concern — under its user's name,
@@ -10,6 +14,8 @@ type Presence struct {
 	mu     sync.Mutex
 	states map[string]View
 	subs   map[string]map[*Following]struct{}
+	// held counts the live sessions holding each draft (see hold).
+	held map[string]int
 }
 
 // View is what a presenter shows, as far as a follower needs it.
@@ -94,4 +100,47 @@ func (f *Following) Close() {
 type FollowMsg struct {
 	Name string
 	View View
+}
+
+// Drafts open in live sessions: a form holds its draft while it is open (or put aside) in a
+// session, and a new session of the same person does not bring back a draft another of their
+// sessions is still typing in — each session's form keeps its own draft.
+
+// draftKey names one draft of one user.
+func draftKey(user string, kind store.DraftKind, id string) string {
+	return user + "/" + string(kind) + "/" + id
+}
+
+// hold records that a session holds a draft; it returns what releases it.
+func (p *Presence) hold(user string, kind store.DraftKind, id string) func() {
+	if p == nil {
+		return func() {}
+	}
+	k := draftKey(user, kind, id)
+	p.mu.Lock()
+	if p.held == nil {
+		p.held = map[string]int{}
+	}
+	p.held[k]++
+	p.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.mu.Lock()
+			if p.held[k]--; p.held[k] <= 0 {
+				delete(p.held, k)
+			}
+			p.mu.Unlock()
+		})
+	}
+}
+
+// holding reports whether a live session holds the draft.
+func (p *Presence) holding(user string, kind store.DraftKind, id string) bool {
+	if p == nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held[draftKey(user, kind, id)] > 0
 }

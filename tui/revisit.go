@@ -33,6 +33,9 @@ type revisit struct {
 	form *form
 	body *revisitForm
 	kept bool
+	// rechecks counts the looks left for a draft held by a session the server has not yet
+	// seen end.
+	rechecks int
 	// pendingFill is a household whose revisit form a card asked for before the data was in.
 	pendingFill string
 }
@@ -62,7 +65,9 @@ type revisitData struct {
 	grids      map[string]string
 	deadlines  map[string]string
 	draft      *store.RevisitDraft
-	today      string
+	// heldDraft: the user has a draft, but another live session holds it open.
+	heldDraft bool
+	today     string
 }
 
 // revisitUnit is a summary row: a village, or a group for village and grid users.
@@ -92,7 +97,7 @@ type revisitLoaded struct {
 	err error
 }
 
-func newRevisit(c *Common, fs *focus) *revisit { return &revisit{c: c, fs: fs} }
+func newRevisit(c *Common, fs *focus) *revisit { return &revisit{c: c, fs: fs, rechecks: 5} }
 
 func (r *revisit) setCommon(c *Common) {
 	r.c = c
@@ -108,21 +113,27 @@ func (r *revisit) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return 
 
 // hasDraft reports (reading the store) that the user left an unsaved revisit form.
 func (r *revisit) hasDraft() bool {
-	_, err := r.c.Store.Draft(r.c.Ctx, r.c.Actor, store.DraftRevisit, formDraft)
-	return err == nil
+	return r.c.hasDrafts(store.DraftRevisit)
 }
 
 func (r *revisit) load(withDraft bool) tea.Cmd {
 	c := r.c
 	return func() tea.Msg {
-		d, err := loadRevisit(c.Ctx, c.Store, c.Ledger, c.Actor, withDraft)
+		var find draftFinder
+		if withDraft {
+			find = c.drafts()
+		}
+		d, err := loadRevisit(c.Ctx, c.Store, c.Ledger, c.Actor, find)
+		if err == nil && withDraft && d.draft == nil && c.Actor.Role != store.RoleInspector {
+			d.heldDraft = c.hasDrafts(store.DraftRevisit)
+		}
 		return revisitLoaded{d: d, err: err}
 	}
 }
 
 // loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
 // village; village and grid users a row per group.
-func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*revisitData, error) {
+func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, find draftFinder) (*revisitData, error) {
 	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
 	cs, err := l.Concerns(ctx, a)
@@ -180,8 +191,10 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 	}
 	// A draft's household and concerns are kept too, whatever became of them since.
 	inDraft := map[string]bool{}
-	if withDraft && a.Role != store.RoleInspector {
-		if dr := (store.RevisitDraft{}); loadDraft(ctx, st, a, store.DraftRevisit, &dr) {
+	if find != nil && a.Role != store.RoleInspector {
+		var dr store.RevisitDraft
+		if id, ok := find(store.DraftRevisit, &dr); ok {
+			dr.DraftID = id
 			d.draft = &dr
 			keepHousehold(dr.Household)
 			for _, ans := range dr.Answers {
@@ -407,6 +420,15 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 				return func() tea.Msg { return focusPaneMsg{pane: paneRevisit} }
 			}
 		}
+		if msg.d.heldDraft && r.form == nil && r.rechecks > 0 {
+			r.rechecks--
+			return recheckDrafts(r.rechecks)
+		}
+		return nil
+	case draftRecheck:
+		if r.form == nil {
+			return r.load(true)
+		}
 		return nil
 	case ChangedMsg:
 		if msg.touches("concern", "revisit", "village", "settings", "group", "household") {
@@ -495,6 +517,7 @@ func (r *revisit) openForm(d store.RevisitDraft, hh store.Household, saved time.
 			r.form, r.body = nil, nil
 		}
 	}
+	fr.hold(store.DraftRevisit, body.d.DraftID)
 	r.form, r.body, r.kept = fr, body, false
 	r.fs.push(paneRevisit, fr)
 }

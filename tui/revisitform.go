@@ -40,6 +40,9 @@ var solvedChoices = []string{store.SolvedYes, store.SolvedPartly, store.SolvedNo
 
 func newRevisitForm(c *Common, d store.RevisitDraft, hh store.Household, concerns map[string]store.Concern) *revisitForm {
 	cleanRevisitDraft(&d)
+	if d.DraftID == "" {
+		d.DraftID = newDraftID() // a form of its own, not another session's
+	}
 	f := &revisitForm{c: c, d: d, hh: hh, concerns: concerns, err: map[int]string{}}
 	f.input = newInput(maxInput)
 	f.focus = min(max(d.Focus, 0), f.slots()-1)
@@ -124,13 +127,13 @@ func (f *revisitForm) draft() func() error {
 	d.Met = slices.Clone(d.Met)
 	d.Answers = slices.Clone(d.Answers)
 	c := f.c
-	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftRevisit, formDraft, d) }
+	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftRevisit, d.DraftID, d) }
 }
 
 // discard drops the draft.
 func (f *revisitForm) discard() func() error {
-	c := f.c
-	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftRevisit, formDraft) }
+	c, id := f.c, f.d.DraftID
+	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftRevisit, id) }
 }
 
 func (f *revisitForm) setCommon(c *Common) { f.c = c }
@@ -165,7 +168,6 @@ func (f *revisitForm) stuck() string {
 func (f *revisitForm) save() tea.Cmd {
 	f.leave()
 	d, c := f.d, f.c
-	d.DraftID = formDraft
 	return func() tea.Msg {
 		rs, err := c.Store.SaveRevisits(c.Ctx, c.Actor, d)
 		if err != nil {

@@ -162,6 +162,7 @@ func New(o Options) *Model {
 		Keys:       keys.New(lang),
 		Demo:       o.Demo,
 		Registered: o.Registered,
+		Presence:   o.Presence,
 	}
 	m := &Model{c: c, defs: paneDefs(), fs: newFocus(o.Trace), help: help.New(), width: min(o.Width, maxDrawWidth),
 		height: min(o.Height, maxDrawHeight), presence: o.Presence, follow: o.Follow}
@@ -171,6 +172,14 @@ func New(o Options) *Model {
 	m.facts = newFactSheet(c, m.fs)
 	m.resize()
 	return m
+}
+
+// Close lets go of what the session holds in the server's registries (the drafts its forms
+// are typing in); the server calls it when the session ends.
+func (m *Model) Close() {
+	for _, release := range m.fs.holds {
+		release()
+	}
 }
 
 // contextMsg carries the header's context: the township and the user's village or grid.

@@ -59,3 +59,39 @@ func TestVisitDateAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoSessionsTwoDrafts: two sessions of one person each type a visit form; each keeps its
+// own draft, and neither writes over the other's.
+func TestTwoSessionsTwoDrafts(t *testing.T) {
+	st := seeded(t)
+	u := store.User{Name: "东岭书记", Role: store.RoleVillage, Village: "DL"}
+	a := store.ActorFor(u)
+	var notes []string
+	presence := NewPresence() // the server's: it knows which drafts live sessions hold
+	for i, note := range []string{"第一个会话", "第二个会话"} {
+		m := New(Options{Store: st, User: u, Width: 100, Height: 30, Presence: presence})
+		drive(m, m.Init())
+		press(m, "2", "a")
+		v := m.panes[paneVisits].(*visits)
+		v.body.leave()
+		v.body.d.Notes = note
+		drive(m, v.form.writeDraft())
+		notes = append(notes, note)
+		ds, err := st.Drafts(t.Context(), a, store.DraftVisit)
+		if err != nil || len(ds) != i+1 {
+			t.Fatalf("after session %d: %d drafts (%v)", i+1, len(ds), err)
+		}
+	}
+	ds, _ := st.Drafts(t.Context(), a, store.DraftVisit)
+	var got []string
+	for _, d := range ds {
+		var vd store.VisitDraft
+		if err := d.Decode(&vd); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, vd.Notes)
+	}
+	if !strings.Contains(strings.Join(got, ","), notes[0]) || !strings.Contains(strings.Join(got, ","), notes[1]) {
+		t.Fatalf("drafts hold %v, want both %v", got, notes)
+	}
+}

@@ -86,6 +86,9 @@ type visitSaved struct {
 // newVisitForm opens the form over a draft.
 func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	cleanVisitDraft(&d)
+	if d.DraftID == "" {
+		d.DraftID = newDraftID() // a form of its own, not another session's
+	}
 	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
 		members: data.members, grids: data.grids, err: map[int]string{}, visits: data.rows,
 		officers: data.officers, cadres: data.cadres}
@@ -528,13 +531,13 @@ func (f *visitForm) draft() func() error {
 	d.Concerns = slices.Clone(d.Concerns)
 	d.Findings, d.Category, d.Away = cloneMap(d.Findings), cloneMap(d.Category), cloneMap(d.Away)
 	c := f.c
-	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftVisit, formDraft, d) }
+	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftVisit, d.DraftID, d) }
 }
 
 // discard drops the draft.
 func (f *visitForm) discard() func() error {
-	c := f.c
-	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftVisit, formDraft) }
+	c, id := f.c, f.d.DraftID
+	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftVisit, id) }
 }
 
 func (f *visitForm) setCommon(c *Common) { f.c = c }
@@ -582,7 +585,6 @@ func cloneMap(m map[string]string) map[string]string {
 func (f *visitForm) save() tea.Cmd {
 	f.leave()
 	d := f.d
-	d.DraftID = formDraft
 	c := f.c
 	return func() tea.Msg {
 		// The date as people write it (12-05, 昨天, 2026-12-05): a day without its year is

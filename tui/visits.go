@@ -35,6 +35,9 @@ type visits struct {
 	kept   bool
 	detail *visitSheet
 	filter string // "v:DL", "g:DL03", "p:DL-G1", "d:2026-11-25" or ""
+	// rechecks counts the looks left for a draft held by a session the server has not yet
+	// seen end.
+	rechecks int
 	// pendingOpen is a household the Routes pane asked to visit before the data arrived.
 	pendingOpen *openVisitMsg
 }
@@ -49,7 +52,9 @@ type visitsData struct {
 	grids      map[string]string
 	concerns   map[string]store.Concern
 	draft      *store.VisitDraft
-	routes     map[string]store.Route
+	// heldDraft: the user has a draft, but another live session holds it open.
+	heldDraft bool
+	routes    map[string]store.Route
 	// officers are each village team's guiding officers (cadre IDs), cadres their names.
 	officers map[string][]string
 	cadres   map[string]string
@@ -81,7 +86,7 @@ type openVisitMsg struct {
 type focusPaneMsg struct{ pane paneID }
 
 func newVisits(c *Common, fs *focus) *visits {
-	v := &visits{c: c, fs: fs}
+	v := &visits{c: c, fs: fs, rechecks: 5}
 	v.detail = &visitSheet{v: v}
 	return v
 }
@@ -100,20 +105,26 @@ func (v *visits) Init() tea.Cmd { return v.reload.want(func() tea.Cmd { return v
 
 // hasDraft reports (reading the store) that the user left an unsaved visit form.
 func (v *visits) hasDraft() bool {
-	_, err := v.c.Store.Draft(v.c.Ctx, v.c.Actor, store.DraftVisit, formDraft)
-	return err == nil
+	return v.c.hasDrafts(store.DraftVisit)
 }
 
 // load reads the pane's data; withDraft also looks for a draft to bring back.
 func (v *visits) load(withDraft bool) tea.Cmd {
 	c := v.c
 	return func() tea.Msg {
-		d, err := loadVisits(c.Ctx, c.Store, c.Ledger, c.Actor, withDraft)
+		var find draftFinder
+		if withDraft {
+			find = c.drafts()
+		}
+		d, err := loadVisits(c.Ctx, c.Store, c.Ledger, c.Actor, find)
+		if err == nil && withDraft && d.draft == nil && c.Actor.Role != store.RoleInspector {
+			d.heldDraft = c.hasDrafts(store.DraftVisit)
+		}
 		return visitsLoaded{data: d, err: err}
 	}
 }
 
-func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, withDraft bool) (*visitsData, error) {
+func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, find draftFinder) (*visitsData, error) {
 	d := &visitsData{households: map[string]store.Household{}, members: map[string]store.Member{},
 		grids: map[string]string{}, routes: map[string]store.Route{}}
 	vs, err := st.Visits(ctx, a)
@@ -204,8 +215,10 @@ func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.A
 		}
 		return d.rows[i].v.At.After(d.rows[j].v.At)
 	})
-	if withDraft && a.Role != store.RoleInspector {
-		if dr := (store.VisitDraft{}); loadDraft(ctx, st, a, store.DraftVisit, &dr) {
+	if find != nil && a.Role != store.RoleInspector {
+		var dr store.VisitDraft
+		if id, ok := find(store.DraftVisit, &dr); ok {
+			dr.DraftID = id
 			d.draft = &dr
 		}
 	}
@@ -272,6 +285,15 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 			v.fs.say(v.c.T("vf.restored"), false)
 			return func() tea.Msg { return focusPaneMsg{pane: paneVisits} }
 		}
+		if msg.data.heldDraft && v.form == nil && v.rechecks > 0 {
+			v.rechecks--
+			return recheckDrafts(v.rechecks)
+		}
+		return nil
+	case draftRecheck:
+		if v.form == nil {
+			return v.load(true)
+		}
 		return nil
 	case ChangedMsg:
 		if msg.touches("visit", "household", "group", "concern", "route") {
@@ -332,6 +354,7 @@ func (v *visits) openForm(d store.VisitDraft, saved time.Time) *visitForm {
 			v.form, v.body = nil, nil
 		}
 	}
+	fr.hold(store.DraftVisit, body.d.DraftID)
 	v.form, v.body, v.kept = fr, body, false
 	v.fs.push(paneVisits, fr)
 	return body
