@@ -32,7 +32,17 @@ const (
 	DraftVisit     DraftKind = "visit"     // the registration form (VisitDraft)
 	DraftRevisit   DraftKind = "revisit"   // the revisit form (RevisitDraft)
 	DraftFactSheet DraftKind = "factsheet" // a fact sheet being edited (FactSheetDraft)
+	DraftGroup     DraftKind = "group"     // a visit group being built or changed (GroupDraft)
 )
+
+// GroupDraft is a visit group form as it was left: the group as built so far, and the field
+// the cursor was on.
+type GroupDraft struct {
+	Group Group `json:"group"`
+	Focus int   `json:"focus"`
+	// SavedAt is when the draft was saved (set by Draft.Decode).
+	SavedAt time.Time `json:"saved_at,omitzero"`
+}
 
 // Draft is one saved draft: what kind of form, the form's ID, the village it is about, when it
 // was last saved, and the form's data as JSON (Decode it into the form's type).
@@ -57,6 +67,8 @@ func (d Draft) Decode(v any) error {
 		x.SavedAt = d.SavedAt
 	case *FactSheetDraft:
 		x.SavedAt = d.SavedAt
+	case *GroupDraft:
+		x.SavedAt = d.SavedAt
 	}
 	return nil
 }
@@ -74,6 +86,9 @@ func (d RevisitDraft) DraftVillage() string { return d.Village }
 // DraftVillage is the village whose fact sheet is being edited.
 func (d FactSheetDraft) DraftVillage() string { return d.Sheet.Village }
 
+// DraftVillage is the village whose group the draft builds.
+func (d GroupDraft) DraftVillage() string { return d.Group.Village }
+
 // ErrDraftID is returned for a draft ID that is empty, too long or holds a '/'.
 var ErrDraftID = errors.New("a draft ID is 1–64 characters without '/'")
 
@@ -90,7 +105,7 @@ func checkDraft(a Actor, kind DraftKind, id string) error {
 		return outOfScope("readonly")
 	}
 	switch kind {
-	case DraftVisit, DraftRevisit, DraftFactSheet:
+	case DraftVisit, DraftRevisit, DraftFactSheet, DraftGroup:
 	default:
 		return errors.New("unknown draft kind " + string(kind))
 	}
@@ -114,7 +129,7 @@ func (s *Store) SaveDraft(ctx context.Context, a Actor, kind DraftKind, id strin
 	if village != "" && !a.CanSee(village, "") {
 		return ErrNotFound
 	}
-	if kind == DraftFactSheet {
+	if kind == DraftFactSheet || kind == DraftGroup {
 		if err := a.CanChange(village, ""); err != nil {
 			return err
 		}
@@ -221,7 +236,7 @@ func (s *Store) moveOldDrafts() error {
 			}
 			_ = json.Unmarshal(o.raw, &scoped)
 			d := Draft{Kind: kind, ID: "main", Village: scoped.Village, SavedAt: scoped.SavedAt, Data: o.raw}
-			if kind == DraftFactSheet {
+			if kind == DraftFactSheet || kind == DraftGroup {
 				d.Village = scoped.Sheet.Village
 			}
 			b, err := json.Marshal(d)

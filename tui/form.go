@@ -233,9 +233,6 @@ func (f *form) leave() tea.Cmd {
 		}})
 	}
 	discard := f.c.T("form.discard")
-	if f.body.draft() == nil {
-		discard = f.c.T("form.discard.nodraft")
-	}
 	choices = append(choices,
 		choice{keys: []string{"d"}, label: discard, do: func() tea.Cmd {
 			f.fs.close(f)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -27,6 +28,8 @@ type groupForm struct {
 	input textinput.Model
 	// frame is the form around the body: a change made by a picker tells it.
 	frame *form
+	// draftID is this form's draft: its own, or the one it was opened from.
+	draftID string
 }
 
 // Group form slots.
@@ -128,18 +131,38 @@ func explain(c *Common, i store.RuleIssue, name func(string) string, reason stri
 
 func (f *groupForm) issues() []store.RuleIssue { return store.CheckGroup(f.g, f.ctx) }
 
-// groupFormFor is the group form on the focus stack, in its frame.
-func groupFormFor(c *Common, fs *focus, g store.Group, ctx store.GroupContext) *form {
+// groupFormFor is the group form on the focus stack, in its frame, keeping its draft under
+// draftID ("" for a new draft of its own).
+func groupFormFor(c *Common, fs *focus, g store.Group, ctx store.GroupContext, draftID string) *form {
 	b := newGroupForm(c, fs, g, ctx)
+	b.draftID = draftID
+	if b.draftID == "" {
+		b.draftID = newDraftID()
+	}
 	b.frame = newForm(c, fs, paneRoutes, b)
+	b.frame.hold(store.DraftGroup, b.draftID)
 	return b.frame
 }
 
-func (f *groupForm) setCommon(c *Common)   { f.c = c }
-func (f *groupForm) keys() []key.Binding   { return []key.Binding{f.c.Keys.FormToggle} }
-func (f *groupForm) stuck() string         { return "" }
-func (f *groupForm) draft() func() error   { return nil }
-func (f *groupForm) discard() func() error { return nil }
+func (f *groupForm) setCommon(c *Common) { f.c = c }
+func (f *groupForm) keys() []key.Binding { return []key.Binding{f.c.Keys.FormToggle} }
+func (f *groupForm) stuck() string       { return "" }
+
+// draft writes the draft as the form is now: a half-built group survives a dropped link.
+func (f *groupForm) draft() func() error {
+	g := f.g
+	g.Members, g.Grids = slices.Clone(g.Members), slices.Clone(g.Grids)
+	g.Exceptions = maps.Clone(g.Exceptions)
+	d := store.GroupDraft{Group: g, Focus: f.focus}
+	c, id := f.c, f.draftID
+	return func() error { return c.Store.SaveDraft(c.Ctx, c.Actor, store.DraftGroup, id, d) }
+}
+
+// discard drops the draft.
+func (f *groupForm) discard() func() error {
+	c, id := f.c, f.draftID
+	return func() error { return c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftGroup, id) }
+}
 func (f *groupForm) refused(err error) string {
 	return f.c.errText(err)
 }
@@ -277,8 +300,12 @@ func (f *groupForm) update(msg tea.Msg) (tea.Cmd, bool) {
 func (f *groupForm) save() tea.Cmd {
 	g, c := f.g, f.c
 	g.Members = slices.Clone(g.Members)
+	id := f.draftID
 	return func() tea.Msg {
 		saved, _, err := c.Store.SaveGroup(c.Ctx, c.Actor, g)
+		if err == nil {
+			c.Store.DiscardDraft(c.Ctx, c.Actor, store.DraftGroup, id) // saved: the draft has served
+		}
 		return formSaved{text: fmt.Sprintf(c.T("gf.saved"), saved.Name), result: saved, err: err}
 	}
 }

@@ -28,6 +28,8 @@ type routes struct {
 	cur    views.Cursor
 	filter string
 	rows   []int // indexes of d.groups after the filter
+	// draftLooked: the first load has looked for a group form left as a draft.
+	draftLooked bool
 }
 
 // phoneRevealed carries one full phone number back from the store's audited reveal.
@@ -105,6 +107,9 @@ type routesData struct {
 type routesLoaded struct {
 	d   routesData
 	err error
+	// draft is a group form left half built (a dropped link), and its ID.
+	draft   *store.GroupDraft
+	draftID string
 }
 
 func newRoutes(c *Common, fs *focus) *routes { return &routes{c: c, fs: fs} }
@@ -120,12 +125,23 @@ func (r *routes) settling() bool { return !r.loaded }
 func (r *routes) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r.load() }) }
 
 func (r *routes) load() tea.Cmd {
-	c := r.c
+	c, withDraft := r.c, !r.draftLooked
+	r.draftLooked = true
 	return func() tea.Msg {
 		d, err := loadRoutes(c.Ctx, c.Store, c.Actor)
-		return routesLoaded{d: d, err: err}
+		msg := routesLoaded{d: d, err: err}
+		if withDraft && err == nil && c.Actor.Role != store.RoleInspector {
+			var gd store.GroupDraft
+			if id, ok := c.drafts()(store.DraftGroup, &gd); ok {
+				msg.draft, msg.draftID = &gd, id
+			}
+		}
+		return msg
 	}
 }
+
+// hasDraft reports (reading the store) that the user left a group form half built.
+func (r *routes) hasDraft() bool { return r.c.hasDrafts(store.DraftGroup) }
 
 // loadRoutes reads the pane's data: the read model (query.LoadRoutes), as the pane holds it.
 func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData, error) {
@@ -251,6 +267,16 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 					s.loaded()
 				}
 			}
+			if gd := msg.draft; gd != nil {
+				if ctx, ok := r.d.ctx[gd.Group.Village]; ok {
+					// A group form cut off by a dropped link comes back as it was.
+					fr := groupFormFor(r.c, r.fs, gd.Group, ctx, msg.draftID)
+					fr.body.(*groupForm).focus = min(max(gd.Focus, 0), gSlots-1)
+					fr.fromDraft(gd.SavedAt)
+					r.fs.push(paneRoutes, fr)
+					r.fs.say(r.c.T("gf.restored"), false)
+				}
+			}
 		}
 		return nil
 	case ChangedMsg:
@@ -313,7 +339,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		if !r.canBuild(v) {
 			return nil
 		}
-		r.fs.push(paneRoutes, groupFormFor(r.c, r.fs, store.Group{Village: v, Name: store.GroupName(r.countGroups(v) + 1)}, r.d.ctx[v]))
+		r.fs.push(paneRoutes, groupFormFor(r.c, r.fs, store.Group{Village: v, Name: store.GroupName(r.countGroups(v) + 1)}, r.d.ctx[v], ""))
 	case key.Matches(km, k.Edit):
 		g, ok := r.selected()
 		if !ok {
@@ -329,7 +355,7 @@ func (r *routes) key(km tea.KeyPressMsg) tea.Cmd {
 		for k, v := range g.g.Exceptions {
 			cp.Exceptions[k] = v
 		}
-		r.fs.push(paneRoutes, groupFormFor(r.c, r.fs, cp, r.d.ctx[g.g.Village]))
+		r.fs.push(paneRoutes, groupFormFor(r.c, r.fs, cp, r.d.ctx[g.g.Village], ""))
 	case key.Matches(km, k.Remove):
 		if g, ok := r.selected(); ok {
 			if !r.canBuild(g.g.Village) {

@@ -95,3 +95,37 @@ func TestTwoSessionsTwoDrafts(t *testing.T) {
 		t.Fatalf("drafts hold %v, want both %v", got, notes)
 	}
 }
+
+// TestGroupFormDraft: a group half built is kept as a draft as it is typed; a new session
+// (the link dropped) brings the form back as it was, and saving it drops the draft.
+func TestGroupFormDraft(t *testing.T) {
+	st := seeded(t)
+	u := store.User{Name: "东岭书记", Role: store.RoleVillage, Village: "DL"}
+	m := New(Options{Store: st, User: u, Width: 100, Height: 30})
+	drive(m, m.Init())
+	press(m, "1", "e") // edit the first group
+	l := m.fs.top(paneRoutes)
+	if l == nil {
+		t.Fatalf("e should open the group form:\n%s", screen(m))
+	}
+	fr := l.comp.(*form)
+	g := fr.body.(*groupForm)
+	name := g.g.Name + "（改）"
+	for _, r := range "（改）" {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		drive(m, cmd) // the draft tick too: the draft is written
+	}
+	if ds, _ := st.Drafts(t.Context(), store.ActorFor(u), store.DraftGroup); len(ds) != 1 {
+		t.Fatalf("%d group drafts after typing, want 1", len(ds))
+	}
+	m2 := New(Options{Store: st, User: u, Width: 100, Height: 30})
+	drive(m2, m2.Init())
+	if s := screen(m2); !strings.Contains(s, name) || !strings.Contains(s, "已恢复上次未保存的小组表") {
+		t.Fatalf("the group form should come back with %q:\n%s", name, s)
+	}
+	_, cmd := m2.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	drive(m2, cmd)
+	if ds, _ := st.Drafts(t.Context(), store.ActorFor(u), store.DraftGroup); len(ds) != 0 {
+		t.Fatalf("%d group drafts after saving, want none\n%s", len(ds), screen(m2))
+	}
+}
