@@ -261,10 +261,12 @@ func TestMarkTenThenTag(t *testing.T) {
 // TestConflictQuestionTakesOnlyItsAnswer: y is pressed on a concern someone else changed
 // unseen, then g at once. The question appears; g, typed before it, is no answer and is
 // not lost: after n cancels the yellow, g tags the concern green as it now is. Answered y
-// instead, yellow is written over the other change, then g.
+// instead, yellow is written over the other change, then g. The g of the burst may reach
+// the program after the question came up (late): it is still no answer, and still waits.
 func TestConflictQuestionTakesOnlyItsAnswer(t *testing.T) {
-	for _, answer := range []string{"n", "y", "esc"} {
-		t.Run(answer, func(t *testing.T) {
+	for _, tc := range []struct{ answer, g string }{{"n", ""}, {"y", ""}, {"esc", ""}, {"n", "late"}, {"y", "late"}} {
+		answer := tc.answer
+		t.Run(answer+tc.g, func(t *testing.T) {
 			st := seeded(t)
 			r := queueOpen(t, st, townshipUser(), func(tea.Msg) bool { return false })
 			q := r.m.panes[paneQueue].(*queue)
@@ -277,12 +279,18 @@ func TestConflictQuestionTakesOnlyItsAnswer(t *testing.T) {
 			if _, err := st.Triage(t.Context(), other, c.ID, -1, store.Op{Kind: store.OpSolution, Text: "另一人的方案"}); err != nil {
 				t.Fatal(err)
 			}
-			r.keys("y", "g")
-			r.deliver(is[triaged])
+			if tc.g == "late" {
+				r.keys("y")
+				r.deliver(is[triaged])
+				r.keys("g")
+			} else {
+				r.keys("y", "g")
+				r.deliver(is[triaged])
+			}
 			if s := r.screen(); !strings.Contains(s, "刚被改过") {
 				t.Fatalf("no conflict question:\n%s", s)
 			}
-			// Keys that are not answers do nothing to the question.
+			// Keys that are not answers do nothing to the question (they wait beneath it).
 			r.keys("x")
 			r.settle()
 			if s := r.screen(); !strings.Contains(s, "刚被改过") {

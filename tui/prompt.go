@@ -380,6 +380,20 @@ func (q *question) ShortHelp() []key.Binding {
 }
 func (q *question) FullHelp() [][]key.Binding { return nil }
 
+// answers reports whether k answers q (else the question ignores it, with a nudge).
+func (q *question) answers(k string) bool {
+	if q.choices != nil {
+		return slices.ContainsFunc(q.choices, func(ch choice) bool { return slices.Contains(ch.keys, k) })
+	}
+	switch k {
+	case "y", "Y", "n", "N", "esc":
+		return true
+	case "enter":
+		return q.enterYes
+	}
+	return false
+}
+
 func (q *question) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
