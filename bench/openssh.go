@@ -53,6 +53,9 @@ func dialOpenSSH(o DialOptions) (*Term, error) {
 	args := []string{"-tt", "-F", "/dev/null", "-p", port, "-l", o.User, "-i", o.KeyFile,
 		"-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
 		"-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"}
+	for _, kv := range o.Env {
+		args = append(args, "-o", "SetEnv="+kv)
+	}
 	if len(o.KeyExchanges) > 0 {
 		args = append(args, "-o", "KexAlgorithms="+strings.Join(o.KeyExchanges, ","))
 	}

@@ -61,6 +61,8 @@ type DialOptions struct {
 	// OpenSSH, when set, is the path of the OpenSSH client to log in with instead of Go's,
 	// with the private key in KeyFile.
 	OpenSSH, KeyFile string
+	// Env is sent to the server as KEY=VALUE environment requests (OpenSSH's SetEnv).
+	Env []string
 }
 
 // Dial connects, authenticates, asks for a PTY of W×H and starts the shell or command.
@@ -102,6 +104,12 @@ func (t *Term) start(o DialOptions) error {
 		return err
 	}
 	t.sess = sess
+	for _, kv := range o.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := sess.Setenv(k, v); err != nil {
+			return err
+		}
+	}
 	if err := sess.RequestPty("xterm-256color", o.H, o.W, gossh.TerminalModes{}); err != nil {
 		return err
 	}

@@ -83,7 +83,9 @@ type results struct {
 	rawRun                *bench.Run // sanbai reading sessions without sshinput, 80×24
 	fps                   int
 	// oursSSH and baseSSH are both targets at 80×24 logged in with the OpenSSH client.
-	oursSSH, baseSSH      *bench.Run
+	oursSSH, baseSSH *bench.Run
+	// lean is sanbai in the lean display (SANBAI_LEAN=1), at each size.
+	lean                  []*bench.Run
 	sshVersion            string
 	oursMem, baseMem      []bench.MemPoint
 	rows                  int
@@ -195,6 +197,18 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		}
 		open = append(open, b)
 		res.base = append(res.base, b)
+
+		lean := ours
+		lean.Name, lean.Env = "sanbai lean", []string{"SANBAI_LEAN=1"}
+		log.Printf("sanbai lean %dx%d", sz[0], sz[1])
+		lo := o
+		lo.Latency, lo.Esc = 0, 0
+		l, err := bench.Measure(lean, sz[0], sz[1], lo)
+		if err != nil {
+			return nil, fmt.Errorf("sanbai lean %dx%d: %w", sz[0], sz[1], err)
+		}
+		open = append(open, l)
+		res.lean = append(res.lean, l)
 	}
 	if openssh != "" {
 		res.sshVersion = bench.OpenSSHVersion(openssh)

@@ -219,9 +219,42 @@ func (r *results) markdown(args string) string {
 			r.whereBytesGo(&b, ours, base)
 		}
 	}
+	r.leanTable(&b)
 	r.openSSH(&b)
 	r.memory(&b)
 	return b.String()
+}
+
+// leanTable renders the lean display (SANBAI_LEAN=1) beside the default and less.
+func (r *results) leanTable(b *strings.Builder) {
+	if len(r.lean) == 0 {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("### The lean display (SANBAI_LEAN=1, or B)\n\n")
+	p("No colour, only bold; the list cursor is its ▸ mark alone. ↓ bytes on the wire per key, means, Go's client.\n\n")
+	p("| window | measure | lean ↓ | default ↓ | sshd+less ↓ | lean vs less | target | |\n")
+	p("|---|---|---:|---:|---:|---:|---:|---|\n")
+	for i, l := range r.lean {
+		if i >= len(r.ours) || i >= len(r.base) {
+			break
+		}
+		o, bs := r.ours[i], r.base[i]
+		for _, act := range []string{bench.ActCursor, bench.ActCursorEdge, bench.ActPage, bench.ActPane} {
+			bact := act
+			if act == bench.ActCursorEdge {
+				bact = bench.ActCursor // less has no cursor: j is a one-line scroll
+			}
+			lv, ov, bv := bench.Mean(l.Samples[act], down), bench.Mean(o.Samples[act], down), bench.Mean(bs.Samples[bact], down)
+			target, mark := "", ""
+			if lim, ok := bench.LeanTargets[act]; ok && l.W == 80 && l.H == 24 {
+				target, mark = fmt.Sprintf("≤ %d B", lim), met(int64(lv+0.5) <= lim)
+			}
+			p("| %d×%d | %s (n=%d) | %.0f | %.0f | %.0f | %s | %s | %s |\n", l.W, l.H, act, len(l.Samples[act]), lv, ov, bv,
+				ratio(lv, bv), target, mark)
+		}
+	}
+	p("\n")
 }
 
 // openSSH renders both targets measured at 80×24 with the OpenSSH client beside the same
