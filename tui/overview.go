@@ -134,7 +134,10 @@ func (o *overview) Init() tea.Cmd { return o.reload.want(func() tea.Cmd { return
 func (o *overview) load() tea.Cmd {
 	c := o.c
 	return func() tea.Msg {
-		d, err := loadOverview(c.Ctx, c.Store, c.Ledger, c.Actor)
+		// One per scope and store version for the whole server, never changed once made.
+		d, err := query.GetShared(c.Ctx, c.Shared, sharedOverview, c.Actor, func() (*overviewData, error) {
+			return loadOverview(c.Ctx, c.Store, c.Ledger, c.Actor)
+		})
 		return overviewLoaded{d: d, err: err}
 	}
 }

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -123,17 +125,56 @@ func (r *revisit) load(withDraft bool) tea.Cmd {
 		if withDraft {
 			find = c.drafts()
 		}
-		d, err := loadRevisit(c.Ctx, c.Store, c.Ledger, c.Actor, find)
+		// The checklist and rates are one per scope and store version for the whole server;
+		// the session keeps its own header over them, with its draft.
+		sh, err := query.GetShared(c.Ctx, c.Shared, sharedRevisit, c.Actor, func() (*revisitData, error) {
+			return loadRevisit(c.Ctx, c.Store, c.Ledger, c.Actor)
+		})
+		if err != nil {
+			return revisitLoaded{err: err}
+		}
+		d := *sh
+		if find != nil && c.Actor.Role != store.RoleInspector {
+			err = d.withDraft(c.Ctx, c.Store, c.Ledger, c.Actor, find)
+		}
 		if err == nil && withDraft && d.draft == nil && c.Actor.Role != store.RoleInspector {
 			d.heldDraft = c.hasDrafts(store.DraftRevisit)
 		}
-		return revisitLoaded{d: d, err: err}
+		return revisitLoaded{d: &d, err: err}
 	}
+}
+
+// withDraft adds the user's draft to the session's data, with its household and concerns
+// whatever became of them since (a copy of the shared maps, made only when there is one).
+func (d *revisitData) withDraft(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, find draftFinder) error {
+	var dr store.RevisitDraft
+	id, ok := find(store.DraftRevisit, &dr)
+	if !ok {
+		return nil
+	}
+	dr.DraftID = id
+	d.draft = &dr
+	d.concerns, d.households = maps.Clone(d.concerns), maps.Clone(d.households)
+	if hh, err := st.Household(ctx, a, dr.Village, dr.Household); err == nil {
+		d.households[hh.ID] = hh
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	var ids []string
+	for _, ans := range dr.Answers {
+		ids = append(ids, ans.Concern)
+	}
+	cs, err := l.Get(ctx, a, ids)
+	if err != nil {
+		return err
+	}
+	maps.Copy(d.concerns, cs)
+	return nil
 }
 
 // loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
 // village; village and grid users a row per group.
-func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, find draftFinder) (*revisitData, error) {
+func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor) (*revisitData, error) {
 	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
 	cs, err := l.Concerns(ctx, a)
@@ -189,19 +230,6 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		}
 		return store.Household{}
 	}
-	// A draft's household and concerns are kept too, whatever became of them since.
-	inDraft := map[string]bool{}
-	if find != nil && a.Role != store.RoleInspector {
-		var dr store.RevisitDraft
-		if id, ok := find(store.DraftRevisit, &dr); ok {
-			dr.DraftID = id
-			d.draft = &dr
-			keepHousehold(dr.Household)
-			for _, ans := range dr.Answers {
-				inDraft[ans.Concern] = true
-			}
-		}
-	}
 	latest := map[string]store.Revisit{}
 	for _, rv := range rs {
 		if old, ok := latest[rv.Concern]; !ok || rv.At.After(old.At) {
@@ -236,9 +264,6 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 	}
 	pend := map[string]*pendingHousehold{}
 	for _, c := range cs {
-		if inDraft[c.ID] {
-			d.concerns[c.ID] = c
-		}
 		u := unit(c)
 		if c.Supervisor != "" && c.Status != store.StatusClosed {
 			u.supervised++
