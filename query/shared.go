@@ -33,9 +33,15 @@ type Sharing interface {
 type Shared struct {
 	src Sharing
 
-	mu      sync.Mutex
-	gen     map[string]uint64 // model → generation, bumped by a change of one of its kinds
-	day     string            // the day the kept values were made on
+	mu sync.Mutex
+	// Generations, bumped by a change of one of a model's kinds: any by every such change,
+	// gen by those of no village (settings, an import), vgen by those of one village. A value
+	// made for a village's scope stays good while gen and that village's vgen stay put, so a
+	// change in one village leaves the other 229 villages' values of a county alone.
+	any     map[string]uint64
+	gen     map[string]uint64
+	vgen    map[string]map[string]uint64
+	day     string // the day the kept values were made on
 	entries map[string]*sharedEntry
 }
 
@@ -49,9 +55,11 @@ type sharedEntry struct {
 
 // NewShared makes the shared read models of a store, following its change feed from now on.
 func NewShared(src Sharing, models ...SharedModel) *Shared {
-	s := &Shared{src: src, gen: map[string]uint64{}, entries: map[string]*sharedEntry{}}
+	s := &Shared{src: src, any: map[string]uint64{}, gen: map[string]uint64{}, vgen: map[string]map[string]uint64{},
+		entries: map[string]*sharedEntry{}}
 	kinds := map[string][]string{}
 	for _, m := range models {
+		s.vgen[m.Name] = map[string]uint64{}
 		for _, k := range m.Kinds {
 			kinds[k] = append(kinds[k], m.Name)
 		}
@@ -60,18 +68,33 @@ func NewShared(src Sharing, models ...SharedModel) *Shared {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		for _, c := range changes {
+			names := kinds[c.Kind]
 			if c.Kind == "all" {
+				names = names[:0:0]
 				for _, m := range models {
-					s.gen[m.Name]++
+					names = append(names, m.Name)
 				}
-				continue
 			}
-			for _, name := range kinds[c.Kind] {
-				s.gen[name]++
+			for _, name := range names {
+				s.any[name]++
+				if c.Village != "" && c.Kind != "all" {
+					s.vgen[name][c.Village]++
+				} else {
+					s.gen[name]++
+				}
 			}
 		}
 	})
 	return s
+}
+
+// stamp is the generation a value of the model for the actor's scope is good for; callers
+// hold mu.
+func (s *Shared) stamp(model string, a store.Actor) uint64 {
+	if a.Village == "" {
+		return s.any[model]
+	}
+	return s.gen[model] + s.vgen[model][a.Village]
 }
 
 // scopeKey is what a model's value depends on besides the store: the actor's scope.
@@ -80,7 +103,7 @@ func scopeKey(model string, a store.Actor) string {
 }
 
 // Get returns the model's value for the actor's scope: the kept one if no change of its kinds
-// came since it was made, else one made now by load (once, however many sessions ask at
+// in that scope came since it was made, else one made now by load (once, however many sessions ask at
 // the same time). A value made while a change came is handed to the callers that waited for
 // it but not kept. Errors are not kept.
 func (s *Shared) Get(ctx context.Context, model string, a store.Actor, load func() (any, error)) (any, error) {
@@ -95,7 +118,7 @@ func (s *Shared) Get(ctx context.Context, model string, a store.Actor, load func
 			s.day = today
 			clear(s.entries)
 		}
-		gen := s.gen[model]
+		gen := s.stamp(model, a)
 		e := s.entries[key]
 		if e == nil || e.gen != gen {
 			e = &sharedEntry{gen: gen, done: make(chan struct{})}
@@ -104,7 +127,7 @@ func (s *Shared) Get(ctx context.Context, model string, a store.Actor, load func
 			e.val, e.err = load()
 			close(e.done)
 			s.mu.Lock()
-			if s.entries[key] == e && (e.err != nil || s.gen[model] != gen) {
+			if s.entries[key] == e && (e.err != nil || s.stamp(model, a) != gen) {
 				delete(s.entries, key)
 			}
 			s.mu.Unlock()

@@ -36,7 +36,7 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	}
 	want := byHand(t, st)
 
-	rv, err := loadRevisit(t.Context(), st, query.NewLedger(st, nil), store.System())
+	rv, err := loadRevisit(t.Context(), st, query.NewLedger(st, nil), store.System(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
