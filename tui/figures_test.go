@@ -40,7 +40,7 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := loadOverview(t.Context(), st, query.NewLedger(st, nil), store.System())
+	ov, err := loadOverview(t.Context(), NewShared(st), st, query.NewLedger(st, nil), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,15 +136,24 @@ func (o *overview) load() tea.Cmd {
 	return func() tea.Msg {
 		// One per scope and store version for the whole server, never changed once made.
 		d, err := query.GetShared(c.Ctx, c.Shared, sharedOverview, c.Actor, func() (*overviewData, error) {
-			return loadOverview(c.Ctx, c.Store, c.Ledger, c.Actor)
+			return loadOverview(c.Ctx, c.Shared, c.Store, c.Ledger, c.Actor)
 		})
 		return overviewLoaded{d: d, err: err}
 	}
 }
 
-// loadOverview reads the pane's data: the read model (query.LoadOverview), as the pane holds it.
-func loadOverview(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
-	q, err := query.LoadOverview(ctx, st, l, a)
+// loadOverview reads the pane's data: the read model (query.LoadOverviewWith), as the pane
+// holds it. A township's counts are summed from each village's, kept in sh until a change in
+// that village: after a triage one village is counted again, not the county.
+func loadOverview(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
+	q, err := query.LoadOverviewWith(ctx, st, a, func(va store.Actor) (*query.OverviewCounts, error) {
+		if va == a {
+			return query.CountOverview(ctx, st, l, a)
+		}
+		return query.GetShared(ctx, sh, sharedOverviewPart, va, func() (*query.OverviewCounts, error) {
+			return query.CountOverview(ctx, st, l, va)
+		})
+	})
 	if err != nil {
 		return nil, err
 	}

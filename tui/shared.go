@@ -13,6 +13,8 @@ const (
 	// sharedRevisitPart is one village's part of a township's checklist and counts.
 	sharedRevisitPart = "revisit.village"
 	sharedOverview    = "overview"
+	// sharedOverviewPart is one village's counts of a township's overview.
+	sharedOverviewPart = "overview.village"
 )
 
 // NewShared makes the shared read models of the panes for a store, each with the kinds of
@@ -21,6 +23,8 @@ const (
 // the pane itself: a concern's change reaches the visits pane as the changed IDs, looked up in
 // the ledger view, not as a new model.
 func NewShared(st store.Engine) *query.Shared {
+	overviewKinds := []string{"concern", "visit", "filing", "inspect", "calendar", "settings", "revisit", "household",
+		"member", "village", "grid"}
 	revisitKinds := []string{"concern", "revisit", "village", "settings", "group", "groups", "household", "grid"}
 	return query.NewShared(st,
 		query.SharedModel{Name: sharedRoutes, Kinds: []string{"visit", "group", "groups", "route", "household",
@@ -29,7 +33,7 @@ func NewShared(st store.Engine) *query.Shared {
 			"member", "team", "cadre", "village", "grid"}},
 		query.SharedModel{Name: sharedRevisit, Kinds: revisitKinds},
 		query.SharedModel{Name: sharedRevisitPart, Kinds: revisitKinds},
-		query.SharedModel{Name: sharedOverview, Kinds: []string{"concern", "visit", "filing", "inspect",
-			"calendar", "settings", "revisit", "household", "member", "village", "grid"}},
+		query.SharedModel{Name: sharedOverview, Kinds: overviewKinds},
+		query.SharedModel{Name: sharedOverviewPart, Kinds: overviewKinds},
 	)
 }

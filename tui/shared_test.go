@@ -105,3 +105,82 @@ func TestSharedRevisitParts(t *testing.T) {
 	}
 	check("after two triages")
 }
+
+// TestSharedOverviewParts: a township's overview summed from one kept count per village gives
+// what counting the township at once does, before and after a change in one village.
+func TestSharedOverviewParts(t *testing.T) {
+	st := seeded(t)
+	l := query.NewLedger(st, nil)
+	sh := NewShared(st)
+	a := store.Actor{Name: "李明", Role: store.RoleTownship}
+	check := func(when string) {
+		t.Helper()
+		whole, err := query.CountOverview(t.Context(), st, l, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := loadOverview(t.Context(), sh, st, l, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total store.Figures
+		for _, f := range whole.Figures {
+			total = total.Add(f)
+		}
+		members := 0
+		for _, ms := range whole.Members {
+			members += len(ms)
+		}
+		gotMembers := 0
+		for _, ms := range got.members {
+			gotMembers += len(ms)
+		}
+		var common []string
+		for _, c := range whole.Common {
+			common = append(common, fmt.Sprint(c.IDs, c.Households))
+		}
+		var gotCommon []string
+		for _, c := range got.common {
+			gotCommon = append(gotCommon, fmt.Sprint(c.ids, c.households))
+		}
+		slices.Sort(common)
+		slices.Sort(gotCommon)
+		courses := 0
+		for _, n := range whole.Courses {
+			courses += n
+		}
+		gotCourses := 0
+		for _, c := range got.courses {
+			gotCourses += c.n
+		}
+		for _, c := range []struct {
+			what      string
+			want, got any
+		}{
+			{"total", total, got.total}, {"tiers", whole.Tiers, got.tiers}, {"tags", whole.Tags, got.tags},
+			{"raised", whole.Raised, got.raised}, {"resolved", whole.Resolved, got.resolved},
+			{"members", members, gotMembers}, {"common", common, gotCommon}, {"courses", courses, gotCourses},
+		} {
+			if !reflect.DeepEqual(c.want, c.got) {
+				t.Errorf("%s: %s: want %v, got %v", when, c.what, c.want, c.got)
+			}
+		}
+		if total.Households == 0 || len(whole.Tiers) == 0 {
+			t.Fatalf("%s: nothing to compare", when)
+		}
+	}
+	check("at first")
+	cs, err := st.Concerns(t.Context(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Status.Open() {
+			if _, err := st.Triage(t.Context(), a, c.ID, -1, store.Op{Kind: store.OpResolve, Text: "已解决"}); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	check("after a triage")
+}
