@@ -666,13 +666,16 @@ func (o *overview) dashboard() []string {
 	if len(d.common) == 0 {
 		out = append(out, "   "+o.c.T("empty"))
 	}
-	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}}
-	for _, ci := range d.common {
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
-			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}})
-	}
 	room := max(o.h-len(out)-3, 1)
 	from, to := o.cur[ovDashboard].Window(room)
+	// Only the rows on screen are built: a county has thousands of candidates, and every frame
+	// of every session drew them all.
+	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}, Rows: make([]views.Row, len(d.common))}
+	for i := from; i < to && i < len(d.common); i++ {
+		ci := d.common[i]
+		t.Rows[i] = views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
+			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}}
+	}
 	return append(out, t.Lines(st, o.w, from, to, o.cur[ovDashboard].Pos)...)
 }
 

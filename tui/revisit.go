@@ -417,19 +417,42 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 	return d, nil
 }
 
+// lessSwap is a sort.Interface of functions.
+type lessSwap struct {
+	n    int
+	less func(i, j int) bool
+	swap func(i, j int)
+}
+
+func (x lessSwap) Len() int           { return x.n }
+func (x lessSwap) Less(i, j int) bool { return x.less(i, j) }
+func (x lessSwap) Swap(i, j int)      { x.swap(i, j) }
+
 // sortLists puts the summary, the checklist and the two concern lists in the order the pane
 // shows them.
 func (d *revisitData) sortLists() {
-	sort.Slice(d.units, func(i, j int) bool { return d.units[i].code < d.units[j].code })
-	sort.Slice(d.pending, func(i, j int) bool {
-		a, b := d.pending[i], d.pending[j]
+	// A township's lists are its villages' sorted lists end to end, most often already in
+	// order: checking is one pass, sorting thousands of rows again after every triage was not.
+	sortIf := func(n int, less func(i, j int) bool, swap func(i, j int)) {
+		for i := 1; i < n; i++ {
+			if less(i, i-1) {
+				sort.Sort(lessSwap{n, less, swap})
+				return
+			}
+		}
+	}
+	sortIf(len(d.units), func(i, j int) bool { return d.units[i].code < d.units[j].code }, func(i, j int) {
+		d.units[i], d.units[j] = d.units[j], d.units[i]
+	})
+	sortIf(len(d.pending), func(i, j int) bool {
+		a, b := &d.pending[i], &d.pending[j]
 		if a.group != b.group {
 			return a.group < b.group
 		}
 		return a.hh.Address < b.hh.Address
-	})
+	}, func(i, j int) { d.pending[i], d.pending[j] = d.pending[j], d.pending[i] })
 	byID := func(list []store.Concern) {
-		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		sortIf(len(list), func(i, j int) bool { return list[i].ID < list[j].ID }, func(i, j int) { list[i], list[j] = list[j], list[i] })
 	}
 	byID(d.notices)
 	byID(d.supervised)
