@@ -55,7 +55,7 @@ const (
 // revisitData is what the pane shows, computed off the UI goroutine.
 type revisitData struct {
 	units      []revisitUnit
-	pending    []pendingHousehold
+	pending    []*pendingHousehold
 	notices    []store.Concern
 	supervised []store.Concern
 	rates      []unitRates
@@ -392,7 +392,7 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		if p.hh.ID == "" {
 			continue
 		}
-		d.pending = append(d.pending, *p)
+		d.pending = append(d.pending, p)
 	}
 	d.sortLists()
 	// Rates per village, then per grid within it.
@@ -445,7 +445,7 @@ func (d *revisitData) sortLists() {
 		d.units[i], d.units[j] = d.units[j], d.units[i]
 	})
 	sortIf(len(d.pending), func(i, j int) bool {
-		a, b := &d.pending[i], &d.pending[j]
+		a, b := d.pending[i], d.pending[j]
 		if a.group != b.group {
 			return a.group < b.group
 		}
