@@ -30,9 +30,10 @@ type MirrorOptions struct {
 // listens to it, on loopback.
 func MirrorServer(st *store.Store, addr, hostKey string, o MirrorOptions) (*ssh.Server, error) {
 	ledger, finder := query.NewLedger(st, nil), query.NewFinder(st) // one for every session, as the server has
+	shared := tui.NewShared(st)
 	handler := func(sess ssh.Session) *tea.Program {
 		pty, _, _ := sess.Pty()
-		var m tea.Model = tui.New(tui.Options{Context: sess.Context(), Store: st, Ledger: ledger, Finder: finder, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
+		var m tea.Model = tui.New(tui.Options{Context: sess.Context(), Store: st, Ledger: ledger, Finder: finder, Shared: shared, User: store.User{Name: "demo:" + sess.User(), Role: store.RoleTownship},
 			Demo: true, Lang: "zh", Width: pty.Window.Width, Height: pty.Window.Height})
 		if o.Wrap != nil {
 			m = o.Wrap(m, pty.Window.Width, pty.Window.Height)

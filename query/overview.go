@@ -81,13 +81,37 @@ type CommonIssue struct {
 	Households     int
 }
 
+// OverviewCounts are the counts pane 5 makes from the households, visits, concerns and
+// revisits of one scope: a village's, or a village or grid user's. They add up: a township's
+// are the sum of its villages', so a server keeps them per village and counts again only the
+// village a change was in (LoadOverviewWith).
+type OverviewCounts struct {
+	Figures  map[string]store.Figures // per grid
+	Tiers    map[store.Tier]int       // open concerns by tier
+	Tags     map[store.Tag]int        // and by colour
+	Raised   []int                    // concerns raised per day, the last 14 days
+	Resolved []int                    // and resolved
+	Courses  map[string]int           // night-school courses asked for, by households
+	// Common are the candidate common issues (their households are of one village).
+	Common  []CommonIssue
+	Members map[string][]store.Member // current members, per village
+}
+
 // LoadOverview reads pane 5's read model for the actor: the calendar and what its passed
 // phases lack, filings, inspection findings, meetings, the figures (counted once, by
 // store.CountFigures), coverage bars, the concerns' counts and trend, candidate common issues,
 // night-school courses asked for, and the villages' score sheets, ranked. The concerns come
 // from the shared ledger view.
 func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Actor) (*Overview, error) {
-	d := &Overview{Today: st.Today(), History: map[string][]store.Filing{}, Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{}}
+	return LoadOverviewWith(ctx, st, a, func(a store.Actor) (*OverviewCounts, error) { return CountOverview(ctx, st, l, a) })
+}
+
+// LoadOverviewWith is LoadOverview with the counts read through counts: for a township user
+// (or an inspector) one call per village, as a village's user (read as RoleVillage), summed;
+// for others one call for their own scope. The counts are not changed.
+func LoadOverviewWith(ctx context.Context, st OverviewSource, a store.Actor, counts func(store.Actor) (*OverviewCounts, error)) (*Overview, error) {
+	d := &Overview{Today: st.Today(), History: map[string][]store.Filing{}, Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{},
+		Raised: make([]int, 14), Resolved: make([]int, 14), Members: map[string][]store.Member{}}
 	var err error
 	if d.Villages, err = st.Villages(ctx, a); err != nil {
 		return nil, err
@@ -112,36 +136,6 @@ func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Act
 	if d.Meetings, err = st.Meetings(ctx, a); err != nil {
 		return nil, err
 	}
-	ms, err := st.Members(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	d.Members = map[string][]store.Member{}
-	for _, m := range store.CurrentMembers(ms) {
-		d.Members[m.Village] = append(d.Members[m.Village], m)
-	}
-	// Coverage counts the current roster: a household that moved out is owed no visit.
-	hhs, err := st.Households(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	hhs = store.CurrentHouseholds(hhs)
-	visits, err := st.Visits(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := l.Concerns(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := st.Revisits(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	limits, err := st.Limits(ctx)
-	if err != nil {
-		return nil, err
-	}
 	grids, err := st.Grids(ctx, a)
 	if err != nil {
 		return nil, err
@@ -161,23 +155,49 @@ func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Act
 	}
 	d.GridName = gridName
 	d.Missing = store.MissingRecords(d.Cal, d.Today, d.Villages, seen, d.Meetings, fs)
-	courses := map[string]map[string]bool{}
-	for _, v := range visits {
-		for _, f := range v.Findings {
-			if f.Kind == "nightschool" {
-				name := f.Category
-				if name == "" {
-					name = f.Text
-				}
-				if courses[name] == nil {
-					courses[name] = map[string]bool{}
-				}
-				courses[name][v.Household] = true
+	// The counts: the scope's own, or each village's summed.
+	var parts []*OverviewCounts
+	if a.Village == "" && (a.Role == store.RoleTownship || a.Role == store.RoleInspector) {
+		for _, v := range d.Villages {
+			p, err := counts(store.Actor{Name: a.Name, Role: store.RoleVillage, Village: v.Code})
+			if err != nil {
+				return nil, err
 			}
+			parts = append(parts, p)
+		}
+	} else {
+		p, err := counts(a)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, p)
+	}
+	figures := map[string]store.Figures{}
+	courses := map[string]int{}
+	for _, p := range parts {
+		for g, f := range p.Figures {
+			figures[g] = f
+		}
+		for t, n := range p.Tiers {
+			d.Tiers[t] += n
+		}
+		for t, n := range p.Tags {
+			d.Tags[t] += n
+		}
+		for i := range d.Raised {
+			d.Raised[i] += p.Raised[i]
+			d.Resolved[i] += p.Resolved[i]
+		}
+		for name, n := range p.Courses {
+			courses[name] += n
+		}
+		d.Common = append(d.Common, p.Common...)
+		for v, ms := range p.Members {
+			d.Members[v] = append(d.Members[v], ms...)
 		}
 	}
-	for name, hh := range courses {
-		d.Courses = append(d.Courses, CountRow{Name: name, N: len(hh)})
+	for name, n := range courses {
+		d.Courses = append(d.Courses, CountRow{Name: name, N: n})
 	}
 	sort.Slice(d.Courses, func(i, j int) bool {
 		if d.Courses[i].N != d.Courses[j].N {
@@ -185,10 +205,12 @@ func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Act
 		}
 		return d.Courses[i].Name < d.Courses[j].Name
 	})
-	// Every figure — coverage, the rates, open, overdue, supervised, extensions — comes from
-	// the one count the other panes, the assessment and the exports use.
-	now := st.Now()
-	figures := store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
+	sort.Slice(d.Common, func(i, j int) bool {
+		if d.Common[i].Households != d.Common[j].Households {
+			return d.Common[i].Households > d.Common[j].Households
+		}
+		return d.Common[i].IDs[0] < d.Common[j].IDs[0]
+	})
 	d.Figures = map[string]store.Figures{}
 	for g, f := range figures {
 		v := store.GridVillage(g)
@@ -214,12 +236,99 @@ func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Act
 			}
 		}
 	}
+	// Filings and their lateness, then the score sheets.
+	for _, v := range d.Villages {
+		x := &store.ScoreInputs{Figures: d.Figures[v.Code]}
+		for _, kind := range store.FilingKinds() {
+			row := FilingRow{Village: v.Code, Kind: kind, Due: d.Cal.Deadline(v.Code, store.Filings()[kind])}
+			if h := d.History[v.Code+"/"+kind]; len(h) > 0 {
+				row.Latest, row.Versions = &h[len(h)-1], len(h)
+			}
+			d.Filings = append(d.Filings, row)
+			if row.Due != "" && row.Due < d.Today {
+				x.FilingsDue++
+				// On time: the first filing came by the deadline.
+				if h := d.History[v.Code+"/"+kind]; len(h) > 0 && !h[0].Late {
+					x.FiledOnTime++
+				}
+			}
+		}
+		for _, f := range d.Findings {
+			if f.Village == v.Code && f.Open() {
+				x.OpenFindings++
+			}
+		}
+		d.Sheets = append(d.Sheets, store.Assess(v.Code, *x, d.Weights))
+	}
+	store.Rank(d.Sheets)
+	return d, nil
+}
+
+// CountOverview makes pane 5's counts for the actor's scope: the figures of its grids (by
+// store.CountFigures, the one count every pane and export uses), the open concerns by tier and
+// colour, the daily trend, candidate common issues, night-school courses and the current
+// members.
+func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Actor) (*OverviewCounts, error) {
+	d := &OverviewCounts{Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{}, Courses: map[string]int{},
+		Members: map[string][]store.Member{}}
+	today := st.Today()
+	ms, err := st.Members(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range store.CurrentMembers(ms) {
+		d.Members[m.Village] = append(d.Members[m.Village], m)
+	}
+	// Coverage counts the current roster: a household that moved out is owed no visit.
+	hhs, err := st.Households(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	hhs = store.CurrentHouseholds(hhs)
+	visits, err := st.Visits(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := l.Concerns(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := st.Revisits(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	limits, err := st.Limits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	courses := map[string]map[string]bool{}
+	for _, v := range visits {
+		for _, f := range v.Findings {
+			if f.Kind == "nightschool" {
+				name := f.Category
+				if name == "" {
+					name = f.Text
+				}
+				if courses[name] == nil {
+					courses[name] = map[string]bool{}
+				}
+				courses[name][v.Household] = true
+			}
+		}
+	}
+	for name, hh := range courses {
+		d.Courses[name] = len(hh)
+	}
+	// Every figure — coverage, the rates, open, overdue, supervised, extensions — comes from
+	// the one count the other panes, the assessment and the exports use.
+	now := st.Now()
+	d.Figures = store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
 	// Concerns: counts by tier and colour, the daily trend and the common-issue finder.
 	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
 	d.Raised, d.Resolved = make([]int, 14), make([]int, 14)
 	dayIndex := func(t time.Time) int {
 		ds := t.Format(time.DateOnly)
-		if ds < day0 || ds > d.Today {
+		if ds < day0 || ds > today {
 			return -1
 		}
 		return daysBetween(day0, ds)
@@ -256,37 +365,6 @@ func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Act
 			d.Common = append(d.Common, *ci)
 		}
 	}
-	sort.Slice(d.Common, func(i, j int) bool {
-		if d.Common[i].Households != d.Common[j].Households {
-			return d.Common[i].Households > d.Common[j].Households
-		}
-		return d.Common[i].IDs[0] < d.Common[j].IDs[0]
-	})
-	// Filings and their lateness, then the score sheets.
-	for _, v := range d.Villages {
-		x := &store.ScoreInputs{Figures: d.Figures[v.Code]}
-		for _, kind := range store.FilingKinds() {
-			row := FilingRow{Village: v.Code, Kind: kind, Due: d.Cal.Deadline(v.Code, store.Filings()[kind])}
-			if h := d.History[v.Code+"/"+kind]; len(h) > 0 {
-				row.Latest, row.Versions = &h[len(h)-1], len(h)
-			}
-			d.Filings = append(d.Filings, row)
-			if row.Due != "" && row.Due < d.Today {
-				x.FilingsDue++
-				// On time: the first filing came by the deadline.
-				if h := d.History[v.Code+"/"+kind]; len(h) > 0 && !h[0].Late {
-					x.FiledOnTime++
-				}
-			}
-		}
-		for _, f := range d.Findings {
-			if f.Village == v.Code && f.Open() {
-				x.OpenFindings++
-			}
-		}
-		d.Sheets = append(d.Sheets, store.Assess(v.Code, *x, d.Weights))
-	}
-	store.Rank(d.Sheets)
 	return d, nil
 }
 

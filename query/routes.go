@@ -275,38 +275,46 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 			}
 		}
 	}
-	// Coverage per village and grid.
+	// Coverage per village and grid, counted in one pass over the households (comparing every
+	// grid with every household was 230 million string comparisons on a county).
+	perGrid := map[string]*CoverageRow{}
+	for _, h := range hhs {
+		row := perGrid[h.Grid]
+		if row == nil {
+			row = &CoverageRow{}
+			perGrid[h.Grid] = row
+		}
+		row.Households++
+		if visited[h.ID] {
+			row.VisitedHH++
+		}
+		for _, p := range h.Residents {
+			row.People++
+			if reached[p.ID] {
+				row.Reached++
+			}
+		}
+	}
 	var vcodes []string
 	for v := range d.Villages {
 		vcodes = append(vcodes, v)
 	}
 	sort.Strings(vcodes)
+	gridsOf := map[string][]string{}
+	for gc, g := range d.Grids {
+		if a.CanSee(g.Village, gc) {
+			gridsOf[g.Village] = append(gridsOf[g.Village], gc)
+		}
+	}
 	for _, v := range vcodes {
 		vrow := CoverageRow{Name: d.Villages[v].Name}
 		var grows []CoverageRow
-		var gcodes []string
-		for gc, g := range d.Grids {
-			if g.Village == v && a.CanSee(v, gc) {
-				gcodes = append(gcodes, gc)
-			}
-		}
+		gcodes := gridsOf[v]
 		sort.Strings(gcodes)
 		for _, gc := range gcodes {
 			row := CoverageRow{Name: "  " + d.Grids[gc].Name, Grid: true}
-			for _, h := range hhs {
-				if h.Grid != gc {
-					continue
-				}
-				row.Households++
-				if visited[h.ID] {
-					row.VisitedHH++
-				}
-				for _, p := range h.Residents {
-					row.People++
-					if reached[p.ID] {
-						row.Reached++
-					}
-				}
+			if n := perGrid[gc]; n != nil {
+				row.Households, row.VisitedHH, row.People, row.Reached = n.Households, n.VisitedHH, n.People, n.Reached
 			}
 			vrow.Households += row.Households
 			vrow.VisitedHH += row.VisitedHH

@@ -113,6 +113,10 @@ type Server struct {
 	// one household finder every session's card searches (query.Finder).
 	ledger *query.Ledger
 	finder *query.Finder
+	// shared keeps the panes' read models one per scope and store version for every session
+	// (tui.NewShared): fifty township sessions share one household picker, one coverage and
+	// one set of revisit and overview totals.
+	shared *query.Shared
 
 	// Shutdown ends every session before it returns, so that the caller may close the store:
 	// it refuses new sessions, quits the programs and waits for the handlers.
@@ -152,6 +156,7 @@ func New(cfg Config) (*Server, error) {
 	s.ledger = query.NewLedger(cfg.Store, cfg.Logger)
 	s.ledger.Warm()
 	s.finder = query.NewFinder(cfg.Store)
+	s.shared = tui.NewShared(cfg.Store)
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -537,7 +542,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	opts := tui.Options{
 		// The session's context: its panes' loads stop when it ends.
 		Context: sess.Context(),
-		Store:   s.cfg.Store, Ledger: s.ledger, Finder: s.finder, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
+		Store:   s.cfg.Store, Ledger: s.ledger, Finder: s.finder, Shared: s.shared, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
 		ASCII:    envIs(sess.Environ(), "SANBAI_ASCII", "1"),
 		Lean:     pickLean(u.Lean, sess.Environ()),
 		Width:    pty.Window.Width,

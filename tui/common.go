@@ -34,6 +34,9 @@ type Common struct {
 	Ledger *query.Ledger
 	// Finder is the server's one household finder (the household card's search).
 	Finder *query.Finder
+	// Shared keeps the panes' read models one per scope and store version for the whole
+	// server (NewShared), so sessions of one scope share one copy, built once per change.
+	Shared *query.Shared
 	Actor  store.Actor
 	Lang   string // "zh" or "en"
 	Styles views.Styles

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"sanbai/query"
 	"sanbai/store"
 )
 
@@ -102,7 +101,7 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 		t.Fatalf("households %d/%d people %d/%d missed %d; want 0/1 0/1 missed 1",
 			got.visitedHH, got.households, got.reached, got.residents, len(got.missed))
 	}
-	vd, err := loadVisits(t.Context(), st, query.NewLedger(st, nil), store.System(), nil)
+	vd, err := loadVisits(t.Context(), st, store.System())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,11 +36,11 @@ func TestFiguresAgreeEverywhere(t *testing.T) {
 	}
 	want := byHand(t, st)
 
-	rv, err := loadRevisit(t.Context(), st, query.NewLedger(st, nil), store.System(), nil)
+	rv, err := loadRevisit(t.Context(), st, query.NewLedger(st, nil), store.System(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, err := loadOverview(t.Context(), st, query.NewLedger(st, nil), store.System())
+	ov, err := loadOverview(t.Context(), NewShared(st), st, query.NewLedger(st, nil), store.System())
 	if err != nil {
 		t.Fatal(err)
 	}

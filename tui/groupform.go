@@ -43,6 +43,9 @@ const (
 )
 
 func newGroupForm(c *Common, fs *focus, g store.Group, ctx store.GroupContext) *groupForm {
+	// The form edits its own copy: the group's lists come from the read model every session
+	// of the scope shares (query.Shared), which nobody may change in place.
+	g.Grids, g.Members, g.Exceptions = slices.Clone(g.Grids), slices.Clone(g.Members), maps.Clone(g.Exceptions)
 	f := &groupForm{c: c, fs: fs, g: g, ctx: ctx}
 	if f.g.Exceptions == nil {
 		f.g.Exceptions = map[string]string{}

@@ -134,14 +134,26 @@ func (o *overview) Init() tea.Cmd { return o.reload.want(func() tea.Cmd { return
 func (o *overview) load() tea.Cmd {
 	c := o.c
 	return func() tea.Msg {
-		d, err := loadOverview(c.Ctx, c.Store, c.Ledger, c.Actor)
+		// One per scope and store version for the whole server, never changed once made.
+		d, err := query.GetShared(c.Ctx, c.Shared, sharedOverview, c.Actor, func() (*overviewData, error) {
+			return loadOverview(c.Ctx, c.Shared, c.Store, c.Ledger, c.Actor)
+		})
 		return overviewLoaded{d: d, err: err}
 	}
 }
 
-// loadOverview reads the pane's data: the read model (query.LoadOverview), as the pane holds it.
-func loadOverview(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
-	q, err := query.LoadOverview(ctx, st, l, a)
+// loadOverview reads the pane's data: the read model (query.LoadOverviewWith), as the pane
+// holds it. A township's counts are summed from each village's, kept in sh until a change in
+// that village: after a triage one village is counted again, not the county.
+func loadOverview(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
+	q, err := query.LoadOverviewWith(ctx, st, a, func(va store.Actor) (*query.OverviewCounts, error) {
+		if va == a {
+			return query.CountOverview(ctx, st, l, a)
+		}
+		return query.GetShared(ctx, sh, sharedOverviewPart, va, func() (*query.OverviewCounts, error) {
+			return query.CountOverview(ctx, st, l, va)
+		})
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -654,13 +666,16 @@ func (o *overview) dashboard() []string {
 	if len(d.common) == 0 {
 		out = append(out, "   "+o.c.T("empty"))
 	}
-	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}}
-	for _, ci := range d.common {
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
-			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}})
-	}
 	room := max(o.h-len(out)-3, 1)
 	from, to := o.cur[ovDashboard].Window(room)
+	// Only the rows on screen are built: a county has thousands of candidates, and every frame
+	// of every session drew them all.
+	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}, Rows: make([]views.Row, len(d.common))}
+	for i := from; i < to && i < len(d.common); i++ {
+		ci := d.common[i]
+		t.Rows[i] = views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
+			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}}
+	}
 	return append(out, t.Lines(st, o.w, from, to, o.cur[ovDashboard].Pos)...)
 }
 

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -53,13 +55,16 @@ const (
 // revisitData is what the pane shows, computed off the UI goroutine.
 type revisitData struct {
 	units      []revisitUnit
-	pending    []pendingHousehold
+	pending    []*pendingHousehold
 	notices    []store.Concern
 	supervised []store.Concern
 	rates      []unitRates
 	total      store.Rates
+	// concerns and households are those the checklist and form show (look them up with
+	// concern and household: a township's data keeps them in its parts, one per village).
 	concerns   map[string]store.Concern
 	households map[string]store.Household
+	parts      []*revisitData
 	groups     map[string]store.Group
 	villages   map[string]store.Village
 	grids      map[string]string
@@ -123,17 +128,133 @@ func (r *revisit) load(withDraft bool) tea.Cmd {
 		if withDraft {
 			find = c.drafts()
 		}
-		d, err := loadRevisit(c.Ctx, c.Store, c.Ledger, c.Actor, find)
+		// The checklist and rates are one per scope and store version for the whole server;
+		// the session keeps its own header over them, with its draft.
+		sh, err := query.GetShared(c.Ctx, c.Shared, sharedRevisit, c.Actor, func() (*revisitData, error) {
+			return loadRevisitShared(c.Ctx, c.Shared, c.Store, c.Ledger, c.Actor)
+		})
+		if err != nil {
+			return revisitLoaded{err: err}
+		}
+		d := *sh
+		if find != nil && c.Actor.Role != store.RoleInspector {
+			err = d.withDraft(c.Ctx, c.Store, c.Ledger, c.Actor, find)
+		}
 		if err == nil && withDraft && d.draft == nil && c.Actor.Role != store.RoleInspector {
 			d.heldDraft = c.hasDrafts(store.DraftRevisit)
 		}
-		return revisitLoaded{d: d, err: err}
+		return revisitLoaded{d: &d, err: err}
 	}
+}
+
+// withDraft adds the user's draft to the session's data, with its household and concerns
+// whatever became of them since (in small maps of the session's own, over the shared data).
+func (d *revisitData) withDraft(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, find draftFinder) error {
+	var dr store.RevisitDraft
+	id, ok := find(store.DraftRevisit, &dr)
+	if !ok {
+		return nil
+	}
+	dr.DraftID = id
+	d.draft = &dr
+	shared := *d
+	d.parts = []*revisitData{&shared}
+	d.concerns, d.households = map[string]store.Concern{}, map[string]store.Household{}
+	if hh, err := st.Household(ctx, a, dr.Village, dr.Household); err == nil {
+		d.households[hh.ID] = hh
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	var ids []string
+	for _, ans := range dr.Answers {
+		ids = append(ids, ans.Concern)
+	}
+	cs, err := l.Get(ctx, a, ids)
+	if err != nil {
+		return err
+	}
+	maps.Copy(d.concerns, cs)
+	return nil
+}
+
+// concern looks a concern of the checklist (or the draft) up by ID.
+func (d *revisitData) concern(id string) (store.Concern, bool) {
+	if c, ok := d.concerns[id]; ok {
+		return c, true
+	}
+	for _, p := range d.parts {
+		if c, ok := p.concern(id); ok {
+			return c, true
+		}
+	}
+	return store.Concern{}, false
+}
+
+// household looks a household of the checklist (or the draft) up by ID.
+func (d *revisitData) household(id string) (store.Household, bool) {
+	if h, ok := d.households[id]; ok {
+		return h, true
+	}
+	for _, p := range d.parts {
+		if h, ok := p.household(id); ok {
+			return h, true
+		}
+	}
+	return store.Household{}, false
+}
+
+// concernsOf are the concerns a revisit form's answers are about, for the form.
+func (d *revisitData) concernsOf(dr store.RevisitDraft) map[string]store.Concern {
+	out := make(map[string]store.Concern, len(dr.Answers))
+	for _, a := range dr.Answers {
+		if c, ok := d.concern(a.Concern); ok {
+			out[a.Concern] = c
+		}
+	}
+	return out
+}
+
+// loadRevisitShared is the checklist and counts of the actor's scope. A township user's (or
+// an inspector's) is made of one part per village, each kept in sh until a change in that
+// village: after a triage one village's part is counted again, not the county's 200,000
+// concerns.
+func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, a store.Actor) (*revisitData, error) {
+	if a.Role != store.RoleTownship && a.Role != store.RoleInspector {
+		return loadRevisit(ctx, st, l, a, false)
+	}
+	vs, err := st.Villages(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	d := &revisitData{groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{},
+		deadlines: map[string]string{}, today: st.Today()}
+	for _, v := range vs {
+		va := store.Actor{Name: a.Name, Role: store.RoleVillage, Village: v.Code}
+		p, err := query.GetShared(ctx, sh, sharedRevisitPart, va, func() (*revisitData, error) {
+			return loadRevisit(ctx, st, l, va, true)
+		})
+		if err != nil {
+			return nil, err
+		}
+		d.parts = append(d.parts, p)
+		d.units = append(d.units, p.units...)
+		d.pending = append(d.pending, p.pending...)
+		d.notices = append(d.notices, p.notices...)
+		d.supervised = append(d.supervised, p.supervised...)
+		d.rates = append(d.rates, p.rates...)
+		d.total = d.total.Add(p.total)
+		maps.Copy(d.groups, p.groups)
+		maps.Copy(d.villages, p.villages)
+		maps.Copy(d.grids, p.grids)
+		maps.Copy(d.deadlines, p.deadlines)
+	}
+	d.sortLists()
+	return d, nil
 }
 
 // loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
 // village; village and grid users a row per group.
-func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, find draftFinder) (*revisitData, error) {
+func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, byVillage bool) (*revisitData, error) {
 	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
 	cs, err := l.Concerns(ctx, a)
@@ -189,26 +310,12 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		}
 		return store.Household{}
 	}
-	// A draft's household and concerns are kept too, whatever became of them since.
-	inDraft := map[string]bool{}
-	if find != nil && a.Role != store.RoleInspector {
-		var dr store.RevisitDraft
-		if id, ok := find(store.DraftRevisit, &dr); ok {
-			dr.DraftID = id
-			d.draft = &dr
-			keepHousehold(dr.Household)
-			for _, ans := range dr.Answers {
-				inDraft[ans.Concern] = true
-			}
-		}
-	}
 	latest := map[string]store.Revisit{}
 	for _, rv := range rs {
 		if old, ok := latest[rv.Concern]; !ok || rv.At.After(old.At) {
 			latest[rv.Concern] = rv
 		}
 	}
-	byVillage := a.Role == store.RoleTownship || a.Role == store.RoleInspector
 	units := map[string]*revisitUnit{}
 	unit := func(c store.Concern) *revisitUnit {
 		code, name := c.Village, d.villages[c.Village].Name
@@ -236,9 +343,6 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 	}
 	pend := map[string]*pendingHousehold{}
 	for _, c := range cs {
-		if inDraft[c.ID] {
-			d.concerns[c.ID] = c
-		}
 		u := unit(c)
 		if c.Supervisor != "" && c.Status != store.StatusClosed {
 			u.supervised++
@@ -284,25 +388,13 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 	for _, u := range units {
 		d.units = append(d.units, *u)
 	}
-	sort.Slice(d.units, func(i, j int) bool { return d.units[i].code < d.units[j].code })
 	for _, p := range pend {
 		if p.hh.ID == "" {
 			continue
 		}
-		d.pending = append(d.pending, *p)
+		d.pending = append(d.pending, p)
 	}
-	sort.Slice(d.pending, func(i, j int) bool {
-		a, b := d.pending[i], d.pending[j]
-		if a.group != b.group {
-			return a.group < b.group
-		}
-		return a.hh.Address < b.hh.Address
-	})
-	byID := func(list []store.Concern) {
-		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-	}
-	byID(d.notices)
-	byID(d.supervised)
+	d.sortLists()
 	// Rates per village, then per grid within it.
 	var vcodes []string
 	for v := range villageRates {
@@ -323,6 +415,47 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		}
 	}
 	return d, nil
+}
+
+// lessSwap is a sort.Interface of functions.
+type lessSwap struct {
+	n    int
+	less func(i, j int) bool
+	swap func(i, j int)
+}
+
+func (x lessSwap) Len() int           { return x.n }
+func (x lessSwap) Less(i, j int) bool { return x.less(i, j) }
+func (x lessSwap) Swap(i, j int)      { x.swap(i, j) }
+
+// sortLists puts the summary, the checklist and the two concern lists in the order the pane
+// shows them.
+func (d *revisitData) sortLists() {
+	// A township's lists are its villages' sorted lists end to end, most often already in
+	// order: checking is one pass, sorting thousands of rows again after every triage was not.
+	sortIf := func(n int, less func(i, j int) bool, swap func(i, j int)) {
+		for i := 1; i < n; i++ {
+			if less(i, i-1) {
+				sort.Sort(lessSwap{n, less, swap})
+				return
+			}
+		}
+	}
+	sortIf(len(d.units), func(i, j int) bool { return d.units[i].code < d.units[j].code }, func(i, j int) {
+		d.units[i], d.units[j] = d.units[j], d.units[i]
+	})
+	sortIf(len(d.pending), func(i, j int) bool {
+		a, b := d.pending[i], d.pending[j]
+		if a.group != b.group {
+			return a.group < b.group
+		}
+		return a.hh.Address < b.hh.Address
+	}, func(i, j int) { d.pending[i], d.pending[j] = d.pending[j], d.pending[i] })
+	byID := func(list []store.Concern) {
+		sortIf(len(list), func(i, j int) bool { return list[i].ID < list[j].ID }, func(i, j int) { list[i], list[j] = list[j], list[i] })
+	}
+	byID(d.notices)
+	byID(d.supervised)
 }
 
 func (r *revisit) SetSize(w, h int) { r.w, r.h = w, h }
@@ -407,13 +540,13 @@ func (r *revisit) update(msg tea.Msg) tea.Cmd {
 			r.view = v
 		}
 		if r.body != nil {
-			r.body.concerns = r.d.concerns
-			if hh, ok := r.d.households[r.body.hh.ID]; ok {
+			r.body.concerns = r.d.concernsOf(r.body.d)
+			if hh, ok := r.d.household(r.body.hh.ID); ok {
 				r.body.hh = hh
 			}
 		}
 		if msg.d.draft != nil && r.form == nil {
-			if hh, ok := r.d.households[msg.d.draft.Household]; ok {
+			if hh, ok := r.d.household(msg.d.draft.Household); ok {
 				// A form cut off by a dropped link comes back as it was, on this pane.
 				r.openForm(*msg.d.draft, hh, msg.d.draft.SavedAt)
 				r.fs.say(r.c.T("rf.restored"), false)
@@ -503,7 +636,7 @@ func (r *revisit) fill() tea.Cmd {
 
 // openForm puts the revisit form over the pane, from a draft (saved at; zero for a new one).
 func (r *revisit) openForm(d store.RevisitDraft, hh store.Household, saved time.Time) {
-	body := newRevisitForm(r.c, d, hh, r.d.concerns)
+	body := newRevisitForm(r.c, d, hh, r.d.concernsOf(d))
 	fr := newForm(r.c, r.fs, paneRevisit, body)
 	body.frame = fr
 	fr.fromDraft(saved)

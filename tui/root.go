@@ -45,6 +45,9 @@ type Options struct {
 	// Finder is the server's household finder (query.NewFinder); nil makes one for this
 	// session alone.
 	Finder *query.Finder
+	// Shared is the server's shared read models of the panes (NewShared); nil makes them for
+	// this session alone.
+	Shared *query.Shared
 	User   store.User
 	// Demo admits the session as a township demo user.
 	Demo bool
@@ -123,7 +126,12 @@ type Model struct {
 	active paneID
 	// started marks the panes whose data has been asked for: a pane loads when first shown,
 	// so an idle session holds only what it shows (see Init).
-	started  [paneCount]bool
+	started [paneCount]bool
+	// missed holds the changes a loaded pane was not shown when they came: a hidden pane
+	// applies them when next shown, so a change costs the sessions' work only in the panes
+	// on screen (on a county store fifty sessions re-reading four hidden panes each after
+	// every triage took a minute of CPU).
+	missed   [paneCount][]store.Change
 	showHelp bool
 	help     help.Model
 	width    int
@@ -150,6 +158,9 @@ func New(o Options) *Model {
 	if o.Finder == nil {
 		o.Finder = query.NewFinder(o.Store)
 	}
+	if o.Shared == nil {
+		o.Shared = NewShared(o.Store)
+	}
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
@@ -158,6 +169,7 @@ func New(o Options) *Model {
 		Store:      o.Store,
 		Ledger:     o.Ledger,
 		Finder:     o.Finder,
+		Shared:     o.Shared,
 		Actor:      store.ActorFor(o.User),
 		Lang:       lang,
 		Styles:     views.NewStyles(o.ASCII, o.Lean),
@@ -259,7 +271,30 @@ func (m *Model) start(i paneID) tea.Cmd {
 func (m *Model) show(i paneID) tea.Cmd {
 	m.active = i
 	m.fs.closeOwned(paneGlobal)
-	return m.start(i)
+	if !m.started[i] {
+		return m.start(i)
+	}
+	return m.catchUp(i)
+}
+
+// catchUp hands pane i the changes that came while it was hidden.
+func (m *Model) catchUp(i paneID) tea.Cmd {
+	if len(m.missed[i]) == 0 {
+		return nil
+	}
+	msg := ChangedMsg{Changes: m.missed[i]}
+	m.missed[i] = nil
+	return tea.Batch(own(i, 0, m.panes[i].Update(msg)), m.syncAll())
+}
+
+// miss keeps changes for hidden pane i; past a few hundred it reads everything again instead,
+// as the hub does for a slow session.
+func (m *Model) miss(i paneID, changes []store.Change) {
+	if len(m.missed[i])+len(changes) > 256 {
+		m.missed[i] = append(m.missed[i][:0], store.Change{Kind: "all"})
+		return
+	}
+	m.missed[i] = append(m.missed[i], changes...)
 }
 
 // refresh reads the header, every pane loaded so far and the fact sheet if open, again.
@@ -491,6 +526,10 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 		for i, p := range m.panes {
 			if !m.started[i] {
 				continue // it reads everything fresh when first shown
+			}
+			if paneID(i) != m.active {
+				m.miss(paneID(i), msg.Changes)
+				continue
 			}
 			cmds = append(cmds, own(paneID(i), 0, p.Update(msg)))
 		}

@@ -128,8 +128,15 @@ func (r *routes) load() tea.Cmd {
 	c, withDraft := r.c, !r.draftLooked
 	r.draftLooked = true
 	return func() tea.Msg {
-		d, err := loadRoutes(c.Ctx, c.Store, c.Actor)
-		msg := routesLoaded{d: d, err: err}
+		// One per scope and store version for the whole server: the rows point into it.
+		d, err := query.GetShared(c.Ctx, c.Shared, sharedRoutes, c.Actor, func() (*routesData, error) {
+			d, err := loadRoutes(c.Ctx, c.Store, c.Actor)
+			return &d, err
+		})
+		msg := routesLoaded{err: err}
+		if d != nil {
+			msg.d = *d
+		}
 		if withDraft && err == nil && c.Actor.Role != store.RoleInspector {
 			var gd store.GroupDraft
 			if id, ok := c.drafts()(store.DraftGroup, &gd); ok {

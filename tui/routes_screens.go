@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -193,6 +194,15 @@ func (s *routeSheet) reorder(g *groupRow, dir int) tea.Cmd {
 	if j < 0 || j >= len(g.stops) || len(g.stops) != len(g.route.Households) {
 		return nil
 	}
+	// The rows are the scope's shared read model (query.Shared): the pane shows the move at
+	// once on its own copy of the group's row, until the change comes back as new data.
+	at := slices.IndexFunc(r.d.groups, func(x groupRow) bool { return x.g.ID == g.g.ID })
+	if at < 0 {
+		return nil
+	}
+	r.d.groups = slices.Clone(r.d.groups)
+	g = &r.d.groups[at]
+	g.stops = slices.Clone(g.stops)
 	g.stops[i], g.stops[j] = g.stops[j], g.stops[i]
 	rt := g.route
 	rt.Households = append([]string(nil), rt.Households...)

@@ -50,8 +50,14 @@ type visitsData struct {
 	groups     []store.Group
 	members    map[string]store.Member
 	grids      map[string]string
-	concerns   map[string]store.Concern
-	draft      *store.VisitDraft
+	// concerns are those the visits raised (raised, raisedSet), the session's own lookup in
+	// the ledger view.
+	concerns  map[string]store.Concern
+	raised    []string
+	raisedSet map[string]bool
+	// shared is the scope's shared model this session's data was made over.
+	shared *visitsData
+	draft  *store.VisitDraft
 	// heldDraft: the user has a draft, but another live session holds it open.
 	heldDraft bool
 	routes    map[string]store.Route
@@ -116,15 +122,68 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 		if withDraft {
 			find = c.drafts()
 		}
-		d, err := loadVisits(c.Ctx, c.Store, c.Ledger, c.Actor, find)
-		if err == nil && withDraft && d.draft == nil && c.Actor.Role != store.RoleInspector {
+		// The visits, households and the household picker are one per scope and store
+		// version for the whole server; the session keeps its own header over them, with the
+		// concerns its visits raised and its draft.
+		sh, err := query.GetShared(c.Ctx, c.Shared, sharedVisits, c.Actor, func() (*visitsData, error) {
+			return loadVisits(c.Ctx, c.Store, c.Actor)
+		})
+		if err != nil {
+			return visitsLoaded{err: err}
+		}
+		d := *sh
+		d.shared = sh
+		if d.concerns, err = c.Ledger.Get(c.Ctx, c.Actor, d.raised); err != nil {
+			return visitsLoaded{err: err}
+		}
+		if find != nil && c.Actor.Role != store.RoleInspector {
+			var dr store.VisitDraft
+			if id, ok := find(store.DraftVisit, &dr); ok {
+				dr.DraftID = id
+				d.draft = &dr
+			}
+		}
+		if withDraft && d.draft == nil && c.Actor.Role != store.RoleInspector {
 			d.heldDraft = c.hasDrafts(store.DraftVisit)
 		}
-		return visitsLoaded{data: d, err: err}
+		return visitsLoaded{data: &d}
 	}
 }
 
-func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, find draftFinder) (*visitsData, error) {
+// visitsConcerns carries the concerns the pane's visits raised, read again from the ledger
+// view after some of them changed.
+type visitsConcerns struct {
+	shared   *visitsData // the shared model they were read for
+	concerns map[string]store.Concern
+	err      error
+}
+
+// loadConcerns reads the concerns the visits raised again: a change of concerns costs the
+// pane a lookup of its own few, not a new model.
+func (v *visits) loadConcerns() tea.Cmd {
+	c, d := v.c, v.data
+	return func() tea.Msg {
+		cs, err := c.Ledger.Get(c.Ctx, c.Actor, d.raised)
+		return visitsConcerns{shared: d.shared, concerns: cs, err: err}
+	}
+}
+
+// raisedChanged reports whether a change is of a concern one of the pane's visits raised.
+func (v *visits) raisedChanged(msg ChangedMsg) bool {
+	if v.data == nil {
+		return false
+	}
+	for _, c := range msg.Changes {
+		if c.Kind == "concern" && (c.ID == "" || v.data.raisedSet[c.ID]) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadVisits reads what every session of the actor's scope shares: the visits, households,
+// the household picker's options with their search keys, groups, members, teams and routes.
+func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsData, error) {
 	d := &visitsData{households: map[string]store.Household{}, members: map[string]store.Member{},
 		grids: map[string]string{}, routes: map[string]store.Route{}}
 	vs, err := st.Visits(ctx, a)
@@ -175,12 +234,12 @@ func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.A
 	}
 	// The pane shows a concern only as part of the visit that raised it: it looks those up,
 	// not the whole ledger (200,000 rows on a county store).
-	var raised []string
+	d.raisedSet = map[string]bool{}
 	for _, x := range vs {
-		raised = append(raised, x.Concerns...)
-	}
-	if d.concerns, err = l.Get(ctx, a, raised); err != nil {
-		return nil, err
+		d.raised = append(d.raised, x.Concerns...)
+		for _, id := range x.Concerns {
+			d.raisedSet[id] = true
+		}
 	}
 	teams, err := st.Teams(ctx, a)
 	if err != nil {
@@ -215,13 +274,6 @@ func loadVisits(ctx context.Context, st store.Engine, l *query.Ledger, a store.A
 		}
 		return d.rows[i].v.At.After(d.rows[j].v.At)
 	})
-	if find != nil && a.Role != store.RoleInspector {
-		var dr store.VisitDraft
-		if id, ok := find(store.DraftVisit, &dr); ok {
-			dr.DraftID = id
-			d.draft = &dr
-		}
-	}
 	return d, nil
 }
 
@@ -296,8 +348,22 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case ChangedMsg:
-		if msg.touches("visit", "household", "group", "concern", "route") {
+		if msg.touches("visit", "household", "group", "route") {
 			return v.reload.want(func() tea.Cmd { return v.load(false) })
+		}
+		if v.raisedChanged(msg) {
+			return v.loadConcerns()
+		}
+		return nil
+	case visitsConcerns:
+		// Kept only if no new data came meanwhile (it has its own concerns).
+		if msg.err == nil && v.data != nil && msg.shared == v.data.shared {
+			d := *v.data
+			d.concerns = msg.concerns
+			v.data = &d
+			if v.body != nil {
+				v.body.refresh(v.data)
+			}
 		}
 		return nil
 	case openVisitMsg:
