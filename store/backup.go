@@ -32,8 +32,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 const (
@@ -104,7 +102,7 @@ func (s *Store) Backup(ctx context.Context, a Actor, w io.Writer) (BackupInfo, e
 		body = io.MultiWriter(bw, mac)
 	}
 	cw := &countWriter{w: body}
-	if _, err := s.db.Backup(cw, 0); err != nil {
+	if err := s.db.Backup(cw); err != nil {
 		return info, fmt.Errorf("backup: %w", err)
 	}
 	info.Bytes = cw.n
@@ -327,7 +325,7 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := st.db.Load(body, 256); err != nil {
+	if err := st.db.Load(body); err != nil {
 		st.Close()
 		return fail(fmt.Errorf("load: %w", err))
 	}
@@ -370,8 +368,8 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 // Dump calls fn for every stored key and value, in key order: for checks that compare whole
 // stores (the backup test, the crash harness).
 func (s *Store) Dump(ctx context.Context, fn func(key, value []byte) error) error {
-	return s.db.View(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100})
+	return s.db.View(ctx, func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			v, err := it.Item().ValueCopy(nil)
