@@ -123,3 +123,11 @@ type ChangeRecorder interface {
 	// RecordChanges records the changes in the transaction, to be announced when it commits.
 	RecordChanges(changes []Change, hhVillages []string) error
 }
+
+// ChangeSource is implemented by an engine that hears of other processes' commits (PostgreSQL's
+// LISTEN): the store starts it once open, and it calls publish with each commit's changes and
+// the villages whose households it wrote, in commit order, until the engine is closed.
+type ChangeSource interface {
+	// StartFeed starts delivering other processes' changes to publish.
+	StartFeed(publish func(changes []Change, hhVillages []string))
+}

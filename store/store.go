@@ -167,7 +167,17 @@ func openKV(kv KV, dir string, o Options) (*Store, error) {
 		}
 		s.indexed = true
 	}
+	if src, ok := kv.(ChangeSource); ok {
+		src.StartFeed(s.publishRemote)
+	}
 	return s, nil
+}
+
+// publishRemote tells this process of another one's commit, as update does of its own: the
+// household cache forgets first, then the hub publishes.
+func (s *Store) publishRemote(changes []Change, hhVillages []string) {
+	s.hh.invalidate(hhVillages...)
+	s.hub.Publish(changes...)
 }
 
 // Close closes the database once the calls in flight have finished (the gate, gate.go, waits
