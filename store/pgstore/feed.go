@@ -15,6 +15,9 @@ import (
 // channel is the NOTIFY channel of the change feed.
 const channel = "sanbai_changes"
 
+// feedApp is the application_name of each front end's LISTEN connection.
+const feedApp = "sanbai-feed"
+
 // changeBody is one committed write in the changes table.
 type changeBody struct {
 	Changes    []store.Change `json:"changes"`
@@ -41,7 +44,10 @@ func (d *db) StartFeed(publish func([]store.Change, []string)) {
 	}
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, d.pool.Config().ConnConfig.Copy())
+			cfg := d.pool.Config().ConnConfig.Copy()
+			// Named, so an operator (and a test) can tell the feed's connection apart.
+			cfg.RuntimeParams["application_name"] = feedApp
+			return pgx.ConnectConfig(ctx, cfg)
 		},
 		LogError: func(_ context.Context, err error) {
 			if ctx.Err() == nil {
