@@ -402,6 +402,9 @@ func (it *iterator) fetch(from []byte, include, open bool) {
 	if it.t.err != nil || it.t.conflict != nil {
 		return
 	}
+	if from == nil {
+		from = []byte{} // nil would be NULL, which no key is >= to
+	}
 	var where []string
 	var args []any
 	arg := func(cond string, v any) {
