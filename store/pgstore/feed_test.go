@@ -2,6 +2,10 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,4 +85,55 @@ func TestFeedAcrossFrontEnds(t *testing.T) {
 	}
 	tag(second.ID, other)
 	seen(second.ID, 5*time.Second)
+}
+
+// TestTriageAcrossFrontEnds: two front ends change the same concern. One working from a version
+// the other has changed meanwhile is refused as stale (the session asks), never applied over
+// it; changes made at once from both, each against the newest version, are all kept.
+func TestTriageAcrossFrontEnds(t *testing.T) {
+	url := pgtest.Database(t)
+	now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local) }
+	a := open(t, url, now)
+	if err := demo.Seed(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, url, now)
+	sys := store.System()
+	var c store.Concern
+	cs, _ := a.Concerns(t.Context(), sys)
+	for _, x := range cs {
+		if x.Status.Open() && x.Project == "" {
+			c = x
+			break
+		}
+	}
+	if _, err := a.Triage(t.Context(), sys, c.ID, c.Rev, store.Op{Kind: store.OpSolution, Text: "先修路"}); err != nil {
+		t.Fatal(err)
+	}
+	var stale *store.StaleError
+	if _, err := b.Triage(t.Context(), sys, c.ID, c.Rev, store.Op{Kind: store.OpSolution, Text: "先修桥"}); !errors.As(err, &stale) {
+		t.Fatalf("B's change from the version A changed: %v", err)
+	}
+	c, _ = b.Concern(t.Context(), sys, c.ID)
+	const each = 10
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for n, e := range []*store.Store{a, b} {
+		for w := range 2 {
+			wg.Go(func() {
+				for i := range each {
+					if _, err := e.Triage(t.Context(), sys, c.ID, -1, store.Op{Kind: store.OpSolution, Text: fmt.Sprintf("方案%d-%d-%d", n, w, i)}); err != nil {
+						t.Errorf("triage: %v", err)
+						return
+					}
+					done.Add(1)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	after, err := a.Concern(t.Context(), sys, c.ID)
+	if err != nil || after.Rev != c.Rev+int(done.Load()) || len(after.Moves) != len(c.Moves)+int(done.Load()) {
+		t.Fatalf("%d changes made; Rev %d → %d, moves %d → %d (%v)", done.Load(), c.Rev, after.Rev, len(c.Moves), len(after.Moves), err)
+	}
 }
