@@ -84,3 +84,75 @@ func TestTwoFrontEnds(t *testing.T) {
 		t.Fatalf("front end B reads %+v %v", after, err)
 	}
 }
+
+// TestKillFrontEndMidWrite: a front end on PostgreSQL is killed (SIGKILL) while a session on it
+// keeps changing a concern's colour, three times over; every change the screen acknowledged is
+// in the database afterwards, in the concern's history, and a second front end that stayed up
+// serves it.
+func TestKillFrontEndMidWrite(t *testing.T) {
+	url := pgtest.Database(t)
+	bin := buildSanbai(t)
+	survivor := startFrontEnd(t, url, true)
+	key := survivor.addUser(t, "王芳", store.RoleTownship, "")
+	var acked []store.Tag
+	var id string
+	for cycle := range 3 {
+		c := startChild(t, bin, t.TempDir(), "--store", url)
+		s := &server{addr: c.addr}
+		tm := s.open(t, key, 80, 24, nil)
+		tm.waitText("覆盖  户")
+		tm.send("3")
+		if id == "" {
+			tm.waitText("[3 台账]", "编号")
+			id = selectedID(t, tm.waitSelected())
+		} else {
+			tm.send("/" + id + "\r")
+		}
+		tm.waitFor(id+" selected", func(s string) bool { return strings.Contains(line(s, "▸"), id) })
+		stop := time.After(time.Duration(300+200*cycle) * time.Millisecond)
+	writes:
+		for {
+			var cur store.Tag
+			for word, tag := range tagWord {
+				if strings.Contains(line(tm.screen(), "▸"), " "+word+" ") {
+					cur = tag
+				}
+			}
+			next := store.Tags()[(indexOf(cur)+1)%3]
+			tm.send(tagKey[next])
+			if !ackWait(tm, func(s string) bool {
+				return strings.Contains(s, "挂"+tagName[next]+"牌") && strings.Contains(line(s, "▸"), " "+tagName[next]+" ")
+			}, 10*time.Second) {
+				break
+			}
+			acked = append(acked, next)
+			select {
+			case <-stop:
+				break writes
+			default:
+			}
+		}
+		// Kill it with a change just sent, unanswered: mid-write.
+		tm.send("r")
+		c.kill()
+		tm.close()
+	}
+	if len(acked) < 3 {
+		t.Fatalf("only %d changes acknowledged", len(acked))
+	}
+	c, err := survivor.st.Concern(t.Context(), store.System(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []store.Move
+	for _, m := range c.Moves {
+		if m.By == "王芳" {
+			mine = append(mine, m)
+		}
+	}
+	// Each acknowledged change is a move; at most one more per kill went in unanswered.
+	if len(mine) < len(acked) || len(mine) > len(acked)+3 {
+		t.Fatalf("%d changes acknowledged, %d moves by the user in the database", len(acked), len(mine))
+	}
+	t.Logf("%d changes acknowledged across 3 kills, %d moves stored", len(acked), len(mine))
+}
