@@ -678,7 +678,14 @@ func (s *Store) applyJournal(ctx context.Context, id string, rec journalCommit, 
 		if err := txn.Delete([]byte(journalCommitKey(id))); err != nil {
 			return err
 		}
-		return txn.Delete([]byte(journalLock))
+		if err := txn.Delete([]byte(journalLock)); err != nil {
+			return err
+		}
+		// Other front ends reload too (the apply's own batches announce nothing).
+		if rec, ok := txn.(ChangeRecorder); ok {
+			return rec.RecordChanges([]Change{{Kind: "all"}}, nil)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -754,6 +761,9 @@ func (s *Store) recoverImports() error {
 		return err
 	}
 	for id := range ids {
+		if s.shared && !abandonedImport(id, s.now()) {
+			continue // another front end's import, under way
+		}
 		var rec journalCommit
 		err := s.db.View(context.Background(), func(txn KVTxn) error {
 			_, err := getJSON(txn, journalCommitKey(id), &rec)
@@ -776,6 +786,13 @@ func (s *Store) recoverImports() error {
 	}
 	// A lock left by an import that staged nothing yet.
 	return s.db.Update(context.Background(), func(txn KVTxn) error {
+		if s.shared {
+			if item, err := txn.Get([]byte(journalLock)); err == nil {
+				if v, _ := item.ValueCopy(nil); !abandonedImport(string(v), s.now()) {
+					return nil
+				}
+			}
+		}
 		err := txn.Delete([]byte(journalLock))
 		if errors.Is(err, ErrKeyNotFound) {
 			return nil

@@ -47,6 +47,16 @@ type Store struct {
 	// touch until it is applied (roster.go).
 	importMu  sync.RWMutex
 	importing map[string]bool
+
+	// shared says other processes use the same engine (several front ends on PostgreSQL):
+	// an import another one is applying guards its rows here too (sharedimport.go).
+	shared bool
+	// remoteImport caches the rows of the committed import another process is applying.
+	remoteMu     sync.Mutex
+	remoteImport struct {
+		id   string
+		keys map[string]bool
+	}
 }
 
 // Options configure Open.
@@ -143,6 +153,7 @@ func openKV(kv KV, dir string, o Options) (*Store, error) {
 	s := &Store{db: newGatedDB(kv), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey,
 		hh: newHHCache()}
 	s.seqs, _ = kv.(AuditSequencer)
+	_, s.shared = kv.(ChangeSource)
 	s.hub.Observe(s.hh.note)
 	if err := s.loadAuditSeq(); err != nil {
 		return nil, err
@@ -276,6 +287,13 @@ func (s *Store) update(ctx context.Context, a Actor, fn func(tx *Tx) error) erro
 		tx := &Tx{actor: a, at: s.now(), guarded: s.importing}
 		err = s.db.Update(ctx, func(txn KVTxn) error {
 			tx.txn = txn
+			if s.shared && tx.guarded == nil {
+				g, err := s.sharedImportKeys(txn)
+				if err != nil {
+					return err
+				}
+				tx.guarded = g
+			}
 			if err := fn(tx); err != nil {
 				return err
 			}
