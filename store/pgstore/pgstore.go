@@ -346,11 +346,15 @@ func (i item) ValueCopy(dst []byte) ([]byte, error) {
 	return append(dst[:0], i.v...), nil
 }
 
-// pageSize is how many rows an iterator reads at a time.
-const pageSize = 256
+// An iterator reads firstPage rows, then pages twice as large up to maxPage: a lookup that
+// stops early reads little, and a county's scan makes few round trips.
+const (
+	firstPage = 256
+	maxPage   = 8192
+)
 
 func (t *txn) NewIterator(o store.IteratorOptions) store.KVIterator {
-	return &iterator{t: t, o: o, hi: prefixEnd(o.Prefix)}
+	return &iterator{t: t, o: o, hi: prefixEnd(o.Prefix), page: firstPage}
 }
 
 // prefixEnd is the smallest key after every key with the prefix, nil when there is none
@@ -377,6 +381,7 @@ type iterator struct {
 	rows []item
 	i    int
 	more bool // the last page was full: there may be more rows
+	page int  // the size of the next page
 }
 
 func (it *iterator) Rewind() {
@@ -415,6 +420,8 @@ func (it *iterator) Close() {}
 // with open set from the very end.
 func (it *iterator) fetch(from []byte, include, open bool) {
 	it.rows, it.i, it.more = it.rows[:0], 0, false
+	size := it.page
+	it.page = min(2*it.page, maxPage)
 	if it.t.err != nil || it.t.conflict != nil {
 		return
 	}
@@ -454,7 +461,7 @@ func (it *iterator) fetch(from []byte, include, open bool) {
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += " ORDER BY " + order + " LIMIT " + strconv.Itoa(pageSize)
+	sql += " ORDER BY " + order + " LIMIT " + strconv.Itoa(size)
 	rows, err := it.t.tx.Query(it.t.ctx, sql, args...)
 	if err != nil {
 		it.fail(err)
@@ -473,7 +480,7 @@ func (it *iterator) fetch(from []byte, include, open bool) {
 		it.fail(err)
 		return
 	}
-	it.more = len(it.rows) == pageSize
+	it.more = len(it.rows) == size
 }
 
 // fail ends the iteration and fails the transaction with err.
