@@ -34,7 +34,7 @@ func pubKey(t *testing.T) string {
 
 func TestEveryCommandHasHelp(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"user", "--help"},
-		{"user", "add", "--help"}, {"user", "list", "--help"}, {"user", "remove", "--help"}} {
+		{"user", "add", "--help"}, {"user", "list", "--help"}, {"user", "remove", "--help"}, {"migrate", "--help"}} {
 		out, errOut, code := cli(args...)
 		if code != 0 || !strings.Contains(strings.ToLower(out+errOut), "usage") && !strings.Contains(out+errOut, "user add") {
 			t.Errorf("%v: code %d\n%s%s", args, code, out, errOut)
