@@ -51,6 +51,11 @@ type Target struct {
 	User    string
 	Signer  gossh.Signer
 	Command string // run instead of the login shell when set
+	// OpenSSH and KeyFile, when set, log in with the OpenSSH client at that path and the
+	// private key of Signer in that file, instead of Go's client (see DialOptions).
+	OpenSSH, KeyFile string
+	// Env is sent as environment requests at login (e.g. SANBAI_LEAN=1).
+	Env []string
 	// PerRunUser gives each run its own user name (User-W×H), so that state a run leaves
 	// behind for its user, such as a visit draft, does not change the next run's screens.
 	PerRunUser bool
@@ -469,7 +474,8 @@ func RowsFiles(dir, rowsPath string, n int) ([]string, error) {
 // Dial logs in to the target at addr (its own, or a relay's) with a w×h terminal, offering
 // only the given key exchanges when kex is set.
 func (tg Target) Dial(w, h int, addr string, kex ...string) (*Term, error) {
-	return Dial(DialOptions{Addr: addr, User: tg.User, Signer: tg.Signer, W: w, H: h, Command: tg.Command, KeyExchanges: kex})
+	return Dial(DialOptions{Addr: addr, User: tg.User, Signer: tg.Signer, W: w, H: h, Command: tg.Command, KeyExchanges: kex,
+		OpenSSH: tg.OpenSSH, KeyFile: tg.KeyFile, Env: tg.Env})
 }
 
 // SameKex is the key exchange OpenSSH 9.2 agrees on with Go's client. Go's client prefers the

@@ -29,6 +29,13 @@ var EdgeTargets = map[[2]int]int64{
 	{120, 40}: 500,
 }
 
+// LeanTargets are the lean display's at 80×24 (issue 19, part 2): a cursor move at par with
+// less, a page under its default's.
+var LeanTargets = map[string]int64{
+	ActCursor: 160,
+	ActPage:   2200,
+}
+
 // Target limits that are not byte counts.
 const (
 	TargetFirstScreen = 8192 // bytes both ways, handshake included

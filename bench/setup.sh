@@ -6,7 +6,7 @@ set -euo pipefail
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v less >/dev/null || need+=(less)
-command -v ssh-keygen >/dev/null || need+=(openssh-client)
+{ command -v ssh-keygen && command -v ssh; } >/dev/null || need+=(openssh-client)
 command -v ps >/dev/null || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "bench/setup.sh: installing ${need[*]}" >&2

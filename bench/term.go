@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -31,6 +34,10 @@ type Term struct {
 	sess   *gossh.Session
 	stdin  io.WriteCloser
 	done   chan struct{}
+	// cmd and ptmx are the OpenSSH client and its PTY, when it is the client (dialOpenSSH).
+	cmd   *exec.Cmd
+	ptmx  *os.File
+	first chan struct{} // closed at the first byte of output, when not nil
 
 	// Handshake is the time from dialling to an authenticated connection.
 	Handshake time.Duration
@@ -51,10 +58,18 @@ type DialOptions struct {
 	Command string
 	// KeyExchanges restricts the client's key exchange algorithms when set.
 	KeyExchanges []string
+	// OpenSSH, when set, is the path of the OpenSSH client to log in with instead of Go's,
+	// with the private key in KeyFile.
+	OpenSSH, KeyFile string
+	// Env is sent to the server as KEY=VALUE environment requests (OpenSSH's SetEnv).
+	Env []string
 }
 
 // Dial connects, authenticates, asks for a PTY of W×H and starts the shell or command.
 func Dial(o DialOptions) (*Term, error) {
+	if o.OpenSSH != "" {
+		return dialOpenSSH(o)
+	}
 	start := time.Now()
 	conn, err := net.DialTimeout("tcp", o.Addr, 10*time.Second)
 	if err != nil {
@@ -89,6 +104,12 @@ func (t *Term) start(o DialOptions) error {
 		return err
 	}
 	t.sess = sess
+	for _, kv := range o.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := sess.Setenv(k, v); err != nil {
+			return err
+		}
+	}
 	if err := sess.RequestPty("xterm-256color", o.H, o.W, gossh.TerminalModes{}); err != nil {
 		return err
 	}
@@ -110,26 +131,32 @@ func (t *Term) start(o DialOptions) error {
 	// The terminal's answers to the application's queries go back up, as a real terminal's
 	// would; the emulator blocks if nobody reads them.
 	go func() { _, _ = io.Copy(t.stdin, readerFunc(t.emu.Read)) }()
-	go func() {
-		defer close(t.done)
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := stdout.Read(buf)
-			if n > 0 {
-				t.mu.Lock()
-				t.payload += int64(n)
-				if t.rec != nil {
-					t.rec.Write(buf[:n])
-				}
-				_, _ = t.emu.Write(buf[:n])
-				t.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+	go t.read(stdout)
 	return nil
+}
+
+// read plays the session's output into the emulator until it ends.
+func (t *Term) read(stdout io.Reader) {
+	defer close(t.done)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := stdout.Read(buf)
+		if n > 0 {
+			t.mu.Lock()
+			if t.payload == 0 && t.first != nil {
+				close(t.first)
+			}
+			t.payload += int64(n)
+			if t.rec != nil {
+				t.rec.Write(buf[:n])
+			}
+			_, _ = t.emu.Write(buf[:n])
+			t.mu.Unlock()
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // readerFunc turns a read function into an io.Reader.
@@ -149,6 +176,10 @@ func (t *Term) Resize(w, h int) error {
 	t.mu.Lock()
 	t.emu.Resize(w, h)
 	t.mu.Unlock()
+	if t.ptmx != nil {
+		// The OpenSSH client tells the server on SIGWINCH, as it does for a person.
+		return pty.Setsize(t.ptmx, &pty.Winsize{Rows: uint16(h), Cols: uint16(w)})
+	}
 	return t.sess.WindowChange(h, w)
 }
 
@@ -213,6 +244,13 @@ func (t *Term) WaitText(limit time.Duration, texts ...string) error {
 
 // Close ends the session and the connection.
 func (t *Term) Close() {
+	if t.cmd != nil {
+		_ = t.cmd.Process.Kill()
+		_ = t.cmd.Wait()
+		t.ptmx.Close()
+		t.emu.Close()
+		return
+	}
 	if t.sess != nil {
 		t.sess.Close()
 	}

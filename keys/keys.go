@@ -22,7 +22,9 @@ type KeyMap struct {
 	Help                       key.Binding
 	Quit                       key.Binding
 	Lang                       key.Binding
-	Refresh                    key.Binding
+	// Lean switches the lean profile for slow links on and off.
+	Lean    key.Binding
+	Refresh key.Binding
 	// Facts opens the village fact sheet (明白纸) from any pane.
 	Facts key.Binding
 	// Find opens the household finder and card (户情卡) from any pane; / does too on a pane
@@ -93,6 +95,7 @@ var defs = map[string]struct {
 	"help":          {[]string{"?"}, text{"?", "帮助", "help"}},
 	"quit":          {[]string{"q", "ctrl+c"}, text{"q", "退出", "quit"}},
 	"lang":          {[]string{"L"}, text{"L", "中/英", "中/EN"}},
+	"lean":          {[]string{"B"}, text{"B", "省流显示", "lean display"}},
 	"refresh":       {[]string{"ctrl+r"}, text{"ctrl+r", "刷新", "refresh"}},
 	"facts":         {[]string{"i"}, text{"i", "明白纸", "fact sheet"}},
 	"find":          {[]string{"ctrl+f"}, text{"ctrl+f", "查户(户情卡)", "find a household"}},
@@ -193,7 +196,7 @@ func (k *KeyMap) byName() map[string]*key.Binding {
 		"pane1": &k.Pane1, "pane2": &k.Pane2, "pane3": &k.Pane3, "pane4": &k.Pane4, "pane5": &k.Pane5,
 		"filereport": &k.FileReport, "weights": &k.Weights,
 		"nextpane": &k.NextPane, "prevpane": &k.PrevPane, "help": &k.Help, "quit": &k.Quit,
-		"lang": &k.Lang, "refresh": &k.Refresh, "facts": &k.Facts, "find": &k.Find,
+		"lang": &k.Lang, "lean": &k.Lean, "refresh": &k.Refresh, "facts": &k.Facts, "find": &k.Find,
 		"up": &k.Up, "down": &k.Down, "pageup": &k.PageUp, "pagedown": &k.PageDown,
 		"top": &k.Top, "bottom": &k.Bottom, "open": &k.Open, "back": &k.Back,
 		"left": &k.Left, "right": &k.Right,

@@ -539,6 +539,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Context: sess.Context(),
 		Store:   s.cfg.Store, Ledger: s.ledger, Finder: s.finder, User: u, Demo: s.cfg.Demo, Registered: registered, Lang: lang,
 		ASCII:    envIs(sess.Environ(), "SANBAI_ASCII", "1"),
+		Lean:     pickLean(u.Lean, sess.Environ()),
 		Width:    pty.Window.Width,
 		Height:   pty.Window.Height,
 		Presence: s.presence,
@@ -614,6 +615,18 @@ func pickLang(userLang string, environ []string, def string) string {
 		}
 	}
 	return def
+}
+
+// pickLean chooses the lean display: SANBAI_LEAN=1 or 0 sent by the client (ssh -o
+// SetEnv=SANBAI_LEAN=1) decides for this session, else the user's remembered choice.
+func pickLean(userLean bool, environ []string) bool {
+	switch {
+	case envIs(environ, "SANBAI_LEAN", "1"):
+		return true
+	case envIs(environ, "SANBAI_LEAN", "0"):
+		return false
+	}
+	return userLean
 }
 
 func envIs(environ []string, key, val string) bool {

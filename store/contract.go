@@ -155,6 +155,8 @@ type Accounts interface {
 	// UserByKey finds who a key belongs to, at login: there is no actor yet.
 	UserByKey(ctx context.Context, fingerprint string) (User, error)
 	SetLang(ctx context.Context, a Actor, lang string) error
+	// SetLean stores the user's choice of the lean display.
+	SetLean(ctx context.Context, a Actor, on bool) error
 }
 
 // Importer is the import verb's: a roster in, all or nothing (roster.go).

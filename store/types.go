@@ -442,9 +442,11 @@ type User struct {
 	Keys    []string `json:"keys"` // authorized-key lines
 	// Fingerprints are the keys' SHA256 fingerprints, in the order of Keys, given by whoever
 	// parsed them (the store knows no key formats).
-	Fingerprints []string  `json:"fingerprints,omitempty"`
-	Lang         string    `json:"lang,omitempty"`
-	Created      time.Time `json:"created"`
+	Fingerprints []string `json:"fingerprints,omitempty"`
+	Lang         string   `json:"lang,omitempty"`
+	// Lean is the user's choice of the lean display for slow links (B in the TUI).
+	Lean    bool      `json:"lean,omitempty"`
+	Created time.Time `json:"created"`
 }
 
 // AuditEvent records one change: who, when, what, and the value before and after.

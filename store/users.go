@@ -164,6 +164,19 @@ func (s *Store) UserByKey(ctx context.Context, fingerprint string) (User, error)
 	return u, err
 }
 
+// SetLean stores whether a user wants the lean display (no colour, the cursor a mark).
+func (s *Store) SetLean(ctx context.Context, a Actor, on bool) error {
+	return s.update(ctx, a, func(tx *Tx) error {
+		var u User
+		before, err := tx.get(userKey(a.Name), &u)
+		if err != nil {
+			return err
+		}
+		u.Lean = on
+		return tx.put("user.lean", userKey(a.Name), before, u, Change{Kind: "user", ID: a.Name})
+	})
+}
+
 // SetLang stores a user's interface language ("zh" or "en").
 func (s *Store) SetLang(ctx context.Context, a Actor, lang string) error {
 	if lang != "zh" && lang != "en" {

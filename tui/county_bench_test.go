@@ -68,7 +68,7 @@ func benchQueue(b *testing.B, st *store.Store, l *query.Ledger) *queue {
 // benchQueueOf is the queue pane of a's session at 80×24, loaded.
 func benchQueueOf(b *testing.B, st *store.Store, l *query.Ledger, a store.Actor) *queue {
 	c := &Common{Ctx: b.Context(), Store: st, Ledger: l, Actor: a, Lang: "zh",
-		Styles: views.NewStyles(false), Keys: keys.New("zh")}
+		Styles: views.NewStyles(false, false), Keys: keys.New("zh")}
 	q := newQueue(c, newFocus(nil))
 	q.SetSize(80, 21)
 	// The first frame: the pane's lists and the first window (the owners to choose from

@@ -23,6 +23,8 @@ var texts = map[string][2]string{
 	"err.busy":                {"多人同时修改，请重试", "Several people changed this at once; try again"},
 	"err.generic":             {"出错了", "Error"},
 	"lang.set":                {"界面语言：中文", "Language: English"},
+	"lean.on":                 {"省流显示：开（无颜色，光标为 ▸；再按 B 关闭）", "Lean display on (no colour, the cursor is ▸; B again to leave)"},
+	"lean.off":                {"省流显示：关", "Lean display off"},
 	"tier.onsite":             {"现场", "Site"},
 	"tier.grid":               {"网格", "Grid"},
 	"tier.village":            {"新村", "Vill"},

@@ -54,6 +54,8 @@ type Options struct {
 	Lang string
 	// ASCII draws rules and bars in plain ASCII.
 	ASCII bool
+	// Lean starts in the lean display for slow links (views.NewStyles); B switches it.
+	Lean bool
 	// Width and Height are the initial window size, if known.
 	Width, Height int
 	// Presence is the server's registry of what each user shows, for follow mode.
@@ -158,7 +160,7 @@ func New(o Options) *Model {
 		Finder:     o.Finder,
 		Actor:      store.ActorFor(o.User),
 		Lang:       lang,
-		Styles:     views.NewStyles(o.ASCII),
+		Styles:     views.NewStyles(o.ASCII, o.Lean),
 		Keys:       keys.New(lang),
 		Demo:       o.Demo,
 		Registered: o.Registered,
@@ -414,6 +416,8 @@ func (m *Model) followerUpdate(msg tea.Msg) tea.Cmd {
 			m.showHelp = true
 		case key.Matches(msg, k.Lang):
 			return m.toggleLang()
+		case key.Matches(msg, k.Lean):
+			return m.toggleLean()
 		default:
 			m.fs.say(fmt.Sprintf(m.c.T("follow.readonly"), m.follow), false)
 		}
@@ -751,6 +755,8 @@ func (m *Model) global(km tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.ownLayer(m.facts, m.facts.show()), true
 	case key.Matches(km, k.Lang):
 		return m.toggleLang(), true
+	case key.Matches(km, k.Lean):
+		return m.toggleLean(), true
 	case key.Matches(km, k.Refresh):
 		return m.refresh(), true
 	}
@@ -766,6 +772,23 @@ func (m *Model) toggleLang() tea.Cmd {
 		lang = "en"
 	}
 	c := m.c.withLang(lang)
+	m.setCommon(c)
+	m.fs.say(c.T("lang.set"), false)
+	return m.remember(func(c *Common) error { return c.Store.SetLang(c.Ctx, c.Actor, lang) })
+}
+
+// toggleLean switches the lean display for slow links, remembered like the language.
+func (m *Model) toggleLean() tea.Cmd {
+	on := !m.c.Styles.Lean
+	n := *m.c
+	n.Styles = views.NewStyles(m.c.Styles.ASCII, on)
+	m.setCommon(&n)
+	m.fs.say(n.T(map[bool]string{true: "lean.on", false: "lean.off"}[on]), false)
+	return m.remember(func(c *Common) error { return c.Store.SetLean(c.Ctx, c.Actor, on) })
+}
+
+// setCommon hands the session a new Common: to every pane and layer.
+func (m *Model) setCommon(c *Common) {
 	m.c = c
 	for _, p := range m.panes {
 		if x, ok := p.(commoner); ok {
@@ -778,12 +801,16 @@ func (m *Model) toggleLang() tea.Cmd {
 			x.setCommon(c)
 		}
 	}
-	m.fs.say(c.T("lang.set"), false)
+}
+
+// remember saves a setting of a registered user, in a command.
+func (m *Model) remember(save func(c *Common) error) tea.Cmd {
+	c := m.c
 	if !c.Registered {
 		return nil
 	}
 	return func() tea.Msg {
-		if err := c.Store.SetLang(c.Ctx, c.Actor, lang); err != nil {
+		if err := save(c); err != nil {
 			return statusMsg{text: c.errText(err), err: true}
 		}
 		return nil
@@ -996,7 +1023,7 @@ func (m *Model) helpView(h int) string {
 	k := m.c.Keys
 	groups := append(m.front().FullHelp(),
 		[]key.Binding{k.Pane1, k.Pane2, k.Pane3, k.Pane4, k.Pane5, k.NextPane, k.PrevPane},
-		[]key.Binding{k.Find, k.Facts, k.Help, k.Lang, k.Refresh, k.Quit})
+		[]key.Binding{k.Find, k.Facts, k.Help, k.Lang, k.Lean, k.Refresh, k.Quit})
 	lines := []string{m.c.Styles.Title.Render(m.c.T("help.title")), ""}
 	var row []string
 	rowWidth := 0

@@ -41,13 +41,23 @@ type Styles struct {
 	// ASCII draws rules and bars with plain ASCII, for clients that draw box-drawing
 	// characters double-width (an option in PuTTY and Xshell).
 	ASCII bool
+	// Lean is the profile for slow links (NewStyles): no colour, only bold; a list's
+	// cursor is its ▸ alone, so moving it redraws two marks, not two reversed rows.
+	Lean bool
 }
 
 // NewStyles builds the theme. The ANSI 16 colours are used so the terminal's own palette
-// decides contrast, and the renderer downsamples them for the client's colour profile.
-func NewStyles(ascii bool) Styles {
+// decides contrast, and the renderer downsamples them for the client's colour profile. The
+// lean profile drops every colour (bold stays: it carries the tags' and headings' weight)
+// and the reversed cursor row: on a slow link each attribute change costs bytes on every
+// row it touches, and a cursor move then costs two ▸ marks.
+func NewStyles(ascii, lean bool) Styles {
 	c := func(n string) lipgloss.Style { return lipgloss.NewStyle().Foreground(lipgloss.Color(n)) }
-	return Styles{
+	if lean {
+		c = func(string) lipgloss.Style { return lipgloss.NewStyle() }
+	}
+	selected := lipgloss.NewStyle().Reverse(true)
+	st := Styles{
 		App:          lipgloss.NewStyle(),
 		Title:        lipgloss.NewStyle().Bold(true),
 		PaneActive:   lipgloss.NewStyle().Bold(true).Reverse(true),
@@ -57,7 +67,7 @@ func NewStyles(ascii bool) Styles {
 		Heading:      lipgloss.NewStyle().Bold(true),
 		Muted:        c("8"),
 		Accent:       c("6").Bold(true),
-		Selected:     lipgloss.NewStyle().Reverse(true),
+		Selected:     selected,
 		Red:          c("1").Bold(true),
 		Yellow:       c("3").Bold(true),
 		Green:        c("2"),
@@ -69,7 +79,9 @@ func NewStyles(ascii bool) Styles {
 		HelpDesc:     c("8"),
 		Banner:       c("3").Bold(true),
 		ASCII:        ascii,
+		Lean:         lean,
 	}
+	return st
 }
 
 // HRule draws a horizontal rule w cells wide.

@@ -37,7 +37,8 @@ func T(s string) Cell { return Cell{Text: s} }
 func S(s string, st Style) Cell { return Cell{Text: s, Style: st} }
 
 // Table renders a header and the visible rows of a list, w cells wide; the cursor row is drawn
-// in the Selected style and marked ▸ (or > in ASCII), so it shows without colour too.
+// in the Selected style and marked ▸ (or > in ASCII), so it shows without colour too; in the
+// lean profile the mark alone shows it.
 type Table struct {
 	Columns []Column
 	Rows    []Row
@@ -140,7 +141,9 @@ func (t Table) Lines(st Styles, w, from, to, cursor int) []string {
 			} else {
 				txt = Fit(cell.Text, ws[i])
 			}
-			if cell.Style != nil && r != cursor {
+			// The reversed cursor row is drawn in one style; a lean one keeps its cells'
+			// styles, so that only its mark changes when the cursor comes or goes.
+			if cell.Style != nil && (r != cursor || st.Lean) {
 				txt = cell.Style.Render(txt)
 			}
 			b.WriteString(txt)
@@ -149,7 +152,7 @@ func (t Table) Lines(st Styles, w, from, to, cursor int) []string {
 			}
 		}
 		line := Pad(b.String(), w)
-		if r == cursor {
+		if r == cursor && !st.Lean {
 			line = st.Selected.Render(line)
 		}
 		out = append(out, line)

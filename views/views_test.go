@@ -30,7 +30,7 @@ func TestFitCountsWideCharacters(t *testing.T) {
 }
 
 func TestTableLinesFitAndMarkTheCursor(t *testing.T) {
-	st := NewStyles(false)
+	st := NewStyles(false, false)
 	tb := Table{Columns: []Column{{Title: "编号", Width: 7}, {Title: "事项"}, {Title: "责任人", Width: 6, HideBelow: 50}}}
 	for i := 0; i < 5; i++ {
 		tb.Rows = append(tb.Rows, Row{Cells: []Cell{T("DL-000" + string(rune('1'+i))), T(strings.Repeat("屋顶漏雨", 10)), S("张强", st.Red)}})
@@ -53,7 +53,7 @@ func TestTableLinesFitAndMarkTheCursor(t *testing.T) {
 			t.Fatalf("at %d cells the owner column shown=%v", w, hasOwner)
 		}
 	}
-	ascii := NewStyles(true)
+	ascii := NewStyles(true, false)
 	if l := tb.Lines(ascii, 40, 0, 1, 0)[0]; !strings.Contains(l, ">") || strings.ContainsAny(l, "▸") {
 		t.Fatalf("ASCII cursor: %q", l)
 	}

@@ -630,6 +630,10 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 			write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
 				return e.SetLang(context.Background(), a, []string{"en", "zh"}[next()%2])
 			}},
+		"SetLean": {may: func(store.Actor, place) bool { return true }, // one's own setting
+			write: func(_ *testing.T, e store.Engine, _ *fixture, a store.Actor, _ place) error {
+				return e.SetLean(context.Background(), a, next()%2 == 0)
+			}},
 		"ImportRoster": {may: func(a store.Actor, p place) bool {
 			return a.Role == store.RoleTownship || (a.Role == store.RoleVillage && a.Village == p.village)
 		}, write: func(t *testing.T, e store.Engine, f *fixture, a store.Actor, p place) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ func main() {
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the sanbai server during its 80x24 run to this file")
 	fps := flag.Int("fps", 0, "also measure sanbai at 80x24 served at this renderer frame rate (tea.WithFPS; the default is 60)")
 	heap := flag.String("heapprofile", "", "write a heap profile of the sanbai server with the most idle sessions open to this file")
+	openssh := flag.String("openssh", "ssh", "also measure both servers at 80x24 with this OpenSSH client (found in PATH); empty to skip")
 	flag.StringVar(&o.Dump, "dump", "", "write each sanbai 80x24 latency sample (first byte, last byte) to this file, for study")
 	flag.Parse()
 	for _, s := range strings.Split(*sessions, ",") {
@@ -51,7 +53,14 @@ func main() {
 	o.MemSettle = time.Second
 	o.Logf = log.Printf
 	log.SetFlags(log.Ltime)
-	res, err := run(o, *unpatched, *profile, *heap, *fps)
+	if *openssh != "" {
+		path, err := exec.LookPath(*openssh)
+		if err != nil {
+			log.Fatalf("-openssh %q: %v (bench/setup.sh installs openssh-client)", *openssh, err)
+		}
+		*openssh = path
+	}
+	res, err := run(o, *unpatched, *profile, *heap, *fps, *openssh)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,6 +82,11 @@ type results struct {
 	fpsRun                *bench.Run // sanbai at another frame rate, 80×24
 	rawRun                *bench.Run // sanbai reading sessions without sshinput, 80×24
 	fps                   int
+	// oursSSH and baseSSH are both targets at 80×24 logged in with the OpenSSH client.
+	oursSSH, baseSSH *bench.Run
+	// lean is sanbai in the lean display (SANBAI_LEAN=1), at each size.
+	lean                  []*bench.Run
+	sshVersion            string
 	oursMem, baseMem      []bench.MemPoint
 	rows                  int
 	machine, tools, patch string
@@ -80,7 +94,7 @@ type results struct {
 	took                  time.Duration
 }
 
-func run(o bench.Options, unpatchedBin, profile, heap string, fps int) (*results, error) {
+func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh string) (*results, error) {
 	start := time.Now()
 	res := &results{machine: bench.Machine(), tools: bench.ToolVersions(), patch: bench.RendererPatch(), when: start}
 	tmp, err := os.MkdirTemp("", "sanbai-bench-")
@@ -88,7 +102,7 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int) (*results
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	signer, err := bench.NewSigner()
+	signer, keyFile, err := bench.NewSignerFile(tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +197,36 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int) (*results
 		}
 		open = append(open, b)
 		res.base = append(res.base, b)
+
+		lean := ours
+		lean.Name, lean.Env = "sanbai lean", []string{"SANBAI_LEAN=1"}
+		log.Printf("sanbai lean %dx%d", sz[0], sz[1])
+		lo := o
+		lo.Latency, lo.Esc = 0, 0
+		l, err := bench.Measure(lean, sz[0], sz[1], lo)
+		if err != nil {
+			return nil, fmt.Errorf("sanbai lean %dx%d: %w", sz[0], sz[1], err)
+		}
+		open = append(open, l)
+		res.lean = append(res.lean, l)
+	}
+	if openssh != "" {
+		res.sshVersion = bench.OpenSSHVersion(openssh)
+		for _, tg := range []*bench.Target{&ours, &base} {
+			sshTg := *tg
+			sshTg.OpenSSH, sshTg.KeyFile, sshTg.Name = openssh, keyFile, tg.Name+" (OpenSSH client)"
+			log.Printf("%s 80x24", sshTg.Name)
+			r, err := bench.Measure(sshTg, 80, 24, o)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", sshTg.Name, err)
+			}
+			open = append(open, r)
+			if tg == &ours {
+				res.oursSSH = r
+			} else {
+				res.baseSSH = r
+			}
+		}
 	}
 	if unpatchedBin != "" {
 		log.Printf("starting sanbai built without the renderer patch")
@@ -271,11 +315,11 @@ func oursTarget(name, addr string, signer gossh.Signer) bench.Target {
 			Panes: []string{"2", "3", "4", "1", "2", "3", "4", "1", "2", "3"},
 			Down:  "j", Up: "k", PageDown: "\x1b[6~", PageUp: "\x1b[5~",
 			// A new visit (2, a) opens the registration form on the household search; six
-			// tabs reach 建议, the first plain text field. esc leaves the form (the draft
-			// stays).
+			// tabs reach 建议, the first plain text field. esc asks whether to keep the
+			// draft; d discards it, so the next run starts alike.
 			CharPre:  []string{"2", "a", "\t", "\t", "\t", "\t", "\t", "\t"},
 			Char:     "张",
-			CharPost: []string{"\x1b", "3"},
+			CharPost: []string{"\x1b", "d", "3"},
 			// ? opens the help over the pane and any key closes it: a lone Esc, measured.
 			EscPre: "?", Esc: "\x1b",
 		},
