@@ -109,8 +109,16 @@ func openKV(ctx context.Context, url string, log *slog.Logger) (*db, error) {
 // once released, a change is a new file. An advisory lock keeps two front ends starting at
 // once from applying the same one twice.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	// Under the lock too: two CREATE TABLE IF NOT EXISTS at once can both try to create it.
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", lockMigrate); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("schema_migrations: %w", err)
 	}
 	files, err := fs.Glob(migrations, "migrations/*.sql")
