@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,24 +22,29 @@ import (
 	"sanbai/demo"
 	"sanbai/sshserver"
 	"sanbai/store"
+	"sanbai/store/pgstore"
 )
 
 const usage = `sanbai: the "三百" campaign (串百家门、知百家情、解百家忧) served over SSH.
 
 Usage:
-  sanbai serve [--data DIR] [--listen ADDR] [--host-key PATH] [--demo] [--lang zh|en]
+  sanbai serve [--data DIR] [--store postgres://…] [--listen ADDR] [--host-key PATH] [--demo] [--lang zh|en]
   sanbai user add --name NAME --role township|village|grid|inspector [--scope CODE] --key 'ssh-ed25519 AAAA…'
   sanbai user add … --key-file PATH
   sanbai user list
   sanbai user remove NAME
   sanbai demo [--data DIR] [--county [--county-scale N]]
+  sanbai migrate --from DIR|postgres://… --to DIR|postgres://…   (copy a whole store into an empty one,
+                                                           verified by counts and checksums)
   sanbai backup -o FILE | restore FILE | keygen -o FILE | rekey --new-key-file PATH
   sanbai import FILE [--dry-run] [--township NAME]          (.xlsx or .csv roster; all or nothing;
                                                            at most 64 MB, 500,000 rows a sheet: see README)
   sanbai export --report ledger|summary|groups|visits|revisits|residents|factsheet
                 [--format xlsx|csv|txt] -o FILE [--village CODE]
 
-Environment: SANBAI_DATA (default ./sanbai-data), SANBAI_LISTEN (default 127.0.0.1:2323),
+Every command that opens the store takes --store postgres://USER@HOST/DB (env SANBAI_STORE) to
+use a PostgreSQL database instead of the embedded store in --data (see docs/SCALE.md).
+Environment: SANBAI_DATA (default ./sanbai-data), SANBAI_STORE, SANBAI_LISTEN (default 127.0.0.1:2323),
 SANBAI_KEY_FILE or SANBAI_KEY (the encryption key; see sanbai backup --help).
 The user verbs also work over SSH for township users: ssh -p 2323 HOST user list
 import and export work over SSH too (village users for their own village; inspectors export):
@@ -71,8 +77,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return local(admin.WithLang(args, lang), stdin, stdout, stderr)
 	case "restore", "keygen", "rekey":
-		dir, rest := dataFlag(args)
-		return admin.RunOffline(dir, rest, stdout, stderr)
+		loc, rest := locate(args)
+		return admin.RunOffline(loc.String(), rest, stdout, stderr)
+	case "migrate":
+		return migrate(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -88,31 +96,71 @@ func envOr(key, def string) string {
 	return def
 }
 
-// dataFlag pulls a --data DIR (or --data=DIR) out of args, so every local command takes it.
-func dataFlag(args []string) (dir string, rest []string) {
-	dir = envOr("SANBAI_DATA", "./sanbai-data")
+// location is where the store is: a PostgreSQL database when URL is set, else the embedded
+// store in Dir.
+type location struct{ Dir, URL string }
+
+// String names the store: the URL, or the directory.
+func (l location) String() string {
+	if l.URL != "" {
+		return l.URL
+	}
+	return l.Dir
+}
+
+// locate pulls --data DIR and --store URL (or --data=DIR, --store=URL) out of args, so every
+// local command takes them; SANBAI_DATA and SANBAI_STORE are their defaults.
+func locate(args []string) (loc location, rest []string) {
+	loc = location{Dir: envOr("SANBAI_DATA", "./sanbai-data"), URL: os.Getenv("SANBAI_STORE")}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case (a == "--data" || a == "-data") && i+1 < len(args):
-			dir = args[i+1]
+			loc.Dir = args[i+1]
 			i++
 		case strings.HasPrefix(a, "--data="), strings.HasPrefix(a, "-data="):
-			dir = a[strings.Index(a, "=")+1:]
+			loc.Dir = a[strings.Index(a, "=")+1:]
+		case (a == "--store" || a == "-store") && i+1 < len(args):
+			loc.URL = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--store="), strings.HasPrefix(a, "-store="):
+			loc.URL = a[strings.Index(a, "=")+1:]
 		default:
 			rest = append(rest, a)
 		}
 	}
-	return dir, rest
+	return loc, rest
+}
+
+// checkStoreURL refuses a --store that is not a PostgreSQL URL: a directory goes in --data.
+func checkStoreURL(url string, stderr io.Writer) bool {
+	if url != "" && !pgstore.IsURL(url) {
+		fmt.Fprintf(stderr, "sanbai: --store takes a postgres:// URL (a directory goes in --data), not %q\n", url)
+		return false
+	}
+	return true
 }
 
 // openStore opens the store, turning a lock held by a running server into a plain sentence.
-func openStore(dir string, log *slog.Logger, stderr io.Writer) (*store.Store, bool) {
+func openStore(loc location, log *slog.Logger, stderr io.Writer) (*store.Store, bool) {
+	if !checkStoreURL(loc.URL, stderr) {
+		return nil, false
+	}
 	key, err := store.LoadKey("")
 	if err != nil {
 		fmt.Fprintf(stderr, "sanbai: %v\n", err)
 		return nil, false
 	}
+	if loc.URL != "" {
+		// The database keeps the rows; the key, if any, encrypts the backups made from it.
+		st, err := pgstore.Open(context.Background(), loc.URL, store.Options{Logger: log, EncryptionKey: key})
+		if err != nil {
+			fmt.Fprintf(stderr, "sanbai: %v\n", err)
+			return nil, false
+		}
+		return st, true
+	}
+	dir := loc.Dir
 	st, err := store.Open(dir, store.Options{Logger: log, EncryptionKey: key})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
@@ -128,11 +176,11 @@ func openStore(dir string, log *slog.Logger, stderr io.Writer) (*store.Store, bo
 
 // local runs an admin verb against the store directly, as the system user.
 func local(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	dir, rest := dataFlag(args)
+	loc, rest := locate(args)
 	if wantsHelp(rest) {
 		return admin.Run(admin.Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}, rest)
 	}
-	st, ok := openStore(dir, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
+	st, ok := openStore(loc, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
 	if !ok {
 		return 1
 	}
@@ -154,10 +202,11 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", envOr("SANBAI_DATA", "./sanbai-data"), "data directory")
+	url := fs.String("store", os.Getenv("SANBAI_STORE"), "a PostgreSQL database (postgres://…) instead of --data (env SANBAI_STORE)")
 	county := fs.Bool("county", false, "seed a county-size ledger instead (100,000 households, 200,000 concerns, 1,000,000 audit events; for measuring)")
 	scale := fs.Int("county-scale", 1, "with --county, divide every count by this")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sanbai demo [--data DIR] [--county [--county-scale N]]\n\nSeeds the demo township (青石镇), or a county-size ledger, into an empty store.")
+		fmt.Fprintln(stderr, "usage: sanbai demo [--data DIR | --store postgres://…] [--county [--county-scale N]]\n\nSeeds the demo township (青石镇), or a county-size ledger, into an empty store.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -166,11 +215,13 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	st, ok := openStore(*data, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
+	loc := location{Dir: *data, URL: *url}
+	st, ok := openStore(loc, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
 	if !ok {
 		return 1
 	}
 	defer st.Close()
+	*data = loc.String()
 	if *county {
 		if *scale < 1 {
 			fmt.Fprintln(stderr, "sanbai: --county-scale is 1 or more")
@@ -212,7 +263,8 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", envOr("SANBAI_DATA", "./sanbai-data"), "data directory (env SANBAI_DATA)")
+	data := fs.String("data", envOr("SANBAI_DATA", "./sanbai-data"), "data directory (env SANBAI_DATA): the embedded store, and the host key")
+	url := fs.String("store", os.Getenv("SANBAI_STORE"), "keep the store in this PostgreSQL database (postgres://…) instead of --data (env SANBAI_STORE)")
 	listen := fs.String("listen", envOr("SANBAI_LISTEN", "127.0.0.1:2323"), "address to listen on (env SANBAI_LISTEN)")
 	hostKey := fs.String("host-key", "", "host key file (default DATA/host_ed25519, generated on first start)")
 	demoMode := fs.Bool("demo", false, "seed the demo township if the store is empty and admit anyone as a township demo user (loopback only)")
@@ -221,7 +273,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	maxConns := fs.Int("max-conns", 200, "most connections open at once")
 	maxPerIP := fs.Int("max-conns-per-ip", 20, "most connections open at once from one address")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sanbai serve [--data DIR] [--listen ADDR] [--host-key PATH] [--demo] [--lang zh|en]")
+		fmt.Fprintln(stderr, "usage: sanbai serve [--data DIR] [--store postgres://…] [--listen ADDR] [--host-key PATH] [--demo] [--lang zh|en]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -239,16 +291,23 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	st, ok := openStore(*data, log, stderr)
+	loc := location{Dir: *data, URL: *url}
+	st, ok := openStore(loc, log, stderr)
 	if !ok {
 		return 1
 	}
 	defer st.Close()
-	release, err := store.MarkHolder(*data, "sanbai serve --listen "+*listen)
-	if err != nil {
-		log.Warn("could not write the holder file", "err", err)
+	if loc.URL == "" {
+		release, err := store.MarkHolder(*data, "sanbai serve --listen "+*listen)
+		if err != nil {
+			log.Warn("could not write the holder file", "err", err)
+		}
+		defer release()
+	} else if err := os.MkdirAll(*data, 0o700); err != nil {
+		// The host key still lives in --data: several front ends share a copy of it.
+		fmt.Fprintf(stderr, "sanbai: %v\n", err)
+		return 1
 	}
-	defer release()
 	if *demoMode {
 		empty, err := st.Empty(context.Background())
 		if err != nil {
@@ -285,7 +344,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if *demoMode {
 		fmt.Fprintln(stdout, "sanbai demo mode: anyone who connects is a township demo user.")
 	}
-	fmt.Fprintf(stdout, "sanbai listening on %s (data in %s)\nconnect with: ssh -p %s %s\n", l.Addr(), *data, port, host)
+	where := "data in " + *data
+	if loc.URL != "" {
+		where = "store in " + redact(loc.URL)
+	}
+	fmt.Fprintf(stdout, "sanbai listening on %s (%s)\nconnect with: ssh -p %s %s\n", l.Addr(), where, port, host)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -311,4 +374,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		log.Info("sessions ended; closing the store")
 	}
 	return 0
+}
+
+// redact drops a password from a database URL before it is printed.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "a PostgreSQL database"
+	}
+	return u.Redacted()
 }

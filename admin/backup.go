@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 
 	"sanbai/store"
+	"sanbai/store/pgstore"
 )
 
 // BackupUsage describes the backup, restore and key verbs.
@@ -15,7 +17,8 @@ const BackupUsage = `Backup, restore and encryption keys:
   backup -o FILE                     write a consistent backup of the whole store (township users)
   ssh -p PORT HOST backup > FILE     the same through the running server
   restore [--backup-key-file PATH] FILE
-                                     restore a backup into an empty data directory (server stopped)
+                                     restore a backup into an empty data directory (server stopped),
+                                     or with --store postgres://… into an empty database
   keygen -o FILE                     write a new encryption key (64 hex digits, mode 600)
   rekey --new-key-file PATH          re-encrypt the store's data keys under a new master key
                                      (server stopped; the current key comes from SANBAI_KEY_FILE
@@ -96,9 +99,19 @@ func runOffline(env Env, dir string, args []string) error {
 				return err
 			}
 		}
-		info, err := store.Restore(dir, fs.Arg(0), store.RestoreOptions{BackupKey: backupKey, StoreKey: storeKey, Who: "system"})
+		o := store.RestoreOptions{BackupKey: backupKey, StoreKey: storeKey, Who: "system"}
+		var info store.BackupInfo
+		if pgstore.IsURL(dir) {
+			// Into an empty PostgreSQL database (--store); the key only reads the backup.
+			info, err = pgstore.Restore(context.Background(), dir, fs.Arg(0), o)
+		} else {
+			info, err = store.Restore(dir, fs.Arg(0), o)
+		}
 		if err != nil {
 			return fmt.Errorf("nothing restored: %w", err)
+		}
+		if pgstore.IsURL(dir) {
+			dir = "the PostgreSQL database"
 		}
 		fmt.Fprintf(env.Stdout, "restored %s (%d bytes) into %s\n", filepath.Base(fs.Arg(0)), info.Bytes, dir)
 		return nil
@@ -124,6 +137,9 @@ func runOffline(env Env, dir string, args []string) error {
 		}
 		if *nk == "" {
 			return fmt.Errorf("%w: rekey needs --new-key-file", ErrUsage)
+		}
+		if pgstore.IsURL(dir) {
+			return fmt.Errorf("%w: a PostgreSQL store is encrypted (or not) by its database server, not by a sanbai key", ErrUsage)
 		}
 		oldKey, err := store.LoadKey("")
 		if err != nil {

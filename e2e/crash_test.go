@@ -90,12 +90,13 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// startChild starts the server and waits until it listens.
-func startChild(t *testing.T, bin, dir string) *child {
+// startChild starts the server and waits until it listens; extra are more serve flags (a
+// --store).
+func startChild(t *testing.T, bin, dir string, extra ...string) *child {
 	t.Helper()
 	for attempt := 0; attempt < 3; attempt++ {
 		addr := freeAddr(t)
-		cmd := exec.Command(bin, "serve", "--data", dir, "--listen", addr)
+		cmd := exec.Command(bin, append([]string{"serve", "--data", dir, "--listen", addr}, extra...)...)
 		cmd.Env = append(os.Environ(), "SANBAI_KEY=", "SANBAI_KEY_FILE=")
 		out, _ := cmd.StdoutPipe()
 		cmd.Stderr = io.Discard

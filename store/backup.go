@@ -32,8 +32,6 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 const (
@@ -104,7 +102,7 @@ func (s *Store) Backup(ctx context.Context, a Actor, w io.Writer) (BackupInfo, e
 		body = io.MultiWriter(bw, mac)
 	}
 	cw := &countWriter{w: body}
-	if _, err := s.db.Backup(cw, 0); err != nil {
+	if err := s.db.Backup(cw); err != nil {
 		return info, fmt.Errorf("backup: %w", err)
 	}
 	info.Bytes = cw.n
@@ -327,7 +325,7 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := st.db.Load(body, 256); err != nil {
+	if err := st.db.Load(body); err != nil {
 		st.Close()
 		return fail(fmt.Errorf("load: %w", err))
 	}
@@ -356,11 +354,55 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 		return info, err
 	}
 	defer st.Close()
-	who := o.Who
+	return info, st.auditRestore(path, info, o.Who)
+}
+
+// RestoreKV loads the backup at path into kv, an engine holding no store yet (an empty
+// PostgreSQL database), and records the restore in its audit trail; kv is closed when it
+// returns. The backup is checked in full before anything is written.
+func RestoreKV(kv KV, path string, o RestoreOptions) (BackupInfo, error) {
+	ctx := context.Background()
+	st, err := OpenKV(kv, Options{})
+	if err != nil {
+		return BackupInfo{}, err
+	}
+	defer st.Close()
+	if empty, err := st.Empty(ctx); err != nil {
+		return BackupInfo{}, err
+	} else if !empty {
+		return BackupInfo{}, ErrNotEmpty
+	}
+	info, err := CheckBackup(path, o.BackupKey)
+	if err != nil {
+		return info, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return info, err
+	}
+	defer f.Close()
+	_, body, err := openBackup(f, o.BackupKey)
+	if err != nil {
+		return info, err
+	}
+	if err := st.db.Load(body); err != nil {
+		return info, fmt.Errorf("load: %w", err)
+	}
+	if err := body.verify(); err != nil {
+		return info, err
+	}
+	if err := st.rebuildHouseholdIndex(); err != nil {
+		return info, err
+	}
+	return info, st.auditRestore(path, info, o.Who)
+}
+
+// auditRestore records a restore in the restored store's audit trail.
+func (s *Store) auditRestore(path string, info BackupInfo, who string) error {
 	if who == "" {
 		who = System().Name
 	}
-	return info, st.update(context.Background(), Actor{Name: who, Role: RoleTownship}, func(tx *Tx) error {
+	return s.update(context.Background(), Actor{Name: who, Role: RoleTownship}, func(tx *Tx) error {
 		b, _ := json.Marshal(map[string]any{"file": filepath.Base(path), "bytes": info.Bytes, "at": tx.at.Format(time.RFC3339)})
 		tx.audits = append(tx.audits, AuditEvent{At: tx.at, Who: who, Action: "store.restore", Key: "meta/restore", After: b})
 		return nil
@@ -370,8 +412,8 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 // Dump calls fn for every stored key and value, in key order: for checks that compare whole
 // stores (the backup test, the crash harness).
 func (s *Store) Dump(ctx context.Context, fn func(key, value []byte) error) error {
-	return s.db.View(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 100})
+	return s.db.View(ctx, func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			v, err := it.Item().ValueCopy(nil)

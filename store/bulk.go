@@ -5,19 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // BulkLoader writes a generated or first-imported data set into an empty store through a
-// Badger write batch, part by part, so a county-size data set never has to sit in memory whole.
+// write batch, part by part, so a county-size data set never has to sit in memory whole.
 // It is meant for a store no session is using yet: nothing is published until Finish, and the
 // township row Finish writes last is what makes the store non-empty, so a load cut short by a
 // crash leaves a store that the next load (or seed) simply writes over.
 type BulkLoader struct {
 	s  *Store
 	a  Actor
-	wb *badger.WriteBatch
+	wb KVBatch
 	// release lets the store close once the batch is flushed or cancelled (see gatedDB).
 	release func()
 	seqs    map[string]uint64
@@ -119,10 +117,11 @@ func (b *BulkLoader) Add(ctx context.Context, d Dataset) error {
 
 // AddAudit writes a past audit event (a generated history) with the next sequence number.
 func (b *BulkLoader) AddAudit(ctx context.Context, ev AuditEvent) error {
-	b.s.auditMu.Lock()
-	b.s.auditSeq++
-	ev.Seq = b.s.auditSeq
-	b.s.auditMu.Unlock()
+	seq, err := b.s.nextAuditSeq(nil)
+	if err != nil {
+		return err
+	}
+	ev.Seq = seq
 	b.audits++
 	return b.set(auditKey(ev.Seq), ev)
 }

@@ -20,8 +20,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // DraftKind names the form a draft is of.
@@ -154,7 +152,7 @@ func (s *Store) Draft(ctx context.Context, a Actor, kind DraftKind, id string) (
 		return Draft{}, err
 	}
 	var d Draft
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		_, err := getJSON(txn, draftKey(a.Name, kind, id), &d)
 		return err
 	})
@@ -183,7 +181,7 @@ func (s *Store) DiscardDraft(ctx context.Context, a Actor, kind DraftKind, id st
 	}
 	return s.update(ctx, a, func(tx *Tx) error {
 		key := []byte(draftKey(a.Name, kind, id))
-		if _, err := tx.txn.Get(key); errors.Is(err, badger.ErrKeyNotFound) {
+		if _, err := tx.txn.Get(key); errors.Is(err, ErrKeyNotFound) {
 			return nil
 		} else if err != nil {
 			return err
@@ -211,8 +209,8 @@ func (s *Store) moveOldDrafts() error {
 			raw  []byte
 		}
 		var olds []old
-		err := s.db.View(context.Background(), func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true})
+		err := s.db.View(context.Background(), func(txn KVTxn) error {
+			it := txn.NewIterator(IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
 				raw, err := it.Item().ValueCopy(nil)
@@ -243,7 +241,7 @@ func (s *Store) moveOldDrafts() error {
 			if err != nil {
 				return err
 			}
-			if err := s.db.Update(context.Background(), func(txn *badger.Txn) error {
+			if err := s.db.Update(context.Background(), func(txn KVTxn) error {
 				if err := txn.Set([]byte(draftKey(o.user, kind, "main")), b); err != nil {
 					return err
 				}

@@ -5,8 +5,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // TestDraftsPerSessionForm: two sessions of one person keep a draft each of the same form;
@@ -107,7 +105,7 @@ func TestOldDraftsMoved(t *testing.T) {
 	if err := s.Seed(t.Context(), System(), small()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.db.Update(t.Context(), func(txn *badger.Txn) error {
+	if err := s.db.Update(t.Context(), func(txn KVTxn) error {
 		if err := txn.Set([]byte("draft/陈静"), []byte(`{"village":"DL","household":"DL01-0001","date":"2026-11-20","focus":3}`)); err != nil {
 			return err
 		}
@@ -128,7 +126,7 @@ func TestOldDraftsMoved(t *testing.T) {
 	if d, err := s.Draft(t.Context(), a, DraftFactSheet, "main"); err != nil || d.Village != "DL" {
 		t.Fatalf("fact sheet draft: %v %+v", err, d)
 	}
-	if err := s.db.View(t.Context(), func(txn *badger.Txn) error { _, err := txn.Get([]byte("draft/陈静")); return err }); !errors.Is(err, badger.ErrKeyNotFound) {
+	if err := s.db.View(t.Context(), func(txn KVTxn) error { _, err := txn.Get([]byte("draft/陈静")); return err }); !errors.Is(err, ErrKeyNotFound) {
 		t.Fatalf("old key left: %v", err)
 	}
 }

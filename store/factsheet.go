@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"sanbai/clean"
 )
 
@@ -23,7 +21,7 @@ func (s *Store) FactSheet(ctx context.Context, a Actor, village string) (FactShe
 		return FactSheet{}, ErrNotFound
 	}
 	fs := FactSheet{Village: village}
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		var v Village
 		if _, err := getJSON(txn, villageKey(village), &v); err != nil {
 			return err
@@ -205,7 +203,7 @@ func (s *Store) Facts(ctx context.Context, a Actor, village string) (VillageFact
 	if f.Township, err = s.Township(ctx); err != nil && !errors.Is(err, ErrNotFound) {
 		return f, err
 	}
-	err = s.db.View(ctx, func(txn *badger.Txn) error {
+	err = s.db.View(ctx, func(txn KVTxn) error {
 		_, err := getJSON(txn, villageKey(village), &f.Village)
 		return err
 	})

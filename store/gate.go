@@ -5,15 +5,13 @@ import (
 	"errors"
 	"io"
 	"sync"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // ErrClosed is returned by every store call made after Close began: the server is shutting
 // down.
 var ErrClosed = errors.New("the store is closed: the server is shutting down")
 
-// gatedDB is Badger behind a gate that Close shuts. Badger does not wait for the transactions
+// gatedDB is the engine (a KV, kv.go) behind a gate that Close shuts. Badger does not wait for the transactions
 // in flight when it closes: one that creates an iterator afterwards panics ("DB Closed"), and
 // one still reading a table may touch memory Badger has unmapped. A session's data load runs in
 // a tea.Cmd that nothing waits for, so on shutdown a load could still be running when the
@@ -24,7 +22,7 @@ var ErrClosed = errors.New("the store is closed: the server is shutting down")
 // write's retry loop, say) must not block behind a Close waiting for the outer one, which an
 // RWMutex with a writer waiting would do; here the inner call just gets ErrClosed.
 type gatedDB struct {
-	db *badger.DB
+	db KV
 
 	mu     sync.Mutex
 	idle   *sync.Cond // signalled when active drops to 0
@@ -32,7 +30,7 @@ type gatedDB struct {
 	closed bool
 }
 
-func newGatedDB(db *badger.DB) *gatedDB {
+func newGatedDB(db KV) *gatedDB {
 	g := &gatedDB{db: db}
 	g.idle = sync.NewCond(&g.mu)
 	return g
@@ -60,7 +58,7 @@ func (g *gatedDB) leave() {
 }
 
 // View runs fn in a read transaction, unless ctx is done (the session that asked has ended).
-func (g *gatedDB) View(ctx context.Context, fn func(txn *badger.Txn) error) error {
+func (g *gatedDB) View(ctx context.Context, fn func(txn KVTxn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -72,7 +70,7 @@ func (g *gatedDB) View(ctx context.Context, fn func(txn *badger.Txn) error) erro
 }
 
 // Update runs fn in a write transaction, unless ctx is done.
-func (g *gatedDB) Update(ctx context.Context, fn func(txn *badger.Txn) error) error {
+func (g *gatedDB) Update(ctx context.Context, fn func(txn KVTxn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -84,27 +82,27 @@ func (g *gatedDB) Update(ctx context.Context, fn func(txn *badger.Txn) error) er
 }
 
 // Backup streams a snapshot of the database to w.
-func (g *gatedDB) Backup(w io.Writer, since uint64) (uint64, error) {
-	if err := g.enter(); err != nil {
-		return 0, err
-	}
-	defer g.leave()
-	return g.db.Backup(w, since)
-}
-
-// Load reads a backup into the database.
-func (g *gatedDB) Load(r io.Reader, maxPending int) error {
+func (g *gatedDB) Backup(w io.Writer) error {
 	if err := g.enter(); err != nil {
 		return err
 	}
 	defer g.leave()
-	return g.db.Load(r, maxPending)
+	return g.db.Backup(w)
+}
+
+// Load reads a backup into the database.
+func (g *gatedDB) Load(r io.Reader) error {
+	if err := g.enter(); err != nil {
+		return err
+	}
+	defer g.leave()
+	return g.db.Load(r)
 }
 
 // NewWriteBatch starts a write batch that may outlive this call (a bulk load adds to it part
 // by part); the gate stays open for it until release is called, once it is flushed or
 // cancelled. release may be called more than once.
-func (g *gatedDB) NewWriteBatch() (wb *badger.WriteBatch, release func(), err error) {
+func (g *gatedDB) NewWriteBatch() (wb KVBatch, release func(), err error) {
 	if err := g.enter(); err != nil {
 		return nil, nil, err
 	}
@@ -114,7 +112,7 @@ func (g *gatedDB) NewWriteBatch() (wb *badger.WriteBatch, release func(), err er
 
 // Batch runs fn with a write batch and flushes it when fn succeeds; the batch is cancelled
 // otherwise. The gate stays open for the whole batch, not just its creation.
-func (g *gatedDB) Batch(fn func(wb *badger.WriteBatch) error) error {
+func (g *gatedDB) Batch(fn func(wb KVBatch) error) error {
 	if err := g.enter(); err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // TestCloseWaitsForReadsInFlight: Close waits for a read transaction that began before it, so
@@ -19,10 +17,10 @@ func TestCloseWaitsForReadsInFlight(t *testing.T) {
 	rows := make(chan int, 1)
 	go func() {
 		n := 0
-		err := s.db.View(t.Context(), func(txn *badger.Txn) error {
+		err := s.db.View(t.Context(), func(txn KVTxn) error {
 			close(inView)
 			<-release
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("household/")})
+			it := txn.NewIterator(IteratorOptions{Prefix: []byte("household/")})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
 				n++
@@ -91,7 +89,7 @@ func TestCloseUnderLoad(t *testing.T) {
 				if errors.Is(err, ErrClosed) {
 					return
 				}
-				if err != nil && !errors.Is(err, badger.ErrConflict) {
+				if err != nil && !errors.Is(err, ErrConflict) {
 					errs <- err
 					return
 				}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"sanbai/clean"
 )
 
@@ -131,7 +129,7 @@ func groupContext(tx *Tx, village string) (GroupContext, error) {
 // scanTx decodes every row under prefix inside a transaction (so the rows are read for
 // conflict detection).
 func scanTx[T any](tx *Tx, prefix string, each func(T)) error {
-	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true})
+	it := tx.txn.NewIterator(IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true})
 	defer it.Close()
 	var keys []string
 	for it.Rewind(); it.Valid(); it.Next() {

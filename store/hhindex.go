@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // The household ID index. A household's key holds its grid (household/<village>/<grid>/<id>,
@@ -64,7 +62,7 @@ func (tx *Tx) indexHousehold(key string, deleted bool) error {
 }
 
 // householdKeyOf returns the key of a village's household from the index, or ErrNotFound.
-func householdKeyOf(txn *badger.Txn, village, id string) (string, error) {
+func householdKeyOf(txn KVTxn, village, id string) (string, error) {
 	b, err := rawValue(txn, householdIndexKey(village, id))
 	if err != nil {
 		return "", err
@@ -77,11 +75,11 @@ func householdKeyOf(txn *badger.Txn, village, id string) (string, error) {
 
 // findHouseholdKey returns the key of household id in village, or in any village when village
 // is "" (a scan of the index's keys then, not of the households).
-func findHouseholdKey(txn *badger.Txn, village, id string) (string, error) {
+func findHouseholdKey(txn KVTxn, village, id string) (string, error) {
 	if village != "" {
 		return householdKeyOf(txn, village, id)
 	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("hhidx/"), PrefetchValues: false})
+	it := txn.NewIterator(IteratorOptions{Prefix: []byte("hhidx/"), PrefetchValues: false})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		k := string(it.Item().Key())
@@ -96,7 +94,7 @@ func findHouseholdKey(txn *badger.Txn, village, id string) (string, error) {
 // householdIndexed reports whether the index is complete.
 func (s *Store) householdIndexed() (bool, error) {
 	var done bool
-	err := s.db.View(context.Background(), func(txn *badger.Txn) error {
+	err := s.db.View(context.Background(), func(txn KVTxn) error {
 		b, err := rawValue(txn, householdIndexDone)
 		done = b != nil
 		return err
@@ -112,8 +110,8 @@ func (s *Store) rebuildHouseholdIndex() error {
 		return err
 	}
 	var keys []string
-	err := s.db.View(context.Background(), func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("household/")})
+	err := s.db.View(context.Background(), func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Prefix: []byte("household/")})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			keys = append(keys, string(it.Item().KeyCopy(nil)))
@@ -123,7 +121,7 @@ func (s *Store) rebuildHouseholdIndex() error {
 	if err != nil {
 		return err
 	}
-	err = s.db.Batch(func(wb *badger.WriteBatch) error {
+	err = s.db.Batch(func(wb KVBatch) error {
 		for _, k := range keys {
 			if village, id, ok := householdKeyParts(k); ok {
 				if err := wb.Set([]byte(householdIndexKey(village, id)), []byte(k)); err != nil {
@@ -137,7 +135,7 @@ func (s *Store) rebuildHouseholdIndex() error {
 		return err
 	}
 	s.log.Info("built the household ID index", "households", len(keys))
-	return s.db.Update(context.Background(), func(txn *badger.Txn) error {
+	return s.db.Update(context.Background(), func(txn KVTxn) error {
 		return txn.Set([]byte(householdIndexDone), []byte("1"))
 	})
 }

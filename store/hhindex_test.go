@@ -5,8 +5,6 @@ import (
 	"maps"
 	"strings"
 	"testing"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // householdIndex returns the ID index's entries (hhidx/… → household key).
@@ -165,7 +163,7 @@ func TestHouseholdIndexBuiltForOlderStores(t *testing.T) {
 	if err := s.deletePrefix(t.Context(), "hhidx/"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.db.Update(t.Context(), func(txn *badger.Txn) error { return txn.Delete([]byte(householdIndexDone)) }); err != nil {
+	if err := s.db.Update(t.Context(), func(txn KVTxn) error { return txn.Delete([]byte(householdIndexDone)) }); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"sanbai/clean"
 	"sanbai/dates"
 )
@@ -42,7 +40,7 @@ const limitsKey = "meta/limits"
 // Limits returns the township's time limits per colour.
 func (s *Store) Limits(ctx context.Context) (Limits, error) {
 	l := DefaultLimits()
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		_, err := getJSON(txn, limitsKey, &l)
 		if errors.Is(err, ErrNotFound) {
 			return nil

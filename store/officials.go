@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // Official is a township official (镇领导 or 镇干部): a leader of the township committee, who
@@ -54,7 +52,7 @@ func (o Owner) Label() string { return o.Name + "  " + o.Detail }
 // Note (grid or post) that tells them apart.
 func (s *Store) Owners(ctx context.Context, a Actor, concernID string) ([]Owner, error) {
 	var out []Owner
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		var c Concern
 		if _, err := getJSON(txn, concernKey(ConcernVillage(concernID), concernID), &c); err != nil {
 			return err
@@ -76,7 +74,7 @@ func (s *Store) OwnersAt(ctx context.Context, a Actor, village, grid string, tie
 		return nil, ErrNotFound
 	}
 	var out []Owner
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		var err error
 		out, err = ownersAt(txn, village, grid, tier)
 		return err
@@ -86,7 +84,7 @@ func (s *Store) OwnersAt(ctx context.Context, a Actor, village, grid string, tie
 
 // ownersAt lists the candidates inside a transaction (Triage checks an owner against them in
 // the transaction that writes it).
-func ownersAt(txn *badger.Txn, village, grid string, tier Tier) ([]Owner, error) {
+func ownersAt(txn KVTxn, village, grid string, tier Tier) ([]Owner, error) {
 	var os []Official
 	var cs []Cadre
 	var ms []Member
@@ -188,7 +186,7 @@ func Candidates(tier Tier, grid string, officials []Official, cadres []Cadre, me
 }
 
 // gridNames names the grids of a village, by code.
-func gridNames(txn *badger.Txn, village string) (map[string]string, error) {
+func gridNames(txn KVTxn, village string) (map[string]string, error) {
 	gs, err := scanStored[Grid](txn, "grid/"+village+"/")
 	names := make(map[string]string, len(gs))
 	for _, g := range gs {

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"sanbai/clean"
 	"sanbai/dates"
 )
@@ -78,7 +76,7 @@ const calendarKey = "meta/calendar"
 // Calendar returns the campaign calendar (every user reads it: it is the campaign's own).
 func (s *Store) Calendar(ctx context.Context) (Calendar, error) {
 	c := Calendar{Township: map[string]string{}, Villages: map[string]map[string]string{}}
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		_, err := getJSON(txn, calendarKey, &c)
 		if errors.Is(err, ErrNotFound) {
 			return nil
@@ -205,7 +203,7 @@ func (s *Store) FiledData(ctx context.Context, a Actor, village, kind string, ve
 	}
 	var f Filing
 	var data []byte
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		if _, err := getJSON(txn, filingKey(village, kind, version), &f); err != nil {
 			return err
 		}
@@ -320,7 +318,7 @@ const weightsKey = "meta/weights"
 // ScoreWeights returns the weights (every part 1 until set).
 func (s *Store) ScoreWeights(ctx context.Context) (Weights, error) {
 	w := Weights{}
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		_, err := getJSON(txn, weightsKey, &w)
 		if errors.Is(err, ErrNotFound) {
 			return nil

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"sanbai/clean"
 	"sanbai/dates"
 )
@@ -188,8 +186,8 @@ func revisitDueKey(village string) string { return "revisitdue/" + village }
 // RevisitDeadlines returns the revisit deadline per village code (YYYY-MM-DD).
 func (s *Store) RevisitDeadlines(ctx context.Context, a Actor) (map[string]string, error) {
 	out := map[string]string{}
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("revisitdue/"), PrefetchValues: true})
+	err := s.db.View(ctx, func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Prefix: []byte("revisitdue/"), PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			v := strings.TrimPrefix(string(it.Item().Key()), "revisitdue/")

@@ -47,8 +47,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // Roster is a roster file parsed and checked by the caller, ready to import. Households
@@ -235,7 +233,7 @@ func (s *Store) ImportRoster(ctx context.Context, a Actor, r Roster, o ImportOpt
 		// The dry run checks what the import checks before it writes: a row changed since
 		// it was read stops it, and the dry run says so the same way.
 		var conflicts []ImportConflict
-		err := s.db.View(ctx, func(txn *badger.Txn) error {
+		err := s.db.View(ctx, func(txn KVTxn) error {
 			var err error
 			conflicts, err = p.conflicts(txn)
 			return err
@@ -390,7 +388,7 @@ var errStaleOp = errors.New("stale import op")
 
 // conflicts lists the planned rows whose stored value is no longer what the plan read, inside
 // txn (so a write racing the commit is a conflict of the commit's transaction).
-func (p *rosterPlan) conflicts(txn *badger.Txn) ([]ImportConflict, error) {
+func (p *rosterPlan) conflicts(txn KVTxn) ([]ImportConflict, error) {
 	var out []ImportConflict
 	for _, op := range p.ops {
 		cur, err := rawValue(txn, op.Key)
@@ -413,8 +411,8 @@ func (s *Store) nameConflicts(ctx context.Context, p *rosterPlan, rows []ImportC
 		want[rowKeyOf(r)] = i
 	}
 	left := len(rows)
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
+	err := s.db.View(ctx, func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
 		defer it.Close()
 		for it.Seek([]byte("audit/\xff")); it.Valid() && left > 0; it.Next() {
 			var ev AuditEvent
@@ -485,15 +483,15 @@ func (s *Store) lockJournal(ctx context.Context) (string, error) {
 	var raw [8]byte
 	_, _ = rand.Read(raw[:])
 	id := s.now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(raw[:])
-	err := s.db.Update(ctx, func(txn *badger.Txn) error {
+	err := s.db.Update(ctx, func(txn KVTxn) error {
 		if _, err := txn.Get([]byte(journalLock)); err == nil {
 			return ErrImportBusy
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		} else if !errors.Is(err, ErrKeyNotFound) {
 			return err
 		}
 		return txn.Set([]byte(journalLock), []byte(id))
 	})
-	if errors.Is(err, badger.ErrConflict) {
+	if errors.Is(err, ErrConflict) {
 		return "", ErrImportBusy
 	}
 	return id, err
@@ -520,7 +518,7 @@ func (s *Store) stageJournal(ctx context.Context, id string, p *rosterPlan, abor
 			cost += opCost(p.ops[end])
 			end++
 		}
-		err := s.db.Update(ctx, func(txn *badger.Txn) error {
+		err := s.db.Update(ctx, func(txn KVTxn) error {
 			for i := start; i < end; i++ {
 				op := p.ops[i]
 				cur, err := rawValue(txn, op.Key)
@@ -543,7 +541,7 @@ func (s *Store) stageJournal(ctx context.Context, id string, p *rosterPlan, abor
 		if errors.Is(err, errStaleOp) {
 			// Name every row changed so far, not just the first one met.
 			var conflicts []ImportConflict
-			if err := s.db.View(ctx, func(txn *badger.Txn) error {
+			if err := s.db.View(ctx, func(txn KVTxn) error {
 				var err error
 				conflicts, err = p.conflicts(txn)
 				return err
@@ -603,9 +601,9 @@ func (s *Store) commitJournal(ctx context.Context, a Actor, id, source string, p
 }
 
 // rawValue returns a key's stored bytes, or nil when it does not exist.
-func rawValue(txn *badger.Txn, key string) ([]byte, error) {
+func rawValue(txn KVTxn, key string) ([]byte, error) {
 	item, err := txn.Get([]byte(key))
-	if errors.Is(err, badger.ErrKeyNotFound) {
+	if errors.Is(err, ErrKeyNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -625,7 +623,7 @@ func (s *Store) applyJournal(ctx context.Context, id string, rec journalCommit, 
 		err := s.update(ctx, who, func(tx *Tx) error {
 			n = 0
 			tx.importing = true
-			it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+			it := tx.txn.NewIterator(IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
 			defer it.Close()
 			cost := 0
 			var applied [][]byte
@@ -661,7 +659,7 @@ func (s *Store) applyJournal(ctx context.Context, id string, rec journalCommit, 
 			tx.changes = nil
 			return nil
 		})
-		if errors.Is(err, badger.ErrTxnTooBig) && limit > 1 {
+		if errors.Is(err, ErrTxnTooBig) && limit > 1 {
 			limit /= 2
 			continue
 		}
@@ -676,11 +674,18 @@ func (s *Store) applyJournal(ctx context.Context, id string, rec journalCommit, 
 			progress("apply", done, rec.Ops)
 		}
 	}
-	if err := s.db.Update(ctx, func(txn *badger.Txn) error {
+	if err := s.db.Update(ctx, func(txn KVTxn) error {
 		if err := txn.Delete([]byte(journalCommitKey(id))); err != nil {
 			return err
 		}
-		return txn.Delete([]byte(journalLock))
+		if err := txn.Delete([]byte(journalLock)); err != nil {
+			return err
+		}
+		// Other front ends reload too (the apply's own batches announce nothing).
+		if rec, ok := txn.(ChangeRecorder); ok {
+			return rec.RecordChanges([]Change{{Kind: "all"}}, nil)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -693,9 +698,9 @@ func (s *Store) discardJournal(ctx context.Context, id string) error {
 	if err := s.deletePrefix(ctx, journalPrefix(id)); err != nil {
 		return err
 	}
-	return s.db.Update(ctx, func(txn *badger.Txn) error {
+	return s.db.Update(ctx, func(txn KVTxn) error {
 		item, err := txn.Get([]byte(journalLock))
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		if errors.Is(err, ErrKeyNotFound) {
 			return nil
 		}
 		if err != nil {
@@ -713,8 +718,8 @@ func (s *Store) discardJournal(ctx context.Context, id string) error {
 func (s *Store) deletePrefix(ctx context.Context, prefix string) error {
 	for {
 		var keys [][]byte
-		err := s.db.View(ctx, func(txn *badger.Txn) error {
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+		err := s.db.View(ctx, func(txn KVTxn) error {
+			it := txn.NewIterator(IteratorOptions{Prefix: []byte(prefix)})
 			defer it.Close()
 			for it.Rewind(); it.Valid() && len(keys) < 5000; it.Next() {
 				keys = append(keys, it.Item().KeyCopy(nil))
@@ -724,7 +729,7 @@ func (s *Store) deletePrefix(ctx context.Context, prefix string) error {
 		if err != nil || len(keys) == 0 {
 			return err
 		}
-		if err := s.db.Update(ctx, func(txn *badger.Txn) error {
+		if err := s.db.Update(ctx, func(txn KVTxn) error {
 			for _, k := range keys {
 				if err := txn.Delete(k); err != nil {
 					return err
@@ -741,8 +746,8 @@ func (s *Store) deletePrefix(ctx context.Context, prefix string) error {
 // discards one that was not. Open calls it before anyone reads.
 func (s *Store) recoverImports() error {
 	ids := map[string]bool{}
-	err := s.db.View(context.Background(), func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("journal/")})
+	err := s.db.View(context.Background(), func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Prefix: []byte("journal/")})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := strings.TrimPrefix(string(it.Item().Key()), "journal/")
@@ -756,8 +761,11 @@ func (s *Store) recoverImports() error {
 		return err
 	}
 	for id := range ids {
+		if s.shared && !abandonedImport(id, s.now()) {
+			continue // another front end's import, under way
+		}
 		var rec journalCommit
-		err := s.db.View(context.Background(), func(txn *badger.Txn) error {
+		err := s.db.View(context.Background(), func(txn KVTxn) error {
 			_, err := getJSON(txn, journalCommitKey(id), &rec)
 			return err
 		})
@@ -777,9 +785,16 @@ func (s *Store) recoverImports() error {
 		}
 	}
 	// A lock left by an import that staged nothing yet.
-	return s.db.Update(context.Background(), func(txn *badger.Txn) error {
+	return s.db.Update(context.Background(), func(txn KVTxn) error {
+		if s.shared {
+			if item, err := txn.Get([]byte(journalLock)); err == nil {
+				if v, _ := item.ValueCopy(nil); !abandonedImport(string(v), s.now()) {
+					return nil
+				}
+			}
+		}
 		err := txn.Delete([]byte(journalLock))
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		if errors.Is(err, ErrKeyNotFound) {
 			return nil
 		}
 		return err
@@ -864,9 +879,9 @@ func priorOf(raw []byte, v any) prior {
 }
 
 // scanStored reads every row under prefix with its raw bytes, inside txn.
-func scanStored[T any](txn *badger.Txn, prefix string) ([]stored[T], error) {
+func scanStored[T any](txn KVTxn, prefix string) ([]stored[T], error) {
 	var out []stored[T]
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+	it := txn.NewIterator(IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		raw, err := it.Item().ValueCopy(nil)
@@ -887,7 +902,7 @@ func scanStored[T any](txn *badger.Txn, prefix string) ([]stored[T], error) {
 func (s *Store) planRoster(ctx context.Context, a Actor, r Roster) (*rosterPlan, error) {
 	p := &rosterPlan{keys: map[string]bool{}, at: s.now(), before: map[string]int{}, gone: map[string]int{}}
 	today := p.at.Format(time.DateOnly)
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		var t Township
 		if _, err := getJSON(txn, townshipKey, &t); errors.Is(err, ErrNotFound) {
 			if r.Township == "" {
@@ -1049,7 +1064,7 @@ type householdState struct {
 // planHouseholds merges the roster's households into the stored ones of the villages it
 // touches, marks the unlisted households of covered grids moved out, and keeps the party
 // members in step with the residents' political status.
-func (p *rosterPlan) planHouseholds(txn *badger.Txn, r Roster, today string) error {
+func (p *rosterPlan) planHouseholds(txn KVTxn, r Roster, today string) error {
 	if len(r.Households) == 0 {
 		return nil
 	}
@@ -1344,7 +1359,7 @@ const (
 // listed party member with no member row gets one. Members are matched to residents by
 // resident ID, then by ID number, so a member who moved to another household keeps their
 // member ID (and with it their place in visit groups).
-func (p *rosterPlan) planMembers(txn *badger.Txn, village string, states []*householdState, today string) error {
+func (p *rosterPlan) planMembers(txn KVTxn, village string, states []*householdState, today string) error {
 	olds, err := scanStored[Member](txn, "member/"+village+"/")
 	if err != nil {
 		return err
@@ -1441,7 +1456,7 @@ func (p *rosterPlan) planMembers(txn *badger.Txn, village string, states []*hous
 // planCadres replaces the cadres of the villages the roster's cadres sheet covers, keeping the
 // IDs of cadres listed again (same name, post and grid), and points each village's visit
 // team and grid secretaries at the cadres now in post.
-func (p *rosterPlan) planCadres(txn *badger.Txn, r Roster, gridOf map[string]Grid) error {
+func (p *rosterPlan) planCadres(txn KVTxn, r Roster, gridOf map[string]Grid) error {
 	f := r.Fields
 	for _, v := range r.CadreVillages {
 		olds, err := scanStored[Cadre](txn, "cadre/"+v+"/")
@@ -1547,7 +1562,7 @@ func (p *rosterPlan) planCadres(txn *badger.Txn, r Roster, gridOf map[string]Gri
 // IDs of officials listed again, same name and post), and adds any leader in charge the
 // grids sheet names who is not an official: the leaders own township-tier concerns and
 // supervise failed revisits, so they are people in the store like everyone else.
-func (p *rosterPlan) planOfficials(txn *badger.Txn, r Roster) error {
+func (p *rosterPlan) planOfficials(txn KVTxn, r Roster) error {
 	olds, err := scanStored[Official](txn, "official/")
 	if err != nil {
 		return err
@@ -1625,7 +1640,7 @@ func (p *rosterPlan) planOfficials(txn *badger.Txn, r Roster) error {
 
 // planTeam points a village's visit team at its party secretary (captain) and its first
 // secretary and guiding officer, and each grid at its grid secretary.
-func (p *rosterPlan) planTeam(txn *badger.Txn, village string, cadres []Cadre, gridOf map[string]Grid) error {
+func (p *rosterPlan) planTeam(txn KVTxn, village string, cadres []Cadre, gridOf map[string]Grid) error {
 	var team Team
 	raw, err := getJSON(txn, teamKey(village), &team)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -1695,7 +1710,7 @@ func (p *rosterPlan) planTeam(txn *badger.Txn, village string, cadres []Cadre, g
 // planFactSheets replaces the editable part of the roster's fact sheets, section by section:
 // a section the roster does not list for a village keeps what is stored. A change names the
 // sections that differ.
-func (p *rosterPlan) planFactSheets(txn *badger.Txn, r Roster, a Actor) error {
+func (p *rosterPlan) planFactSheets(txn KVTxn, r Roster, a Actor) error {
 	for _, in := range r.FactSheets {
 		var old FactSheet
 		raw, err := getJSON(txn, factSheetKey(in.Village), &old)

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // rosterFrom builds the roster a file listing these households would give: resident IDs
@@ -42,8 +40,8 @@ func storedHouseholds(t *testing.T, s *Store) []Household {
 func dump(t *testing.T, s *Store) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	err := s.db.View(t.Context(), func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.DefaultIteratorOptions)
+	err := s.db.View(t.Context(), func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			v, err := it.Item().ValueCopy(nil)
@@ -195,10 +193,10 @@ func TestImportUpdatesAddsAndMarksMovedOut(t *testing.T) {
 		}) {
 		t.Fatalf("audit trail lacks the import: %+v", ev)
 	}
-	if err := s.db.View(t.Context(), func(txn *badger.Txn) error {
+	if err := s.db.View(t.Context(), func(txn KVTxn) error {
 		_, err := txn.Get([]byte(journalLock))
 		return err
-	}); !errors.Is(err, badger.ErrKeyNotFound) {
+	}); !errors.Is(err, ErrKeyNotFound) {
 		t.Fatal("lock left behind")
 	}
 

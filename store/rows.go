@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // Keys. Every row that belongs to a village is keyed kind/village/…, so scope filtering by
@@ -41,7 +39,7 @@ func ConcernID(village string, n uint64) string { return fmt.Sprintf("%s-%04d", 
 // Township returns the township record.
 func (s *Store) Township(ctx context.Context) (Township, error) {
 	var t Township
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		_, err := getJSON(txn, townshipKey, &t)
 		return err
 	})
@@ -183,7 +181,7 @@ func (s *Store) Concerns(ctx context.Context, a Actor) ([]Concern, error) {
 // Concern returns one concern, or ErrNotFound if it does not exist or is out of scope.
 func (s *Store) Concern(ctx context.Context, a Actor, id string) (Concern, error) {
 	var c Concern
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		_, err := getJSON(txn, concernKey(ConcernVillage(id), id), &c)
 		return err
 	})
@@ -270,7 +268,7 @@ func (s *Store) Household(ctx context.Context, a Actor, village, id string) (Hou
 // household reads one household as stored, unmasked and unscoped: for the store's own checks.
 func (s *Store) household(ctx context.Context, village, id string) (Household, error) {
 	var h Household
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		if !s.indexed {
 			return scanForHousehold(txn, village, id, &h)
 		}
@@ -286,8 +284,8 @@ func (s *Store) household(ctx context.Context, village, id string) (Household, e
 
 // scanForHousehold finds a household by scanning its village: only for a store written before
 // the ID index and opened read-only, which cannot build the index.
-func scanForHousehold(txn *badger.Txn, village, id string, h *Household) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("household/" + village + "/")})
+func scanForHousehold(txn KVTxn, village, id string, h *Household) error {
+	it := txn.NewIterator(IteratorOptions{Prefix: []byte("household/" + village + "/")})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		k := string(it.Item().Key())

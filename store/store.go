@@ -23,7 +23,7 @@ import (
 
 // Store is the campaign database. It is safe for concurrent use by many sessions.
 type Store struct {
-	db  *gatedDB // every use of Badger goes through its gate (see gate.go)
+	db  *gatedDB // every use of the engine goes through its gate (see gate.go)
 	dir string
 	hub *Hub
 	log *slog.Logger
@@ -31,6 +31,9 @@ type Store struct {
 
 	auditMu  sync.Mutex
 	auditSeq uint64
+	// seqs hands out audit sequence numbers when the engine is shared by several processes
+	// (kv.go); nil means auditSeq, in memory, seeded at open.
+	seqs AuditSequencer
 
 	space *spaceGuard
 	key   []byte   // the master key, for encrypted backups
@@ -44,6 +47,16 @@ type Store struct {
 	// touch until it is applied (roster.go).
 	importMu  sync.RWMutex
 	importing map[string]bool
+
+	// shared says other processes use the same engine (several front ends on PostgreSQL):
+	// an import another one is applying guards its rows here too (sharedimport.go).
+	shared bool
+	// remoteImport caches the rows of the committed import another process is applying.
+	remoteMu     sync.Mutex
+	remoteImport struct {
+		id   string
+		keys map[string]bool
+	}
 }
 
 // Options configure Open.
@@ -106,37 +119,76 @@ func Open(dir string, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: newGatedDB(db), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey,
+	s, err := openKV(badgerKV{db}, dir, o)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenKV opens a store over another key-value engine (a PostgreSQL database, see
+// sanbai/store/pgstore): the same rules, scope and audit as a store in a directory. The store
+// closes kv when it is closed, and also when OpenKV fails.
+func OpenKV(kv KV, o Options) (*Store, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	// The disk the database writes to is the database server's, not ours.
+	o.MinFree = -1
+	s, err := openKV(kv, "", o)
+	if err != nil {
+		kv.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openKV builds the store over an open engine and brings its data up to date (an import cut
+// short, old drafts, the household index); the caller closes kv when it fails.
+func openKV(kv KV, dir string, o Options) (*Store, error) {
+	s := &Store{db: newGatedDB(kv), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey,
 		hh: newHHCache()}
+	s.seqs, _ = kv.(AuditSequencer)
+	_, s.shared = kv.(ChangeSource)
 	s.hub.Observe(s.hh.note)
 	if err := s.loadAuditSeq(); err != nil {
-		db.Close()
 		return nil, err
 	}
 	if !o.ReadOnly {
 		// An import cut short by a crash is finished or discarded before anyone reads.
 		if err := s.recoverImports(); err != nil {
-			db.Close()
 			return nil, fmt.Errorf("recover an interrupted import: %w", err)
 		}
 		if err := s.moveOldDrafts(); err != nil {
-			db.Close()
 			return nil, fmt.Errorf("move drafts: %w", err)
 		}
 	}
+	var err error
 	if s.indexed, err = s.householdIndexed(); err != nil {
-		db.Close()
 		return nil, err
 	}
 	if !s.indexed && !o.ReadOnly {
 		// A store written before the household ID index gets it once.
 		if err := s.rebuildHouseholdIndex(); err != nil {
-			db.Close()
 			return nil, fmt.Errorf("build the household index: %w", err)
 		}
 		s.indexed = true
 	}
+	if src, ok := kv.(ChangeSource); ok {
+		src.StartFeed(s.publishRemote)
+	}
 	return s, nil
+}
+
+// publishRemote tells this process of another one's commit, as update does of its own: the
+// household cache forgets first, then the hub publishes.
+func (s *Store) publishRemote(changes []Change, hhVillages []string) {
+	s.hh.invalidate(hhVillages...)
+	s.hub.Publish(changes...)
 }
 
 // Close closes the database once the calls in flight have finished (the gate, gate.go, waits
@@ -202,7 +254,7 @@ func (b badgerLogger) Debugf(f string, a ...any) {
 // Tx is one write transaction: it reads what it changes (so Badger detects conflicts on it),
 // and records an audit event and a change for each row it writes.
 type Tx struct {
-	txn     *badger.Txn
+	txn     KVTxn
 	actor   Actor
 	at      time.Time
 	audits  []AuditEvent
@@ -233,14 +285,28 @@ func (s *Store) update(ctx context.Context, a Actor, fn func(tx *Tx) error) erro
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
 		tx := &Tx{actor: a, at: s.now(), guarded: s.importing}
-		err = s.db.Update(ctx, func(txn *badger.Txn) error {
+		err = s.db.Update(ctx, func(txn KVTxn) error {
 			tx.txn = txn
+			if s.shared && tx.guarded == nil {
+				g, err := s.sharedImportKeys(txn)
+				if err != nil {
+					return err
+				}
+				tx.guarded = g
+			}
 			if err := fn(tx); err != nil {
 				return err
 			}
-			return s.writeAudit(tx)
+			if err := s.writeAudit(tx); err != nil {
+				return err
+			}
+			// An engine other processes share tells them, from inside the transaction.
+			if rec, ok := txn.(ChangeRecorder); ok && len(tx.changes) > 0 {
+				return rec.RecordChanges(tx.changes, tx.hhVillages)
+			}
+			return nil
 		})
-		if errors.Is(err, badger.ErrConflict) {
+		if errors.Is(err, ErrConflict) {
 			s.log.Debug("write conflict, retrying", "attempt", attempt+1, "who", a.Name)
 			continue
 		}
@@ -327,7 +393,7 @@ func (tx *Tx) nextSeq(name string) (uint64, error) {
 		}); err != nil {
 			return 0, err
 		}
-	case !errors.Is(err, badger.ErrKeyNotFound):
+	case !errors.Is(err, ErrKeyNotFound):
 		return 0, err
 	}
 	n++
@@ -342,10 +408,10 @@ func auditKey(seq uint64) string { return fmt.Sprintf("audit/%016x", seq) }
 // retried transaction simply takes fresh numbers.
 func (s *Store) writeAudit(tx *Tx) error {
 	for i := range tx.audits {
-		s.auditMu.Lock()
-		s.auditSeq++
-		seq := s.auditSeq
-		s.auditMu.Unlock()
+		seq, err := s.nextAuditSeq(tx.txn)
+		if err != nil {
+			return err
+		}
 		tx.audits[i].Seq = seq
 		b, err := json.Marshal(tx.audits[i])
 		if err != nil {
@@ -358,10 +424,22 @@ func (s *Store) writeAudit(tx *Tx) error {
 	return nil
 }
 
+// nextAuditSeq hands out the next audit sequence number: from the engine when it is shared
+// (AuditSequencer), else from memory. txn may be nil outside a transaction.
+func (s *Store) nextAuditSeq(txn KVTxn) (uint64, error) {
+	if s.seqs != nil {
+		return s.seqs.NextAuditSeq(txn)
+	}
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	s.auditSeq++
+	return s.auditSeq, nil
+}
+
 // loadAuditSeq finds the last audit sequence number.
 func (s *Store) loadAuditSeq() error {
-	return s.db.View(context.Background(), func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/")})
+	return s.db.View(context.Background(), func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Reverse: true, Prefix: []byte("audit/")})
 		defer it.Close()
 		it.Seek([]byte("audit/\xff"))
 		if it.Valid() {
@@ -380,8 +458,8 @@ func (s *Store) loadAuditSeq() error {
 // at most limit of them, with the personal fields of the rows they quote masked.
 func (s *Store) Audit(ctx context.Context, a Actor, limit int) ([]AuditEvent, error) {
 	var out []AuditEvent
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
+	err := s.db.View(ctx, func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Reverse: true, Prefix: []byte("audit/"), PrefetchValues: true})
 		defer it.Close()
 		for it.Seek([]byte("audit/\xff")); it.Valid() && len(out) < limit; it.Next() {
 			var ev AuditEvent
@@ -434,9 +512,9 @@ func auditInScope(a Actor, ev AuditEvent) bool {
 }
 
 // getJSON reads key into v; ErrNotFound when missing. It returns the raw bytes for audit.
-func getJSON(txn *badger.Txn, key string, v any) ([]byte, error) {
+func getJSON(txn KVTxn, key string, v any) ([]byte, error) {
 	item, err := txn.Get([]byte(key))
-	if errors.Is(err, badger.ErrKeyNotFound) {
+	if errors.Is(err, ErrKeyNotFound) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
@@ -498,8 +576,8 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 			})
 		}
 	}
-	err := db.View(ctx, func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
+	err := db.View(ctx, func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		ch := chunk{}
 		for it.Rewind(); it.Valid(); it.Next() {

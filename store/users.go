@@ -9,8 +9,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"sanbai/clean"
 )
 
@@ -91,8 +89,8 @@ func (s *Store) AddUser(ctx context.Context, a Actor, u User, scope string) (Use
 }
 
 // findGrid finds a grid by its code in any village.
-func findGrid(txn *badger.Txn, code string) (Grid, error) {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte("grid/")})
+func findGrid(txn KVTxn, code string) (Grid, error) {
+	it := txn.NewIterator(IteratorOptions{Prefix: []byte("grid/")})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
 		if strings.HasSuffix(string(it.Item().Key()), "/"+code) {
@@ -118,7 +116,7 @@ func (s *Store) RemoveUser(ctx context.Context, a Actor, name string) error {
 		// Every key index entry that names the user, whatever the user row says (users
 		// registered before fingerprints were kept on it have none there).
 		var keys []string
-		it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte("userkey/"), PrefetchValues: true})
+		it := tx.txn.NewIterator(IteratorOptions{Prefix: []byte("userkey/"), PrefetchValues: true})
 		for it.Rewind(); it.Valid(); it.Next() {
 			var owner string
 			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &owner) }); err != nil {
@@ -155,7 +153,7 @@ func (s *Store) Users(ctx context.Context, a Actor) ([]User, error) {
 // UserByKey returns the user registered with the key of this fingerprint.
 func (s *Store) UserByKey(ctx context.Context, fingerprint string) (User, error) {
 	var u User
-	err := s.db.View(ctx, func(txn *badger.Txn) error {
+	err := s.db.View(ctx, func(txn KVTxn) error {
 		var name string
 		if _, err := getJSON(txn, userKeyIndex(fingerprint), &name); err != nil {
 			return err
