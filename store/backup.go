@@ -300,23 +300,11 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 	if ents, err := os.ReadDir(final); err == nil && len(ents) > 0 {
 		return BackupInfo{}, fmt.Errorf("%w (%s)", ErrNotEmptyDir, final)
 	}
-	info, err := CheckBackup(path, o.BackupKey)
-	if err != nil {
-		return info, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return info, err
-	}
-	defer f.Close()
-	_, body, err := openBackup(f, o.BackupKey)
-	if err != nil {
-		return info, err
-	}
 	work := filepath.Join(dir, ".restore")
 	if err := os.RemoveAll(work); err != nil {
-		return info, err
+		return BackupInfo{}, err
 	}
+	var info BackupInfo
 	fail := func(err error) (BackupInfo, error) {
 		os.RemoveAll(work)
 		return info, fileError(err)
@@ -325,17 +313,7 @@ func Restore(dir, path string, o RestoreOptions) (BackupInfo, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := st.db.Load(body); err != nil {
-		st.Close()
-		return fail(fmt.Errorf("load: %w", err))
-	}
-	if err := body.verify(); err != nil {
-		st.Close()
-		return fail(err)
-	}
-	// A backup made before the household ID index has none; one made after has it, and
-	// rebuilding gives the same entries.
-	if err := st.rebuildHouseholdIndex(); err != nil {
+	if info, err = st.loadBackup(path, o.BackupKey); err != nil {
 		st.Close()
 		return fail(err)
 	}
@@ -372,7 +350,17 @@ func RestoreKV(kv KV, path string, o RestoreOptions) (BackupInfo, error) {
 	} else if !empty {
 		return BackupInfo{}, ErrNotEmpty
 	}
-	info, err := CheckBackup(path, o.BackupKey)
+	info, err := st.loadBackup(path, o.BackupKey)
+	if err != nil {
+		return info, err
+	}
+	return info, st.auditRestore(path, info, o.Who)
+}
+
+// loadBackup checks the backup at path in full, loads it into s (which holds no store yet)
+// and rebuilds the household index: both restores' one way in.
+func (s *Store) loadBackup(path string, key []byte) (BackupInfo, error) {
+	info, err := CheckBackup(path, key)
 	if err != nil {
 		return info, err
 	}
@@ -381,20 +369,19 @@ func RestoreKV(kv KV, path string, o RestoreOptions) (BackupInfo, error) {
 		return info, err
 	}
 	defer f.Close()
-	_, body, err := openBackup(f, o.BackupKey)
+	_, body, err := openBackup(f, key)
 	if err != nil {
 		return info, err
 	}
-	if err := st.db.Load(body); err != nil {
+	if err := s.db.Load(body); err != nil {
 		return info, fmt.Errorf("load: %w", err)
 	}
 	if err := body.verify(); err != nil {
 		return info, err
 	}
-	if err := st.rebuildHouseholdIndex(); err != nil {
-		return info, err
-	}
-	return info, st.auditRestore(path, info, o.Who)
+	// A backup made before the household ID index has none; one made after has it, and
+	// rebuilding gives the same entries.
+	return info, s.rebuildHouseholdIndex()
 }
 
 // auditRestore records a restore in the restored store's audit trail.

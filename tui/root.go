@@ -623,21 +623,19 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 	}
 	h := heldKey{msg: msg, stamp: m.fs.nextID}
 	// A key typed after a question appeared answers it, whatever waits beneath.
-	forTop := false
+	forTop, beneath := false, false
 	if l := m.fs.top(m.active); l != nil && l.async {
 		if q, ok := l.comp.(*question); ok && !q.answers(keyName(msg)) {
 			// A question that came with a message (a conflict) can appear between two keys
 			// of one burst: a key that does not answer it was typed for what lies beneath,
 			// before the question was seen, so it waits beneath it, not eaten as a wrong
 			// answer.
-			h.stamp = l.id
-			m.fs.held = append(m.fs.held, h)
-			m.fs.log("held", keyName(msg))
-			return nil
+			h.stamp, beneath = l.id, true
+		} else {
+			forTop = len(m.fs.held) > 0 && m.blocked(m.fs.held[len(m.fs.held)-1])
 		}
-		forTop = len(m.fs.held) > 0 && m.blocked(m.fs.held[len(m.fs.held)-1])
 	}
-	if (!forTop && len(m.fs.held) > 0) || m.settling() {
+	if beneath || (!forTop && len(m.fs.held) > 0) || m.settling() {
 		m.fs.held = append(m.fs.held, h)
 		m.fs.log("held", keyName(msg))
 		return nil
