@@ -102,6 +102,11 @@ type Ledger struct {
 	// every session asks again, and sessions of one scope share one count.
 	countMu sync.Mutex
 	counted map[string]LedgerCounts
+	// filters keeps each filter's rows until the rows change (under countMu, like counted).
+	filters    map[filterKey]*filterEntry
+	filterRows int
+	// vcounts keeps each village's counts until a change in it (under countMu).
+	vcounts map[string]LedgerCounts
 
 	dirtyMu  sync.Mutex
 	dirty    map[string]struct{}
@@ -398,7 +403,25 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.forgetCounts()
+	if today != l.today {
+		l.forgetCounts() // overdue is counted from the day
+	} else {
+		// Only the villages of the changed rows are counted again.
+		l.countMu.Lock()
+		for id := range gone {
+			if old := l.rows[id]; old != nil {
+				delete(l.vcounts, old.c.Village)
+			}
+		}
+		for id, r := range fresh {
+			if old := l.rows[id]; old != nil {
+				delete(l.vcounts, old.c.Village)
+			}
+			delete(l.vcounts, r.c.Village)
+		}
+		l.counted, l.filters, l.filterRows = nil, nil, 0
+		l.countMu.Unlock()
+	}
 	if today != l.today {
 		l.today = today
 		sortRows(l.orders[OrderMeeting], OrderMeeting, today)
@@ -626,19 +649,90 @@ func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (Ledge
 	q.Offset = max(q.Offset, 0)
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	list := l.filtered(a, q)
+	p := LedgerPage{Offset: q.Offset, Pos: -1, Total: len(list)}
+	if q.Counts {
+		p.Counts = l.counts(a)
+	}
+	// The concern to keep in the window is found by its place in the order, not by a walk.
+	if r := l.rows[q.Around]; r != nil {
+		today := l.today
+		i := sort.Search(len(list), func(i int) bool { return !rowLess(list[i], r, q.Order, today) })
+		if i < len(list) && list[i] == r {
+			p.Pos = i
+		}
+	}
+	switch {
+	case p.Pos >= 0 && (p.Pos < q.Offset || p.Pos >= q.Offset+q.Limit):
+		p.Offset = max(p.Pos-q.Limit/2, 0)
+	case q.Offset > 0 && q.Offset >= p.Total:
+		p.Offset = max(p.Total-q.Limit, 0)
+	}
+	for _, r := range list[min(p.Offset, len(list)):min(p.Offset+q.Limit, len(list))] {
+		p.Rows = append(p.Rows, r.c)
+	}
+	if len(q.IDs) > 0 {
+		p.Found = l.found(a, q.IDs)
+	}
+	return p, nil
+}
+
+// filterKey is what decides which rows of an order a query lets through: the actor's scope
+// and the query's order and filters (its window and marks do not).
+type filterKey struct {
+	scope                                string
+	order                                LedgerOrder
+	all                                  bool
+	tier                                 store.Tier
+	tag                                  store.Tag
+	owner, village, grid, category, text string
+}
+
+// filterEntry is one filter's rows, walked out of the order once by whichever query asks first.
+type filterEntry struct {
+	once sync.Once
+	rows []*ledgerRow
+}
+
+// maxFilterRows bounds the rows the kept filters hold between changes (8 MB of pointers):
+// past it they are all dropped, so a search typed letter by letter on a county keeps little.
+const maxFilterRows = 1 << 20
+
+// filtered returns the rows of q's order that the actor sees and q's filters let through, in
+// order. A meeting's sessions mostly ask the same filter after every change: the first walks
+// the order, the others share its list until the rows change (forgetCounts drops them).
+// Callers hold mu for reading, so no change lands while a list is made or used.
+func (l *Ledger) filtered(a store.Actor, q LedgerQuery) []*ledgerRow {
+	k := filterKey{scope: string(a.Role) + "\x00" + a.Village + "\x00" + a.Grid, order: q.Order, all: q.All, tier: q.Tier,
+		tag: q.Tag, owner: q.Owner, village: q.Village, grid: q.Grid, category: q.Category, text: q.Text}
+	l.countMu.Lock()
+	if l.filters == nil || l.filterRows >= maxFilterRows {
+		l.filters, l.filterRows = map[filterKey]*filterEntry{}, 0
+	}
+	e := l.filters[k]
+	if e == nil {
+		e = &filterEntry{}
+		l.filters[k] = e
+	}
+	l.countMu.Unlock()
+	e.once.Do(func() {
+		e.rows = l.walk(a, q)
+		l.countMu.Lock()
+		l.filterRows += len(e.rows)
+		l.countMu.Unlock()
+	})
+	return e.rows
+}
+
+// walk goes through q's order once and keeps the rows that pass; callers hold mu.
+func (l *Ledger) walk(a store.Actor, q LedgerQuery) []*ledgerRow {
 	var sets [][]uint64
 	for _, w := range search.Words(q.Text) {
 		sets = append(sets, l.match.words(w))
 	}
-	matched := func(r *ledgerRow) bool {
-		for _, b := range sets {
-			if b[r.slot>>6]&(1<<(r.slot&63)) == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	pass := func(r *ledgerRow) bool {
+	var out []*ledgerRow
+next:
+	for _, r := range l.orderFor(a, q.Order) {
 		c := &r.c
 		switch {
 		case !a.CanSee(c.Village, c.Grid):
@@ -649,57 +743,16 @@ func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (Ledge
 		case q.Village != "" && c.Village != q.Village:
 		case q.Grid != "" && c.Grid != q.Grid:
 		case q.Category != "" && c.Category != q.Category:
-		case !matched(r):
 		default:
-			return true
-		}
-		return false
-	}
-	order := l.orderFor(a, q.Order)
-	p := LedgerPage{Offset: q.Offset, Pos: -1}
-	if q.Counts {
-		p.Counts = l.counts(a)
-	}
-	for _, r := range order {
-		if !pass(r) {
-			continue
-		}
-		if q.Around != "" && r.c.ID == q.Around {
-			p.Pos = p.Total
-		}
-		if p.Total >= q.Offset && p.Total < q.Offset+q.Limit {
-			p.Rows = append(p.Rows, r.c)
-		}
-		p.Total++
-	}
-	want := q.Offset
-	switch {
-	case p.Pos >= 0 && (p.Pos < q.Offset || p.Pos >= q.Offset+q.Limit):
-		want = max(p.Pos-q.Limit/2, 0)
-	case q.Offset > 0 && q.Offset >= p.Total:
-		want = max(p.Total-q.Limit, 0)
-	}
-	if want != q.Offset {
-		// The window moved: a second walk copies it out.
-		p.Offset, p.Rows = want, nil
-		n := 0
-		for _, r := range order {
-			if n >= want+q.Limit {
-				break
+			for _, b := range sets {
+				if b[r.slot>>6]&(1<<(r.slot&63)) == 0 {
+					continue next
+				}
 			}
-			if !pass(r) {
-				continue
-			}
-			if n >= want {
-				p.Rows = append(p.Rows, r.c)
-			}
-			n++
+			out = append(out, r)
 		}
 	}
-	if len(q.IDs) > 0 {
-		p.Found = l.found(a, q.IDs)
-	}
-	return p, nil
+	return out
 }
 
 // Get returns the concerns with these IDs that exist and are in the actor's scope, by ID.
@@ -723,10 +776,10 @@ func (l *Ledger) found(a store.Actor, ids []string) map[string]store.Concern {
 	return out
 }
 
-// forgetCounts drops the kept counts; callers hold mu for writing.
+// forgetCounts drops the kept counts and filtered lists; callers hold mu for writing.
 func (l *Ledger) forgetCounts() {
 	l.countMu.Lock()
-	l.counted = nil
+	l.counted, l.filters, l.filterRows, l.vcounts = nil, nil, 0, nil
 	l.countMu.Unlock()
 }
 
@@ -739,11 +792,47 @@ func (l *Ledger) counts(a store.Actor) LedgerCounts {
 	if n, ok := l.counted[scope]; ok {
 		return n
 	}
-	n := l.count(a)
+	var n LedgerCounts
+	switch a.Role {
+	case store.RoleTownship, store.RoleInspector:
+		// They see every village: the villages' counts summed, each kept until a change in
+		// it, so a triage counts one village again, not the county.
+		n = LedgerCounts{Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{}}
+		for v := range l.byVillage {
+			vn := l.villageCount(v)
+			for t, k := range vn.Tiers {
+				n.Tiers[t] += k
+			}
+			for t, k := range vn.Tags {
+				n.Tags[t] += k
+			}
+			n.Overdue += vn.Overdue
+			n.Supervised += vn.Supervised
+			n.Problems += vn.Problems
+		}
+	case store.RoleVillage:
+		n = l.villageCount(a.Village)
+	default:
+		n = l.count(a)
+	}
 	if l.counted == nil {
 		l.counted = map[string]LedgerCounts{}
 	}
 	l.counted[scope] = n
+	return n
+}
+
+// villageCount is a village's counts as its village user sees them, kept until a change in
+// the village; callers hold mu and countMu.
+func (l *Ledger) villageCount(v string) LedgerCounts {
+	if n, ok := l.vcounts[v]; ok {
+		return n
+	}
+	n := l.count(store.Actor{Role: store.RoleVillage, Village: v})
+	if l.vcounts == nil {
+		l.vcounts = map[string]LedgerCounts{}
+	}
+	l.vcounts[v] = n
 	return n
 }
 

@@ -3,6 +3,7 @@ package query_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -108,6 +109,18 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 		for i := range p.Rows {
 			if p.Rows[i].ID == c.ID {
 				seen = &p.Rows[i]
+			}
+		}
+		// The header's counts, kept per village and summed, equal a count made afresh, for
+		// the township and for the village the change was in.
+		if i%8 == 0 {
+			for _, a := range []store.Actor{{Name: "t", Role: store.RoleTownship}, {Name: "v", Role: store.RoleVillage, Village: c.Village}} {
+				q := query.LedgerQuery{Counts: true, Limit: 1}
+				kept, err1 := l.Query(t.Context(), a, q)
+				afresh, err2 := query.NewLedger(st, nil).Query(t.Context(), a, q)
+				if err1 != nil || err2 != nil || !reflect.DeepEqual(kept.Counts, afresh.Counts) {
+					t.Fatalf("%s counts %+v after triage, afresh %+v (%v %v)", a.Role, kept.Counts, afresh.Counts, err1, err2)
+				}
 			}
 		}
 		fresh, _ := st.Concern(t.Context(), store.System(), c.ID)

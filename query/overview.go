@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"maps"
 	"sort"
 	"time"
 
@@ -87,6 +88,7 @@ type CommonIssue struct {
 // village a change was in (LoadOverviewWith).
 type OverviewCounts struct {
 	Figures  map[string]store.Figures // per grid
+	Villages map[string]store.Figures // per village, its grids' summed
 	Tiers    map[store.Tier]int       // open concerns by tier
 	Tags     map[store.Tag]int        // and by colour
 	Raised   []int                    // concerns raised per day, the last 14 days
@@ -110,8 +112,36 @@ func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Act
 // (or an inspector) one call per village, as a village's user (read as RoleVillage), summed;
 // for others one call for their own scope. The counts are not changed.
 func LoadOverviewWith(ctx context.Context, st OverviewSource, a store.Actor, counts func(store.Actor) (*OverviewCounts, error)) (*Overview, error) {
-	d := &Overview{Today: st.Today(), History: map[string][]store.Filing{}, Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{},
-		Raised: make([]int, 14), Resolved: make([]int, 14), Members: map[string][]store.Member{}}
+	b, err := LoadOverviewBase(ctx, st, a)
+	if err != nil {
+		return nil, err
+	}
+	return SumOverview(b, a, counts)
+}
+
+// OverviewBase is what pane 5 reads besides the counts: villages, calendar, filings,
+// inspections, weights, meetings and grids, and what the calendar's passed phases lack. None of
+// it changes with a concern, a visit or a household, so a server keeps it across the
+// meeting's triage (OverviewBaseKinds) and only sums the counts again. Read only.
+type OverviewBase struct {
+	Today       string
+	Villages    []store.Village
+	Cal         store.Calendar
+	History     map[string][]store.Filing
+	Findings    []store.Inspection
+	Weights     store.Weights
+	Meetings    []store.Meeting
+	Unmobilized []string
+	Missing     []store.Missing
+	GridName    map[string]string
+}
+
+// OverviewBaseKinds are the kinds of change after which an OverviewBase is read again.
+var OverviewBaseKinds = []string{"village", "calendar", "filing", "inspect", "settings", "grid", "township"}
+
+// LoadOverviewBase reads the part of pane 5's read model that is not counted.
+func LoadOverviewBase(ctx context.Context, st OverviewSource, a store.Actor) (*OverviewBase, error) {
+	d := &OverviewBase{Today: st.Today(), History: map[string][]store.Filing{}}
 	var err error
 	if d.Villages, err = st.Villages(ctx, a); err != nil {
 		return nil, err
@@ -155,6 +185,17 @@ func LoadOverviewWith(ctx context.Context, st OverviewSource, a store.Actor, cou
 	}
 	d.GridName = gridName
 	d.Missing = store.MissingRecords(d.Cal, d.Today, d.Villages, seen, d.Meetings, fs)
+	return d, nil
+}
+
+// SumOverview makes pane 5's read model from its base and the counts, read through counts as
+// LoadOverviewWith says. Neither the base nor the counts are changed.
+func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*OverviewCounts, error)) (*Overview, error) {
+	d := &Overview{Today: b.Today, Villages: b.Villages, Cal: b.Cal, History: b.History, Findings: b.Findings,
+		Weights: b.Weights, Meetings: b.Meetings, Unmobilized: b.Unmobilized, Missing: b.Missing, GridName: b.GridName,
+		Tiers: map[store.Tier]int{}, Tags: map[store.Tag]int{}, Raised: make([]int, 14), Resolved: make([]int, 14),
+		Members: map[string][]store.Member{}}
+	gridName := b.GridName
 	// The counts: the scope's own, or each village's summed.
 	var parts []*OverviewCounts
 	if a.Village == "" && (a.Role == store.RoleTownship || a.Role == store.RoleInspector) {
@@ -172,11 +213,14 @@ func LoadOverviewWith(ctx context.Context, st OverviewSource, a store.Actor, cou
 		}
 		parts = append(parts, p)
 	}
-	figures := map[string]store.Figures{}
 	courses := map[string]int{}
+	d.Figures = map[string]store.Figures{}
 	for _, p := range parts {
-		for g, f := range p.Figures {
-			figures[g] = f
+		for v, f := range p.Villages {
+			if _, ok := d.Figures[v]; ok {
+				f = d.Figures[v].Add(f)
+			}
+			d.Figures[v] = f
 		}
 		for t, n := range p.Tiers {
 			d.Tiers[t] += n
@@ -211,14 +255,15 @@ func LoadOverviewWith(ctx context.Context, st OverviewSource, a store.Actor, cou
 		}
 		return d.Common[i].IDs[0] < d.Common[j].IDs[0]
 	})
-	d.Figures = map[string]store.Figures{}
-	for g, f := range figures {
-		v := store.GridVillage(g)
-		d.Figures[v] = d.Figures[v].Add(f)
+	for _, f := range d.Figures {
 		d.Total = d.Total.Add(f)
 	}
 	// Coverage bars: per village for the township, per grid for one village.
 	if len(d.Villages) == 1 {
+		figures := map[string]store.Figures{}
+		for _, p := range parts {
+			maps.Copy(figures, p.Figures)
+		}
 		var codes []string
 		for g := range figures {
 			if figures[g].Households > 0 {
@@ -323,6 +368,12 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 	// the one count the other panes, the assessment and the exports use.
 	now := st.Now()
 	d.Figures = store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
+	// Summed per village here, once per change in the village, not by every township sum.
+	d.Villages = map[string]store.Figures{}
+	for g, f := range d.Figures {
+		v := store.GridVillage(g)
+		d.Villages[v] = d.Villages[v].Add(f)
+	}
 	// Concerns: counts by tier and colour, the daily trend and the common-issue finder.
 	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
 	d.Raised, d.Resolved = make([]int, 14), make([]int, 14)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -139,6 +140,18 @@ func BenchmarkCountyMeeting(b *testing.B) {
 			b.Fatalf("%d rows to triage: %v", len(rows.Rows), err)
 		}
 		sub := st.Hub().Subscribe()
+		// SANBAI_MEETING_PROFILE writes a CPU profile of the meeting alone (not the set-up).
+		if path := os.Getenv("SANBAI_MEETING_PROFILE"); path != "" {
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
 		var cpu []time.Duration
 		var keys []time.Duration
 		var wall time.Duration

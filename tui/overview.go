@@ -146,7 +146,14 @@ func (o *overview) load() tea.Cmd {
 // holds it. A township's counts are summed from each village's, kept in sh until a change in
 // that village: after a triage one village is counted again, not the county.
 func loadOverview(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
-	q, err := query.LoadOverviewWith(ctx, st, a, func(va store.Actor) (*query.OverviewCounts, error) {
+	// The base (calendar, filings, meetings…) is kept across the concerns' changes too.
+	base, err := query.GetShared(ctx, sh, sharedOverviewBase, a, func() (*query.OverviewBase, error) {
+		return query.LoadOverviewBase(ctx, st, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	q, err := query.SumOverview(base, a, func(va store.Actor) (*query.OverviewCounts, error) {
 		if va == a {
 			return query.CountOverview(ctx, st, l, a)
 		}

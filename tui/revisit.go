@@ -446,6 +446,10 @@ func (d *revisitData) sortLists() {
 	})
 	sortIf(len(d.pending), func(i, j int) bool {
 		a, b := d.pending[i], d.pending[j]
+		// By village first: a township's list is its villages' lists end to end.
+		if a.hh.Village != b.hh.Village {
+			return a.hh.Village < b.hh.Village
+		}
 		if a.group != b.group {
 			return a.group < b.group
 		}

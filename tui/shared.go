@@ -15,6 +15,8 @@ const (
 	sharedOverview    = "overview"
 	// sharedOverviewPart is one village's counts of a township's overview.
 	sharedOverviewPart = "overview.village"
+	// sharedOverviewBase is the overview's part that is not counted (query.OverviewBase).
+	sharedOverviewBase = "overview.base"
 )
 
 // NewShared makes the shared read models of the panes for a store, each with the kinds of
@@ -35,5 +37,6 @@ func NewShared(st store.Engine) *query.Shared {
 		query.SharedModel{Name: sharedRevisitPart, Kinds: revisitKinds},
 		query.SharedModel{Name: sharedOverview, Kinds: overviewKinds},
 		query.SharedModel{Name: sharedOverviewPart, Kinds: overviewKinds},
+		query.SharedModel{Name: sharedOverviewBase, Kinds: query.OverviewBaseKinds},
 	)
 }
