@@ -97,9 +97,11 @@ func RendererPatch() string {
 			}
 		}
 	}
-	switch skips, keeps := SkipsUnchangedRows(), ScrollKeepsRows(); {
+	switch skips, keeps, prefix := SkipsUnchangedRows(), ScrollKeepsRows(), DiffsWidePrefix(); {
+	case skips && keeps && prefix:
+		return "ultraviolet" + version + " with patches/ultraviolet (unchanged CJK rows are skipped, rows a scroll moved are kept, a CJK row's narrow start is diffed)"
 	case skips && keeps:
-		return "ultraviolet" + version + " with patches/ultraviolet (unchanged CJK rows are skipped, rows a scroll moved are kept)"
+		return "ultraviolet" + version + " with patches/ultraviolet 0001 and 0002 (unchanged CJK rows are skipped, rows a scroll moved are kept; a changed CJK row is repainted from column 0)"
 	case skips:
 		return "ultraviolet" + version + " with patches/ultraviolet 0001 only (unchanged CJK rows are skipped; rows a scroll moved are repainted)"
 	default:
@@ -107,49 +109,52 @@ func RendererPatch() string {
 	}
 }
 
-// SkipsUnchangedRows reports whether the renderer leaves an unchanged CJK row alone
-// (patches/ultraviolet 0001): a frame drawn twice must cost nothing the second time.
-func SkipsUnchangedRows() bool {
+// probeRenderer draws each frame (rows of a 20-column screen) in turn with the renderer as
+// bubbletea sets it up for a session, and returns what it wrote for the last one: the probes
+// below tell the patches apart by what the renderer does, not by a version string.
+func probeRenderer(frames ...[]string) string {
 	var out bytes.Buffer
 	r := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
 	r.SetFullscreen(true)
 	r.SetRelativeCursor(false)
-	frame := func() int {
-		buf := uv.NewScreenBuffer(20, 2)
-		uv.NewStyledString("台账 青石镇\nWX0001 路灯").Draw(buf, buf.Bounds())
+	r.SetScrollOptim(true)
+	for _, lines := range frames {
+		buf := uv.NewScreenBuffer(20, len(lines))
+		uv.NewStyledString(strings.Join(lines, "\n")).Draw(buf, buf.Bounds())
 		out.Reset()
 		r.Render(buf.RenderBuffer)
 		_ = r.Flush()
-		return out.Len()
 	}
-	frame()
-	return frame() == 0
+	return out.String()
+}
+
+// SkipsUnchangedRows reports whether the renderer leaves an unchanged CJK row alone
+// (patches/ultraviolet 0001): a frame drawn twice must cost nothing the second time.
+func SkipsUnchangedRows() bool {
+	frame := []string{"台账 青石镇", "WX0001 路灯"}
+	return probeRenderer(frame, frame) == ""
 }
 
 // ScrollKeepsRows reports whether the renderer leaves the CJK rows a hardware scroll moved
 // alone (patches/ultraviolet 0002): a list under a header scrolled by one row must not write
 // the rows that only moved.
 func ScrollKeepsRows() bool {
-	var out bytes.Buffer
-	r := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
-	r.SetFullscreen(true)
-	r.SetRelativeCursor(false)
-	r.SetScrollOptim(true)
-	frame := func(first int) string {
+	frame := func(first int) []string {
 		lines := []string{"台账", "编号"}
 		for i := first; i < first+6; i++ {
 			lines = append(lines, fmt.Sprintf("WX%04d 路灯不亮", i))
 		}
-		lines = append(lines, "────")
-		buf := uv.NewScreenBuffer(20, len(lines))
-		uv.NewStyledString(strings.Join(lines, "\n")).Draw(buf, buf.Bounds())
-		out.Reset()
-		r.Render(buf.RenderBuffer)
-		_ = r.Flush()
-		return out.String()
+		return append(lines, "────")
 	}
-	frame(0)
-	return !strings.Contains(frame(1), "WX0003")
+	return !strings.Contains(probeRenderer(frame(0), frame(1)), "WX0003")
+}
+
+// DiffsWidePrefix reports whether the renderer writes a change in the narrow columns before a
+// CJK row's first wide character as those cells alone (patches/ultraviolet 0003): moving a ▸
+// mark between two Chinese rows must not write the rows again.
+func DiffsWidePrefix() bool {
+	out := probeRenderer([]string{"▸ WX0001 路灯", "  WX0002 水管"}, []string{"  WX0001 路灯", "▸ WX0002 水管"})
+	return strings.Contains(out, "▸") && !strings.Contains(out, "WX")
 }
 
 // Machine describes the machine without naming anything on its disk.

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
@@ -264,6 +265,18 @@ func scrollKeepsRows(t *testing.T) bool {
 	return keeps
 }
 
+// diffsWidePrefix reports whether the renderer writes a change before a CJK row's first wide
+// character as those cells alone (patches/ultraviolet 0003); like scrollKeepsRows, a build
+// through patches/apply.sh's go.work must.
+func diffsWidePrefix(t *testing.T) bool {
+	t.Helper()
+	prefix := DiffsWidePrefix()
+	if !prefix && strings.HasSuffix(filepath.ToSlash(os.Getenv("GOWORK")), ".patched/go.work") {
+		t.Fatalf("built with %s, yet the renderer repaints a CJK row whose mark moved: patches/ultraviolet 0003 did not take", os.Getenv("GOWORK"))
+	}
+	return prefix
+}
+
 func abs(n int) int {
 	if n < 0 {
 		return -n
@@ -273,10 +286,12 @@ func abs(n int) int {
 
 // TestScrollReplayPanes drives the app's own panes over the demo township (routes, visits,
 // queue, revisit, overview) with the list keys, one row at a time past the page edge, then by
-// pages, to the end and back, at 80×24 and 120×40, and checks every frame through the
-// virtual terminal as TestScrollReplay does. A cursor move that scrolls a list by a row must
-// cost about what a move inside the page costs (the rows that changed), not the whole list
-// again: at most twice as much.
+// pages, to the end and back, at 80×24 and 120×40, in the default and the lean display, and
+// checks every frame through the virtual terminal as TestScrollReplay does. A cursor move that
+// scrolls a list by a row must cost about what a move inside the page costs (the rows that
+// changed), not the whole list again: at most twice as much. In the lean display a cursor move
+// inside the queue's page of Chinese rows changes only the two ▸ marks (tui's TestLeanDisplay),
+// and the renderer must write only those two cells (patches/ultraviolet 0003), not the rows.
 func TestScrollReplayPanes(t *testing.T) {
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -287,13 +302,17 @@ func TestScrollReplayPanes(t *testing.T) {
 		t.Fatal(err)
 	}
 	keeps := scrollKeepsRows(t)
+	prefix := diffsWidePrefix(t)
 	down := tea.KeyPressMsg{Code: tea.KeyDown}
 	keys := []tea.KeyPressMsg{{Code: tea.KeyPgDown}, {Code: tea.KeyPgUp}, {Code: tea.KeyPgDown},
 		{Code: tea.KeyEnd}, {Code: tea.KeyUp}, {Code: tea.KeyUp}, {Code: tea.KeyHome}}
-	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
-		w, h := sz[0], sz[1]
+	for _, run := range []struct {
+		w, h int
+		lean bool
+	}{{80, 24, false}, {120, 40, false}, {80, 24, true}, {120, 40, true}} {
+		w, h, lean := run.w, run.h, run.lean
 		m := tui.New(tui.Options{Store: st, User: store.User{Name: "demo:replay", Role: store.RoleTownship},
-			Demo: true, Lang: "zh", Width: w, Height: h})
+			Demo: true, Lang: "zh", Width: w, Height: h, Lean: lean})
 		drive(m, m.Init())
 		press := func(k tea.KeyPressMsg) {
 			_, cmd := m.Update(k)
@@ -302,7 +321,7 @@ func TestScrollReplayPanes(t *testing.T) {
 		p := newReplay(t, w, h, false)
 		p.check(m.View().Content, "first frame")
 		for _, pane := range []string{"1", "2", "3", "4", "5"} {
-			where := func(what string) string { return fmt.Sprintf("pane %s, %s", pane, what) }
+			where := func(what string) string { return fmt.Sprintf("pane %s (lean %v), %s", pane, lean, what) }
 			press(tea.KeyPressMsg{Code: rune(pane[0]), Text: pane})
 			p.check(m.View().Content, where("shown"))
 			var inPage, edge int
@@ -313,16 +332,30 @@ func TestScrollReplayPanes(t *testing.T) {
 					edge = max(edge, len(out))
 				} else if len(out) > 0 {
 					inPage = max(inPage, len(out))
+					if lean && pane == "3" && prefix {
+						if text := strings.NewReplacer("\r", "", "\n", "").Replace(ansi.Strip(out)); utf8.RuneCountInString(text) != 2 || !strings.Contains(text, "▸") {
+							t.Fatalf("%s: a lean cursor move wrote %q, want the two mark cells only", where(fmt.Sprintf("down %d", i+1)), out)
+						}
+					}
 				}
 			}
 			for _, k := range keys {
 				press(k)
 				p.check(m.View().Content, where(k.String()))
 			}
-			t.Logf("pane %s %d×%d: a move inside the page %d B at most, a move that scrolls %d B at most", pane, w, h, inPage, edge)
-			if keeps && edge > 2*inPage {
-				t.Errorf("pane %s %d×%d: a move that scrolls the list by a row wrote %d B, a move inside the page %d B",
-					pane, w, h, edge, inPage)
+			t.Logf("pane %s %d×%d lean %v: a move inside the page %d B at most, a move that scrolls %d B at most", pane, w, h, lean, inPage, edge)
+			// A move that scrolls writes the rows a move inside the page does, and the row the
+			// scroll brought in. In the default display the rows that changed are whole rows, so
+			// twice a move inside the page covers it; in the lean display they are two cells,
+			// and the new row is bounded by its width: at most two bytes a column (a Chinese
+			// character is three bytes for two columns), with room for its styles.
+			limit := 2 * inPage
+			if lean {
+				limit = inPage + 2*w
+			}
+			if keeps && edge > limit {
+				t.Errorf("pane %s %d×%d lean %v: a move that scrolls the list by a row wrote %d B, a move inside the page %d B",
+					pane, w, h, lean, edge, inPage)
 			}
 		}
 	}
