@@ -41,6 +41,8 @@ type Keys struct {
 	// EscPre opens something a lone Esc closes again (Esc); each Esc is measured. An empty
 	// Esc means the target has nothing a lone Esc acts on at once.
 	EscPre, Esc string
+	// Tour lists the panes MeasurePanes visits, each with the key that shows it.
+	Tour []Pane
 }
 
 // Target is a server under measurement.

@@ -193,5 +193,15 @@ func ToolVersions() string {
 	sshd := strings.TrimSpace(strings.SplitN(string(out), ",", 2)[0])
 	out, _ = exec.Command("less", "--version").Output()
 	less := strings.TrimSpace(strings.SplitN(string(out), "(", 2)[0])
-	return sshd + ", " + less
+	tools := sshd + ", " + less
+	for _, name := range []string{"vim", "vim.tiny"} {
+		if out, err := exec.Command(name, "--version").Output(); err == nil {
+			// "VIM - Vi IMproved 9.0 (2022 Jun 28, …)" → "vim 9.0"
+			if f := strings.Fields(strings.SplitN(string(out), "(", 2)[0]); len(f) > 0 {
+				tools += ", " + name + " " + f[len(f)-1]
+			}
+			break
+		}
+	}
+	return tools
 }
