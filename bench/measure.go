@@ -23,6 +23,20 @@ const (
 	ActCharLater  = "…and what follows it within 1 s"
 	ActLatency    = "cursor j/k, latency loop"
 	ActEsc        = "lone Esc"
+	// ActBurst is BurstKeys cursor keys typed BurstGap apart, faster than anyone types: at a
+	// higher frame rate more of them fall on frames of their own, each frame a cursor move.
+	ActBurst = "typing burst (8 keys, 8 ms apart)"
+	// ActRepeat is BurstKeys cursor keys RepeatGap apart, as a held key repeats (30 Hz).
+	ActRepeat = "held key (8 repeats, 33 ms apart)"
+)
+
+// BurstKeys, BurstGap and RepeatGap make the ActBurst and ActRepeat samples. Keys that come
+// in one write (a burst over a laggy link, a paste) are read at once and drawn in one frame
+// at any frame rate, so they are not measured apart.
+const (
+	BurstKeys = 8
+	BurstGap  = 8 * time.Millisecond
+	RepeatGap = 33 * time.Millisecond
 )
 
 // Keys are what a target is driven with for each action.
@@ -109,6 +123,7 @@ type Options struct {
 	Pages     int           // page scroll samples
 	Latency   int           // keys in the latency loop
 	Esc       int           // lone Esc samples
+	Bursts    int           // typing burst samples (ActBurst)
 	IdleFor   time.Duration // idle window
 	Logf      func(format string, args ...any)
 	Sessions  []int // concurrent session counts for the memory run
@@ -214,6 +229,15 @@ func Measure(tg Target, w, h int, o Options) (*Run, error) {
 		}
 		step(ActLatency, k)
 	}
+	// Bursts down and up in turn, so the cursor stays about where it was.
+	for i := 0; i < o.Bursts; i++ {
+		k := tg.Keys.Down
+		if i%2 == 1 {
+			k = tg.Keys.Up
+		}
+		r.Samples[ActBurst] = append(r.Samples[ActBurst], r.keys(k, BurstKeys, BurstGap, o.Quiet))
+		r.Samples[ActRepeat] = append(r.Samples[ActRepeat], r.keys(k, BurstKeys, RepeatGap, o.Quiet))
+	}
 	// A lone Esc, typed by itself after the line went quiet, as a person leaving a prompt
 	// does: the input decoder cannot tell it from the first byte of a longer sequence
 	// without waiting, which is what these samples measure.
@@ -271,12 +295,23 @@ func firstScreen(tg Target, w, h int, o Options, kex ...string) (Cost, error) {
 // otherwise send every key at the same phase of the server's frame clock and bias the
 // latency figures.
 func (r *Run) key(keys string, quiet time.Duration) Cost {
+	return r.keys(keys, 1, 0, quiet)
+}
+
+// keys types keys n times, gap apart, and waits for the answer to settle, as key does; the
+// cost is that of them all, its latency from the first key's arrival to the last byte.
+func (r *Run) keys(keys string, n int, gap, quiet time.Duration) Cost {
 	time.Sleep(rand.N(20 * time.Millisecond))
 	mark := r.relay.Mark()
 	p0 := r.term.Payload()
 	sent := time.Now()
-	if err := r.term.Send(keys); err != nil {
-		return Cost{}
+	for i := range n {
+		if i > 0 {
+			time.Sleep(gap)
+		}
+		if err := r.term.Send(keys); err != nil {
+			return Cost{}
+		}
 	}
 	r.relay.WaitQuiet(sent, quiet, 5*time.Second)
 	var c Cost

@@ -59,11 +59,12 @@ func Mean(cs []Cost, f func(Cost) int64) float64 {
 }
 
 // Latencies returns the latency of every sample that drew an update, but the lone Escs',
-// which EscLatencies reports apart: they wait on the input decoder, not on the frame clock.
+// which EscLatencies reports apart: they wait on the input decoder, not on the frame clock;
+// and the typing bursts', whose time is mostly the typing.
 func (r *Run) Latencies() []time.Duration {
 	var ds []time.Duration
 	for act, cs := range r.Samples {
-		if act == ActEsc {
+		if act == ActEsc || act == ActBurst || act == ActRepeat {
 			continue
 		}
 		for _, c := range cs {

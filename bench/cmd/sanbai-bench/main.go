@@ -33,12 +33,13 @@ func main() {
 	flag.IntVar(&o.Pages, "pages", 8, "page scrolls measured")
 	flag.IntVar(&o.Latency, "latency", 100, "keys in the latency loop (j/k)")
 	flag.IntVar(&o.Esc, "esc", 20, "lone Esc samples (help opened with ?, closed with esc)")
+	flag.IntVar(&o.Bursts, "bursts", 10, "typing bursts measured (8 cursor keys 8 ms apart)")
 	flag.DurationVar(&o.IdleFor, "idle", time.Minute, "idle window (all sessions at once)")
 	sessions := flag.String("sessions", "1,20,100", "concurrent idle sessions for the memory figures")
 	doc := flag.String("doc", "", "write the results into this markdown file between the bench markers")
 	unpatched := flag.String("unpatched-bin", "", "also measure sanbai's bytes with this build (made without the renderer patch)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the sanbai server during its 80x24 run to this file")
-	fps := flag.Int("fps", 0, "also measure sanbai at 80x24 served at this renderer frame rate (tea.WithFPS; the default is 60)")
+	fps := flag.Int("fps", 0, "also measure sanbai at 80x24 served at this renderer frame rate (tea.WithFPS) instead of sshserver.FPS")
 	heap := flag.String("heapprofile", "", "write a heap profile of the sanbai server with the most idle sessions open to this file")
 	openssh := flag.String("openssh", "ssh", "also measure both servers at 80x24 with this OpenSSH client (found in PATH); empty to skip")
 	flag.StringVar(&o.Dump, "dump", "", "write each sanbai 80x24 latency sample (first byte, last byte) to this file, for study")
@@ -253,7 +254,7 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		lean.Name, lean.Env = "sanbai lean", []string{"SANBAI_LEAN=1"}
 		log.Printf("sanbai lean %dx%d", sz[0], sz[1])
 		lo := o
-		lo.Latency, lo.Esc = 0, 0
+		lo.Latency, lo.Esc, lo.Bursts = 0, 0, 0
 		l, err := bench.Measure(lean, sz[0], sz[1], lo)
 		if err != nil {
 			return nil, fmt.Errorf("sanbai lean %dx%d: %w", sz[0], sz[1], err)
@@ -321,7 +322,7 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		}
 		defer rc.Stop()
 		ro := o
-		ro.Cursor, ro.Edge, ro.Pages, ro.Latency = 0, 0, 0, 0
+		ro.Cursor, ro.Edge, ro.Pages, ro.Latency, ro.Bursts = 0, 0, 0, 0, 0
 		r, err := bench.Measure(oursTarget("sanbai without sshinput", rc.Addr, signer), 80, 24, ro)
 		if err != nil {
 			return nil, fmt.Errorf("without sshinput: %w", err)

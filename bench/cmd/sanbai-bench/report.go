@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sanbai/bench"
+	"sanbai/sshserver"
 )
 
 const (
@@ -123,7 +124,7 @@ func (r *results) markdown(args string) string {
 		}
 		kt, kok := firstTarget(ours.FirstScreenKex)
 		row("same, both on "+bench.SameKex+" (the baseline's key exchange)", ours.FirstScreenKex, uk, base.FirstScreenKex, kt, kok)
-		for _, act := range []string{bench.ActCursor, bench.ActCursorEdge, bench.ActPage, bench.ActPane, bench.ActChar, bench.ActCharLater} {
+		for _, act := range []string{bench.ActCursor, bench.ActCursorEdge, bench.ActPage, bench.ActPane, bench.ActBurst, bench.ActRepeat, bench.ActChar, bench.ActCharLater} {
 			oc, bs := ours.Samples[act], base.Samples[act]
 			if act == bench.ActCursorEdge {
 				// less has no cursor; its j is always a one-line scroll.
@@ -212,8 +213,10 @@ func (r *results) markdown(args string) string {
 			if el := r.fpsRun.EscLatencies(); len(el) > 0 {
 				esc = fmt.Sprintf("; lone Esc p50 / p99 %s / %s (n=%d)", ms(bench.Quantile(el, .5)), ms(bench.Quantile(el, .99)), len(el))
 			}
-			p("Served at %d frames per second instead of 60 (`tea.WithFPS(%d)`, same app through bench.MirrorServer): key → update p50 / p99 %s / %s (n=%d)%s; ↓ bytes per cursor move %.0f, page edge %.0f, page %.0f, pane switch %.0f.\n\n",
-				r.fps, r.fps, ms(f50), ms(f99), len(fl), esc, mean(bench.ActCursor), mean(bench.ActCursorEdge), mean(bench.ActPage), mean(bench.ActPane))
+			p("Served at %d frames per second instead of sshserver's %d (`tea.WithFPS(%d)`, same app through bench.MirrorServer): key → update p50 / p99 %s / %s (n=%d)%s; ↓ bytes per cursor move %.0f, page edge %.0f, page %.0f, pane switch %.0f, typing burst %.0f (at %d: %.0f), held key %.0f (at %d: %.0f).\n\n",
+				r.fps, sshserver.FPS, r.fps, ms(f50), ms(f99), len(fl), esc, mean(bench.ActCursor), mean(bench.ActCursorEdge), mean(bench.ActPage), mean(bench.ActPane),
+				mean(bench.ActBurst), sshserver.FPS, bench.Mean(ours.Samples[bench.ActBurst], down),
+				mean(bench.ActRepeat), sshserver.FPS, bench.Mean(ours.Samples[bench.ActRepeat], down))
 		}
 		if at80 {
 			r.whereBytesGo(&b, ours, base)
