@@ -11,6 +11,7 @@ import (
 	"time"
 
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Targets at 80×24 with Chinese rows (issue 8). Bytes are server→client on the wire, except
@@ -98,9 +99,11 @@ func RendererPatch() string {
 			}
 		}
 	}
-	switch skips, keeps, prefix := SkipsUnchangedRows(), ScrollKeepsRows(), DiffsWidePrefix(); {
+	switch skips, keeps, prefix, wrap := SkipsUnchangedRows(), ScrollKeepsRows(), DiffsWidePrefix(), WrapsOncePerRun(); {
+	case skips && keeps && prefix && wrap:
+		return "ultraviolet" + version + " with patches/ultraviolet (unchanged CJK rows are skipped, rows a scroll moved are kept, a CJK row's narrow start is diffed, autowrap is turned off once for a run of CJK rows)"
 	case skips && keeps && prefix:
-		return "ultraviolet" + version + " with patches/ultraviolet (unchanged CJK rows are skipped, rows a scroll moved are kept, a CJK row's narrow start is diffed)"
+		return "ultraviolet" + version + " with patches/ultraviolet 0001 to 0003 (unchanged CJK rows are skipped, rows a scroll moved are kept, a CJK row's narrow start is diffed)"
 	case skips && keeps:
 		return "ultraviolet" + version + " with patches/ultraviolet 0001 and 0002 (unchanged CJK rows are skipped, rows a scroll moved are kept; a changed CJK row is repainted from column 0)"
 	case skips:
@@ -156,6 +159,13 @@ func ScrollKeepsRows() bool {
 func DiffsWidePrefix() bool {
 	out := probeRenderer([]string{"▸ WX0001 路灯", "  WX0002 水管"}, []string{"  WX0001 路灯", "▸ WX0002 水管"})
 	return strings.Contains(out, "▸") && !strings.Contains(out, "WX")
+}
+
+// WrapsOncePerRun reports whether the renderer turns autowrap off once for a run of CJK rows
+// it repaints, not around each (patches/ultraviolet 0004).
+func WrapsOncePerRun() bool {
+	out := probeRenderer([]string{"台账 1", "路灯 1", "水管 1"}, []string{"台账 2", "路灯 2", "水管 2"})
+	return strings.Count(out, ansi.ResetModeAutoWrap) == 1
 }
 
 // Machine describes the machine without naming anything on its disk.
