@@ -119,7 +119,14 @@ type setup struct {
 	firstID            string   // the first row's ID, on the first screen of every baseline
 }
 
-func newSetup(res *results) (*setup, error) {
+// newSetup also starts the results, with what is known before measuring.
+func newSetup() (*results, *setup, error) {
+	res := &results{machine: bench.Machine(), tools: bench.ToolVersions(), patch: bench.RendererPatch(), when: time.Now()}
+	su, err := res.setup()
+	return res, su, err
+}
+
+func (res *results) setup() (*setup, error) {
 	su := &setup{}
 	var err error
 	if su.tmp, err = os.MkdirTemp("", "sanbai-bench-"); err != nil {
@@ -191,9 +198,7 @@ func (su *setup) baseline(name, cmd string) bench.Target {
 }
 
 func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh string, panes bool) (*results, error) {
-	start := time.Now()
-	res := &results{machine: bench.Machine(), tools: bench.ToolVersions(), patch: bench.RendererPatch(), when: start}
-	su, err := newSetup(res)
+	res, su, err := newSetup()
 	if err != nil {
 		return nil, err
 	}
@@ -353,15 +358,13 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 	if err != nil {
 		return nil, fmt.Errorf("baseline memory: %w", err)
 	}
-	res.took = time.Since(start)
+	res.took = time.Since(res.when)
 	return res, nil
 }
 
 // runPanes is the per-pane tour alone, for a quick run of it.
 func runPanes(o bench.Options, openssh string) (*results, error) {
-	start := time.Now()
-	res := &results{machine: bench.Machine(), tools: bench.ToolVersions(), patch: bench.RendererPatch(), when: start}
-	su, err := newSetup(res)
+	res, su, err := newSetup()
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +372,7 @@ func runPanes(o bench.Options, openssh string) (*results, error) {
 	if err := tourPanes(res, su, o, openssh); err != nil {
 		return nil, err
 	}
-	res.took = time.Since(start)
+	res.took = time.Since(res.when)
 	return res, nil
 }
 
