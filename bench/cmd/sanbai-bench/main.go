@@ -398,7 +398,7 @@ func tourPanes(res *results, su *setup, o bench.Options, openssh string) error {
 	}
 	res.panesClient = "Go's x/crypto/ssh"
 	if openssh != "" {
-		res.panesClient = "OpenSSH (" + bench.OpenSSHVersion(openssh) + ")"
+		res.panesClient = "OpenSSH" // its version is in the OpenSSH section's text
 	}
 	for _, tg := range targets {
 		if openssh != "" {

@@ -238,7 +238,7 @@ func (r *results) paneTable(b *strings.Builder) {
 	}
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	ours, lean, bases := r.panes[0], r.panes[1], r.panes[2:]
-	p("### Every pane at %d×%d (%s client)\n\n", ours.W, ours.H, r.panesClient)
+	p("### Every pane at %d×%d, %s client\n\n", ours.W, ours.H, r.panesClient)
 	p("↓ bytes on the wire per key, means (n = samples). Each pane is reached with its number key from the pane before it (1 from 5); its cursor then moves down a row at a time, first inside the page, then at the page edge, where each move scrolls the list by a row (told by the screen: rows that moved up); then PgDn from the bottom row and PgUp from the top, each moving a whole page. ")
 	p("The baselines page the Queue's rows (in Chinese, as in pane 3) in files of their own, each file a \"pane\", reached with `:n` (less) and `:bn` (vim); less has no cursor, so its one-line scroll stands for both cursor rows. ")
 	p("The targets were set for the Queue (issue 8 for the default display, issue 19 for the lean one, at 80×24) and are applied to every pane; a missed target says where the bytes of its first sample went.\n\n")
