@@ -100,9 +100,11 @@ func (p *replay) resize(w, h int) {
 
 // scrollList is a list between a fixed header and footer, as every pane draws one: two header
 // lines, the rows, a rule and a help line. Rows are mostly Chinese, every fifth one ASCII only,
-// some with a coloured tag, some longer than the window; the cursor's row is reversed.
+// some with a coloured tag, some longer than the window; the cursor's row is reversed, or in
+// the lean display only marked with ▸ in its first column.
 type scrollList struct {
 	w, h int
+	lean bool
 	cur  views.Cursor
 }
 
@@ -131,7 +133,9 @@ func (l *scrollList) content() string {
 	lines := []string{"\x1b[1m台账\x1b[m 青石镇 · 回放", "  编号 层级 牌 事项"}
 	from, to := l.cur.Window(l.height())
 	for i := from; i < to; i++ {
-		if i == l.cur.Pos {
+		if i == l.cur.Pos && l.lean {
+			lines = append(lines, "▸ "+scrollRow(i))
+		} else if i == l.cur.Pos {
 			plain := "▸ " + ansi.Strip(scrollRow(i))
 			lines = append(lines, "\x1b[7m"+plain+strings.Repeat(" ", max(l.w-ansi.StringWidth(plain), 0))+"\x1b[m")
 		} else {
@@ -154,14 +158,18 @@ func (l *scrollList) content() string {
 // a frame for the old size lands on it before the renderer hears of the resize, as happens over
 // SSH: the scroll margins that frame sets must not outlive it.
 //
+// In the lean display, where the cursor is a ▸ mark alone, a move inside the page must write
+// the two mark cells and nothing else (patches/ultraviolet 0003).
+//
 // Built without patches/ultraviolet (plain `go test`), the renderer repaints every row a
 // scroll moved and leaves the old size's margins behind, so only the frames are checked then,
 // and no frame for the old size is sent.
 func TestScrollReplay(t *testing.T) {
 	const rows = 240
-	keeps := scrollKeepsRows(t)
+	keeps, prefix := scrollKeepsRows(t), diffsWidePrefix(t)
 	sizes := [][2]int{{41, 12}, {60, 20}, {80, 24}, {100, 30}, {120, 40}}
-	for _, grapheme := range []bool{false, true} {
+	for _, run := range []struct{ grapheme, lean bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		grapheme, lean := run.grapheme, run.lean
 		p := newReplay(t, sizes[0][0], sizes[0][1], grapheme)
 		var l *scrollList
 		scrolled := 0
@@ -183,7 +191,7 @@ func TestScrollReplay(t *testing.T) {
 			if si > 0 {
 				p.resize(sz[0], sz[1])
 			}
-			l = &scrollList{w: sz[0], h: sz[1]}
+			l = &scrollList{w: sz[0], h: sz[1], lean: lean}
 			l.cur.SetLen(rows)
 			l.cur.Pos, l.cur.Offset = 50, 40
 			where := func(what string) string { return fmt.Sprintf("%s at row %d", what, l.cur.Pos) }
@@ -197,6 +205,12 @@ func TestScrollReplay(t *testing.T) {
 				l.cur.Move(delta, lh)
 				out := p.check(l.content(), where(what))
 				shift := l.cur.Offset - before.Offset
+				if lean && prefix && shift == 0 && abs(delta) == 1 {
+					if !onlyMarks(out) {
+						t.Fatalf("%s (%d×%d, grapheme %v): a lean move inside the page wrote %q, want the two mark cells only",
+							where(what), p.w, p.h, grapheme, out)
+					}
+				}
 				if !keeps || shift == 0 || abs(shift) > lh/2-2 {
 					return
 				}
@@ -238,7 +252,7 @@ func TestScrollReplay(t *testing.T) {
 		// it is, then panics on the next scroll (index out of range in InsertLineArea).
 		p.emu.Resize(80, 24)
 		p.resize(80, 24)
-		l = &scrollList{w: 80, h: 24}
+		l = &scrollList{w: 80, h: 24, lean: lean}
 		l.cur.SetLen(rows)
 		p.check(l.content(), "after shrinking")
 		for range 30 {
@@ -248,7 +262,7 @@ func TestScrollReplay(t *testing.T) {
 		if keeps && scrolled == 0 {
 			t.Fatal("no move scrolled the list")
 		}
-		t.Logf("grapheme %v: %d frames, %d scrolled by a few rows", grapheme, p.frames, scrolled)
+		t.Logf("grapheme %v, lean %v: %d frames, %d scrolled by a few rows", grapheme, lean, p.frames, scrolled)
 	}
 }
 
@@ -263,6 +277,14 @@ func scrollKeepsRows(t *testing.T) bool {
 		t.Fatalf("built with %s, yet the renderer repaints the rows a scroll moves: patches/ultraviolet 0002 did not take", os.Getenv("GOWORK"))
 	}
 	return keeps
+}
+
+// onlyMarks reports whether out, the renderer's output for a frame, writes no text but the
+// new ▸ mark, what takes the old one's place (a blank, or the row's own flag such as "!"), and
+// blanks an ASCII row's own diff may rewrite beside them.
+func onlyMarks(out string) bool {
+	text := strings.NewReplacer("\r", "", "\n", "", " ", "").Replace(ansi.Strip(out))
+	return strings.Count(text, "▸") == 1 && utf8.RuneCountInString(text) <= 2
 }
 
 // diffsWidePrefix reports whether the renderer writes a change before a CJK row's first wide
@@ -333,7 +355,7 @@ func TestScrollReplayPanes(t *testing.T) {
 				} else if len(out) > 0 {
 					inPage = max(inPage, len(out))
 					if lean && pane == "3" && prefix {
-						if text := strings.NewReplacer("\r", "", "\n", "").Replace(ansi.Strip(out)); utf8.RuneCountInString(text) != 2 || !strings.Contains(text, "▸") {
+						if !onlyMarks(out) {
 							t.Fatalf("%s: a lean cursor move wrote %q, want the two mark cells only", where(fmt.Sprintf("down %d", i+1)), out)
 						}
 					}
