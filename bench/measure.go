@@ -128,6 +128,9 @@ type Options struct {
 	Logf      func(format string, args ...any)
 	Sessions  []int // concurrent session counts for the memory run
 	MemSettle time.Duration
+	// CPUWindow is how long the memory run watches the server's CPU at each step, the sessions
+	// idle (0: not at all). A frame clock that ticks with nothing to draw costs CPU here.
+	CPUWindow time.Duration
 	// Free, when set, is called before each memory reading: the server returns the memory
 	// its garbage collector freed to the OS, so RSS follows what the sessions hold rather
 	// than when the collector last ran.
@@ -391,6 +394,9 @@ type MemPoint struct {
 	Mem        Mem
 	Goroutines int // sanbai only
 	HeapInuse  uint64
+	// IdleCPU is the share of one core the server's process tree used while the sessions sat
+	// idle, over Options.CPUWindow (0 when not measured).
+	IdleCPU float64
 }
 
 // MemRun opens idle sessions (first screen drawn, then no keys) up to each count in
@@ -399,6 +405,12 @@ func MemRun(tg Target, w, h int, pid int, stats func() (Stats, error), o Options
 	measure := func(n int) (MemPoint, error) {
 		time.Sleep(o.MemSettle)
 		p := MemPoint{Sessions: n}
+		if o.CPUWindow > 0 {
+			// Before Free, whose collection would count as the sessions' CPU.
+			c0 := TreeCPU(pid)
+			time.Sleep(o.CPUWindow)
+			p.IdleCPU = float64(TreeCPU(pid)-c0) / float64(o.CPUWindow)
+		}
 		if o.Free != nil {
 			if err := o.Free(); err != nil {
 				return p, err

@@ -35,6 +35,7 @@ func main() {
 	flag.IntVar(&o.Esc, "esc", 20, "lone Esc samples (help opened with ?, closed with esc)")
 	flag.IntVar(&o.Bursts, "bursts", 10, "typing bursts measured (8 cursor keys 8 ms apart)")
 	flag.DurationVar(&o.IdleFor, "idle", time.Minute, "idle window (all sessions at once)")
+	flag.DurationVar(&o.CPUWindow, "cpu-window", 5*time.Second, "how long the memory run watches each server's CPU with the sessions idle, at each step")
 	sessions := flag.String("sessions", "1,20,100", "concurrent idle sessions for the memory figures")
 	doc := flag.String("doc", "", "write the results into this markdown file between the bench markers")
 	unpatched := flag.String("unpatched-bin", "", "also measure sanbai's bytes with this build (made without the renderer patch)")
@@ -88,8 +89,9 @@ var sizes = [][2]int{{80, 24}, {120, 40}}
 
 type results struct {
 	ours, base, unpatched []*bench.Run
-	fpsRun                *bench.Run // sanbai at another frame rate, 80×24
-	rawRun                *bench.Run // sanbai reading sessions without sshinput, 80×24
+	fpsRun                *bench.Run        // sanbai at another frame rate, 80×24
+	fpsIdle               [2]bench.MemPoint // the same server before and with the memory run's most sessions idle
+	rawRun                *bench.Run        // sanbai reading sessions without sshinput, 80×24
 	fps                   int
 	// oursSSH and baseSSH are both targets at 80×24 logged in with the OpenSSH client.
 	oursSSH, baseSSH *bench.Run
@@ -98,6 +100,7 @@ type results struct {
 	// panes are the per-pane tours at 80×24: sanbai, sanbai lean, less, vim (when found).
 	panes                 []*bench.PaneRun
 	panesClient           string // the client the tours logged in with
+	cpuWindow             time.Duration
 	sshVersion            string
 	oursMem, baseMem      []bench.MemPoint
 	rows                  int
@@ -316,6 +319,16 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		}
 		r.Close()
 		res.fpsRun, res.fps = r, fps
+		if o.CPUWindow > 0 && len(o.Sessions) > 0 {
+			// What the frame rate costs idle sessions: the most of the memory run, watched.
+			fo := o
+			fo.Sessions = o.Sessions[len(o.Sessions)-1:]
+			points, err := bench.MemRun(oursTarget("sanbai idle", fc.Addr, signer), 80, 24, fc.Pid(), nil, fo)
+			if err != nil {
+				return nil, fmt.Errorf("%d fps, idle: %w", fps, err)
+			}
+			res.fpsIdle = [2]bench.MemPoint{points[0], points[len(points)-1]}
+		}
 	}
 	if o.Esc > 0 {
 		// The lone Esc as it was before sshinput, for the before/after figures: only the
@@ -343,6 +356,7 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 	log.Printf("idle: watching %d sessions for %s", len(open), o.IdleFor)
 	bench.Idle(open, o.IdleFor)
 
+	res.cpuWindow = o.CPUWindow
 	log.Printf("memory: sanbai")
 	mo := o
 	mo.Free = func() error { _, err := child.Do("free"); return err }

@@ -213,10 +213,10 @@ func (r *results) markdown(args string) string {
 			if el := r.fpsRun.EscLatencies(); len(el) > 0 {
 				esc = fmt.Sprintf("; lone Esc p50 / p99 %s / %s (n=%d)", ms(bench.Quantile(el, .5)), ms(bench.Quantile(el, .99)), len(el))
 			}
-			p("Served at %d frames per second instead of sshserver's %d (`tea.WithFPS(%d)`, same app through bench.MirrorServer): key → update p50 / p99 %s / %s (n=%d)%s; ↓ bytes per cursor move %.0f, page edge %.0f, page %.0f, pane switch %.0f, typing burst %.0f (at %d: %.0f), held key %.0f (at %d: %.0f).\n\n",
+			p("Served at %d frames per second instead of sshserver's %d (`tea.WithFPS(%d)`, same app through bench.MirrorServer): key → update p50 / p99 %s / %s (n=%d)%s; ↓ bytes per cursor move %.0f, page edge %.0f, page %.0f, pane switch %.0f, typing burst %.0f (at %d: %.0f), held key %.0f (at %d: %.0f)%s.\n\n",
 				r.fps, sshserver.FPS, r.fps, ms(f50), ms(f99), len(fl), esc, mean(bench.ActCursor), mean(bench.ActCursorEdge), mean(bench.ActPage), mean(bench.ActPane),
 				mean(bench.ActBurst), sshserver.FPS, bench.Mean(ours.Samples[bench.ActBurst], down),
-				mean(bench.ActRepeat), sshserver.FPS, bench.Mean(ours.Samples[bench.ActRepeat], down))
+				mean(bench.ActRepeat), sshserver.FPS, bench.Mean(ours.Samples[bench.ActRepeat], down), r.fpsIdleText())
 		}
 		if at80 {
 			r.whereBytesGo(&b, ours, base)
@@ -322,6 +322,24 @@ func verdict(pc bench.PaneCosts, act string, lim int64) string {
 			mean-lim, d.Total, d.Wide, d.Text, d.SGR, d.Move, d.Erases, cs[0].Down-cs[0].Payload)
 	}
 	return "**missed**" + why
+}
+
+// fpsIdleText compares the CPU that the memory run's most idle sessions add to the server at
+// the other frame rate with what they add to sshserver's (the servers idle at different
+// levels before them: the main one still holds the measured sessions), or says nothing when
+// either was not measured.
+func (r *results) fpsIdleText() string {
+	n := r.fpsIdle[1].Sessions
+	if n == 0 || len(r.oursMem) == 0 {
+		return ""
+	}
+	for _, m := range r.oursMem {
+		if m.Sessions == n {
+			return fmt.Sprintf("; %d idle sessions add %.1f %% of a core (at %d: %.1f %%)", n,
+				100*(r.fpsIdle[1].IdleCPU-r.fpsIdle[0].IdleCPU), sshserver.FPS, 100*(m.IdleCPU-r.oursMem[0].IdleCPU))
+		}
+	}
+	return ""
 }
 
 // leanTable renders the lean display (SANBAI_LEAN=1) beside the default and less.
@@ -440,9 +458,9 @@ func (r *results) memory(b *strings.Builder) {
 	}
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("### Memory per idle session (80×24)\n\n")
-	p("Sessions are opened, drawn once, and left idle. sanbai is one process: RSS (PSS is the same to within a few KiB). sshd forks per connection and runs less per session: RSS summed over its process tree counts shared libraries once per process, PSS shares them out, so the ratio is taken on PSS.\n\n")
-	p("| sessions | sanbai RSS growth | per session | heap per session | goroutines per session | sshd+less RSS growth | PSS growth | PSS per session | processes per session | ratio (RSS vs PSS per session) | target | |\n")
-	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	p("Sessions are opened, drawn once, and left idle. sanbai is one process: RSS (PSS is the same to within a few KiB). sshd forks per connection and runs less per session: RSS summed over its process tree counts shared libraries once per process, PSS shares them out, so the ratio is taken on PSS. Idle CPU is the share of one core each server's process tree used over the %s after the step's sessions were open (the whole of it, not per session, with the sessions of the measurements above still open on both servers: what a step adds is the difference from the row before).\n\n", r.cpuWindow)
+	p("| sessions | sanbai RSS growth | per session | heap per session | goroutines per session | sshd+less RSS growth | PSS growth | PSS per session | processes per session | ratio (RSS vs PSS per session) | idle CPU, sanbai / sshd+less | target | |\n")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for i := 1; i < len(r.oursMem) && i < len(r.baseMem); i++ {
 		o, o0 := r.oursMem[i], r.oursMem[0]
 		s, s0 := r.baseMem[i], r.baseMem[0]
@@ -452,9 +470,9 @@ func (r *results) memory(b *strings.Builder) {
 		gor := float64(o.Goroutines-o0.Goroutines) / n
 		bpss := float64(s.Mem.PSS-s0.Mem.PSS) / n
 		procs := float64(s.Mem.Procs-s0.Mem.Procs) / n
-		p("| %d | %d KiB | %.0f KiB | %.0f KiB | %.1f | %d KiB | %d KiB | %.0f KiB | %.1f | %s | ≤ %d KiB | %s |\n",
+		p("| %d | %d KiB | %.0f KiB | %.0f KiB | %.1f | %d KiB | %d KiB | %.0f KiB | %.1f | %s | %.1f %% / %.1f %% | ≤ %d KiB | %s |\n",
 			o.Sessions, o.Mem.RSS-o0.Mem.RSS, per, heap, gor, s.Mem.RSS-s0.Mem.RSS, s.Mem.PSS-s0.Mem.PSS, bpss, procs,
-			ratio(per, bpss), bench.TargetRSSPerIdle, met(per <= bench.TargetRSSPerIdle))
+			ratio(per, bpss), 100*o.IdleCPU, 100*s.IdleCPU, bench.TargetRSSPerIdle, met(per <= bench.TargetRSSPerIdle))
 	}
 	p("\nBefore any session: sanbai %d KiB RSS, %d goroutines; sshd %d KiB RSS.\n\n",
 		r.oursMem[0].Mem.RSS, r.oursMem[0].Goroutines, r.baseMem[0].Mem.RSS)
