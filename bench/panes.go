@@ -21,16 +21,16 @@ type Pane struct {
 // (ActCursor, ActCursorEdge, ActPage, ActPane). Raw holds the output of the first sample of
 // each, for the report's reasons.
 type PaneCosts struct {
-	Pane    string
-	Samples map[string][]Cost
-	Raw     map[string][]byte
+	Pane    string            // the pane's name, as Pane.Name
+	Samples map[string][]Cost // the costs of the keys that drew something, by action
+	Raw     map[string][]byte // the session output of each action's first sample
 }
 
 // PaneRun is a target's tour of its panes at one window size.
 type PaneRun struct {
-	Target string
-	W, H   int
-	Panes  []PaneCosts
+	Target string      // the target's name
+	W, H   int         // the window
+	Panes  []PaneCosts // in the order of the tour
 }
 
 // PaneActs are the actions the tour measures in each pane, in the report's order.
