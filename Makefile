@@ -63,7 +63,7 @@ lint:
 bench: patch
 	bash bench/setup.sh
 	GOWORK=off $(GO) build -o $(PATCHED)/sanbai-bench-unpatched ./bench/cmd/sanbai-bench
-	$(PGO) run ./bench/cmd/sanbai-bench -unpatched-bin $(PATCHED)/sanbai-bench-unpatched -fps 120 -doc docs/BENCHMARKS.md
+	$(PGO) run ./bench/cmd/sanbai-bench -unpatched-bin $(PATCHED)/sanbai-bench-unpatched -fps 60 -doc docs/BENCHMARKS.md
 	$(PGO) test -run '^$$' -bench . -benchmem ./...
 
 tidy-check:

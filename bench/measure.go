@@ -23,6 +23,20 @@ const (
 	ActCharLater  = "…and what follows it within 1 s"
 	ActLatency    = "cursor j/k, latency loop"
 	ActEsc        = "lone Esc"
+	// ActBurst is BurstKeys cursor keys typed BurstGap apart, faster than anyone types: at a
+	// higher frame rate more of them fall on frames of their own, each frame a cursor move.
+	ActBurst = "typing burst (8 keys, 8 ms apart)"
+	// ActRepeat is BurstKeys cursor keys RepeatGap apart, as a held key repeats (30 Hz).
+	ActRepeat = "held key (8 repeats, 33 ms apart)"
+)
+
+// BurstKeys, BurstGap and RepeatGap make the ActBurst and ActRepeat samples. Keys that come
+// in one write (a burst over a laggy link, a paste) are read at once and drawn in one frame
+// at any frame rate, so they are not measured apart.
+const (
+	BurstKeys = 8
+	BurstGap  = 8 * time.Millisecond
+	RepeatGap = 33 * time.Millisecond
 )
 
 // Keys are what a target is driven with for each action.
@@ -41,6 +55,8 @@ type Keys struct {
 	// EscPre opens something a lone Esc closes again (Esc); each Esc is measured. An empty
 	// Esc means the target has nothing a lone Esc acts on at once.
 	EscPre, Esc string
+	// Tour lists the panes MeasurePanes visits, each with the key that shows it.
+	Tour []Pane
 }
 
 // Target is a server under measurement.
@@ -107,10 +123,14 @@ type Options struct {
 	Pages     int           // page scroll samples
 	Latency   int           // keys in the latency loop
 	Esc       int           // lone Esc samples
+	Bursts    int           // typing burst samples (ActBurst)
 	IdleFor   time.Duration // idle window
 	Logf      func(format string, args ...any)
 	Sessions  []int // concurrent session counts for the memory run
 	MemSettle time.Duration
+	// CPUWindow is how long the memory run watches the server's CPU at each step, the sessions
+	// idle (0: not at all). A frame clock that ticks with nothing to draw costs CPU here.
+	CPUWindow time.Duration
 	// Free, when set, is called before each memory reading: the server returns the memory
 	// its garbage collector freed to the OS, so RSS follows what the sessions hold rather
 	// than when the collector last ran.
@@ -212,6 +232,15 @@ func Measure(tg Target, w, h int, o Options) (*Run, error) {
 		}
 		step(ActLatency, k)
 	}
+	// Bursts down and up in turn, so the cursor stays about where it was.
+	for i := 0; i < o.Bursts; i++ {
+		k := tg.Keys.Down
+		if i%2 == 1 {
+			k = tg.Keys.Up
+		}
+		r.Samples[ActBurst] = append(r.Samples[ActBurst], r.keys(k, BurstKeys, BurstGap, o.Quiet))
+		r.Samples[ActRepeat] = append(r.Samples[ActRepeat], r.keys(k, BurstKeys, RepeatGap, o.Quiet))
+	}
 	// A lone Esc, typed by itself after the line went quiet, as a person leaving a prompt
 	// does: the input decoder cannot tell it from the first byte of a longer sequence
 	// without waiting, which is what these samples measure.
@@ -269,12 +298,23 @@ func firstScreen(tg Target, w, h int, o Options, kex ...string) (Cost, error) {
 // otherwise send every key at the same phase of the server's frame clock and bias the
 // latency figures.
 func (r *Run) key(keys string, quiet time.Duration) Cost {
+	return r.keys(keys, 1, 0, quiet)
+}
+
+// keys types keys n times, gap apart, and waits for the answer to settle, as key does; the
+// cost is that of them all, its latency from the first key's arrival to the last byte.
+func (r *Run) keys(keys string, n int, gap, quiet time.Duration) Cost {
 	time.Sleep(rand.N(20 * time.Millisecond))
 	mark := r.relay.Mark()
 	p0 := r.term.Payload()
 	sent := time.Now()
-	if err := r.term.Send(keys); err != nil {
-		return Cost{}
+	for i := range n {
+		if i > 0 {
+			time.Sleep(gap)
+		}
+		if err := r.term.Send(keys); err != nil {
+			return Cost{}
+		}
 	}
 	r.relay.WaitQuiet(sent, quiet, 5*time.Second)
 	var c Cost
@@ -354,6 +394,9 @@ type MemPoint struct {
 	Mem        Mem
 	Goroutines int // sanbai only
 	HeapInuse  uint64
+	// IdleCPU is the share of one core the server's process tree used while the sessions sat
+	// idle, over Options.CPUWindow (0 when not measured).
+	IdleCPU float64
 }
 
 // MemRun opens idle sessions (first screen drawn, then no keys) up to each count in
@@ -362,6 +405,12 @@ func MemRun(tg Target, w, h int, pid int, stats func() (Stats, error), o Options
 	measure := func(n int) (MemPoint, error) {
 		time.Sleep(o.MemSettle)
 		p := MemPoint{Sessions: n}
+		if o.CPUWindow > 0 {
+			// Before Free, whose collection would count as the sessions' CPU.
+			c0 := TreeCPU(pid)
+			time.Sleep(o.CPUWindow)
+			p.IdleCPU = float64(TreeCPU(pid)-c0) / float64(o.CPUWindow)
+		}
 		if o.Free != nil {
 			if err := o.Free(); err != nil {
 				return p, err

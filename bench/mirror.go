@@ -8,14 +8,15 @@ import (
 
 	"sanbai/query"
 	"sanbai/sshinput"
+	"sanbai/sshserver"
 	"sanbai/store"
 	"sanbai/tui"
 )
 
 // MirrorOptions are what MirrorServer does differently from sshserver.
 type MirrorOptions struct {
-	// FPS, when not zero, sets the renderer's frame rate (to measure what a different rate
-	// would change).
+	// FPS, when not zero, sets the renderer's frame rate instead of sshserver.FPS (to
+	// measure what a different rate would change).
 	FPS int
 	// Wrap, when set, wraps the root model (the stress test records its frames).
 	Wrap func(m tea.Model, w, h int) tea.Model
@@ -42,10 +43,11 @@ func MirrorServer(st *store.Store, addr, hostKey string, o MirrorOptions) (*ssh.
 		if !o.RawInput {
 			opts = append(opts, tea.WithInput(sshinput.New(sess)))
 		}
-		opts = append(opts, tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+		fps := sshserver.FPS
 		if o.FPS != 0 {
-			opts = append(opts, tea.WithFPS(o.FPS))
+			fps = o.FPS
 		}
+		opts = append(opts, tea.WithContext(sess.Context()), tea.WithoutSignalHandler(), tea.WithFPS(fps))
 		p := tea.NewProgram(m, opts...)
 		sub := st.Hub().Subscribe()
 		go func() {

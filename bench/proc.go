@@ -34,6 +34,27 @@ func TreeMem(pid int) Mem {
 	return m
 }
 
+// TreeCPU sums the CPU time (user and system) pid and all its descendants have used so far.
+func TreeCPU(pid int) time.Duration {
+	var ticks int64
+	for _, p := range append([]int{pid}, descendants(pid)...) {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "stat"))
+		if err != nil {
+			continue
+		}
+		// The command name, in parentheses, may hold spaces: the fields count from after it.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += utime + stime
+	}
+	// /proc counts in USER_HZ, which Linux fixes at 100 for user space.
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
 // procMem reads a process's RSS and PSS from /proc/PID/smaps_rollup.
 func procMem(pid int) (rss, pss int64, ok bool) {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "smaps_rollup"))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Targets at 80×24 with Chinese rows (issue 8). Bytes are server→client on the wire, except
@@ -59,11 +60,12 @@ func Mean(cs []Cost, f func(Cost) int64) float64 {
 }
 
 // Latencies returns the latency of every sample that drew an update, but the lone Escs',
-// which EscLatencies reports apart: they wait on the input decoder, not on the frame clock.
+// which EscLatencies reports apart: they wait on the input decoder, not on the frame clock;
+// and the typing bursts', whose time is mostly the typing.
 func (r *Run) Latencies() []time.Duration {
 	var ds []time.Duration
 	for act, cs := range r.Samples {
-		if act == ActEsc {
+		if act == ActEsc || act == ActBurst || act == ActRepeat {
 			continue
 		}
 		for _, c := range cs {
@@ -97,9 +99,13 @@ func RendererPatch() string {
 			}
 		}
 	}
-	switch skips, keeps := SkipsUnchangedRows(), ScrollKeepsRows(); {
+	switch skips, keeps, prefix, wrap := SkipsUnchangedRows(), ScrollKeepsRows(), DiffsWidePrefix(), WrapsOncePerRun(); {
+	case skips && keeps && prefix && wrap:
+		return "ultraviolet" + version + " with patches/ultraviolet (unchanged CJK rows are skipped, rows a scroll moved are kept, a CJK row's narrow start is diffed, autowrap is turned off once for a run of CJK rows)"
+	case skips && keeps && prefix:
+		return "ultraviolet" + version + " with patches/ultraviolet 0001 to 0003 (unchanged CJK rows are skipped, rows a scroll moved are kept, a CJK row's narrow start is diffed)"
 	case skips && keeps:
-		return "ultraviolet" + version + " with patches/ultraviolet (unchanged CJK rows are skipped, rows a scroll moved are kept)"
+		return "ultraviolet" + version + " with patches/ultraviolet 0001 and 0002 (unchanged CJK rows are skipped, rows a scroll moved are kept; a changed CJK row is repainted from column 0)"
 	case skips:
 		return "ultraviolet" + version + " with patches/ultraviolet 0001 only (unchanged CJK rows are skipped; rows a scroll moved are repainted)"
 	default:
@@ -107,49 +113,59 @@ func RendererPatch() string {
 	}
 }
 
-// SkipsUnchangedRows reports whether the renderer leaves an unchanged CJK row alone
-// (patches/ultraviolet 0001): a frame drawn twice must cost nothing the second time.
-func SkipsUnchangedRows() bool {
+// probeRenderer draws each frame (rows of a 20-column screen) in turn with the renderer as
+// bubbletea sets it up for a session, and returns what it wrote for the last one: the probes
+// below tell the patches apart by what the renderer does, not by a version string.
+func probeRenderer(frames ...[]string) string {
 	var out bytes.Buffer
 	r := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
 	r.SetFullscreen(true)
 	r.SetRelativeCursor(false)
-	frame := func() int {
-		buf := uv.NewScreenBuffer(20, 2)
-		uv.NewStyledString("台账 青石镇\nWX0001 路灯").Draw(buf, buf.Bounds())
+	r.SetScrollOptim(true)
+	for _, lines := range frames {
+		buf := uv.NewScreenBuffer(20, len(lines))
+		uv.NewStyledString(strings.Join(lines, "\n")).Draw(buf, buf.Bounds())
 		out.Reset()
 		r.Render(buf.RenderBuffer)
 		_ = r.Flush()
-		return out.Len()
 	}
-	frame()
-	return frame() == 0
+	return out.String()
+}
+
+// SkipsUnchangedRows reports whether the renderer leaves an unchanged CJK row alone
+// (patches/ultraviolet 0001): a frame drawn twice must cost nothing the second time.
+func SkipsUnchangedRows() bool {
+	frame := []string{"台账 青石镇", "WX0001 路灯"}
+	return probeRenderer(frame, frame) == ""
 }
 
 // ScrollKeepsRows reports whether the renderer leaves the CJK rows a hardware scroll moved
 // alone (patches/ultraviolet 0002): a list under a header scrolled by one row must not write
 // the rows that only moved.
 func ScrollKeepsRows() bool {
-	var out bytes.Buffer
-	r := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
-	r.SetFullscreen(true)
-	r.SetRelativeCursor(false)
-	r.SetScrollOptim(true)
-	frame := func(first int) string {
+	frame := func(first int) []string {
 		lines := []string{"台账", "编号"}
 		for i := first; i < first+6; i++ {
 			lines = append(lines, fmt.Sprintf("WX%04d 路灯不亮", i))
 		}
-		lines = append(lines, "────")
-		buf := uv.NewScreenBuffer(20, len(lines))
-		uv.NewStyledString(strings.Join(lines, "\n")).Draw(buf, buf.Bounds())
-		out.Reset()
-		r.Render(buf.RenderBuffer)
-		_ = r.Flush()
-		return out.String()
+		return append(lines, "────")
 	}
-	frame(0)
-	return !strings.Contains(frame(1), "WX0003")
+	return !strings.Contains(probeRenderer(frame(0), frame(1)), "WX0003")
+}
+
+// DiffsWidePrefix reports whether the renderer writes a change in the narrow columns before a
+// CJK row's first wide character as those cells alone (patches/ultraviolet 0003): moving a ▸
+// mark between two Chinese rows must not write the rows again.
+func DiffsWidePrefix() bool {
+	out := probeRenderer([]string{"▸ WX0001 路灯", "  WX0002 水管"}, []string{"  WX0001 路灯", "▸ WX0002 水管"})
+	return strings.Contains(out, "▸") && !strings.Contains(out, "WX")
+}
+
+// WrapsOncePerRun reports whether the renderer turns autowrap off once for a run of CJK rows
+// it repaints, not around each (patches/ultraviolet 0004).
+func WrapsOncePerRun() bool {
+	out := probeRenderer([]string{"台账 1", "路灯 1", "水管 1"}, []string{"台账 2", "路灯 2", "水管 2"})
+	return strings.Count(out, ansi.ResetModeAutoWrap) == 1
 }
 
 // Machine describes the machine without naming anything on its disk.
@@ -188,5 +204,15 @@ func ToolVersions() string {
 	sshd := strings.TrimSpace(strings.SplitN(string(out), ",", 2)[0])
 	out, _ = exec.Command("less", "--version").Output()
 	less := strings.TrimSpace(strings.SplitN(string(out), "(", 2)[0])
-	return sshd + ", " + less
+	tools := sshd + ", " + less
+	for _, name := range []string{"vim", "vim.tiny"} {
+		if out, err := exec.Command(name, "--version").Output(); err == nil {
+			// "VIM - Vi IMproved 9.0 (2022 Jun 28, …)" → "vim 9.0"
+			if f := strings.Fields(strings.SplitN(string(out), "(", 2)[0]); len(f) > 0 {
+				tools += ", " + name + " " + f[len(f)-1]
+			}
+			break
+		}
+	}
+	return tools
 }

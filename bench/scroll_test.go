@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
@@ -99,9 +100,11 @@ func (p *replay) resize(w, h int) {
 
 // scrollList is a list between a fixed header and footer, as every pane draws one: two header
 // lines, the rows, a rule and a help line. Rows are mostly Chinese, every fifth one ASCII only,
-// some with a coloured tag, some longer than the window; the cursor's row is reversed.
+// some with a coloured tag, some longer than the window; the cursor's row is reversed, or in
+// the lean display only marked with ▸ in its first column.
 type scrollList struct {
 	w, h int
+	lean bool
 	cur  views.Cursor
 }
 
@@ -130,7 +133,9 @@ func (l *scrollList) content() string {
 	lines := []string{"\x1b[1m台账\x1b[m 青石镇 · 回放", "  编号 层级 牌 事项"}
 	from, to := l.cur.Window(l.height())
 	for i := from; i < to; i++ {
-		if i == l.cur.Pos {
+		if i == l.cur.Pos && l.lean {
+			lines = append(lines, "▸ "+scrollRow(i))
+		} else if i == l.cur.Pos {
 			plain := "▸ " + ansi.Strip(scrollRow(i))
 			lines = append(lines, "\x1b[7m"+plain+strings.Repeat(" ", max(l.w-ansi.StringWidth(plain), 0))+"\x1b[m")
 		} else {
@@ -153,14 +158,18 @@ func (l *scrollList) content() string {
 // a frame for the old size lands on it before the renderer hears of the resize, as happens over
 // SSH: the scroll margins that frame sets must not outlive it.
 //
+// In the lean display, where the cursor is a ▸ mark alone, a move inside the page must write
+// the two mark cells and nothing else (patches/ultraviolet 0003).
+//
 // Built without patches/ultraviolet (plain `go test`), the renderer repaints every row a
 // scroll moved and leaves the old size's margins behind, so only the frames are checked then,
 // and no frame for the old size is sent.
 func TestScrollReplay(t *testing.T) {
 	const rows = 240
-	keeps := scrollKeepsRows(t)
+	keeps, prefix := scrollKeepsRows(t), diffsWidePrefix(t)
 	sizes := [][2]int{{41, 12}, {60, 20}, {80, 24}, {100, 30}, {120, 40}}
-	for _, grapheme := range []bool{false, true} {
+	for _, run := range []struct{ grapheme, lean bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		grapheme, lean := run.grapheme, run.lean
 		p := newReplay(t, sizes[0][0], sizes[0][1], grapheme)
 		var l *scrollList
 		scrolled := 0
@@ -182,7 +191,7 @@ func TestScrollReplay(t *testing.T) {
 			if si > 0 {
 				p.resize(sz[0], sz[1])
 			}
-			l = &scrollList{w: sz[0], h: sz[1]}
+			l = &scrollList{w: sz[0], h: sz[1], lean: lean}
 			l.cur.SetLen(rows)
 			l.cur.Pos, l.cur.Offset = 50, 40
 			where := func(what string) string { return fmt.Sprintf("%s at row %d", what, l.cur.Pos) }
@@ -196,6 +205,12 @@ func TestScrollReplay(t *testing.T) {
 				l.cur.Move(delta, lh)
 				out := p.check(l.content(), where(what))
 				shift := l.cur.Offset - before.Offset
+				if lean && prefix && shift == 0 && abs(delta) == 1 {
+					if !onlyMarks(out) {
+						t.Fatalf("%s (%d×%d, grapheme %v): a lean move inside the page wrote %q, want the two mark cells only",
+							where(what), p.w, p.h, grapheme, out)
+					}
+				}
 				if !keeps || shift == 0 || abs(shift) > lh/2-2 {
 					return
 				}
@@ -237,7 +252,7 @@ func TestScrollReplay(t *testing.T) {
 		// it is, then panics on the next scroll (index out of range in InsertLineArea).
 		p.emu.Resize(80, 24)
 		p.resize(80, 24)
-		l = &scrollList{w: 80, h: 24}
+		l = &scrollList{w: 80, h: 24, lean: lean}
 		l.cur.SetLen(rows)
 		p.check(l.content(), "after shrinking")
 		for range 30 {
@@ -247,7 +262,7 @@ func TestScrollReplay(t *testing.T) {
 		if keeps && scrolled == 0 {
 			t.Fatal("no move scrolled the list")
 		}
-		t.Logf("grapheme %v: %d frames, %d scrolled by a few rows", grapheme, p.frames, scrolled)
+		t.Logf("grapheme %v, lean %v: %d frames, %d scrolled by a few rows", grapheme, lean, p.frames, scrolled)
 	}
 }
 
@@ -264,6 +279,26 @@ func scrollKeepsRows(t *testing.T) bool {
 	return keeps
 }
 
+// onlyMarks reports whether out, the renderer's output for a frame, writes no text but the
+// new ▸ mark, what takes the old one's place (a blank, or the row's own flag such as "!"), and
+// blanks an ASCII row's own diff may rewrite beside them.
+func onlyMarks(out string) bool {
+	text := strings.NewReplacer("\r", "", "\n", "", " ", "").Replace(ansi.Strip(out))
+	return strings.Count(text, "▸") == 1 && utf8.RuneCountInString(text) <= 2
+}
+
+// diffsWidePrefix reports whether the renderer writes a change before a CJK row's first wide
+// character as those cells alone (patches/ultraviolet 0003); like scrollKeepsRows, a build
+// through patches/apply.sh's go.work must.
+func diffsWidePrefix(t *testing.T) bool {
+	t.Helper()
+	prefix := DiffsWidePrefix()
+	if !prefix && strings.HasSuffix(filepath.ToSlash(os.Getenv("GOWORK")), ".patched/go.work") {
+		t.Fatalf("built with %s, yet the renderer repaints a CJK row whose mark moved: patches/ultraviolet 0003 did not take", os.Getenv("GOWORK"))
+	}
+	return prefix
+}
+
 func abs(n int) int {
 	if n < 0 {
 		return -n
@@ -273,10 +308,12 @@ func abs(n int) int {
 
 // TestScrollReplayPanes drives the app's own panes over the demo township (routes, visits,
 // queue, revisit, overview) with the list keys, one row at a time past the page edge, then by
-// pages, to the end and back, at 80×24 and 120×40, and checks every frame through the
-// virtual terminal as TestScrollReplay does. A cursor move that scrolls a list by a row must
-// cost about what a move inside the page costs (the rows that changed), not the whole list
-// again: at most twice as much.
+// pages, to the end and back, at 80×24 and 120×40 in the default display and at 80×24 in the
+// lean one, and checks every frame through the virtual terminal as TestScrollReplay does. A cursor move that
+// scrolls a list by a row must cost about what a move inside the page costs (the rows that
+// changed), not the whole list again: at most twice as much. In the lean display a cursor move
+// inside the queue's page of Chinese rows changes only the two ▸ marks (tui's TestLeanDisplay),
+// and the renderer must write only those two cells (patches/ultraviolet 0003), not the rows.
 func TestScrollReplayPanes(t *testing.T) {
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -287,13 +324,17 @@ func TestScrollReplayPanes(t *testing.T) {
 		t.Fatal(err)
 	}
 	keeps := scrollKeepsRows(t)
+	prefix := diffsWidePrefix(t)
 	down := tea.KeyPressMsg{Code: tea.KeyDown}
 	keys := []tea.KeyPressMsg{{Code: tea.KeyPgDown}, {Code: tea.KeyPgUp}, {Code: tea.KeyPgDown},
 		{Code: tea.KeyEnd}, {Code: tea.KeyUp}, {Code: tea.KeyUp}, {Code: tea.KeyHome}}
-	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
-		w, h := sz[0], sz[1]
+	for _, run := range []struct {
+		w, h int
+		lean bool
+	}{{80, 24, false}, {120, 40, false}, {80, 24, true}} { // lean where its targets are set
+		w, h, lean := run.w, run.h, run.lean
 		m := tui.New(tui.Options{Store: st, User: store.User{Name: "demo:replay", Role: store.RoleTownship},
-			Demo: true, Lang: "zh", Width: w, Height: h})
+			Demo: true, Lang: "zh", Width: w, Height: h, Lean: lean})
 		drive(m, m.Init())
 		press := func(k tea.KeyPressMsg) {
 			_, cmd := m.Update(k)
@@ -302,7 +343,7 @@ func TestScrollReplayPanes(t *testing.T) {
 		p := newReplay(t, w, h, false)
 		p.check(m.View().Content, "first frame")
 		for _, pane := range []string{"1", "2", "3", "4", "5"} {
-			where := func(what string) string { return fmt.Sprintf("pane %s, %s", pane, what) }
+			where := func(what string) string { return fmt.Sprintf("pane %s (lean %v), %s", pane, lean, what) }
 			press(tea.KeyPressMsg{Code: rune(pane[0]), Text: pane})
 			p.check(m.View().Content, where("shown"))
 			var inPage, edge int
@@ -313,16 +354,30 @@ func TestScrollReplayPanes(t *testing.T) {
 					edge = max(edge, len(out))
 				} else if len(out) > 0 {
 					inPage = max(inPage, len(out))
+					if lean && pane == "3" && prefix {
+						if !onlyMarks(out) {
+							t.Fatalf("%s: a lean cursor move wrote %q, want the two mark cells only", where(fmt.Sprintf("down %d", i+1)), out)
+						}
+					}
 				}
 			}
 			for _, k := range keys {
 				press(k)
 				p.check(m.View().Content, where(k.String()))
 			}
-			t.Logf("pane %s %d×%d: a move inside the page %d B at most, a move that scrolls %d B at most", pane, w, h, inPage, edge)
-			if keeps && edge > 2*inPage {
-				t.Errorf("pane %s %d×%d: a move that scrolls the list by a row wrote %d B, a move inside the page %d B",
-					pane, w, h, edge, inPage)
+			t.Logf("pane %s %d×%d lean %v: a move inside the page %d B at most, a move that scrolls %d B at most", pane, w, h, lean, inPage, edge)
+			// A move that scrolls writes the rows a move inside the page does, and the row the
+			// scroll brought in. In the default display the rows that changed are whole rows, so
+			// twice a move inside the page covers it; in the lean display they are two cells,
+			// and the new row is bounded by its width: at most two bytes a column (a Chinese
+			// character is three bytes for two columns), with room for its styles.
+			limit := 2 * inPage
+			if lean {
+				limit = inPage + 2*w
+			}
+			if keeps && edge > limit {
+				t.Errorf("pane %s %d×%d lean %v: a move that scrolls the list by a row wrote %d B, a move inside the page %d B",
+					pane, w, h, lean, edge, inPage)
 			}
 		}
 	}

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what `make bench` needs beyond Go: OpenSSH's server (the baseline), less, and
-# procps. Machines are not kept, so this runs on every `make bench` and does nothing when
+# Installs what `make bench` needs beyond Go: OpenSSH's server (the baseline), less and vim
+# (the pagers it serves; vim-tiny is enough, and vim or vim.tiny will do), and procps. Machines are not kept, so this runs on every `make bench` and does nothing when
 # everything is already there. Debian/Ubuntu (apt-get); run as root, as the bench does.
 set -euo pipefail
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v less >/dev/null || need+=(less)
+{ command -v vim || command -v vim.tiny; } >/dev/null || need+=(vim-tiny)
 { command -v ssh-keygen && command -v ssh; } >/dev/null || need+=(openssh-client)
 command -v ps >/dev/null || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then

@@ -121,9 +121,15 @@ func (s *SSHD) Stop() {
 // LessCommand is the command the baseline sessions run: less over the rows files, in UTF-8,
 // chopping long lines as the app does.
 func LessCommand(files ...string) string {
+	return "LANG=C.UTF-8 LESSCHARSET=utf-8 exec less -S " + quoteFiles(files)
+}
+
+// quoteFiles quotes file names for the remote shell (the harness's own temporary files,
+// which hold no quote).
+func quoteFiles(files []string) string {
 	q := make([]string, len(files))
 	for i, f := range files {
 		q[i] = "'" + f + "'"
 	}
-	return "LANG=C.UTF-8 LESSCHARSET=utf-8 exec less -S " + strings.Join(q, " ")
+	return strings.Join(q, " ")
 }

@@ -105,7 +105,9 @@ func stressServer(t *testing.T) (addr string, frame *lastFrame) {
 
 // stressKeys are what the stress test types: every navigation and pane key, help, the
 // language switch, triage keys that write to the store (so change events redraw panes under
-// the cursor), opening and closing details (enter toggles them). Never q or ctrl+c.
+// the cursor), opening and closing details (enter toggles them), the lean display (B: its ▸
+// marks are what patches/ultraviolet 0003 writes without repainting the row). Never q or
+// ctrl+c.
 //
 // esc is in (the visits pane's nil rows it once tripped on are guarded since 98f776c): typed
 // in a burst with other keys it is what sshinput turns into the Escape key at the end of a
@@ -113,7 +115,7 @@ func stressServer(t *testing.T) (addr string, frame *lastFrame) {
 var stressKeys = []string{
 	"j", "j", "j", "k", "k", "\x1b[B", "\x1b[A", "\x1b[6~", "\x1b[5~", "\x1b[H", "\x1b[F",
 	"1", "2", "3", "3", "4", "\t", "\x1b[Z", "\r", "?", "L", "r", "y", "g", "h", "l",
-	"\x1b[D", "\x1b[C", "\x06", "\x02", "\x1b",
+	"\x1b[D", "\x1b[C", "\x06", "\x02", "\x1b", "B", "5",
 }
 
 // stressSizes are the windows the test resizes through, down to one too small for the panes.

@@ -555,7 +555,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	m := tui.New(opts)
 	// sshinput: a lone Esc acts at once instead of after the key decoder's 50 ms wait.
-	popts := append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler())
+	popts := append(bm.MakeOptions(sess), tea.WithInput(sshinput.New(sess)), tea.WithContext(sess.Context()), tea.WithoutSignalHandler(),
+		tea.WithFPS(FPS))
 	if monochrome(pty.Term) {
 		// After wish's options, which give a vt100 or an xterm-mono colour.
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
@@ -621,6 +622,13 @@ func pickLang(userLang string, environ []string, def string) string {
 	}
 	return def
 }
+
+// FPS is the frame rate sessions are drawn at: a key waits for the next frame, so at 120 a
+// key's update leaves up to 8 ms sooner than at bubbletea's default 60 (docs/BENCHMARKS.md:
+// p99 key → update about 10 ms instead of 20), for no more bytes. The renderer only writes
+// what changed since the last frame, so more frames cost bytes only when keys fall between
+// two frames that would have been one; the bench's typing bursts measure that.
+const FPS = 120
 
 // pickLean chooses the lean display: SANBAI_LEAN=1 or 0 sent by the client (ssh -o
 // SetEnv=SANBAI_LEAN=1) decides for this session, else the user's remembered choice.

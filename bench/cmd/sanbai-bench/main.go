@@ -33,15 +33,19 @@ func main() {
 	flag.IntVar(&o.Pages, "pages", 8, "page scrolls measured")
 	flag.IntVar(&o.Latency, "latency", 100, "keys in the latency loop (j/k)")
 	flag.IntVar(&o.Esc, "esc", 20, "lone Esc samples (help opened with ?, closed with esc)")
+	flag.IntVar(&o.Bursts, "bursts", 10, "typing bursts measured (8 cursor keys 8 ms apart)")
 	flag.DurationVar(&o.IdleFor, "idle", time.Minute, "idle window (all sessions at once)")
+	flag.DurationVar(&o.CPUWindow, "cpu-window", 5*time.Second, "how long the memory run watches each server's CPU with the sessions idle, at each step")
 	sessions := flag.String("sessions", "1,20,100", "concurrent idle sessions for the memory figures")
 	doc := flag.String("doc", "", "write the results into this markdown file between the bench markers")
 	unpatched := flag.String("unpatched-bin", "", "also measure sanbai's bytes with this build (made without the renderer patch)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the sanbai server during its 80x24 run to this file")
-	fps := flag.Int("fps", 0, "also measure sanbai at 80x24 served at this renderer frame rate (tea.WithFPS; the default is 60)")
+	fps := flag.Int("fps", 0, "also measure sanbai at 80x24 served at this renderer frame rate (tea.WithFPS) instead of sshserver.FPS")
 	heap := flag.String("heapprofile", "", "write a heap profile of the sanbai server with the most idle sessions open to this file")
 	openssh := flag.String("openssh", "ssh", "also measure both servers at 80x24 with this OpenSSH client (found in PATH); empty to skip")
 	flag.StringVar(&o.Dump, "dump", "", "write each sanbai 80x24 latency sample (first byte, last byte) to this file, for study")
+	panes := flag.Bool("panes", true, "also tour every pane at 80x24 (default and lean display, less and vim beside), with the -openssh client")
+	onlyPanes := flag.Bool("only-panes", false, "measure the per-pane tour alone (a quick run of it)")
 	flag.Parse()
 	for _, s := range strings.Split(*sessions, ",") {
 		var n int
@@ -60,7 +64,13 @@ func main() {
 		}
 		*openssh = path
 	}
-	res, err := run(o, *unpatched, *profile, *heap, *fps, *openssh)
+	var res *results
+	var err error
+	if *onlyPanes {
+		res, err = runPanes(o, *openssh)
+	} else {
+		res, err = run(o, *unpatched, *profile, *heap, *fps, *openssh, *panes)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -79,13 +89,18 @@ var sizes = [][2]int{{80, 24}, {120, 40}}
 
 type results struct {
 	ours, base, unpatched []*bench.Run
-	fpsRun                *bench.Run // sanbai at another frame rate, 80×24
-	rawRun                *bench.Run // sanbai reading sessions without sshinput, 80×24
+	fpsRun                *bench.Run        // sanbai at another frame rate, 80×24
+	fpsIdle               [2]bench.MemPoint // the same server before and with the memory run's most sessions idle
+	rawRun                *bench.Run        // sanbai reading sessions without sshinput, 80×24
 	fps                   int
 	// oursSSH and baseSSH are both targets at 80×24 logged in with the OpenSSH client.
 	oursSSH, baseSSH *bench.Run
 	// lean is sanbai in the lean display (SANBAI_LEAN=1), at each size.
-	lean                  []*bench.Run
+	lean []*bench.Run
+	// panes are the per-pane tours at 80×24: sanbai, sanbai lean, less, vim (when found).
+	panes                 []*bench.PaneRun
+	panesClient           string // the client the tours logged in with
+	cpuWindow             time.Duration
 	sshVersion            string
 	oursMem, baseMem      []bench.MemPoint
 	rows                  int
@@ -94,68 +109,113 @@ type results struct {
 	took                  time.Duration
 }
 
-func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh string) (*results, error) {
-	start := time.Now()
-	res := &results{machine: bench.Machine(), tools: bench.ToolVersions(), patch: bench.RendererPatch(), when: start}
-	tmp, err := os.MkdirTemp("", "sanbai-bench-")
-	if err != nil {
+// setup is what every run needs: a temporary directory, a client key, the sanbai server
+// over a fresh demo township, the Queue's rows written as files for the baselines, and sshd.
+// stop ends the servers and removes the directory.
+type setup struct {
+	tmp, keyFile, self string
+	signer             gossh.Signer
+	child              *bench.Child
+	sshd               *bench.SSHD
+	files              []string // the Queue's rows, turned, for less's :n (4 files)
+	tourFiles          []string // the same, 7 files: the tour's six switches never run out (less stops at the last)
+	firstID            string   // the first row's ID, on the first screen of every baseline
+}
+
+// newSetup also starts the results, with what is known before measuring.
+func newSetup() (*results, *setup, error) {
+	res := &results{machine: bench.Machine(), tools: bench.ToolVersions(), patch: bench.RendererPatch(), when: time.Now()}
+	su, err := res.setup()
+	return res, su, err
+}
+
+func (res *results) setup() (*setup, error) {
+	su := &setup{}
+	var err error
+	if su.tmp, err = os.MkdirTemp("", "sanbai-bench-"); err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
-	signer, keyFile, err := bench.NewSignerFile(tmp)
-	if err != nil {
+	if su.signer, su.keyFile, err = bench.NewSignerFile(su.tmp); err != nil {
+		su.stop()
 		return nil, err
 	}
-	self, err := os.Executable()
-	if err != nil {
+	if su.self, err = os.Executable(); err != nil {
+		su.stop()
 		return nil, err
 	}
 	log.Printf("starting sanbai (renderer %s) over a fresh demo township", res.patch)
-	child, err := bench.StartChild(self, filepath.Join(tmp, "sanbai"))
-	if err != nil {
+	if su.child, err = bench.StartChild(su.self, filepath.Join(su.tmp, "sanbai")); err != nil {
+		su.stop()
 		return nil, err
 	}
-	defer child.Stop()
-	rowsPath := filepath.Join(tmp, "rows.txt")
-	if _, err := child.Do("rows " + rowsPath); err != nil {
+	rowsPath := filepath.Join(su.tmp, "rows.txt")
+	if _, err := su.child.Do("rows " + rowsPath); err != nil {
+		su.stop()
 		return nil, err
 	}
-	files, err := bench.RowsFiles(tmp, rowsPath, 4)
+	tourDir := filepath.Join(su.tmp, "tour")
+	if su.files, err = bench.RowsFiles(su.tmp, rowsPath, 4); err == nil {
+		if err = os.Mkdir(tourDir, 0o755); err == nil {
+			su.tourFiles, err = bench.RowsFiles(tourDir, rowsPath, 7)
+		}
+	}
 	if err != nil {
+		su.stop()
 		return nil, err
 	}
 	if b, err := os.ReadFile(rowsPath); err == nil {
 		res.rows = strings.Count(string(b), "\n")
 	}
-	firstID := ""
-	if b, err := os.ReadFile(files[0]); err == nil {
-		firstID = strings.Fields(string(b))[0]
+	if b, err := os.ReadFile(su.files[0]); err == nil {
+		su.firstID = strings.Fields(string(b))[0]
 	}
-	sshdDir := filepath.Join(tmp, "sshd")
+	sshdDir := filepath.Join(su.tmp, "sshd")
 	if err := os.MkdirAll(sshdDir, 0o700); err != nil {
+		su.stop()
 		return nil, err
 	}
-	sshd, err := bench.StartSSHD(sshdDir, signer.PublicKey())
+	if su.sshd, err = bench.StartSSHD(sshdDir, su.signer.PublicKey()); err != nil {
+		su.stop()
+		return nil, err
+	}
+	return su, nil
+}
+
+func (su *setup) stop() {
+	if su.sshd != nil {
+		su.sshd.Stop()
+	}
+	if su.child != nil {
+		su.child.Stop()
+	}
+	os.RemoveAll(su.tmp)
+}
+
+// baseline is sshd serving cmd (less or vim) over the rows files.
+func (su *setup) baseline(name, cmd string) bench.Target {
+	return bench.Target{
+		Name: name, Addr: su.sshd.Addr, User: su.sshd.User, Signer: su.signer, Command: cmd,
+		Ready: func(t *bench.Term) error { return t.WaitText(10*time.Second, su.firstID) },
+		Keys:  bench.Keys{Down: "j", Up: "k", PageDown: "\x1b[6~", PageUp: "\x1b[5~"},
+	}
+}
+
+func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh string, panes bool) (*results, error) {
+	res, su, err := newSetup()
 	if err != nil {
 		return nil, err
 	}
-	defer sshd.Stop()
+	defer su.stop()
+	tmp, signer, keyFile, self, child, sshd := su.tmp, su.signer, su.keyFile, su.self, su.child, su.sshd
 
 	ours := oursTarget("sanbai", child.Addr, signer)
-	base := bench.Target{
-		Name: "sshd + less", Addr: sshd.Addr,
-		User: sshd.User, Signer: signer, Command: bench.LessCommand(files...),
-		Ready: func(t *bench.Term) error { return t.WaitText(10*time.Second, firstID) },
-		Keys: bench.Keys{
-			// :n shows the next file, a screen of other rows; :x goes back to the first.
-			Panes: []string{":n", ":n", ":n", ":x", ":n", ":n", ":n", ":x"},
-			Down:  "j", Up: "k", PageDown: "\x1b[6~", PageUp: "\x1b[5~",
-			// The search prompt is less's only text field; two backspaces leave it.
-			CharPre: []string{"/"}, Char: "张", CharPost: []string{"\x7f\x7f"},
-		},
-		// less has no cursor: j always scrolls one line, so every j is a "cursor" sample.
-		ListHeight: func(int) int { return o.Cursor + 1 },
-	}
+	base := su.baseline("sshd + less", bench.LessCommand(su.files...))
+	// :n shows the next file, a screen of other rows; :x goes back to the first.
+	base.Keys.Panes = []string{":n", ":n", ":n", ":x", ":n", ":n", ":n", ":x"}
+	// The search prompt is less's only text field; two backspaces leave it.
+	base.Keys.CharPre, base.Keys.Char, base.Keys.CharPost = []string{"/"}, "张", []string{"\x7f\x7f"}
+	// less has no cursor: j always scrolls one line, so every j is a "cursor" sample.
+	base.ListHeight = func(int) int { return o.Cursor + 1 }
 
 	var open []*bench.Run
 	defer func() {
@@ -202,7 +262,7 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		lean.Name, lean.Env = "sanbai lean", []string{"SANBAI_LEAN=1"}
 		log.Printf("sanbai lean %dx%d", sz[0], sz[1])
 		lo := o
-		lo.Latency, lo.Esc = 0, 0
+		lo.Latency, lo.Esc, lo.Bursts = 0, 0, 0
 		l, err := bench.Measure(lean, sz[0], sz[1], lo)
 		if err != nil {
 			return nil, fmt.Errorf("sanbai lean %dx%d: %w", sz[0], sz[1], err)
@@ -259,6 +319,16 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		}
 		r.Close()
 		res.fpsRun, res.fps = r, fps
+		if o.CPUWindow > 0 && len(o.Sessions) > 0 {
+			// What the frame rate costs idle sessions: the most of the memory run, watched.
+			fo := o
+			fo.Sessions = o.Sessions[len(o.Sessions)-1:]
+			points, err := bench.MemRun(oursTarget("sanbai idle", fc.Addr, signer), 80, 24, fc.Pid(), nil, fo)
+			if err != nil {
+				return nil, fmt.Errorf("%d fps, idle: %w", fps, err)
+			}
+			res.fpsIdle = [2]bench.MemPoint{points[0], points[len(points)-1]}
+		}
 	}
 	if o.Esc > 0 {
 		// The lone Esc as it was before sshinput, for the before/after figures: only the
@@ -270,7 +340,7 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		}
 		defer rc.Stop()
 		ro := o
-		ro.Cursor, ro.Edge, ro.Pages, ro.Latency = 0, 0, 0, 0
+		ro.Cursor, ro.Edge, ro.Pages, ro.Latency, ro.Bursts = 0, 0, 0, 0, 0
 		r, err := bench.Measure(oursTarget("sanbai without sshinput", rc.Addr, signer), 80, 24, ro)
 		if err != nil {
 			return nil, fmt.Errorf("without sshinput: %w", err)
@@ -278,9 +348,15 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 		r.Close()
 		res.rawRun = r
 	}
+	if panes {
+		if err := tourPanes(res, su, o, openssh); err != nil {
+			return nil, err
+		}
+	}
 	log.Printf("idle: watching %d sessions for %s", len(open), o.IdleFor)
 	bench.Idle(open, o.IdleFor)
 
+	res.cpuWindow = o.CPUWindow
 	log.Printf("memory: sanbai")
 	mo := o
 	mo.Free = func() error { _, err := child.Do("free"); return err }
@@ -296,8 +372,60 @@ func run(o bench.Options, unpatchedBin, profile, heap string, fps int, openssh s
 	if err != nil {
 		return nil, fmt.Errorf("baseline memory: %w", err)
 	}
-	res.took = time.Since(start)
+	res.took = time.Since(res.when)
 	return res, nil
+}
+
+// runPanes is the per-pane tour alone, for a quick run of it.
+func runPanes(o bench.Options, openssh string) (*results, error) {
+	res, su, err := newSetup()
+	if err != nil {
+		return nil, err
+	}
+	defer su.stop()
+	if err := tourPanes(res, su, o, openssh); err != nil {
+		return nil, err
+	}
+	res.took = time.Since(res.when)
+	return res, nil
+}
+
+// tourPanes tours every pane of sanbai at 80×24, in the default and the lean display, and
+// the same number of files of the Queue's rows in less and vim (when found), all logged in
+// with the OpenSSH client when there is one (Go's otherwise).
+func tourPanes(res *results, su *setup, o bench.Options, openssh string) error {
+	ours := oursTarget("sanbai", su.child.Addr, su.signer)
+	lean := ours
+	lean.Name, lean.Env = "sanbai lean", []string{"SANBAI_LEAN=1"}
+	// The baselines' panes are files of the same rows: less's :n and vim's :bn show the next.
+	files := func(tg bench.Target, next string) bench.Target {
+		for _, p := range ours.Keys.Tour {
+			tg.Keys.Tour = append(tg.Keys.Tour, bench.Pane{Name: p.Name, Key: next})
+		}
+		return tg
+	}
+	targets := []bench.Target{ours, lean, files(su.baseline("sshd + less", bench.LessCommand(su.tourFiles...)), ":n")}
+	if cmd := bench.VimCommand(su.tourFiles...); cmd != "" {
+		targets = append(targets, files(su.baseline("sshd + vim", cmd), ":bn\r"))
+	} else {
+		log.Printf("vim not found (bench/setup.sh installs vim-tiny): the tour has no vim column")
+	}
+	res.panesClient = "Go's x/crypto/ssh"
+	if openssh != "" {
+		res.panesClient = "OpenSSH" // its version is in the OpenSSH section's text
+	}
+	for _, tg := range targets {
+		if openssh != "" {
+			tg.OpenSSH, tg.KeyFile = openssh, su.keyFile
+		}
+		log.Printf("%s: every pane, 80x24", tg.Name)
+		pr, err := bench.MeasurePanes(tg, 80, 24, o)
+		if err != nil {
+			return fmt.Errorf("%s, every pane: %w", tg.Name, err)
+		}
+		res.panes = append(res.panes, pr)
+	}
+	return nil
 }
 
 // oursTarget drives sanbai: the header names the township once the data is in; panes are
@@ -322,6 +450,8 @@ func oursTarget(name, addr string, signer gossh.Signer) bench.Target {
 			CharPost: []string{"\x1b", "d", "3"},
 			// ? opens the help over the pane and any key closes it: a lone Esc, measured.
 			EscPre: "?", Esc: "\x1b",
+			Tour: []bench.Pane{{Name: "1 线路", Key: "1"}, {Name: "2 走访", Key: "2"}, {Name: "3 台账", Key: "3"},
+				{Name: "4 回头看", Key: "4"}, {Name: "5 总览", Key: "5"}},
 		},
 		// The Queue's list is the pane (the window less header and footer) less its counts
 		// line, a rule, the column header and a closing rule (tui/queue.go listHeight).

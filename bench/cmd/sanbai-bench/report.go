@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sanbai/bench"
+	"sanbai/sshserver"
 )
 
 const (
@@ -123,7 +124,7 @@ func (r *results) markdown(args string) string {
 		}
 		kt, kok := firstTarget(ours.FirstScreenKex)
 		row("same, both on "+bench.SameKex+" (the baseline's key exchange)", ours.FirstScreenKex, uk, base.FirstScreenKex, kt, kok)
-		for _, act := range []string{bench.ActCursor, bench.ActCursorEdge, bench.ActPage, bench.ActPane, bench.ActChar, bench.ActCharLater} {
+		for _, act := range []string{bench.ActCursor, bench.ActCursorEdge, bench.ActPage, bench.ActPane, bench.ActBurst, bench.ActRepeat, bench.ActChar, bench.ActCharLater} {
 			oc, bs := ours.Samples[act], base.Samples[act]
 			if act == bench.ActCursorEdge {
 				// less has no cursor; its j is always a one-line scroll.
@@ -212,8 +213,10 @@ func (r *results) markdown(args string) string {
 			if el := r.fpsRun.EscLatencies(); len(el) > 0 {
 				esc = fmt.Sprintf("; lone Esc p50 / p99 %s / %s (n=%d)", ms(bench.Quantile(el, .5)), ms(bench.Quantile(el, .99)), len(el))
 			}
-			p("Served at %d frames per second instead of 60 (`tea.WithFPS(%d)`, same app through bench.MirrorServer): key → update p50 / p99 %s / %s (n=%d)%s; ↓ bytes per cursor move %.0f, page edge %.0f, page %.0f, pane switch %.0f.\n\n",
-				r.fps, r.fps, ms(f50), ms(f99), len(fl), esc, mean(bench.ActCursor), mean(bench.ActCursorEdge), mean(bench.ActPage), mean(bench.ActPane))
+			p("Served at %d frames per second instead of sshserver's %d (`tea.WithFPS(%d)`, same app through bench.MirrorServer): key → update p50 / p99 %s / %s (n=%d)%s; ↓ bytes per cursor move %.0f, page edge %.0f, page %.0f, pane switch %.0f, typing burst %.0f (at %d: %.0f), held key %.0f (at %d: %.0f)%s.\n\n",
+				r.fps, sshserver.FPS, r.fps, ms(f50), ms(f99), len(fl), esc, mean(bench.ActCursor), mean(bench.ActCursorEdge), mean(bench.ActPage), mean(bench.ActPane),
+				mean(bench.ActBurst), sshserver.FPS, bench.Mean(ours.Samples[bench.ActBurst], down),
+				mean(bench.ActRepeat), sshserver.FPS, bench.Mean(ours.Samples[bench.ActRepeat], down), r.fpsIdleText())
 		}
 		if at80 {
 			r.whereBytesGo(&b, ours, base)
@@ -221,8 +224,122 @@ func (r *results) markdown(args string) string {
 	}
 	r.leanTable(&b)
 	r.openSSH(&b)
+	r.paneTable(&b)
 	r.memory(&b)
 	return b.String()
+}
+
+// paneTable renders the per-pane tours: what each kind of key costs in each pane of sanbai,
+// in the default and the lean display, beside less and vim paging the Queue's rows, with
+// each target's verdict and, when missed, where the bytes of the first such update went.
+func (r *results) paneTable(b *strings.Builder) {
+	if len(r.panes) < 3 {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	ours, lean, bases := r.panes[0], r.panes[1], r.panes[2:]
+	p("### Every pane at %d×%d, %s client\n\n", ours.W, ours.H, r.panesClient)
+	p("↓ bytes on the wire per key, means (n = samples). Each pane is reached with its number key from the pane before it (1 from 5); its cursor then moves down a row at a time, first inside the page, then at the page edge, where each move scrolls the list by a row (told by the screen: rows that moved up); then PgDn from the bottom row and PgUp from the top, each moving a whole page. ")
+	p("The baselines page the Queue's rows (in Chinese, as in pane 3) in files of their own, each file a \"pane\", reached with `:n` (less) and `:bn` (vim); less has no cursor, so its one-line scroll stands for both cursor rows. ")
+	p("The targets were set for the Queue (issue 8 for the default display, issue 19 for the lean one, at 80×24) and are applied to every pane; a missed target says where the bytes of its first sample went.\n\n")
+	head := "| pane | measure | sanbai ↓ | lean ↓ |"
+	sep := "|---|---|---:|---:|"
+	for _, bs := range bases {
+		head += " " + strings.TrimPrefix(bs.Target, "sshd + ") + " ↓ |"
+		sep += "---:|"
+	}
+	p("%s target: default / lean | |\n%s---|---|\n", head, sep)
+	for i, pane := range ours.Panes {
+		if i >= len(lean.Panes) {
+			break
+		}
+		lp := lean.Panes[i]
+		for _, act := range bench.PaneActs {
+			oc, lc := pane.Samples[act], lp.Samples[act]
+			p("| %s | %s | %s | %s |", pane.Pane, act, meanN(oc), meanN(lc))
+			for _, bs := range bases {
+				var cs []bench.Cost
+				if i < len(bs.Panes) {
+					cs = bs.Panes[i].Samples[act]
+					if act == bench.ActCursor && len(cs) == 0 {
+						cs = bs.Panes[i].Samples[bench.ActCursorEdge] // no cursor: j scrolls
+					}
+				}
+				p(" %s |", meanN(cs))
+			}
+			var lims, verdicts []string
+			for _, v := range []struct {
+				name string
+				lim  int64
+				pc   bench.PaneCosts
+			}{{"default", paneTarget(act), pane}, {"lean", bench.LeanTargets[act], lp}} {
+				if v.lim == 0 {
+					lims = append(lims, "—")
+					continue
+				}
+				lims = append(lims, fmt.Sprintf("≤ %d B", v.lim))
+				verdicts = append(verdicts, v.name+" "+verdict(v.pc, act, v.lim))
+			}
+			p(" %s | %s |\n", strings.Join(lims, " / "), strings.Join(verdicts, "; "))
+		}
+	}
+	p("\n")
+}
+
+// paneTarget is the default display's target for act at 80×24: issue 8's, and for a move at
+// the page edge issue 19's.
+func paneTarget(act string) int64 {
+	if act == bench.ActCursorEdge {
+		return bench.EdgeTargets[[2]int{80, 24}]
+	}
+	return bench.Targets[act]
+}
+
+// meanN is a mean of ↓ bytes with its sample count, or "n/a" when the pane had none (a list
+// that fits its page does not scroll).
+func meanN(cs []bench.Cost) string {
+	if len(cs) == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f (n=%d)", bench.Mean(cs, down), len(cs))
+}
+
+// verdict says whether the mean of act's samples in pc meets lim, and when it does not, where
+// the first sample's bytes went: its output by kind and what SSH added.
+func verdict(pc bench.PaneCosts, act string, lim int64) string {
+	cs := pc.Samples[act]
+	if len(cs) == 0 {
+		return "n/a"
+	}
+	mean := int64(bench.Mean(cs, down) + 0.5)
+	if mean <= lim {
+		return "met"
+	}
+	why := ""
+	if raw, ok := pc.Raw[act]; ok {
+		d := bench.Classify(raw)
+		why = fmt.Sprintf(": %d B over; the first one wrote %d B (Chinese text %d B, other text %d B, SGR %d B, moves %d B, %d rows erased), SSH added %d B",
+			mean-lim, d.Total, d.Wide, d.Text, d.SGR, d.Move, d.Erases, cs[0].Down-cs[0].Payload)
+	}
+	return "**missed**" + why
+}
+
+// fpsIdleText compares the CPU that the memory run's most idle sessions add to the server at
+// the other frame rate with what they add to sshserver's (the servers idle at different
+// levels before them: the main one still holds the measured sessions), or says nothing when
+// either was not measured.
+func (r *results) fpsIdleText() string {
+	n := r.fpsIdle[1].Sessions
+	if n == 0 || len(r.oursMem) == 0 {
+		return ""
+	}
+	for _, m := range r.oursMem {
+		if m.Sessions == n {
+			return fmt.Sprintf("; %d idle sessions add %.1f %% of a core (at %d: %.1f %%)", n,
+				100*(r.fpsIdle[1].IdleCPU-r.fpsIdle[0].IdleCPU), sshserver.FPS, 100*(m.IdleCPU-r.oursMem[0].IdleCPU))
+		}
+	}
+	return ""
 }
 
 // leanTable renders the lean display (SANBAI_LEAN=1) beside the default and less.
@@ -336,11 +453,14 @@ func (r *results) whereBytesGo(b *strings.Builder, ours, base *bench.Run) {
 
 // memory renders the memory table.
 func (r *results) memory(b *strings.Builder) {
+	if len(r.oursMem) == 0 || len(r.baseMem) == 0 {
+		return // a run of the per-pane tour alone
+	}
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("### Memory per idle session (80×24)\n\n")
-	p("Sessions are opened, drawn once, and left idle. sanbai is one process: RSS (PSS is the same to within a few KiB). sshd forks per connection and runs less per session: RSS summed over its process tree counts shared libraries once per process, PSS shares them out, so the ratio is taken on PSS.\n\n")
-	p("| sessions | sanbai RSS growth | per session | heap per session | goroutines per session | sshd+less RSS growth | PSS growth | PSS per session | processes per session | ratio (RSS vs PSS per session) | target | |\n")
-	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	p("Sessions are opened, drawn once, and left idle. sanbai is one process: RSS (PSS is the same to within a few KiB). sshd forks per connection and runs less per session: RSS summed over its process tree counts shared libraries once per process, PSS shares them out, so the ratio is taken on PSS. Idle CPU is the share of one core each server's process tree used over the %s after the step's sessions were open (the whole of it, not per session, with the sessions of the measurements above still open on both servers: what a step adds is the difference from the row before).\n\n", r.cpuWindow)
+	p("| sessions | sanbai RSS growth | per session | heap per session | goroutines per session | sshd+less RSS growth | PSS growth | PSS per session | processes per session | ratio (RSS vs PSS per session) | idle CPU, sanbai / sshd+less | target | |\n")
+	p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for i := 1; i < len(r.oursMem) && i < len(r.baseMem); i++ {
 		o, o0 := r.oursMem[i], r.oursMem[0]
 		s, s0 := r.baseMem[i], r.baseMem[0]
@@ -350,9 +470,9 @@ func (r *results) memory(b *strings.Builder) {
 		gor := float64(o.Goroutines-o0.Goroutines) / n
 		bpss := float64(s.Mem.PSS-s0.Mem.PSS) / n
 		procs := float64(s.Mem.Procs-s0.Mem.Procs) / n
-		p("| %d | %d KiB | %.0f KiB | %.0f KiB | %.1f | %d KiB | %d KiB | %.0f KiB | %.1f | %s | ≤ %d KiB | %s |\n",
+		p("| %d | %d KiB | %.0f KiB | %.0f KiB | %.1f | %d KiB | %d KiB | %.0f KiB | %.1f | %s | %.1f %% / %.1f %% | ≤ %d KiB | %s |\n",
 			o.Sessions, o.Mem.RSS-o0.Mem.RSS, per, heap, gor, s.Mem.RSS-s0.Mem.RSS, s.Mem.PSS-s0.Mem.PSS, bpss, procs,
-			ratio(per, bpss), bench.TargetRSSPerIdle, met(per <= bench.TargetRSSPerIdle))
+			ratio(per, bpss), 100*o.IdleCPU, 100*s.IdleCPU, bench.TargetRSSPerIdle, met(per <= bench.TargetRSSPerIdle))
 	}
 	p("\nBefore any session: sanbai %d KiB RSS, %d goroutines; sshd %d KiB RSS.\n\n",
 		r.oursMem[0].Mem.RSS, r.oursMem[0].Goroutines, r.baseMem[0].Mem.RSS)
