@@ -215,6 +215,13 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 	}
 	courses := map[string]int{}
 	d.Figures = map[string]store.Figures{}
+	// Sized first: a county's candidates run to thousands, and growing the list part by
+	// part copied it over and over after every change.
+	n := 0
+	for _, p := range parts {
+		n += len(p.Common)
+	}
+	d.Common = make([]CommonIssue, 0, n)
 	for _, p := range parts {
 		for v, f := range p.Villages {
 			if _, ok := d.Figures[v]; ok {

@@ -117,6 +117,8 @@ type Server struct {
 	// (tui.NewShared): fifty township sessions share one household picker, one coverage and
 	// one set of revisit and overview totals.
 	shared *query.Shared
+	// stopWarm ends the warming of the shared read models (tui.WarmShared) at shutdown.
+	stopWarm context.CancelFunc
 
 	// Shutdown ends every session before it returns, so that the caller may close the store:
 	// it refuses new sessions, quits the programs and waits for the handlers.
@@ -157,6 +159,11 @@ func New(cfg Config) (*Server, error) {
 	s.ledger.Warm()
 	s.finder = query.NewFinder(cfg.Store)
 	s.shared = tui.NewShared(cfg.Store)
+	// The township's models of every pane are built now too, after the ledger view, so the
+	// first township session after a start opens each pane as fast as the later ones.
+	var warm context.Context
+	warm, s.stopWarm = context.WithCancel(context.Background())
+	_ = tui.WarmShared(warm, s.shared, cfg.Store, s.ledger, s.log)
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -244,6 +251,7 @@ var ErrSessionsLeft = errors.New("sessions still running after their connections
 // the caller may close it. Data loads a program started are not waited for here: the store's
 // Close waits for those in flight and refuses later ones.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopWarm()
 	s.mu.Lock()
 	s.closing = true
 	progs := make([]*tea.Program, 0, len(s.programs))
@@ -284,6 +292,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Close closes the server and every connection at once, without waiting for the sessions.
 func (s *Server) Close() error {
+	s.stopWarm()
 	s.limit.close()
 	return s.ssh.Close()
 }

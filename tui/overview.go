@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -135,9 +136,7 @@ func (o *overview) load() tea.Cmd {
 	c := o.c
 	return func() tea.Msg {
 		// One per scope and store version for the whole server, never changed once made.
-		d, err := query.GetShared(c.Ctx, c.Shared, sharedOverview, c.Actor, func() (*overviewData, error) {
-			return loadOverview(c.Ctx, c.Shared, c.Store, c.Ledger, c.Actor)
-		})
+		d, err := sharedOverviewOf(c.Ctx, c.Shared, c.Store, c.Ledger, c.Actor)
 		return overviewLoaded{d: d, err: err}
 	}
 }
@@ -641,9 +640,20 @@ func (o *overview) dashboard() []string {
 	var out []string
 	half := max(o.w/2-1, 20)
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.coverage")))
-	for _, b := range d.coverage {
+	// The bars leave the screen's lower half to the figures below them: with more villages
+	// (a county's hundreds) than fit, the ones furthest behind are shown, in their order,
+	// and the rest are counted. Drawing every bar on every frame was most of a county
+	// session's frame, and pushed the figures off the screen.
+	bars := d.coverage
+	if fit := max(o.h/2-2, 3); len(bars) > fit {
+		bars = behind(bars, fit-1)
+	}
+	for _, b := range bars {
 		out = append(out, " "+views.Fit(b.name, 10)+" "+st.Bar(b.done, b.all, max(half-22, 5))+" "+
 			views.FitRight(store.PercentText(b.done, b.all), 4)+fmt.Sprintf(" %d/%d", b.done, b.all))
+	}
+	if n := len(d.coverage) - len(bars); n > 0 {
+		out = append(out, st.Muted.Render(" "+fmt.Sprintf(o.c.T("ov.coverage.more"), n)))
 	}
 	var tiers, tags []string
 	for _, t := range store.Tiers() {
@@ -684,6 +694,30 @@ func (o *overview) dashboard() []string {
 			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}}
 	}
 	return append(out, t.Lines(st, o.w, from, to, o.cur[ovDashboard].Pos)...)
+}
+
+// behind returns the n bars furthest behind (lowest share done, then fewest done), in the
+// order they came in.
+func behind(bars []barRow, n int) []barRow {
+	idx := make([]int, len(bars))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		a, b := bars[idx[i]], bars[idx[j]]
+		// a.done/a.all < b.done/b.all, without division (all > 0 for every bar).
+		if x, y := a.done*b.all, b.done*a.all; x != y {
+			return x < y
+		}
+		return a.done < b.done
+	})
+	idx = idx[:n]
+	sort.Ints(idx)
+	out := make([]barRow, n)
+	for i, k := range idx {
+		out[i] = bars[k]
+	}
+	return out
 }
 
 // villageName names a village by its code.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,5 +139,30 @@ func TestInspectorReadsTheAnswer(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Fatalf("finding lacks %q:\n%s", want, v)
 		}
+	}
+}
+
+// TestDashboardKeepsItsFiguresWithManyVillages: with more villages than half the screen holds
+// (a county has hundreds), the dashboard shows the bars furthest behind and counts the rest,
+// and the open concerns and rates below them stay on the screen.
+func TestDashboardKeepsItsFiguresWithManyVillages(t *testing.T) {
+	st := seeded(t)
+	m, o := overviewOf(t, st, store.User{Name: "李明", Role: store.RoleTownship})
+	all := len(o.d.coverage)
+	if all < 3 {
+		t.Fatalf("the demo has %d villages with households; the test needs 3", all)
+	}
+	// Room for two bars and the count: the lowest share of the others is left out.
+	_, cmd := m.Update(tea.WindowSizeMsg{Width: 80, Height: 2*(3+2) + (m.height - o.h) + 1})
+	drive(m, cmd)
+	v := screen(m)
+	for _, want := range []string{"未办结", "另有 " + strconv.Itoa(all-2) + " 个单位"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("dashboard lacks %q:\n%s", want, v)
+		}
+	}
+	got := behind([]barRow{{name: "a", done: 5, all: 10}, {name: "b", done: 1, all: 10}, {name: "c", done: 9, all: 10}, {name: "d", done: 0, all: 3}}, 2)
+	if len(got) != 2 || got[0].name != "b" || got[1].name != "d" {
+		t.Fatalf("furthest behind of a 50%%, b 10%%, c 90%%, d 0%%: %v", got)
 	}
 }

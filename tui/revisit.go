@@ -130,9 +130,7 @@ func (r *revisit) load(withDraft bool) tea.Cmd {
 		}
 		// The checklist and rates are one per scope and store version for the whole server;
 		// the session keeps its own header over them, with its draft.
-		sh, err := query.GetShared(c.Ctx, c.Shared, sharedRevisit, c.Actor, func() (*revisitData, error) {
-			return loadRevisitShared(c.Ctx, c.Shared, c.Store, c.Ledger, c.Actor)
-		})
+		sh, err := sharedRevisitOf(c.Ctx, c.Shared, c.Store, c.Ledger, c.Actor)
 		if err != nil {
 			return revisitLoaded{err: err}
 		}
@@ -228,6 +226,7 @@ func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l
 	}
 	d := &revisitData{groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{},
 		deadlines: map[string]string{}, today: st.Today()}
+	parts := make([]*revisitData, 0, len(vs))
 	for _, v := range vs {
 		va := store.Actor{Name: a.Name, Role: store.RoleVillage, Village: v.Code}
 		p, err := query.GetShared(ctx, sh, sharedRevisitPart, va, func() (*revisitData, error) {
@@ -236,6 +235,18 @@ func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l
 		if err != nil {
 			return nil, err
 		}
+		parts = append(parts, p)
+	}
+	// The lists are sized first: growing them part by part copied them over and over.
+	var units, pending, notices, supervised, rates int
+	for _, p := range parts {
+		units, pending, notices, supervised, rates = units+len(p.units), pending+len(p.pending),
+			notices+len(p.notices), supervised+len(p.supervised), rates+len(p.rates)
+	}
+	d.units, d.pending = make([]revisitUnit, 0, units), make([]*pendingHousehold, 0, pending)
+	d.notices, d.supervised = make([]store.Concern, 0, notices), make([]store.Concern, 0, supervised)
+	d.rates = make([]unitRates, 0, rates)
+	for _, p := range parts {
 		d.parts = append(d.parts, p)
 		d.units = append(d.units, p.units...)
 		d.pending = append(d.pending, p.pending...)

@@ -129,10 +129,7 @@ func (r *routes) load() tea.Cmd {
 	r.draftLooked = true
 	return func() tea.Msg {
 		// One per scope and store version for the whole server: the rows point into it.
-		d, err := query.GetShared(c.Ctx, c.Shared, sharedRoutes, c.Actor, func() (*routesData, error) {
-			d, err := loadRoutes(c.Ctx, c.Store, c.Actor)
-			return &d, err
-		})
+		d, err := sharedRoutesOf(c.Ctx, c.Shared, c.Store, c.Actor)
 		msg := routesLoaded{err: err}
 		if d != nil {
 			msg.d = *d

@@ -1,6 +1,10 @@
 package tui
 
 import (
+	"context"
+	"log/slog"
+	"time"
+
 	"sanbai/query"
 	"sanbai/store"
 )
@@ -39,4 +43,72 @@ func NewShared(st store.Engine) *query.Shared {
 		query.SharedModel{Name: sharedOverviewPart, Kinds: overviewKinds},
 		query.SharedModel{Name: sharedOverviewBase, Kinds: query.OverviewBaseKinds},
 	)
+}
+
+// sharedRoutesOf is pane 1's routes and coverage for the actor's scope, from sh.
+func sharedRoutesOf(ctx context.Context, sh *query.Shared, st store.Engine, a store.Actor) (*routesData, error) {
+	return query.GetShared(ctx, sh, sharedRoutes, a, func() (*routesData, error) {
+		d, err := loadRoutes(ctx, st, a)
+		return &d, err
+	})
+}
+
+// sharedVisitsOf is pane 2's visits, households and household picker for the actor's scope,
+// from sh.
+func sharedVisitsOf(ctx context.Context, sh *query.Shared, st store.Engine, a store.Actor) (*visitsData, error) {
+	return query.GetShared(ctx, sh, sharedVisits, a, func() (*visitsData, error) { return loadVisits(ctx, st, a) })
+}
+
+// sharedRevisitOf is pane 4's checklist and rates for the actor's scope, from sh.
+func sharedRevisitOf(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, a store.Actor) (*revisitData, error) {
+	return query.GetShared(ctx, sh, sharedRevisit, a, func() (*revisitData, error) {
+		return loadRevisitShared(ctx, sh, st, l, a)
+	})
+}
+
+// sharedOverviewOf is pane 5's read model for the actor's scope, from sh.
+func sharedOverviewOf(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, a store.Actor) (*overviewData, error) {
+	return query.GetShared(ctx, sh, sharedOverview, a, func() (*overviewData, error) {
+		return loadOverview(ctx, sh, st, l, a)
+	})
+}
+
+// WarmShared builds the township's read model of every pane (and with it every village's
+// part of the checklist and the overview) in the background, one after another, as a server
+// starts: on a county the first township session to open pane 2, 4 or 5 otherwise waited
+// one to two seconds for what every later session gets at once. A session that asks while a
+// model is being built waits for that build rather than starting its own. Errors are logged;
+// the panes load on demand as before. The channel closes when the warming ends.
+func WarmShared(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, log *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	if sh == nil {
+		close(done)
+		return done
+	}
+	a := store.Actor{Name: "warm", Role: store.RoleTownship}
+	go func() {
+		defer close(done)
+		start := time.Now()
+		steps := []struct {
+			name string
+			load func() error
+		}{
+			{sharedRoutes, func() error { _, err := sharedRoutesOf(ctx, sh, st, a); return err }},
+			{sharedOverview, func() error { _, err := sharedOverviewOf(ctx, sh, st, l, a); return err }},
+			{sharedVisits, func() error { _, err := sharedVisitsOf(ctx, sh, st, a); return err }},
+			{sharedRevisit, func() error { _, err := sharedRevisitOf(ctx, sh, st, l, a); return err }},
+		}
+		for _, s := range steps {
+			if err := s.load(); err != nil {
+				if ctx.Err() == nil && log != nil {
+					log.Warn("warming the panes' read models", "model", s.name, "err", err)
+				}
+				return
+			}
+		}
+		if log != nil {
+			log.Info("panes' read models warmed", "took", time.Since(start).Round(time.Millisecond))
+		}
+	}()
+	return done
 }

@@ -11,7 +11,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -125,9 +124,7 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 		// The visits, households and the household picker are one per scope and store
 		// version for the whole server; the session keeps its own header over them, with the
 		// concerns its visits raised and its draft.
-		sh, err := query.GetShared(c.Ctx, c.Shared, sharedVisits, c.Actor, func() (*visitsData, error) {
-			return loadVisits(c.Ctx, c.Store, c.Actor)
-		})
+		sh, err := sharedVisitsOf(c.Ctx, c.Shared, c.Store, c.Actor)
 		if err != nil {
 			return visitsLoaded{err: err}
 		}
