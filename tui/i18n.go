@@ -315,7 +315,7 @@ var texts = map[string][2]string{
 	"ov.view.3":           {"督查", "Inspection"},
 	"ov.view.4":           {"考核", "Assessment"},
 	"ov.coverage":         {"走访覆盖", "Coverage"},
-	"ov.coverage.more":    {"  … 另有 %d 个单位进度靠前，未列出", "  … %d more, further ahead, not shown"},
+	"ov.coverage.more":    {"  … 另有 %d 个单位未列出（上列为进度最慢的）", "  … %d more not shown (the slowest are listed)"},
 	"ov.open":             {"未办结", "Open"},
 	"ov.trend":            {"近14天", "Last 14 days"},
 	"ov.raised":           {"新增", "raised"},
