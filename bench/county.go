@@ -63,7 +63,7 @@ type CountyResult struct {
 	Opens [][]time.Duration
 	// RSS (KiB) at listening, after the idle session's first screen, after every township
 	// session opened every pane, and after the meeting; Peak is the process's peak RSS
-	// (VmHWM) after every session opened every pane.
+	// (VmHWM) over the whole run, the meeting included.
 	RSSListen, RSSIdle, RSSAll, RSSAfter, Peak int64
 	// RSSAt is the RSS (KiB) after each township session rested on its pane, in login order.
 	RSSAt []int64
@@ -333,8 +333,8 @@ func MeasureCounty(o CountyOptions) (*CountyResult, error) {
 	}
 	waitQuiet(all, o.Quiet, time.Minute)
 	time.Sleep(time.Second)
-	res.RSSAll, res.Peak = TreeMem(pid).RSS, PeakRSS(pid)
-	logf("county: %d sessions: %d KiB RSS, peak %d KiB", o.Sessions, res.RSSAll, res.Peak)
+	res.RSSAll = TreeMem(pid).RSS
+	logf("county: %d sessions: %d KiB RSS, peak so far %d KiB", o.Sessions, res.RSSAll, PeakRSS(pid))
 
 	c0 := TreeCPU(pid)
 	time.Sleep(o.IdleFor)
@@ -344,7 +344,7 @@ func MeasureCounty(o CountyOptions) (*CountyResult, error) {
 		return nil, err
 	}
 	waitQuiet(all, o.Quiet, time.Minute)
-	res.RSSAfter = TreeMem(pid).RSS
+	res.RSSAfter, res.Peak = TreeMem(pid).RSS, PeakRSS(pid)
 	return res, nil
 }
 

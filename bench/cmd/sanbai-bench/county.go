@@ -297,10 +297,14 @@ func (c *countyResults) markdown() string {
 	}
 	p("| (d) a township session that opened every pane, beyond the idle one: RSS each of sessions %d–%d added (mean); all %d, shared views included: (RSS after them − after the idle session) / %d | %.1f MiB; %.1f MiB | %s | ≤ 20 MiB | %s | %s |\n",
 		k+1, r.Sessions, r.Sessions, r.Sessions, marginal/1024, perFull/1024, heapIn, met(ok), why)
-	ok = r.Peak <= countyTotalTarget && r.RSSAll <= countyTotalTarget
-	why = "the server's whole RSS, peak included: store, ledger view, shared views and every session"
-	p("| (e) %d such sessions (and the idle one): RSS / peak | %s / %s | | ≤ 2048 MiB | %s | %s |\n",
-		r.Sessions, mib(r.RSSAll), mib(r.Peak), met(ok), why)
+	top := max(r.Peak, r.RSSAll, r.RSSAfter)
+	ok = top <= countyTotalTarget
+	why = "the server's whole RSS at its peak: the store, the ledger view, the shared views and every session"
+	if !ok {
+		why = fmt.Sprintf("%s over at the peak: the store's caches and the ledger view take about %s before the township sessions (after the idle one)", mib(top-countyTotalTarget), mib(r.RSSIdle))
+	}
+	p("| (e) %d such sessions (and the idle one): RSS after they opened every pane / after the meeting / peak | %s / %s / %s | | ≤ 2048 MiB | %s | %s |\n",
+		r.Sessions, mib(r.RSSAll), mib(r.RSSAfter), mib(r.Peak), met(ok), why)
 	p("\nServer RSS: %s at listening, %s after the idle session's first screen, %s after %d sessions opened every pane, %s after the meeting. ",
 		mib(r.RSSListen), mib(r.RSSIdle), mib(r.RSSAll), r.Sessions, mib(r.RSSAfter))
 	p("The idle session's first screen (pane 1, right after start) took %s. ", ms(r.FirstLogin))
