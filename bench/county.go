@@ -69,6 +69,9 @@ type CountyResult struct {
 	RSSAt []int64
 	// IdleCPU is the share of a core the server used with every session sitting.
 	IdleCPU float64
+	// ClientCPU is what the harness itself (every session's SSH client and terminal) used
+	// over each of those keystrokes, on the same cores as the server.
+	ClientCPU []time.Duration
 	// TriageCPU is the server's CPU for each unprobed triage keystroke, from the key until
 	// every session's output was still, less what sitting costs over that time; TriageWall
 	// is that time, TriageScreen the triaging session's key to its counts changed.
@@ -168,6 +171,13 @@ func RegisterTownship(bin, dir string, n int) ([]gossh.Signer, error) {
 		signers = append(signers, s)
 	}
 	return signers, nil
+}
+
+// selfCPU is the CPU the harness's own process has used so far, user and system.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // PeakRSS is the process's peak RSS so far (VmHWM), in KiB, or 0 when it cannot be read.
@@ -399,7 +409,7 @@ func meeting(o CountyOptions, res *CountyResult, pid int, all []*countySession) 
 		if probing {
 			go probe(probes, stop, probed)
 		}
-		c0, t0 := TreeCPU(pid), time.Now()
+		c0, s0, t0 := TreeCPU(pid), selfCPU(), time.Now()
 		if err := triager.t.Send(key.key); err != nil {
 			return err
 		}
@@ -428,6 +438,7 @@ func meeting(o CountyOptions, res *CountyResult, pid int, all []*countySession) 
 			// What sitting costs over the same time is not the keystroke's.
 			cpu := TreeCPU(pid) - c0 - time.Duration(res.IdleCPU*float64(wall))
 			res.TriageCPU = append(res.TriageCPU, cpu)
+			res.ClientCPU = append(res.ClientCPU, selfCPU()-s0)
 			res.TriageWall = append(res.TriageWall, wall)
 		}
 		res.TriageScreen = append(res.TriageScreen, d)
