@@ -326,7 +326,7 @@ func (c *countyResults) markdown() string {
 	ok = top <= countyTotalTarget
 	why = "the server's whole RSS at its peak: the store, the ledger view, the shared views and every session"
 	if !ok {
-		why = fmt.Sprintf("%s over at the peak: the store's caches and the ledger view take about %s before the township sessions (after the idle one)", mib(top-countyTotalTarget), mib(r.RSSIdle))
+		why = fmt.Sprintf("%s over at the peak: the server held %s with the idle session alone (the store's caches, the ledger view, pane 1's view), before any township session opened a pane", mib(top-countyTotalTarget), mib(r.RSSIdle))
 	}
 	p("| (e) %d such sessions (and the idle one): RSS after they opened every pane / after the meeting / peak | %s / %s / %s | | ≤ 2048 MiB | %s | %s |\n",
 		r.Sessions, mib(r.RSSAll), mib(r.RSSAfter), mib(r.Peak), met(ok), why)
