@@ -142,14 +142,7 @@ func (s *Serve) Pid() int { return s.cmd.Process.Pid }
 // within ten seconds.
 func (s *Serve) Stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-timeAfter(10):
-		_ = s.cmd.Process.Kill()
-		<-done
-	}
+	waitOrKill(s.cmd, 10)
 }
 
 // RegisterTownship adds n township users to the store in dir with `bin user add`, each with a
