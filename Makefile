@@ -10,7 +10,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PATCHED   := .patched
 PGO       := GOWORK=$(CURDIR)/$(PATCHED)/go.work $(GO)
 
-.PHONY: build run test test-crash fuzz lint bench tidy-check clean patch
+.PHONY: build run test test-crash fuzz lint bench bench-county tidy-check clean patch
 
 # Rebuilds the patched modules when go.mod or a patch changes.
 $(PATCHED)/go.work: go.mod patches/apply.sh $(wildcard patches/*/*.patch)
@@ -58,13 +58,22 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 
 # The wire/latency/memory harness against an OpenSSH+less baseline, writing the table into
-# docs/BENCHMARKS.md (bench/setup.sh installs sshd and less when missing), then the Go
-# benchmarks. An unpatched build of the harness serves the "sanbai unpatched" column.
-bench: patch
+# docs/BENCHMARKS.md (bench/setup.sh installs sshd and less when missing), then the county
+# table (the real server on a county store, and BenchmarkCountyMeeting), then the Go
+# benchmarks. An unpatched build of the harness serves the "sanbai unpatched" column. The
+# county is generated in a temporary directory for the run (about 40 s) unless COUNTY names
+# one made beforehand (`sanbai demo --county --data DIR`), which is copied, not changed.
+COUNTY    ?= new
+bench: build
 	bash bench/setup.sh
 	GOWORK=off $(GO) build -o $(PATCHED)/sanbai-bench-unpatched ./bench/cmd/sanbai-bench
-	$(PGO) run ./bench/cmd/sanbai-bench -unpatched-bin $(PATCHED)/sanbai-bench-unpatched -fps 60 -doc docs/BENCHMARKS.md
+	$(PGO) run ./bench/cmd/sanbai-bench -unpatched-bin $(PATCHED)/sanbai-bench-unpatched -fps 60 \
+		-county $(COUNTY) -sanbai $(BIN) -doc docs/BENCHMARKS.md
 	$(PGO) test -run '^$$' -bench . -benchmem ./...
+
+# The county table alone, rewriting only its section of docs/BENCHMARKS.md (a few minutes).
+bench-county: build
+	$(PGO) run ./bench/cmd/sanbai-bench -only-county -county $(COUNTY) -sanbai $(BIN) -doc docs/BENCHMARKS.md
 
 tidy-check:
 	$(GO) mod tidy -diff

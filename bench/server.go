@@ -270,12 +270,17 @@ func (c *Child) Pid() int { return c.cmd.Process.Pid }
 // Stop ends the server process.
 func (c *Child) Stop() {
 	c.in.Close()
+	waitOrKill(c.cmd, 5)
+}
+
+// waitOrKill waits for cmd to end, and kills it if it has not within seconds.
+func waitOrKill(cmd *exec.Cmd, seconds int) {
 	done := make(chan struct{})
-	go func() { _ = c.cmd.Wait(); close(done) }()
+	go func() { _ = cmd.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-timeAfter(5):
-		_ = c.cmd.Process.Kill()
+	case <-timeAfter(seconds):
+		_ = cmd.Process.Kill()
 		<-done
 	}
 }

@@ -46,6 +46,13 @@ func main() {
 	flag.StringVar(&o.Dump, "dump", "", "write each sanbai 80x24 latency sample (first byte, last byte) to this file, for study")
 	panes := flag.Bool("panes", true, "also tour every pane at 80x24 (default and lean display, less and vim beside), with the -openssh client")
 	onlyPanes := flag.Bool("only-panes", false, "measure the per-pane tour alone (a quick run of it)")
+	var cf countyFlags
+	flag.StringVar(&cf.dir, "county", "", "also measure a county: this data directory (`sanbai demo --county --data DIR`, copied for the run), or \"new\" to generate one (about 40 s); empty to skip")
+	flag.StringVar(&cf.bin, "sanbai", "", "the sanbai binary the county run serves and seeds with (built when empty)")
+	flag.IntVar(&cf.sessions, "county-sessions", 50, "township sessions that open every pane in the county run")
+	flag.IntVar(&cf.keys, "county-keys", 40, "triage keystrokes in the county run's meeting (half measured for CPU, half probed)")
+	flag.BoolVar(&cf.meeting, "county-meeting", true, "also run BenchmarkCountyMeeting on the county, in process")
+	onlyCounty := flag.Bool("only-county", false, "measure the county alone (needs -county) and rewrite only its section of -doc")
 	flag.Parse()
 	for _, s := range strings.Split(*sessions, ",") {
 		var n int
@@ -64,23 +71,46 @@ func main() {
 		}
 		*openssh = path
 	}
-	var res *results
-	var err error
-	if *onlyPanes {
-		res, err = runPanes(o, *openssh)
-	} else {
-		res, err = run(o, *unpatched, *profile, *heap, *fps, *openssh, *panes)
+	args := strings.Join(os.Args[1:], " ")
+	if *onlyCounty && cf.dir == "" {
+		log.Fatal("-only-county needs -county DIR (or -county new)")
 	}
+	if !*onlyCounty {
+		var res *results
+		var err error
+		if *onlyPanes {
+			res, err = runPanes(o, *openssh)
+		} else {
+			res, err = run(o, *unpatched, *profile, *heap, *fps, *openssh, *panes)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		md := res.markdown(args)
+		fmt.Print(md)
+		if *doc != "" {
+			if err := writeDoc(*doc, md); err != nil {
+				log.Fatal(err)
+			}
+			log.Printf("wrote %s", *doc)
+		}
+	}
+	if cf.dir == "" {
+		// The county run takes minutes and a county store; the quick runs skip it.
+		log.Printf("county table skipped (no -county DIR or -county new)")
+		return
+	}
+	cres, err := runCounty(cf, args)
 	if err != nil {
 		log.Fatal(err)
 	}
-	md := res.markdown(strings.Join(os.Args[1:], " "))
+	md := cres.markdown()
 	fmt.Print(md)
 	if *doc != "" {
-		if err := writeDoc(*doc, md); err != nil {
+		if err := writeCountyDoc(*doc, md); err != nil {
 			log.Fatal(err)
 		}
-		log.Printf("wrote %s", *doc)
+		log.Printf("wrote the county table into %s", *doc)
 	}
 }
 
