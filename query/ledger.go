@@ -407,20 +407,19 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 		l.forgetCounts() // overdue is counted from the day
 	} else {
 		// Only the villages of the changed rows are counted again.
-		l.countMu.Lock()
+		villages := make([]string, 0, len(gone)+2*len(fresh)) // not nil: nil forgets every village
 		for id := range gone {
 			if old := l.rows[id]; old != nil {
-				delete(l.vcounts, old.c.Village)
+				villages = append(villages, old.c.Village)
 			}
 		}
 		for id, r := range fresh {
 			if old := l.rows[id]; old != nil {
-				delete(l.vcounts, old.c.Village)
+				villages = append(villages, old.c.Village)
 			}
-			delete(l.vcounts, r.c.Village)
+			villages = append(villages, r.c.Village)
 		}
-		l.counted, l.filters, l.filterRows = nil, nil, 0
-		l.countMu.Unlock()
+		l.forgetCounts(villages...)
 	}
 	if today != l.today {
 		l.today = today
@@ -776,10 +775,17 @@ func (l *Ledger) found(a store.Actor, ids []string) map[string]store.Concern {
 	return out
 }
 
-// forgetCounts drops the kept counts and filtered lists; callers hold mu for writing.
-func (l *Ledger) forgetCounts() {
+// forgetCounts drops the kept counts and filtered lists: every village's counts, or only
+// those of the villages named. Callers hold mu for writing.
+func (l *Ledger) forgetCounts(villages ...string) {
 	l.countMu.Lock()
-	l.counted, l.filters, l.filterRows, l.vcounts = nil, nil, 0, nil
+	l.counted, l.filters, l.filterRows = nil, nil, 0
+	if villages == nil {
+		l.vcounts = nil
+	}
+	for _, v := range villages {
+		delete(l.vcounts, v)
+	}
 	l.countMu.Unlock()
 }
 
