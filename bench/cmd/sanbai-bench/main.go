@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,7 +72,17 @@ func main() {
 		}
 		*openssh = path
 	}
-	args := strings.Join(os.Args[1:], " ")
+	// The command line goes into the doc; a county directory is this machine's, so the doc
+	// says DIR for it (-county new stays as typed).
+	argv := slices.Clone(os.Args[1:])
+	for i, a := range argv {
+		if i > 0 && (argv[i-1] == "-county" || argv[i-1] == "--county") && a != "new" {
+			argv[i] = "DIR"
+		} else if v, ok := strings.CutPrefix(a, "-county="); ok && v != "new" {
+			argv[i] = "-county=DIR"
+		}
+	}
+	args := strings.Join(argv, " ")
 	if *onlyCounty && cf.dir == "" {
 		log.Fatal("-only-county needs -county DIR (or -county new)")
 	}
