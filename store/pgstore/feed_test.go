@@ -16,17 +16,24 @@ import (
 	"sanbai/store/pgstore/pgtest"
 )
 
+// twoFrontEnds opens two stores on one fresh database (url), as two front ends are, the first
+// having seeded the demo township.
+func twoFrontEnds(t *testing.T) (url string, a, b *store.Store) {
+	t.Helper()
+	url = pgtest.Database(t)
+	now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local) }
+	a = open(t, url, now)
+	if err := demo.Seed(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	return url, a, open(t, url, now)
+}
+
 // TestFeedAcrossFrontEnds: two stores on one database, as two front ends are. A write on one
 // reaches the other's subscribers within a second, and the other reads it; when the other's
 // LISTEN connection drops, a write made meanwhile still reaches it once it reconnects.
 func TestFeedAcrossFrontEnds(t *testing.T) {
-	url := pgtest.Database(t)
-	now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local) }
-	a := open(t, url, now)
-	if err := demo.Seed(t.Context(), a); err != nil {
-		t.Fatal(err)
-	}
-	b := open(t, url, now)
+	url, a, b := twoFrontEnds(t)
 	sys := store.System()
 	cs, err := b.Concerns(t.Context(), sys)
 	if err != nil || len(cs) == 0 {
@@ -91,13 +98,7 @@ func TestFeedAcrossFrontEnds(t *testing.T) {
 // the other has changed meanwhile is refused as stale (the session asks), never applied over
 // it; changes made at once from both, each against the newest version, are all kept.
 func TestTriageAcrossFrontEnds(t *testing.T) {
-	url := pgtest.Database(t)
-	now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local) }
-	a := open(t, url, now)
-	if err := demo.Seed(t.Context(), a); err != nil {
-		t.Fatal(err)
-	}
-	b := open(t, url, now)
+	_, a, b := twoFrontEnds(t)
 	sys := store.System()
 	var c store.Concern
 	cs, _ := a.Concerns(t.Context(), sys)
