@@ -1,9 +1,12 @@
 package query
 
 import (
+	"container/heap"
 	"context"
 	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"sanbai/store"
@@ -215,13 +218,14 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 	}
 	courses := map[string]int{}
 	d.Figures = map[string]store.Figures{}
-	// Sized first: a county's candidates run to thousands, and growing the list part by
-	// part copied it over and over after every change.
+	// Each part's common issues are in order already (CountOverview): they are merged.
 	n := 0
+	common := make([][]CommonIssue, 0, len(parts))
 	for _, p := range parts {
 		n += len(p.Common)
+		common = append(common, p.Common)
 	}
-	d.Common = make([]CommonIssue, 0, n)
+	d.Common = mergeCommon(common, n)
 	for _, p := range parts {
 		for v, f := range p.Villages {
 			if _, ok := d.Figures[v]; ok {
@@ -242,7 +246,6 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 		for name, n := range p.Courses {
 			courses[name] += n
 		}
-		d.Common = append(d.Common, p.Common...)
 		for v, ms := range p.Members {
 			d.Members[v] = append(d.Members[v], ms...)
 		}
@@ -255,12 +258,6 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 			return d.Courses[i].N > d.Courses[j].N
 		}
 		return d.Courses[i].Name < d.Courses[j].Name
-	})
-	sort.Slice(d.Common, func(i, j int) bool {
-		if d.Common[i].Households != d.Common[j].Households {
-			return d.Common[i].Households > d.Common[j].Households
-		}
-		return d.Common[i].IDs[0] < d.Common[j].IDs[0]
 	})
 	for _, f := range d.Figures {
 		d.Total = d.Total.Add(f)
@@ -423,7 +420,54 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 			d.Common = append(d.Common, *ci)
 		}
 	}
+	slices.SortFunc(d.Common, commonOrder)
 	return d, nil
+}
+
+// commonOrder puts the common issues of more households first, then by their first concern.
+func commonOrder(a, b CommonIssue) int {
+	if a.Households != b.Households {
+		return b.Households - a.Households
+	}
+	return strings.Compare(a.IDs[0], b.IDs[0])
+}
+
+// mergeCommon merges lists each in commonOrder into one in that order. A county township
+// sums 230 villages' lists of thousands after every change; sorting them all again was a
+// tenth of a change's CPU, merging them is a small part of it.
+func mergeCommon(lists [][]CommonIssue, n int) []CommonIssue {
+	out := make([]CommonIssue, 0, n)
+	h := &commonHeap{}
+	for _, l := range lists {
+		if len(l) > 0 {
+			h.runs = append(h.runs, l)
+		}
+	}
+	heap.Init(h)
+	for h.Len() > 0 {
+		run := h.runs[0]
+		out = append(out, run[0])
+		if len(run) == 1 {
+			heap.Pop(h)
+			continue
+		}
+		h.runs[0] = run[1:]
+		heap.Fix(h, 0)
+	}
+	return out
+}
+
+// commonHeap is the lists mergeCommon merges, by their first issue.
+type commonHeap struct{ runs [][]CommonIssue }
+
+func (h *commonHeap) Len() int           { return len(h.runs) }
+func (h *commonHeap) Less(i, j int) bool { return commonOrder(h.runs[i][0], h.runs[j][0]) < 0 }
+func (h *commonHeap) Swap(i, j int)      { h.runs[i], h.runs[j] = h.runs[j], h.runs[i] }
+func (h *commonHeap) Push(x any)         { h.runs = append(h.runs, x.([]CommonIssue)) }
+func (h *commonHeap) Pop() any {
+	x := h.runs[len(h.runs)-1]
+	h.runs = h.runs[:len(h.runs)-1]
+	return x
 }
 
 // firstRunes is s's first n characters.

@@ -309,3 +309,10 @@ func (d *drafts) take(msg tea.Msg) (mine, due bool) {
 	}
 	return false, false
 }
+
+// window is list[from:to] cut to the list: the rows a table draws, as only the rows on screen
+// are built (a county's lists run to tens of thousands, and every frame built them all).
+func window[T any](list []T, from, to int) []T {
+	to = min(to, len(list))
+	return list[min(from, to):to]
+}

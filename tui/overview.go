@@ -685,15 +685,13 @@ func (o *overview) dashboard() []string {
 	}
 	room := max(o.h-len(out)-3, 1)
 	from, to := o.cur[ovDashboard].Window(room)
-	// Only the rows on screen are built: a county has thousands of candidates, and every frame
-	// of every session drew them all.
-	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}, Rows: make([]views.Row, len(d.common))}
-	for i := from; i < to && i < len(d.common); i++ {
-		ci := d.common[i]
-		t.Rows[i] = views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
-			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}}
+	// Only the rows on screen are built (window): a county has thousands of candidates.
+	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}}
+	for _, ci := range window(d.common, from, to) {
+		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
+			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}})
 	}
-	return append(out, t.Lines(st, o.w, from, to, o.cur[ovDashboard].Pos)...)
+	return append(out, t.Lines(st, o.w, 0, len(t.Rows), o.cur[ovDashboard].Pos-from)...)
 }
 
 // behind returns the n bars furthest behind (lowest share done, then fewest done), in the

@@ -771,22 +771,22 @@ func (r *revisit) View() string {
 		tabs = append(tabs, l)
 	}
 	lines := []string{head, " " + strings.Join(tabs, " ") + st.Muted.Render("  (v)"), st.HRule(r.w)}
-	tb := r.table()
-	lines = append(lines, tb.Header(st, r.w))
 	cur := &r.cur[r.view]
 	from, to := cur.Window(r.listHeight())
+	tb := r.table(from, to)
+	lines = append(lines, tb.Header(st, r.w))
 	if r.rows() == 0 {
 		lines = append(lines, " "+r.c.T("empty"))
 	}
-	lines = append(lines, tb.Lines(st, r.w, from, to, cur.Pos)...)
+	lines = append(lines, tb.Lines(st, r.w, 0, len(tb.Rows), cur.Pos-from)...)
 	if len(lines) > r.h {
 		lines = lines[:r.h]
 	}
 	return strings.Join(lines, "\n")
 }
 
-// table builds the table of the current view.
-func (r *revisit) table() views.Table {
+// table builds the table of the current view, with its rows [from, to) only (window).
+func (r *revisit) table(from, to int) views.Table {
 	st := r.c.Styles
 	n := func(x int) views.Cell { return views.T(fmt.Sprint(x)) }
 	var t views.Table
@@ -797,7 +797,7 @@ func (r *revisit) table() views.Table {
 			{Title: r.c.T("rv.late"), Width: 4, Right: true}, {Title: r.c.T("rv.satisfied"), Width: 4, Right: true},
 			{Title: r.c.T("rv.fair"), Width: 8, Right: true, HideBelow: 64}, {Title: r.c.T("rv.unsatisfied"), Width: 6, Right: true},
 			{Title: r.c.T("rv.supervised"), Width: 4, Right: true, HideBelow: 56}}
-		for _, u := range r.d.units {
+		for _, u := range window(r.d.units, from, to) {
 			name := u.name
 			if dl := r.d.deadlines[u.code]; dl != "" {
 				name += " (" + r.c.day(dl) + ")"
@@ -812,7 +812,7 @@ func (r *revisit) table() views.Table {
 	case rvChecklist:
 		t.Columns = []views.Column{{Title: r.c.T("v.group"), Width: 6}, {Title: r.c.T("v.household")},
 			{Title: r.c.T("v.concerns"), Width: 16, HideBelow: 60}, {Title: r.c.T("rv.resolved"), Width: 6}}
-		for _, p := range r.d.pending {
+		for _, p := range window(r.d.pending, from, to) {
 			var ids []string
 			last := ""
 			for _, c := range p.concerns {
@@ -841,7 +841,7 @@ func (r *revisit) table() views.Table {
 		t.Columns = []views.Column{{Title: r.c.T("q.id"), Width: 8}, {Title: r.c.T("q.grid"), Width: 12, HideBelow: 64},
 			{Title: r.c.T("q.desc")}, {Title: r.c.T("rv.leader"), Width: 8}, {Title: r.c.T("q.deadline"), Width: max(r.c.dayWidth(dues...), 8)},
 			{Title: r.c.T("q.status"), Width: 8}}
-		for _, c := range list {
+		for _, c := range window(list, from, to) {
 			due := views.T(r.c.day(c.Plan.Deadline))
 			if c.Overdue(r.d.today) {
 				due = views.S(fmt.Sprintf(r.c.T("overdue.days"), daysBetween(c.Plan.Deadline, r.d.today)), st.Overdue)
@@ -858,7 +858,7 @@ func (r *revisit) table() views.Table {
 				t.Columns[i+1].Title = l
 			}
 		}
-		for _, u := range r.d.rates {
+		for _, u := range window(r.d.rates, from, to) {
 			x := u.rates
 			t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(u.name), views.T(rate(x.Responded, x.Concerns)),
 				views.T(rate(x.OnTime, x.Due)), views.T(rate(x.Revisited, x.Resolved)), views.T(rate(x.Satisfied, x.Revisited))}})

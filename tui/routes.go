@@ -514,7 +514,9 @@ func (r *routes) groupsView() []string {
 		m := r.d.ctx[v].Members[id]
 		return fmt.Sprintf("%s(%s)", m.Name, shortGrid(r.d.grids[m.Grid].Name))
 	}
-	for _, i := range r.rows {
+	// Only the rows on screen are built (window).
+	from, to := r.cur.Window(r.listHeight() - 1)
+	for _, i := range window(r.rows, from, to) {
 		g := r.d.groups[i]
 		var grids []string
 		for _, gc := range g.g.Grids {
@@ -543,8 +545,7 @@ func (r *routes) groupsView() []string {
 		t.Rows = append(t.Rows, views.Row{Mark: mark, Cells: cells})
 	}
 	lines = append(lines, t.Header(st, r.w))
-	from, to := r.cur.Window(r.listHeight() - 1)
-	for i, l := range t.Lines(st, r.w, from, to, r.cur.Pos) {
+	for i, l := range t.Lines(st, r.w, 0, len(t.Rows), r.cur.Pos-from) {
 		lines = append(lines, l)
 		g := r.d.groups[r.rows[from+i]]
 		if from+i == r.cur.Pos && len(g.issues) > 0 {

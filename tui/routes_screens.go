@@ -714,11 +714,9 @@ func (s *missedSheet) view() []string {
 	t := views.Table{Columns: []views.Column{{Title: r.c.T("q.grid"), Width: gridW}, {Title: r.c.T("v.household")},
 		{Title: r.c.T("rt.who"), Width: 16}, {Title: r.c.T("rt.phone"), Width: 11, HideBelow: 70},
 		{Title: r.c.T("r.group"), Width: 6, HideBelow: 60}, {Title: r.c.T("rt.left"), Width: 6, Right: true}}}
-	// Only the rows on screen are built: the list can hold every household of a county.
+	// Only the rows on screen are built (window): the list can hold every household of a county.
 	from, to := s.cur.Window(s.listHeight())
-	to = min(to, len(s.rows))
-	from = min(from, to)
-	for _, i := range s.rows[from:to] {
+	for _, i := range window(s.rows, from, to) {
 		m := r.d.missed[i]
 		// A household not visited reads with its head; a person's row names the person.
 		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.hh.Residents))
@@ -761,7 +759,7 @@ func (s *missedSheet) view() []string {
 	case len(s.rows) == 0:
 		return append(lines, " "+r.c.T("rt.missed.none"))
 	}
-	return append(lines, t.Lines(st, s.w, 0, to-from, s.cur.Pos-from)...)
+	return append(lines, t.Lines(st, s.w, 0, len(t.Rows), s.cur.Pos-from)...)
 }
 
 // coverageView shows coverage per village and grid.

@@ -606,7 +606,9 @@ func (v *visits) View() string {
 		{Title: v.c.T("v.present"), Width: 5, Right: true},
 		{Title: v.c.T("v.concerns"), Width: 4, Right: true},
 	}}
-	for _, r := range v.rows {
+	// Only the rows on screen are built (window).
+	from, to := v.cur.Window(v.listHeight())
+	for _, r := range window(v.rows, from, to) {
 		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{
 			views.T(shortDate(r.v.Date)), views.T(r.group), views.T(r.grid),
 			views.T(r.address + "  " + r.head),
@@ -618,8 +620,7 @@ func (v *visits) View() string {
 	if len(v.rows) == 0 {
 		lines = append(lines, " "+v.c.T("empty"))
 	}
-	from, to := v.cur.Window(v.listHeight())
-	lines = append(lines, t.Lines(st, v.w, from, to, v.cur.Pos)...)
+	lines = append(lines, t.Lines(st, v.w, 0, len(t.Rows), v.cur.Pos-from)...)
 	return strings.Join(lines, "\n")
 }
 
