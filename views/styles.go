@@ -112,9 +112,6 @@ func (s Styles) Bar(done, total, w int) string {
 	return strings.Repeat(full, fill) + s.Muted.Render(strings.Repeat(empty, w-fill))
 }
 
-// Width returns the display width of s in terminal cells (CJK characters count two).
-func Width(s string) int { return ansi.StringWidth(s) }
-
 // Fit cleans s, cuts it to at most w cells (ending in "…" when cut) and pads it with spaces
 // to exactly w cells. A wide character is never split.
 func Fit(s string, w int) string {
@@ -159,8 +156,12 @@ func Cut(s string, w int) string {
 
 // Pad pads already-styled text with spaces to w cells (cutting it if longer).
 func Pad(s string, w int) string {
-	s = Cut(s, w)
-	if pad := w - Width(s); pad > 0 {
+	n := Width(s)
+	if n > w {
+		s = Cut(s, w)
+		n = Width(s)
+	}
+	if pad := w - n; pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
 	return s
