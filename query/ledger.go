@@ -463,6 +463,9 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 				l.setOrder(o, sorted)
 			}
 		}
+		l.countMu.Lock()
+		l.filters, l.filterRows = nil, 0
+		l.countMu.Unlock()
 		return nil
 	}
 	for id := range gone {
@@ -472,6 +475,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 					l.moveRow(o, old, nil, today)
 				}
 			}
+			l.refilter(old, nil, today)
 			delete(l.rows, id)
 		}
 	}
@@ -482,9 +486,35 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 				l.moveRow(o, old, r, today)
 			}
 		}
+		l.refilter(old, r, today)
 		l.rows[id] = r
 	}
 	return nil
+}
+
+// refilter takes old (if any) out of every kept filtered list and puts r (if any) in those it
+// passes, at its place. On a county every change used to drop the lists, and the first
+// session to ask after it walked 200,000 rows again. A list with a search text is dropped
+// instead: its words' matches are kept apart (matchCache). Callers hold mu for writing.
+func (l *Ledger) refilter(old, r *ledgerRow, today string) {
+	l.countMu.Lock()
+	defer l.countMu.Unlock()
+	for k, e := range l.filters {
+		if k.text != "" || !e.done {
+			delete(l.filters, k)
+			l.filterRows -= len(e.rows)
+			continue
+		}
+		if old != nil && keeps(e.a, e.q, old) {
+			n := len(e.rows)
+			e.rows = removeRow(e.rows, old, k.order, today)
+			l.filterRows -= n - len(e.rows)
+		}
+		if r != nil && keeps(e.a, e.q, r) {
+			e.rows = insertRow(e.rows, r, k.order, today)
+			l.filterRows++
+		}
+	}
 }
 
 // newLedgerRow builds the row for a concern: its search key and its sort fields.
@@ -687,9 +717,13 @@ type filterKey struct {
 	owner, village, grid, category, text string
 }
 
-// filterEntry is one filter's rows, walked out of the order once by whichever query asks first.
+// filterEntry is one filter's rows, walked out of the order once by whichever query asks
+// first and kept up to date by refilter.
 type filterEntry struct {
 	once sync.Once
+	done bool // rows are walked
+	a    store.Actor
+	q    LedgerQuery
 	rows []*ledgerRow
 }
 
@@ -699,7 +733,7 @@ const maxFilterRows = 1 << 20
 
 // filtered returns the rows of q's order that the actor sees and q's filters let through, in
 // order. A meeting's sessions mostly ask the same filter after every change: the first walks
-// the order, the others share its list until the rows change (forgetCounts drops them).
+// the order, the others share its list, which refilter keeps up to date after a change.
 // Callers hold mu for reading, so no change lands while a list is made or used.
 func (l *Ledger) filtered(a store.Actor, q LedgerQuery) []*ledgerRow {
 	k := filterKey{scope: string(a.Role) + "\x00" + a.Village + "\x00" + a.Grid, order: q.Order, all: q.All, tier: q.Tier,
@@ -710,14 +744,15 @@ func (l *Ledger) filtered(a store.Actor, q LedgerQuery) []*ledgerRow {
 	}
 	e := l.filters[k]
 	if e == nil {
-		e = &filterEntry{}
+		e = &filterEntry{a: a, q: q}
 		l.filters[k] = e
 	}
 	l.countMu.Unlock()
 	e.once.Do(func() {
-		e.rows = l.walk(a, q)
+		rows := l.walk(a, q)
 		l.countMu.Lock()
-		l.filterRows += len(e.rows)
+		e.rows, e.done = rows, true
+		l.filterRows += len(rows)
 		l.countMu.Unlock()
 	})
 	return e.rows
@@ -732,26 +767,35 @@ func (l *Ledger) walk(a store.Actor, q LedgerQuery) []*ledgerRow {
 	var out []*ledgerRow
 next:
 	for _, r := range l.orderFor(a, q.Order) {
-		c := &r.c
-		switch {
-		case !a.CanSee(c.Village, c.Grid):
-		case !q.All && !r.open:
-		case q.Tier != "" && c.Tier != q.Tier:
-		case q.Tag != "" && c.Tag != q.Tag:
-		case q.Owner != "" && c.Plan.Owner != q.Owner:
-		case q.Village != "" && c.Village != q.Village:
-		case q.Grid != "" && c.Grid != q.Grid:
-		case q.Category != "" && c.Category != q.Category:
-		default:
-			for _, b := range sets {
-				if b[r.slot>>6]&(1<<(r.slot&63)) == 0 {
-					continue next
-				}
-			}
-			out = append(out, r)
+		if !keeps(a, q, r) {
+			continue
 		}
+		for _, b := range sets {
+			if b[r.slot>>6]&(1<<(r.slot&63)) == 0 {
+				continue next
+			}
+		}
+		out = append(out, r)
 	}
 	return out
+}
+
+// keeps says whether the actor sees r and q's filters other than its text let it through.
+func keeps(a store.Actor, q LedgerQuery, r *ledgerRow) bool {
+	c := &r.c
+	switch {
+	case !a.CanSee(c.Village, c.Grid):
+	case !q.All && !r.open:
+	case q.Tier != "" && c.Tier != q.Tier:
+	case q.Tag != "" && c.Tag != q.Tag:
+	case q.Owner != "" && c.Plan.Owner != q.Owner:
+	case q.Village != "" && c.Village != q.Village:
+	case q.Grid != "" && c.Grid != q.Grid:
+	case q.Category != "" && c.Category != q.Category:
+	default:
+		return true
+	}
+	return false
 }
 
 // Get returns the concerns with these IDs that exist and are in the actor's scope, by ID.
@@ -775,13 +819,14 @@ func (l *Ledger) found(a store.Actor, ids []string) map[string]store.Concern {
 	return out
 }
 
-// forgetCounts drops the kept counts and filtered lists: every village's counts, or only
-// those of the villages named. Callers hold mu for writing.
+// forgetCounts drops the kept counts: every village's counts and every filtered list, or only
+// the counts of the villages named (refresh brings the filtered lists up to date row by row).
+// Callers hold mu for writing.
 func (l *Ledger) forgetCounts(villages ...string) {
 	l.countMu.Lock()
-	l.counted, l.filters, l.filterRows = nil, nil, 0
+	l.counted = nil
 	if villages == nil {
-		l.vcounts = nil
+		l.vcounts, l.filters, l.filterRows = nil, nil, 0
 	}
 	for _, v := range villages {
 		delete(l.vcounts, v)

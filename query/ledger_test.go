@@ -197,6 +197,64 @@ func TestLedgerViewFollowsTriage(t *testing.T) {
 	}
 }
 
+// TestLedgerViewKeepsFilters: the filtered lists a view keeps between changes, brought up to
+// date row by row after each triage, hold what a fresh view's walk finds, for the filters and
+// scopes a meeting uses.
+func TestLedgerViewKeepsFilters(t *testing.T) {
+	st := county(t)
+	l := query.NewLedger(st, nil)
+	open := every(t, l, store.System(), query.LedgerQuery{})
+	village := open[0].Village
+	grid := open[0].Grid
+	township := store.Actor{Name: "t", Role: store.RoleTownship}
+	type view struct {
+		a store.Actor
+		q query.LedgerQuery
+	}
+	views := []view{
+		{township, query.LedgerQuery{}},
+		{township, query.LedgerQuery{All: true, Order: query.OrderDeadline}},
+		{township, query.LedgerQuery{Tag: store.TagRed}},
+		{township, query.LedgerQuery{Tier: open[0].Tier, Order: query.OrderNewest}},
+		{township, query.LedgerQuery{Village: village, Order: query.OrderVillage}},
+		{store.Actor{Name: "v", Role: store.RoleVillage, Village: village}, query.LedgerQuery{Tag: store.TagYellow}},
+		{store.Actor{Name: "g", Role: store.RoleGrid, Village: village, Grid: grid}, query.LedgerQuery{All: true}},
+		{township, query.LedgerQuery{Text: "路"}},
+	}
+	ids := func(cs []store.Concern) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, fmt.Sprintf("%s/%s/%s/%d", c.ID, c.Tag, c.Status, c.Rev))
+		}
+		return out
+	}
+	for _, v := range views {
+		every(t, l, v.a, v.q) // kept from here on
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 12 {
+		// Concerns of the village and grid the scoped views watch, and others.
+		c := open[rng.IntN(len(open))]
+		if i%3 == 0 {
+			c = open[rng.IntN(min(len(open), 40))]
+		}
+		op := store.Op{Kind: store.OpTag, Tag: store.Tags()[rng.IntN(3)]}
+		if i%4 == 1 {
+			op = store.Op{Kind: store.OpResolve, Text: "已解决"}
+		}
+		if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, op); err != nil {
+			t.Fatal(err)
+		}
+		fresh := query.NewLedger(st, nil)
+		for _, v := range views {
+			got, want := ids(every(t, l, v.a, v.q)), ids(every(t, fresh, v.a, v.q))
+			if !slices.Equal(got, want) {
+				t.Fatalf("change %d (%s %s): %s %+v: kept %d rows, afresh %d", i, c.ID, op.Kind, v.a.Role, v.q, len(got), len(want))
+			}
+		}
+	}
+}
+
 // TestLedgerViewScope: a village actor, a grid actor and the township each get exactly the
 // concerns their scope covers through the view, whatever they search for.
 func TestLedgerViewScope(t *testing.T) {
