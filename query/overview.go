@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"sanbai/store"
@@ -47,7 +48,7 @@ type Overview struct {
 	Raised   []int                    // concerns raised per day, the last 14 days
 	Resolved []int                    // and resolved
 	Courses  []CountRow               // night-school courses asked for, by households
-	Common   []CommonIssue
+	Common   *CommonList
 	Meetings []store.Meeting
 	// Unmobilized names the grids with no grid-level meeting ("DL 前岭网格").
 	Unmobilized []string
@@ -218,14 +219,13 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 	}
 	courses := map[string]int{}
 	d.Figures = map[string]store.Figures{}
-	// Each part's common issues are in order already (CountOverview): they are merged.
-	n := 0
+	// Each part's common issues are in order already (CountOverview): they are merged as
+	// far as a screen asks.
 	common := make([][]CommonIssue, 0, len(parts))
 	for _, p := range parts {
-		n += len(p.Common)
 		common = append(common, p.Common)
 	}
-	d.Common = mergeCommon(common, n)
+	d.Common = NewCommonList(common...)
 	for _, p := range parts {
 		for v, f := range p.Villages {
 			if _, ok := d.Figures[v]; ok {
@@ -247,7 +247,13 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 			courses[name] += n
 		}
 		for v, ms := range p.Members {
-			d.Members[v] = append(d.Members[v], ms...)
+			// A village's members are one part's, shared rather than copied after every
+			// change; capped, so that appending copies and never writes into the part.
+			if have, ok := d.Members[v]; ok {
+				d.Members[v] = append(have, ms...)
+			} else {
+				d.Members[v] = ms[:len(ms):len(ms)]
+			}
 		}
 	}
 	for name, n := range courses {
@@ -260,7 +266,7 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 		return d.Courses[i].Name < d.Courses[j].Name
 	})
 	for _, f := range d.Figures {
-		d.Total = d.Total.Add(f)
+		d.Total.AddIn(f)
 	}
 	// Coverage bars: per village for the township, per grid for one village.
 	if len(d.Villages) == 1 {
@@ -432,32 +438,67 @@ func commonOrder(a, b CommonIssue) int {
 	return strings.Compare(a.IDs[0], b.IDs[0])
 }
 
-// mergeCommon merges lists each in commonOrder into one in that order. A county township
-// sums 230 villages' lists of thousands after every change; sorting them all again was a
-// tenth of a change's CPU, merging them is a small part of it.
-func mergeCommon(lists [][]CommonIssue, n int) []CommonIssue {
-	out := make([]CommonIssue, 0, n)
-	h := &commonHeap{}
-	for _, l := range lists {
-		if len(l) > 0 {
-			h.runs = append(h.runs, l)
-		}
-	}
-	heap.Init(h)
-	for h.Len() > 0 {
-		run := h.runs[0]
-		out = append(out, run[0])
-		if len(run) == 1 {
-			heap.Pop(h)
-			continue
-		}
-		h.runs[0] = run[1:]
-		heap.Fix(h, 0)
-	}
-	return out
+// CommonList is a scope's common issues in commonOrder, merged out of its villages' lists
+// (each in that order already) only as far as a screen asks. A county township sums 230
+// villages' lists of thousands after every change; sorting them all again was a tenth of a
+// change's CPU, and every session shows only the first screenful. Safe for concurrent use;
+// the lists it merges are read only.
+type CommonList struct {
+	mu  sync.Mutex
+	n   int
+	h   commonHeap
+	out []CommonIssue
 }
 
-// commonHeap is the lists mergeCommon merges, by their first issue.
+// NewCommonList merges lists, each in commonOrder.
+func NewCommonList(lists ...[]CommonIssue) *CommonList {
+	c := &CommonList{}
+	for _, l := range lists {
+		if len(l) > 0 {
+			c.h.runs = append(c.h.runs, l)
+			c.n += len(l)
+		}
+	}
+	heap.Init(&c.h)
+	return c
+}
+
+// Len is how many issues the list holds.
+func (c *CommonList) Len() int {
+	if c == nil {
+		return 0
+	}
+	return c.n
+}
+
+// Window returns issues [from, to) (cut to the list), merging as far as to. The slice is
+// read only.
+func (c *CommonList) Window(from, to int) []CommonIssue {
+	if c == nil {
+		return nil
+	}
+	to = min(to, c.n)
+	from = min(max(from, 0), to)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.out == nil {
+		// Its whole size at once: appending never moves what a caller holds.
+		c.out = make([]CommonIssue, 0, c.n)
+	}
+	for len(c.out) < to {
+		run := c.h.runs[0]
+		c.out = append(c.out, run[0])
+		if len(run) == 1 {
+			heap.Pop(&c.h)
+			continue
+		}
+		c.h.runs[0] = run[1:]
+		heap.Fix(&c.h, 0)
+	}
+	return c.out[from:to:to]
+}
+
+// commonHeap is the lists a CommonList merges, by their first issue.
 type commonHeap struct{ runs [][]CommonIssue }
 
 func (h *commonHeap) Len() int           { return len(h.runs) }

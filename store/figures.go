@@ -49,22 +49,37 @@ type Figures struct {
 
 // Add sums two units' figures.
 func (f Figures) Add(o Figures) Figures {
-	s := Figures{Households: f.Households + o.Households, Visited: f.Visited + o.Visited,
-		Residents: f.Residents + o.Residents, Met: f.Met + o.Met, Rates: f.Rates.Add(o.Rates),
-		Open: f.Open + o.Open, Overdue: f.Overdue + o.Overdue, Supervised: f.Supervised + o.Supervised,
-		Problems: f.Problems + o.Problems, Extensions: f.Extensions + o.Extensions,
-		ByTier: map[Tier]int{}, ByCategory: map[string]int{}}
-	for _, m := range []map[Tier]int{f.ByTier, o.ByTier} {
-		for k, v := range m {
-			s.ByTier[k] += v
-		}
-	}
-	for _, m := range []map[string]int{f.ByCategory, o.ByCategory} {
-		for k, v := range m {
-			s.ByCategory[k] += v
-		}
-	}
+	s := Figures{ByTier: make(map[Tier]int, len(f.ByTier)), ByCategory: make(map[string]int, len(f.ByCategory))}
+	s.AddIn(f)
+	s.AddIn(o)
 	return s
+}
+
+// AddIn adds o to f in place: summing a county's villages one by one with Add made two new
+// maps for each of them after every change.
+func (f *Figures) AddIn(o Figures) {
+	f.Households += o.Households
+	f.Visited += o.Visited
+	f.Residents += o.Residents
+	f.Met += o.Met
+	f.Rates = f.Rates.Add(o.Rates)
+	f.Open += o.Open
+	f.Overdue += o.Overdue
+	f.Supervised += o.Supervised
+	f.Problems += o.Problems
+	f.Extensions += o.Extensions
+	if f.ByTier == nil {
+		f.ByTier = map[Tier]int{}
+	}
+	if f.ByCategory == nil {
+		f.ByCategory = map[string]int{}
+	}
+	for k, v := range o.ByTier {
+		f.ByTier[k] += v
+	}
+	for k, v := range o.ByCategory {
+		f.ByCategory[k] += v
+	}
 }
 
 // FigureData is what figures are counted from, as one actor sees it.

@@ -83,7 +83,7 @@ type overviewData struct {
 	raised   []int // per day, the last 14 days
 	resolved []int
 	courses  []countRow
-	common   []commonIssue
+	common   *query.CommonList
 	meetings []store.Meeting
 	unmob    []string // grids with no grid-level meeting
 	// missing are the records passed phases of the calendar lack (store.MissingRecords).
@@ -108,14 +108,6 @@ type barRow struct {
 type countRow struct {
 	name string
 	n    int
-}
-
-// commonIssue is a group of open concerns of one category with similar words, in several
-// households: a candidate lead project.
-type commonIssue struct {
-	category, text string
-	ids            []string
-	households     int
 }
 
 type overviewLoaded struct {
@@ -166,7 +158,7 @@ func loadOverview(ctx context.Context, sh *query.Shared, st store.Engine, l *que
 	d := &overviewData{today: q.Today, villages: q.Villages, cal: q.Cal, history: q.History, findings: q.Findings,
 		sheets: q.Sheets, weights: q.Weights, figures: q.Figures, total: q.Total, tiers: q.Tiers, tags: q.Tags,
 		raised: q.Raised, resolved: q.Resolved, meetings: q.Meetings, unmob: q.Unmobilized, missing: q.Missing,
-		gridName: q.GridName, members: q.Members}
+		gridName: q.GridName, members: q.Members, common: q.Common}
 	for _, f := range q.Filings {
 		d.filings = append(d.filings, filingRow{village: f.Village, kind: f.Kind, due: f.Due, latest: f.Latest, versions: f.Versions})
 	}
@@ -175,9 +167,6 @@ func loadOverview(ctx context.Context, sh *query.Shared, st store.Engine, l *que
 	}
 	for _, c := range q.Courses {
 		d.courses = append(d.courses, countRow{name: c.Name, n: c.N})
-	}
-	for _, c := range q.Common {
-		d.common = append(d.common, commonIssue{category: c.Category, text: c.Text, ids: c.IDs, households: c.Households})
 	}
 	return d, nil
 }
@@ -202,7 +191,7 @@ func (o *overview) rows() int {
 	case ovScore:
 		return len(o.d.sheets)
 	}
-	return len(o.d.common)
+	return o.d.common.Len()
 }
 
 // Update handles a message; a finished load lets the next one asked for start.
@@ -274,8 +263,8 @@ func (o *overview) update(msg tea.Msg) tea.Cmd {
 		o.view = ovDashboard
 	case key.Matches(km, k.Open):
 		switch {
-		case o.view == ovDashboard && cur.Pos < len(o.d.common):
-			ids := o.d.common[cur.Pos].ids
+		case o.view == ovDashboard && cur.Pos < o.d.common.Len():
+			ids := o.d.common.Window(cur.Pos, cur.Pos+1)[0].IDs
 			return func() tea.Msg { return markConcernsMsg{ids: ids} }
 		case o.view == ovFilings && cur.Pos < len(o.d.filings):
 			row := o.d.filings[cur.Pos]
@@ -680,16 +669,16 @@ func (o *overview) dashboard() []string {
 	}
 	out = append(out, views.Cut(" "+st.Heading.Render(o.c.T("ov.courses"))+" "+strings.Join(cs, "  "), o.w))
 	out = append(out, " "+st.Heading.Render(o.c.T("ov.common")))
-	if len(d.common) == 0 {
+	if d.common.Len() == 0 {
 		out = append(out, "   "+o.c.T("empty"))
 	}
 	room := max(o.h-len(out)-3, 1)
 	from, to := o.cur[ovDashboard].Window(room)
-	// Only the rows on screen are built (window): a county has thousands of candidates.
+	// Only the rows on screen are built: a county has thousands of candidates.
 	t := views.Table{Columns: []views.Column{{Width: 8}, {}, {Width: 10}}}
-	for _, ci := range window(d.common, from, to) {
-		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(ci.category), views.T(ci.text),
-			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.households))}})
+	for _, ci := range d.common.Window(from, to) {
+		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(ci.Category), views.T(ci.Text),
+			views.T(fmt.Sprintf(o.c.T("ov.households"), ci.Households))}})
 	}
 	return append(out, t.Lines(st, o.w, 0, len(t.Rows), o.cur[ovDashboard].Pos-from)...)
 }
