@@ -17,26 +17,26 @@ import (
 // Styles is the one theme. Colour adds meaning but never carries it alone: every coloured
 // thing also has a word or a mark, so a projector or a monochrome terminal loses nothing.
 type Styles struct {
-	App          lipgloss.Style
-	Title        lipgloss.Style
-	PaneActive   lipgloss.Style
-	PaneInactive lipgloss.Style
-	Context      lipgloss.Style
-	Rule         lipgloss.Style
-	Heading      lipgloss.Style
-	Muted        lipgloss.Style
-	Accent       lipgloss.Style
-	Selected     lipgloss.Style
-	Red          lipgloss.Style
-	Yellow       lipgloss.Style
-	Green        lipgloss.Style
-	Overdue      lipgloss.Style
-	Warn         lipgloss.Style
-	Error        lipgloss.Style
-	OK           lipgloss.Style
-	HelpKey      lipgloss.Style
-	HelpDesc     lipgloss.Style
-	Banner       lipgloss.Style
+	App          Paint
+	Title        Paint
+	PaneActive   Paint
+	PaneInactive Paint
+	Context      Paint
+	Rule         Paint
+	Heading      Paint
+	Muted        Paint
+	Accent       Paint
+	Selected     Paint
+	Red          Paint
+	Yellow       Paint
+	Green        Paint
+	Overdue      Paint
+	Warn         Paint
+	Error        Paint
+	OK           Paint
+	HelpKey      Paint
+	HelpDesc     Paint
+	Banner       Paint
 
 	// ASCII draws rules and bars with plain ASCII, for clients that draw box-drawing
 	// characters double-width (an option in PuTTY and Xshell).
@@ -58,26 +58,26 @@ func NewStyles(ascii, lean bool) Styles {
 	}
 	selected := lipgloss.NewStyle().Reverse(true)
 	st := Styles{
-		App:          lipgloss.NewStyle(),
-		Title:        lipgloss.NewStyle().Bold(true),
-		PaneActive:   lipgloss.NewStyle().Bold(true).Reverse(true),
-		PaneInactive: lipgloss.NewStyle(),
-		Context:      c("6"),
-		Rule:         c("8"),
-		Heading:      lipgloss.NewStyle().Bold(true),
-		Muted:        c("8"),
-		Accent:       c("6").Bold(true),
-		Selected:     selected,
-		Red:          c("1").Bold(true),
-		Yellow:       c("3").Bold(true),
-		Green:        c("2"),
-		Overdue:      c("1").Bold(true),
-		Warn:         c("3"),
-		Error:        c("1").Bold(true),
-		OK:           c("2"),
-		HelpKey:      lipgloss.NewStyle().Bold(true),
-		HelpDesc:     c("8"),
-		Banner:       c("3").Bold(true),
+		App:          NewPaint(lipgloss.NewStyle()),
+		Title:        NewPaint(lipgloss.NewStyle().Bold(true)),
+		PaneActive:   NewPaint(lipgloss.NewStyle().Bold(true).Reverse(true)),
+		PaneInactive: NewPaint(lipgloss.NewStyle()),
+		Context:      NewPaint(c("6")),
+		Rule:         NewPaint(c("8")),
+		Heading:      NewPaint(lipgloss.NewStyle().Bold(true)),
+		Muted:        NewPaint(c("8")),
+		Accent:       NewPaint(c("6").Bold(true)),
+		Selected:     NewPaint(selected),
+		Red:          NewPaint(c("1").Bold(true)),
+		Yellow:       NewPaint(c("3").Bold(true)),
+		Green:        NewPaint(c("2")),
+		Overdue:      NewPaint(c("1").Bold(true)),
+		Warn:         NewPaint(c("3")),
+		Error:        NewPaint(c("1").Bold(true)),
+		OK:           NewPaint(c("2")),
+		HelpKey:      NewPaint(lipgloss.NewStyle().Bold(true)),
+		HelpDesc:     NewPaint(c("8")),
+		Banner:       NewPaint(c("3").Bold(true)),
 		ASCII:        ascii,
 		Lean:         lean,
 	}
