@@ -157,6 +157,24 @@ func BenchmarkCountyMeeting(b *testing.B) {
 			defer f.Close()
 			defer pprof.StopCPUProfile()
 		}
+		// SANBAI_MEETING_MEMPROFILE writes heap profiles before (PATH.0) and after the meeting
+		// (PATH): `go tool pprof -sample_index=alloc_space -diff_base PATH.0 PATH` shows
+		// what the meeting allocated.
+		memProfile := os.Getenv("SANBAI_MEETING_MEMPROFILE")
+		writeHeap := func(path string) {
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			runtime.GC() // a heap profile is as of the last collection
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if memProfile != "" {
+			writeHeap(memProfile + ".0")
+		}
 		var cpu []time.Duration
 		var keys []time.Duration
 		var wall time.Duration
@@ -207,6 +225,9 @@ func BenchmarkCountyMeeting(b *testing.B) {
 			}
 		}
 		sub.Close()
+		if memProfile != "" {
+			writeHeap(memProfile)
+		}
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		var sum time.Duration
 		for _, d := range cpu {

@@ -81,7 +81,15 @@ func (q *queue) filterLine() string {
 // tagCell renders a tag as a word (红/黄/绿) in its colour, so it reads without colour too.
 func (q *queue) tagCell(t store.Tag) views.Cell {
 	st := q.c.Styles
-	s := map[store.Tag]views.Style{store.TagRed: st.Red, store.TagYellow: st.Yellow, store.TagGreen: st.Green}[t]
+	var s views.Style
+	switch t {
+	case store.TagRed:
+		s = st.Red
+	case store.TagYellow:
+		s = st.Yellow
+	case store.TagGreen:
+		s = st.Green
+	}
 	return views.S(q.c.T("tag."+string(t)), s)
 }
 

@@ -12,7 +12,10 @@ import (
 // and the table cells of every session's frame made that a seventh of a county session's
 // CPU. A text Paint cannot paint the way lipgloss would (one with a line break, or a style
 // with more than colours and attributes) is rendered by lipgloss itself.
-type Paint struct {
+type Paint struct{ p *paint } // one pointer: a cell's style (an interface) holds it as is
+
+// paint is a Paint's style and its sequences.
+type paint struct {
 	lip     lipgloss.Style
 	on, off string
 	fast    bool
@@ -20,7 +23,7 @@ type Paint struct {
 
 // NewPaint makes a Paint of a lipgloss style.
 func NewPaint(s lipgloss.Style) Paint {
-	p := Paint{lip: s}
+	p := &paint{lip: s}
 	const probe = "x"
 	r := s.Render(probe)
 	if on, off, ok := strings.Cut(r, probe); ok && !strings.Contains(off, probe) {
@@ -28,22 +31,23 @@ func NewPaint(s lipgloss.Style) Paint {
 		// The same sequences around any other one-line text, or no shortcut.
 		p.fast = s.Render("中 a") == on+"中 a"+off
 	}
-	return p
+	return Paint{p}
 }
 
-// Render paints strs joined by spaces, as lipgloss.Style.Render does.
+// Render paints strs joined by spaces, as lipgloss.Style.Render does; the zero Paint leaves
+// them plain.
 func (p Paint) Render(strs ...string) string {
-	if !p.fast {
-		return p.lip.Render(strs...)
-	}
 	var s string
 	if len(strs) == 1 {
 		s = strs[0]
 	} else {
 		s = strings.Join(strs, " ")
 	}
-	if s == "" || strings.ContainsAny(s, "\n\r\t") {
-		return p.lip.Render(s)
+	switch {
+	case p.p == nil:
+		return s
+	case !p.p.fast || s == "" || strings.ContainsAny(s, "\n\r\t"):
+		return p.p.lip.Render(s)
 	}
-	return p.on + s + p.off
+	return p.p.on + s + p.p.off
 }

@@ -18,18 +18,18 @@ func TestPaintRendersAsLipgloss(t *testing.T) {
 			"Accent": st.Accent, "Selected": st.Selected, "Red": st.Red, "Green": st.Green, "HelpKey": st.HelpKey,
 			"App": st.App} {
 			for _, txt := range texts {
-				if got, want := p.Render(txt...), p.lip.Render(txt...); got != want {
+				if got, want := p.Render(txt...), p.p.lip.Render(txt...); got != want {
 					t.Errorf("lean %v %s %q: %q, lipgloss %q", lean, name, txt, got, want)
 				}
 			}
-			if !p.fast {
+			if !p.p.fast {
 				t.Errorf("lean %v %s: no shortcut", lean, name)
 			}
 		}
 	}
 	// A style whose output depends on the text's width is left to lipgloss.
 	for _, s := range []lipgloss.Style{lipgloss.NewStyle().Bold(true).Width(8), lipgloss.NewStyle().Border(lipgloss.NormalBorder())} {
-		if p := NewPaint(s); p.fast || p.Render("中文") != s.Render("中文") {
+		if p := NewPaint(s); p.p.fast || p.Render("中文") != s.Render("中文") {
 			t.Errorf("%v: a sized style takes the shortcut", s)
 		}
 	}
@@ -45,7 +45,7 @@ func BenchmarkPaint(b *testing.B) {
 	})
 	b.Run("lipgloss", func(b *testing.B) {
 		for b.Loop() {
-			st.Red.lip.Render("红 督办")
+			st.Red.p.lip.Render("红 督办")
 		}
 	})
 }
