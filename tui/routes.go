@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sanbai/query"
+	"sanbai/search"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -216,9 +217,10 @@ func (r *routes) teamLine() string {
 // refilter applies the group filter.
 func (r *routes) refilter() {
 	r.rows = r.rows[:0]
+	keyer := search.NewKeyer() // remembers each character's pinyin across the groups
 	for i, g := range r.d.groups {
 		m := r.d.ctx[g.g.Village].Members
-		key := searchKey(g.g.Name, m[g.g.Leader].Name, m[g.g.Deputy].Name, r.d.villages[g.g.Village].Name)
+		key := keyer.Key(g.g.Name, m[g.g.Leader].Name, m[g.g.Deputy].Name, r.d.villages[g.g.Village].Name)
 		if r.filter == "" || matches(key, r.filter) {
 			r.rows = append(r.rows, i)
 		}

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/search"
 	"sanbai/store"
 	"sanbai/views"
 )
@@ -198,6 +199,10 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 	if err != nil {
 		return nil, err
 	}
+	// One keyer for the load: it remembers each character's pinyin, which go-pinyin works
+	// out with regular expressions; keying 100,000 households one by one was a quarter of a
+	// county server's warm-up.
+	keyer := search.NewKeyer()
 	for _, h := range hhs {
 		// A household that moved out keeps its row for the visits already made, but is not
 		// offered for new ones; people who moved out are not listed in the form.
@@ -212,7 +217,7 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 		d.hhOpts = append(d.hhOpts, option{
 			label: fmt.Sprintf("%s %s  %s (%d)", d.grids[h.Grid], h.Address, head.Name, len(h.Residents)),
 			value: h.ID,
-			key:   searchKey(h.Address, head.Name, d.grids[h.Grid], h.ID),
+			key:   keyer.Key(h.Address, head.Name, d.grids[h.Grid], h.ID),
 		})
 	}
 	if d.groups, err = st.Groups(ctx, a); err != nil {
