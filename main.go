@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -291,6 +292,19 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// SANBAI_CPUPROFILE writes a CPU profile of the whole run, start to shutdown, for study
+	// (the county benchmark's server runs as a process of its own).
+	if path := os.Getenv("SANBAI_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "sanbai: SANBAI_CPUPROFILE: %v\n", err)
+			return 1
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	loc := location{Dir: *data, URL: *url}
 	st, ok := openStore(loc, log, stderr)
 	if !ok {

@@ -102,6 +102,10 @@ type Ledger struct {
 	// every session asks again, and sessions of one scope share one count.
 	countMu sync.Mutex
 	counted map[string]LedgerCounts
+	// facets keeps each scope's filter choices until the rows change (under countMu): every
+	// queue asks as it opens, and walking a county's 200,000 rows for each of fifty sessions
+	// cost seconds.
+	facets map[string]LedgerFacets
 	// filters keeps each filter's rows until the rows change (under countMu, like counted).
 	filters    map[filterKey]*filterEntry
 	filterRows int
@@ -543,8 +547,11 @@ func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer)
 
 // meetingRank puts overdue first, then open, resolved, and the rest.
 func (r *ledgerRow) meetingRank(today string) int {
+	// As store.Concern.Overdue, without copying the concern: sorting 200,000 rows calls this
+	// millions of times.
+	c := &r.c
 	switch {
-	case r.c.Overdue(today):
+	case c.Status.Open() && c.Plan.Deadline != "" && c.Plan.Deadline < today:
 		return 0
 	case r.open:
 		return 1
@@ -595,8 +602,18 @@ func rowLess(a, b *ledgerRow, o LedgerOrder, today string) bool {
 	return x.ID < y.ID
 }
 
+// sortRows sorts rows by o. Every order is total (rowLess), so two rows compare equal only
+// when they are the same row.
 func sortRows(rows []*ledgerRow, o LedgerOrder, today string) {
-	sort.Slice(rows, func(i, j int) bool { return rowLess(rows[i], rows[j], o, today) })
+	slices.SortFunc(rows, func(a, b *ledgerRow) int {
+		switch {
+		case a == b:
+			return 0
+		case rowLess(a, b, o, today):
+			return -1
+		}
+		return 1
+	})
 }
 
 // removeRow takes r out of rows (sorted by o), found by binary search.
@@ -824,7 +841,7 @@ func (l *Ledger) found(a store.Actor, ids []string) map[string]store.Concern {
 // Callers hold mu for writing.
 func (l *Ledger) forgetCounts(villages ...string) {
 	l.countMu.Lock()
-	l.counted = nil
+	l.counted, l.facets = nil, nil
 	if villages == nil {
 		l.vcounts, l.filters, l.filterRows = nil, nil, 0
 	}
@@ -929,11 +946,11 @@ func (l *Ledger) Concerns(ctx context.Context, a store.Actor) ([]store.Concern, 
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	var out []store.Concern
-	if a.Village == "" {
-		out = make([]store.Concern, 0, len(l.rows))
-	}
-	for _, r := range l.orderFor(a, orderKey) {
+	// Sized first: a village's or a township's concerns grown by doubling were copied over
+	// and over (a county's revisit and overview parts ask for 230 villages' after a start).
+	rows := l.orderFor(a, orderKey)
+	out := make([]store.Concern, 0, len(rows))
+	for _, r := range rows {
 		if a.CanSee(r.c.Village, r.c.Grid) {
 			out = append(out, r.c)
 		}
@@ -947,13 +964,24 @@ type LedgerFacets struct {
 	Villages, Grids, Categories []string
 }
 
-// Facets lists the villages, grids and categories among the concerns the actor sees.
+// Facets lists the villages, grids and categories among the concerns the actor sees. The
+// lists are shared with every session of the scope until the rows change: callers must not
+// change them.
 func (l *Ledger) Facets(ctx context.Context, a store.Actor) (LedgerFacets, error) {
 	if err := l.sync(ctx); err != nil {
 		return LedgerFacets{}, err
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	scope := string(a.Role) + "/" + a.Village + "/" + a.Grid
+	l.countMu.Lock()
+	f, ok := l.facets[scope]
+	l.countMu.Unlock()
+	if ok {
+		return f, nil
+	}
+	// Counted outside countMu (the walk is long); a change cannot land meanwhile, as it
+	// takes mu for writing before it forgets the facets.
 	vs, gs, cs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range l.orderFor(a, orderKey) {
 		c := &r.c
@@ -969,7 +997,14 @@ func (l *Ledger) Facets(ctx context.Context, a store.Actor) (LedgerFacets, error
 		sort.Strings(out)
 		return out
 	}
-	return LedgerFacets{Villages: keys(vs), Grids: keys(gs), Categories: keys(cs)}, nil
+	f = LedgerFacets{Villages: keys(vs), Grids: keys(gs), Categories: keys(cs)}
+	l.countMu.Lock()
+	if l.facets == nil {
+		l.facets = map[string]LedgerFacets{}
+	}
+	l.facets[scope] = f
+	l.countMu.Unlock()
+	return f, nil
 }
 
 // matchCache keeps, for the words people have searched for, which slots' keys contain them:

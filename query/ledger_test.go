@@ -464,3 +464,33 @@ func TestLedgerViewCloseWhileLoading(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLedgerFacetsFollowChanges: the filter choices, kept per scope for every session, change
+// with the rows: a concern of a new category raised on a visit is offered at once.
+func TestLedgerFacetsFollowChanges(t *testing.T) {
+	st := county(t)
+	l := query.NewLedger(st, nil)
+	sys := store.System()
+	const category = "新增类别"
+	before, err := l.Facets(t.Context(), sys)
+	if err != nil || slices.Contains(before.Categories, category) || len(before.Villages) == 0 {
+		t.Fatalf("facets before: %+v %v", before, err)
+	}
+	hhs, err := st.Households(t.Context(), sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hhs[0]
+	if _, _, err := st.SaveVisit(t.Context(), sys, store.VisitDraft{Village: h.Village, Household: h.ID, Date: st.Today(),
+		Present:  []string{h.Residents[0].ID},
+		Concerns: []store.DraftConcern{{Description: "村口路灯不亮", Category: category, Tag: store.TagYellow}}}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := l.Facets(t.Context(), sys)
+	if err != nil || !slices.Contains(after.Categories, category) {
+		t.Fatalf("facets after the visit: %v %v", after.Categories, err)
+	}
+	if afresh, _ := query.NewLedger(st, nil).Facets(t.Context(), sys); !reflect.DeepEqual(after, afresh) {
+		t.Fatalf("kept facets %+v, afresh %+v", after, afresh)
+	}
+}

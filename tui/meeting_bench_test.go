@@ -248,3 +248,73 @@ func BenchmarkCountyMeeting(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCountyWarm builds the township's shared read models of every pane on the county,
+// as a server does at start (WarmShared), from an empty Shared each time, with the ledger
+// view already loaded; it reports each model's time alone.
+func BenchmarkCountyWarm(b *testing.B) {
+	st, l := countyStore(b)
+	a := store.Actor{Name: "warm", Role: store.RoleTownship}
+	ctx := b.Context()
+	steps := []struct {
+		name string
+		load func(sh *query.Shared) error
+	}{
+		{"routes", func(sh *query.Shared) error { _, err := sharedRoutesOf(ctx, sh, st, a); return err }},
+		{"overview", func(sh *query.Shared) error { _, err := sharedOverviewOf(ctx, sh, st, l, a); return err }},
+		{"visits", func(sh *query.Shared) error { _, err := sharedVisitsOf(ctx, sh, st, a); return err }},
+		{"revisit", func(sh *query.Shared) error { _, err := sharedRevisitOf(ctx, sh, st, l, a); return err }},
+	}
+	took := make([]time.Duration, len(steps))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sh := NewShared(st)
+		for j, s := range steps {
+			start := time.Now()
+			if err := s.load(sh); err != nil {
+				b.Fatal(err)
+			}
+			took[j] += time.Since(start)
+		}
+	}
+	for j, s := range steps {
+		b.ReportMetric(float64(took[j].Milliseconds())/float64(b.N), "ms-"+s.name)
+	}
+}
+
+// BenchmarkCountyStart opens the county as a server starts: the ledger view and the
+// township's shared read models are built in the background at once (query.Ledger.Warm,
+// WarmShared), from a store just opened. It reports when the ledger view and the warming
+// were done.
+func BenchmarkCountyStart(b *testing.B) {
+	dir, _, err := countyFix.Dir(countyDay)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ledger, warmed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		runtime.GC()
+		st, err := store.Open(dir, store.Options{Now: func() time.Time { return countyDay }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		l := query.NewLedger(st, nil)
+		l.Warm()
+		sh := NewShared(st)
+		done := WarmShared(b.Context(), sh, st, l, nil)
+		if _, err := l.Query(b.Context(), store.System(), query.LedgerQuery{Limit: 1}); err != nil {
+			b.Fatal(err)
+		}
+		ledger += time.Since(start)
+		<-done
+		warmed += time.Since(start)
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(ledger.Milliseconds())/float64(b.N), "ms-ledger")
+	b.ReportMetric(float64(warmed.Milliseconds())/float64(b.N), "ms-warmed")
+}

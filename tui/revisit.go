@@ -54,10 +54,12 @@ const (
 
 // revisitData is what the pane shows, computed off the UI goroutine.
 type revisitData struct {
-	units      []revisitUnit
-	pending    []*pendingHousehold
-	notices    []store.Concern
-	supervised []store.Concern
+	units   []revisitUnit
+	pending []*pendingHousehold
+	// notices and supervised point into the concerns the load read (a township's, into its
+	// parts'): assembling a county's lists after every triage copied thousands of concerns.
+	notices    []*store.Concern
+	supervised []*store.Concern
 	rates      []unitRates
 	total      store.Rates
 	// concerns and households are those the checklist and form show (look them up with
@@ -224,8 +226,6 @@ func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l
 	if err != nil {
 		return nil, err
 	}
-	d := &revisitData{groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{},
-		deadlines: map[string]string{}, today: st.Today()}
 	parts := make([]*revisitData, 0, len(vs))
 	for _, v := range vs {
 		va := store.Actor{Name: a.Name, Role: store.RoleVillage, Village: v.Code}
@@ -237,16 +237,21 @@ func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l
 		}
 		parts = append(parts, p)
 	}
-	// The lists are sized first: growing them part by part copied them over and over.
-	var units, pending, notices, supervised, rates int
+	// The lists and maps are sized first: growing them part by part copied them over and over.
+	var units, pending, notices, supervised, rates, groups, grids, deadlines int
 	for _, p := range parts {
 		units, pending, notices, supervised, rates = units+len(p.units), pending+len(p.pending),
 			notices+len(p.notices), supervised+len(p.supervised), rates+len(p.rates)
+		groups, grids, deadlines = groups+len(p.groups), grids+len(p.grids), deadlines+len(p.deadlines)
 	}
+	d := &revisitData{groups: make(map[string]store.Group, groups), villages: make(map[string]store.Village, len(vs)),
+		grids: make(map[string]string, grids), deadlines: make(map[string]string, deadlines), today: st.Today()}
 	d.units, d.pending = make([]revisitUnit, 0, units), make([]*pendingHousehold, 0, pending)
-	d.notices, d.supervised = make([]store.Concern, 0, notices), make([]store.Concern, 0, supervised)
+	d.notices, d.supervised = make([]*store.Concern, 0, notices), make([]*store.Concern, 0, supervised)
 	d.rates = make([]unitRates, 0, rates)
+	var runs listRuns
 	for _, p := range parts {
+		runs.note(d)
 		d.parts = append(d.parts, p)
 		d.units = append(d.units, p.units...)
 		d.pending = append(d.pending, p.pending...)
@@ -259,8 +264,18 @@ func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l
 		maps.Copy(d.grids, p.grids)
 		maps.Copy(d.deadlines, p.deadlines)
 	}
-	d.sortLists()
+	d.sortLists(&runs)
 	return d, nil
+}
+
+// listRuns are where each village's part starts in a township's lists: the parts are sorted
+// already, so the lists are in order unless two parts meet out of order.
+type listRuns struct{ units, pending, notices, supervised []int }
+
+// note marks where the next part starts: at the lists' present ends.
+func (r *listRuns) note(d *revisitData) {
+	r.units, r.pending = append(r.units, len(d.units)), append(r.pending, len(d.pending))
+	r.notices, r.supervised = append(r.notices, len(d.notices)), append(r.supervised, len(d.supervised))
 }
 
 // loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
@@ -353,16 +368,17 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		d.total = d.total.Add(f.Rates)
 	}
 	pend := map[string]*pendingHousehold{}
-	for _, c := range cs {
+	for i := range cs {
+		c := cs[i]
 		u := unit(c)
 		if c.Supervisor != "" && c.Status != store.StatusClosed {
 			u.supervised++
-			d.supervised = append(d.supervised, c)
+			d.supervised = append(d.supervised, &cs[i])
 		}
 		rv, revisited := latest[c.ID]
 		// On the notice list: put there by a failed revisit and not closed since.
 		if c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied())) {
-			d.notices = append(d.notices, c)
+			d.notices = append(d.notices, &cs[i])
 		}
 		waiting := c.Status == store.StatusResolved
 		if !waiting && !revisited {
@@ -405,7 +421,7 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		}
 		d.pending = append(d.pending, p)
 	}
-	d.sortLists()
+	d.sortLists(nil)
 	// Rates per village, then per grid within it.
 	var vcodes []string
 	for v := range villageRates {
@@ -440,22 +456,38 @@ func (x lessSwap) Less(i, j int) bool { return x.less(i, j) }
 func (x lessSwap) Swap(i, j int)      { x.swap(i, j) }
 
 // sortLists puts the summary, the checklist and the two concern lists in the order the pane
-// shows them.
-func (d *revisitData) sortLists() {
+// shows them. runs, when not nil, says where the sorted runs a township's lists are made of
+// start (its villages' parts).
+func (d *revisitData) sortLists(runs *listRuns) {
 	// A township's lists are its villages' sorted lists end to end, most often already in
-	// order: checking is one pass, sorting thousands of rows again after every triage was not.
-	sortIf := func(n int, less func(i, j int) bool, swap func(i, j int)) {
-		for i := 1; i < n; i++ {
-			if less(i, i-1) {
+	// order: checking where two parts meet is one look per village, while sorting thousands of
+	// rows again (or even checking every row) after every triage was not.
+	var r listRuns
+	if runs != nil {
+		r = *runs
+	}
+	sortIf := func(n int, starts []int, less func(i, j int) bool, swap func(i, j int)) {
+		ordered := func(i int) bool { return i <= 0 || i >= n || !less(i, i-1) }
+		if runs == nil {
+			for i := 1; i < n; i++ {
+				if !ordered(i) {
+					sort.Sort(lessSwap{n, less, swap})
+					return
+				}
+			}
+			return
+		}
+		for _, i := range starts {
+			if !ordered(i) {
 				sort.Sort(lessSwap{n, less, swap})
 				return
 			}
 		}
 	}
-	sortIf(len(d.units), func(i, j int) bool { return d.units[i].code < d.units[j].code }, func(i, j int) {
+	sortIf(len(d.units), r.units, func(i, j int) bool { return d.units[i].code < d.units[j].code }, func(i, j int) {
 		d.units[i], d.units[j] = d.units[j], d.units[i]
 	})
-	sortIf(len(d.pending), func(i, j int) bool {
+	sortIf(len(d.pending), r.pending, func(i, j int) bool {
 		a, b := d.pending[i], d.pending[j]
 		// By village first: a township's list is its villages' lists end to end.
 		if a.hh.Village != b.hh.Village {
@@ -466,11 +498,11 @@ func (d *revisitData) sortLists() {
 		}
 		return a.hh.Address < b.hh.Address
 	}, func(i, j int) { d.pending[i], d.pending[j] = d.pending[j], d.pending[i] })
-	byID := func(list []store.Concern) {
-		sortIf(len(list), func(i, j int) bool { return list[i].ID < list[j].ID }, func(i, j int) { list[i], list[j] = list[j], list[i] })
+	byID := func(list []*store.Concern, starts []int) {
+		sortIf(len(list), starts, func(i, j int) bool { return list[i].ID < list[j].ID }, func(i, j int) { list[i], list[j] = list[j], list[i] })
 	}
-	byID(d.notices)
-	byID(d.supervised)
+	byID(d.notices, r.notices)
+	byID(d.supervised, r.supervised)
 }
 
 func (r *revisit) SetSize(w, h int) { r.w, r.h = w, h }
