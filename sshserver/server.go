@@ -153,14 +153,14 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, limit: newConnLimiter(cfg.limits(), cfg.Logger), presence: tui.NewPresence(),
 		programs: map[ssh.Session]*tea.Program{}}
 	// Every session's queue asks the server's one shared ledger view; reading a county's
-	// ledger takes seconds, so it starts now, in the background, and logins are taken
-	// meanwhile (a queue opened before it is ready says it is loading).
+	// ledger takes seconds, so it is read in the background as the server starts (by
+	// tui.WarmShared, right after pane 1's model), and logins are taken meanwhile (a queue
+	// opened before it is ready says it is loading).
 	s.ledger = query.NewLedger(cfg.Store, cfg.Logger)
-	s.ledger.Warm()
 	s.finder = query.NewFinder(cfg.Store)
 	s.shared = tui.NewShared(cfg.Store)
-	// The township's models of every pane are built now too, after the ledger view, so the
-	// first township session after a start opens each pane as fast as the later ones.
+	// The township's models of every pane are built now too, so the first township session
+	// after a start opens each pane as fast as the later ones.
 	var warm context.Context
 	warm, s.stopWarm = context.WithCancel(context.Background())
 	_ = tui.WarmShared(warm, s.shared, cfg.Store, s.ledger, s.log)

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // The household cache. Every session's routes, visits and revisit panes read the households
@@ -81,4 +84,36 @@ func (s *Store) villageHouseholds(ctx context.Context, village string) ([]Househ
 	}
 	c.mu.Unlock()
 	return hhs, nil
+}
+
+// readHouseholds fills the cache with the villages' households not in it yet, decoding on
+// every core: a township's first read of a county (100,000 households, what pane 1 waits for
+// right after a start) took seconds on one. A read that races a write is not kept, and is
+// read again by the caller.
+func (s *Store) readHouseholds(ctx context.Context, villages []string) error {
+	c := s.hh
+	c.mu.Lock()
+	var missing []string
+	for _, v := range villages {
+		if _, ok := c.rows[v]; !ok {
+			missing = append(missing, v)
+		}
+	}
+	c.mu.Unlock()
+	workers := min(runtime.GOMAXPROCS(0), len(missing))
+	if workers < 2 {
+		return nil
+	}
+	var next atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(missing) && errs[w] == nil; i = int(next.Add(1)) - 1 {
+				_, errs[w] = s.villageHouseholds(ctx, missing[i])
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -82,6 +82,9 @@ func (s *Store) Households(ctx context.Context, a Actor) ([]Household, error) {
 			villages = append(villages, v.Code)
 		}
 	}
+	if err := s.readHouseholds(ctx, villages); err != nil {
+		return nil, err
+	}
 	var out []Household
 	for _, v := range villages {
 		hhs, err := s.villageHouseholds(ctx, v)

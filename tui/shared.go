@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"sanbai/query"
@@ -74,14 +76,20 @@ func sharedOverviewOf(ctx context.Context, sh *query.Shared, st store.Engine, l 
 }
 
 // WarmShared builds the township's read model of every pane (and with it every village's
-// part of the checklist and the overview) in the background, one after another, as a server
-// starts: on a county the first township session to open pane 2, 4 or 5 otherwise waited
-// one to two seconds for what every later session gets at once. A session that asks while a
-// model is being built waits for that build rather than starting its own. Errors are logged;
-// the panes load on demand as before. The channel closes when the warming ends.
+// part of the checklist and the overview) in the background as a server starts, and starts
+// the ledger view's first load (query.Ledger.Warm): on a county the first township session to
+// open a pane otherwise waited seconds for what every later session gets at once. Pane 1's
+// model comes first and alone, as it is what every login shows; the ledger view and pane 2's
+// model are built next, side by side, with panes 4 and 5 after the ledger view (they read
+// it). A session that asks while a model is being built waits for that build rather than
+// starting its own. Errors are logged; the panes load on demand as before. The channel closes when the
+// warming ends.
 func WarmShared(ctx context.Context, sh *query.Shared, st store.Engine, l *query.Ledger, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	if sh == nil {
+		if l != nil {
+			l.Warm()
+		}
 		close(done)
 		return done
 	}
@@ -89,24 +97,28 @@ func WarmShared(ctx context.Context, sh *query.Shared, st store.Engine, l *query
 	go func() {
 		defer close(done)
 		start := time.Now()
-		steps := []struct {
-			name string
-			load func() error
-		}{
-			{sharedRoutes, func() error { _, err := sharedRoutesOf(ctx, sh, st, a); return err }},
-			{sharedOverview, func() error { _, err := sharedOverviewOf(ctx, sh, st, l, a); return err }},
-			{sharedVisits, func() error { _, err := sharedVisitsOf(ctx, sh, st, a); return err }},
-			{sharedRevisit, func() error { _, err := sharedRevisitOf(ctx, sh, st, l, a); return err }},
-		}
-		for _, s := range steps {
-			if err := s.load(); err != nil {
-				if ctx.Err() == nil && log != nil {
-					log.Warn("warming the panes' read models", "model", s.name, "err", err)
-				}
-				return
+		var failed atomic.Bool
+		step := func(name string, load func() error) {
+			err := load()
+			switch {
+			case err != nil && !failed.Swap(true) && ctx.Err() == nil && log != nil:
+				log.Warn("warming the panes' read models", "model", name, "err", err)
+			case err == nil && log != nil:
+				log.Info("pane's read model warmed", "model", name, "after", time.Since(start).Round(time.Millisecond))
 			}
 		}
-		if log != nil {
+		step(sharedRoutes, func() error { _, err := sharedRoutesOf(ctx, sh, st, a); return err })
+		if l != nil {
+			l.Warm()
+		}
+		// The ledger view loads on a goroutine of its own meanwhile. Panes 4 and 5 wait for it;
+		// letting them take a core each once it is in was slower (more collections at once).
+		var wg sync.WaitGroup
+		wg.Go(func() { step(sharedVisits, func() error { _, err := sharedVisitsOf(ctx, sh, st, a); return err }) })
+		step(sharedRevisit, func() error { _, err := sharedRevisitOf(ctx, sh, st, l, a); return err })
+		step(sharedOverview, func() error { _, err := sharedOverviewOf(ctx, sh, st, l, a); return err })
+		wg.Wait()
+		if log != nil && !failed.Load() {
 			log.Info("panes' read models warmed", "took", time.Since(start).Round(time.Millisecond))
 		}
 	}()
