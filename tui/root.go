@@ -116,11 +116,18 @@ type presenter interface {
 // the focus stack, and the footer. It owns the focus stack: keys go only to its top (or to
 // the pane when nothing is open over it), and wait while their receiver is mid-change.
 type Model struct {
-	c     *Common
-	defs  [paneCount]paneDef
-	panes [paneCount]Pane
-	fs    *focus
-	facts *factSheet // the village fact sheet, a layer over every pane while open
+	c *Common
+	// frame is the last frame drawn, good while frameOK. A change in the store that the
+	// pane on screen does not show (a triage, for fifty sessions resting on other panes)
+	// leaves it good: drawing it again for every session was most of what such a change cost.
+	frame   string
+	frameOK bool
+	// unseen is set by a message that changed nothing drawn (see ChangedMsg in message).
+	unseen bool
+	defs   [paneCount]paneDef
+	panes  [paneCount]Pane
+	fs     *focus
+	facts  *factSheet // the village fact sheet, a layer over every pane while open
 	// sizes are the sizes last given to the panes (they give up lines to open prompts).
 	sizes  [paneCount][2]int
 	active paneID
@@ -404,9 +411,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.fs.log("recv", fmt.Sprintf("paste %d", len(k.Content)))
 	}
 	if m.follow != "" {
+		m.frameOK = false
 		return m, m.followerUpdate(msg)
 	}
+	m.unseen = false
 	cmd := m.update(msg)
+	if !m.unseen {
+		m.frameOK = false
+	}
 	m.layout()
 	if m.presence != nil {
 		for _, p := range m.panes {
@@ -523,6 +535,10 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 		if msg.touches("calendar", "village") {
 			cmds = append(cmds, m.loadContext())
 		}
+		// Nothing drawn changes when the pane on screen starts no load for the change (the
+		// panes only ever load on a change, never redraw at once), no layer is open and no
+		// held key is let go (update's drain).
+		unseen := len(cmds) == 0 && len(m.fs.layers) == 0 && len(m.fs.held) == 0
 		for i, p := range m.panes {
 			if !m.started[i] {
 				continue // it reads everything fresh when first shown
@@ -531,8 +547,11 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 				m.miss(paneID(i), msg.Changes)
 				continue
 			}
-			cmds = append(cmds, own(paneID(i), 0, p.Update(msg)))
+			cmd := p.Update(msg)
+			unseen = unseen && cmd == nil
+			cmds = append(cmds, own(paneID(i), 0, cmd))
 		}
+		m.unseen = unseen
 		for _, l := range slices.Clone(m.fs.layers) {
 			if m.fs.find(l.comp) != nil {
 				cmds = append(cmds, own(l.owner, l.id, l.comp.Update(msg)))
@@ -863,6 +882,14 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) render() string {
+	if !m.frameOK {
+		m.frame, m.frameOK = m.draw(), true
+	}
+	return m.frame
+}
+
+// draw makes the frame.
+func (m *Model) draw() string {
 	w, h := m.width, m.height
 	if w == 0 || h == 0 {
 		return ""

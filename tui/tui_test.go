@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +232,65 @@ func TestLoadsStopWithTheSession(t *testing.T) {
 		if err := load(); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s, session ended: %v", name, err)
 		}
+	}
+}
+
+// TestFrameFollowsChanges: a change in the store that the pane on screen does not show leaves
+// the frame as it was drawn (fifty sessions resting on other panes used to draw theirs again
+// for every triage of a meeting), and one it shows is drawn as soon as it is read: another
+// session's tag appears on the queue at once, and on coming back to the queue.
+func TestFrameFollowsChanges(t *testing.T) {
+	st := seeded(t)
+	r := newRig(t, st, store.User{Name: "李明", Role: store.RoleTownship})
+	r.settle()
+	r.keys("3")
+	r.settle()
+	c, ok := r.m.panes[paneQueue].(*queue).current()
+	if !ok {
+		t.Fatal("no concern under the cursor")
+	}
+	// tagBy has another session tag c and the hub tell this one; it returns the tag's word.
+	tagBy := func() string {
+		t.Helper()
+		cur, _ := st.Concern(t.Context(), store.System(), c.ID)
+		tag := store.TagRed
+		if cur.Tag == tag {
+			tag = store.TagGreen
+		}
+		if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: tag}); err != nil {
+			t.Fatal(err)
+		}
+		r.send(ChangedMsg{Changes: []store.Change{{Kind: "concern", Village: c.Village, ID: c.ID}}})
+		return r.m.c.T("tag." + string(tag))
+	}
+	rowOf := func(s string) []string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, c.ID) {
+				return strings.Fields(l)
+			}
+		}
+		t.Fatalf("%s is not on screen:\n%s", c.ID, s)
+		return nil
+	}
+	word := tagBy()
+	r.settle()
+	if row := rowOf(r.screen()); !slices.Contains(row, word) {
+		t.Fatalf("the queue shows %v after another session tagged it %s", row, word)
+	}
+	r.keys("1")
+	r.settle()
+	before := r.screen()
+	word = tagBy()
+	if !r.m.frameOK {
+		t.Fatal("a concern's change, which pane 1 does not show, made its frame be drawn again")
+	}
+	r.settle()
+	if after := r.screen(); after != before {
+		t.Fatalf("pane 1 changed on a concern's change:\n%s\nthen\n%s", before, after)
+	}
+	r.keys("3")
+	r.settle()
+	if row := rowOf(r.screen()); !slices.Contains(row, word) {
+		t.Fatalf("back on the queue, it shows %v after another session tagged it %s", row, word)
 	}
 }
