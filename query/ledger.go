@@ -118,6 +118,8 @@ type Ledger struct {
 	applying bool // a sync has taken the marks and not yet applied them
 
 	warm sync.Once
+	// loaded is set (under mu) once the first read is in: until then every query waits.
+	loaded bool
 }
 
 // ledgerRow is one concern as the view holds it. Rows are never changed once in the view: a
@@ -155,6 +157,15 @@ func (l *Ledger) Warm() {
 			}
 		}()
 	})
+}
+
+// Loaded reports whether the view's first read is in. Before, every query waits for it (on a
+// county, seconds after a start): a pane for which the concerns are a detail can show the
+// rest first.
+func (l *Ledger) Loaded() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.loaded
 }
 
 // note marks the rows a committed write changed as stale; it runs inside Publish, so it only
@@ -275,7 +286,7 @@ func (l *Ledger) loadAll() error {
 	sortRows(meeting, OrderMeeting, today)
 	l.grids = grids
 	l.mu.Lock()
-	l.rows, l.today = rows, today
+	l.rows, l.today, l.loaded = rows, today, true
 	l.orders, l.byVillage = [numOrders][]*ledgerRow{}, map[string]*[numOrders][]*ledgerRow{}
 	l.setOrder(orderKey, list)
 	l.setOrder(OrderMeeting, meeting)

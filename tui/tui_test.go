@@ -294,3 +294,49 @@ func TestFrameFollowsChanges(t *testing.T) {
 		t.Fatalf("back on the queue, it shows %v after another session tagged it %s", row, word)
 	}
 }
+
+// TestVisitsBeforeTheLedger: right after a start the ledger view may still be reading the
+// concerns; the visits pane shows its list at once, a visit's sheet names its concerns with
+// "…" meanwhile, and their states come in when the view is read.
+func TestVisitsBeforeTheLedger(t *testing.T) {
+	st := seeded(t)
+	r := newRig(t, st, store.User{Name: "李明", Role: store.RoleTownship})
+	r.settle()
+	r.keys("2")
+	if r.deliver(is[visitsLoaded]) != 1 {
+		t.Fatal("the visits pane did not load")
+	}
+	v := r.m.panes[paneVisits].(*visits)
+	if !v.loaded || len(v.rows) == 0 || !v.data.concernsPending {
+		t.Fatalf("visits loaded %v with %d rows, concerns pending %v", v.loaded, len(v.rows), v.data.concernsPending)
+	}
+	at := slices.IndexFunc(v.rows, func(row visitRow) bool { return len(row.v.Concerns) > 0 })
+	if at < 0 {
+		t.Fatal("no visit raised a concern")
+	}
+	id := v.rows[at].v.Concerns[0]
+	for range at {
+		r.keys("j")
+	}
+	r.keys("enter")
+	line := func() string {
+		for _, l := range strings.Split(r.screen(), "\n") {
+			if strings.Contains(l, id) {
+				return l
+			}
+		}
+		t.Fatalf("%s is not on the sheet:\n%s", id, r.screen())
+		return ""
+	}
+	if l := line(); !strings.Contains(l, "…") {
+		t.Fatalf("before the ledger view is read the sheet shows %q", l)
+	}
+	r.settle()
+	c, err := st.Concern(t.Context(), store.System(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := line(); !strings.Contains(l, r.m.c.T("st."+string(c.Status))) || strings.Contains(l, "…") {
+		t.Fatalf("once the ledger view is read the sheet shows %q (status %s)", l, c.Status)
+	}
+}

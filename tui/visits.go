@@ -52,9 +52,12 @@ type visitsData struct {
 	grids      map[string]string
 	// concerns are those the visits raised (raised, raisedSet), the session's own lookup in
 	// the ledger view.
-	concerns  map[string]store.Concern
-	raised    []string
-	raisedSet map[string]bool
+	concerns map[string]store.Concern
+	// concernsPending: the ledger view was not read yet when the data was made; concerns
+	// follow (visitsConcerns).
+	concernsPending bool
+	raised          []string
+	raisedSet       map[string]bool
 	// shared is the scope's shared model this session's data was made over.
 	shared *visitsData
 	draft  *store.VisitDraft
@@ -131,8 +134,12 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 		}
 		d := *sh
 		d.shared = sh
-		if d.concerns, err = c.Ledger.Get(c.Ctx, c.Actor, d.raised); err != nil {
-			return visitsLoaded{err: err}
+		// Right after a start the ledger view may still be reading a county's concerns
+		// (seconds): the visits show at once, their concerns' states when the view is in.
+		if d.concernsPending = !c.Ledger.Loaded(); !d.concernsPending {
+			if d.concerns, err = c.Ledger.Get(c.Ctx, c.Actor, d.raised); err != nil {
+				return visitsLoaded{err: err}
+			}
 		}
 		if find != nil && c.Actor.Role != store.RoleInspector {
 			var dr store.VisitDraft
@@ -328,22 +335,26 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 			v.body.refresh(v.data)
 		}
 		v.refilter()
+		var fill tea.Cmd
+		if msg.data.concernsPending {
+			fill = v.loadConcerns()
+		}
 		if v.pendingOpen != nil {
 			o := *v.pendingOpen
 			v.pendingOpen = nil
-			return v.openFor(o)
+			return tea.Batch(fill, v.openFor(o))
 		}
 		if msg.data.draft != nil && v.form == nil {
 			// A form cut off by a dropped link comes back as it was, on this pane.
 			v.openForm(*msg.data.draft, msg.data.draft.SavedAt)
 			v.fs.say(v.c.T("vf.restored"), false)
-			return func() tea.Msg { return focusPaneMsg{pane: paneVisits} }
+			return tea.Batch(fill, func() tea.Msg { return focusPaneMsg{pane: paneVisits} })
 		}
 		if msg.data.heldDraft && v.form == nil && v.rechecks > 0 {
 			v.rechecks--
-			return recheckDrafts(v.rechecks)
+			return tea.Batch(fill, recheckDrafts(v.rechecks))
 		}
-		return nil
+		return fill
 	case draftRecheck:
 		if v.form == nil {
 			return v.load(true)
@@ -361,7 +372,7 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 		// Kept only if no new data came meanwhile (it has its own concerns).
 		if msg.err == nil && v.data != nil && msg.shared == v.data.shared {
 			d := *v.data
-			d.concerns = msg.concerns
+			d.concerns, d.concernsPending = msg.concerns, false
 			v.data = &d
 			if v.body != nil {
 				v.body.refresh(v.data)
@@ -718,6 +729,9 @@ func (v *visits) detailView(w, height int) string {
 	for _, id := range r.v.Concerns {
 		c, ok := v.data.concerns[id]
 		if !ok {
+			if v.data.concernsPending {
+				add(id, "…") // its state comes with the ledger view
+			}
 			continue
 		}
 		add(id, fmt.Sprintf("%s · %s · %s  %s", v.c.T("tier."+string(c.Tier)), v.c.T("tagname."+string(c.Tag)),
