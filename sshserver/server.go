@@ -71,6 +71,10 @@ type Config struct {
 	AuthFailWindow time.Duration
 	AuthBan        time.Duration
 
+	// DayCheck is how often the server looks whether the store's day has changed, to build
+	// the panes' shared models again for the new day (default a minute).
+	DayCheck time.Duration
+
 	// KeyTrace, when set, is told every key each session's program receives, when it is
 	// applied, and what the session says back (tests compare it with what they typed).
 	KeyTrace func(user, event string)
@@ -96,6 +100,9 @@ func (c *Config) defaults() {
 	limitDefaults(c)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.DayCheck == 0 {
+		c.DayCheck = time.Minute
 	}
 	if c.Lang == "" {
 		c.Lang = "zh"
@@ -159,11 +166,12 @@ func New(cfg Config) (*Server, error) {
 	s.ledger = query.NewLedger(cfg.Store, cfg.Logger)
 	s.finder = query.NewFinder(cfg.Store)
 	s.shared = tui.NewShared(cfg.Store)
-	// The township's models of every pane are built now too, so the first township session
-	// after a start opens each pane as fast as the later ones.
+	// The township's models of every pane are built now too, and again on each new day, so
+	// the first township session after a start (or in the morning) opens each pane as fast as
+	// the later ones.
 	var warm context.Context
 	warm, s.stopWarm = context.WithCancel(context.Background())
-	_ = tui.WarmShared(warm, s.shared, cfg.Store, s.ledger, s.log)
+	go s.warmDaily(warm, tui.WarmShared(warm, s.shared, cfg.Store, s.ledger, s.log))
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, err
 	}
@@ -288,6 +296,37 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = nil
 	}
 	return err
+}
+
+// warmDaily builds the panes' shared models again whenever the store's day changes, once the
+// warming at start (started) is over: a new day makes every kept model stale (overdue and
+// days left count from it), and the first officer of the morning waited for what a start
+// costs. It ends with ctx.
+func (s *Server) warmDaily(ctx context.Context, started <-chan struct{}) {
+	select {
+	case <-started:
+	case <-ctx.Done():
+		return
+	}
+	t := time.NewTicker(s.cfg.DayCheck)
+	defer t.Stop()
+	day := s.cfg.Store.Today()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+		if today := s.cfg.Store.Today(); today != day {
+			day = today
+			s.log.Info("a new day: building the panes' read models again", "day", today)
+			select {
+			case <-tui.WarmShared(ctx, s.shared, s.cfg.Store, s.ledger, s.log):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
 }
 
 // Close closes the server and every connection at once, without waiting for the sessions.
