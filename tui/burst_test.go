@@ -93,6 +93,19 @@ func (r *rig) settle() {
 // screen is the frame as text.
 func (r *rig) screen() string { return ansi.Strip(r.m.View().Content) }
 
+// lineWith is the screen's line that holds s; the test fails if none does.
+func (r *rig) lineWith(s string) string {
+	r.t.Helper()
+	screen := r.screen()
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	r.t.Fatalf("%s is not on screen:\n%s", s, screen)
+	return ""
+}
+
 // inner is a routed message's payload.
 func inner(msg tea.Msg) tea.Msg {
 	if rt, ok := msg.(routed); ok {

@@ -263,18 +263,10 @@ func TestFrameFollowsChanges(t *testing.T) {
 		r.send(ChangedMsg{Changes: []store.Change{{Kind: "concern", Village: c.Village, ID: c.ID}}})
 		return r.m.c.T("tag." + string(tag))
 	}
-	rowOf := func(s string) []string {
-		for _, l := range strings.Split(s, "\n") {
-			if strings.Contains(l, c.ID) {
-				return strings.Fields(l)
-			}
-		}
-		t.Fatalf("%s is not on screen:\n%s", c.ID, s)
-		return nil
-	}
+	cells := func() []string { return strings.Fields(r.lineWith(c.ID)) }
 	word := tagBy()
 	r.settle()
-	if row := rowOf(r.screen()); !slices.Contains(row, word) {
+	if row := cells(); !slices.Contains(row, word) {
 		t.Fatalf("the queue shows %v after another session tagged it %s", row, word)
 	}
 	r.keys("1")
@@ -290,7 +282,7 @@ func TestFrameFollowsChanges(t *testing.T) {
 	}
 	r.keys("3")
 	r.settle()
-	if row := rowOf(r.screen()); !slices.Contains(row, word) {
+	if row := cells(); !slices.Contains(row, word) {
 		t.Fatalf("back on the queue, it shows %v after another session tagged it %s", row, word)
 	}
 }
@@ -319,16 +311,7 @@ func TestVisitsBeforeTheLedger(t *testing.T) {
 		r.keys("j")
 	}
 	r.keys("enter")
-	line := func() string {
-		for _, l := range strings.Split(r.screen(), "\n") {
-			if strings.Contains(l, id) {
-				return l
-			}
-		}
-		t.Fatalf("%s is not on the sheet:\n%s", id, r.screen())
-		return ""
-	}
-	if l := line(); !strings.Contains(l, "…") {
+	if l := r.lineWith(id); !strings.Contains(l, "…") {
 		t.Fatalf("before the ledger view is read the sheet shows %q", l)
 	}
 	r.settle()
@@ -336,7 +319,7 @@ func TestVisitsBeforeTheLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := line(); !strings.Contains(l, r.m.c.T("st."+string(c.Status))) || strings.Contains(l, "…") {
+	if l := r.lineWith(id); !strings.Contains(l, r.m.c.T("st."+string(c.Status))) || strings.Contains(l, "…") {
 		t.Fatalf("once the ledger view is read the sheet shows %q (status %s)", l, c.Status)
 	}
 }
