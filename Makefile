@@ -27,6 +27,8 @@ run: build
 
 test: patch
 	$(PGO) test -race -count=1 ./...
+	$(PGO) test -race -count=1 -run '^TestKeysDrawnWhenRead$$' charm.land/bubbletea/v2
+	$(PGO) test -race -count=1 -run '^TestMarkReads$$' github.com/charmbracelet/ultraviolet
 	@$(MAKE) --no-print-directory fuzz
 
 # The fuzz targets of the file readers, with their limits on (see docs/RELIABILITY.md): a few

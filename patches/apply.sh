@@ -23,6 +23,7 @@ go=${GO:-go}
 
 # patch directory name → module path
 declare -A modules=(
+	[bubbletea]=charm.land/bubbletea/v2
 	[ssh]=charm.land/ssh
 	[ultraviolet]=github.com/charmbracelet/ultraviolet
 )
