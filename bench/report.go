@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -89,8 +90,20 @@ func (r *Run) EscLatencies() []time.Duration {
 }
 
 // RendererPatch says which of patches/ultraviolet the renderer this binary was built with
-// has. It asks the renderer itself, since test binaries carry no module list.
+// has, and whether keys are drawn when read (patches/ultraviolet 0005 with patches/bubbletea).
 func RendererPatch() string {
+	s := rendererPatch()
+	// The reader's MarkReads is what bubbletea's patch sets; looked up by name, as the
+	// unpatched build has no such field.
+	if _, ok := reflect.TypeFor[uv.TerminalReader]().FieldByName("MarkReads"); ok {
+		s += "; keys drawn when read, not at the next frame (patches/bubbletea)"
+	}
+	return s
+}
+
+// rendererPatch says which of patches/ultraviolet 0001 to 0004 the renderer has. It asks the
+// renderer itself, since test binaries carry no module list.
+func rendererPatch() string {
 	version := ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
