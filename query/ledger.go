@@ -71,7 +71,9 @@ func (o LedgerOrder) String() string {
 
 // Ledger is the one shared, read-mostly view of the master ledger a server's sessions ask
 // instead of each decoding every concern itself: the decoded concerns with their search keys
-// (words, pinyin, initials), kept sorted in every LedgerOrder, whole and cut by village. It
+// (words, pinyin, initials), kept sorted in every LedgerOrder, whole and cut by village. Its
+// concerns are lean (store.Concern.Lean): their moves are kept as the summary the figures
+// read, and a screen that lists a concern's history reads that concern from the store. It
 // follows the change feed: a published change only marks concern IDs stale, and the next
 // query re-reads just those rows from the store before it answers, so an answer never
 // predates a write whose change a session has already been told about. Scope is enforced
@@ -542,6 +544,9 @@ func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer)
 	if c.Project != "" {
 		parts = append(parts, "头雁", c.Project)
 	}
+	// The view keeps a concern's history only as its summary: the figures need no more, and
+	// the history list of the one concern a sheet shows is read from the store.
+	c = c.Lean()
 	problem := c.ProblemCase()
 	if problem {
 		parts = append(parts, "问题工单")

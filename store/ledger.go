@@ -110,17 +110,25 @@ const ProblemThreshold = 3
 // → 镇) is the plan's normal path and never counts; the first owner given at a tier is the
 // plan, not a bounce; a change undone does not count.
 func (c Concern) Bounces() int {
+	if c.lean != nil {
+		return c.lean.Bounces
+	}
+	return bounces(c.Moves)
+}
+
+// bounces is Bounces of a history.
+func bounces(moves []Move) int {
 	// The changes undone, by Rev: few or none, so a slice (the ledger view counts every
 	// concern's bounces when it loads a county).
 	var undone []int
-	for _, m := range c.Moves {
+	for _, m := range moves {
 		if m.Action == "undo" && m.Undoes > 0 {
 			undone = append(undone, m.Undoes)
 		}
 	}
 	n := 0
 	owned := false // an owner has been given at the tier the concern is at
-	for _, m := range c.Moves {
+	for _, m := range moves {
 		if m.Rev > 0 && len(undone) > 0 && slices.Contains(undone, m.Rev) {
 			continue
 		}

@@ -286,25 +286,13 @@ func (r Rates) Add(o Rates) Rates {
 //   - satisfied: its latest revisit says 非常满意, 满意 or 基本满意.
 func RateOf(c Concern, revisits []Revisit, limits Limits, now time.Time) Rates {
 	r := Rates{Concerns: 1}
-	limit := c.CreatedAt.AddDate(0, 0, limits.Days(c.Tag))
-	var resolvedAt time.Time
-	for _, m := range c.Moves {
-		switch m.Action {
-		case "plan", "owner", "solution":
-			if !m.At.After(limit) {
-				r.Responded = 1
-			}
-		case "resolve":
-			if resolvedAt.IsZero() {
-				resolvedAt = m.At
-			}
-		}
-	}
-	if c.Tier == TierOnSite && !resolvedAt.IsZero() {
+	h := c.History()
+	if limit := c.CreatedAt.AddDate(0, 0, limits.Days(c.Tag)); !h.Planned.IsZero() && !h.Planned.After(limit) {
 		r.Responded = 1
 	}
-	if resolvedAt.IsZero() && !c.ResolvedAt.IsZero() {
-		resolvedAt = c.ResolvedAt
+	resolvedAt := h.Resolved
+	if c.Tier == TierOnSite && h.ResolvedByMove {
+		r.Responded = 1
 	}
 	if !resolvedAt.IsZero() {
 		r.Resolved = 1
@@ -316,7 +304,7 @@ func RateOf(c Concern, revisits []Revisit, limits Limits, now time.Time) Rates {
 	switch {
 	case !resolvedAt.IsZero():
 		r.Due = 1
-		if c.Tier == TierOnSite || deadline == "" || resolvedAt.Format(time.DateOnly) <= deadlineAt(c, resolvedAt, limits) {
+		if c.Tier == TierOnSite || deadline == "" || resolvedAt.Format(time.DateOnly) <= deadlineAt(c, h, limits) {
 			r.OnTime = 1
 		}
 	case deadline != "" && deadline < today:
@@ -338,23 +326,15 @@ func RateOf(c Concern, revisits []Revisit, limits Limits, now time.Time) Rates {
 	return r
 }
 
-// deadlineAt returns the deadline a concern had at a moment: the last deadline change before
-// t in its history (set, extended, or by the ledger itself); else, for a concern reopened since (whose current deadline is the supervision
-// one), its colour's limit from creation; else its current deadline.
-func deadlineAt(c Concern, t time.Time, limits Limits) string {
-	d := ""
-	for _, m := range c.Moves {
-		if m.At.After(t) {
-			break
-		}
-		if IsDeadlineMove(m) && m.To != "" {
-			d = m.To
-		}
-	}
+// deadlineAt returns the deadline a concern had when it was first resolved (h.Resolved): the
+// last deadline change before then in its history (set, extended, or by the ledger itself);
+// else, for a concern reopened since (whose current deadline is the supervision one), its
+// colour's limit from creation; else its current deadline.
+func deadlineAt(c Concern, h History, limits Limits) string {
 	switch {
-	case d != "":
-		return d
-	case !c.NoticeAt.IsZero() && !c.NoticeAt.Before(t):
+	case h.DeadlineThen != "":
+		return h.DeadlineThen
+	case !c.NoticeAt.IsZero() && !c.NoticeAt.Before(h.Resolved):
 		return c.CreatedAt.AddDate(0, 0, limits.Days(c.Tag)).Format(time.DateOnly)
 	}
 	return c.Plan.Deadline

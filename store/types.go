@@ -318,6 +318,8 @@ type Concern struct {
 	// Extensions counts the times the deadline was moved later (延期), each with its reason
 	// in the history.
 	Extensions int `json:"extensions,omitempty"`
+	// lean is the summary of Moves when they were left out (Lean); nil otherwise.
+	lean *History
 }
 
 // Plan is the one plan per concern (一事一策): solution, owner and deadline.

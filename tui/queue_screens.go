@@ -17,11 +17,62 @@ import (
 type concernSheet struct {
 	sized
 	q *queue
+	// hist is the history of the concern shown. The ledger view keeps only a summary of each
+	// concern's moves (store.Concern.Lean), so the sheet reads the concern from the store
+	// when it shows another one, or a new revision of it.
+	hist sheetHistory
+}
+
+// sheetHistory is the moves of one revision of a concern, once read.
+type sheetHistory struct {
+	id    string
+	rev   int
+	moves []store.Move
+	ready bool
+	err   error
+}
+
+// historyMsg is a concern read for its history.
+type historyMsg struct {
+	id  string
+	rev int
+	c   store.Concern
+	err error
 }
 
 func (s *concernSheet) settling() bool { return s.q.settling() }
 
+// sync reads the history of the concern shown when it is not the one read last.
+func (s *concernSheet) sync() tea.Cmd {
+	c, ok := s.q.current()
+	if !ok || (s.hist.id == c.ID && s.hist.rev == c.Rev) {
+		return nil
+	}
+	s.hist = sheetHistory{id: c.ID, rev: c.Rev}
+	if !c.IsLean() {
+		s.hist.moves, s.hist.ready = c.Moves, true
+		return nil
+	}
+	cc, id, rev := s.q.c, c.ID, c.Rev
+	return func() tea.Msg {
+		got, err := cc.Store.Concern(cc.Ctx, cc.Actor, id)
+		return historyMsg{id: id, rev: rev, c: got, err: err}
+	}
+}
+
+func (s *concernSheet) takes(msg tea.Msg) bool {
+	_, ok := msg.(historyMsg)
+	return ok
+}
+
 func (s *concernSheet) Update(msg tea.Msg) tea.Cmd {
+	if h, ok := msg.(historyMsg); ok {
+		// A read for a concern or revision no longer shown is dropped: sync has asked again.
+		if h.id == s.hist.id && h.rev == s.hist.rev {
+			s.hist.moves, s.hist.err, s.hist.ready = h.c.Moves, h.err, true
+		}
+		return nil
+	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
@@ -43,9 +94,25 @@ func (s *concernSheet) View() string {
 		return " " + s.q.c.T("loading")
 	}
 	if ok {
-		return s.q.detailView(c, s.w, s.h)
+		return s.q.detailView(c, s.history(c), s.w, s.h)
 	}
 	return " " + s.q.c.T("empty")
+}
+
+// history is the history lines of c: its moves once read, else a line saying they are on the
+// way (or why they are not).
+func (s *concernSheet) history(c store.Concern) []string {
+	switch {
+	case s.hist.id != c.ID || s.hist.rev != c.Rev || !s.hist.ready:
+		return []string{"…"}
+	case s.hist.err != nil:
+		return []string{s.q.c.errText(s.hist.err)}
+	}
+	out := make([]string, len(s.hist.moves))
+	for i, mv := range s.hist.moves {
+		out[i] = s.q.c.historyLine(mv)
+	}
+	return out
 }
 
 func (s *concernSheet) ShortHelp() []key.Binding {

@@ -240,8 +240,8 @@ func (q *queue) planLines(c store.Concern) []string {
 	return out
 }
 
-// detailView shows one concern: what, where, the plan, the clocks and the whole history.
-func (q *queue) detailView(c store.Concern, w, h int) string {
+// detailView shows one concern: what, where, the plan, the clocks and its history's lines.
+func (q *queue) detailView(c store.Concern, history []string, w, h int) string {
 	st := q.c.Styles
 	var lines []string
 	add := func(label, value string) {
@@ -277,9 +277,9 @@ func (q *queue) detailView(c store.Concern, w, h int) string {
 	created, handed := c.Clock(q.c.Store.Now())
 	add(q.c.T("d.created"), c.CreatedAt.Format("2006-01-02 15:04")+" "+c.CreatedBy+"  "+fmt.Sprintf(q.c.T("d.clock"), created, handed))
 	lines = append(lines, " "+st.Heading.Render(q.c.T("d.history")))
-	hist := []string{}
-	for _, mv := range c.Moves {
-		hist = append(hist, views.Cut("  "+q.c.historyLine(mv), w))
+	hist := make([]string, len(history))
+	for i, l := range history {
+		hist[i] = views.Cut("  "+l, w)
 	}
 	// The newest history shows when there is not room for all of it.
 	if room := h - len(lines); len(hist) > room && room > 0 {
