@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"sanbai/search"
 	"sanbai/store"
@@ -154,9 +155,15 @@ func NewLedger(src Source, log *slog.Logger) *Ledger {
 func (l *Ledger) Warm() {
 	l.warm.Do(func() {
 		go func() {
+			start := time.Now()
 			if err := l.syncView(); err != nil {
 				l.log.Warn("loading the ledger view", "err", err)
+				return
 			}
+			l.mu.RLock()
+			n := len(l.rows)
+			l.mu.RUnlock()
+			l.log.Info("ledger view loaded", "concerns", n, "took", time.Since(start).Round(time.Millisecond))
 		}()
 	})
 }
