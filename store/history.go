@@ -13,9 +13,8 @@ type History struct {
 	// Planned is the earliest plan, owner or solution move: the concern was answered then.
 	Planned time.Time
 	// Resolved is the first resolve move, else the concern's ResolvedAt (a history written
-	// before resolutions were moves); ResolvedByMove says which.
-	Resolved       time.Time
-	ResolvedByMove bool
+	// before resolutions were moves).
+	Resolved time.Time
 	// DeadlineThen is the last deadline a move set at or before Resolved, "" when none did.
 	DeadlineThen string
 }
@@ -39,7 +38,6 @@ func (c Concern) History() History {
 			}
 		}
 	}
-	h.ResolvedByMove = !resolvedAt.IsZero()
 	if resolvedAt.IsZero() {
 		resolvedAt = c.ResolvedAt
 	}

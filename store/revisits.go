@@ -291,7 +291,9 @@ func RateOf(c Concern, revisits []Revisit, limits Limits, now time.Time) Rates {
 		r.Responded = 1
 	}
 	resolvedAt := h.Resolved
-	if c.Tier == TierOnSite && h.ResolvedByMove {
+	// Solved at the door is an answer, whether the history has its resolve move or is older
+	// than those and has only ResolvedAt (the definition; before, only the move counted).
+	if c.Tier == TierOnSite && !resolvedAt.IsZero() {
 		r.Responded = 1
 	}
 	if !resolvedAt.IsZero() {
