@@ -1,12 +1,15 @@
 package store
 
-import "time"
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
 
 // History is what the ledger's figures read of a concern's moves: how often it bounced, when it
 // was first given a plan and first resolved, and the deadline its moves had set by then. A
-// county's ledger view keeps this in place of the moves (see Lean): they were two fifths of
-// the memory each concern took there, and every figure but the history list itself comes from
-// these four.
+// county's ledger view keeps this in place of the moves (see Lean): they were about a fifth of
+// the view's memory, and every figure but the history list itself comes from these four.
 type History struct {
 	// Bounces is Bounces() of the moves.
 	Bounces int
@@ -57,8 +60,9 @@ func (c Concern) History() History {
 
 // Lean returns the concern without its moves, their History kept in their place: what the
 // shared ledger view holds of each concern. A lean concern's MovesSince and DeadlineMoves are
-// empty; a screen that lists the history reads the concern from the store. Nothing writes a
-// lean concern back: every change reads the stored one (Triage).
+// empty; a screen that lists the history reads the concern from the store. Every change reads
+// the stored concern (Triage), and a lean one cannot be encoded (MarshalJSON), so its history
+// can never be written over.
 func (c Concern) Lean() Concern {
 	h := c.History()
 	c.lean, c.Moves = &h, nil
@@ -67,3 +71,15 @@ func (c Concern) Lean() Concern {
 
 // IsLean reports whether the concern came without its moves (Lean).
 func (c Concern) IsLean() bool { return c.lean != nil }
+
+// errLean refuses to encode a lean concern: written, it would replace the history with nothing.
+var errLean = errors.New("store: a lean concern (without its moves) cannot be written")
+
+// MarshalJSON encodes the concern, refusing a lean one (errLean).
+func (c Concern) MarshalJSON() ([]byte, error) {
+	if c.lean != nil {
+		return nil, errLean
+	}
+	type plain Concern // the same fields without this method
+	return json.Marshal(plain(c))
+}

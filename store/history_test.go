@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 )
@@ -38,6 +40,14 @@ func TestLeanKeepsTheRates(t *testing.T) {
 		lean := tc.c.Lean()
 		if !lean.IsLean() || len(lean.Moves) != 0 || len(lean.MovesSince(0)) != 0 {
 			t.Fatalf("%s: the lean concern keeps %d moves", tc.c.ID, len(lean.Moves))
+		}
+		// Written, a lean concern would replace its history with nothing: it does not encode.
+		if _, err := json.Marshal(lean); !errors.Is(err, errLean) {
+			t.Fatalf("%s: a lean concern encoded (err %v)", tc.c.ID, err)
+		}
+		var back Concern
+		if raw, err := json.Marshal(tc.c); err != nil || json.Unmarshal(raw, &back) != nil || back.ID != tc.c.ID || len(back.Moves) != len(tc.c.Moves) {
+			t.Fatalf("%s: the full concern does not encode and decode whole (err %v): %+v", tc.c.ID, err, back)
 		}
 		for name, c := range map[string]Concern{"full": tc.c, "lean": lean} {
 			if got := RateOf(c, nil, DefaultLimits(), now); got != tc.want {
