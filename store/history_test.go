@@ -12,7 +12,8 @@ import (
 // history, in the cases where the summary could go wrong: a deadline brought forward after the
 // first resolution (the one then in force counts), an on-site concern resolved by its
 // ResolvedAt alone, older than resolve moves (solved at the door: answered, resolved, on time),
-// and an owner handed on twice (two bounces).
+// and an owner handed on twice, the last time after the colour's limit (answered in time by the
+// first owner; two bounces).
 func TestLeanKeepsTheRates(t *testing.T) {
 	at := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, time.Local) }
 	now := at(26, 12)
@@ -33,7 +34,7 @@ func TestLeanKeepsTheRates(t *testing.T) {
 		{Concern{ID: "DL-0003", Tier: TierGrid, Tag: TagYellow, Status: StatusInProgress, CreatedAt: at(18, 9),
 			Plan: Plan{Deadline: "2026-11-25", Owner: "王五"},
 			Moves: []Move{{At: at(18, 9), Action: "create"}, {At: at(19, 9), Action: "owner", To: "张三"},
-				{At: at(20, 9), Action: "owner", From: "张三", To: "李四"}, {At: at(21, 9), Action: "owner", From: "李四", To: "王五"}}},
+				{At: at(20, 9), Action: "owner", From: "张三", To: "李四"}, {At: at(26, 9), Action: "owner", From: "李四", To: "王五"}}},
 			Rates{Concerns: 1, Responded: 1, Due: 1}, 2},
 	}
 	for _, tc := range cases {
