@@ -79,14 +79,14 @@ func BenchmarkCountyStartup(b *testing.B) {
 		}
 		open := heap()
 		b.StartTimer()
-		start = start.Add(time.Since(start) - opened) // the filling is not the view's time
+		viewStart := time.Now()
 		l := query.NewLedger(st, nil)
 		p, err := l.Query(b.Context(), store.System(), query.LedgerQuery{All: true, Limit: 1})
 		if err != nil || p.Total != 200_000 {
 			b.Fatalf("view holds %d concerns: %v", p.Total, err)
 		}
 		b.ReportMetric(opened.Seconds(), "s-open")
-		b.ReportMetric(time.Since(start).Seconds(), "s-view")
+		b.ReportMetric((opened + time.Since(viewStart)).Seconds(), "s-view")
 		b.StopTimer()
 		for o := range query.OrderVillage + 1 { // every order sorted, as a server's view holds them
 			if _, err := l.Query(b.Context(), store.System(), query.LedgerQuery{Order: o, Limit: 1}); err != nil {

@@ -15,26 +15,26 @@ import (
 // and an owner handed on twice, the last time after the colour's limit (answered in time by the
 // first owner; two bounces).
 func TestLeanKeepsTheRates(t *testing.T) {
-	at := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, time.Local) }
-	now := at(26, 12)
+	nov := func(day, hour int) time.Time { return at(time.November, day, hour) }
+	now := nov(26, 12)
 	cases := []struct {
 		c       Concern
 		want    Rates
 		bounces int
 	}{
-		{Concern{ID: "DL-0001", Tier: TierGrid, Tag: TagRed, Status: StatusReopened, CreatedAt: at(10, 9),
+		{Concern{ID: "DL-0001", Tier: TierGrid, Tag: TagRed, Status: StatusReopened, CreatedAt: nov(10, 9),
 			Plan: Plan{Deadline: "2026-11-14", Owner: "张强"},
-			Moves: []Move{{At: at(10, 9), Action: "create"}, {At: at(10, 10), Action: "plan", To: "张强"},
-				{At: at(10, 10), Action: "deadline", To: "2026-11-20"}, {At: at(15, 9), Action: "resolve"},
-				{At: at(16, 9), Action: "reopen"}, {At: at(16, 9), Action: "due", From: "2026-11-20", To: "2026-11-14"}}},
+			Moves: []Move{{At: nov(10, 9), Action: "create"}, {At: nov(10, 10), Action: "plan", To: "张强"},
+				{At: nov(10, 10), Action: "deadline", To: "2026-11-20"}, {At: nov(15, 9), Action: "resolve"},
+				{At: nov(16, 9), Action: "reopen"}, {At: nov(16, 9), Action: "due", From: "2026-11-20", To: "2026-11-14"}}},
 			Rates{Concerns: 1, Responded: 1, Due: 1, OnTime: 1, Resolved: 1}, 1},
-		{Concern{ID: "DL-0002", Tier: TierOnSite, Tag: TagGreen, Status: StatusResolved, CreatedAt: at(20, 9),
-			ResolvedAt: at(20, 9)},
+		{Concern{ID: "DL-0002", Tier: TierOnSite, Tag: TagGreen, Status: StatusResolved, CreatedAt: nov(20, 9),
+			ResolvedAt: nov(20, 9)},
 			Rates{Concerns: 1, Responded: 1, Due: 1, OnTime: 1, Resolved: 1}, 0},
-		{Concern{ID: "DL-0003", Tier: TierGrid, Tag: TagYellow, Status: StatusInProgress, CreatedAt: at(18, 9),
+		{Concern{ID: "DL-0003", Tier: TierGrid, Tag: TagYellow, Status: StatusInProgress, CreatedAt: nov(18, 9),
 			Plan: Plan{Deadline: "2026-11-25", Owner: "王五"},
-			Moves: []Move{{At: at(18, 9), Action: "create"}, {At: at(19, 9), Action: "owner", To: "张三"},
-				{At: at(20, 9), Action: "owner", From: "张三", To: "李四"}, {At: at(26, 9), Action: "owner", From: "李四", To: "王五"}}},
+			Moves: []Move{{At: nov(18, 9), Action: "create"}, {At: nov(19, 9), Action: "owner", To: "张三"},
+				{At: nov(20, 9), Action: "owner", From: "张三", To: "李四"}, {At: nov(26, 9), Action: "owner", From: "李四", To: "王五"}}},
 			Rates{Concerns: 1, Responded: 1, Due: 1}, 2},
 	}
 	for _, tc := range cases {

@@ -106,6 +106,17 @@ func (r *rig) lineWith(s string) string {
 	return ""
 }
 
+// queueRow is the queue pane and the concern under its cursor; the test fails if there is none.
+func (r *rig) queueRow() (*queue, store.Concern) {
+	r.t.Helper()
+	q := r.m.panes[paneQueue].(*queue)
+	c, ok := q.current()
+	if !ok {
+		r.t.Fatalf("no concern under the cursor:\n%s", r.screen())
+	}
+	return q, c
+}
+
 // inner is a routed message's payload.
 func inner(msg tea.Msg) tea.Msg {
 	if rt, ok := msg.(routed); ok {
@@ -156,11 +167,7 @@ func TestOwnerPickerBurst(t *testing.T) {
 		t.Run(when, func(t *testing.T) {
 			st := seeded(t)
 			r := queueOpen(t, st, townshipUser(), is[queueOwners])
-			q := r.m.panes[paneQueue].(*queue)
-			c, ok := q.current()
-			if !ok {
-				t.Fatal("no concern under the cursor")
-			}
+			_, c := r.queueRow()
 			name, initials := uniquePerson(t, st, c.ID)
 			keys := append([]string{"o"}, strings.Split(initials, "")...)
 			keys = append(keys, "enter")

@@ -16,11 +16,7 @@ import (
 func TestSheetHistoryFromTheStore(t *testing.T) {
 	st := seeded(t)
 	r := queueOpen(t, st, townshipUser(), is[historyMsg])
-	q := r.m.panes[paneQueue].(*queue)
-	first, ok := q.current()
-	if !ok {
-		t.Fatal("no concern under the cursor")
-	}
+	q, first := r.queueRow()
 	if !first.IsLean() || len(first.Moves) != 0 {
 		t.Fatalf("the queue's row of %s carries its moves (%d): the view should keep their summary only", first.ID, len(first.Moves))
 	}
@@ -48,7 +44,7 @@ func TestSheetHistoryFromTheStore(t *testing.T) {
 	}
 
 	r.keys("enter", "j")
-	second, _ := q.current()
+	_, second := r.queueRow()
 	h1, h2 := lines(first.ID), lines(second.ID)
 	if s := r.screen(); !strings.Contains(s, second.ID) || !strings.Contains(r.lineWith("  …"), "…") || strings.Contains(s, own(h2, h1)) {
 		t.Fatalf("before the read, the sheet of %s should say … for its history:\n%s", second.ID, s)

@@ -32,12 +32,12 @@ type sheetHistory struct {
 	err   error
 }
 
-// historyMsg is a concern read for its history.
+// historyMsg is the moves of a concern read for its history.
 type historyMsg struct {
-	id  string
-	rev int
-	c   store.Concern
-	err error
+	id    string
+	rev   int
+	moves []store.Move
+	err   error
 }
 
 func (s *concernSheet) settling() bool { return s.q.settling() }
@@ -49,14 +49,10 @@ func (s *concernSheet) sync() tea.Cmd {
 		return nil
 	}
 	s.hist = sheetHistory{id: c.ID, rev: c.Rev}
-	if !c.IsLean() {
-		s.hist.moves, s.hist.ready = c.Moves, true
-		return nil
-	}
 	cc, id, rev := s.q.c, c.ID, c.Rev
 	return func() tea.Msg {
 		got, err := cc.Store.Concern(cc.Ctx, cc.Actor, id)
-		return historyMsg{id: id, rev: rev, c: got, err: err}
+		return historyMsg{id: id, rev: rev, moves: got.Moves, err: err}
 	}
 }
 
@@ -69,7 +65,7 @@ func (s *concernSheet) Update(msg tea.Msg) tea.Cmd {
 	if h, ok := msg.(historyMsg); ok {
 		// A read for a concern or revision no longer shown is dropped: sync has asked again.
 		if h.id == s.hist.id && h.rev == s.hist.rev {
-			s.hist.moves, s.hist.err, s.hist.ready = h.c.Moves, h.err, true
+			s.hist.moves, s.hist.err, s.hist.ready = h.moves, h.err, true
 		}
 		return nil
 	}
