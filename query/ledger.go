@@ -128,14 +128,12 @@ type Ledger struct {
 // ledgerRow is one concern as the view holds it. Rows are never changed once in the view: a
 // change replaces the row, so what a query hands out stays as it was.
 type ledgerRow struct {
-	slot int32
-	c    store.Concern
-	// key is search.Key of the concern's ID, text, category, owner, grid and marks, until
-	// the row enters the view and the key moves into the match cache's arena.
-	key     string
+	slot    int32
 	open    bool
 	tag     int8 // 0 red, 1 yellow, 2 green
 	problem bool
+	// c is the concern, lean and packed: a county's view holds 200,000 of them.
+	c store.Packed
 }
 
 // NewLedger makes the ledger view of a store, following its change feed from now on; it reads
@@ -270,13 +268,17 @@ func (l *Ledger) loadAll() error {
 		return fmt.Errorf("loading the ledger: %w", err)
 	}
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	list := make([]*ledgerRow, len(cs))
+	// The rows lie in one slab, their texts in the packers' chunks: 200,000 allocations of
+	// each would leave their size classes' slack, and holes among the decoded concerns that
+	// become garbage at once. A row replaced later stays in the slab until the next load.
+	slab, list, keys := make([]ledgerRow, len(cs)), make([]*ledgerRow, len(cs)), make([]string, len(cs))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			keyer := search.NewKeyer()
+			keyer, packer := search.NewKeyer(), &store.Packer{}
 			for i := w; i < len(cs); i += workers {
-				list[i] = newLedgerRow(cs[i], grids, keyer)
+				slab[i], keys[i] = newLedgerRow(cs[i], grids, keyer, packer)
+				list[i] = &slab[i]
 			}
 		})
 	}
@@ -286,7 +288,8 @@ func (l *Ledger) loadAll() error {
 	slots := make(map[string]int32, len(list))
 	for i, r := range list {
 		r.slot = int32(i)
-		rows[r.c.ID], slots[r.c.ID] = r, r.slot
+		id := r.c.ID()
+		rows[id], slots[id] = r, r.slot
 	}
 	// The meeting order is what a queue opens on: it is sorted now, the others right after,
 	// in the background (sortMissing), so the view answers sooner.
@@ -300,7 +303,7 @@ func (l *Ledger) loadAll() error {
 	l.setOrder(orderKey, list)
 	l.setOrder(OrderMeeting, meeting)
 	l.slots, l.nextSlot = slots, int32(len(list))
-	l.match.reset(list)
+	l.match.reset(keys)
 	l.forgetCounts()
 	l.mu.Unlock()
 	go func() {
@@ -346,7 +349,7 @@ func (l *Ledger) setOrder(o LedgerOrder, rows []*ledgerRow) {
 		vo[o] = nil
 	}
 	for _, r := range rows {
-		vo := l.villageOrders(r.c.Village)
+		vo := l.villageOrders(r.c.Village())
 		vo[o] = append(vo[o], r)
 	}
 }
@@ -379,13 +382,13 @@ func (l *Ledger) orderFor(a store.Actor, o LedgerOrder) []*ledgerRow {
 func (l *Ledger) moveRow(o LedgerOrder, old, r *ledgerRow, today string) {
 	if old != nil {
 		l.orders[o] = removeRow(l.orders[o], old, o, today)
-		if vo := l.byVillage[old.c.Village]; vo != nil {
+		if vo := l.byVillage[old.c.Village()]; vo != nil {
 			vo[o] = removeRow(vo[o], old, o, today)
 		}
 	}
 	if r != nil {
 		l.orders[o] = insertRow(l.orders[o], r, o, today)
-		vo := l.villageOrders(r.c.Village)
+		vo := l.villageOrders(r.c.Village())
 		vo[o] = insertRow(vo[o], r, o, today)
 	}
 }
@@ -408,7 +411,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	if len(ids) == 0 && today == l.today {
 		return nil
 	}
-	fresh := map[string]*ledgerRow{}
+	fresh, keys := map[string]*ledgerRow{}, map[string]string{}
 	gone := map[string]bool{}
 	if len(ids) > 0 {
 		keyer := search.NewKeyer()
@@ -422,7 +425,8 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 			if err != nil {
 				return err
 			}
-			fresh[id] = newLedgerRow(c, l.grids, keyer)
+			r, key := newLedgerRow(c, l.grids, keyer, nil)
+			fresh[id], keys[id] = &r, key
 		}
 	}
 	l.mu.Lock()
@@ -434,14 +438,14 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 		villages := make([]string, 0, len(gone)+2*len(fresh)) // not nil: nil forgets every village
 		for id := range gone {
 			if old := l.rows[id]; old != nil {
-				villages = append(villages, old.c.Village)
+				villages = append(villages, old.c.Village())
 			}
 		}
 		for id, r := range fresh {
 			if old := l.rows[id]; old != nil {
-				villages = append(villages, old.c.Village)
+				villages = append(villages, old.c.Village())
 			}
-			villages = append(villages, r.c.Village)
+			villages = append(villages, r.c.Village())
 		}
 		l.forgetCounts(villages...)
 	}
@@ -465,8 +469,7 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 			l.slots[id] = s
 		}
 		r.slot = s
-		l.match.set(s, r.key)
-		r.key = "" // the arena has it
+		l.match.set(s, keys[id])
 	}
 	// Many rows at once (a batch triage by many people) are cheaper to sort again.
 	if len(fresh)+len(gone) > 2000 {
@@ -541,8 +544,9 @@ func (l *Ledger) refilter(old, r *ledgerRow, today string) {
 	}
 }
 
-// newLedgerRow builds the row for a concern: its search key and its sort fields.
-func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer) *ledgerRow {
+// newLedgerRow builds the row for a concern, packed by packer, and its search key (of the
+// concern's ID, text, category, owner, grid and marks), which goes to the match cache's arena.
+func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer, packer *store.Packer) (ledgerRow, string) {
 	// Marks are searchable too: "/督办" lists the supervised concerns.
 	parts := []string{c.ID, c.Description, c.Category, c.Plan.Owner, grids[c.Grid]}
 	if c.Supervisor != "" {
@@ -551,9 +555,6 @@ func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer)
 	if c.Project != "" {
 		parts = append(parts, "头雁", c.Project)
 	}
-	// The view keeps a concern's history only as its summary: the figures need no more, and
-	// the history list of the one concern a sheet shows is read from the store.
-	c = c.Lean()
 	problem := c.ProblemCase()
 	if problem {
 		parts = append(parts, "问题工单")
@@ -565,20 +566,23 @@ func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer)
 	case store.TagGreen:
 		tag = 2
 	}
-	return &ledgerRow{c: c, key: keyer.Key(parts...), open: c.Status.Open(), tag: tag, problem: problem}
+	// The view keeps a concern's history only as its summary (store.Pack leaves the moves out,
+	// as Lean does): the figures need no more, and the history list of the one concern a sheet
+	// shows is read from the store.
+	return ledgerRow{c: packer.Pack(c), open: c.Status.Open(), tag: tag, problem: problem}, keyer.Key(parts...)
 }
 
 // meetingRank puts overdue first, then open, resolved, and the rest.
 func (r *ledgerRow) meetingRank(today string) int {
-	// As store.Concern.Overdue, without copying the concern: sorting 200,000 rows calls this
-	// millions of times.
-	c := &r.c
+	// Sorting 200,000 rows calls this millions of times: the deadline is read once, and the
+	// status only when the row is not open.
 	switch {
-	case c.Status.Open() && c.Plan.Deadline != "" && c.Plan.Deadline < today:
-		return 0
 	case r.open:
+		if d := r.c.Deadline(); d != "" && d < today {
+			return 0
+		}
 		return 1
-	case r.c.Status == store.StatusResolved:
+	case r.c.Status() == store.StatusResolved:
 		return 2
 	}
 	return 3
@@ -595,34 +599,35 @@ func rowLess(a, b *ledgerRow, o LedgerOrder, today string) bool {
 		if a.tag != b.tag {
 			return a.tag < b.tag
 		}
-		if x.Plan.Deadline != y.Plan.Deadline {
-			return x.Plan.Deadline < y.Plan.Deadline
+		if dx, dy := x.Deadline(), y.Deadline(); dx != dy {
+			return dx < dy
 		}
 	case OrderDeadline:
-		if (x.Plan.Deadline == "") != (y.Plan.Deadline == "") {
-			return x.Plan.Deadline != ""
+		dx, dy := x.Deadline(), y.Deadline()
+		if (dx == "") != (dy == "") {
+			return dx != ""
 		}
-		if x.Plan.Deadline != y.Plan.Deadline {
-			return x.Plan.Deadline < y.Plan.Deadline
+		if dx != dy {
+			return dx < dy
 		}
 	case OrderNewest:
-		if !x.CreatedAt.Equal(y.CreatedAt) {
-			return x.CreatedAt.After(y.CreatedAt)
+		if cx, cy := x.CreatedAt(), y.CreatedAt(); !cx.Equal(cy) {
+			return cx.After(cy)
 		}
-		return x.ID > y.ID
+		return x.ID() > y.ID()
 	case OrderVillage:
-		if x.Village != y.Village {
-			return x.Village < y.Village
+		if vx, vy := x.Village(), y.Village(); vx != vy {
+			return vx < vy
 		}
-		if x.Grid != y.Grid {
-			return x.Grid < y.Grid
+		if gx, gy := x.Grid(), y.Grid(); gx != gy {
+			return gx < gy
 		}
 	case orderKey:
-		if x.Village != y.Village {
-			return x.Village < y.Village
+		if vx, vy := x.Village(), y.Village(); vx != vy {
+			return vx < vy
 		}
 	}
-	return x.ID < y.ID
+	return x.ID() < y.ID()
 }
 
 // sortRows sorts rows by o. Every order is total (rowLess), so two rows compare equal only
@@ -738,7 +743,7 @@ func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (Ledge
 		p.Offset = max(p.Total-q.Limit, 0)
 	}
 	for _, r := range list[min(p.Offset, len(list)):min(p.Offset+q.Limit, len(list))] {
-		p.Rows = append(p.Rows, r.c)
+		p.Rows = append(p.Rows, r.c.Concern())
 	}
 	if len(q.IDs) > 0 {
 		p.Found = l.found(a, q.IDs)
@@ -824,14 +829,14 @@ next:
 func keeps(a store.Actor, q LedgerQuery, r *ledgerRow) bool {
 	c := &r.c
 	switch {
-	case !a.CanSee(c.Village, c.Grid):
+	case !a.CanSee(c.Village(), c.Grid()):
 	case !q.All && !r.open:
-	case q.Tier != "" && c.Tier != q.Tier:
-	case q.Tag != "" && c.Tag != q.Tag:
-	case q.Owner != "" && c.Plan.Owner != q.Owner:
-	case q.Village != "" && c.Village != q.Village:
-	case q.Grid != "" && c.Grid != q.Grid:
-	case q.Category != "" && c.Category != q.Category:
+	case q.Tier != "" && c.Tier() != q.Tier:
+	case q.Tag != "" && c.Tag() != q.Tag:
+	case q.Owner != "" && c.Owner() != q.Owner:
+	case q.Village != "" && c.Village() != q.Village:
+	case q.Grid != "" && c.Grid() != q.Grid:
+	case q.Category != "" && c.Category() != q.Category:
 	default:
 		return true
 	}
@@ -852,8 +857,8 @@ func (l *Ledger) Get(ctx context.Context, a store.Actor, ids []string) (map[stri
 func (l *Ledger) found(a store.Actor, ids []string) map[string]store.Concern {
 	out := make(map[string]store.Concern, len(ids))
 	for _, id := range ids {
-		if r := l.rows[id]; r != nil && a.CanSee(r.c.Village, r.c.Grid) {
-			out[id] = r.c
+		if r := l.rows[id]; r != nil && a.CanSee(r.c.Village(), r.c.Grid()) {
+			out[id] = r.c.Concern()
 		}
 	}
 	return out
@@ -934,17 +939,17 @@ func (l *Ledger) count(a store.Actor) LedgerCounts {
 	var tags [3]int
 	for _, r := range l.orderFor(a, OrderMeeting) {
 		c := &r.c
-		if !r.open || !a.CanSee(c.Village, c.Grid) {
+		if !r.open || !a.CanSee(c.Village(), c.Grid()) {
 			continue
 		}
-		if t := tierRank(c.Tier); t >= 0 {
+		if t := tierRank(c.Tier()); t >= 0 {
 			tiers[t]++
 		}
 		tags[r.tag]++
 		if c.Overdue(l.today) {
 			n.Overdue++
 		}
-		if c.Supervisor != "" {
+		if c.Supervisor() != "" {
 			n.Supervised++
 		}
 		if r.problem {
@@ -974,8 +979,8 @@ func (l *Ledger) Concerns(ctx context.Context, a store.Actor) ([]store.Concern, 
 	rows := l.orderFor(a, orderKey)
 	out := make([]store.Concern, 0, len(rows))
 	for _, r := range rows {
-		if a.CanSee(r.c.Village, r.c.Grid) {
-			out = append(out, r.c)
+		if a.CanSee(r.c.Village(), r.c.Grid()) {
+			out = append(out, r.c.Concern())
 		}
 	}
 	return out, nil
@@ -1008,8 +1013,8 @@ func (l *Ledger) Facets(ctx context.Context, a store.Actor) (LedgerFacets, error
 	vs, gs, cs := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range l.orderFor(a, orderKey) {
 		c := &r.c
-		if a.CanSee(c.Village, c.Grid) {
-			vs[c.Village], gs[c.Grid], cs[c.Category] = true, true, true
+		if v, g := c.Village(), c.Grid(); a.CanSee(v, g) {
+			vs[v], gs[g], cs[c.Category()] = true, true, true
 		}
 	}
 	keys := func(m map[string]bool) []string {
@@ -1050,21 +1055,19 @@ type matchCache struct {
 // maxCachedWords bounds the cache; past it, it starts again empty.
 const maxCachedWords = 512
 
-// reset drops the cached words and lays out the rows' keys (rows in slot order) afresh; the
-// rows give their keys up to the arena.
-func (m *matchCache) reset(rows []*ledgerRow) {
+// reset drops the cached words and lays out the rows' keys afresh: keys[i] is slot i's.
+func (m *matchCache) reset(keys []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.sets = nil
 	n := 0
-	for _, r := range rows {
-		n += len(r.key) + 1
+	for _, k := range keys {
+		n += len(k) + 1
 	}
 	m.arena = make([]byte, 0, n+n/8)
-	m.starts, m.slotAt, m.span = make([]int, 0, len(rows)), make([]int32, 0, len(rows)), make([][2]int, len(rows))
-	for _, r := range rows {
-		m.put(r.slot, r.key)
-		r.key = ""
+	m.starts, m.slotAt, m.span = make([]int, 0, len(keys)), make([]int32, 0, len(keys)), make([][2]int, len(keys))
+	for slot, k := range keys {
+		m.put(int32(slot), k)
 	}
 }
 
