@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sanbai/search"
@@ -96,9 +97,9 @@ type Ledger struct {
 	// grids names each grid, for the search keys; read again with everything, and only
 	// touched under syncMu.
 	grids map[string]string
-	// Every concern has a slot for the life of a load, so a search word's matches can be
-	// kept as a bit set; nextSlot is the first slot no concern has had.
-	slots    map[string]int32
+	// Every row has a slot (ledgerRow.slot), its concern's while it is in the view, so a
+	// search word's matches can be kept as a bit set; nextSlot is the first slot no row has
+	// had. A concern that left and came back takes a new one.
 	nextSlot int32
 	match    matchCache
 	// counted keeps the header's counts per scope until the rows change: after a write
@@ -121,6 +122,8 @@ type Ledger struct {
 	applying bool // a sync has taken the marks and not yet applied them
 
 	warm sync.Once
+	// held keeps loads from sorting the orders other than the meeting one (HoldOrders).
+	held atomic.Bool
 	// loaded is set (under mu) once the first read is in: until then every query waits.
 	loaded bool
 }
@@ -164,6 +167,19 @@ func (l *Ledger) Warm() {
 			l.log.Info("ledger view loaded", "concerns", n, "took", time.Since(start).Round(time.Millisecond))
 		}()
 	})
+}
+
+// HoldOrders keeps the loads from sorting the orders other than the meeting order (the one a
+// queue opens on) until ReleaseOrders: a server warming its panes' read models after a start
+// wants both cores for them first. A query for another order meanwhile sorts it at once.
+func (l *Ledger) HoldOrders() { l.held.Store(true) }
+
+// ReleaseOrders ends HoldOrders and sorts the orders not sorted yet, before it returns.
+func (l *Ledger) ReleaseOrders() {
+	l.held.Store(false)
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	l.sortMissing()
 }
 
 // Loaded reports whether the view's first read is in. Before, every query waits for it (on a
@@ -285,11 +301,9 @@ func (l *Ledger) loadAll() error {
 	wg.Wait()
 	cs = nil // the rows hold the concerns now
 	rows := make(map[string]*ledgerRow, len(list))
-	slots := make(map[string]int32, len(list))
 	for i, r := range list {
 		r.slot = int32(i)
-		id := r.c.ID()
-		rows[id], slots[id] = r, r.slot
+		rows[r.c.ID()] = r
 	}
 	// The meeting order is what a queue opens on: it is sorted now, the others right after,
 	// in the background (sortMissing), so the view answers sooner.
@@ -302,15 +316,17 @@ func (l *Ledger) loadAll() error {
 	l.orders, l.byVillage = [numOrders][]*ledgerRow{}, map[string]*[numOrders][]*ledgerRow{}
 	l.setOrder(orderKey, list)
 	l.setOrder(OrderMeeting, meeting)
-	l.slots, l.nextSlot = slots, int32(len(list))
+	l.nextSlot = int32(len(list))
 	l.match.reset(keys)
 	l.forgetCounts()
 	l.mu.Unlock()
-	go func() {
-		l.syncMu.Lock()
-		defer l.syncMu.Unlock()
-		l.sortMissing()
-	}()
+	if !l.held.Load() {
+		go func() {
+			l.syncMu.Lock()
+			defer l.syncMu.Unlock()
+			l.sortMissing()
+		}()
+	}
 	return nil
 }
 
@@ -457,19 +473,18 @@ func (l *Ledger) refresh(ids map[string]struct{}) error {
 	// Changed rows keep their concern's slot; new concerns take new ones. The cached
 	// search words are brought up to date slot by slot.
 	for id := range gone {
-		if s, ok := l.slots[id]; ok {
-			l.match.set(s, "")
+		if old := l.rows[id]; old != nil {
+			l.match.set(old.slot, "")
 		}
 	}
 	for id, r := range fresh {
-		s, ok := l.slots[id]
-		if !ok {
-			s = l.nextSlot
+		if old := l.rows[id]; old != nil {
+			r.slot = old.slot
+		} else {
+			r.slot = l.nextSlot
 			l.nextSlot++
-			l.slots[id] = s
 		}
-		r.slot = s
-		l.match.set(s, keys[id])
+		l.match.set(r.slot, keys[id])
 	}
 	// Many rows at once (a batch triage by many people) are cheaper to sort again.
 	if len(fresh)+len(gone) > 2000 {

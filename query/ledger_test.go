@@ -494,3 +494,65 @@ func TestLedgerFacetsFollowChanges(t *testing.T) {
 		t.Fatalf("kept facets %+v, afresh %+v", after, afresh)
 	}
 }
+
+// TestLedgerViewHandsOutWhatTheStoreHolds: every concern the view hands out (packed in it) is
+// the store's, lean, field for field; after a triage too.
+func TestLedgerViewHandsOutWhatTheStoreHolds(t *testing.T) {
+	st := county(t)
+	l := query.NewLedger(st, nil)
+	check := func() {
+		t.Helper()
+		want, err := st.Concerns(t.Context(), store.System())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.Concerns(t.Context(), store.System())
+		if err != nil || len(got) != len(want) {
+			t.Fatalf("view has %d concerns, store %d (%v)", len(got), len(want), err)
+		}
+		for i := range want {
+			if w := want[i].Lean(); !reflect.DeepEqual(got[i], w) {
+				t.Fatalf("view hands out\n%+v\nstore holds\n%+v", got[i], w)
+			}
+		}
+	}
+	check()
+	c := every(t, l, store.System(), query.LedgerQuery{Limit: 1})[0]
+	if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpResolve, Text: "已解决"}); err != nil {
+		t.Fatal(err)
+	}
+	check()
+}
+
+// TestLedgerHoldOrders: while a server holds the orders other than the meeting one (as it
+// warms its panes), a query for one of them still answers in that order, and a change made
+// meanwhile is in every order once they are released.
+func TestLedgerHoldOrders(t *testing.T) {
+	st := county(t)
+	l := query.NewLedger(st, nil)
+	l.HoldOrders()
+	newest := func(cs []store.Concern) bool {
+		return slices.IsSortedFunc(cs, func(a, b store.Concern) int {
+			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(b.ID, a.ID)
+		})
+	}
+	all := every(t, l, store.System(), query.LedgerQuery{All: true})
+	if got := every(t, l, store.System(), query.LedgerQuery{All: true, Order: query.OrderNewest}); len(got) != len(all) || !newest(got) {
+		t.Fatalf("newest first while held: %d rows of %d, sorted %v", len(got), len(all), newest(got))
+	}
+	c := all[0]
+	if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.TagGreen}); err != nil {
+		t.Fatal(err)
+	}
+	l.ReleaseOrders()
+	for _, o := range []query.LedgerOrder{query.OrderMeeting, query.OrderDeadline, query.OrderNewest, query.OrderVillage} {
+		rows := every(t, l, store.System(), query.LedgerQuery{All: true, Order: o})
+		i := slices.IndexFunc(rows, func(r store.Concern) bool { return r.ID == c.ID })
+		if len(rows) != len(all) || i < 0 || rows[i].Tag != store.TagGreen {
+			t.Fatalf("order %v after release: %d rows of %d, the tagged concern at %d", o, len(rows), len(all), i)
+		}
+	}
+}

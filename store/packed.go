@@ -19,10 +19,10 @@ type Packed struct {
 	// kinds holds two bits per time: zero, UTC or Local.
 	kinds     uint16
 	deadline  bool // Plan.DeadlineSet
+	residents bool // Residents is not nil
 	rev, ext  int32
 	bounces   int32
 	times     [numPackedTimes]int64 // UnixNano
-	residents []string
 	// full is the lean concern, when it does not fit the packed form; nil otherwise.
 	full *Concern
 }
@@ -52,6 +52,7 @@ const (
 	psRevisitGroup
 	psCreatedBy
 	psDeadlineThen
+	psResidents // joined by NUL, which cleaned text never holds
 	numPackedStrings
 )
 
@@ -96,7 +97,7 @@ func (k *Packer) Pack(c Concern) Packed {
 		psOwner: c.Plan.Owner, psOwnerID: c.Plan.OwnerID, psOwnerNote: c.Plan.OwnerNote,
 		psDeadline: c.Plan.Deadline, psResolution: c.Resolution, psResolvedBy: c.ResolvedBy,
 		psSupervisor: c.Supervisor, psProject: c.Project, psRevisitGroup: c.RevisitGroup,
-		psCreatedBy: c.CreatedBy, psDeadlineThen: h.DeadlineThen,
+		psCreatedBy: c.CreatedBy, psDeadlineThen: h.DeadlineThen, psResidents: strings.Join(c.Residents, "\x00"),
 	}
 	times := [numPackedTimes]time.Time{
 		ptResolvedAt: c.ResolvedAt, ptNoticeAt: c.NoticeAt, ptCreatedAt: c.CreatedAt,
@@ -107,11 +108,14 @@ func (k *Packer) Pack(c Concern) Packed {
 	for _, s := range strs {
 		n += len(s)
 	}
-	if n > math.MaxUint16 || !fitsInt32(c.Rev) || !fitsInt32(c.Extensions) || !fitsInt32(h.Bounces) {
+	// Residents the join would not give back as they were (an empty list, a NUL in a name)
+	// keep the concern whole.
+	odd := c.Residents != nil && strings.Count(strs[psResidents], "\x00") != len(c.Residents)-1
+	if odd || n > math.MaxUint16 || !fitsInt32(c.Rev) || !fitsInt32(c.Extensions) || !fitsInt32(h.Bounces) {
 		return whole()
 	}
-	p := Packed{deadline: c.Plan.DeadlineSet, rev: int32(c.Rev), ext: int32(c.Extensions),
-		bounces: int32(h.Bounces), residents: c.Residents}
+	p := Packed{deadline: c.Plan.DeadlineSet, residents: c.Residents != nil, rev: int32(c.Rev),
+		ext: int32(c.Extensions), bounces: int32(h.Bounces)}
 	for i, t := range times {
 		var kind uint16
 		switch {
@@ -177,18 +181,22 @@ func (p *Packed) time(i int) time.Time {
 	return time.Time{}
 }
 
-// Concern returns the lean concern packed. Its strings share the packed text and its
-// residents the packed list: read only, like every concern the view hands out.
+// Concern returns the lean concern packed. Its strings share the packed text: read only, like
+// every concern the view hands out.
 func (p *Packed) Concern() Concern {
 	if p.full != nil {
 		return *p.full
 	}
 	s := p.str
+	var residents []string
+	if p.residents {
+		residents = strings.Split(s(psResidents), "\x00")
+	}
 	h := &History{Bounces: int(p.bounces), Planned: p.time(ptPlanned), Resolved: p.time(ptResolved),
 		DeadlineThen: s(psDeadlineThen)}
 	return Concern{
 		ID: s(psID), Village: s(psVillage), Grid: s(psGrid), Household: s(psHousehold),
-		Residents: p.residents, Visit: s(psVisit), Group: s(psGroup), Category: s(psCategory),
+		Residents: residents, Visit: s(psVisit), Group: s(psGroup), Category: s(psCategory),
 		Description: s(psDescription), Tag: Tag(s(psTag)), Tier: Tier(s(psTier)), Status: Status(s(psStatus)),
 		Plan: Plan{Solution: s(psSolution), Owner: s(psOwner), OwnerID: s(psOwnerID), OwnerNote: s(psOwnerNote),
 			Deadline: s(psDeadline), DeadlineSet: p.deadline},

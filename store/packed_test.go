@@ -76,6 +76,11 @@ func TestPackKeepsEveryField(t *testing.T) {
 	far.HandedAt = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
 	counted := filled(t, time.UTC)
 	counted.Rev = math.MaxInt32 + 1
+	withResidents := func(rs ...string) Concern {
+		c := filled(t, time.UTC)
+		c.Residents = rs
+		return c
+	}
 	cases := []struct {
 		name   string
 		c      Concern
@@ -84,6 +89,11 @@ func TestPackKeepsEveryField(t *testing.T) {
 		{"read back, UTC", decoded(t, filled(t, time.UTC)), true},
 		{"Local", filled(t, time.Local), true},
 		{"empty", Concern{ID: "DL-0001"}, true},
+		{"one resident", withResidents("张三"), true},
+		{"a nameless resident", withResidents(""), true},
+		{"three residents, one nameless", withResidents("张三", "", "李四"), true},
+		{"an empty list of residents", withResidents([]string{}...), false},
+		{"a NUL in a name", withResidents("张\x00三", "李四"), false},
 		{"another zone", filled(t, time.FixedZone("", 13*3600+45*60)), false},
 		{"long text", long, false},
 		{"far time", far, false},

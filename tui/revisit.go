@@ -226,16 +226,14 @@ func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l
 	if err != nil {
 		return nil, err
 	}
-	parts := make([]*revisitData, 0, len(vs))
-	for _, v := range vs {
-		va := store.Actor{Name: a.Name, Role: store.RoleVillage, Village: v.Code}
-		p, err := query.GetShared(ctx, sh, sharedRevisitPart, va, func() (*revisitData, error) {
+	parts, err := query.Parts(len(vs), func(i int) (*revisitData, error) {
+		va := store.Actor{Name: a.Name, Role: store.RoleVillage, Village: vs[i].Code}
+		return query.GetShared(ctx, sh, sharedRevisitPart, va, func() (*revisitData, error) {
 			return loadRevisit(ctx, st, l, va, true)
 		})
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, p)
+	})
+	if err != nil {
+		return nil, err
 	}
 	// The lists and maps are sized first: growing them part by part copied them over and over.
 	var units, pending, notices, supervised, rates, groups, grids, deadlines int

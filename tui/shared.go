@@ -109,6 +109,10 @@ func WarmShared(ctx context.Context, sh *query.Shared, st store.Engine, l *query
 		}
 		step(sharedRoutes, func() error { _, err := sharedRoutesOf(ctx, sh, st, a); return err })
 		if l != nil {
+			// The view's orders other than the meeting one (a queue opens on it) are sorted
+			// last: sorting them beside panes 4 and 5 made those wait about a second more.
+			l.HoldOrders()
+			defer l.ReleaseOrders()
 			l.Warm()
 		}
 		// The ledger view loads on a goroutine of its own meanwhile. Panes 4 and 5 wait for it;
