@@ -982,7 +982,7 @@ func (l *Ledger) count(a store.Actor) LedgerCounts {
 
 // Concerns returns the concerns the actor may see, in the store's order (by village, then
 // ID), from the view: what Store.Concerns returns, without reading and decoding each row
-// again. Their slices are shared with the view: read only.
+// again. They are unpacked from the view (their strings share its text): read only.
 func (l *Ledger) Concerns(ctx context.Context, a store.Actor) ([]store.Concern, error) {
 	if err := l.sync(ctx); err != nil {
 		return nil, err

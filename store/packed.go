@@ -209,84 +209,58 @@ func (p *Packed) Concern() Concern {
 
 // What the ledger view sorts, filters and counts by, read without unpacking.
 
-// ID is the concern's ID.
-func (p *Packed) ID() string {
+// field is the string i, from the whole concern (whole) when it was kept whole.
+func (p *Packed) field(i int, whole func(c *Concern) string) string {
 	if p.full != nil {
-		return p.full.ID
+		return whole(p.full)
 	}
-	return p.str(psID)
+	return p.str(i)
 }
+
+// ID is the concern's ID.
+func (p *Packed) ID() string { return p.field(psID, func(c *Concern) string { return c.ID }) }
 
 // Village is the concern's village.
 func (p *Packed) Village() string {
-	if p.full != nil {
-		return p.full.Village
-	}
-	return p.str(psVillage)
+	return p.field(psVillage, func(c *Concern) string { return c.Village })
 }
 
 // Grid is the concern's grid.
-func (p *Packed) Grid() string {
-	if p.full != nil {
-		return p.full.Grid
-	}
-	return p.str(psGrid)
-}
+func (p *Packed) Grid() string { return p.field(psGrid, func(c *Concern) string { return c.Grid }) }
 
 // Category is the concern's category.
 func (p *Packed) Category() string {
-	if p.full != nil {
-		return p.full.Category
-	}
-	return p.str(psCategory)
+	return p.field(psCategory, func(c *Concern) string { return c.Category })
 }
 
 // Tag is the concern's tag.
 func (p *Packed) Tag() Tag {
-	if p.full != nil {
-		return p.full.Tag
-	}
-	return Tag(p.str(psTag))
+	return Tag(p.field(psTag, func(c *Concern) string { return string(c.Tag) }))
 }
 
 // Tier is the concern's tier.
 func (p *Packed) Tier() Tier {
-	if p.full != nil {
-		return p.full.Tier
-	}
-	return Tier(p.str(psTier))
+	return Tier(p.field(psTier, func(c *Concern) string { return string(c.Tier) }))
 }
 
 // Status is the concern's status.
 func (p *Packed) Status() Status {
-	if p.full != nil {
-		return p.full.Status
-	}
-	return Status(p.str(psStatus))
+	return Status(p.field(psStatus, func(c *Concern) string { return string(c.Status) }))
 }
 
 // Owner is the owner's name in the concern's plan.
 func (p *Packed) Owner() string {
-	if p.full != nil {
-		return p.full.Plan.Owner
-	}
-	return p.str(psOwner)
+	return p.field(psOwner, func(c *Concern) string { return c.Plan.Owner })
 }
 
 // Deadline is the plan's deadline, YYYY-MM-DD or "".
 func (p *Packed) Deadline() string {
-	if p.full != nil {
-		return p.full.Plan.Deadline
-	}
-	return p.str(psDeadline)
+	return p.field(psDeadline, func(c *Concern) string { return c.Plan.Deadline })
 }
 
 // Supervisor is the township leader supervising the concern, or "".
 func (p *Packed) Supervisor() string {
-	if p.full != nil {
-		return p.full.Supervisor
-	}
-	return p.str(psSupervisor)
+	return p.field(psSupervisor, func(c *Concern) string { return c.Supervisor })
 }
 
 // CreatedAt is when the concern was raised.
