@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -31,7 +30,7 @@ import (
 type Source interface {
 	store.Clock
 	store.Feed
-	Concerns(ctx context.Context, a store.Actor) ([]store.Concern, error)
+	ConcernChunks(ctx context.Context, a store.Actor, each func(seq int, cs []store.Concern)) error
 	Concern(ctx context.Context, a store.Actor, id string) (store.Concern, error)
 	Grids(ctx context.Context, a store.Actor) ([]store.Grid, error)
 }
@@ -277,29 +276,55 @@ func (l *Ledger) loadAll() error {
 	if err != nil {
 		return err
 	}
-	// The store reads and decodes the concerns (in its key order: village, then ID, which is
-	// orderKey); their search keys, pinyin included, are made here on every core.
-	cs, err := l.src.Concerns(context.Background(), store.System())
+	// The store reads the concerns and decodes them on every core, a chunk at a time (in its
+	// key order: village, then ID, which is orderKey); each chunk is made into rows, search
+	// keys (pinyin included) and packed text as it comes, so the decoded concerns of a county
+	// are never all held at once. A chunk's rows lie in one slab and the texts in the packers'
+	// chunks: 200,000 allocations of each would leave their size classes' slack, and holes
+	// among the decoded concerns that become garbage at once. A row replaced later stays in
+	// its slab until the next load.
+	type made struct {
+		rows []*ledgerRow
+		keys []string
+	}
+	type maker struct {
+		keyer  *search.Keyer
+		packer *store.Packer
+	}
+	var (
+		chunks   []made
+		chunksMu sync.Mutex
+		// A keyer remembers pinyin and a packer fills its chunk: one each per decoding
+		// goroutine, not per chunk of concerns.
+		makers = sync.Pool{New: func() any { return &maker{search.NewKeyer(), &store.Packer{}} }}
+	)
+	err = l.src.ConcernChunks(context.Background(), store.System(), func(seq int, cs []store.Concern) {
+		m := makers.Get().(*maker)
+		defer makers.Put(m)
+		slab, ch := make([]ledgerRow, len(cs)), made{make([]*ledgerRow, len(cs)), make([]string, len(cs))}
+		for i := range cs {
+			slab[i], ch.keys[i] = newLedgerRow(cs[i], grids, m.keyer, m.packer)
+			ch.rows[i] = &slab[i]
+		}
+		chunksMu.Lock()
+		defer chunksMu.Unlock()
+		for len(chunks) <= seq {
+			chunks = append(chunks, made{})
+		}
+		chunks[seq] = ch
+	})
 	if err != nil {
 		return fmt.Errorf("loading the ledger: %w", err)
 	}
-	workers := max(runtime.GOMAXPROCS(0), 1)
-	// The rows lie in one slab, their texts in the packers' chunks: 200,000 allocations of
-	// each would leave their size classes' slack, and holes among the decoded concerns that
-	// become garbage at once. A row replaced later stays in the slab until the next load.
-	slab, list, keys := make([]ledgerRow, len(cs)), make([]*ledgerRow, len(cs)), make([]string, len(cs))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			keyer, packer := search.NewKeyer(), &store.Packer{}
-			for i := w; i < len(cs); i += workers {
-				slab[i], keys[i] = newLedgerRow(cs[i], grids, keyer, packer)
-				list[i] = &slab[i]
-			}
-		})
+	n := 0
+	for _, ch := range chunks {
+		n += len(ch.rows)
 	}
-	wg.Wait()
-	cs = nil // the rows hold the concerns now
+	list, keys := make([]*ledgerRow, 0, n), make([]string, 0, n)
+	for _, ch := range chunks {
+		list, keys = append(list, ch.rows...), append(keys, ch.keys...)
+	}
+	chunks = nil
 	rows := make(map[string]*ledgerRow, len(list))
 	for i, r := range list {
 		r.slot = int32(i)

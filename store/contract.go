@@ -91,6 +91,7 @@ type Visiting interface {
 // Ledgering is pane 3's: the concerns, their triage and lead projects.
 type Ledgering interface {
 	Concerns(ctx context.Context, a Actor) ([]Concern, error)
+	ConcernChunks(ctx context.Context, a Actor, each func(seq int, cs []Concern)) error
 	Concern(ctx context.Context, a Actor, id string) (Concern, error)
 	Owners(ctx context.Context, a Actor, concernID string) ([]Owner, error)
 	OwnersAt(ctx context.Context, a Actor, village, grid string, tier Tier) ([]Owner, error)

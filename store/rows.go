@@ -181,6 +181,14 @@ func (s *Store) Concerns(ctx context.Context, a Actor) ([]Concern, error) {
 	return scan(ctx, s.db, a.villagePrefix("concern"), func(c *Concern) bool { return a.CanSee(c.Village, c.Grid) })
 }
 
+// ConcernChunks hands the concerns the actor may see to each, a chunk at a time as they are
+// decoded, on every core: seq numbers the chunks in the store's order (by village, then ID),
+// and each is called from several goroutines at once, in no order. The ledger view packs each
+// chunk as it comes, so a county's 200,000 decoded concerns are never all held at once.
+func (s *Store) ConcernChunks(ctx context.Context, a Actor, each func(seq int, cs []Concern)) error {
+	return scanChunks(ctx, s.db, a.villagePrefix("concern"), func(c *Concern) bool { return a.CanSee(c.Village, c.Grid) }, each)
+}
+
 // Concern returns one concern, or ErrNotFound if it does not exist or is out of scope.
 func (s *Store) Concern(ctx context.Context, a Actor, id string) (Concern, error) {
 	var c Concern

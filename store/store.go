@@ -532,10 +532,49 @@ func getJSON(txn KVTxn, key string, v any) ([]byte, error) {
 }
 
 // scan decodes every row under prefix, in key order, calling keep for each; rows for which
-// keep returns false are skipped. It stops with ctx's error once ctx is done. Values are copied out of the transaction in chunks and a big
-// scan (a county's concerns or households) is decoded on every core, the chunks put back in
-// key order; a small one is decoded as it is read.
+// keep returns false are skipped. It stops with ctx's error once ctx is done. A big scan (a
+// county's concerns or households) is decoded on every core (scanChunks), the chunks put back
+// in key order; a small one is decoded as it is read.
 func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool) ([]T, error) {
+	var (
+		parts   [][]T
+		partsMu sync.Mutex
+	)
+	err := scanChunks(ctx, db, prefix, keep, func(seq int, rows []T) {
+		partsMu.Lock()
+		defer partsMu.Unlock()
+		for len(parts) <= seq {
+			parts = append(parts, nil)
+		}
+		parts[seq] = rows
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	out := make([]T, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, nil
+}
+
+// scanChunks decodes the rows under prefix as scan does, handing each chunk of them (the
+// rows keep lets through) to each as it is decoded: seq numbers the chunks in key order, and
+// each is called from several goroutines at once, in no order. Values are copied out of the
+// transaction a chunk at a time and decoded by a worker per core; a scan of fewer rows than a
+// chunk is decoded as it is read. A caller that makes something smaller of each chunk never
+// holds all the decoded rows at once.
+func scanChunks[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool, each func(seq int, rows []T)) error {
 	decode := func(raws [][]byte, keys []string) ([]T, error) {
 		out := make([]T, 0, len(raws))
 		for i, b := range raws {
@@ -555,11 +594,10 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 		keys []string
 	}
 	var (
-		parts   [][]T
-		partsMu sync.Mutex
-		errs    []error
-		wg      sync.WaitGroup
-		work    chan chunk
+		errs   []error
+		errsMu sync.Mutex
+		wg     sync.WaitGroup
+		work   chan chunk
 	)
 	start := func() {
 		work = make(chan chunk, 4)
@@ -567,15 +605,13 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 			wg.Go(func() {
 				for ch := range work {
 					rows, err := decode(ch.raws, ch.keys)
-					partsMu.Lock()
 					if err != nil {
+						errsMu.Lock()
 						errs = append(errs, err)
+						errsMu.Unlock()
+						continue
 					}
-					for len(parts) <= ch.seq {
-						parts = append(parts, nil)
-					}
-					parts[ch.seq] = rows
-					partsMu.Unlock()
+					each(ch.seq, rows)
 				}
 			})
 		}
@@ -608,7 +644,9 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 		if len(ch.raws) > 0 {
 			if work == nil { // small: decoded here, no workers
 				rows, err := decode(ch.raws, ch.keys)
-				parts = [][]T{rows}
+				if err == nil {
+					each(0, rows)
+				}
 				return err
 			}
 			work <- ch
@@ -619,24 +657,7 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 		close(work)
 		wg.Wait()
 	}
-	if err = errors.Join(append(errs, err)...); err != nil {
-		return nil, err
-	}
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	if len(parts) == 1 {
-		return parts[0], nil
-	}
-	out := make([]T, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out, nil
+	return errors.Join(append(errs, err)...)
 }
 
 // scanChunk is how many rows a scan hands one decoding worker at a time.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"sanbai/store"
@@ -322,6 +323,24 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 		"Visits": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) { return e.Visits(context.Background(), a) }, marks: "grid"},
 		"Concerns": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
 			return e.Concerns(context.Background(), a)
+		}, marks: "grid"},
+		"ConcernChunks": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			// The chunks, put back in order: the same concerns as Concerns, in the same scope.
+			var mu sync.Mutex
+			var chunks [][]store.Concern
+			err := e.ConcernChunks(context.Background(), a, func(seq int, cs []store.Concern) {
+				mu.Lock()
+				defer mu.Unlock()
+				for len(chunks) <= seq {
+					chunks = append(chunks, nil)
+				}
+				chunks[seq] = cs
+			})
+			var out []store.Concern
+			for _, cs := range chunks {
+				out = append(out, cs...)
+			}
+			return out, err
 		}, marks: "grid"},
 		"Projects": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
 			return e.Projects(context.Background(), a)
