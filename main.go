@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -292,6 +293,16 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// The collector runs when the heap has grown by 150 % of what is live, not the runtime's
+	// 100 %, unless GOGC says otherwise. A county's server keeps about 700 MB live, most of it
+	// holding pointers, so each collection costs about 0.65 CPU-s of marking however small
+	// what changed; once the ledger view was packed (its live heap a third smaller) the
+	// collector came round sooner and a meeting's triage cost a third more CPU per change
+	// (in process 16 → 25 ms). The extra headroom spends part of the memory the packing
+	// saved (docs/BENCHMARKS.md, "County scale").
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(150)
+	}
 	// SANBAI_CPUPROFILE writes a CPU profile of the whole run, start to shutdown, for study
 	// (the county benchmark's server runs as a process of its own).
 	if path := os.Getenv("SANBAI_CPUPROFILE"); path != "" {
