@@ -595,7 +595,11 @@ func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer,
 	if c.Project != "" {
 		parts = append(parts, "头雁", c.Project)
 	}
-	problem := c.ProblemCase()
+	// The view keeps a concern's history only as its summary (store.Pack leaves the moves out,
+	// as Lean does): the figures need no more, and the history list of the one concern a sheet
+	// shows is read from the store. The summary is made once, here.
+	packed := packer.Pack(c)
+	problem := packed.ProblemCase()
 	if problem {
 		parts = append(parts, "问题工单")
 	}
@@ -606,10 +610,7 @@ func newLedgerRow(c store.Concern, grids map[string]string, keyer *search.Keyer,
 	case store.TagGreen:
 		tag = 2
 	}
-	// The view keeps a concern's history only as its summary (store.Pack leaves the moves out,
-	// as Lean does): the figures need no more, and the history list of the one concern a sheet
-	// shows is read from the store.
-	return ledgerRow{c: packer.Pack(c), open: c.Status.Open(), tag: tag, problem: problem}, keyer.Key(parts...)
+	return ledgerRow{c: packed, open: c.Status.Open(), tag: tag, problem: problem}, keyer.Key(parts...)
 }
 
 // meetingRank puts overdue first, then open, resolved, and the rest.

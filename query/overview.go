@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"sanbai/parallel"
 	"sanbai/store"
 )
 
@@ -115,7 +116,7 @@ func LoadOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Act
 // LoadOverviewWith is LoadOverview with the counts read through counts: for a township user
 // (or an inspector) one call per village, as a village's user (read as RoleVillage), summed;
 // for others one call for their own scope; the villages' calls run on every core at once
-// (Parts). The counts are not changed.
+// (parallel.Parts). The counts are not changed.
 func LoadOverviewWith(ctx context.Context, st OverviewSource, a store.Actor, counts func(store.Actor) (*OverviewCounts, error)) (*Overview, error) {
 	b, err := LoadOverviewBase(ctx, st, a)
 	if err != nil {
@@ -205,7 +206,7 @@ func SumOverview(b *OverviewBase, a store.Actor, counts func(store.Actor) (*Over
 	var parts []*OverviewCounts
 	if a.Village == "" && (a.Role == store.RoleTownship || a.Role == store.RoleInspector) {
 		var err error
-		parts, err = Parts(len(d.Villages), func(i int) (*OverviewCounts, error) {
+		parts, err = parallel.Parts(len(d.Villages), func(i int) (*OverviewCounts, error) {
 			return counts(store.Actor{Name: a.Name, Role: store.RoleVillage, Village: d.Villages[i].Code})
 		})
 		if err != nil {

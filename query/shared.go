@@ -2,9 +2,7 @@ package query
 
 import (
 	"context"
-	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"sanbai/store"
 )
@@ -153,38 +151,4 @@ func GetShared[T any](ctx context.Context, s *Shared, model string, a store.Acto
 	v, err := s.Get(ctx, model, a, func() (any, error) { return load() })
 	t, _ := v.(T)
 	return t, err
-}
-
-// Parts makes n parts with part, on every core, and returns them in order, or the first error
-// (the parts not started by then are not made). A township's checklist and overview are 230
-// villages' parts after a start; one at a time they kept one core busy for a second while the
-// other waited. After a change all but one come from Shared at once.
-func Parts[T any](n int, part func(i int) (T, error)) ([]T, error) {
-	out := make([]T, n)
-	var (
-		next   atomic.Int64
-		failed atomic.Bool
-		mu     sync.Mutex
-		first  error
-		wg     sync.WaitGroup
-	)
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n && !failed.Load(); i = int(next.Add(1) - 1) {
-				p, err := part(i)
-				if err != nil {
-					failed.Store(true)
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-				out[i] = p
-			}
-		})
-	}
-	wg.Wait()
-	return out, first
 }

@@ -2,11 +2,9 @@ package query_test
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"sanbai/query"
 	"sanbai/store"
@@ -65,31 +63,5 @@ func TestSharedKeepsPerScopeAndVersion(t *testing.T) {
 	}
 	if v := get(store.Actor{Role: store.RoleGrid, Village: "C", Grid: "C1"}); v == 0 {
 		t.Fatal("an error was kept")
-	}
-}
-
-// TestParts: the parts come back in order, however the cores took them, and the first error
-// is returned with the parts not started by then left unmade.
-func TestParts(t *testing.T) {
-	got, err := query.Parts(500, func(i int) (int, error) { return i * i, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range got {
-		if v != i*i {
-			t.Fatalf("part %d is %d", i, v)
-		}
-	}
-	var made atomic.Int64
-	_, err = query.Parts(500, func(i int) (int, error) {
-		made.Add(1)
-		time.Sleep(time.Millisecond)
-		if i == 3 {
-			return 0, fmt.Errorf("part %d failed", i)
-		}
-		return i, nil
-	})
-	if err == nil || err.Error() != "part 3 failed" || made.Load() > 250 {
-		t.Fatalf("error %v after %d parts made", err, made.Load())
 	}
 }

@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
+
+	"sanbai/parallel"
 )
 
 // The household cache. Every session's routes, visits and revisit panes read the households
@@ -100,20 +100,9 @@ func (s *Store) readHouseholds(ctx context.Context, villages []string) error {
 		}
 	}
 	c.mu.Unlock()
-	workers := min(runtime.GOMAXPROCS(0), len(missing))
-	if workers < 2 {
+	if min(runtime.GOMAXPROCS(0), len(missing)) < 2 {
 		return nil
 	}
-	var next atomic.Int64
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(missing) && errs[w] == nil; i = int(next.Add(1)) - 1 {
-				_, errs[w] = s.villageHouseholds(ctx, missing[i])
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	_, err := parallel.Parts(len(missing), func(i int) ([]Household, error) { return s.villageHouseholds(ctx, missing[i]) })
+	return err
 }

@@ -88,8 +88,7 @@ const packChunk = 256 << 10
 
 // Pack returns the concern's packed form (see the package function Pack).
 func (k *Packer) Pack(c Concern) Packed {
-	c = c.Lean()
-	h := *c.lean
+	h := c.History()
 	strs := [numPackedStrings]string{
 		psID: c.ID, psVillage: c.Village, psGrid: c.Grid, psHousehold: c.Household, psVisit: c.Visit,
 		psGroup: c.Group, psCategory: c.Category, psDescription: c.Description, psTag: string(c.Tag),
@@ -103,7 +102,10 @@ func (k *Packer) Pack(c Concern) Packed {
 		ptResolvedAt: c.ResolvedAt, ptNoticeAt: c.NoticeAt, ptCreatedAt: c.CreatedAt,
 		ptHandedAt: c.HandedAt, ptPlanned: h.Planned, ptResolved: h.Resolved,
 	}
-	whole := func() Packed { return Packed{full: &c} }
+	whole := func() Packed {
+		c.lean, c.Moves = &h, nil // Lean, with the history summed once
+		return Packed{full: &c}
+	}
 	n := 0
 	for _, s := range strs {
 		n += len(s)
@@ -269,6 +271,14 @@ func (p *Packed) CreatedAt() time.Time {
 		return p.full.CreatedAt
 	}
 	return p.time(ptCreatedAt)
+}
+
+// ProblemCase is Concern.ProblemCase, from the packed history.
+func (p *Packed) ProblemCase() bool {
+	if p.full != nil {
+		return p.full.ProblemCase()
+	}
+	return int(p.bounces) >= ProblemThreshold
 }
 
 // Overdue is Concern.Overdue.

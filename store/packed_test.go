@@ -121,7 +121,7 @@ func TestPackKeepsEveryField(t *testing.T) {
 				{p.ID(), c.ID}, {p.Village(), c.Village}, {p.Grid(), c.Grid}, {p.Category(), c.Category},
 				{p.Tag(), c.Tag}, {p.Tier(), c.Tier}, {p.Status(), c.Status}, {p.Owner(), c.Plan.Owner},
 				{p.Deadline(), c.Plan.Deadline}, {p.Supervisor(), c.Supervisor}, {p.CreatedAt().Equal(c.CreatedAt), true},
-				{p.Overdue("2099-01-01"), c.Overdue("2099-01-01")},
+				{p.Overdue("2099-01-01"), c.Overdue("2099-01-01")}, {p.ProblemCase(), c.ProblemCase()},
 			} {
 				if f.got != f.want {
 					t.Errorf("accessor gave %v, want %v", f.got, f.want)

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/parallel"
 	"sanbai/query"
 	"sanbai/store"
 	"sanbai/views"
@@ -226,7 +227,7 @@ func loadRevisitShared(ctx context.Context, sh *query.Shared, st store.Engine, l
 	if err != nil {
 		return nil, err
 	}
-	parts, err := query.Parts(len(vs), func(i int) (*revisitData, error) {
+	parts, err := parallel.Parts(len(vs), func(i int) (*revisitData, error) {
 		va := store.Actor{Name: a.Name, Role: store.RoleVillage, Village: vs[i].Code}
 		return query.GetShared(ctx, sh, sharedRevisitPart, va, func() (*revisitData, error) {
 			return loadRevisit(ctx, st, l, va, true)
