@@ -65,7 +65,10 @@ type revisitData struct {
 	total      store.Rates
 	// concerns and households are those the checklist and form show (look them up with
 	// concern and household: a township's data keeps them in its parts, one per village).
-	concerns   map[string]store.Concern
+	// The concerns point into one array of the part's own, which holds only the concerns its
+	// lists show: the village's whole ledger, kept alive by a pointer into it, was a third of
+	// what a county server kept live, and every collection marked it again.
+	concerns   map[string]*store.Concern
 	households map[string]store.Household
 	parts      []*revisitData
 	groups     map[string]store.Group
@@ -90,7 +93,7 @@ type revisitUnit struct {
 type pendingHousehold struct {
 	hh       store.Household
 	group    string
-	concerns []store.Concern
+	concerns []*store.Concern // into the data's kept concerns
 	overdue  bool
 }
 
@@ -160,7 +163,7 @@ func (d *revisitData) withDraft(ctx context.Context, st store.Engine, l *query.L
 	d.draft = &dr
 	shared := *d
 	d.parts = []*revisitData{&shared}
-	d.concerns, d.households = map[string]store.Concern{}, map[string]store.Household{}
+	d.concerns, d.households = map[string]*store.Concern{}, map[string]store.Household{}
 	if hh, err := st.Household(ctx, a, dr.Village, dr.Household); err == nil {
 		d.households[hh.ID] = hh
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -174,14 +177,16 @@ func (d *revisitData) withDraft(ctx context.Context, st store.Engine, l *query.L
 	if err != nil {
 		return err
 	}
-	maps.Copy(d.concerns, cs)
+	for id, c := range cs {
+		d.concerns[id] = &c
+	}
 	return nil
 }
 
 // concern looks a concern of the checklist (or the draft) up by ID.
 func (d *revisitData) concern(id string) (store.Concern, bool) {
 	if c, ok := d.concerns[id]; ok {
-		return c, true
+		return *c, true
 	}
 	for _, p := range d.parts {
 		if c, ok := p.concern(id); ok {
@@ -280,7 +285,7 @@ func (r *listRuns) note(d *revisitData) {
 // loadRevisit gathers the checklist and counts. Township users and inspectors see a row per
 // village; village and grid users a row per group.
 func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, byVillage bool) (*revisitData, error) {
-	d := &revisitData{concerns: map[string]store.Concern{}, households: map[string]store.Household{},
+	d := &revisitData{concerns: map[string]*store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
 	cs, err := l.Concerns(ctx, a)
 	if err != nil {
@@ -342,7 +347,7 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		}
 	}
 	units := map[string]*revisitUnit{}
-	unit := func(c store.Concern) *revisitUnit {
+	unit := func(c *store.Concern) *revisitUnit {
 		code, name := c.Village, d.villages[c.Village].Name
 		if !byVillage {
 			g := d.groups[c.RevisitGroupOf()]
@@ -366,23 +371,49 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		villageRates[v] = villageRates[v].Add(f.Rates)
 		d.total = d.total.Add(f.Rates)
 	}
+	// What a concern is on: the supervised list, the notice list, the checklist (waiting for
+	// its revisit, or revisited).
+	supervised := func(c *store.Concern) bool { return c.Supervisor != "" && c.Status != store.StatusClosed }
+	notice := func(c *store.Concern) bool {
+		rv, revisited := latest[c.ID]
+		// Put there by a failed revisit and not closed since.
+		return c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied()))
+	}
+	listed := func(c *store.Concern) bool {
+		_, revisited := latest[c.ID]
+		return c.Status == store.StatusResolved || revisited
+	}
+	n := 0
+	for i := range cs {
+		if c := &cs[i]; supervised(c) || notice(c) || listed(c) {
+			n++
+		}
+	}
+	// Sized once: the lists point into it.
+	kept := make([]store.Concern, 0, n)
 	pend := map[string]*pendingHousehold{}
 	for i := range cs {
-		c := cs[i]
-		u := unit(c)
-		if c.Supervisor != "" && c.Status != store.StatusClosed {
-			u.supervised++
-			d.supervised = append(d.supervised, &cs[i])
-		}
-		rv, revisited := latest[c.ID]
-		// On the notice list: put there by a failed revisit and not closed since.
-		if c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied())) {
-			d.notices = append(d.notices, &cs[i])
-		}
-		waiting := c.Status == store.StatusResolved
-		if !waiting && !revisited {
+		c := &cs[i]
+		sup, note, list := supervised(c), notice(c), listed(c)
+		if !sup && !note && !list {
+			unit(c)
 			continue
 		}
+		kept = append(kept, *c)
+		c = &kept[len(kept)-1]
+		u := unit(c)
+		if sup {
+			u.supervised++
+			d.supervised = append(d.supervised, c)
+		}
+		if note {
+			d.notices = append(d.notices, c)
+		}
+		if !list {
+			continue
+		}
+		rv, revisited := latest[c.ID]
+		waiting := c.Status == store.StatusResolved
 		d.concerns[c.ID] = c
 		u.due++
 		if revisited {
