@@ -144,7 +144,9 @@ func checkStoreURL(url string, stderr io.Writer) bool {
 }
 
 // openStore opens the store, turning a lock held by a running server into a plain sentence.
-func openStore(loc location, log *slog.Logger, stderr io.Writer) (*store.Store, bool) {
+// A server's store keeps a start snapshot of the households (store.Options.StartSnapshot);
+// an admin command's does not (it would read the county at every close).
+func openStore(loc location, log *slog.Logger, stderr io.Writer, serving bool) (*store.Store, bool) {
 	if !checkStoreURL(loc.URL, stderr) {
 		return nil, false
 	}
@@ -163,7 +165,7 @@ func openStore(loc location, log *slog.Logger, stderr io.Writer) (*store.Store, 
 		return st, true
 	}
 	dir := loc.Dir
-	st, err := store.Open(dir, store.Options{Logger: log, EncryptionKey: key})
+	st, err := store.Open(dir, store.Options{Logger: log, EncryptionKey: key, StartSnapshot: serving})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			fmt.Fprintf(stderr, "sanbai: cannot open the store: %s.\n", strings.TrimPrefix(err.Error(), store.ErrLocked.Error()+": "))
@@ -182,7 +184,7 @@ func local(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if wantsHelp(rest) {
 		return admin.Run(admin.Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}, rest)
 	}
-	st, ok := openStore(loc, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
+	st, ok := openStore(loc, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr, false)
 	if !ok {
 		return 1
 	}
@@ -218,7 +220,9 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	loc := location{Dir: *data, URL: *url}
-	st, ok := openStore(loc, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr)
+	// The seeded store is a server's, and leaves the start snapshot a server's clean stop
+	// would: the server's first start on it reads the households from there.
+	st, ok := openStore(loc, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), stderr, true)
 	if !ok {
 		return 1
 	}
@@ -317,7 +321,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	loc := location{Dir: *data, URL: *url}
-	st, ok := openStore(loc, log, stderr)
+	st, ok := openStore(loc, log, stderr, true)
 	if !ok {
 		return 1
 	}

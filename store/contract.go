@@ -49,6 +49,7 @@ type Directory interface {
 	Villages(ctx context.Context, a Actor) ([]Village, error)
 	Grids(ctx context.Context, a Actor) ([]Grid, error)
 	Households(ctx context.Context, a Actor) ([]Household, error)
+	HouseholdRefs(ctx context.Context, a Actor) ([]*Household, error)
 	Household(ctx context.Context, a Actor, village, id string) (Household, error)
 	Members(ctx context.Context, a Actor) ([]Member, error)
 	Cadres(ctx context.Context, a Actor) ([]Cadre, error)

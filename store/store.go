@@ -36,8 +36,10 @@ type Store struct {
 	seqs AuditSequencer
 
 	space *spaceGuard
-	key   []byte   // the master key, for encrypted backups
-	hh    *hhCache // each village's households, decoded once and shared (hhcache.go)
+	key   []byte // the master key, for encrypted backups
+	// snap: the store keeps a start snapshot (Options.StartSnapshot, startsnap.go).
+	snap bool
+	hh   *hhCache // each village's households, decoded once and shared (hhcache.go)
 	// indexed says lookups by household ID may use the index (hhindex.go). Set by Open and
 	// never changed: false only for a store written before the index, opened read-only.
 	indexed bool
@@ -75,6 +77,10 @@ type Options struct {
 	MinFree int64
 	// FreeSpace reports the bytes free on a directory's disk; nil asks the file system.
 	FreeSpace func(dir string) (uint64, error)
+	// StartSnapshot keeps the households in start.snap at Close and reads them from it at
+	// Open while no household changed (startsnap.go): a server's. Ignored read-only, for an
+	// encrypted store and on an engine other than Badger.
+	StartSnapshot bool
 }
 
 // ErrLocked is returned by Open when another process holds the store.
@@ -155,7 +161,7 @@ func OpenKV(kv KV, o Options) (*Store, error) {
 // short, old drafts, the household index); the caller closes kv when it fails.
 func openKV(kv KV, dir string, o Options) (*Store, error) {
 	s := &Store{db: newGatedDB(kv), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey,
-		hh: newHHCache()}
+		hh: newHHCache(), snap: o.StartSnapshot && !o.ReadOnly}
 	s.seqs, _ = kv.(AuditSequencer)
 	_, s.shared = kv.(ChangeSource)
 	s.hub.Observe(s.hh.note)
@@ -185,6 +191,12 @@ func openKV(kv KV, dir string, o Options) (*Store, error) {
 	if src, ok := kv.(ChangeSource); ok {
 		src.StartFeed(s.publishRemote)
 	}
+	began := time.Now()
+	if n, err := s.loadStart(); err != nil {
+		s.log.Warn("reading the start snapshot", "err", err)
+	} else if n > 0 {
+		s.log.Info("households read from the start snapshot", "villages", n, "took", time.Since(began).Round(time.Millisecond))
+	}
 	return s, nil
 }
 
@@ -197,7 +209,11 @@ func (s *Store) publishRemote(changes []Change, hhVillages []string) {
 
 // Close closes the database once the calls in flight have finished (the gate, gate.go, waits
 // for them); any call after it returns ErrClosed.
-func (s *Store) Close() error { return s.db.Close() }
+// A server's store writes its start snapshot first (startsnap.go).
+func (s *Store) Close() error {
+	s.saveStart()
+	return s.db.Close()
+}
 
 // Dir returns the data directory.
 func (s *Store) Dir() string { return s.dir }

@@ -258,6 +258,19 @@ func scopeCases() (map[string]readCase, map[string]placeRead, map[string]writeCa
 					}
 				}
 			}},
+		"HouseholdRefs": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
+			return e.HouseholdRefs(context.Background(), a)
+		}, marks: "grid",
+			check: func(t *testing.T, f *fixture, a store.Actor, got any) {
+				// Masked as Households are: they are the same cached rows, not copied.
+				for _, h := range got.([]*store.Household) {
+					for _, r := range h.Residents {
+						if r.Phone != store.MaskPhone(f.phoneOf[r.ID]) || r.Phone == "" {
+							t.Errorf("HouseholdRefs as %s: %s's phone %q", a.Name, r.ID, r.Phone)
+						}
+					}
+				}
+			}},
 		"Members": {read: func(e store.Engine, _ *fixture, a store.Actor) (any, error) {
 			return e.Members(context.Background(), a)
 		}, marks: "village",
