@@ -1,9 +1,12 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"sanbai/store"
@@ -19,7 +22,7 @@ type RoutesSource interface {
 	Villages(ctx context.Context, a store.Actor) ([]store.Village, error)
 	Grids(ctx context.Context, a store.Actor) ([]store.Grid, error)
 	Members(ctx context.Context, a store.Actor) ([]store.Member, error)
-	Households(ctx context.Context, a store.Actor) ([]store.Household, error)
+	HouseholdRefs(ctx context.Context, a store.Actor) ([]*store.Household, error)
 	Visits(ctx context.Context, a store.Actor) ([]store.Visit, error)
 	Reaches(ctx context.Context, a store.Actor) ([]store.Reach, error)
 	Groups(ctx context.Context, a store.Actor) ([]store.Group, error)
@@ -147,17 +150,23 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	}
 	// Routes, coverage and the missed list are about the current roster: households and
 	// people who moved out are neither visited nor owed a visit.
-	hhs, err := st.Households(ctx, a)
+	refs, err := st.HouseholdRefs(ctx, a)
 	if err != nil {
 		return d, err
 	}
-	hhs = store.CurrentHouseholds(hhs)
-	hhByID := map[string]*store.Household{}
-	for i := range hhs {
-		h := &hhs[i]
-		hhByID[h.ID] = h
+	// The households on the current roster: the cache's own rows (shared, never changed), or
+	// a copy of the few from which someone moved out.
+	hhs := make([]*store.Household, 0, len(refs))
+	for _, h := range refs {
+		c, ok := h.Current()
+		switch {
+		case !ok:
+			continue
+		case len(c.Residents) != len(h.Residents):
+			h = &c
+		}
+		hhs = append(hhs, h)
 		d.Residents += len(h.Residents)
-		d.HHPerGrid[h.Grid]++
 	}
 	d.Households = len(hhs)
 	visits, err := st.Visits(ctx, a)
@@ -183,15 +192,12 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	for _, x := range reaches {
 		reached[x.Resident] = true
 	}
-	for id := range visited {
-		if _, ok := hhByID[id]; ok {
-			d.VisitedHH++
-		}
-	}
-	for _, h := range hhs {
-		for _, p := range h.Residents {
-			if reached[p.ID] {
-				d.Reached++
+	if len(reached) > 0 {
+		for _, h := range hhs {
+			for _, p := range h.Residents {
+				if reached[p.ID] {
+					d.Reached++
+				}
 			}
 		}
 	}
@@ -212,6 +218,21 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	routeOf := map[string]store.Route{}
 	for _, rt := range rts {
 		routeOf[rt.Group] = rt
+	}
+	// Households by ID, for the routes' stops and the visited count: a county's 100,000 in a
+	// map cost a township's first screen after a start tens of milliseconds, so only when
+	// there are visits or routes to look them up for.
+	var hhByID map[string]*store.Household
+	if len(visited) > 0 || len(rts) > 0 {
+		hhByID = make(map[string]*store.Household, len(hhs))
+		for _, h := range hhs {
+			hhByID[h.ID] = h
+		}
+		for id := range visited {
+			if _, ok := hhByID[id]; ok {
+				d.VisitedHH++
+			}
+		}
 	}
 	groupOfGrid := map[string]*GroupRow{}
 	for _, g := range groups {
@@ -242,16 +263,17 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 		}
 	}
 	// Missed: households not visited, then people of visited households not yet reached.
-	sorted := make([]*store.Household, len(hhs))
-	for i := range hhs {
-		sorted[i] = &hhs[i]
+	// By grid and address. The cache hands households out by grid and ID, which is often the
+	// address order already: then there is nothing to sort.
+	byAddress := func(x, y *store.Household) int {
+		return cmp.Or(strings.Compare(x.Grid, y.Grid), strings.Compare(x.Address, y.Address))
 	}
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if sorted[i].Grid != sorted[j].Grid {
-			return sorted[i].Grid < sorted[j].Grid
-		}
-		return sorted[i].Address < sorted[j].Address
-	})
+	sorted := hhs
+	if !slices.IsSortedFunc(hhs, byAddress) {
+		sorted = slices.Clone(hhs)
+		slices.SortStableFunc(sorted, byAddress)
+	}
+	d.Missed = make([]MissedRow, 0, len(hhs)) // sized once: a county's are 100,000
 	for _, h := range sorted {
 		g := groupOfGrid[h.Grid]
 		row := MissedRow{HH: h}
@@ -275,14 +297,18 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 			}
 		}
 	}
+	d.Missed = slices.Clip(d.Missed)
 	// Coverage per village and grid, counted in one pass over the households (comparing every
 	// grid with every household was 230 million string comparisons on a county).
+	// The households come a grid at a time, so the map is looked up once per grid.
 	perGrid := map[string]*CoverageRow{}
-	for _, h := range hhs {
-		row := perGrid[h.Grid]
-		if row == nil {
-			row = &CoverageRow{}
-			perGrid[h.Grid] = row
+	var row *CoverageRow
+	for i, h := range hhs {
+		if i == 0 || h.Grid != hhs[i-1].Grid {
+			if row = perGrid[h.Grid]; row == nil {
+				row = &CoverageRow{}
+				perGrid[h.Grid] = row
+			}
 		}
 		row.Households++
 		if visited[h.ID] {
@@ -294,6 +320,9 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 				row.Reached++
 			}
 		}
+	}
+	for g, r := range perGrid {
+		d.HHPerGrid[g] = r.Households
 	}
 	var vcodes []string
 	for v := range d.Villages {

@@ -161,6 +161,7 @@ func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData
 		}
 		d.groups = append(d.groups, row)
 	}
+	d.missed = make([]missedRow, 0, len(q.Missed))
 	for _, m := range q.Missed {
 		d.missed = append(d.missed, missedRow{hh: m.HH, resident: m.Resident, reason: m.Reason, group: m.Group,
 			groupID: m.GroupID, daysLeft: m.DaysLeft, hasPlan: m.HasPlan})
