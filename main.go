@@ -22,6 +22,7 @@ import (
 
 	"sanbai/admin"
 	"sanbai/demo"
+	"sanbai/query"
 	"sanbai/sshserver"
 	"sanbai/store"
 	"sanbai/store/pgstore"
@@ -252,6 +253,10 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "seeded a county of %d villages, %d households, %d concerns and %d audit events into %s in %s\n",
 			size.Villages, size.Households, size.Concerns, size.Audit, *data, time.Since(start).Round(time.Second))
+		// As a server's clean stop leaves it: its first start reads the ledger view from here.
+		if err := query.NewLedger(st, nil).SaveStart(context.Background()); err != nil {
+			fmt.Fprintf(stderr, "sanbai: writing the ledger's start snapshot: %v\n", err)
+		}
 		return 0
 	}
 	if err := demo.Seed(context.Background(), st); err != nil {
@@ -399,6 +404,15 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 		if err := srv.Shutdown(sctx); err != nil {
 			log.Warn("shutdown", "err", err)
+		} else {
+			// The next start reads the ledger view and the households from snapshots while the
+			// store is as they left it (docs/RELIABILITY.md): seconds on a county.
+			began := time.Now()
+			if err := srv.SaveStart(context.Background()); err != nil {
+				log.Warn("writing the ledger's start snapshot", "err", err)
+			} else {
+				log.Info("ledger's start snapshot written", "took", time.Since(began).Round(time.Millisecond))
+			}
 		}
 		log.Info("sessions ended; closing the store")
 	}

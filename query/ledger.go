@@ -121,6 +121,10 @@ type Ledger struct {
 	applying bool // a sync has taken the marks and not yet applied them
 
 	warm sync.Once
+	// startDir is where the view's start snapshot is kept ("" for none, UseStart);
+	// startTried is set once the first load has tried it (under syncMu).
+	startDir   string
+	startTried bool
 	// held keeps loads from sorting the orders other than the meeting one (HoldOrders).
 	held atomic.Bool
 	// loaded is set (under mu) once the first read is in: until then every query waits.
@@ -270,12 +274,38 @@ func (l *Ledger) gridNames() (map[string]string, error) {
 	return names, err
 }
 
-// loadAll reads every concern again, decoding on every core, and sorts the orders.
+// loadAll reads every concern again, decoding on every core, and sorts the orders. The first
+// load of a server's view reads the start snapshot instead when it is current (ledgersnap.go).
 func (l *Ledger) loadAll() error {
+	if l.startDir != "" && !l.startTried {
+		l.startTried = true
+		if l.loadStart() {
+			return nil
+		}
+	}
 	grids, err := l.gridNames()
 	if err != nil {
 		return err
 	}
+	list, keys, err := readLedgerRows(grids, func(each func(seq int, cs []store.Concern)) error {
+		return l.src.ConcernChunks(context.Background(), store.System(), each)
+	})
+	if err != nil {
+		return fmt.Errorf("loading the ledger: %w", err)
+	}
+	// The meeting order is what a queue opens on: it is sorted now, the others right after,
+	// in the background (sortMissing), so the view answers sooner.
+	today := l.src.Today()
+	var sorted [numOrders][]*ledgerRow
+	sorted[OrderMeeting] = slices.Clone(list)
+	sortRows(sorted[OrderMeeting], OrderMeeting, today)
+	l.install(list, keys, grids, today, sorted)
+	return nil
+}
+
+// readLedgerRows makes the view's rows and search keys of the concerns read (by read, a chunk
+// at a time), in the store's order, their slots numbered in it.
+func readLedgerRows(grids map[string]string, read func(each func(seq int, cs []store.Concern)) error) ([]*ledgerRow, []string, error) {
 	// The store reads the concerns and decodes them on every core, a chunk at a time (in its
 	// key order: village, then ID, which is orderKey); each chunk is made into rows, search
 	// keys (pinyin included) and packed text as it comes, so the decoded concerns of a county
@@ -298,7 +328,7 @@ func (l *Ledger) loadAll() error {
 		// goroutine, not per chunk of concerns.
 		makers = sync.Pool{New: func() any { return &maker{search.NewKeyer(), &store.Packer{}} }}
 	)
-	err = l.src.ConcernChunks(context.Background(), store.System(), func(seq int, cs []store.Concern) {
+	err := read(func(seq int, cs []store.Concern) {
 		m := makers.Get().(*maker)
 		defer makers.Put(m)
 		slab, ch := make([]ledgerRow, len(cs)), made{make([]*ledgerRow, len(cs)), make([]string, len(cs))}
@@ -314,7 +344,7 @@ func (l *Ledger) loadAll() error {
 		chunks[seq] = ch
 	})
 	if err != nil {
-		return fmt.Errorf("loading the ledger: %w", err)
+		return nil, nil, err
 	}
 	n := 0
 	for _, ch := range chunks {
@@ -324,23 +354,30 @@ func (l *Ledger) loadAll() error {
 	for _, ch := range chunks {
 		list, keys = append(list, ch.rows...), append(keys, ch.keys...)
 	}
-	chunks = nil
-	rows := make(map[string]*ledgerRow, len(list))
 	for i, r := range list {
 		r.slot = int32(i)
+	}
+	return list, keys, nil
+}
+
+// install makes list (in the store's order, slots numbered in it) the view's rows, with their
+// search keys and the orders already sorted for today; the other orders are sorted in the
+// background unless held (HoldOrders).
+func (l *Ledger) install(list []*ledgerRow, keys []string, grids map[string]string, today string, sorted [numOrders][]*ledgerRow) {
+	rows := make(map[string]*ledgerRow, len(list))
+	for _, r := range list {
 		rows[r.c.ID()] = r
 	}
-	// The meeting order is what a queue opens on: it is sorted now, the others right after,
-	// in the background (sortMissing), so the view answers sooner.
-	today := l.src.Today()
-	meeting := slices.Clone(list)
-	sortRows(meeting, OrderMeeting, today)
 	l.grids = grids
 	l.mu.Lock()
 	l.rows, l.today, l.loaded = rows, today, true
 	l.orders, l.byVillage = [numOrders][]*ledgerRow{}, map[string]*[numOrders][]*ledgerRow{}
 	l.setOrder(orderKey, list)
-	l.setOrder(OrderMeeting, meeting)
+	for o, rs := range sorted {
+		if rs != nil && LedgerOrder(o) != orderKey {
+			l.setOrder(LedgerOrder(o), rs)
+		}
+	}
 	l.nextSlot = int32(len(list))
 	l.match.reset(keys)
 	l.forgetCounts()
@@ -352,7 +389,6 @@ func (l *Ledger) loadAll() error {
 			l.sortMissing()
 		}()
 	}
-	return nil
 }
 
 // sortMissing sorts the orders not sorted yet; callers hold syncMu.

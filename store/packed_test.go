@@ -116,6 +116,46 @@ func TestPackKeepsEveryField(t *testing.T) {
 			if got.History() != tc.c.History() {
 				t.Errorf("history %+v, want %+v", got.History(), tc.c.History())
 			}
+			// Through a start snapshot's form and back, between other bytes: the same concern,
+			// and the rest of the text left as it was; cut short, an error.
+			var w SnapWriter
+			if err := w.Packed(&p); err != nil {
+				t.Fatal(err)
+			}
+			r := SnapText(string(w.Data()) + "尾")
+			rp, err := r.Packed()
+			if err != nil || r.Rest() != "尾" {
+				t.Fatalf("SnapReader.Packed: rest %q, err %v", r.Rest(), err)
+			}
+			back := rp.Concern()
+			bh, wh := back.History(), tc.c.History()
+			sameHistory := bh.Bounces == wh.Bounces && bh.Planned.Equal(wh.Planned) && bh.Resolved.Equal(wh.Resolved) &&
+				bh.DeadlineThen == wh.DeadlineThen
+			if !sameHistory || !back.IsLean() || (back.Residents == nil) != (want.Residents == nil) {
+				t.Errorf("from the snapshot's form: history %+v, lean %v, residents %#v; want %+v, %#v",
+					back.History(), back.IsLean(), back.Residents, tc.c.History(), want.Residents)
+			}
+			if tc.packed && !reflect.DeepEqual(back, want) {
+				t.Errorf("from the snapshot's form\n%+v\nwant\n%+v", back, want)
+			}
+			// A concern kept whole goes as JSON, as the store keeps it: the same instants.
+			asStored := func(c Concern) string {
+				c.lean = nil
+				b, err := json.Marshal(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
+			}
+			if got, want := asStored(back), asStored(want); got != want {
+				t.Errorf("from the snapshot's form\n%s\nwant\n%s", got, want)
+			}
+			body := w.Data()
+			for _, cut := range []int{0, len(body) / 2, len(body) - 1} {
+				if _, err := SnapText(string(body[:cut])).Packed(); err == nil {
+					t.Errorf("a packed concern cut at %d of %d read without an error", cut, len(body))
+				}
+			}
 			c := tc.c
 			for _, f := range []struct{ got, want any }{
 				{p.ID(), c.ID}, {p.Village(), c.Village}, {p.Grid(), c.Grid}, {p.Category(), c.Category},

@@ -211,7 +211,7 @@ func (s *Store) Concerns(ctx context.Context, a Actor) ([]Concern, error) {
 // and each is called from several goroutines at once, in no order. The ledger view packs each
 // chunk as it comes, so a county's 200,000 decoded concerns are never all held at once.
 func (s *Store) ConcernChunks(ctx context.Context, a Actor, each func(seq int, cs []Concern)) error {
-	return scanChunks(ctx, s.db, a.villagePrefix("concern"), func(c *Concern) bool { return a.CanSee(c.Village, c.Grid) }, each)
+	return scanChunks(ctx, s.db, a.villagePrefix("concern"), func(c *Concern) bool { return a.CanSee(c.Village, c.Grid) }, each, nil)
 }
 
 // Concern returns one concern, or ErrNotFound if it does not exist or is out of scope.

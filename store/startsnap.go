@@ -44,60 +44,88 @@ const (
 // versionedItem is an item that tells the commit version it was written at (Badger's).
 type versionedItem interface{ Version() uint64 }
 
-// householdStamp is what a snapshot's households are checked against: how many household
-// keys there are, the highest version among them, and a hash of every key with its version.
-type householdStamp struct {
-	count, max, hash uint64
+// KeyStamp is what a start snapshot is checked against: how many keys a prefix holds, the
+// highest commit version among them, and a hash of every key with its version. Any write
+// under the prefix changes it: a new or changed key raises Max, a deleted one lowers Count.
+type KeyStamp struct {
+	Count, Max, Hash uint64
 }
 
-// stamper builds a householdStamp a key at a time.
+// stamper builds a KeyStamp a key at a time; ok turns false at a key with no version.
 type stamper struct {
-	st  householdStamp
+	st  KeyStamp
+	ok  bool
 	h   interface{ Write([]byte) (int, error) }
 	sum func() uint64
 }
 
 func newStamper() *stamper {
 	h := fnv.New64a()
-	return &stamper{h: h, sum: h.Sum64}
+	return &stamper{ok: true, h: h, sum: h.Sum64}
 }
 
-// add notes one key at its version.
-func (s *stamper) add(key []byte, version uint64) {
-	s.st.count++
-	s.st.max = max(s.st.max, version)
+// add notes one item's key at its version.
+func (s *stamper) add(item KVItem) {
+	vi, ok := item.(versionedItem)
+	if !ok {
+		s.ok = false
+		return
+	}
+	s.st.Count++
+	s.st.Max = max(s.st.Max, vi.Version())
 	var v [8]byte
-	binary.LittleEndian.PutUint64(v[:], version)
-	s.h.Write(key)
+	binary.LittleEndian.PutUint64(v[:], vi.Version())
+	s.h.Write(item.Key())
 	s.h.Write(v[:])
 }
 
-func (s *stamper) stamp() householdStamp {
+// stamp is the stamp of the keys added; ok is false if one had no version.
+func (s *stamper) stamp() (KeyStamp, bool) {
 	st := s.st
-	st.hash = s.sum()
-	return st
+	st.Hash = s.sum()
+	return st, s.ok
 }
 
-// householdStampOf walks the household keys without their values. ok is false when the
-// engine does not tell versions.
-func householdStampOf(db *gatedDB) (st householdStamp, ok bool, err error) {
-	ok = true
-	err = db.View(context.Background(), func(txn KVTxn) error {
-		it := txn.NewIterator(IteratorOptions{Prefix: []byte("household/")})
+// keyStamp walks the keys under prefix without their values. ok is false when the engine
+// does not tell versions.
+func keyStamp(ctx context.Context, db *gatedDB, prefix string) (st KeyStamp, ok bool, err error) {
+	err = db.View(ctx, func(txn KVTxn) error {
+		it := txn.NewIterator(IteratorOptions{Prefix: []byte(prefix)})
 		defer it.Close()
 		s := newStamper()
-		for it.Rewind(); it.Valid(); it.Next() {
-			vi, isV := it.Item().(versionedItem)
-			if !isV {
-				ok = false
-				return nil
-			}
-			s.add(it.Item().Key(), vi.Version())
+		for it.Rewind(); it.Valid() && s.ok; it.Next() {
+			s.add(it.Item())
 		}
-		st = s.stamp()
+		st, ok = s.stamp()
 		return nil
 	})
 	return st, ok, err
+}
+
+// StartDir is the directory a server keeps its start snapshots in, "" when it keeps none
+// (Options.StartSnapshot unset, an encrypted store, another engine): the ledger view keeps
+// its own there (query.Ledger.SaveStart).
+func (s *Store) StartDir() string {
+	if s.startSnapPath() == "" {
+		return ""
+	}
+	return s.dir
+}
+
+// ConcernStamp is the stamp of every concern key, for checking a start snapshot of them.
+func (s *Store) ConcernStamp(ctx context.Context) (KeyStamp, bool, error) {
+	return keyStamp(ctx, s.db, "concern/")
+}
+
+// StampedConcernChunks is ConcernChunks for every concern, with the stamp of the keys it read
+// (in the same transaction): what a start snapshot of them records.
+func (s *Store) StampedConcernChunks(ctx context.Context, each func(seq int, cs []Concern)) (KeyStamp, bool, error) {
+	st := newStamper()
+	if err := scanChunks(ctx, s.db, "concern/", nil, each, st); err != nil {
+		return KeyStamp{}, false, err
+	}
+	stamp, ok := st.stamp()
+	return stamp, ok, nil
 }
 
 // startSnapPath is where the store's snapshot lives; "" for a store that keeps none.
@@ -131,7 +159,7 @@ func (s *Store) writeStart(path string) error {
 	}
 	var (
 		villages []*village
-		stamp    householdStamp
+		stamp    KeyStamp
 		noVer    bool
 	)
 	err := s.db.View(context.Background(), func(txn KVTxn) error {
@@ -140,8 +168,7 @@ func (s *Store) writeStart(path string) error {
 		st := newStamper()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()
-			vi, ok := item.(versionedItem)
-			if !ok {
+			if st.add(item); !st.ok {
 				noVer = true
 				return nil
 			}
@@ -154,14 +181,13 @@ func (s *Store) writeStart(path string) error {
 			if err != nil {
 				return err
 			}
-			st.add(item.Key(), vi.Version())
 			if len(villages) == 0 || villages[len(villages)-1].code != code {
 				villages = append(villages, &village{code: code})
 			}
 			v := villages[len(villages)-1]
 			v.keys, v.raws = append(v.keys, key), append(v.raws, raw)
 		}
-		stamp = st.stamp()
+		stamp, _ = st.stamp()
 		return nil
 	})
 	if err != nil || noVer {
@@ -170,9 +196,9 @@ func (s *Store) writeStart(path string) error {
 	// Decoded and masked as the cache does (villageHouseholds), a village per core.
 	parts, err := parallel.Parts(len(villages), func(i int) ([]byte, error) {
 		v := villages[i]
-		var w snapWriter
-		w.str(v.code)
-		w.uint(uint64(len(v.raws)))
+		var w SnapWriter
+		w.Str(v.code)
+		w.Uint(uint64(len(v.raws)))
 		for j, raw := range v.raws {
 			var h Household
 			if err := json.Unmarshal(raw, &h); err != nil {
@@ -185,23 +211,19 @@ func (s *Store) writeStart(path string) error {
 	if err != nil {
 		return err
 	}
-	var w snapWriter
-	w.b = append(w.b, startSnapMagic...)
-	w.uint(startSnapFormat)
-	w.uint(stamp.count)
-	w.uint(stamp.max)
-	w.b = binary.LittleEndian.AppendUint64(w.b, stamp.hash)
-	w.uint(uint64(len(parts)))
+	w := NewSnapWriter(startSnapMagic, startSnapFormat)
+	w.Stamp(stamp)
+	w.Uint(uint64(len(parts)))
 	for _, p := range parts {
-		w.uint(uint64(len(p)))
+		w.Uint(uint64(len(p)))
 		w.b = append(w.b, p...)
 	}
-	return writeFileSynced(path, w.b)
+	return WriteSnapFile(path, w.b)
 }
 
-// writeFileSynced writes data to path through a temporary file renamed over it, so a crash
-// leaves the old file or the new one, never half of one.
-func writeFileSynced(path string, data []byte) error {
+// WriteSnapFile writes a snapshot to path through a temporary file renamed over it, so a
+// crash leaves the old file or the new one, never half of one.
+func WriteSnapFile(path string, data []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -231,42 +253,35 @@ func (s *Store) loadStart() (int, error) {
 	if path == "" {
 		return 0, nil
 	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	r, err := ReadSnapFile(path, startSnapMagic, startSnapFormat)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return 0, nil
-	}
-	if err != nil {
+	case errors.Is(err, ErrSnapStale):
+		s.log.Info("start snapshot not used", "file", startSnapFile, "why", err)
+		return 0, os.Remove(path)
+	case err != nil:
 		return 0, err
 	}
 	stale := func(why string) (int, error) {
-		s.log.Info("start snapshot not used", "why", why)
+		s.log.Info("start snapshot not used", "file", startSnapFile, "why", why)
 		return 0, os.Remove(path)
 	}
-	r := snapReader{b: data}
-	if !bytes.HasPrefix(data, []byte(startSnapMagic)) {
-		return stale("not a start snapshot")
-	}
-	r.b = r.b[len(startSnapMagic):]
-	if r.uint() != startSnapFormat || r.err != nil {
-		return stale("written by another version")
-	}
-	var want householdStamp
-	want.count, want.max = r.uint(), r.uint()
-	want.hash = r.fixed64()
-	n := r.uint()
+	want := r.Stamp()
+	n := r.Uint()
 	if r.err != nil {
 		return stale("cut short")
 	}
 	// The households are decoded while another core walks the keys they are checked against.
 	var (
-		got     householdStamp
+		got     KeyStamp
 		ok      bool
 		walkErr error
 		walked  = make(chan struct{})
 	)
 	go func() {
 		defer close(walked)
-		got, ok, walkErr = householdStampOf(s.db)
+		got, ok, walkErr = keyStamp(context.Background(), s.db, "household/")
 	}()
 	parts, decodeErr := decodeStart(r, n)
 	<-walked
@@ -294,10 +309,10 @@ type villageRows struct {
 }
 
 // decodeStart reads the snapshot's n villages that follow the header in r.
-func decodeStart(r snapReader, n uint64) ([]villageRows, error) {
+func decodeStart(r *SnapReader, n uint64) ([]villageRows, error) {
 	blobs := make([][]byte, 0, min(n, uint64(len(r.b))))
 	for range n {
-		blobs = append(blobs, r.bytes())
+		blobs = append(blobs, r.Bytes())
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errSnapShort
@@ -305,9 +320,9 @@ func decodeStart(r snapReader, n uint64) ([]villageRows, error) {
 	return parallel.Parts(len(blobs), func(i int) (villageRows, error) {
 		// One string per village: its households' fields are slices of it, so a village
 		// read again after a write frees its own.
-		vr := snapReader{s: string(blobs[i])}
-		code := vr.str()
-		hhs := make([]Household, 0, min(vr.uint(), uint64(len(vr.s))))
+		vr := SnapText(string(blobs[i]))
+		code := vr.Str()
+		hhs := make([]Household, 0, min(vr.Uint(), uint64(len(vr.s))))
 		for vr.err == nil && len(vr.s) > 0 {
 			hhs = append(hhs, vr.household())
 		}
@@ -318,72 +333,140 @@ func decodeStart(r snapReader, n uint64) ([]villageRows, error) {
 	})
 }
 
-// snapWriter appends the snapshot's values: unsigned varints, and strings and slices as
+// ErrSnapStale is a snapshot file of another kind or version (ReadSnapFile).
+var ErrSnapStale = errors.New("written by another version, or not a snapshot")
+
+// NewSnapWriter starts a snapshot with its magic line and format version.
+func NewSnapWriter(magic string, format uint64) *SnapWriter {
+	w := &SnapWriter{b: []byte(magic)}
+	w.Uint(format)
+	return w
+}
+
+// ReadSnapFile reads the snapshot at path and checks its magic line and format version
+// (ErrSnapStale when they differ); the reader is after them.
+func ReadSnapFile(path, magic string, format uint64) (*SnapReader, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &SnapReader{b: data}
+	if !bytes.HasPrefix(data, []byte(magic)) {
+		return nil, ErrSnapStale
+	}
+	r.b = r.b[len(magic):]
+	if r.Uint() != format || r.err != nil {
+		return nil, ErrSnapStale
+	}
+	return r, nil
+}
+
+// SnapText reads what a SnapWriter wrote from s, handing strings out as slices of s.
+func SnapText(s string) *SnapReader { return &SnapReader{s: s, text: true} }
+
+// Err is the first error a read met: the data ended inside a value.
+func (r *SnapReader) Err() error { return r.err }
+
+// Len is how many bytes are left to read.
+func (r *SnapReader) Len() int {
+	if !r.text {
+		return len(r.b)
+	}
+	return len(r.s)
+}
+
+// Rest is what is left to read.
+func (r *SnapReader) Rest() string {
+	if !r.text {
+		return string(r.b)
+	}
+	return r.s
+}
+
+// Data is what the writer holds.
+func (w *SnapWriter) Data() []byte { return w.b }
+
+// Raw appends b as it is.
+func (w *SnapWriter) Raw(b []byte) { w.b = append(w.b, b...) }
+
+// SnapWriter appends the snapshot's values: unsigned varints, and strings and slices as
 // their length (slices as length+1, 0 for nil, so nil and empty come back as they were)
 // followed by their contents.
-type snapWriter struct{ b []byte }
+type SnapWriter struct{ b []byte }
 
-func (w *snapWriter) uint(n uint64) { w.b = binary.AppendUvarint(w.b, n) }
+// Uint appends n as an unsigned varint.
+func (w *SnapWriter) Uint(n uint64) { w.b = binary.AppendUvarint(w.b, n) }
 
-func (w *snapWriter) str(s string) {
-	w.uint(uint64(len(s)))
+// Stamp appends a key stamp.
+func (w *SnapWriter) Stamp(st KeyStamp) {
+	w.Uint(st.Count)
+	w.Uint(st.Max)
+	w.b = binary.LittleEndian.AppendUint64(w.b, st.Hash)
+}
+
+// Str appends s, length first.
+func (w *SnapWriter) Str(s string) {
+	w.Uint(uint64(len(s)))
 	w.b = append(w.b, s...)
 }
 
-func (w *snapWriter) strs(ss []string) {
+// Strs appends a list of strings, telling nil from empty.
+func (w *SnapWriter) Strs(ss []string) {
 	if ss == nil {
-		w.uint(0)
+		w.Uint(0)
 		return
 	}
-	w.uint(uint64(len(ss)) + 1)
+	w.Uint(uint64(len(ss)) + 1)
 	for _, s := range ss {
-		w.str(s)
+		w.Str(s)
 	}
 }
 
-// household writes every field of h; snapReader.household reads them back in this order.
-func (w *snapWriter) household(h Household) {
-	w.str(h.ID)
-	w.str(h.Village)
-	w.str(h.Grid)
-	w.str(h.Address)
-	w.strs(h.Special)
+// household writes every field of h; SnapReader.household reads them back in this order.
+func (w *SnapWriter) household(h Household) {
+	w.Str(h.ID)
+	w.Str(h.Village)
+	w.Str(h.Grid)
+	w.Str(h.Address)
+	w.Strs(h.Special)
 	if h.Residents == nil {
-		w.uint(0)
+		w.Uint(0)
 	} else {
-		w.uint(uint64(len(h.Residents)) + 1)
+		w.Uint(uint64(len(h.Residents)) + 1)
 	}
 	for _, r := range h.Residents {
-		w.str(r.ID)
-		w.str(r.Name)
-		w.str(r.Relation)
-		w.str(r.Gender)
-		w.str(r.Born)
-		w.str(r.IDNumber)
-		w.str(r.Phone)
-		w.str(r.Political)
-		w.strs(r.Special)
-		w.str(r.MovedOut)
+		w.Str(r.ID)
+		w.Str(r.Name)
+		w.Str(r.Relation)
+		w.Str(r.Gender)
+		w.Str(r.Born)
+		w.Str(r.IDNumber)
+		w.Str(r.Phone)
+		w.Str(r.Political)
+		w.Strs(r.Special)
+		w.Str(r.MovedOut)
 	}
-	w.str(h.MovedOut)
+	w.Str(h.MovedOut)
 }
 
 // errSnapShort is a snapshot that ends inside a value.
 var errSnapShort = errors.New("start snapshot cut short")
 
-// snapReader reads what snapWriter wrote: from b (the file's header and frames) or from s (a
+// SnapReader reads what SnapWriter wrote: from b (the file's header and frames) or from s (a
 // village's frame, whose strings it hands out as slices of s).
-type snapReader struct {
-	b   []byte
-	s   string
-	err error
+type SnapReader struct {
+	b    []byte
+	s    string
+	text bool // reading s
+	err  error
 }
 
-func (r *snapReader) uint() uint64 {
+// Uint reads an unsigned varint.
+func (r *SnapReader) Uint() uint64 {
 	if r.err != nil {
 		return 0
 	}
-	if r.b != nil {
+	if !r.text {
 		n, k := binary.Uvarint(r.b)
 		if k <= 0 {
 			r.err = errSnapShort
@@ -408,7 +491,16 @@ func (r *snapReader) uint() uint64 {
 	return 0
 }
 
-func (r *snapReader) fixed64() uint64 {
+// Stamp reads a key stamp.
+func (r *SnapReader) Stamp() KeyStamp {
+	var st KeyStamp
+	st.Count, st.Max = r.Uint(), r.Uint()
+	st.Hash = r.Fixed64()
+	return st
+}
+
+// Fixed64 reads eight bytes, little-endian.
+func (r *SnapReader) Fixed64() uint64 {
 	if r.err != nil || len(r.b) < 8 {
 		r.err = errSnapShort
 		return 0
@@ -418,9 +510,9 @@ func (r *snapReader) fixed64() uint64 {
 	return v
 }
 
-// bytes reads a length and that many bytes of b.
-func (r *snapReader) bytes() []byte {
-	n := r.uint()
+// Bytes reads a length and that many bytes (from a file's reader).
+func (r *SnapReader) Bytes() []byte {
+	n := r.Uint()
 	if r.err != nil || n > uint64(len(r.b)) {
 		r.err = errSnapShort
 		return nil
@@ -430,9 +522,9 @@ func (r *snapReader) bytes() []byte {
 	return out
 }
 
-// str reads a length and that many bytes of s, as a slice of s.
-func (r *snapReader) str() string {
-	n := r.uint()
+// Str reads a length and that many bytes as a slice of the text (from SnapText's reader).
+func (r *SnapReader) Str() string {
+	n := r.Uint()
 	if r.err != nil || n > uint64(len(r.s)) {
 		r.err = errSnapShort
 		return ""
@@ -443,8 +535,8 @@ func (r *snapReader) str() string {
 }
 
 // count reads a slice's length+1 (0 for nil); ok is false for nil.
-func (r *snapReader) count() (n int, ok bool) {
-	c := r.uint()
+func (r *SnapReader) count() (n int, ok bool) {
+	c := r.Uint()
 	if c == 0 || r.err != nil {
 		return 0, false
 	}
@@ -455,32 +547,152 @@ func (r *snapReader) count() (n int, ok bool) {
 	return int(c - 1), true
 }
 
-func (r *snapReader) strs() []string {
+// Strs reads a list of strings.
+func (r *SnapReader) Strs() []string {
 	n, ok := r.count()
 	if !ok {
 		return nil
 	}
 	out := make([]string, n)
 	for i := range out {
-		out[i] = r.str()
+		out[i] = r.Str()
 	}
 	return out
 }
 
-func (r *snapReader) household() Household {
+func (r *SnapReader) household() Household {
 	var h Household
-	h.ID, h.Village, h.Grid, h.Address = r.str(), r.str(), r.str(), r.str()
-	h.Special = r.strs()
+	h.ID, h.Village, h.Grid, h.Address = r.Str(), r.Str(), r.Str(), r.Str()
+	h.Special = r.Strs()
 	if n, ok := r.count(); ok {
 		h.Residents = make([]Resident, n)
 		for i := range h.Residents {
 			p := &h.Residents[i]
-			p.ID, p.Name, p.Relation, p.Gender, p.Born = r.str(), r.str(), r.str(), r.str(), r.str()
-			p.IDNumber, p.Phone, p.Political = r.str(), r.str(), r.str()
-			p.Special = r.strs()
-			p.MovedOut = r.str()
+			p.ID, p.Name, p.Relation, p.Gender, p.Born = r.Str(), r.Str(), r.Str(), r.Str(), r.Str()
+			p.IDNumber, p.Phone, p.Political = r.Str(), r.Str(), r.Str()
+			p.Special = r.Strs()
+			p.MovedOut = r.Str()
 		}
 	}
-	h.MovedOut = r.str()
+	h.MovedOut = r.Str()
 	return h
+}
+
+// Int appends n as a signed (zigzag) varint.
+func (w *SnapWriter) Int(n int64) { w.b = binary.AppendVarint(w.b, n) }
+
+// Int reads a signed varint.
+func (r *SnapReader) Int() int64 {
+	u := r.Uint()
+	return int64(u>>1) ^ -int64(u&1) // zigzag, as binary.AppendVarint writes it
+}
+
+// Packed concerns in a start snapshot: the ledger view's (query.Ledger.SaveStart).
+
+// packedWhole marks a packed concern kept whole, written as JSON; packedDeadline and
+// packedResidents are the flags of one that is packed.
+const (
+	packedWhole = 1 << iota
+	packedDeadline
+	packedResidents
+	// packedNoResidents marks a whole one whose residents are an empty list, not nil (JSON
+	// tells the two apart only by omitting both).
+	packedNoResidents
+)
+
+// Packed appends p in the form SnapReader.Packed reads: its text and fields, or a concern
+// kept whole as its JSON and its history's summary. The JSON gives every field back as the store's
+// own reading of it does (the view's concerns are read from the store), times included: the
+// same instants, in UTC, Local or a zone of the same offset.
+func (w *SnapWriter) Packed(p *Packed) error {
+	if p.full != nil {
+		// Its fields, without the guard that keeps a lean concern from being written as a
+		// whole one: the summary goes beside it, and ReadPacked makes it lean again.
+		whole := *p.full
+		whole.lean = nil
+		c, err := json.Marshal(whole)
+		if err != nil {
+			return err
+		}
+		h, err := json.Marshal(p.full.History())
+		if err != nil {
+			return err
+		}
+		flags := uint64(packedWhole)
+		if whole.Residents != nil && len(whole.Residents) == 0 {
+			flags |= packedNoResidents
+		}
+		w.Uint(flags)
+		w.Str(string(c))
+		w.Str(string(h))
+		return nil
+	}
+	var flags uint64
+	if p.deadline {
+		flags |= packedDeadline
+	}
+	if p.residents {
+		flags |= packedResidents
+	}
+	w.Uint(flags)
+	w.Str(p.text)
+	for _, e := range p.ends {
+		w.Uint(uint64(e))
+	}
+	w.Uint(uint64(p.kinds))
+	w.Int(int64(p.rev))
+	w.Int(int64(p.ext))
+	w.Int(int64(p.bounces))
+	for _, t := range p.times {
+		w.Int(t)
+	}
+	return nil
+}
+
+// Packed reads a packed concern SnapWriter.Packed wrote (from SnapText's reader). Its text
+// is a slice of the reader's, as a Packer's concerns share their chunk.
+func (r *SnapReader) Packed() (Packed, error) {
+	flags := r.Uint()
+	if flags&packedWhole != 0 {
+		cj, hj := r.Str(), r.Str()
+		if r.err != nil {
+			return Packed{}, r.err
+		}
+		var c Concern
+		var h History
+		if err := json.Unmarshal([]byte(cj), &c); err != nil {
+			r.err = err
+			return Packed{}, err
+		}
+		if err := json.Unmarshal([]byte(hj), &h); err != nil {
+			r.err = err
+			return Packed{}, err
+		}
+		c.lean, c.Moves = &h, nil
+		if flags&packedNoResidents != 0 {
+			c.Residents = []string{}
+		}
+		return Packed{full: &c}, nil
+	}
+	p := Packed{deadline: flags&packedDeadline != 0, residents: flags&packedResidents != 0}
+	p.text = r.Str()
+	for i := range p.ends {
+		e := r.Uint()
+		if e > uint64(len(p.text)) || (i > 0 && uint16(e) < p.ends[i-1]) {
+			r.err = errSnapShort
+		}
+		p.ends[i] = uint16(e)
+	}
+	p.kinds = uint16(r.Uint())
+	p.rev, p.ext, p.bounces = int32(r.Int()), int32(r.Int()), int32(r.Int())
+	for i := range p.times {
+		p.times[i] = r.Int()
+	}
+	if r.err == nil && p.ends[numPackedStrings-1] != uint16(len(p.text)) {
+		r.err = errSnapShort
+	}
+	if r.err != nil {
+		return Packed{}, r.err
+	}
+	return p, nil
 }

@@ -50,16 +50,16 @@ func TestStartSnapshotKeepsEveryField(t *testing.T) {
 	bare := Household{ID: "H1", Residents: []Resident{}}
 	odd := Household{ID: "H2", Address: strings.Repeat("长", 300), Residents: []Resident{{ID: "R", Special: []string{}}}}
 	for _, h := range []Household{full, bare, odd, {}} {
-		var w snapWriter
+		var w SnapWriter
 		w.household(h)
-		r := snapReader{s: string(w.b)}
+		r := SnapText(string(w.b))
 		got := r.household()
 		if r.err != nil || len(r.s) != 0 || !reflect.DeepEqual(got, h) {
 			t.Fatalf("read back %+v (err %v, %d bytes left), want %+v", got, r.err, len(r.s), h)
 		}
 		// Cut anywhere, it is an error, never a panic or a wrong household taken for right.
 		for cut := range len(w.b) {
-			r := snapReader{s: string(w.b[:cut])}
+			r := SnapText(string(w.b[:cut]))
 			r.household()
 			if r.err == nil {
 				t.Fatalf("a household cut at byte %d of %d read without an error", cut, len(w.b))

@@ -563,7 +563,7 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 			parts = append(parts, nil)
 		}
 		parts[seq] = rows
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -590,7 +590,8 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 // transaction a chunk at a time and decoded by a worker per core; a scan of fewer rows than a
 // chunk is decoded as it is read. A caller that makes something smaller of each chunk never
 // holds all the decoded rows at once.
-func scanChunks[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool, each func(seq int, rows []T)) error {
+// st, when not nil, notes every key read (startsnap.go).
+func scanChunks[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool, each func(seq int, rows []T), st *stamper) error {
 	decode := func(raws [][]byte, keys []string) ([]T, error) {
 		out := make([]T, 0, len(raws))
 		for i, b := range raws {
@@ -647,6 +648,9 @@ func scanChunks[T any](ctx context.Context, db *gatedDB, prefix string, keep fun
 			raw, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err
+			}
+			if st != nil {
+				st.add(it.Item())
 			}
 			ch.raws, ch.keys = append(ch.raws, raw), append(ch.keys, string(it.Item().Key()))
 			if len(ch.raws) == scanChunk {
