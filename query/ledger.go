@@ -372,12 +372,33 @@ func (l *Ledger) install(list []*ledgerRow, keys []string, grids map[string]stri
 	l.mu.Lock()
 	l.rows, l.today, l.loaded = rows, today, true
 	l.orders, l.byVillage = [numOrders][]*ledgerRow{}, map[string]*[numOrders][]*ledgerRow{}
-	l.setOrder(orderKey, list)
-	for o, rs := range sorted {
-		if rs != nil && LedgerOrder(o) != orderKey {
-			l.setOrder(LedgerOrder(o), rs)
+	// Each row's village's orders, found once (a village's rows are together in list), and
+	// the orders cut by village side by side: each writes only its own order's slices.
+	vos := make([]*[numOrders][]*ledgerRow, len(list))
+	var last string
+	for i, r := range list {
+		if v := r.c.Village(); i == 0 || v != last {
+			last = v
+			vos[i] = l.villageOrders(v)
+		} else {
+			vos[i] = vos[i-1]
 		}
 	}
+	sorted[orderKey] = list
+	var wg sync.WaitGroup
+	for o, rs := range sorted {
+		if rs == nil {
+			continue
+		}
+		wg.Go(func() {
+			l.orders[o] = rs
+			for _, r := range rs {
+				vo := vos[r.slot]
+				vo[o] = append(vo[o], r)
+			}
+		})
+	}
+	wg.Wait()
 	l.nextSlot = int32(len(list))
 	l.match.reset(keys)
 	l.forgetCounts()

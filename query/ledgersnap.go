@@ -143,7 +143,7 @@ func (l *Ledger) loadStart() bool {
 		os.Remove(path)
 		return false
 	}
-	r, err := store.ReadSnapFile(path, ledgerSnapMagic, ledgerSnapFormat)
+	r, err := store.OpenSnapFile(path, ledgerSnapMagic, ledgerSnapFormat)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return false
@@ -153,6 +153,7 @@ func (l *Ledger) loadStart() bool {
 		l.log.Warn("reading the ledger's start snapshot", "err", err)
 		return false
 	}
+	defer r.Close()
 	want := r.Stamp()
 	var (
 		got     store.KeyStamp
@@ -200,33 +201,32 @@ type ledgerSnap struct {
 
 // readLedgerSnap reads the snapshot after its stamp, checking that it was made with the grid
 // names the view has now.
-func readLedgerSnap(r *store.SnapReader, grids map[string]string) (ledgerSnap, error) {
+func readLedgerSnap(r *store.SnapFile, grids map[string]string) (ledgerSnap, error) {
 	var s ledgerSnap
-	s.today = string(r.Bytes())
+	s.today = r.Text()
 	if n := r.Uint(); n != uint64(len(grids)) {
 		return s, errors.New("the grids changed since it was written")
 	}
 	for range len(grids) {
-		code, name := string(r.Bytes()), string(r.Bytes())
+		code, name := r.Text(), r.Text()
 		if got, ok := grids[code]; !ok || got != name {
 			return s, errors.New("the grids changed since it was written")
 		}
 	}
 	n, frames := r.Uint(), r.Uint()
-	if r.Err() != nil || n > uint64(r.Len()) || frames != (n+ledgerSnapFrame-1)/ledgerSnapFrame {
+	if r.Err() != nil || frames != (n+ledgerSnapFrame-1)/ledgerSnapFrame {
 		return s, errLedgerSnap
 	}
-	blobs := make([][]byte, frames)
-	for f := range blobs {
-		blobs[f] = r.Bytes()
-	}
-	if r.Err() != nil {
-		return s, errLedgerSnap
+	blobs := make([]string, 0, min(frames, 1<<16))
+	for range frames {
+		if blobs = append(blobs, r.Text()); r.Err() != nil {
+			return s, errLedgerSnap
+		}
 	}
 	slab := make([]ledgerRow, n)
 	s.list, s.keys = make([]*ledgerRow, n), make([]string, n)
 	_, err := parallel.Parts(len(blobs), func(f int) (struct{}, error) {
-		t := store.SnapText(string(blobs[f]))
+		t := store.SnapText(blobs[f])
 		for i := f * ledgerSnapFrame; i < min((f+1)*ledgerSnapFrame, int(n)); i++ {
 			flags := t.Uint()
 			c, err := t.Packed()
@@ -257,7 +257,7 @@ func readLedgerSnap(r *store.SnapReader, grids map[string]string) (ledgerSnap, e
 			s.sorted[o][j] = &slab[slot]
 		}
 	}
-	if r.Err() != nil || r.Len() != 0 {
+	if !r.AtEnd() {
 		return s, errLedgerSnap
 	}
 	return s, nil

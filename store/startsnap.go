@@ -1,16 +1,18 @@
 package store
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"sanbai/parallel"
 )
@@ -253,7 +255,7 @@ func (s *Store) loadStart() (int, error) {
 	if path == "" {
 		return 0, nil
 	}
-	r, err := ReadSnapFile(path, startSnapMagic, startSnapFormat)
+	r, err := OpenSnapFile(path, startSnapMagic, startSnapFormat)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return 0, nil
@@ -263,6 +265,7 @@ func (s *Store) loadStart() (int, error) {
 	case err != nil:
 		return 0, err
 	}
+	defer r.Close()
 	stale := func(why string) (int, error) {
 		s.log.Info("start snapshot not used", "file", startSnapFile, "why", why)
 		return 0, os.Remove(path)
@@ -309,18 +312,20 @@ type villageRows struct {
 }
 
 // decodeStart reads the snapshot's n villages that follow the header in r.
-func decodeStart(r *SnapReader, n uint64) ([]villageRows, error) {
-	blobs := make([][]byte, 0, min(n, uint64(len(r.b))))
+func decodeStart(r *SnapFile, n uint64) ([]villageRows, error) {
+	// One string per village: its households' fields are slices of it, so a village read
+	// again after a write frees its own.
+	var frames []string
 	for range n {
-		blobs = append(blobs, r.Bytes())
+		if frames = append(frames, r.Text()); r.err != nil {
+			return nil, r.err
+		}
 	}
-	if r.err != nil || len(r.b) != 0 {
+	if !r.AtEnd() {
 		return nil, errSnapShort
 	}
-	return parallel.Parts(len(blobs), func(i int) (villageRows, error) {
-		// One string per village: its households' fields are slices of it, so a village
-		// read again after a write frees its own.
-		vr := SnapText(string(blobs[i]))
+	return parallel.Parts(len(frames), func(i int) (villageRows, error) {
+		vr := SnapText(frames[i])
 		code := vr.Str()
 		hhs := make([]Household, 0, min(vr.Uint(), uint64(len(vr.s))))
 		for vr.err == nil && len(vr.s) > 0 {
@@ -333,7 +338,7 @@ func decodeStart(r *SnapReader, n uint64) ([]villageRows, error) {
 	})
 }
 
-// ErrSnapStale is a snapshot file of another kind or version (ReadSnapFile).
+// ErrSnapStale is a snapshot file of another kind or version (OpenSnapFile).
 var ErrSnapStale = errors.New("written by another version, or not a snapshot")
 
 // NewSnapWriter starts a snapshot with its magic line and format version.
@@ -343,45 +348,123 @@ func NewSnapWriter(magic string, format uint64) *SnapWriter {
 	return w
 }
 
-// ReadSnapFile reads the snapshot at path and checks its magic line and format version
-// (ErrSnapStale when they differ); the reader is after them.
-func ReadSnapFile(path, magic string, format uint64) (*SnapReader, error) {
-	data, err := os.ReadFile(path)
+// SnapFile reads a snapshot file as it goes, through a small buffer: a county's ledger
+// snapshot is 100 MB, and reading it whole before its frames were copied out raised the
+// server's peak memory by as much.
+type SnapFile struct {
+	f    *os.File
+	r    *bufio.Reader
+	left int64 // bytes not read yet
+	err  error
+}
+
+// OpenSnapFile opens the snapshot at path and checks its magic line and format version
+// (ErrSnapStale when they differ); reads go on after them. Close it when done.
+func OpenSnapFile(path, magic string, format uint64) (*SnapFile, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	r := &SnapReader{b: data}
-	if !bytes.HasPrefix(data, []byte(magic)) {
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	sf := &SnapFile{f: f, r: bufio.NewReaderSize(f, 256<<10), left: info.Size()}
+	head := make([]byte, len(magic))
+	if _, err := io.ReadFull(sf.r, head); err != nil || string(head) != magic {
+		f.Close()
 		return nil, ErrSnapStale
 	}
-	r.b = r.b[len(magic):]
-	if r.Uint() != format || r.err != nil {
+	sf.left -= int64(len(magic))
+	if sf.Uint() != format || sf.err != nil {
+		f.Close()
 		return nil, ErrSnapStale
 	}
-	return r, nil
+	return sf, nil
+}
+
+// Close closes the file.
+func (f *SnapFile) Close() error { return f.f.Close() }
+
+// Err is the first error a read met: the file ended inside a value, or could not be read.
+func (f *SnapFile) Err() error { return f.err }
+
+// AtEnd reports whether every byte of the file was read.
+func (f *SnapFile) AtEnd() bool { return f.err == nil && f.left == 0 }
+
+// ReadByte reads one byte (for binary.ReadUvarint).
+func (f *SnapFile) ReadByte() (byte, error) {
+	c, err := f.r.ReadByte()
+	if err == nil {
+		f.left--
+	}
+	return c, err
+}
+
+// Uint reads an unsigned varint.
+func (f *SnapFile) Uint() uint64 {
+	if f.err != nil {
+		return 0
+	}
+	n, err := binary.ReadUvarint(f)
+	if err != nil {
+		f.err = errSnapShort
+	}
+	return n
+}
+
+// Fixed64 reads eight bytes, little-endian.
+func (f *SnapFile) Fixed64() uint64 {
+	var b [8]byte
+	if f.err != nil {
+		return 0
+	}
+	if _, err := io.ReadFull(f.r, b[:]); err != nil {
+		f.err = errSnapShort
+		return 0
+	}
+	f.left -= 8
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// Stamp reads a key stamp.
+func (f *SnapFile) Stamp() KeyStamp {
+	var st KeyStamp
+	st.Count, st.Max = f.Uint(), f.Uint()
+	st.Hash = f.Fixed64()
+	return st
+}
+
+// Text reads a length and that many bytes, as one string (a frame the text reader takes
+// apart, SnapText); a length past the file's end is an error, not an allocation.
+func (f *SnapFile) Text() string {
+	n := f.Uint()
+	if f.err != nil || n > uint64(f.left) {
+		f.err = errSnapShort
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(int(n))
+	if _, err := io.CopyN(&b, f.r, int64(n)); err != nil {
+		f.err = errSnapShort
+		return ""
+	}
+	f.left -= int64(n)
+	return b.String()
 }
 
 // SnapText reads what a SnapWriter wrote from s, handing strings out as slices of s.
-func SnapText(s string) *SnapReader { return &SnapReader{s: s, text: true} }
+func SnapText(s string) *SnapReader { return &SnapReader{s: s} }
 
-// Err is the first error a read met: the data ended inside a value.
+// Err is the first error a read met: the text ended inside a value.
 func (r *SnapReader) Err() error { return r.err }
 
 // Len is how many bytes are left to read.
-func (r *SnapReader) Len() int {
-	if !r.text {
-		return len(r.b)
-	}
-	return len(r.s)
-}
+func (r *SnapReader) Len() int { return len(r.s) }
 
 // Rest is what is left to read.
-func (r *SnapReader) Rest() string {
-	if !r.text {
-		return string(r.b)
-	}
-	return r.s
-}
+func (r *SnapReader) Rest() string { return r.s }
 
 // Data is what the writer holds.
 func (w *SnapWriter) Data() []byte { return w.b }
@@ -452,28 +535,17 @@ func (w *SnapWriter) household(h Household) {
 // errSnapShort is a snapshot that ends inside a value.
 var errSnapShort = errors.New("start snapshot cut short")
 
-// SnapReader reads what SnapWriter wrote: from b (the file's header and frames) or from s (a
-// village's frame, whose strings it hands out as slices of s).
+// SnapReader reads what SnapWriter wrote out of a string (a frame of a snapshot file), whose
+// strings it hands out as slices of it.
 type SnapReader struct {
-	b    []byte
-	s    string
-	text bool // reading s
-	err  error
+	s   string
+	err error
 }
 
 // Uint reads an unsigned varint.
 func (r *SnapReader) Uint() uint64 {
 	if r.err != nil {
 		return 0
-	}
-	if !r.text {
-		n, k := binary.Uvarint(r.b)
-		if k <= 0 {
-			r.err = errSnapShort
-			return 0
-		}
-		r.b = r.b[k:]
-		return n
 	}
 	var n uint64
 	for shift := 0; shift < 64; shift += 7 {
@@ -489,37 +561,6 @@ func (r *SnapReader) Uint() uint64 {
 	}
 	r.err = errSnapShort
 	return 0
-}
-
-// Stamp reads a key stamp.
-func (r *SnapReader) Stamp() KeyStamp {
-	var st KeyStamp
-	st.Count, st.Max = r.Uint(), r.Uint()
-	st.Hash = r.Fixed64()
-	return st
-}
-
-// Fixed64 reads eight bytes, little-endian.
-func (r *SnapReader) Fixed64() uint64 {
-	if r.err != nil || len(r.b) < 8 {
-		r.err = errSnapShort
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(r.b)
-	r.b = r.b[8:]
-	return v
-}
-
-// Bytes reads a length and that many bytes (from a file's reader).
-func (r *SnapReader) Bytes() []byte {
-	n := r.Uint()
-	if r.err != nil || n > uint64(len(r.b)) {
-		r.err = errSnapShort
-		return nil
-	}
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
 }
 
 // Str reads a length and that many bytes as a slice of the text (from SnapText's reader).
