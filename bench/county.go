@@ -310,6 +310,9 @@ func MeasureCounty(o CountyOptions) (*CountyResult, error) {
 			return nil, fmt.Errorf("session %d: %w", i, err)
 		}
 		res.Opens[0] = append(res.Opens[0], d)
+		if d > 100*time.Millisecond {
+			logf("county: session %d's first screen took %s (%d KiB RSS)", i, d.Round(time.Millisecond), TreeMem(pid).RSS)
+		}
 		for p := 1; p < len(o.Panes); p++ {
 			sent := time.Now()
 			if err := s.t.Send(o.Panes[p].Key); err != nil {
