@@ -61,7 +61,7 @@ type visitForm struct {
 	focus   int
 	item    int // the item within a checklist slot
 	input   textinput.Model
-	hh      map[string]store.Household
+	hh      map[string]*store.Household
 	hhOpts  []option
 	filter  []option
 	hcur    int
@@ -310,8 +310,10 @@ func (f *visitForm) markAll() bool {
 
 // household returns the chosen household.
 func (f *visitForm) household() (store.Household, bool) {
-	h, ok := f.hh[f.d.Household]
-	return h, ok
+	if h, ok := f.hh[f.d.Household]; ok {
+		return *h, true
+	}
+	return store.Household{}, false
 }
 
 // chooseHousehold sets the household and what follows from it: everyone present, its special

@@ -45,7 +45,9 @@ type visits struct {
 // visitsData is everything the pane and its form need, read off the UI goroutine.
 type visitsData struct {
 	rows       []visitRow
-	households map[string]store.Household
+	// households point into the store's shared rows (Store.HouseholdRefs), or at a current
+	// copy where someone moved out: never changed.
+	households map[string]*store.Household
 	hhOpts     []option
 	groups     []store.Group
 	members    map[string]store.Member
@@ -189,7 +191,7 @@ func (v *visits) raisedChanged(msg ChangedMsg) bool {
 // loadVisits reads what every session of the actor's scope shares: the visits, households,
 // the household picker's options with their search keys, groups, members, teams and routes.
 func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsData, error) {
-	d := &visitsData{households: map[string]store.Household{}, members: map[string]store.Member{},
+	d := &visitsData{households: map[string]*store.Household{}, members: map[string]store.Member{},
 		grids: map[string]string{}, routes: map[string]store.Route{}}
 	vs, err := st.Visits(ctx, a)
 	if err != nil {
@@ -202,7 +204,7 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 	for _, g := range grids {
 		d.grids[g.Code] = g.Name
 	}
-	hhs, err := st.Households(ctx, a)
+	hhs, err := st.HouseholdRefs(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +212,8 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 	// out with regular expressions; keying 100,000 households one by one was a quarter of a
 	// county server's warm-up.
 	keyer := search.NewKeyer()
+	d.households = make(map[string]*store.Household, len(hhs))
+	d.hhOpts = make([]option, 0, len(hhs))
 	for _, h := range hhs {
 		// A household that moved out keeps its row for the visits already made, but is not
 		// offered for new ones; people who moved out are not listed in the form.
@@ -218,7 +222,9 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 			d.households[h.ID] = h
 			continue
 		}
-		h = cur
+		if len(cur.Residents) != len(h.Residents) {
+			h = &cur
+		}
 		d.households[h.ID] = h
 		head := h.Head()
 		d.hhOpts = append(d.hhOpts, option{
@@ -273,7 +279,7 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 		d.routes[r.Group] = r
 	}
 	for _, x := range vs {
-		h := d.households[x.Household]
+		h := d.household(x.Household)
 		d.rows = append(d.rows, visitRow{v: x, group: gname[x.Group], grid: d.grids[x.Grid], address: h.Address,
 			head: h.Head().Name, people: len(h.Residents)})
 	}
@@ -284,6 +290,14 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 		return d.rows[i].v.At.After(d.rows[j].v.At)
 	})
 	return d, nil
+}
+
+// household is the household of that ID, or none (a visit to a household since deleted).
+func (d *visitsData) household(id string) store.Household {
+	if h := d.households[id]; h != nil {
+		return *h
+	}
+	return store.Household{}
 }
 
 func (v *visits) SetSize(w, h int) { v.w, v.h = w, h }
@@ -687,7 +701,7 @@ func (s *visitSheet) View() string {
 func (v *visits) detailView(w, height int) string {
 	st := v.c.Styles
 	r := v.rows[v.cur.Pos]
-	h := v.data.households[r.v.Household]
+	h := v.data.household(r.v.Household)
 	names := map[string]string{}
 	for _, p := range h.Residents {
 		names[p.ID] = p.Name
