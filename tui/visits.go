@@ -44,7 +44,7 @@ type visits struct {
 
 // visitsData is everything the pane and its form need, read off the UI goroutine.
 type visitsData struct {
-	rows       []visitRow
+	rows []visitRow
 	// households point into the store's shared rows (Store.HouseholdRefs), or at a current
 	// copy where someone moved out: never changed.
 	households map[string]*store.Household
