@@ -29,18 +29,7 @@ func TestHouseholdCacheFollowsWrites(t *testing.T) {
 	}
 	// A write through a transaction (not the import's journal) shows at once too.
 	h := after[1]
-	err = s.update(t.Context(), System(), func(tx *Tx) error {
-		var cur Household
-		raw, err := tx.get(householdKey(h), &cur)
-		if err != nil {
-			return err
-		}
-		cur.Address = "新地址1号"
-		return tx.put("household.test", householdKey(h), raw, cur, Change{Kind: "household", Village: h.Village, ID: h.ID})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	readdress(t, s, h, "新地址1号")
 	now, _ := s.Households(t.Context(), village)
 	if i := slices.IndexFunc(now, func(x Household) bool { return x.ID == h.ID }); i < 0 || now[i].Address != "新地址1号" {
 		t.Fatalf("the changed address should read back at once: %+v", now)
@@ -54,5 +43,22 @@ func TestHouseholdCacheFollowsWrites(t *testing.T) {
 	}
 	if len(gs) == 0 {
 		t.Fatal("grid user sees nothing")
+	}
+}
+
+// readdress gives h a new address through a transaction of its own, as a session's write does.
+func readdress(t *testing.T, s *Store, h Household, address string) {
+	t.Helper()
+	err := s.update(t.Context(), System(), func(tx *Tx) error {
+		var cur Household
+		raw, err := tx.get(householdKey(h), &cur)
+		if err != nil {
+			return err
+		}
+		cur.Address = address
+		return tx.put("household.test", householdKey(h), raw, cur, Change{Kind: "household", Village: h.Village, ID: h.ID})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

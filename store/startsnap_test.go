@@ -144,19 +144,7 @@ func TestStartSnapshot(t *testing.T) {
 
 	// A household changed by a store that writes no snapshot: the old one must not be used.
 	s = open(false)
-	h := want[1]
-	err := s.update(t.Context(), System(), func(tx *Tx) error {
-		var cur Household
-		raw, err := tx.get(householdKey(h), &cur)
-		if err != nil {
-			return err
-		}
-		cur.Address = "新地址1号"
-		return tx.put("household.test", householdKey(h), raw, cur, Change{Kind: "household", Village: h.Village, ID: h.ID})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	readdress(t, s, want[1], "新地址1号")
 	s.Close()
 	s = open(true)
 	if n := cached(s); n != 0 {
@@ -171,7 +159,7 @@ func TestStartSnapshot(t *testing.T) {
 	s.Close()
 
 	// A damaged snapshot is dropped, and the store reads as before.
-	raw, err = os.ReadFile(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
