@@ -37,6 +37,7 @@ const (
 // startSource is a Source that keeps start snapshots (store.Store on Badger).
 type startSource interface {
 	StartDir() string
+	WriteStartFile(name string, data []byte) error
 	ConcernStamp(ctx context.Context) (store.KeyStamp, bool, error)
 	StampedConcernChunks(ctx context.Context, each func(seq int, cs []store.Concern)) (store.KeyStamp, bool, error)
 }
@@ -115,7 +116,7 @@ func (l *Ledger) SaveStart(ctx context.Context) error {
 			w.Uint(uint64(r.slot))
 		}
 	}
-	return store.WriteSnapFile(filepath.Join(src.StartDir(), ledgerSnapFile), w.Data())
+	return src.WriteStartFile(ledgerSnapFile, w.Data())
 }
 
 // rowFlags packs a row's open, problem and tag marks.

@@ -48,11 +48,12 @@ func openBadger(t *testing.T, dir string, now func() time.Time) *store.Store {
 // fails here.
 func TestEveryMethodInContract(t *testing.T) {
 	engineOnly := map[string]string{
-		"Dir":          "the data directory the store lives in",
-		"Dump":         "every key and value, for tests and the crash harness that compare whole stores; no session calls it",
-		"BackupToFile": "Backup written to a file beside the data directory (the local backup verb), township users only as Backup",
-		"StartDir":     "where a server in a data directory keeps its start snapshots (startsnap.go)",
-		"ConcernStamp": "the commit versions of the concern keys, which only Badger keeps: checks the ledger view's start snapshot",
+		"Dir":            "the data directory the store lives in",
+		"Dump":           "every key and value, for tests and the crash harness that compare whole stores; no session calls it",
+		"BackupToFile":   "Backup written to a file beside the data directory (the local backup verb), township users only as Backup",
+		"StartDir":       "where a server in a data directory keeps its start snapshots (startsnap.go)",
+		"WriteStartFile": "writes a start snapshot into that directory, keeping the room the store's writes need",
+		"ConcernStamp":   "the commit versions of the concern keys, which only Badger keeps: checks the ledger view's start snapshot",
 		"StampedConcernChunks": "every concern with the versions of their keys, for writing the ledger view's start snapshot; " +
 			"the server's own read, as the view's, no session's",
 	}

@@ -64,6 +64,23 @@ func (g *spaceGuard) check() error {
 	return nil
 }
 
+// room returns ErrDiskFull unless n more bytes on disk leave minFree, asking the file system
+// now: a start snapshot of a county is 100 MB, which must not take the room the store's own
+// writes keep.
+func (g *spaceGuard) room(n uint64) error {
+	if g == nil || g.minFree == 0 {
+		return nil
+	}
+	avail, err := g.free(g.dir)
+	if err != nil {
+		return nil
+	}
+	if avail < n || avail-n < g.minFree {
+		return fmt.Errorf("%w (%d MB free, %d MB for the file, %d MB kept for the store)", ErrDiskFull, avail>>20, n>>20, g.minFree>>20)
+	}
+	return nil
+}
+
 // statfsFree returns the bytes available to an unprivileged user on dir's file system.
 func statfsFree(dir string) (uint64, error) {
 	var st syscall.Statfs_t

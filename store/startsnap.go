@@ -145,7 +145,7 @@ func (s *Store) saveStart() {
 	if path == "" {
 		return
 	}
-	if err := s.writeStart(path); errors.Is(err, ErrClosed) {
+	if err := s.writeStart(); errors.Is(err, ErrClosed) {
 		return // closed before: the snapshot then written stands
 	} else if err != nil {
 		os.Remove(path)
@@ -153,7 +153,7 @@ func (s *Store) saveStart() {
 	}
 }
 
-func (s *Store) writeStart(path string) error {
+func (s *Store) writeStart() error {
 	type village struct {
 		code string
 		keys []string
@@ -220,12 +220,33 @@ func (s *Store) writeStart(path string) error {
 		w.Uint(uint64(len(p)))
 		w.b = append(w.b, p...)
 	}
-	return WriteSnapFile(path, w.b)
+	return s.WriteStartFile(startSnapFile, w.b)
 }
 
-// WriteSnapFile writes a snapshot to path through a temporary file renamed over it, so a
-// crash leaves the old file or the new one, never half of one.
-func WriteSnapFile(path string, data []byte) error {
+// WriteStartFile writes a start snapshot named name into StartDir (nothing when it is ""),
+// unless that would leave the disk less room than the store's writes keep (ErrDiskFull): a
+// snapshot only makes a start faster. The file goes through a temporary one renamed over it,
+// so a crash leaves the old file or the new one, never half of one.
+func (s *Store) WriteStartFile(name string, data []byte) error {
+	dir := s.StartDir()
+	if dir == "" {
+		return nil
+	}
+	path := filepath.Join(dir, name)
+	var old uint64 // freed when the new file replaces it
+	if info, err := os.Stat(path); err == nil {
+		old = uint64(info.Size())
+	}
+	if n := uint64(len(data)); n > old {
+		if err := s.space.room(n - old); err != nil {
+			return err
+		}
+	}
+	return writeFileSynced(path, data)
+}
+
+// writeFileSynced writes data to path through a temporary file renamed over it.
+func writeFileSynced(path string, data []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -189,5 +191,41 @@ func TestStartSnapshot(t *testing.T) {
 	es.Close()
 	if _, err := os.Stat(filepath.Join(es.Dir(), startSnapFile)); !os.IsNotExist(err) {
 		t.Fatalf("an encrypted store wrote a snapshot in the clear: %v", err)
+	}
+}
+
+// TestStartSnapshotKeepsTheRoom: a snapshot that would leave the disk less than the room the
+// store's writes keep is not written (and an old one is dropped); with room, it is.
+func TestStartSnapshotKeepsTheRoom(t *testing.T) {
+	dir := t.TempDir()
+	var free atomic.Uint64
+	const minFree = 1 << 20
+	free.Store(minFree + 100) // room for the store's writes, not for a snapshot beside them
+	s, err := Open(dir, Options{StartSnapshot: true, MinFree: minFree,
+		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Seed(t.Context(), System(), small()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Households(t.Context(), System()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteStartFile("ledger.snap", make([]byte, 200)); !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("a snapshot past the room kept: %v, want ErrDiskFull", err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, startSnapFile)); !os.IsNotExist(err) {
+		t.Fatalf("a snapshot was written into the room the store keeps: %v", err)
+	}
+	free.Store(1 << 40)
+	if s, err = Open(dir, Options{StartSnapshot: true, MinFree: minFree,
+		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, startSnapFile)); err != nil {
+		t.Fatalf("with room, the snapshot should be written: %v", err)
 	}
 }
