@@ -239,6 +239,7 @@ func (s *Store) WriteStartFile(name string, data []byte) error {
 	}
 	if n := uint64(len(data)); n > old {
 		if err := s.space.room(n - old); err != nil {
+			os.Remove(path) // an older one frees its room, and the store may have changed since
 			return err
 		}
 	}

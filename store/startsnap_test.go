@@ -212,8 +212,14 @@ func TestStartSnapshotKeepsTheRoom(t *testing.T) {
 	if _, err := s.Households(t.Context(), System()); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "ledger.snap"), []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.WriteStartFile("ledger.snap", make([]byte, 200)); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("a snapshot past the room kept: %v, want ErrDiskFull", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ledger.snap")); !os.IsNotExist(err) {
+		t.Fatalf("the old snapshot should go when a new one has no room: %v", err)
 	}
 	s.Close()
 	if _, err := os.Stat(filepath.Join(dir, startSnapFile)); !os.IsNotExist(err) {
