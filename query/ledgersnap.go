@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 
 	"sanbai/parallel"
+	"sanbai/search"
 	"sanbai/store"
 )
 
@@ -180,6 +182,24 @@ func (l *Ledger) loadStart() bool {
 		return stale("the concerns changed since it was written")
 	case err != nil:
 		return stale(err.Error())
+	}
+	// The file says what the store held when it was written; that this program would make
+	// the same rows of it (its search keys, packing or marks may have changed with the
+	// format number left as it was) is checked on three concerns, read and made now.
+	keyer := search.NewKeyer()
+	for _, i := range []int{0, len(snap.list) / 2, len(snap.list) - 1} {
+		if len(snap.list) == 0 {
+			break
+		}
+		r := snap.list[i]
+		c, err := l.src.Concern(context.Background(), store.System(), r.c.ID())
+		if err != nil {
+			return stale("its concern " + r.c.ID() + " reads otherwise")
+		}
+		fresh, key := newLedgerRow(c, grids, keyer, nil)
+		if key != snap.keys[i] || rowFlags(&fresh) != rowFlags(r) || !reflect.DeepEqual(fresh.c.Concern(), r.c.Concern()) {
+			return stale("this program makes the view otherwise")
+		}
 	}
 	// The meeting order puts the overdue first: sorted again on another day.
 	today := l.src.Today()

@@ -86,6 +86,35 @@ func TestLedgerStartSnapshot(t *testing.T) {
 	}
 	same("from the snapshot", state(l), fromStore())
 
+	// A file this program would not make of the store (its packing changed, say) is not
+	// used, though its stamp is right: the first concern's text altered in it.
+	stored, err := st.Concerns(t.Context(), store.System())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := stored[0].Description
+	altered := strings.Replace(string(good), text, strings.Repeat("x", len(text)), 1)
+	if altered == string(good) {
+		t.Fatal("the first concern's text is not in the snapshot")
+	}
+	if err := os.WriteFile(path, []byte(altered), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if l, log = started(); strings.Contains(log, "read from the start snapshot") {
+		t.Fatalf("an altered snapshot was used: %s", log)
+	}
+	same("after an altered snapshot", state(l), fromStore())
+	if err := query.NewLedger(st, nil).SaveStart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if l, log = started(); !strings.Contains(log, "read from the start snapshot") {
+		t.Fatalf("the view did not start from a new snapshot: %s", log)
+	}
+
 	// It follows a triage made after it started.
 	c := every(t, l, store.System(), query.LedgerQuery{Limit: 1})[0]
 	if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.TagGreen}); err != nil {

@@ -125,6 +125,30 @@ func TestStartSnapshot(t *testing.T) {
 	if got := read(s); !reflect.DeepEqual(got, want) {
 		t.Fatalf("from the snapshot:\n%+v\nwant\n%+v", got, want)
 	}
+	// A file that reads as this program would not cache the store (its masking changed, say)
+	// is not used, though its stamp is right: the first household's address altered in it.
+	s.Close()
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := want[0].Address
+	altered := strings.Replace(string(good), addr, strings.Repeat("x", len(addr)), 1)
+	if altered == string(good) {
+		t.Fatal("the first household's address is not in the snapshot")
+	}
+	if err := os.WriteFile(path, []byte(altered), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = open(true)
+	if n := cached(s); n != 0 {
+		t.Fatalf("a snapshot that differs from what the store reads filled %d villages", n)
+	}
+	if got := read(s); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after an altered snapshot:\n%+v\nwant\n%+v", got, want)
+	}
+	s.Close()
+	s = open(true)
 	// A write elsewhere (a user added) leaves the snapshot good.
 	if _, err := s.AddUser(t.Context(), System(), keyed(t, User{Name: "陈静", Role: RoleVillage}, keyLine(t)), "DL"); err != nil {
 		t.Fatal(err)
@@ -161,7 +185,7 @@ func TestStartSnapshot(t *testing.T) {
 	s.Close()
 
 	// A damaged snapshot is dropped, and the store reads as before.
-	raw, err := os.ReadFile(path)
+	raw, err = os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
