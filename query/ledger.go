@@ -296,10 +296,7 @@ func (l *Ledger) loadAll() error {
 	// The meeting order is what a queue opens on: it is sorted now, the others right after,
 	// in the background (sortMissing), so the view answers sooner.
 	today := l.src.Today()
-	var sorted [numOrders][]*ledgerRow
-	sorted[OrderMeeting] = slices.Clone(list)
-	sortRows(sorted[OrderMeeting], OrderMeeting, today)
-	l.install(list, keys, grids, today, sorted)
+	l.install(list, keys, grids, today, sortOrders(list, today, OrderMeeting))
 	return nil
 }
 
@@ -426,18 +423,24 @@ func (l *Ledger) sortMissing() {
 	if len(missing) == 0 {
 		return
 	}
-	sorted := make([][]*ledgerRow, len(missing))
-	var wg sync.WaitGroup
-	for i, o := range missing {
-		sorted[i] = slices.Clone(base)
-		wg.Go(func() { sortRows(sorted[i], o, today) })
-	}
-	wg.Wait()
+	sorted := sortOrders(base, today, missing...)
 	l.mu.Lock()
-	for i, o := range missing {
-		l.setOrder(o, sorted[i])
+	for _, o := range missing {
+		l.setOrder(o, sorted[o])
 	}
 	l.mu.Unlock()
+}
+
+// sortOrders sorts a copy of base by each of orders, side by side.
+func sortOrders(base []*ledgerRow, today string, orders ...LedgerOrder) [numOrders][]*ledgerRow {
+	var sorted [numOrders][]*ledgerRow
+	var wg sync.WaitGroup
+	for _, o := range orders {
+		sorted[o] = slices.Clone(base)
+		wg.Go(func() { sortRows(sorted[o], o, today) })
+	}
+	wg.Wait()
+	return sorted
 }
 
 // setOrder installs rows, sorted by o, and cuts them by village; callers hold mu for writing.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sync"
 
 	"sanbai/parallel"
 	"sanbai/search"
@@ -76,13 +75,7 @@ func (l *Ledger) SaveStart(ctx context.Context) error {
 		return err
 	}
 	today := l.src.Today()
-	var sorted [numOrders][]*ledgerRow
-	var wg sync.WaitGroup
-	for o := range orderKey {
-		sorted[o] = slices.Clone(list)
-		wg.Go(func() { sortRows(sorted[o], o, today) })
-	}
-	wg.Wait()
+	sorted := sortOrders(list, today, OrderMeeting, OrderDeadline, OrderNewest, OrderVillage)
 
 	w := store.NewSnapWriter(ledgerSnapMagic, ledgerSnapFormat)
 	w.Stamp(stamp)
@@ -204,8 +197,7 @@ func (l *Ledger) loadStart() bool {
 	// The meeting order puts the overdue first: sorted again on another day.
 	today := l.src.Today()
 	if snap.today != today {
-		snap.sorted[OrderMeeting] = slices.Clone(snap.list)
-		sortRows(snap.sorted[OrderMeeting], OrderMeeting, today)
+		snap.sorted[OrderMeeting] = sortOrders(snap.list, today, OrderMeeting)[OrderMeeting]
 	}
 	l.install(snap.list, snap.keys, grids, today, snap.sorted)
 	l.log.Info("ledger view read from the start snapshot", "concerns", len(snap.list))

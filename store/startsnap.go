@@ -6,7 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"hash"
 	"hash/fnv"
 	"io"
 	"os"
@@ -56,16 +56,12 @@ type KeyStamp struct {
 
 // stamper builds a KeyStamp a key at a time; ok turns false at a key with no version.
 type stamper struct {
-	st  KeyStamp
-	ok  bool
-	h   interface{ Write([]byte) (int, error) }
-	sum func() uint64
+	st KeyStamp
+	ok bool
+	h  hash.Hash64
 }
 
-func newStamper() *stamper {
-	h := fnv.New64a()
-	return &stamper{ok: true, h: h, sum: h.Sum64}
-}
+func newStamper() *stamper { return &stamper{ok: true, h: fnv.New64a()} }
 
 // add notes one item's key at its version.
 func (s *stamper) add(item KVItem) {
@@ -85,7 +81,7 @@ func (s *stamper) add(item KVItem) {
 // stamp is the stamp of the keys added; ok is false if one had no version.
 func (s *stamper) stamp() (KeyStamp, bool) {
 	st := s.st
-	st.Hash = s.sum()
+	st.Hash = s.h.Sum64()
 	return st, s.ok
 }
 
@@ -155,71 +151,34 @@ func (s *Store) saveStart() {
 }
 
 func (s *Store) writeStart() error {
-	type village struct {
-		code string
-		keys []string
-		raws [][]byte
-	}
-	var (
-		villages []*village
-		stamp    KeyStamp
-		noVer    bool
-	)
-	err := s.db.View(context.Background(), func(txn KVTxn) error {
-		it := txn.NewIterator(IteratorOptions{Prefix: []byte("household/"), PrefetchValues: true, PrefetchSize: 100})
-		defer it.Close()
-		st := newStamper()
-		for it.Rewind(); it.Valid(); it.Next() {
-			item := it.Item()
-			if st.add(item); !st.ok {
-				noVer = true
-				return nil
-			}
-			key := string(item.Key())
-			code, _, ok := householdKeyParts(key)
-			if !ok {
-				return fmt.Errorf("unexpected household key %q", key)
-			}
-			raw, err := item.ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			if len(villages) == 0 || villages[len(villages)-1].code != code {
-				villages = append(villages, &village{code: code})
-			}
-			v := villages[len(villages)-1]
-			v.keys, v.raws = append(v.keys, key), append(v.raws, raw)
-		}
-		stamp, _ = st.stamp()
-		return nil
-	})
-	if err != nil || noVer {
-		return err
-	}
-	// Decoded and masked as the cache does (villageHouseholds), a village per core.
-	parts, err := parallel.Parts(len(villages), func(i int) ([]byte, error) {
-		v := villages[i]
-		var w SnapWriter
-		w.Str(v.code)
-		w.Uint(uint64(len(v.raws)))
-		for j, raw := range v.raws {
-			var h Household
-			if err := json.Unmarshal(raw, &h); err != nil {
-				return nil, fmt.Errorf("%s: %w", v.keys[j], err)
-			}
-			w.household(maskHousehold(h))
-		}
-		return w.b, nil
-	})
-	if err != nil {
+	st := newStamper()
+	hhs, err := scanStamped[Household](context.Background(), s.db, "household/", nil, st)
+	stamp, versioned := st.stamp()
+	if err != nil || !versioned {
 		return err
 	}
 	w := NewSnapWriter(startSnapMagic, startSnapFormat)
 	w.Stamp(stamp)
-	w.Uint(uint64(len(parts)))
-	for _, p := range parts {
-		w.Uint(uint64(len(p)))
-		w.b = append(w.b, p...)
+	// A frame per village (their households come in key order, a village at a time), masked
+	// as the cache holds them (villageHouseholds).
+	var frames [][]byte
+	for len(hhs) > 0 {
+		n := 1
+		for n < len(hhs) && hhs[n].Village == hhs[0].Village {
+			n++
+		}
+		var f SnapWriter
+		f.Str(hhs[0].Village)
+		f.Uint(uint64(n))
+		for _, h := range hhs[:n] {
+			f.household(maskHousehold(h))
+		}
+		frames, hhs = append(frames, f.b), hhs[n:]
+	}
+	w.Uint(uint64(len(frames)))
+	for _, f := range frames {
+		w.Uint(uint64(len(f)))
+		w.Raw(f)
 	}
 	return s.WriteStartFile(startSnapFile, w.b)
 }

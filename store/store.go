@@ -552,6 +552,11 @@ func getJSON(txn KVTxn, key string, v any) ([]byte, error) {
 // county's concerns or households) is decoded on every core (scanChunks), the chunks put back
 // in key order; a small one is decoded as it is read.
 func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool) ([]T, error) {
+	return scanStamped(ctx, db, prefix, keep, nil)
+}
+
+// scanStamped is scan, noting every key read in st when it is not nil (startsnap.go).
+func scanStamped[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool, st *stamper) ([]T, error) {
 	var (
 		parts   [][]T
 		partsMu sync.Mutex
@@ -563,7 +568,7 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 			parts = append(parts, nil)
 		}
 		parts[seq] = rows
-	}, nil)
+	}, st)
 	if err != nil {
 		return nil, err
 	}
@@ -589,8 +594,7 @@ func scan[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) 
 // each is called from several goroutines at once, in no order. Values are copied out of the
 // transaction a chunk at a time and decoded by a worker per core; a scan of fewer rows than a
 // chunk is decoded as it is read. A caller that makes something smaller of each chunk never
-// holds all the decoded rows at once.
-// st, when not nil, notes every key read (startsnap.go).
+// holds all the decoded rows at once. st, when not nil, notes every key read (startsnap.go).
 func scanChunks[T any](ctx context.Context, db *gatedDB, prefix string, keep func(*T) bool, each func(seq int, rows []T), st *stamper) error {
 	decode := func(raws [][]byte, keys []string) ([]T, error) {
 		out := make([]T, 0, len(raws))

@@ -371,45 +371,41 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		villageRates[v] = villageRates[v].Add(f.Rates)
 		d.total = d.total.Add(f.Rates)
 	}
-	// What a concern is on: the supervised list, the notice list, the checklist (waiting for
-	// its revisit, or revisited).
-	supervised := func(c *store.Concern) bool { return c.Supervisor != "" && c.Status != store.StatusClosed }
-	notice := func(c *store.Concern) bool {
-		rv, revisited := latest[c.ID]
-		// Put there by a failed revisit and not closed since.
-		return c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied()))
+	// What each concern is on: the supervised list, the notice list, the checklist (waiting
+	// for its revisit, or revisited). Those on none are only counted.
+	type listing struct {
+		i                    int
+		sup, note, checklist bool
 	}
-	listed := func(c *store.Concern) bool {
-		_, revisited := latest[c.ID]
-		return c.Status == store.StatusResolved || revisited
-	}
-	n := 0
+	var on []listing
 	for i := range cs {
-		if c := &cs[i]; supervised(c) || notice(c) || listed(c) {
-			n++
+		c := &cs[i]
+		rv, revisited := latest[c.ID]
+		l := listing{i: i, sup: c.Supervisor != "" && c.Status != store.StatusClosed,
+			// Put there by a failed revisit and not closed since.
+			note:      c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied())),
+			checklist: c.Status == store.StatusResolved || revisited}
+		if l.sup || l.note || l.checklist {
+			on = append(on, l)
+		} else {
+			unit(c)
 		}
 	}
 	// Sized once: the lists point into it.
-	kept := make([]store.Concern, 0, n)
+	kept := make([]store.Concern, len(on))
 	pend := map[string]*pendingHousehold{}
-	for i := range cs {
-		c := &cs[i]
-		sup, note, list := supervised(c), notice(c), listed(c)
-		if !sup && !note && !list {
-			unit(c)
-			continue
-		}
-		kept = append(kept, *c)
-		c = &kept[len(kept)-1]
+	for k, l := range on {
+		kept[k] = cs[l.i]
+		c := &kept[k]
 		u := unit(c)
-		if sup {
+		if l.sup {
 			u.supervised++
 			d.supervised = append(d.supervised, c)
 		}
-		if note {
+		if l.note {
 			d.notices = append(d.notices, c)
 		}
-		if !list {
+		if !l.checklist {
 			continue
 		}
 		rv, revisited := latest[c.ID]
