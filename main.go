@@ -18,6 +18,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"strconv"
 	"time"
 
 	"sanbai/admin"
@@ -254,7 +255,7 @@ func seedDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "seeded a county of %d villages, %d households, %d concerns and %d audit events into %s in %s\n",
 			size.Villages, size.Households, size.Concerns, size.Audit, *data, time.Since(start).Round(time.Second))
 		// As a server's clean stop leaves it: its first start reads the ledger view from here.
-		if err := query.NewLedger(st, nil).SaveStart(context.Background()); err != nil {
+		if _, err := query.NewLedger(st, nil).SaveStart(context.Background()); err != nil {
 			fmt.Fprintf(stderr, "sanbai: writing the ledger's start snapshot: %v\n", err)
 		}
 		return 0
@@ -324,6 +325,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+		// SANBAI_CPUPROFILE_SECONDS ends it early, to study a start apart from the stop.
+		if secs, err := strconv.ParseFloat(os.Getenv("SANBAI_CPUPROFILE_SECONDS"), 64); err == nil && secs > 0 {
+			time.AfterFunc(time.Duration(secs*float64(time.Second)), pprof.StopCPUProfile)
+		}
 	}
 	loc := location{Dir: *data, URL: *url}
 	st, ok := openStore(loc, log, stderr, true)
@@ -408,10 +413,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			// The next start reads the ledger view and the households from snapshots while the
 			// store is as they left it (docs/RELIABILITY.md): seconds on a county.
 			began := time.Now()
-			if err := srv.SaveStart(context.Background()); err != nil {
+			if wrote, err := srv.SaveStart(context.Background()); err != nil {
 				log.Warn("writing the ledger's start snapshot", "err", err)
-			} else {
+			} else if wrote {
 				log.Info("ledger's start snapshot written", "took", time.Since(began).Round(time.Millisecond))
+			} else {
+				log.Info("ledger's start snapshot kept: no concern changed since it was read")
 			}
 		}
 		log.Info("sessions ended; closing the store")

@@ -125,6 +125,10 @@ type Ledger struct {
 	// startTried is set once the first load has tried it (under syncMu).
 	startDir   string
 	startTried bool
+	// startDay and startGrids are the day and the grid names of the snapshot the view was
+	// read from (set under syncMu): SaveStart need not write it again while they hold.
+	startDay   string
+	startGrids map[string]string
 	// held keeps loads from sorting the orders other than the meeting one (HoldOrders).
 	held atomic.Bool
 	// loaded is set (under mu) once the first read is in: until then every query waits.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,7 +29,7 @@ import (
 const (
 	ledgerSnapFile   = "ledger.snap"
 	ledgerSnapMagic  = "sanbai ledger snapshot\n"
-	ledgerSnapFormat = 1
+	ledgerSnapFormat = 2
 	// ledgerSnapFrame is how many rows one frame of the file holds. A frame is read as one
 	// string its rows' texts are slices of, so it is freed once its rows are all replaced,
 	// as a Packer's chunk is; and the frames are decoded on every core.
@@ -39,7 +40,8 @@ const (
 type startSource interface {
 	StartDir() string
 	WriteStartFile(name string, data []byte) error
-	ConcernStamp(ctx context.Context) (store.KeyStamp, bool, error)
+	StartFileHolds(ctx context.Context, name string, want store.KeyStamp) (bool, error)
+	CarryStartFile(name string) bool
 	StampedConcernChunks(ctx context.Context, each func(seq int, cs []store.Concern)) (store.KeyStamp, bool, error)
 }
 
@@ -52,16 +54,26 @@ func (l *Ledger) UseStart() {
 }
 
 // SaveStart writes the view's start snapshot for the server's next start, from the concerns
-// read again in one transaction (a county's take seconds). It does nothing when the store
-// keeps no snapshots.
-func (l *Ledger) SaveStart(ctx context.Context) error {
+// read again in one transaction (a county's take seconds), and reports whether it wrote one.
+// It does nothing when the store keeps no snapshots, and keeps the file there when the view
+// was read from it and nothing it holds changed since.
+func (l *Ledger) SaveStart(ctx context.Context) (bool, error) {
 	src, ok := l.src.(startSource)
 	if !ok || src.StartDir() == "" {
-		return nil
+		return false, nil
 	}
 	grids, err := l.gridNames()
 	if err != nil {
-		return err
+		return false, err
+	}
+	// A view read from its snapshot, with no concern written since, the same day and the
+	// same grid names, would write the same file again (seconds on a county): the store
+	// marks the one there as current instead.
+	l.syncMu.Lock()
+	same := l.startDay == l.src.Today() && l.startGrids != nil && maps.Equal(l.startGrids, grids)
+	l.syncMu.Unlock()
+	if same && src.CarryStartFile(ledgerSnapFile) {
+		return false, nil
 	}
 	var (
 		stamp     store.KeyStamp
@@ -72,13 +84,12 @@ func (l *Ledger) SaveStart(ctx context.Context) error {
 		return err
 	})
 	if err != nil || !versioned {
-		return err
+		return false, err
 	}
 	today := l.src.Today()
 	sorted := sortOrders(list, today, OrderMeeting, OrderDeadline, OrderNewest, OrderVillage)
 
-	w := store.NewSnapWriter(ledgerSnapMagic, ledgerSnapFormat)
-	w.Stamp(stamp)
+	w := store.NewSnapWriter(ledgerSnapMagic, ledgerSnapFormat, stamp)
 	w.Str(today)
 	codes := make([]string, 0, len(grids))
 	for code := range grids {
@@ -99,7 +110,7 @@ func (l *Ledger) SaveStart(ctx context.Context) error {
 			r := list[i]
 			frame.Uint(rowFlags(r))
 			if err := frame.Packed(&r.c); err != nil {
-				return fmt.Errorf("%s: %w", r.c.ID(), err)
+				return false, fmt.Errorf("%s: %w", r.c.ID(), err)
 			}
 			frame.Str(keys[i])
 		}
@@ -111,7 +122,7 @@ func (l *Ledger) SaveStart(ctx context.Context) error {
 			w.Uint(uint64(r.slot))
 		}
 	}
-	return src.WriteStartFile(ledgerSnapFile, w.Data())
+	return true, src.WriteStartFile(ledgerSnapFile, w.Data())
 }
 
 // rowFlags packs a row's open, problem and tag marks.
@@ -151,15 +162,17 @@ func (l *Ledger) loadStart() bool {
 	}
 	defer r.Close()
 	want := r.Stamp()
+	if want.Prefix != "concern/" {
+		return stale(errLedgerSnap.Error())
+	}
 	var (
-		got     store.KeyStamp
-		ok      bool
+		holds   bool
 		walkErr error
 		walked  = make(chan struct{})
 	)
 	go func() {
 		defer close(walked)
-		got, ok, walkErr = src.ConcernStamp(context.Background())
+		holds, walkErr = src.StartFileHolds(context.Background(), ledgerSnapFile, want)
 	}()
 	grids, err := l.gridNames()
 	var snap ledgerSnap
@@ -171,7 +184,7 @@ func (l *Ledger) loadStart() bool {
 	case walkErr != nil:
 		l.log.Warn("checking the ledger's start snapshot", "err", walkErr)
 		return false
-	case !ok || got != want:
+	case !holds:
 		return stale("the concerns changed since it was written")
 	case err != nil:
 		return stale(err.Error())
@@ -200,6 +213,7 @@ func (l *Ledger) loadStart() bool {
 		snap.sorted[OrderMeeting] = sortOrders(snap.list, today, OrderMeeting)[OrderMeeting]
 	}
 	l.install(snap.list, snap.keys, grids, today, snap.sorted)
+	l.startDay, l.startGrids = snap.today, grids
 	l.log.Info("ledger view read from the start snapshot", "concerns", len(snap.list))
 	return true
 }

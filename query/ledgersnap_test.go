@@ -24,7 +24,8 @@ func TestLedgerStartSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	var now atomic.Int64
 	now.Store(time.Date(2026, 11, 26, 9, 0, 0, 0, time.Local).UnixNano())
-	st, err := store.Open(dir, store.Options{StartSnapshot: true, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	opts := store.Options{StartSnapshot: true, Now: func() time.Time { return time.Unix(0, now.Load()) }}
+	st, err := store.Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestLedgerStartSnapshot(t *testing.T) {
 	}
 	fromStore := func() []any { return state(query.NewLedger(st, nil)) }
 
-	if err := query.NewLedger(st, nil).SaveStart(t.Context()); err != nil {
+	if _, err := query.NewLedger(st, nil).SaveStart(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	l, log := started()
@@ -85,6 +86,25 @@ func TestLedgerStartSnapshot(t *testing.T) {
 		t.Fatalf("the view did not start from its snapshot: %s", log)
 	}
 	same("from the snapshot", state(l), fromStore())
+	// A server's stop, with no concern written since its store opened, keeps the file rather
+	// than writing the same again (seconds on a county).
+	st.Close()
+	if st, err = store.Open(dir, opts); err != nil {
+		t.Fatal(err)
+	}
+	if l, log = started(); !strings.Contains(log, "read from the start snapshot") {
+		t.Fatalf("the view did not start from its snapshot after the store opened again: %s", log)
+	}
+	long := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(path, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.SaveStart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(path); err != nil || !info.ModTime().Equal(long) {
+		t.Fatalf("a view with nothing changed wrote its snapshot again (%v)", err)
+	}
 
 	// A file this program would not make of the store (its packing changed, say) is not
 	// used, though its stamp is right: the first concern's text altered in it.
@@ -108,7 +128,7 @@ func TestLedgerStartSnapshot(t *testing.T) {
 		t.Fatalf("an altered snapshot was used: %s", log)
 	}
 	same("after an altered snapshot", state(l), fromStore())
-	if err := query.NewLedger(st, nil).SaveStart(t.Context()); err != nil {
+	if _, err := query.NewLedger(st, nil).SaveStart(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if l, log = started(); !strings.Contains(log, "read from the start snapshot") {
@@ -121,6 +141,17 @@ func TestLedgerStartSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("after a triage", state(l), fromStore())
+	// Its stop writes the snapshot again, with the triage in it.
+	if _, err := l.SaveStart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if l, log = started(); !strings.Contains(log, "read from the start snapshot") {
+		t.Fatalf("the view did not start from the snapshot written after a triage: %s", log)
+	}
+	same("from the snapshot written after a triage", state(l), fromStore())
+	if _, err := st.Triage(t.Context(), store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: store.TagRed}); err != nil {
+		t.Fatal(err)
+	}
 
 	// The snapshot predates that triage: not used, and dropped.
 	l, log = started()
@@ -133,7 +164,7 @@ func TestLedgerStartSnapshot(t *testing.T) {
 	}
 
 	// A month on, the overdue come first in the meeting order: sorted again for the day.
-	if err := query.NewLedger(st, nil).SaveStart(t.Context()); err != nil {
+	if _, err := query.NewLedger(st, nil).SaveStart(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	now.Add(int64(30 * 24 * time.Hour))

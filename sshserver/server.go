@@ -301,9 +301,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// SaveStart writes the ledger view's start snapshot for the server's next start
-// (query.Ledger.SaveStart); the store writes its own as it closes. Call it after Shutdown.
-func (s *Server) SaveStart(ctx context.Context) error { return s.ledger.SaveStart(ctx) }
+// SaveStart writes the ledger view's start snapshot for the server's next start, or keeps
+// the one there if it still holds (query.Ledger.SaveStart), and reports whether it wrote
+// one; the store writes its own as it closes. Call it after Shutdown.
+func (s *Server) SaveStart(ctx context.Context) (bool, error) { return s.ledger.SaveStart(ctx) }
 
 // warmDaily builds the panes' shared models again whenever the store's day changes, once the
 // warming at start (started) is over: a new day makes every kept model stale (overdue and

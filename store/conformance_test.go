@@ -53,7 +53,8 @@ func TestEveryMethodInContract(t *testing.T) {
 		"BackupToFile":   "Backup written to a file beside the data directory (the local backup verb), township users only as Backup",
 		"StartDir":       "where a server in a data directory keeps its start snapshots (startsnap.go)",
 		"WriteStartFile": "writes a start snapshot into that directory, keeping the room the store's writes need",
-		"ConcernStamp":   "the commit versions of the concern keys, which only Badger keeps: checks the ledger view's start snapshot",
+		"StartFileHolds": "checks a start snapshot against the store's version and its keys' commit versions, which only Badger keeps",
+		"CarryStartFile": "marks a start snapshot in that directory as current when nothing it holds was written since",
 		"StampedConcernChunks": "every concern with the versions of their keys, for writing the ledger view's start snapshot; " +
 			"the server's own read, as the view's, no session's",
 	}

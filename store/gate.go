@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -23,6 +25,9 @@ var ErrClosed = errors.New("the store is closed: the server is shutting down")
 // RWMutex with a writer waiting would do; here the inner call just gets ErrClosed.
 type gatedDB struct {
 	db KV
+	// wrote notes what was written through the gate (startsnap.go carries a start snapshot
+	// forward only past writes to keys it does not hold).
+	wrote writeLog
 
 	mu     sync.Mutex
 	idle   *sync.Cond // signalled when active drops to 0
@@ -78,7 +83,14 @@ func (g *gatedDB) Update(ctx context.Context, fn func(txn KVTxn) error) error {
 		return err
 	}
 	defer g.leave()
-	return g.db.Update(fn)
+	return g.db.Update(func(txn KVTxn) error {
+		if _, shared := txn.(ChangeRecorder); shared {
+			// An engine other processes write too keeps no snapshots, and the store asks
+			// its transactions for ChangeRecorder, which a wrapper would hide.
+			return fn(txn)
+		}
+		return fn(loggedTxn{txn, &g.wrote})
+	})
 }
 
 // Backup streams a snapshot of the database to w.
@@ -96,6 +108,7 @@ func (g *gatedDB) Load(r io.Reader) error {
 		return err
 	}
 	defer g.leave()
+	g.wrote.noteAll()
 	return g.db.Load(r)
 }
 
@@ -107,6 +120,7 @@ func (g *gatedDB) NewWriteBatch() (wb KVBatch, release func(), err error) {
 		return nil, nil, err
 	}
 	var once sync.Once
+	g.wrote.noteAll()
 	return g.db.NewWriteBatch(), func() { once.Do(g.leave) }, nil
 }
 
@@ -117,6 +131,7 @@ func (g *gatedDB) Batch(fn func(wb KVBatch) error) error {
 		return err
 	}
 	defer g.leave()
+	g.wrote.noteAll()
 	wb := g.db.NewWriteBatch()
 	defer wb.Cancel()
 	if err := fn(wb); err != nil {
@@ -139,4 +154,66 @@ func (g *gatedDB) Close() error {
 	}
 	g.mu.Unlock()
 	return g.db.Close()
+}
+
+// writeLog is the key prefixes (a key up to its first '/') written through a gate, or all of
+// them after a batch or a load, which are not told key by key. A write is noted before it
+// commits, so one that is in the store is always in the log.
+type writeLog struct {
+	mu   sync.Mutex
+	all  bool
+	segs map[string]bool
+}
+
+// note records a write to key.
+func (w *writeLog) note(key []byte) {
+	seg := key
+	if i := bytes.IndexByte(key, '/'); i >= 0 {
+		seg = key[:i+1]
+	}
+	w.mu.Lock()
+	if !w.segs[string(seg)] {
+		if w.segs == nil {
+			w.segs = map[string]bool{}
+		}
+		w.segs[string(seg)] = true
+	}
+	w.mu.Unlock()
+}
+
+// noteAll records writes that may be to any key.
+func (w *writeLog) noteAll() {
+	w.mu.Lock()
+	w.all = true
+	w.mu.Unlock()
+}
+
+// wrote says whether a key under prefix ("household/") may have been written.
+func (w *writeLog) wrote(prefix string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.all {
+		return true
+	}
+	seg := prefix
+	if i := strings.IndexByte(prefix, '/'); i >= 0 {
+		seg = prefix[:i+1]
+	}
+	return w.segs[seg]
+}
+
+// loggedTxn is a write transaction that notes the keys it writes in a writeLog.
+type loggedTxn struct {
+	KVTxn
+	log *writeLog
+}
+
+func (t loggedTxn) Set(key, value []byte) error {
+	t.log.note(key)
+	return t.KVTxn.Set(key, value)
+}
+
+func (t loggedTxn) Delete(key []byte) error {
+	t.log.note(key)
+	return t.KVTxn.Delete(key)
 }

@@ -786,14 +786,20 @@ func (s *Store) recoverImports() error {
 	}
 	// A lock left by an import that staged nothing yet.
 	return s.db.Update(context.Background(), func(txn KVTxn) error {
+		// Deleted only if there: a delete of no key still commits a version, and an open
+		// that writes nothing keeps the start snapshots' version (startsnap.go).
+		item, err := txn.Get([]byte(journalLock))
+		if errors.Is(err, ErrKeyNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
 		if s.shared {
-			if item, err := txn.Get([]byte(journalLock)); err == nil {
-				if v, _ := item.ValueCopy(nil); !abandonedImport(string(v), s.now()) {
-					return nil
-				}
+			if v, _ := item.ValueCopy(nil); !abandonedImport(string(v), s.now()) {
+				return nil
 			}
 		}
-		err := txn.Delete([]byte(journalLock))
+		err = txn.Delete([]byte(journalLock))
 		if errors.Is(err, ErrKeyNotFound) {
 			return nil
 		}

@@ -25,14 +25,21 @@ import (
 // binary form that decodes without a string allocation per field; the next Open fills the
 // cache from it in a fraction of that time.
 //
-// A snapshot is used only if it is exactly what the store holds: Open walks the household
-// keys (keys only, no values) and compares their number, their highest commit version and a
-// hash of every key and its version with what the snapshot recorded. Any write to a
-// household since — by this server, an admin command, a restore — changes one of them, and
-// the snapshot is dropped and the households read as before. Writes to other keys (users,
-// concerns) leave it good. It is written from one read transaction, so it is consistent
-// however the writes around it fall. An encrypted store writes none (the file would hold
-// names and addresses in the clear); neither does an engine without commit versions.
+// A snapshot is used only if it is exactly what the store holds. It records the store's
+// version when it was read (Badger's read timestamp: every commit raises it), and a store
+// still at that version has written nothing since, so a start after a clean stop takes it at
+// once. Otherwise Open walks the household keys (keys only, no values) and compares their
+// number, their highest commit version and a hash of every key and its version with what the
+// snapshot recorded. Any write to a household since — by this server, an admin command, a
+// restore — changes one of them, and the snapshot is dropped and the households read as
+// before. Writes to other keys (users, concerns) leave it good: the walk finds the same keys,
+// and the file is then marked with the version it was found good at. A store that wrote no
+// household carries the file forward as it closes (CarryStartFile), so the next start needs
+// no walk either; a file whose version is past the store's (a store copied back from an
+// older one) is dropped at open. It is written from one read transaction, so it is
+// consistent however the writes around it fall. An encrypted store writes none (the file
+// would hold names and addresses in the clear); neither does an engine without commit
+// versions.
 
 // startSnapFile is the snapshot's name in the data directory.
 const startSnapFile = "start.snap"
@@ -41,7 +48,7 @@ const startSnapFile = "start.snap"
 // household's fields or the masking change, so that an older file is never read as current.
 const (
 	startSnapMagic  = "sanbai start snapshot\n"
-	startSnapFormat = 1
+	startSnapFormat = 2
 )
 
 // versionedItem is an item that tells the commit version it was written at (Badger's).
@@ -51,7 +58,19 @@ type versionedItem interface{ Version() uint64 }
 // highest commit version among them, and a hash of every key with its version. Any write
 // under the prefix changes it: a new or changed key raises Max, a deleted one lowers Count.
 type KeyStamp struct {
+	// Prefix is the keys stamped ("household/").
+	Prefix string
+	// Version is the store's version when the stamp was taken (the read's timestamp); a
+	// store still at it has written nothing since. 0 when the engine tells none.
+	Version uint64
+	// Count, Max and Hash describe the keys.
 	Count, Max, Hash uint64
+}
+
+// Same reports whether two stamps are of the same keys at the same commit versions, taken
+// at whatever store version.
+func (a KeyStamp) Same(b KeyStamp) bool {
+	return a.Prefix == b.Prefix && a.Count == b.Count && a.Max == b.Max && a.Hash == b.Hash
 }
 
 // stamper builds a KeyStamp a key at a time; ok turns false at a key with no version.
@@ -61,7 +80,19 @@ type stamper struct {
 	h  hash.Hash64
 }
 
-func newStamper() *stamper { return &stamper{ok: true, h: fnv.New64a()} }
+func newStamper(prefix string) *stamper {
+	return &stamper{st: KeyStamp{Prefix: prefix}, ok: true, h: fnv.New64a()}
+}
+
+// readStamped is a read transaction that tells the store's version it reads at (Badger's).
+type readStamped interface{ ReadTs() uint64 }
+
+// at notes the version of the transaction the keys are read in.
+func (s *stamper) at(txn KVTxn) {
+	if rt, ok := txn.(readStamped); ok {
+		s.st.Version = rt.ReadTs()
+	}
+}
 
 // add notes one item's key at its version.
 func (s *stamper) add(item KVItem) {
@@ -91,7 +122,8 @@ func keyStamp(ctx context.Context, db *gatedDB, prefix string) (st KeyStamp, ok 
 	err = db.View(ctx, func(txn KVTxn) error {
 		it := txn.NewIterator(IteratorOptions{Prefix: []byte(prefix)})
 		defer it.Close()
-		s := newStamper()
+		s := newStamper(prefix)
+		s.at(txn)
 		for it.Rewind(); it.Valid() && s.ok; it.Next() {
 			s.add(it.Item())
 		}
@@ -111,15 +143,110 @@ func (s *Store) StartDir() string {
 	return s.dir
 }
 
-// ConcernStamp is the stamp of every concern key, for checking a start snapshot of them.
-func (s *Store) ConcernStamp(ctx context.Context) (KeyStamp, bool, error) {
-	return keyStamp(ctx, s.db, "concern/")
+// StartFileHolds reports whether the start snapshot name in StartDir, stamped want, still
+// holds what the store holds under want.Prefix: at once when the store is still at want's
+// version (nothing was written since), else by walking the keys. A file the walk finds good
+// is marked with the walk's version, so that the next start need not walk again.
+func (s *Store) StartFileHolds(ctx context.Context, name string, want KeyStamp) (bool, error) {
+	if v, ok := s.version(); ok && want.Version != 0 && v == want.Version {
+		return true, nil
+	}
+	s.stampWalks.Add(1)
+	got, ok, err := keyStamp(ctx, s.db, want.Prefix)
+	if err != nil || !ok || !got.Same(want) {
+		return false, err
+	}
+	if err := markSnapVersion(filepath.Join(s.dir, name), got.Version); err != nil {
+		s.log.Warn("marking the start snapshot's version", "file", name, "err", err)
+	}
+	return true, nil
+}
+
+// version is the store's version now (Badger's read timestamp, which every commit raises);
+// ok is false for an engine without one.
+func (s *Store) version() (v uint64, ok bool) {
+	err := s.db.View(context.Background(), func(txn KVTxn) error {
+		var rt readStamped
+		if rt, ok = txn.(readStamped); ok {
+			v = rt.ReadTs()
+		}
+		return nil
+	})
+	return v, ok && err == nil
+}
+
+// CarryStartFile marks the start snapshot name in StartDir with the store's version now,
+// when it held what the store held at open or later (its version is not older than the
+// store's at open) and nothing was written under its prefix since the store opened: it
+// then still holds it, and the next start takes it without a walk. It reports whether it
+// did. The store closes with every snapshot carried this way (Close); a server's ledger view
+// carries its own rather than writing it again when no concern changed.
+func (s *Store) CarryStartFile(name string) bool {
+	if s.dir == "" || len(s.key) > 0 {
+		return false
+	}
+	path := filepath.Join(s.dir, name)
+	head, err := readSnapHead(path)
+	if err != nil || head.Version == 0 || head.Version < s.openVersion {
+		return false
+	}
+	// The version first, then the log: a write noted after the log was read commits at a
+	// later version than the one the file is marked with, and the next open walks.
+	now, ok := s.version()
+	if !ok || s.db.wrote.wrote(head.Prefix) {
+		return false
+	}
+	if now == head.Version {
+		return true
+	}
+	if err := markSnapVersion(path, now); err != nil {
+		s.log.Warn("marking the start snapshot's version", "file", name, "err", err)
+		return false
+	}
+	return true
+}
+
+// carryStarts carries every start snapshot in the data directory forward (CarryStartFile),
+// as the store closes.
+func (s *Store) carryStarts() {
+	for _, name := range s.startFiles() {
+		s.CarryStartFile(name)
+	}
+}
+
+// startFiles names the start snapshots in the data directory (*.snap).
+func (s *Store) startFiles() []string {
+	if s.dir == "" || len(s.key) > 0 {
+		return nil
+	}
+	paths, _ := filepath.Glob(filepath.Join(s.dir, "*"+snapExt))
+	names := make([]string, 0, len(paths))
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	return names
+}
+
+// snapExt ends every start snapshot's name.
+const snapExt = ".snap"
+
+// dropRewound removes the start snapshots whose version is past the store's at open: the
+// store's files were put back from an older copy, whose later writes could reach the
+// version the snapshot records without holding what it holds.
+func (s *Store) dropRewound() {
+	for _, name := range s.startFiles() {
+		path := filepath.Join(s.dir, name)
+		if head, err := readSnapHead(path); err == nil && head.Version > s.openVersion {
+			s.log.Info("start snapshot not used", "file", name, "why", "the store is older than it")
+			os.Remove(path)
+		}
+	}
 }
 
 // StampedConcernChunks is ConcernChunks for every concern, with the stamp of the keys it read
 // (in the same transaction): what a start snapshot of them records.
 func (s *Store) StampedConcernChunks(ctx context.Context, each func(seq int, cs []Concern)) (KeyStamp, bool, error) {
-	st := newStamper()
+	st := newStamper("concern/")
 	if err := scanChunks(ctx, s.db, "concern/", nil, each, st); err != nil {
 		return KeyStamp{}, false, err
 	}
@@ -142,6 +269,9 @@ func (s *Store) saveStart() {
 	if path == "" {
 		return
 	}
+	if s.CarryStartFile(startSnapFile) {
+		return // no household written since it was found good: it still holds them
+	}
 	if err := s.writeStart(); errors.Is(err, ErrClosed) {
 		return // closed before: the snapshot then written stands
 	} else if err != nil {
@@ -151,14 +281,13 @@ func (s *Store) saveStart() {
 }
 
 func (s *Store) writeStart() error {
-	st := newStamper()
+	st := newStamper("household/")
 	hhs, err := scanStamped[Household](context.Background(), s.db, "household/", nil, st)
 	stamp, versioned := st.stamp()
 	if err != nil || !versioned {
 		return err
 	}
-	w := NewSnapWriter(startSnapMagic, startSnapFormat)
-	w.Stamp(stamp)
+	w := NewSnapWriter(startSnapMagic, startSnapFormat, stamp)
 	// A frame per village (their households come in key order, a village at a time), masked
 	// as the cache holds them (villageHouseholds).
 	var frames [][]byte
@@ -254,26 +383,26 @@ func (s *Store) loadStart() (int, error) {
 	}
 	want := r.Stamp()
 	n := r.Uint()
-	if r.err != nil {
+	if r.err != nil || want.Prefix != "household/" {
 		return stale("cut short")
 	}
-	// The households are decoded while another core walks the keys they are checked against.
+	// The households are decoded while another core walks the keys they are checked against,
+	// if the store wrote since the file was.
 	var (
-		got     KeyStamp
-		ok      bool
+		holds   bool
 		walkErr error
 		walked  = make(chan struct{})
 	)
 	go func() {
 		defer close(walked)
-		got, ok, walkErr = keyStamp(context.Background(), s.db, "household/")
+		holds, walkErr = s.StartFileHolds(context.Background(), startSnapFile, want)
 	}()
 	parts, decodeErr := decodeStart(r, n)
 	<-walked
 	switch {
 	case walkErr != nil:
 		return 0, walkErr
-	case !ok || got != want:
+	case !holds:
 		return stale("the households changed since it was written")
 	case decodeErr != nil:
 		return stale("damaged")
@@ -337,11 +466,60 @@ func decodeStart(r *SnapFile, n uint64) ([]villageRows, error) {
 // ErrSnapStale is a snapshot file of another kind or version (OpenSnapFile).
 var ErrSnapStale = errors.New("written by another version, or not a snapshot")
 
-// NewSnapWriter starts a snapshot with its magic line and format version.
-func NewSnapWriter(magic string, format uint64) *SnapWriter {
+// NewSnapWriter starts a snapshot with its head: its magic line (ending in a newline, the
+// only one in it), its format version and the stamp of what it holds. Every snapshot starts
+// so, whatever its format, and the store's version in the stamp comes first, in eight bytes:
+// the store reads and marks it without knowing the rest (readSnapHead, markSnapVersion).
+func NewSnapWriter(magic string, format uint64, st KeyStamp) *SnapWriter {
 	w := &SnapWriter{b: []byte(magic)}
 	w.Uint(format)
+	w.b = binary.LittleEndian.AppendUint64(w.b, st.Version)
+	w.Str(st.Prefix)
+	w.Uint(st.Count)
+	w.Uint(st.Max)
+	w.b = binary.LittleEndian.AppendUint64(w.b, st.Hash)
 	return w
+}
+
+// snapHead is a snapshot's stamp and where its version lies in the file.
+type snapHead struct {
+	KeyStamp
+	versionAt int64
+}
+
+// readSnapHead reads the head of the snapshot at path, of any kind and format.
+func readSnapHead(path string) (snapHead, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return snapHead{}, err
+	}
+	defer f.Close()
+	sf := &SnapFile{f: f, r: bufio.NewReaderSize(f, 4096), left: 1 << 62}
+	line, err := sf.r.ReadString('\n')
+	if err != nil {
+		return snapHead{}, errSnapShort
+	}
+	sf.left -= int64(len(line))
+	sf.Uint() // format
+	h := snapHead{versionAt: 1<<62 - sf.left}
+	h.KeyStamp = sf.stamp()
+	return h, sf.err
+}
+
+// markSnapVersion writes version into the head of the snapshot at path, in place.
+func markSnapVersion(path string, version uint64) error {
+	h, err := readSnapHead(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err = f.WriteAt(binary.LittleEndian.AppendUint64(nil, version), h.versionAt); err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
 
 // SnapFile reads a snapshot file as it goes, through a small buffer: a county's ledger
@@ -352,6 +530,7 @@ type SnapFile struct {
 	r    *bufio.Reader
 	left int64 // bytes not read yet
 	err  error
+	st   KeyStamp // the head's
 }
 
 // OpenSnapFile opens the snapshot at path and checks its magic line and format version
@@ -374,6 +553,10 @@ func OpenSnapFile(path, magic string, format uint64) (*SnapFile, error) {
 	}
 	sf.left -= int64(len(magic))
 	if sf.Uint() != format || sf.err != nil {
+		f.Close()
+		return nil, ErrSnapStale
+	}
+	if sf.st = sf.stamp(); sf.err != nil {
 		f.Close()
 		return nil, ErrSnapStale
 	}
@@ -424,9 +607,23 @@ func (f *SnapFile) Fixed64() uint64 {
 	return binary.LittleEndian.Uint64(b[:])
 }
 
-// Stamp reads a key stamp.
-func (f *SnapFile) Stamp() KeyStamp {
+// Stamp is the stamp in the file's head.
+func (f *SnapFile) Stamp() KeyStamp { return f.st }
+
+// stamp reads a key stamp, as NewSnapWriter writes it.
+func (f *SnapFile) stamp() KeyStamp {
 	var st KeyStamp
+	st.Version = f.Fixed64()
+	if n := f.Uint(); f.err == nil && n <= 256 {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(f.r, b); err != nil {
+			f.err = errSnapShort
+		}
+		f.left -= int64(n)
+		st.Prefix = string(b)
+	} else {
+		f.err = errSnapShort
+	}
 	st.Count, st.Max = f.Uint(), f.Uint()
 	st.Hash = f.Fixed64()
 	return st
@@ -475,13 +672,6 @@ type SnapWriter struct{ b []byte }
 
 // Uint appends n as an unsigned varint.
 func (w *SnapWriter) Uint(n uint64) { w.b = binary.AppendUvarint(w.b, n) }
-
-// Stamp appends a key stamp.
-func (w *SnapWriter) Stamp(st KeyStamp) {
-	w.Uint(st.Count)
-	w.Uint(st.Max)
-	w.b = binary.LittleEndian.AppendUint64(w.b, st.Hash)
-}
 
 // Str appends s, length first.
 func (w *SnapWriter) Str(s string) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -216,6 +217,116 @@ func TestStartSnapshot(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(es.Dir(), startSnapFile)); !os.IsNotExist(err) {
 		t.Fatalf("an encrypted store wrote a snapshot in the clear: %v", err)
 	}
+}
+
+// TestStartSnapshotByVersion: a start after a clean stop, or after an admin command that
+// wrote no household, takes the snapshot by the store's version without walking the keys; a
+// household written by a store that keeps no snapshot, a version the walk finds good, and a
+// store older than its snapshot each take their own path.
+func TestStartSnapshotByVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, startSnapFile)
+	open := func(snap bool) *Store {
+		t.Helper()
+		s, err := Open(dir, Options{StartSnapshot: snap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	cached := func(s *Store) int {
+		s.hh.mu.Lock()
+		defer s.hh.mu.Unlock()
+		return len(s.hh.rows)
+	}
+	head := func() snapHead {
+		t.Helper()
+		h, err := readSnapHead(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	s := open(true)
+	d := small()
+	if err := s.Seed(t.Context(), System(), d); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	written, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A clean stop and a start: taken by version, and the stop wrote nothing new.
+	s = open(true)
+	if n, walks := cached(s), s.stampWalks.Load(); n != len(d.Villages) || walks != 0 {
+		t.Fatalf("after a clean stop: %d villages cached, %d walks; want %d and none", n, walks, len(d.Villages))
+	}
+	if v, _ := s.version(); head().Version != v {
+		t.Fatalf("the snapshot's version %d is not the store's %d", head().Version, v)
+	}
+	s.Close()
+	if again, _ := os.ReadFile(path); !bytes.Equal(again, written) {
+		t.Fatal("a server that wrote no household wrote its snapshot again")
+	}
+
+	// An admin command adds a user: it carries the snapshot forward as it closes.
+	s = open(false)
+	if _, err := s.AddUser(t.Context(), System(), keyed(t, User{Name: "陈静", Role: RoleVillage}, keyLine(t)), "DL"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(true)
+	if n, walks := cached(s), s.stampWalks.Load(); n != len(d.Villages) || walks != 0 {
+		t.Fatalf("after a user was added: %d villages cached, %d walks; want %d and none", n, walks, len(d.Villages))
+	}
+	s.Close()
+
+	// A version the store never had (as when the file was written by a store that then
+	// wrote users and stopped without carrying it): the walk finds the keys the same, and
+	// marks the file, so the next start takes it by version.
+	if err := markSnapVersion(path, 1); err != nil {
+		t.Fatal(err)
+	}
+	s = open(true)
+	if n, walks := cached(s), s.stampWalks.Load(); n != len(d.Villages) || walks != 1 {
+		t.Fatalf("an unknown version: %d villages cached, %d walks; want %d and one", n, walks, len(d.Villages))
+	}
+	s.Close()
+	s = open(true)
+	if walks := s.stampWalks.Load(); walks != 0 {
+		t.Fatalf("the walk should have marked the snapshot: %d walks at the next start", walks)
+	}
+	s.Close()
+
+	// A household written by an admin command: not carried, and dropped at the next start.
+	s = open(false)
+	want, err := s.Households(t.Context(), System())
+	if err != nil {
+		t.Fatal(err)
+	}
+	readdress(t, s, want[0], "新地址2号")
+	s.Close()
+	s = open(true)
+	if n, walks := cached(s), s.stampWalks.Load(); n != 0 || walks != 1 {
+		t.Fatalf("after a household was written: %d villages cached, %d walks; want none and one", n, walks)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the stale snapshot should be removed: %v", err)
+	}
+	s.Close()
+
+	// A store older than its snapshot (its files put back from a copy): any open drops it,
+	// as later writes could bring the store to the snapshot's version with other households.
+	if err := markSnapVersion(path, head().Version+1000); err != nil {
+		t.Fatal(err)
+	}
+	s = open(false)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("a snapshot newer than the store should be removed at open: %v", err)
+	}
+	s.Close()
 }
 
 // TestStartSnapshotKeepsTheRoom: a snapshot that would leave the disk less than the room the

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -39,7 +40,11 @@ type Store struct {
 	key   []byte // the master key, for encrypted backups
 	// snap: the store keeps a start snapshot (Options.StartSnapshot, startsnap.go).
 	snap bool
-	hh   *hhCache // each village's households, decoded once and shared (hhcache.go)
+	// openVersion is the store's version as it opened, before it wrote anything (startsnap.go).
+	openVersion uint64
+	// stampWalks counts the key walks start snapshots needed (for tests: most need none).
+	stampWalks atomic.Int64
+	hh         *hhCache // each village's households, decoded once and shared (hhcache.go)
 	// indexed says lookups by household ID may use the index (hhindex.go). Set by Open and
 	// never changed: false only for a store written before the index, opened read-only.
 	indexed bool
@@ -168,7 +173,9 @@ func openKV(kv KV, dir string, o Options) (*Store, error) {
 	if err := s.loadAuditSeq(); err != nil {
 		return nil, err
 	}
+	s.openVersion, _ = s.version()
 	if !o.ReadOnly {
+		s.dropRewound()
 		// An import cut short by a crash is finished or discarded before anyone reads.
 		if err := s.recoverImports(); err != nil {
 			return nil, fmt.Errorf("recover an interrupted import: %w", err)
@@ -212,6 +219,7 @@ func (s *Store) publishRemote(changes []Change, hhVillages []string) {
 // A server's store writes its start snapshot first (startsnap.go).
 func (s *Store) Close() error {
 	s.saveStart()
+	s.carryStarts()
 	return s.db.Close()
 }
 
@@ -638,6 +646,9 @@ func scanChunks[T any](ctx context.Context, db *gatedDB, prefix string, keep fun
 		}
 	}
 	err := db.View(ctx, func(txn KVTxn) error {
+		if st != nil {
+			st.at(txn)
+		}
 		it := txn.NewIterator(IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		ch := chunk{}
