@@ -16,9 +16,9 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
-	"strconv"
 	"time"
 
 	"sanbai/admin"
