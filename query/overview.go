@@ -346,7 +346,7 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 	if err != nil {
 		return nil, err
 	}
-	cs, err := l.Concerns(ctx, a)
+	each, err := l.EachConcern(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -379,14 +379,8 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 	// Every figure — coverage, the rates, open, overdue, supervised, extensions — comes from
 	// the one count the other panes, the assessment and the exports use.
 	now := st.Now()
-	d.Figures = store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Concerns: cs, Revisits: rs, Limits: limits, Now: now})
-	// Summed per village here, once per change in the village, not by every township sum.
-	d.Villages = map[string]store.Figures{}
-	for g, f := range d.Figures {
-		v := store.GridVillage(g)
-		d.Villages[v] = d.Villages[v].Add(f)
-	}
-	// Concerns: counts by tier and colour, the daily trend and the common-issue finder.
+	// Concerns: counts by tier and colour, the daily trend and the common-issue finder,
+	// counted as the figures are, in the same pass over them.
 	day0 := now.AddDate(0, 0, -13).Format(time.DateOnly)
 	d.Raised, d.Resolved = make([]int, 14), make([]int, 14)
 	// A time more than a day outside the fortnight is outside it in any zone: most concerns
@@ -404,7 +398,7 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 	}
 	similar := map[string]*CommonIssue{}
 	households := map[string]map[string]bool{}
-	for _, c := range cs {
+	concern := func(c *store.Concern) {
 		if c.Status.Open() {
 			d.Tiers[c.Tier]++
 			d.Tags[c.Tag]++
@@ -427,6 +421,19 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 				d.Resolved[i]++
 			}
 		}
+	}
+	d.Figures = store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Revisits: rs, Limits: limits, Now: now,
+		EachConcern: func(fn func(c *store.Concern)) {
+			each(func(c *store.Concern) {
+				fn(c)
+				concern(c)
+			})
+		}})
+	// Summed per village here, once per change in the village, not by every township sum.
+	d.Villages = map[string]store.Figures{}
+	for g, f := range d.Figures {
+		v := store.GridVillage(g)
+		d.Villages[v] = d.Villages[v].Add(f)
 	}
 	for k, ci := range similar {
 		ci.Households = len(households[k])

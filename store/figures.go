@@ -87,9 +87,13 @@ type FigureData struct {
 	Households []Household
 	Visits     []Visit
 	Concerns   []Concern
-	Revisits   []Revisit
-	Limits     Limits
-	Now        time.Time
+	// EachConcern, when set, hands out the concerns instead of Concerns, one at a time (a
+	// view that keeps them packed unpacks each into one value it reuses, rather than copying
+	// all of them into a slice first).
+	EachConcern func(fn func(c *Concern))
+	Revisits    []Revisit
+	Limits      Limits
+	Now         time.Time
 }
 
 // CountFigures counts the figures of each grid, by grid code; a village's or the township's
@@ -145,9 +149,9 @@ func CountFigures(d FigureData) map[string]Figures {
 		byConcern[r.Concern] = append(byConcern[r.Concern], r)
 	}
 	today := d.Now.Format(time.DateOnly)
-	for _, c := range d.Concerns {
+	count := func(c *Concern) {
 		f := get(c.Grid)
-		f.Rates = f.Rates.Add(RateOf(c, byConcern[c.ID], d.Limits, d.Now))
+		f.Rates = f.Rates.Add(RateOf(*c, byConcern[c.ID], d.Limits, d.Now))
 		f.ByTier[c.Tier]++
 		f.ByCategory[c.Category]++
 		f.Extensions += c.Extensions
@@ -164,6 +168,12 @@ func CountFigures(d FigureData) map[string]Figures {
 			f.Supervised++
 		}
 		out[c.Grid] = f
+	}
+	if d.EachConcern != nil {
+		d.EachConcern(count)
+	}
+	for i := range d.Concerns {
+		count(&d.Concerns[i])
 	}
 	return out
 }

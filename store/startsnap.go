@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"sanbai/parallel"
 )
@@ -152,10 +153,13 @@ func (s *Store) StartFileHolds(ctx context.Context, name string, want KeyStamp) 
 		return true, nil
 	}
 	s.stampWalks.Add(1)
+	began := time.Now()
 	got, ok, err := keyStamp(ctx, s.db, want.Prefix)
 	if err != nil || !ok || !got.Same(want) {
 		return false, err
 	}
+	s.log.Info("start snapshot checked by its keys: the store wrote since", "file", name,
+		"took", time.Since(began).Round(time.Millisecond))
 	if err := markSnapVersion(filepath.Join(s.dir, name), got.Version); err != nil {
 		s.log.Warn("marking the start snapshot's version", "file", name, "err", err)
 	}

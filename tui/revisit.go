@@ -65,9 +65,9 @@ type revisitData struct {
 	total      store.Rates
 	// concerns and households are those the checklist and form show (look them up with
 	// concern and household: a township's data keeps them in its parts, one per village).
-	// The concerns point into one array of the part's own, which holds only the concerns its
-	// lists show: the village's whole ledger, kept alive by a pointer into it, was a third of
-	// what a county server kept live, and every collection marked it again.
+	// The concerns are the part's own copies of only the concerns its lists show: the
+	// village's whole ledger, kept alive by a pointer into it, was a third of what a county
+	// server kept live, and every collection marked it again.
 	concerns   map[string]*store.Concern
 	households map[string]store.Household
 	parts      []*revisitData
@@ -287,7 +287,7 @@ func (r *listRuns) note(d *revisitData) {
 func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.Actor, byVillage bool) (*revisitData, error) {
 	d := &revisitData{concerns: map[string]*store.Concern{}, households: map[string]store.Household{},
 		groups: map[string]store.Group{}, villages: map[string]store.Village{}, grids: map[string]string{}, today: st.Today()}
-	cs, err := l.Concerns(ctx, a)
+	each, err := l.EachConcern(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -361,8 +361,36 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		}
 		return units[code]
 	}
-	// The rates come from the one count every pane and export uses (store.CountFigures).
-	figures := store.CountFigures(store.FigureData{Concerns: cs, Revisits: rs, Limits: limits, Now: st.Now()})
+	// What each concern is on: the supervised list, the notice list, the checklist (waiting
+	// for its revisit, or revisited). Those on none are only counted. The rates come from the
+	// one count every pane and export uses (store.CountFigures), in the same pass.
+	type listing struct {
+		sup, note, checklist bool
+	}
+	var (
+		on   []listing
+		kept []*store.Concern
+	)
+	figures := store.CountFigures(store.FigureData{Revisits: rs, Limits: limits, Now: st.Now(),
+		EachConcern: func(fn func(c *store.Concern)) {
+			each(func(c *store.Concern) {
+				fn(c)
+				rv, revisited := latest[c.ID]
+				l := listing{sup: c.Supervisor != "" && c.Status != store.StatusClosed,
+					// Put there by a failed revisit and not closed since.
+					note:      c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied())),
+					checklist: c.Status == store.StatusResolved || revisited}
+				if l.sup || l.note || l.checklist {
+					// Each its own copy: an array of them grown by appending was copied over
+					// and over, for a county's resolved concerns by the ten thousand.
+					k := new(store.Concern)
+					*k = *c
+					on, kept = append(on, l), append(kept, k)
+				} else {
+					unit(c)
+				}
+			})
+		}})
 	gridRates := map[string]store.Rates{}
 	villageRates := map[string]store.Rates{}
 	for g, f := range figures {
@@ -371,32 +399,9 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 		villageRates[v] = villageRates[v].Add(f.Rates)
 		d.total = d.total.Add(f.Rates)
 	}
-	// What each concern is on: the supervised list, the notice list, the checklist (waiting
-	// for its revisit, or revisited). Those on none are only counted.
-	type listing struct {
-		i                    int
-		sup, note, checklist bool
-	}
-	var on []listing
-	for i := range cs {
-		c := &cs[i]
-		rv, revisited := latest[c.ID]
-		l := listing{i: i, sup: c.Supervisor != "" && c.Status != store.StatusClosed,
-			// Put there by a failed revisit and not closed since.
-			note:      c.Status != store.StatusClosed && (!c.NoticeAt.IsZero() || (c.Status == store.StatusReopened && revisited && !rv.Satisfied())),
-			checklist: c.Status == store.StatusResolved || revisited}
-		if l.sup || l.note || l.checklist {
-			on = append(on, l)
-		} else {
-			unit(c)
-		}
-	}
-	// Sized once: the lists point into it.
-	kept := make([]store.Concern, len(on))
 	pend := map[string]*pendingHousehold{}
 	for k, l := range on {
-		kept[k] = cs[l.i]
-		c := &kept[k]
+		c := kept[k]
 		u := unit(c)
 		if l.sup {
 			u.supervised++

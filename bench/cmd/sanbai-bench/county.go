@@ -104,6 +104,15 @@ func runCounty(cf countyFlags, args string) (*countyResults, error) {
 		Panes: countyPanes, Loading: "正在读取…", Quiet: 300 * time.Millisecond, IdleFor: 5 * time.Second,
 		Logf: log.Printf,
 	})
+	// How the server started (its snapshots, its warm-up) explains the "right after start"
+	// figures: its log's lines about them go into the harness's.
+	if raw, rerr := os.ReadFile(filepath.Join(tmp, "serve.log")); rerr == nil {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if strings.Contains(line, "snapshot") || strings.Contains(line, "warmed") || strings.Contains(line, "loaded") {
+				log.Printf("county: server: %s", line)
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
