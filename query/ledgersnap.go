@@ -20,7 +20,8 @@ import (
 // ways. A server that stops cleanly writes the view as a fresh read makes it — packed rows,
 // search keys, every order — to ledger.snap beside the store's own start snapshot
 // (store/startsnap.go), and the next start's first load reads it instead while the concern
-// keys are still what it recorded: their number, highest version and a hash of keys and
+// keys are still what it recorded (store.Store.StartFileHolds): at once when the store is at
+// the version the file records, else by their number, highest version and a hash of keys and
 // versions, walked on one core while the file is decoded on the other. A write to any concern
 // since drops it; so does a renamed grid (the search keys hold grid names) or another format.
 // The file is made from one read transaction — not from the live view, whose rows were read
