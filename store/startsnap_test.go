@@ -71,14 +71,9 @@ func TestStartSnapshotKeepsEveryField(t *testing.T) {
 	}
 }
 
-// TestStartSnapshot: a server's store closed cleanly starts again with its households read
-// from the snapshot, the same rows a cold read gives; a write to a household since (even one
-// made by a store that keeps no snapshot, as an admin command's) makes the next start read the
-// store instead and drop the file, a write elsewhere does not, and a damaged file is dropped.
-func TestStartSnapshot(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, startSnapFile)
-	open := func(snap bool) *Store {
+// snapOpener opens the store in dir as a server does (snap) or as an admin command does.
+func snapOpener(t *testing.T, dir string) func(snap bool) *Store {
+	return func(snap bool) *Store {
 		t.Helper()
 		s, err := Open(dir, Options{StartSnapshot: snap})
 		if err != nil {
@@ -86,11 +81,23 @@ func TestStartSnapshot(t *testing.T) {
 		}
 		return s
 	}
-	cached := func(s *Store) int {
-		s.hh.mu.Lock()
-		defer s.hh.mu.Unlock()
-		return len(s.hh.rows)
-	}
+}
+
+// cached is how many villages' households the store's cache holds.
+func cached(s *Store) int {
+	s.hh.mu.Lock()
+	defer s.hh.mu.Unlock()
+	return len(s.hh.rows)
+}
+
+// TestStartSnapshot: a server's store closed cleanly starts again with its households read
+// from the snapshot, the same rows a cold read gives; a write to a household since (even one
+// made by a store that keeps no snapshot, as an admin command's) makes the next start read the
+// store instead and drop the file, a write elsewhere does not, and a damaged file is dropped.
+func TestStartSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, startSnapFile)
+	open := snapOpener(t, dir)
 	read := func(s *Store) []Household {
 		t.Helper()
 		hhs, err := s.Households(t.Context(), System())
@@ -226,19 +233,7 @@ func TestStartSnapshot(t *testing.T) {
 func TestStartSnapshotByVersion(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, startSnapFile)
-	open := func(snap bool) *Store {
-		t.Helper()
-		s, err := Open(dir, Options{StartSnapshot: snap})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	cached := func(s *Store) int {
-		s.hh.mu.Lock()
-		defer s.hh.mu.Unlock()
-		return len(s.hh.rows)
-	}
+	open := snapOpener(t, dir)
 	head := func() snapHead {
 		t.Helper()
 		h, err := readSnapHead(path)
