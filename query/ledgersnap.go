@@ -54,6 +54,10 @@ func (l *Ledger) UseStart() {
 	}
 }
 
+// UsesStart reports whether the view's first load reads a start snapshot (UseStart, and the
+// store keeps them); it may still find the file stale and read the store.
+func (l *Ledger) UsesStart() bool { return l.startDir != "" }
+
 // SaveStart writes the view's start snapshot for the server's next start, from the concerns
 // read again in one transaction (a county's take seconds), and reports whether it wrote one.
 // It does nothing when the store keeps no snapshots, and keeps the file there when the view

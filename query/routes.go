@@ -97,6 +97,17 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	d := Routes{Grids: map[string]store.Grid{}, Villages: map[string]store.Village{}, Ctx: map[string]store.GroupContext{},
 		HHPerGrid: map[string]int{}, Members: map[string][]store.Member{}, Today: st.Today(), FieldDue: map[string]string{},
 		Teams: map[string]store.Team{}, Cadres: map[string][]store.Cadre{}, CadreOf: map[string]store.Cadre{}}
+	// The members are read and decoded on another core meanwhile: a county's take tens of
+	// milliseconds of a login's wait for pane 1 right after a start.
+	type read struct {
+		members []store.Member
+		err     error
+	}
+	membersRead := make(chan read, 1)
+	go func() {
+		ms, err := st.Members(ctx, a)
+		membersRead <- read{ms, err}
+	}()
 	cal, err := st.Calendar(ctx)
 	if err != nil {
 		return d, err
@@ -136,11 +147,11 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 			ctx.Grids[g.Code] = g
 		}
 	}
-	members, err := st.Members(ctx, a)
-	if err != nil {
-		return d, err
+	mr := <-membersRead
+	if mr.err != nil {
+		return d, mr.err
 	}
-	for _, m := range members {
+	for _, m := range mr.members {
 		if ctx, ok := d.Ctx[m.Village]; ok {
 			ctx.Members[m.ID] = m
 		}
@@ -169,6 +180,27 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 		d.Residents += len(h.Residents)
 	}
 	d.Households = len(hhs)
+	// The missed list is by grid and address. The cache hands households out by grid and ID,
+	// which is often the address order already: then there is nothing to sort; otherwise a
+	// copy is sorted on another core while the rest is read and counted.
+	byAddress := func(x, y *store.Household) int {
+		return cmp.Or(strings.Compare(x.Grid, y.Grid), strings.Compare(x.Address, y.Address))
+	}
+	sortedCh := make(chan []*store.Household, 1)
+	go func() {
+		sorted := hhs
+		if !slices.IsSortedFunc(hhs, byAddress) {
+			sorted = slices.Clone(hhs)
+			slices.SortStableFunc(sorted, byAddress)
+		}
+		sortedCh <- sorted
+	}()
+	// Every return from here waits for the sort: it reads hhs.
+	defer func() {
+		if sortedCh != nil {
+			<-sortedCh
+		}
+	}()
 	visits, err := st.Visits(ctx, a)
 	if err != nil {
 		return d, err
@@ -262,17 +294,32 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 			groupOfGrid[gc] = &d.Groups[i]
 		}
 	}
+	// Coverage per village and grid, counted in one pass over the households (comparing every
+	// grid with every household was 230 million string comparisons on a county).
+	// The households come a grid at a time, so the map is looked up once per grid.
+	perGrid := map[string]*CoverageRow{}
+	var row *CoverageRow
+	for i, h := range hhs {
+		if i == 0 || h.Grid != hhs[i-1].Grid {
+			if row = perGrid[h.Grid]; row == nil {
+				row = &CoverageRow{}
+				perGrid[h.Grid] = row
+			}
+		}
+		row.Households++
+		if visited[h.ID] {
+			row.VisitedHH++
+		}
+		for _, p := range h.Residents {
+			row.People++
+			if reached[p.ID] {
+				row.Reached++
+			}
+		}
+	}
 	// Missed: households not visited, then people of visited households not yet reached.
-	// By grid and address. The cache hands households out by grid and ID, which is often the
-	// address order already: then there is nothing to sort.
-	byAddress := func(x, y *store.Household) int {
-		return cmp.Or(strings.Compare(x.Grid, y.Grid), strings.Compare(x.Address, y.Address))
-	}
-	sorted := hhs
-	if !slices.IsSortedFunc(hhs, byAddress) {
-		sorted = slices.Clone(hhs)
-		slices.SortStableFunc(sorted, byAddress)
-	}
+	sorted := <-sortedCh
+	sortedCh = nil
 	d.Missed = make([]MissedRow, 0, len(hhs)) // sized once: a county's are 100,000
 	for _, h := range sorted {
 		g := groupOfGrid[h.Grid]
@@ -298,29 +345,6 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 		}
 	}
 	d.Missed = slices.Clip(d.Missed)
-	// Coverage per village and grid, counted in one pass over the households (comparing every
-	// grid with every household was 230 million string comparisons on a county).
-	// The households come a grid at a time, so the map is looked up once per grid.
-	perGrid := map[string]*CoverageRow{}
-	var row *CoverageRow
-	for i, h := range hhs {
-		if i == 0 || h.Grid != hhs[i-1].Grid {
-			if row = perGrid[h.Grid]; row == nil {
-				row = &CoverageRow{}
-				perGrid[h.Grid] = row
-			}
-		}
-		row.Households++
-		if visited[h.ID] {
-			row.VisitedHH++
-		}
-		for _, p := range h.Residents {
-			row.People++
-			if reached[p.ID] {
-				row.Reached++
-			}
-		}
-	}
 	for g, r := range perGrid {
 		d.HHPerGrid[g] = r.Households
 	}

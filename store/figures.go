@@ -108,8 +108,17 @@ func CountFigures(d FigureData) map[string]Figures {
 		}
 		return f
 	}
-	current := map[string]string{} // village/household → its grid now
-	people := map[string]bool{}
+	type hhKey struct{ village, id string }
+	// Where each household is now and who lives there, for crediting visits: only when there
+	// are visits (a county's 100,000 households and 300,000 residents put in maps cost each
+	// count a fifth of a second).
+	var (
+		current map[hhKey]string // → its grid now
+		people  map[string]bool
+	)
+	if len(d.Visits) > 0 {
+		current, people = make(map[hhKey]string, len(d.Households)), map[string]bool{}
+	}
 	for _, h := range d.Households {
 		h, ok := h.Current()
 		if !ok {
@@ -119,14 +128,16 @@ func CountFigures(d FigureData) map[string]Figures {
 		f.Households++
 		f.Residents += len(h.Residents)
 		out[h.Grid] = f
-		current[h.Village+"/"+h.ID] = h.Grid
-		for _, r := range h.Residents {
-			people[r.ID] = true
+		if current != nil {
+			current[hhKey{h.Village, h.ID}] = h.Grid
+			for _, r := range h.Residents {
+				people[r.ID] = true
+			}
 		}
 	}
-	visited, met := map[string]bool{}, map[string]bool{}
+	visited, met := map[hhKey]bool{}, map[string]bool{}
 	for _, v := range d.Visits {
-		k := v.Village + "/" + v.Household
+		k := hhKey{v.Village, v.Household}
 		grid, ok := current[k]
 		if !ok {
 			continue
