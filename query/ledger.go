@@ -1074,22 +1074,14 @@ func (l *Ledger) count(a store.Actor) LedgerCounts {
 
 // Concerns returns the concerns the actor may see, in the store's order (by village, then
 // ID), from the view: what Store.Concerns returns, without reading and decoding each row
-// again. They are unpacked from the view (their strings share its text): read only.
+// again (tests compare the two). Sessions walk the view with EachConcern instead of copying it.
 func (l *Ledger) Concerns(ctx context.Context, a store.Actor) ([]store.Concern, error) {
-	if err := l.sync(ctx); err != nil {
+	each, err := l.EachConcern(ctx, a)
+	if err != nil {
 		return nil, err
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	// Sized first: a village's or a township's concerns grown by doubling were copied over
-	// and over (a county's revisit and overview parts ask for 230 villages' after a start).
-	rows := l.orderFor(a, orderKey)
-	out := make([]store.Concern, 0, len(rows))
-	for _, r := range rows {
-		if a.CanSee(r.c.Village(), r.c.Grid()) {
-			out = append(out, r.c.Concern())
-		}
-	}
+	var out []store.Concern
+	each(func(c *store.Concern) { out = append(out, *c) })
 	return out, nil
 }
 

@@ -195,12 +195,8 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 		}
 		sortedCh <- sorted
 	}()
-	// Every return from here waits for the sort: it reads hhs.
-	defer func() {
-		if sortedCh != nil {
-			<-sortedCh
-		}
-	}()
+	// A return on an error leaves the sort to finish alone: it only reads hhs, which nothing
+	// here changes, and its channel has room for its answer.
 	visits, err := st.Visits(ctx, a)
 	if err != nil {
 		return d, err
@@ -319,7 +315,6 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	}
 	// Missed: households not visited, then people of visited households not yet reached.
 	sorted := <-sortedCh
-	sortedCh = nil
 	d.Missed = make([]MissedRow, 0, len(hhs)) // sized once: a county's are 100,000
 	for _, h := range sorted {
 		g := groupOfGrid[h.Grid]

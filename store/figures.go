@@ -87,9 +87,9 @@ type FigureData struct {
 	Households []Household
 	Visits     []Visit
 	Concerns   []Concern
-	// EachConcern, when set, hands out the concerns instead of Concerns, one at a time (a
+	// EachConcern, when set, hands out concerns one at a time, counted besides Concerns (a
 	// view that keeps them packed unpacks each into one value it reuses, rather than copying
-	// all of them into a slice first).
+	// all of them into a slice first); a caller sets one or the other.
 	EachConcern func(fn func(c *Concern))
 	Revisits    []Revisit
 	Limits      Limits

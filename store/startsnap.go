@@ -186,7 +186,7 @@ func (s *Store) version() (v uint64, ok bool) {
 // did. The store closes with every snapshot carried this way (Close); a server's ledger view
 // carries its own rather than writing it again when no concern changed.
 func (s *Store) CarryStartFile(name string) bool {
-	if s.dir == "" || len(s.key) > 0 {
+	if !s.keepsStartFiles() {
 		return false
 	}
 	path := filepath.Join(s.dir, name)
@@ -197,13 +197,13 @@ func (s *Store) CarryStartFile(name string) bool {
 	// The version first, then the log: a write noted after the log was read commits at a
 	// later version than the one the file is marked with, and the next open walks.
 	now, ok := s.version()
-	if !ok || s.db.wrote.wrote(head.Prefix) {
+	if !ok || head.Version > now || s.db.wrote.wrote(head.Prefix) {
 		return false
 	}
 	if now == head.Version {
 		return true
 	}
-	if err := markSnapVersion(path, now); err != nil {
+	if err := head.mark(path, now); err != nil {
 		s.log.Warn("marking the start snapshot's version", "file", name, "err", err)
 		return false
 	}
@@ -211,16 +211,27 @@ func (s *Store) CarryStartFile(name string) bool {
 }
 
 // carryStarts carries every start snapshot in the data directory forward (CarryStartFile),
-// as the store closes.
-func (s *Store) carryStarts() {
+// as the store closes, and names those it carried.
+func (s *Store) carryStarts() map[string]bool {
+	carried := map[string]bool{}
 	for _, name := range s.startFiles() {
-		s.CarryStartFile(name)
+		if s.CarryStartFile(name) {
+			carried[name] = true
+		}
 	}
+	return carried
+}
+
+// keepsStartFiles reports whether the store may read and mark start snapshots in its data
+// directory: an encrypted store keeps none (they would hold its data in the clear), and a
+// read-only one leaves them to the process that writes.
+func (s *Store) keepsStartFiles() bool {
+	return s.dir != "" && len(s.key) == 0 && !s.readOnly
 }
 
 // startFiles names the start snapshots in the data directory (*.snap).
 func (s *Store) startFiles() []string {
-	if s.dir == "" || len(s.key) > 0 {
+	if !s.keepsStartFiles() {
 		return nil
 	}
 	paths, _ := filepath.Glob(filepath.Join(s.dir, "*"+snapExt))
@@ -260,21 +271,19 @@ func (s *Store) StampedConcernChunks(ctx context.Context, each func(seq int, cs 
 
 // startSnapPath is where the store's snapshot lives; "" for a store that keeps none.
 func (s *Store) startSnapPath() string {
-	if s.dir == "" || len(s.key) > 0 || !s.snap {
+	if !s.keepsStartFiles() || !s.snap {
 		return ""
 	}
 	return filepath.Join(s.dir, startSnapFile)
 }
 
-// saveStart writes the start snapshot: every household, read in one transaction. Errors are
-// logged: a server that could not write one starts as it did before.
-func (s *Store) saveStart() {
+// saveStart writes the start snapshot: every household, read in one transaction, unless
+// carried is set (carryStarts found it still holds them). Errors are logged: a server that
+// could not write one starts as it did before.
+func (s *Store) saveStart(carried bool) {
 	path := s.startSnapPath()
-	if path == "" {
+	if path == "" || carried {
 		return
-	}
-	if s.CarryStartFile(startSnapFile) {
-		return // no household written since it was found good: it still holds them
 	}
 	if err := s.writeStart(); errors.Is(err, ErrClosed) {
 		return // closed before: the snapshot then written stands
@@ -493,19 +502,18 @@ type snapHead struct {
 
 // readSnapHead reads the head of the snapshot at path, of any kind and format.
 func readSnapHead(path string) (snapHead, error) {
-	f, err := os.Open(path)
+	sf, size, err := openSnap(path, 4096)
 	if err != nil {
 		return snapHead{}, err
 	}
-	defer f.Close()
-	sf := &SnapFile{f: f, r: bufio.NewReaderSize(f, 4096), left: 1 << 62}
+	defer sf.Close()
 	line, err := sf.r.ReadString('\n')
 	if err != nil {
 		return snapHead{}, errSnapShort
 	}
 	sf.left -= int64(len(line))
 	sf.Uint() // format
-	h := snapHead{versionAt: 1<<62 - sf.left}
+	h := snapHead{versionAt: size - sf.left}
 	h.KeyStamp = sf.stamp()
 	return h, sf.err
 }
@@ -516,6 +524,11 @@ func markSnapVersion(path string, version uint64) error {
 	if err != nil {
 		return err
 	}
+	return h.mark(path, version)
+}
+
+// mark writes version into the head h was read from, the snapshot at path.
+func (h snapHead) mark(path string, version uint64) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
@@ -540,31 +553,39 @@ type SnapFile struct {
 // OpenSnapFile opens the snapshot at path and checks its magic line and format version
 // (ErrSnapStale when they differ); reads go on after them. Close it when done.
 func OpenSnapFile(path, magic string, format uint64) (*SnapFile, error) {
-	f, err := os.Open(path)
+	sf, _, err := openSnap(path, 256<<10)
 	if err != nil {
 		return nil, err
 	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	sf := &SnapFile{f: f, r: bufio.NewReaderSize(f, 256<<10), left: info.Size()}
 	head := make([]byte, len(magic))
 	if _, err := io.ReadFull(sf.r, head); err != nil || string(head) != magic {
-		f.Close()
+		sf.Close()
 		return nil, ErrSnapStale
 	}
 	sf.left -= int64(len(magic))
 	if sf.Uint() != format || sf.err != nil {
-		f.Close()
+		sf.Close()
 		return nil, ErrSnapStale
 	}
 	if sf.st = sf.stamp(); sf.err != nil {
-		f.Close()
+		sf.Close()
 		return nil, ErrSnapStale
 	}
 	return sf, nil
+}
+
+// openSnap opens the file at path for reading through a buffer of buf bytes, with its size.
+func openSnap(path string, buf int) (*SnapFile, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return &SnapFile{f: f, r: bufio.NewReaderSize(f, buf), left: info.Size()}, info.Size(), nil
 }
 
 // Close closes the file.
@@ -618,16 +639,7 @@ func (f *SnapFile) Stamp() KeyStamp { return f.st }
 func (f *SnapFile) stamp() KeyStamp {
 	var st KeyStamp
 	st.Version = f.Fixed64()
-	if n := f.Uint(); f.err == nil && n <= 256 {
-		b := make([]byte, n)
-		if _, err := io.ReadFull(f.r, b); err != nil {
-			f.err = errSnapShort
-		}
-		f.left -= int64(n)
-		st.Prefix = string(b)
-	} else {
-		f.err = errSnapShort
-	}
+	st.Prefix = f.Text()
 	st.Count, st.Max = f.Uint(), f.Uint()
 	st.Hash = f.Fixed64()
 	return st

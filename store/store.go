@@ -40,6 +40,8 @@ type Store struct {
 	key   []byte // the master key, for encrypted backups
 	// snap: the store keeps a start snapshot (Options.StartSnapshot, startsnap.go).
 	snap bool
+	// readOnly is set for a store opened without its write lock: it leaves its files alone.
+	readOnly bool
 	// openVersion is the store's version as it opened, before it wrote anything (startsnap.go).
 	openVersion uint64
 	// stampWalks counts the key walks start snapshots needed (for tests: most need none).
@@ -166,7 +168,7 @@ func OpenKV(kv KV, o Options) (*Store, error) {
 // short, old drafts, the household index); the caller closes kv when it fails.
 func openKV(kv KV, dir string, o Options) (*Store, error) {
 	s := &Store{db: newGatedDB(kv), dir: dir, hub: NewHub(), log: o.Logger, now: o.Now, space: spaceFor(dir, o), key: o.EncryptionKey,
-		hh: newHHCache(), snap: o.StartSnapshot && !o.ReadOnly}
+		hh: newHHCache(), snap: o.StartSnapshot && !o.ReadOnly, readOnly: o.ReadOnly}
 	s.seqs, _ = kv.(AuditSequencer)
 	_, s.shared = kv.(ChangeSource)
 	s.hub.Observe(s.hh.note)
@@ -218,8 +220,8 @@ func (s *Store) publishRemote(changes []Change, hhVillages []string) {
 // for them); any call after it returns ErrClosed.
 // A server's store writes its start snapshot first (startsnap.go).
 func (s *Store) Close() error {
-	s.saveStart()
-	s.carryStarts()
+	carried := s.carryStarts()
+	s.saveStart(carried[startSnapFile])
 	return s.db.Close()
 }
 
