@@ -40,3 +40,23 @@ func Parts[T any](n int, part func(i int) (T, error)) ([]T, error) {
 	wg.Wait()
 	return out, first
 }
+
+// Aside starts f on another goroutine and returns what waits for its answer: a read model's
+// independent reads go side by side (a county's members and cadres are read while its
+// places are). The answer is kept, so waiting twice gives it twice; a caller that returns
+// early without waiting leaves f to finish alone.
+func Aside[T any](f func() (T, error)) func() (T, error) {
+	var (
+		v    T
+		err  error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		v, err = f()
+	}()
+	return func() (T, error) {
+		<-done
+		return v, err
+	}
+}

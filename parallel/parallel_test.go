@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -30,5 +31,18 @@ func TestParts(t *testing.T) {
 	})
 	if err == nil || err.Error() != "part 3 failed" || made.Load() > 250 {
 		t.Fatalf("error %v after %d parts made", err, made.Load())
+	}
+}
+
+// TestAside: Aside returns while f is still running (it runs on another goroutine), and
+// waiting gives f's answer, as often as asked.
+func TestAside(t *testing.T) {
+	release := make(chan struct{})
+	wait := Aside(func() (int, error) { <-release; return 7, errors.New("late") })
+	close(release) // had f run on this goroutine, Aside would never have returned
+	for range 2 {
+		if v, err := wait(); v != 7 || err == nil || err.Error() != "late" {
+			t.Fatalf("wait() = %d, %v; want 7, late", v, err)
+		}
 	}
 }

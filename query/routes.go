@@ -7,8 +7,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"sanbai/parallel"
 	"sanbai/store"
 )
 
@@ -41,11 +43,13 @@ type Routes struct {
 	Grids                 map[string]store.Grid
 	Villages              map[string]store.Village
 	Ctx                   map[string]store.GroupContext // per village, for the grouping rules
-	Missed                []MissedRow
-	Coverage              []CoverageRow
-	HHPerGrid             map[string]int
-	Members               map[string][]store.Member // current members, per village
-	Today                 string
+	// missed lists the households and people not yet reached, made when first asked for
+	// (Missed).
+	missed    func() []MissedRow
+	Coverage  []CoverageRow
+	HHPerGrid map[string]int
+	Members   map[string][]store.Member // current members, per village
+	Today     string
 	// FieldDue is each village's deadline for the visits (the calendar's visits.done phase).
 	FieldDue map[string]string
 	// Teams are the villages' visit teams; Cadres their cadres, by village and (CadreOf) by ID.
@@ -97,17 +101,10 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	d := Routes{Grids: map[string]store.Grid{}, Villages: map[string]store.Village{}, Ctx: map[string]store.GroupContext{},
 		HHPerGrid: map[string]int{}, Members: map[string][]store.Member{}, Today: st.Today(), FieldDue: map[string]string{},
 		Teams: map[string]store.Team{}, Cadres: map[string][]store.Cadre{}, CadreOf: map[string]store.Cadre{}}
-	// The members are read and decoded on another core meanwhile: a county's take tens of
-	// milliseconds of a login's wait for pane 1 right after a start.
-	type read struct {
-		members []store.Member
-		err     error
-	}
-	membersRead := make(chan read, 1)
-	go func() {
-		ms, err := st.Members(ctx, a)
-		membersRead <- read{ms, err}
-	}()
+	// The members and cadres are read and decoded on other cores meanwhile: a county's take
+	// tens of milliseconds of a login's wait for pane 1 right after a start.
+	membersRead := parallel.Aside(func() ([]store.Member, error) { return st.Members(ctx, a) })
+	cadresRead := parallel.Aside(func() ([]store.Cadre, error) { return st.Cadres(ctx, a) })
 	cal, err := st.Calendar(ctx)
 	if err != nil {
 		return d, err
@@ -118,14 +115,6 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	}
 	for _, t := range teams {
 		d.Teams[t.Village] = t
-	}
-	cadres, err := st.Cadres(ctx, a)
-	if err != nil {
-		return d, err
-	}
-	for _, c := range cadres {
-		d.Cadres[c.Village] = append(d.Cadres[c.Village], c)
-		d.CadreOf[c.ID] = c
 	}
 	villages, err := st.Villages(ctx, a)
 	if err != nil {
@@ -147,17 +136,13 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 			ctx.Grids[g.Code] = g
 		}
 	}
-	mr := <-membersRead
-	if mr.err != nil {
-		return d, mr.err
+	cadres, err := cadresRead()
+	if err != nil {
+		return d, err
 	}
-	for _, m := range mr.members {
-		if ctx, ok := d.Ctx[m.Village]; ok {
-			ctx.Members[m.ID] = m
-		}
-		if m.MovedOut == "" {
-			d.Members[m.Village] = append(d.Members[m.Village], m)
-		}
+	for _, c := range cadres {
+		d.Cadres[c.Village] = append(d.Cadres[c.Village], c)
+		d.CadreOf[c.ID] = c
 	}
 	// Routes, coverage and the missed list are about the current roster: households and
 	// people who moved out are neither visited nor owed a visit.
@@ -169,34 +154,13 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 	// a copy of the few from which someone moved out.
 	hhs := make([]*store.Household, 0, len(refs))
 	for _, h := range refs {
-		c, ok := h.Current()
-		switch {
-		case !ok:
+		if h = h.CurrentRef(); h == nil {
 			continue
-		case len(c.Residents) != len(h.Residents):
-			h = &c
 		}
 		hhs = append(hhs, h)
 		d.Residents += len(h.Residents)
 	}
 	d.Households = len(hhs)
-	// The missed list is by grid and address. The cache hands households out by grid and ID,
-	// which is often the address order already: then there is nothing to sort; otherwise a
-	// copy is sorted on another core while the rest is read and counted.
-	byAddress := func(x, y *store.Household) int {
-		return cmp.Or(strings.Compare(x.Grid, y.Grid), strings.Compare(x.Address, y.Address))
-	}
-	sortedCh := make(chan []*store.Household, 1)
-	go func() {
-		sorted := hhs
-		if !slices.IsSortedFunc(hhs, byAddress) {
-			sorted = slices.Clone(hhs)
-			slices.SortStableFunc(sorted, byAddress)
-		}
-		sortedCh <- sorted
-	}()
-	// A return on an error leaves the sort to finish alone: it only reads hhs, which nothing
-	// here changes, and its channel has room for its answer.
 	visits, err := st.Visits(ctx, a)
 	if err != nil {
 		return d, err
@@ -227,6 +191,31 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 					d.Reached++
 				}
 			}
+		}
+	}
+	// The members are waited for only now: the groups are checked against them.
+	members, err := membersRead()
+	if err != nil {
+		return d, err
+	}
+	// Each village's members map is made at its size (a county's 15,000 members grew them
+	// by doubling).
+	perVillage := map[string]int{}
+	for i := range members {
+		perVillage[members[i].Village]++
+	}
+	for v, n := range perVillage {
+		if c, ok := d.Ctx[v]; ok {
+			c.Members = make(map[string]store.Member, n)
+			d.Ctx[v] = c
+		}
+	}
+	for _, m := range members {
+		if ctx, ok := d.Ctx[m.Village]; ok {
+			ctx.Members[m.ID] = m
+		}
+		if m.MovedOut == "" {
+			d.Members[m.Village] = append(d.Members[m.Village], m)
 		}
 	}
 	groups, err := st.Groups(ctx, a)
@@ -313,33 +302,7 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 			}
 		}
 	}
-	// Missed: households not visited, then people of visited households not yet reached.
-	sorted := <-sortedCh
-	d.Missed = make([]MissedRow, 0, len(hhs)) // sized once: a county's are 100,000
-	for _, h := range sorted {
-		g := groupOfGrid[h.Grid]
-		row := MissedRow{HH: h}
-		if g != nil {
-			row.Group, row.GroupID = g.Group.Name, g.Group.ID
-			if g.LastDay != "" {
-				row.DaysLeft, row.HasPlan = daysBetween(d.Today, g.LastDay), true
-			}
-		}
-		if !visited[h.ID] {
-			d.Missed = append(d.Missed, row)
-			continue
-		}
-		for i := range h.Residents {
-			p := h.Residents[i]
-			if !reached[p.ID] {
-				pr := row
-				pr.Resident = &h.Residents[i]
-				pr.Reason = away[p.ID]
-				d.Missed = append(d.Missed, pr)
-			}
-		}
-	}
-	d.Missed = slices.Clip(d.Missed)
+	d.missed = sync.OnceValue(func() []MissedRow { return missedRows(hhs, groupOfGrid, visited, reached, away, d.Today) })
 	for g, r := range perGrid {
 		d.HHPerGrid[g] = r.Households
 	}
@@ -373,6 +336,58 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 		d.Coverage = append(append(d.Coverage, vrow), grows...)
 	}
 	return d, nil
+}
+
+// Missed lists the households not visited, then the people of visited households not yet
+// reached, by grid and address. It is made when first asked for, once for every session that
+// shares the model: the list is the routes pane's `m` sheet, and a county's 100,000 rows
+// (sorted by address first) were a third of a township's wait for pane 1 right after a start.
+func (d Routes) Missed() []MissedRow {
+	if d.missed == nil {
+		return nil
+	}
+	return d.missed()
+}
+
+// missedRows makes the Missed list from the households on the roster, in grid order, with
+// the group visiting each grid and who was visited, met and away.
+func missedRows(hhs []*store.Household, groupOfGrid map[string]*GroupRow, visited, reached map[string]bool,
+	away map[string]string, today string) []MissedRow {
+	// The cache hands households out by grid and ID, which is often the address order
+	// already: then there is nothing to sort.
+	byAddress := func(x, y *store.Household) int {
+		return cmp.Or(strings.Compare(x.Grid, y.Grid), strings.Compare(x.Address, y.Address))
+	}
+	sorted := hhs
+	if !slices.IsSortedFunc(hhs, byAddress) {
+		sorted = slices.Clone(hhs)
+		slices.SortStableFunc(sorted, byAddress)
+	}
+	out := make([]MissedRow, 0, len(hhs)) // sized once: a county's are 100,000
+	for _, h := range sorted {
+		g := groupOfGrid[h.Grid]
+		row := MissedRow{HH: h}
+		if g != nil {
+			row.Group, row.GroupID = g.Group.Name, g.Group.ID
+			if g.LastDay != "" {
+				row.DaysLeft, row.HasPlan = daysBetween(today, g.LastDay), true
+			}
+		}
+		if !visited[h.ID] {
+			out = append(out, row)
+			continue
+		}
+		for i := range h.Residents {
+			p := h.Residents[i]
+			if !reached[p.ID] {
+				pr := row
+				pr.Resident = &h.Residents[i]
+				pr.Reason = away[p.ID]
+				out = append(out, pr)
+			}
+		}
+	}
+	return slices.Clip(out)
 }
 
 // groupNumber is the number a group's ID ends with (DL-G12 → 12).

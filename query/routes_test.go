@@ -40,7 +40,7 @@ func TestLoadRoutesScope(t *testing.T) {
 			t.Fatalf("a group not visiting DL02: %+v", row.Group)
 		}
 	}
-	for _, m := range g.Missed {
+	for _, m := range g.Missed() {
 		if m.HH.Grid != "DL02" {
 			t.Fatalf("a missed row of %s", m.HH.Grid)
 		}

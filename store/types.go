@@ -81,6 +81,22 @@ func (h Household) Current() (Household, bool) {
 	return h, true
 }
 
+// CurrentRef is Current for a household held by pointer: h itself when no one moved out of it
+// (a county's 100,000 households were each copied twice on their way to a pane's model), a
+// copy without those who did otherwise, nil when the household moved out.
+func (h *Household) CurrentRef() *Household {
+	if h.MovedOut != "" {
+		return nil
+	}
+	for i := range h.Residents {
+		if h.Residents[i].MovedOut != "" {
+			c, _ := h.Current()
+			return &c
+		}
+	}
+	return h
+}
+
 // CurrentHouseholds keeps the households on the current roster, each without the residents
 // who moved out.
 func CurrentHouseholds(hhs []Household) []Household {

@@ -41,9 +41,9 @@ func TestCoverageByHand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.households != 3 || got.visitedHH != wantHH || got.residents != 6 || got.reached != wantPeople || len(got.missed) != wantMissed {
+		if got.households != 3 || got.visitedHH != wantHH || got.residents != 6 || got.reached != wantPeople || len(got.missedRows()) != wantMissed {
 			t.Fatalf("households %d/%d people %d/%d missed %d; want %d/3 %d/6 missed %d",
-				got.visitedHH, got.households, got.reached, got.residents, len(got.missed), wantHH, wantPeople, wantMissed)
+				got.visitedHH, got.households, got.reached, got.residents, len(got.missedRows()), wantHH, wantPeople, wantMissed)
 		}
 		// Per grid: DL01 has 3 people in 2 households, DL02 3 in 1.
 		for _, row := range got.coverage {
@@ -97,9 +97,9 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 	}
 	// One household of one person, not visited: the visit to the household that left does
 	// not count towards coverage.
-	if got.households != 1 || got.residents != 1 || got.visitedHH != 0 || got.reached != 0 || len(got.missed) != 1 {
+	if got.households != 1 || got.residents != 1 || got.visitedHH != 0 || got.reached != 0 || len(got.missedRows()) != 1 {
 		t.Fatalf("households %d/%d people %d/%d missed %d; want 0/1 0/1 missed 1",
-			got.visitedHH, got.households, got.reached, got.residents, len(got.missed))
+			got.visitedHH, got.households, got.reached, got.residents, len(got.missedRows()))
 	}
 	vd, err := loadVisits(t.Context(), st, store.System())
 	if err != nil {
@@ -123,7 +123,7 @@ func TestMissedListMasksPhones(t *testing.T) {
 	drive(m, m.Init())
 	press(m, "1", "m")
 	r := m.panes[0].(*routes)
-	first := r.d.missed[0].contact()
+	first := r.d.missedRows()[0].contact()
 	if first.Phone == "" {
 		t.Fatal("the demo's first missed contact has no phone")
 	}

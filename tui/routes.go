@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -92,7 +93,7 @@ type routesData struct {
 	grids                 map[string]store.Grid
 	villages              map[string]store.Village
 	ctx                   map[string]store.GroupContext // per village
-	missed                []missedRow
+	missed                func() []missedRow            // made when first asked for: missedRows
 	coverage              []coverageRow
 	hhPerGrid             map[string]int
 	members               map[string][]store.Member
@@ -128,12 +129,16 @@ func (r *routes) Init() tea.Cmd { return r.reload.want(func() tea.Cmd { return r
 func (r *routes) load() tea.Cmd {
 	c, withDraft := r.c, !r.draftLooked
 	r.draftLooked = true
+	missedOpen := r.missedOpen()
 	return func() tea.Msg {
 		// One per scope and store version for the whole server: the rows point into it.
 		d, err := sharedRoutesOf(c.Ctx, c.Shared, c.Store, c.Actor)
 		msg := routesLoaded{err: err}
 		if d != nil {
 			msg.d = *d
+			if missedOpen {
+				d.missedRows() // the open sheet lists them at once: made here, not on the UI's goroutine
+			}
 		}
 		if withDraft && err == nil && c.Actor.Role != store.RoleInspector {
 			var gd store.GroupDraft
@@ -143,6 +148,16 @@ func (r *routes) load() tea.Cmd {
 		}
 		return msg
 	}
+}
+
+// missedOpen reports whether the missed sheet is open over the pane.
+func (r *routes) missedOpen() bool {
+	for _, l := range r.fs.layers {
+		if _, ok := l.comp.(*missedSheet); ok && l.owner == paneRoutes {
+			return true
+		}
+	}
+	return false
 }
 
 // hasDraft reports (reading the store) that the user left a group form half built.
@@ -161,16 +176,29 @@ func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData
 		}
 		d.groups = append(d.groups, row)
 	}
-	d.missed = make([]missedRow, 0, len(q.Missed))
-	for _, m := range q.Missed {
-		d.missed = append(d.missed, missedRow{hh: m.HH, resident: m.Resident, reason: m.Reason, group: m.Group,
-			groupID: m.GroupID, daysLeft: m.DaysLeft, hasPlan: m.HasPlan})
-	}
+	d.missed = sync.OnceValue(func() []missedRow {
+		qm := q.Missed()
+		out := make([]missedRow, 0, len(qm))
+		for _, m := range qm {
+			out = append(out, missedRow{hh: m.HH, resident: m.Resident, reason: m.Reason, group: m.Group,
+				groupID: m.GroupID, daysLeft: m.DaysLeft, hasPlan: m.HasPlan})
+		}
+		return out
+	})
 	for _, c := range q.Coverage {
 		d.coverage = append(d.coverage, coverageRow{name: c.Name, grid: c.Grid, households: c.Households,
 			visitedHH: c.VisitedHH, people: c.People, reached: c.Reached})
 	}
 	return d, err
+}
+
+// missedRows lists the households not visited and the people not yet reached (the `m`
+// sheet), made on first asking, once for all the sessions sharing the model.
+func (d *routesData) missedRows() []missedRow {
+	if d.missed == nil {
+		return nil
+	}
+	return d.missed()
 }
 
 func (r *routes) SetSize(w, h int) { r.w, r.h = w, h }
@@ -265,8 +293,13 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case routesLoaded:
 		r.loaded, r.err = true, msg.err
+		var prepare tea.Cmd
 		if msg.err == nil {
 			r.d = msg.d
+			// The missed list is made after the pane is drawn, off the UI's goroutine, so that
+			// `m` finds it ready (the first session's command makes it for all who share it).
+			d := msg.d
+			prepare = func() tea.Msg { d.missedRows(); return nil }
 			r.refilter()
 			// The screens open over the list follow the new data.
 			for _, l := range slices.Clone(r.fs.layers) {
@@ -285,7 +318,7 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 				}
 			}
 		}
-		return nil
+		return prepare
 	case ChangedMsg:
 		if msg.touches("visit", "group", "route", "household", "member", "reach", "calendar", "team", "cadre") {
 			return r.reload.want(func() tea.Cmd { return r.load() })

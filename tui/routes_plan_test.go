@@ -128,14 +128,14 @@ func TestMissedListFiltersAndVisits(t *testing.T) {
 			// household of the grid left has.
 			var want missedRow
 			var grid string
-			for _, m := range rt.d.missed {
-				if m.resident == nil && m.hh.Grid != rt.d.missed[0].hh.Grid {
+			for _, m := range rt.d.missedRows() {
+				if m.resident == nil && m.hh.Grid != rt.d.missedRows()[0].hh.Grid {
 					want, grid = m, rt.d.grids[m.hh.Grid].Name
 					break
 				}
 			}
 			n := 0
-			for _, m := range rt.d.missed {
+			for _, m := range rt.d.missedRows() {
 				if m.hh.Grid == want.hh.Grid && m.hh.Address == want.hh.Address {
 					n++
 				}
@@ -163,9 +163,10 @@ func TestMissedEnterOnPersonAsksHow(t *testing.T) {
 	r := newRig(t, st, villageUser("陈静"))
 	r.settle()
 	rt := r.m.panes[paneRoutes].(*routes)
-	i := slices.IndexFunc(rt.d.missed, func(m missedRow) bool { return m.resident != nil })
-	person := rt.d.missed[i]
+	i := slices.IndexFunc(rt.d.missedRows(), func(m missedRow) bool { return m.resident != nil })
+	person := rt.d.missedRows()[i]
 	r.keys("m")
+	before := r.lineWith("未覆盖：")
 	for range i {
 		r.keys("down")
 	}
@@ -179,6 +180,16 @@ func TestMissedEnterOnPersonAsksHow(t *testing.T) {
 	reaches, _ := st.Reaches(t.Context(), store.System())
 	if len(reaches) != 1 || reaches[0].Resident != person.resident.ID || reaches[0].How != "电话" || reaches[0].Note != "在外地，打电话问过" {
 		t.Fatalf("reaches: %+v", reaches)
+	}
+	// The store's feed tells the session (a rig has no feed), and the open sheet follows the
+	// reload: one person fewer, the list made again for it.
+	r.send(ChangedMsg{Changes: []store.Change{{Kind: "reach", Village: person.hh.Village}}})
+	r.settle()
+	var hh, people, hh2, people2 int
+	fmt.Sscanf(strings.TrimSpace(before), "未覆盖：%d 户未走访，%d 人未见面", &hh, &people)
+	fmt.Sscanf(strings.TrimSpace(r.lineWith("未覆盖：")), "未覆盖：%d 户未走访，%d 人未见面", &hh2, &people2)
+	if hh2 != hh || people2 != people-1 || people == 0 {
+		t.Fatalf("after the reach: %q, before %q", r.lineWith("未覆盖："), before)
 	}
 }
 

@@ -268,9 +268,9 @@ func (s *missedSheet) refilter() {
 	if s.text != "" && s.keys == nil {
 		// One key a row, built once a load: a township's list is thousands of rows, and the
 		// pinyin of their names is most of the cost.
-		s.keys = make([]string, len(r.d.missed))
+		s.keys = make([]string, len(r.d.missedRows()))
 		keyer := search.NewKeyer()
-		for i, m := range r.d.missed {
+		for i, m := range r.d.missedRows() {
 			who := ""
 			if m.resident != nil {
 				who = m.resident.Name
@@ -281,7 +281,7 @@ func (s *missedSheet) refilter() {
 		}
 	}
 	words := search.Words(s.text)
-	for i, m := range r.d.missed {
+	for i, m := range r.d.missedRows() {
 		switch {
 		case s.grid != "" && m.hh.Grid != s.grid:
 		case s.group != "" && m.groupID != s.group:
@@ -302,7 +302,7 @@ func (s *missedSheet) current() (missedRow, bool) {
 	if s.cur.Pos >= len(s.rows) {
 		return missedRow{}, false
 	}
-	return s.r.d.missed[s.rows[s.cur.Pos]], true
+	return s.r.d.missedRows()[s.rows[s.cur.Pos]], true
 }
 
 func (s *missedSheet) Update(msg tea.Msg) tea.Cmd {
@@ -389,7 +389,7 @@ func (s *missedSheet) openFilter() {
 	count := map[string]int{}
 	label := map[string]string{}
 	var order []string
-	for _, m := range r.d.missed {
+	for _, m := range r.d.missedRows() {
 		for _, kv := range [][2]string{
 			{"g:" + m.hh.Grid, r.c.T("q.grid") + " " + r.villageShort(m.hh.Village) + r.d.grids[m.hh.Grid].Name},
 			{"p:" + m.groupID, r.c.T("r.group") + " " + r.villageShort(m.hh.Village) + m.group},
@@ -682,7 +682,7 @@ func (s *missedSheet) view() []string {
 	st := r.c.Styles
 	nhh, npeople := 0, 0
 	for _, i := range s.rows {
-		if r.d.missed[i].resident == nil {
+		if r.d.missedRows()[i].resident == nil {
 			nhh++
 		} else {
 			npeople++
@@ -717,7 +717,7 @@ func (s *missedSheet) view() []string {
 	// Only the rows on screen are built (window): the list can hold every household of a county.
 	from, to := s.cur.Window(s.listHeight())
 	for _, i := range window(s.rows, from, to) {
-		m := r.d.missed[i]
+		m := r.d.missedRows()[i]
 		// A household not visited reads with its head; a person's row names the person.
 		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.hh.Residents))
 		hhLabel := m.hh.Address + "  " + m.hh.Head().Name
@@ -754,7 +754,7 @@ func (s *missedSheet) view() []string {
 	}
 	lines = append(lines, t.Header(st, s.w))
 	switch {
-	case len(r.d.missed) == 0:
+	case len(r.d.missedRows()) == 0:
 		return append(lines, " "+r.c.T("rt.nomissed"))
 	case len(s.rows) == 0:
 		return append(lines, " "+r.c.T("rt.missed.none"))

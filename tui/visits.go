@@ -217,14 +217,12 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 	for _, h := range hhs {
 		// A household that moved out keeps its row for the visits already made, but is not
 		// offered for new ones; people who moved out are not listed in the form.
-		cur, ok := h.Current()
-		if !ok {
+		cur := h.CurrentRef()
+		if cur == nil {
 			d.households[h.ID] = h
 			continue
 		}
-		if len(cur.Residents) != len(h.Residents) {
-			h = &cur
-		}
+		h = cur
 		d.households[h.ID] = h
 		head := h.Head()
 		d.hhOpts = append(d.hhOpts, option{
