@@ -105,8 +105,8 @@ func TestCoverageLeavesOutMovedOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(vd.hhOpts) != 1 || vd.hhOpts[0].value != "DL01-1" || len(vd.households["DL01-1"].Residents) != 1 {
-		t.Fatalf("picker %+v, residents of DL01-1 %d; want only DL01-1 with one person", vd.hhOpts, len(vd.households["DL01-1"].Residents))
+	if len(vd.pickerOptions()) != 1 || vd.pickerOptions()[0].value != "DL01-1" || len(vd.households["DL01-1"].Residents) != 1 {
+		t.Fatalf("picker %+v, residents of DL01-1 %d; want only DL01-1 with one person", vd.pickerOptions(), len(vd.households["DL01-1"].Residents))
 	}
 	if len(vd.rows) != 1 || vd.rows[0].address != "东岭路2号" {
 		t.Fatalf("visit rows %+v; want the old visit to 东岭路2号 still listed", vd.rows)

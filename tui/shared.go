@@ -129,6 +129,14 @@ func WarmShared(ctx context.Context, sh *query.Shared, st store.Engine, l *query
 		if log != nil && !failed.Load() {
 			log.Info("panes' read models warmed", "took", time.Since(start).Round(time.Millisecond))
 		}
+		// What the panes make only when first asked for (pane 1's missed list, pane 2's
+		// household picker) comes last: the first to ask finds it made.
+		if d, err := sharedRoutesOf(ctx, sh, st, a); err == nil {
+			d.missedRows()
+		}
+		if d, err := sharedVisitsOf(ctx, sh, st, a); err == nil {
+			d.pickerOptions()
+		}
 	}()
 	return done
 }

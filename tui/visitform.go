@@ -62,7 +62,7 @@ type visitForm struct {
 	item    int // the item within a checklist slot
 	input   textinput.Model
 	hh      map[string]*store.Household
-	hhOpts  []option
+	hhOpts  func() []option // the picker's options, made when first asked for
 	filter  []option
 	hcur    int
 	groups  []store.Group
@@ -89,7 +89,7 @@ func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 	if d.DraftID == "" {
 		d.DraftID = newDraftID() // a form of its own, not another session's
 	}
-	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.hhOpts, groups: data.groups,
+	f := &visitForm{c: c, d: d, hh: data.households, hhOpts: data.pickerOptions, groups: data.groups,
 		members: data.members, grids: data.grids, err: map[int]string{}, visits: data.rows,
 		officers: data.officers, cadres: data.cadres}
 	if f.d.Findings == nil {
@@ -110,7 +110,7 @@ func newVisitForm(c *Common, d store.VisitDraft, data *visitsData) *visitForm {
 // refresh points the form at the pane's newly loaded data (a household that moved out since
 // the form opened shows as such).
 func (f *visitForm) refresh(data *visitsData) {
-	f.hh, f.hhOpts, f.groups, f.members, f.grids = data.households, data.hhOpts, data.groups, data.members, data.grids
+	f.hh, f.hhOpts, f.groups, f.members, f.grids = data.households, data.pickerOptions, data.groups, data.members, data.grids
 	f.visits, f.officers, f.cadres = data.rows, data.officers, data.cadres
 	if f.focus == slotHousehold {
 		f.refilter()
@@ -246,7 +246,7 @@ func (f *visitForm) move(delta int) {
 func (f *visitForm) refilter() {
 	q := f.input.Value()
 	f.filter = f.filter[:0]
-	for _, o := range f.hhOpts {
+	for _, o := range f.hhOpts() {
 		if matches(o.key, q) {
 			f.filter = append(f.filter, o)
 			if len(f.filter) >= 200 {

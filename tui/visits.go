@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -48,7 +49,8 @@ type visitsData struct {
 	// households point into the store's shared rows (Store.HouseholdRefs), or at a current
 	// copy where someone moved out: never changed.
 	households map[string]*store.Household
-	hhOpts     []option
+	// picker is the household picker's options, made when first asked for (pickerOptions).
+	picker func() []option
 	groups     []store.Group
 	members    map[string]store.Member
 	grids      map[string]string
@@ -69,6 +71,35 @@ type visitsData struct {
 	// officers are each village team's guiding officers (cadre IDs), cadres their names.
 	officers map[string][]string
 	cadres   map[string]string
+}
+
+// pickerOptions are the household picker's options for the households on the roster, each
+// with its search key.
+func pickerOptions(hhs []*store.Household, grids map[string]string) []option {
+	// One keyer for them all: it remembers each character's pinyin, which go-pinyin works
+	// out with regular expressions; keying 100,000 households one by one was a quarter of a
+	// county server's warm-up.
+	keyer := search.NewKeyer()
+	opts := make([]option, 0, len(hhs))
+	for _, h := range hhs {
+		head := h.Head()
+		opts = append(opts, option{
+			label: fmt.Sprintf("%s %s  %s (%d)", grids[h.Grid], h.Address, head.Name, len(h.Residents)),
+			value: h.ID,
+			key:   keyer.Key(h.Address, head.Name, grids[h.Grid], h.ID),
+		})
+	}
+	return opts
+}
+
+// pickerOptions are the household picker's options, made on first asking, once for every
+// session sharing the data: the picker is only the form's, and keying a county's 100,000
+// households was most of pane 2's wait right after a start.
+func (d *visitsData) pickerOptions() []option {
+	if d.picker == nil {
+		return nil
+	}
+	return d.picker()
 }
 
 // visitRow is a visit with the names the list shows.
@@ -208,12 +239,8 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 	if err != nil {
 		return nil, err
 	}
-	// One keyer for the load: it remembers each character's pinyin, which go-pinyin works
-	// out with regular expressions; keying 100,000 households one by one was a quarter of a
-	// county server's warm-up.
-	keyer := search.NewKeyer()
 	d.households = make(map[string]*store.Household, len(hhs))
-	d.hhOpts = make([]option, 0, len(hhs))
+	picks := make([]*store.Household, 0, len(hhs))
 	for _, h := range hhs {
 		// A household that moved out keeps its row for the visits already made, but is not
 		// offered for new ones; people who moved out are not listed in the form.
@@ -222,15 +249,11 @@ func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsDat
 			d.households[h.ID] = h
 			continue
 		}
-		h = cur
-		d.households[h.ID] = h
-		head := h.Head()
-		d.hhOpts = append(d.hhOpts, option{
-			label: fmt.Sprintf("%s %s  %s (%d)", d.grids[h.Grid], h.Address, head.Name, len(h.Residents)),
-			value: h.ID,
-			key:   keyer.Key(h.Address, head.Name, d.grids[h.Grid], h.ID),
-		})
+		d.households[cur.ID] = cur
+		picks = append(picks, cur)
 	}
+	gridNames := d.grids
+	d.picker = sync.OnceValue(func() []option { return pickerOptions(picks, gridNames) })
 	if d.groups, err = st.Groups(ctx, a); err != nil {
 		return nil, err
 	}
@@ -347,9 +370,11 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 			v.body.refresh(v.data)
 		}
 		v.refilter()
-		var fill tea.Cmd
+		// The picker's options are made after the pane is drawn, off the UI's goroutine.
+		data := msg.data
+		fill := func() tea.Msg { data.pickerOptions(); return nil }
 		if msg.data.concernsPending {
-			fill = v.loadConcerns()
+			fill = tea.Batch(fill, v.loadConcerns())
 		}
 		if v.pendingOpen != nil {
 			o := *v.pendingOpen
