@@ -20,7 +20,7 @@ type OverviewSource interface {
 	Villages(ctx context.Context, a store.Actor) ([]store.Village, error)
 	Grids(ctx context.Context, a store.Actor) ([]store.Grid, error)
 	Members(ctx context.Context, a store.Actor) ([]store.Member, error)
-	Households(ctx context.Context, a store.Actor) ([]store.Household, error)
+	HouseholdRefs(ctx context.Context, a store.Actor) ([]*store.Household, error)
 	Visits(ctx context.Context, a store.Actor) ([]store.Visit, error)
 	Revisits(ctx context.Context, a store.Actor) ([]store.Revisit, error)
 	Limits(ctx context.Context) (store.Limits, error)
@@ -336,12 +336,12 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 	for _, m := range store.CurrentMembers(ms) {
 		d.Members[m.Village] = append(d.Members[m.Village], m)
 	}
-	// Coverage counts the current roster: a household that moved out is owed no visit.
-	hhs, err := st.Households(ctx, a)
+	// Coverage counts the current roster (a household that moved out is owed no visit):
+	// CountFigures leaves out who moved out of the store's shared rows, read by pointer.
+	hhs, err := st.HouseholdRefs(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	hhs = store.CurrentHouseholds(hhs)
 	visits, err := st.Visits(ctx, a)
 	if err != nil {
 		return nil, err
@@ -422,7 +422,7 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 			}
 		}
 	}
-	d.Figures = store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Revisits: rs, Limits: limits, Now: now,
+	d.Figures = store.CountFigures(store.FigureData{HouseholdRefs: hhs, Visits: visits, Revisits: rs, Limits: limits, Now: now,
 		EachConcern: func(fn func(c *store.Concern)) {
 			each(func(c *store.Concern) {
 				fn(c)

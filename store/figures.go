@@ -85,6 +85,9 @@ func (f *Figures) AddIn(o Figures) {
 // FigureData is what figures are counted from, as one actor sees it.
 type FigureData struct {
 	Households []Household
+	// HouseholdRefs are households by pointer (the store's shared rows, never copied),
+	// counted besides Households; a caller sets one or the other.
+	HouseholdRefs []*Household
 	Visits     []Visit
 	Concerns   []Concern
 	// EachConcern, when set, hands out concerns one at a time, counted besides Concerns (a
@@ -119,10 +122,10 @@ func CountFigures(d FigureData) map[string]Figures {
 	if len(d.Visits) > 0 {
 		current, people = make(map[hhKey]string, len(d.Households)), map[string]bool{}
 	}
-	for _, h := range d.Households {
-		h, ok := h.Current()
-		if !ok {
-			continue
+	countHousehold := func(h *Household) {
+		// By pointer: a county's 100,000 households were copied twice on every count.
+		if h = h.CurrentRef(); h == nil {
+			return
 		}
 		f := get(h.Grid)
 		f.Households++
@@ -130,10 +133,16 @@ func CountFigures(d FigureData) map[string]Figures {
 		out[h.Grid] = f
 		if current != nil {
 			current[hhKey{h.Village, h.ID}] = h.Grid
-			for _, r := range h.Residents {
-				people[r.ID] = true
+			for i := range h.Residents {
+				people[h.Residents[i].ID] = true
 			}
 		}
+	}
+	for i := range d.Households {
+		countHousehold(&d.Households[i])
+	}
+	for _, h := range d.HouseholdRefs {
+		countHousehold(h)
 	}
 	visited, met := map[hhKey]bool{}, map[string]bool{}
 	for _, v := range d.Visits {

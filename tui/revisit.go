@@ -323,20 +323,21 @@ func loadRevisit(ctx context.Context, st store.Engine, l *query.Ledger, a store.
 	for _, g := range groups {
 		d.groups[g.ID] = g
 	}
-	hhs, err := st.Households(ctx, a)
+	// The store's shared rows, by pointer: only those kept below are copied.
+	hhs, err := st.HouseholdRefs(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	// The pane keeps only the households and concerns its checklist and form show: on a
 	// county store a township session holding every one of them held hundreds of MB.
-	hhAt := make(map[string]int, len(hhs))
-	for i, h := range hhs {
-		hhAt[h.ID] = i
+	hhAt := make(map[string]*store.Household, len(hhs))
+	for _, h := range hhs {
+		hhAt[h.ID] = h
 	}
 	keepHousehold := func(id string) store.Household {
-		if i, ok := hhAt[id]; ok {
-			d.households[id] = hhs[i]
-			return hhs[i]
+		if h, ok := hhAt[id]; ok {
+			d.households[id] = *h
+			return *h
 		}
 		return store.Household{}
 	}
