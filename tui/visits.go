@@ -50,10 +50,10 @@ type visitsData struct {
 	// copy where someone moved out: never changed.
 	households map[string]*store.Household
 	// picker is the household picker's options, made when first asked for (pickerOptions).
-	picker func() []option
-	groups     []store.Group
-	members    map[string]store.Member
-	grids      map[string]string
+	picker  func() []option
+	groups  []store.Group
+	members map[string]store.Member
+	grids   map[string]string
 	// concerns are those the visits raised (raised, raisedSet), the session's own lookup in
 	// the ledger view.
 	concerns map[string]store.Concern
