@@ -88,8 +88,8 @@ type FigureData struct {
 	// HouseholdRefs are households by pointer (the store's shared rows, never copied),
 	// counted besides Households; a caller sets one or the other.
 	HouseholdRefs []*Household
-	Visits     []Visit
-	Concerns   []Concern
+	Visits        []Visit
+	Concerns      []Concern
 	// EachConcern, when set, hands out concerns one at a time, counted besides Concerns (a
 	// view that keeps them packed unpacks each into one value it reuses, rather than copying
 	// all of them into a slice first); a caller sets one or the other.
