@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"sanbai/store"
 )
@@ -43,7 +44,20 @@ type Shared struct {
 	vgen    map[string]map[string]uint64
 	day     string // the day the kept values were made on
 	entries map[string]*sharedEntry
+	// warming counts the warm-ups under way (Warming).
+	warming atomic.Int32
 }
+
+// Warm marks a warm-up of the models under way until the returned func is called.
+func (s *Shared) Warm() (done func()) {
+	s.warming.Add(1)
+	return func() { s.warming.Add(-1) }
+}
+
+// Warming reports whether a warm-up is under way: work a session would do for later (a
+// list made ahead of its key) waits rather than take the cores the warm-up is using, and the
+// warm-up makes it last.
+func (s *Shared) Warming() bool { return s != nil && s.warming.Load() > 0 }
 
 // sharedEntry is one model's value for one scope, made (or being made) at generation gen.
 type sharedEntry struct {

@@ -65,3 +65,31 @@ func TestSharedKeepsPerScopeAndVersion(t *testing.T) {
 		t.Fatal("an error was kept")
 	}
 }
+
+// TestSharedWarming: Warming holds from Warm until its done is called, across two warm-ups at
+// once (a start's and the daily one), and a session without shared models is never warming.
+func TestSharedWarming(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sh := query.NewShared(st, query.SharedModel{Name: "m", Kinds: []string{"concern"}})
+	if sh.Warming() {
+		t.Fatal("warming before any warm-up")
+	}
+	first := sh.Warm()
+	second := sh.Warm()
+	first()
+	if !sh.Warming() {
+		t.Fatal("not warming while the second warm-up is under way")
+	}
+	second()
+	if sh.Warming() {
+		t.Fatal("still warming after both ended")
+	}
+	var none *query.Shared
+	if none.Warming() {
+		t.Fatal("a nil Shared is warming")
+	}
+}

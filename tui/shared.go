@@ -92,8 +92,10 @@ func WarmShared(ctx context.Context, sh *query.Shared, st store.Engine, l *query
 		return done
 	}
 	a := store.Actor{Name: "warm", Role: store.RoleTownship}
+	warmed := sh.Warm()
 	go func() {
 		defer close(done)
+		defer warmed()
 		start := time.Now()
 		var failed atomic.Bool
 		step := func(name string, load func() error) {

@@ -371,8 +371,11 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 		}
 		v.refilter()
 		// The picker's options are made after the pane is drawn, off the UI's goroutine.
-		data := msg.data
-		fill := func() tea.Msg { data.pickerOptions(); return nil }
+		// (A warm-up under way makes them last.)
+		var fill tea.Cmd
+		if data := msg.data; !v.c.Shared.Warming() {
+			fill = func() tea.Msg { data.pickerOptions(); return nil }
+		}
 		if msg.data.concernsPending {
 			fill = tea.Batch(fill, v.loadConcerns())
 		}
