@@ -170,21 +170,15 @@ func (l *Ledger) loadStart() bool {
 	if want.Prefix != "concern/" {
 		return stale(errLedgerSnap.Error())
 	}
-	var (
-		holds   bool
-		walkErr error
-		walked  = make(chan struct{})
-	)
-	go func() {
-		defer close(walked)
-		holds, walkErr = src.StartFileHolds(context.Background(), ledgerSnapFile, want)
-	}()
+	walked := parallel.Aside(func() (bool, error) {
+		return src.StartFileHolds(context.Background(), ledgerSnapFile, want)
+	})
 	grids, err := l.gridNames()
 	var snap ledgerSnap
 	if err == nil {
 		snap, err = readLedgerSnap(r, grids)
 	}
-	<-walked
+	holds, walkErr := walked()
 	switch {
 	case walkErr != nil:
 		l.log.Warn("checking the ledger's start snapshot", "err", walkErr)

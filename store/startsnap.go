@@ -401,17 +401,11 @@ func (s *Store) loadStart() (int, error) {
 	}
 	// The households are decoded while another core walks the keys they are checked against,
 	// if the store wrote since the file was.
-	var (
-		holds   bool
-		walkErr error
-		walked  = make(chan struct{})
-	)
-	go func() {
-		defer close(walked)
-		holds, walkErr = s.StartFileHolds(context.Background(), startSnapFile, want)
-	}()
+	walked := parallel.Aside(func() (bool, error) {
+		return s.StartFileHolds(context.Background(), startSnapFile, want)
+	})
 	parts, decodeErr := decodeStart(r, n)
-	<-walked
+	holds, walkErr := walked()
 	switch {
 	case walkErr != nil:
 		return 0, walkErr
