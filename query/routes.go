@@ -302,7 +302,8 @@ func LoadRoutes(ctx context.Context, st RoutesSource, a store.Actor) (Routes, er
 			}
 		}
 	}
-	d.missed = sync.OnceValue(func() []MissedRow { return missedRows(hhs, groupOfGrid, visited, reached, away, d.Today) })
+	today := d.Today
+	d.missed = sync.OnceValue(func() []MissedRow { return missedRows(hhs, groupOfGrid, visited, reached, away, today) })
 	for g, r := range perGrid {
 		d.HHPerGrid[g] = r.Households
 	}

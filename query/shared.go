@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 
 	"sanbai/store"
 )
@@ -44,20 +43,44 @@ type Shared struct {
 	vgen    map[string]map[string]uint64
 	day     string // the day the kept values were made on
 	entries map[string]*sharedEntry
-	// warming counts the warm-ups under way (Warming).
-	warming atomic.Int32
+	// warming counts the warm-ups under way; warmed is closed when the last one ends.
+	warmMu  sync.Mutex
+	warming int
+	warmed  chan struct{}
 }
 
 // Warm marks a warm-up of the models under way until the returned func is called.
 func (s *Shared) Warm() (done func()) {
-	s.warming.Add(1)
-	return func() { s.warming.Add(-1) }
+	s.warmMu.Lock()
+	defer s.warmMu.Unlock()
+	if s.warming == 0 {
+		s.warmed = make(chan struct{})
+	}
+	s.warming++
+	return sync.OnceFunc(func() {
+		s.warmMu.Lock()
+		defer s.warmMu.Unlock()
+		if s.warming--; s.warming == 0 {
+			close(s.warmed)
+		}
+	})
 }
 
-// Warming reports whether a warm-up is under way: work a session would do for later (a
-// list made ahead of its key) waits rather than take the cores the warm-up is using, and the
-// warm-up makes it last.
-func (s *Shared) Warming() bool { return s != nil && s.warming.Load() > 0 }
+// Warmed is closed once no warm-up is under way (at once when none is): work a session
+// does ahead of a key (a list made before it is asked for) waits for it rather than take
+// the cores the warm-up is using; the warm-up makes its own scope's lists last.
+func (s *Shared) Warmed() <-chan struct{} {
+	if s != nil {
+		s.warmMu.Lock()
+		defer s.warmMu.Unlock()
+		if s.warming > 0 {
+			return s.warmed
+		}
+	}
+	done := make(chan struct{})
+	close(done)
+	return done
+}
 
 // sharedEntry is one model's value for one scope, made (or being made) at generation gen.
 type sharedEntry struct {

@@ -66,8 +66,9 @@ func TestSharedKeepsPerScopeAndVersion(t *testing.T) {
 	}
 }
 
-// TestSharedWarming: Warming holds from Warm until its done is called, across two warm-ups at
-// once (a start's and the daily one), and a session without shared models is never warming.
+// TestSharedWarming: Warmed stays open from Warm until its done is called, across two
+// warm-ups at once (a start's and the daily one), and a session without shared models never
+// waits.
 func TestSharedWarming(t *testing.T) {
 	st, err := store.Open(t.TempDir(), store.Options{})
 	if err != nil {
@@ -75,21 +76,31 @@ func TestSharedWarming(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	sh := query.NewShared(st, query.SharedModel{Name: "m", Kinds: []string{"concern"}})
-	if sh.Warming() {
-		t.Fatal("warming before any warm-up")
+	closed := func(c <-chan struct{}) bool {
+		select {
+		case <-c:
+			return true
+		default:
+			return false
+		}
+	}
+	if !closed(sh.Warmed()) {
+		t.Fatal("waiting before any warm-up")
 	}
 	first := sh.Warm()
+	waiting := sh.Warmed()
 	second := sh.Warm()
 	first()
-	if !sh.Warming() {
-		t.Fatal("not warming while the second warm-up is under way")
+	first() // twice: counted once
+	if closed(waiting) || closed(sh.Warmed()) {
+		t.Fatal("not waiting while the second warm-up is under way")
 	}
 	second()
-	if sh.Warming() {
-		t.Fatal("still warming after both ended")
+	if !closed(waiting) || !closed(sh.Warmed()) {
+		t.Fatal("still waiting after both ended")
 	}
 	var none *query.Shared
-	if none.Warming() {
-		t.Fatal("a nil Shared is warming")
+	if !closed(none.Warmed()) {
+		t.Fatal("a nil Shared makes its sessions wait")
 	}
 }

@@ -311,6 +311,9 @@ func (s *Server) SaveStart(ctx context.Context) (bool, error) { return s.ledger.
 // days left count from it), and the first officer of the morning waited for what a start
 // costs. It ends with ctx.
 func (s *Server) warmDaily(ctx context.Context, started <-chan struct{}) {
+	// The day the start's warm-up builds for, read as it begins: a day that turns while it
+	// runs (or while it makes its lists last) is a new day to build for.
+	day := s.cfg.Store.Today()
 	select {
 	case <-started:
 	case <-ctx.Done():
@@ -318,7 +321,6 @@ func (s *Server) warmDaily(ctx context.Context, started <-chan struct{}) {
 	}
 	t := time.NewTicker(s.cfg.DayCheck)
 	defer t.Stop()
-	day := s.cfg.Store.Today()
 	for {
 		select {
 		case <-t.C:

@@ -120,7 +120,7 @@ func CountFigures(d FigureData) map[string]Figures {
 		people  map[string]bool
 	)
 	if len(d.Visits) > 0 {
-		current, people = make(map[hhKey]string, len(d.Households)), map[string]bool{}
+		current, people = make(map[hhKey]string, len(d.Households)+len(d.HouseholdRefs)), map[string]bool{}
 	}
 	countHousehold := func(h *Household) {
 		// By pointer: a county's 100,000 households were copied twice on every count.

@@ -298,10 +298,8 @@ func (r *routes) update(msg tea.Msg) tea.Cmd {
 			r.d = msg.d
 			// The missed list is made after the pane is drawn, off the UI's goroutine, so that
 			// `m` finds it ready (the first session's command makes it for all who share it).
-			// (A warm-up under way makes it last.)
-			if d := msg.d; !r.c.Shared.Warming() {
-				prepare = func() tea.Msg { d.missedRows(); return nil }
-			}
+			d := msg.d
+			prepare = ahead(r.c, func() { d.missedRows() })
 			r.refilter()
 			// The screens open over the list follow the new data.
 			for _, l := range slices.Clone(r.fs.layers) {

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"sanbai/query"
 	"sanbai/store"
 )
@@ -52,6 +54,21 @@ func sharedRoutesOf(ctx context.Context, sh *query.Shared, st store.Engine, a st
 		d, err := loadRoutes(ctx, st, a)
 		return &d, err
 	})
+}
+
+// ahead makes a list ahead of the key that shows it (pane 1's missed list, pane 2's picker):
+// off the UI's goroutine, after any warm-up under way (which makes its own scope's lists last,
+// and whose cores it would take), and not at all once the session has ended.
+func ahead(c *Common, build func()) tea.Cmd {
+	warmed := c.Shared.Warmed()
+	return func() tea.Msg {
+		select {
+		case <-warmed:
+			build()
+		case <-c.Ctx.Done():
+		}
+		return nil
+	}
 }
 
 // sharedVisitsOf is pane 2's visits, households and household picker for the actor's scope,

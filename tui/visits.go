@@ -153,6 +153,9 @@ func (v *visits) hasDraft() bool {
 // load reads the pane's data; withDraft also looks for a draft to bring back.
 func (v *visits) load(withDraft bool) tea.Cmd {
 	c := v.c
+	// A form open, or one to open, filters the picker as the data comes in: its options are
+	// made here, not on the UI's goroutine (a county's take a quarter of a second).
+	picking := v.form != nil || v.pendingOpen != nil || withDraft
 	return func() tea.Msg {
 		var find draftFinder
 		if withDraft {
@@ -167,6 +170,9 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 		}
 		d := *sh
 		d.shared = sh
+		if picking {
+			sh.pickerOptions()
+		}
 		// Right after a start the ledger view may still be reading a county's concerns
 		// (seconds): the visits show at once, their concerns' states when the view is in.
 		if d.concernsPending = !c.Ledger.Loaded(); !d.concernsPending {
@@ -370,12 +376,10 @@ func (v *visits) update(msg tea.Msg) tea.Cmd {
 			v.body.refresh(v.data)
 		}
 		v.refilter()
-		// The picker's options are made after the pane is drawn, off the UI's goroutine.
-		// (A warm-up under way makes them last.)
-		var fill tea.Cmd
-		if data := msg.data; !v.c.Shared.Warming() {
-			fill = func() tea.Msg { data.pickerOptions(); return nil }
-		}
+		// The picker's options are made after the pane is drawn, off the UI's goroutine
+		// (or by the load, when a form was to show them at once).
+		data := msg.data
+		fill := ahead(v.c, func() { data.pickerOptions() })
 		if msg.data.concernsPending {
 			fill = tea.Batch(fill, v.loadConcerns())
 		}
