@@ -155,7 +155,7 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 	c := v.c
 	// A form open, or one to open, filters the picker as the data comes in: its options are
 	// made here, not on the UI's goroutine (a county's take a quarter of a second).
-	picking := v.form != nil || v.pendingOpen != nil || withDraft
+	picking := v.form != nil || v.pendingOpen != nil
 	return func() tea.Msg {
 		var find draftFinder
 		if withDraft {
@@ -170,9 +170,6 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 		}
 		d := *sh
 		d.shared = sh
-		if picking {
-			sh.pickerOptions()
-		}
 		// Right after a start the ledger view may still be reading a county's concerns
 		// (seconds): the visits show at once, their concerns' states when the view is in.
 		if d.concernsPending = !c.Ledger.Loaded(); !d.concernsPending {
@@ -189,6 +186,9 @@ func (v *visits) load(withDraft bool) tea.Cmd {
 		}
 		if withDraft && d.draft == nil && c.Actor.Role != store.RoleInspector {
 			d.heldDraft = c.hasDrafts(store.DraftVisit)
+		}
+		if picking || d.draft != nil { // a draft brought back opens its form
+			sh.pickerOptions()
 		}
 		return visitsLoaded{data: &d}
 	}
