@@ -317,6 +317,11 @@ func (s *Store) writeStart() error {
 		}
 		frames, hhs = append(frames, f.b), hhs[n:]
 	}
+	size := 0
+	for _, f := range frames {
+		size += len(f) + binary.MaxVarintLen64
+	}
+	w.Grow(size + binary.MaxVarintLen64)
 	w.Uint(uint64(len(frames)))
 	for _, f := range frames {
 		w.Uint(uint64(len(f)))
@@ -674,6 +679,9 @@ func (w *SnapWriter) Data() []byte { return w.b }
 
 // Raw appends b as it is.
 func (w *SnapWriter) Raw(b []byte) { w.b = append(w.b, b...) }
+
+// Grow makes room for n more bytes at once (a writer gathering frames of known size).
+func (w *SnapWriter) Grow(n int) { w.b = slices.Grow(w.b, n) }
 
 // SnapWriter appends the snapshot's values: unsigned varints, and strings and slices as
 // their length (slices as length+1, 0 for nil, so nil and empty come back as they were)
