@@ -354,7 +354,7 @@ func (d *Data) ledger() Table {
 // concerns by category and tier, resolved (at least once), resolved on time, overdue,
 // revisited, satisfied, the four rates and the deadline extensions (延期).
 func (d *Data) summary() Table {
-	byGrid := store.CountFigures(store.FigureData{Households: d.Households, Visits: d.Visits, Concerns: d.Concerns,
+	byGrid := store.CountFigures(store.FigureData{Households: store.Refs(d.Households), Visits: d.Visits, Concerns: d.Concerns,
 		Revisits: d.Revisits, Limits: d.Limits, Now: d.Now})
 	// Categories with the most concerns first.
 	total := store.Sum(byGrid, func(g string) bool { return d.shown(g) })

@@ -422,7 +422,7 @@ func CountOverview(ctx context.Context, st OverviewSource, l *Ledger, a store.Ac
 			}
 		}
 	}
-	d.Figures = store.CountFigures(store.FigureData{HouseholdRefs: hhs, Visits: visits, Revisits: rs, Limits: limits, Now: now,
+	d.Figures = store.CountFigures(store.FigureData{Households: hhs, Visits: visits, Revisits: rs, Limits: limits, Now: now,
 		EachConcern: func(fn func(c *store.Concern)) {
 			each(func(c *store.Concern) {
 				fn(c)

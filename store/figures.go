@@ -84,12 +84,11 @@ func (f *Figures) AddIn(o Figures) {
 
 // FigureData is what figures are counted from, as one actor sees it.
 type FigureData struct {
-	Households []Household
-	// HouseholdRefs are households by pointer (the store's shared rows, never copied),
-	// counted besides Households; a caller sets one or the other.
-	HouseholdRefs []*Household
-	Visits        []Visit
-	Concerns      []Concern
+	// Households by pointer: the store's shared rows (HouseholdRefs) are counted without a
+	// copy; a slice of values is handed in through Refs.
+	Households []*Household
+	Visits     []Visit
+	Concerns   []Concern
 	// EachConcern, when set, hands out concerns one at a time, counted besides Concerns (a
 	// view that keeps them packed unpacks each into one value it reuses, rather than copying
 	// all of them into a slice first); a caller sets one or the other.
@@ -120,12 +119,12 @@ func CountFigures(d FigureData) map[string]Figures {
 		people  map[string]bool
 	)
 	if len(d.Visits) > 0 {
-		current, people = make(map[hhKey]string, len(d.Households)+len(d.HouseholdRefs)), map[string]bool{}
+		current, people = make(map[hhKey]string, len(d.Households)), map[string]bool{}
 	}
-	countHousehold := func(h *Household) {
+	for _, h := range d.Households {
 		// By pointer: a county's 100,000 households were copied twice on every count.
 		if h = h.CurrentRef(); h == nil {
-			return
+			continue
 		}
 		f := get(h.Grid)
 		f.Households++
@@ -137,12 +136,6 @@ func CountFigures(d FigureData) map[string]Figures {
 				people[h.Residents[i].ID] = true
 			}
 		}
-	}
-	for i := range d.Households {
-		countHousehold(&d.Households[i])
-	}
-	for _, h := range d.HouseholdRefs {
-		countHousehold(h)
 	}
 	visited, met := map[hhKey]bool{}, map[string]bool{}
 	for _, v := range d.Visits {

@@ -32,7 +32,7 @@ func TestCountFiguresByHand(t *testing.T) {
 		{ID: "DL-0003", Grid: "DL02", Category: "道路", Tier: TierOnSite, Status: StatusClosed, CreatedAt: created,
 			ResolvedAt: created, Supervisor: "赵镇长"},
 	}
-	by := CountFigures(FigureData{Households: hh, Visits: visits, Concerns: concerns, Limits: DefaultLimits(), Now: now})
+	by := CountFigures(FigureData{Households: Refs(hh), Visits: visits, Concerns: concerns, Limits: DefaultLimits(), Now: now})
 	g1, g2 := by["DL01"], by["DL02"]
 	if g1.Households != 2 || g1.Visited != 1 || g1.Residents != 3 || g1.Met != 2 {
 		t.Errorf("DL01 coverage %+v", g1)

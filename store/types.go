@@ -97,6 +97,15 @@ func (h *Household) CurrentRef() *Household {
 	return h
 }
 
+// Refs points at each household of hhs, in order (FigureData counts households by pointer).
+func Refs(hhs []Household) []*Household {
+	out := make([]*Household, len(hhs))
+	for i := range hhs {
+		out[i] = &hhs[i]
+	}
+	return out
+}
+
 // CurrentHouseholds keeps the households on the current roster, each without the residents
 // who moved out.
 func CurrentHouseholds(hhs []Household) []Household {
