@@ -32,7 +32,7 @@ run: build
 
 test: patch
 	$(PGO) test -race -count=1 ./...
-	$(PGO) test -race -count=1 -run '^(TestKeysDrawnWhenRead|TestReadBeforeResults)$$' charm.land/bubbletea/v2
+	$(PGO) test -race -count=1 -run '^(TestKeysDrawnWhenRead|TestReadBeforeResults|TestIdleRendererWakesForResult|TestIdleProgramsRest)$$' charm.land/bubbletea/v2
 	$(PGO) test -race -count=1 -run '^TestMarkReads$$' github.com/charmbracelet/ultraviolet
 	@$(MAKE) --no-print-directory fuzz
 

@@ -317,18 +317,31 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	// (the county benchmark's server runs as a process of its own).
 	if path := os.Getenv("SANBAI_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
 		if err != nil {
 			fmt.Fprintf(stderr, "sanbai: SANBAI_CPUPROFILE: %v\n", err)
 			return 1
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
-		// SANBAI_CPUPROFILE_SECONDS ends it early, to study a start apart from the stop.
-		if secs, err := strconv.ParseFloat(os.Getenv("SANBAI_CPUPROFILE_SECONDS"), 64); err == nil && secs > 0 {
-			time.AfterFunc(time.Duration(secs*float64(time.Second)), pprof.StopCPUProfile)
+		// SANBAI_CPUPROFILE_FROM starts it that many seconds in and SANBAI_CPUPROFILE_SECONDS
+		// ends it that many seconds after it started: to study a start apart from the stop,
+		// or a county run's meeting apart from its logins.
+		seconds := func(name string) time.Duration {
+			secs, err := strconv.ParseFloat(os.Getenv(name), 64)
+			if err != nil || secs <= 0 {
+				return 0
+			}
+			return time.Duration(secs * float64(time.Second))
 		}
+		from, length := seconds("SANBAI_CPUPROFILE_FROM"), seconds("SANBAI_CPUPROFILE_SECONDS")
+		time.AfterFunc(from, func() {
+			if err := pprof.StartCPUProfile(f); err != nil {
+				fmt.Fprintf(stderr, "sanbai: SANBAI_CPUPROFILE: %v\n", err)
+				return
+			}
+			if length > 0 {
+				time.AfterFunc(length, pprof.StopCPUProfile)
+			}
+		})
 	}
 	loc := location{Dir: *data, URL: *url}
 	st, ok := openStore(loc, log, stderr, true)
