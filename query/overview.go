@@ -497,8 +497,9 @@ func (c *CommonList) Window(from, to int) []CommonIssue {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.out == nil {
-		// Its whole size at once: appending never moves what a caller holds.
-		c.out = make([]CommonIssue, 0, c.n)
+		// A screen's worth and some: most lists are only ever asked for their first page.
+		// A window handed out is capped, so a later append that moves the list leaves it be.
+		c.out = make([]CommonIssue, 0, min(c.n, max(to, 64)))
 	}
 	for len(c.out) < to {
 		run := c.h.runs[0]

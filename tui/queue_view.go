@@ -126,7 +126,9 @@ func (q *queue) mark(c store.Concern) string {
 	return ""
 }
 
-func (q *queue) table() views.Table {
+// table is the list's columns and the rows [from, to) of the window held: a frame builds
+// the cells of the rows it shows and no others.
+func (q *queue) table(from, to int) views.Table {
 	var t views.Table
 	if q.meeting {
 		t.Columns = []views.Column{
@@ -148,7 +150,8 @@ func (q *queue) table() views.Table {
 			{Title: q.c.T("q.status"), Width: 8},
 		}
 	}
-	for _, c := range q.rows {
+	t.Rows = make([]views.Row, 0, max(to-from, 0))
+	for _, c := range q.rows[from:to] {
 		desc := c.Description
 		if c.Supervisor != "" {
 			desc = "[" + q.c.T("supervised") + "] " + desc
@@ -188,25 +191,27 @@ func (q *queue) View() string {
 		return " " + st.Error.Render(q.c.errText(q.err))
 	}
 	lines := []string{q.counts(), q.filterLine(), st.HRule(q.w)}
-	t := q.table()
-	lines = append(lines, t.Header(st, q.w))
 	from, to := q.cur.Window(q.listHeight())
-	// The table holds the window's rows only: positions are relative to its first.
-	cursor := q.cur.Pos - q.base
+	// The pane holds the window's rows only (q.rows, from q.base); the table holds the
+	// screen's: positions are relative to its first.
 	from, to = max(from-q.base, 0), max(min(to-q.base, len(q.rows)), 0)
+	from = min(from, to)
+	cursor := q.cur.Pos - q.base - from
+	t := q.table(from, to)
+	lines = append(lines, t.Header(st, q.w))
 	if q.total == 0 {
 		lines = append(lines, " "+q.c.T("empty"))
 	} else if q.meeting {
 		// Meeting mode: a blank line between rows for a projector, and the selected
 		// concern's plan under the list.
-		for i, l := range t.Lines(st, q.w, from, to, cursor) {
-			if from+i == cursor {
+		for i, l := range t.Lines(st, q.w, 0, len(t.Rows), cursor) {
+			if i == cursor {
 				l = st.Title.Render(l)
 			}
 			lines = append(lines, l, "")
 		}
 	} else {
-		lines = append(lines, t.Lines(st, q.w, from, to, cursor)...)
+		lines = append(lines, t.Lines(st, q.w, 0, len(t.Rows), cursor)...)
 	}
 	var tail []string
 	if q.meeting {

@@ -898,6 +898,8 @@ func (m *Model) draw() string {
 		return views.Cut(fmt.Sprintf(m.c.T("toosmall"), minWidth, minHeight), w)
 	}
 	var b strings.Builder
+	// About the last frame's size: growing the frame from nothing copied it ten times over.
+	b.Grow(len(m.frame) + 2*w)
 	b.WriteString(m.header())
 	b.WriteByte('\n')
 	var lines []string

@@ -128,6 +128,7 @@ func (t Table) Lines(st Styles, w, from, to, cursor int) []string {
 			}
 		}
 		var b strings.Builder
+		b.Grow(2 * w) // a CJK row takes 1.5 bytes a cell, its cells' styles a few more
 		b.WriteString(Fit(mark, 1))
 		b.WriteByte(' ')
 		for i, c := range t.Columns {
