@@ -114,6 +114,10 @@ type Ledger struct {
 	filterRows int
 	// vcounts keeps each village's counts until a change in it (under countMu).
 	vcounts map[string]LedgerCounts
+	// pages keeps answers until the rows change (under countMu): sessions of one scope
+	// resting on the same window (the top of the queue, as a meeting leaves them) ask the
+	// same query after every change, and each copied its rows out of the view.
+	pages map[pageKey]LedgerPage
 
 	dirtyMu  sync.Mutex
 	dirty    map[string]struct{}
@@ -800,7 +804,7 @@ type LedgerQuery struct {
 type LedgerPage struct {
 	Total  int             // rows matching
 	Offset int             // index of Rows[0] among them
-	Rows   []store.Concern // the window; their slices are shared with the view: read only
+	Rows   []store.Concern // the window, shared with the view and every caller asking the same: read only
 	Pos    int             // index of Around among the matches, or -1
 	Counts LedgerCounts
 	// Found holds the concerns asked for by IDs that exist and are in scope.
@@ -830,6 +834,17 @@ func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (Ledge
 	q.Offset = max(q.Offset, 0)
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	// A query naming concerns (marked rows) is one session's own: it is not kept.
+	var key pageKey
+	if len(q.IDs) == 0 {
+		key = pageKey{filterKey: l.filterKey(a, q), offset: q.Offset, limit: q.Limit, around: q.Around, counts: q.Counts}
+		l.countMu.Lock()
+		p, ok := l.pages[key]
+		l.countMu.Unlock()
+		if ok {
+			return p, nil
+		}
+	}
 	list := l.filtered(a, q)
 	p := LedgerPage{Offset: q.Offset, Pos: -1, Total: len(list)}
 	if q.Counts {
@@ -854,8 +869,28 @@ func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (Ledge
 	}
 	if len(q.IDs) > 0 {
 		p.Found = l.found(a, q.IDs)
+	} else {
+		// Kept while mu is held for reading: a change (which takes it for writing) forgets
+		// the pages after this one is in, never before.
+		l.countMu.Lock()
+		if l.pages == nil || len(l.pages) >= maxPages {
+			l.pages = map[pageKey]LedgerPage{}
+		}
+		l.pages[key] = p
+		l.countMu.Unlock()
 	}
 	return p, nil
+}
+
+// maxPages bounds the answers kept between changes (each a window of rows, some 25 KB).
+const maxPages = 64
+
+// pageKey is what decides a query's answer, besides the rows: its filter and window.
+type pageKey struct {
+	filterKey
+	offset, limit int
+	around        string
+	counts        bool
 }
 
 // filterKey is what decides which rows of an order a query lets through: the actor's scope
@@ -888,8 +923,7 @@ const maxFilterRows = 1 << 20
 // the order, the others share its list, which refilter keeps up to date after a change.
 // Callers hold mu for reading, so no change lands while a list is made or used.
 func (l *Ledger) filtered(a store.Actor, q LedgerQuery) []*ledgerRow {
-	k := filterKey{scope: string(a.Role) + "\x00" + a.Village + "\x00" + a.Grid, order: q.Order, all: q.All, tier: q.Tier,
-		tag: q.Tag, owner: q.Owner, village: q.Village, grid: q.Grid, category: q.Category, text: q.Text}
+	k := l.filterKey(a, q)
 	l.countMu.Lock()
 	if l.filters == nil || l.filterRows >= maxFilterRows {
 		l.filters, l.filterRows = map[filterKey]*filterEntry{}, 0
@@ -908,6 +942,12 @@ func (l *Ledger) filtered(a store.Actor, q LedgerQuery) []*ledgerRow {
 		l.countMu.Unlock()
 	})
 	return e.rows
+}
+
+// filterKey is the actor's scope and q's order and filters.
+func (l *Ledger) filterKey(a store.Actor, q LedgerQuery) filterKey {
+	return filterKey{scope: string(a.Role) + "\x00" + a.Village + "\x00" + a.Grid, order: q.Order, all: q.All, tier: q.Tier,
+		tag: q.Tag, owner: q.Owner, village: q.Village, grid: q.Grid, category: q.Category, text: q.Text}
 }
 
 // walk goes through q's order once and keeps the rows that pass; callers hold mu.
@@ -976,7 +1016,7 @@ func (l *Ledger) found(a store.Actor, ids []string) map[string]store.Concern {
 // Callers hold mu for writing.
 func (l *Ledger) forgetCounts(villages ...string) {
 	l.countMu.Lock()
-	l.counted, l.facets = nil, nil
+	l.counted, l.facets, l.pages = nil, nil, nil
 	if villages == nil {
 		l.vcounts, l.filters, l.filterRows = nil, nil, 0
 	}

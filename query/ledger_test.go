@@ -556,3 +556,53 @@ func TestLedgerHoldOrders(t *testing.T) {
 		}
 	}
 }
+
+// TestLedgerKeptPages: sessions asking the same window get one answer, kept until the rows
+// change; a change shows in the next answer, and a kept answer never crosses scopes.
+func TestLedgerKeptPages(t *testing.T) {
+	st := county(t)
+	l := query.NewLedger(st, nil)
+	ctx, town := t.Context(), store.Actor{Name: "t", Role: store.RoleTownship}
+	q := query.LedgerQuery{Limit: 20, Counts: true}
+	p1, err := l.Query(ctx, town, q)
+	if err != nil || len(p1.Rows) != 20 {
+		t.Fatalf("%d rows: %v", len(p1.Rows), err)
+	}
+	p2, err := l.Query(ctx, town, q)
+	if err != nil || &p2.Rows[0] != &p1.Rows[0] {
+		t.Fatalf("the same window was made twice (%v)", err)
+	}
+	// A village user asking the same window sees their village's rows only.
+	v := store.Actor{Name: "v", Role: store.RoleVillage, Village: p1.Rows[0].Village}
+	pv, err := l.Query(ctx, v, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pv.Rows {
+		if c.Village != v.Village {
+			t.Fatalf("a village user got %s of village %s", c.ID, c.Village)
+		}
+	}
+	c := p1.Rows[0]
+	tag := store.TagGreen
+	if c.Tag == tag {
+		tag = store.TagYellow
+	}
+	if _, err := st.Triage(ctx, store.System(), c.ID, -1, store.Op{Kind: store.OpTag, Tag: tag}); err != nil {
+		t.Fatal(err)
+	}
+	p3, err := l.Query(ctx, town, query.LedgerQuery{Limit: 20, Counts: true, Around: c.ID})
+	if err != nil || p3.Pos < 0 {
+		t.Fatalf("%s is not in the view after its triage (%v)", c.ID, err)
+	}
+	if got := p3.Rows[p3.Pos-p3.Offset]; got.Tag != tag || got.Rev == c.Rev {
+		t.Fatalf("after the triage the view shows %s tag %s rev %d, was %s rev %d", got.ID, got.Tag, got.Rev, c.Tag, c.Rev)
+	}
+	p4, err := l.Query(ctx, town, q)
+	if err != nil || &p4.Rows[0] == &p1.Rows[0] {
+		t.Fatalf("a window kept from before the change was handed out (%v)", err)
+	}
+	if p4.Counts.Tags[tag] != p1.Counts.Tags[tag]+1 {
+		t.Errorf("%s counted %d after the triage, %d before", tag, p4.Counts.Tags[tag], p1.Counts.Tags[tag])
+	}
+}

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"slices"
+
 	tea "charm.land/bubbletea/v2"
 
 	"sanbai/query"
@@ -82,9 +84,15 @@ func (q *queue) applyPage(msg queuePage, counted bool) tea.Cmd {
 	// its answer; a refresh of the same list keeps the place.
 	refiltered := msg.f != q.shown || msg.order != q.shownBy
 	q.shown, q.shownBy = msg.f, msg.order
+	// The rows are shared with other sessions asking the same (read only): copied before
+	// one of this session's own edits goes in.
+	copied := false
 	for i, c := range p.Rows {
 		if m, ok := q.mine[c.ID]; ok {
 			if m.Rev > c.Rev {
+				if !copied {
+					p.Rows, copied = slices.Clone(p.Rows), true
+				}
 				p.Rows[i] = m
 			} else {
 				delete(q.mine, c.ID)
