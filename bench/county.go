@@ -37,6 +37,8 @@ type CountyOptions struct {
 	// Keys is how many triage keystrokes the meeting types: even ones are measured for CPU
 	// with nothing else typed, odd ones with the probes typing in the other sessions.
 	Keys int
+	// NoProbes leaves the odd keystrokes unprobed too, for a profile of the changes alone.
+	NoProbes bool
 	// W and H are every session's window.
 	W, H int
 	// Panes are the panes in key order (1..5); Loading is the text a pane shows while it loads.
@@ -418,7 +420,7 @@ func meeting(o CountyOptions, res *CountyResult, pid int, all []*countySession) 
 			key = tagKeys[(k+1)%len(tagKeys)]
 		}
 		counts := lines[1]
-		probing := k%2 == 1 && len(probes) > 0
+		probing := k%2 == 1 && len(probes) > 0 && !o.NoProbes
 		stop, probed := make(chan struct{}), make(chan []time.Duration)
 		if probing {
 			go probe(probes, stop, probed)
@@ -452,6 +454,9 @@ func meeting(o CountyOptions, res *CountyResult, pid int, all []*countySession) 
 			// What sitting costs over the same time is not the keystroke's.
 			cpu := TreeCPU(pid) - c0 - time.Duration(res.IdleCPU*float64(wall))
 			res.TriageCPU = append(res.TriageCPU, cpu)
+			if o.Logf != nil {
+				o.Logf("county: triage key %d: %s of CPU over %s", k+1, cpu.Round(100*time.Microsecond), wall.Round(time.Millisecond))
+			}
 			res.ClientCPU = append(res.ClientCPU, selfCPU()-s0)
 			res.TriageWall = append(res.TriageWall, wall)
 		}

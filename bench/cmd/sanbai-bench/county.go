@@ -49,6 +49,7 @@ type countyFlags struct {
 	dir, bin       string
 	sessions, keys int
 	meeting        bool
+	noProbes       bool
 }
 
 // countyResults are the county run's figures, for the report.
@@ -100,7 +101,7 @@ func runCounty(cf countyFlags, args string) (*countyResults, error) {
 		}
 	}
 	res.real, err = bench.MeasureCounty(bench.CountyOptions{
-		Bin: bin, Dir: dir, Tmp: tmp, Sessions: cf.sessions, Keys: cf.keys, W: 80, H: 24,
+		Bin: bin, Dir: dir, Tmp: tmp, Sessions: cf.sessions, Keys: cf.keys, NoProbes: cf.noProbes, W: 80, H: 24,
 		Panes: countyPanes, Loading: "正在读取…", Quiet: 300 * time.Millisecond, IdleFor: 5 * time.Second,
 		Logf: log.Printf,
 	})

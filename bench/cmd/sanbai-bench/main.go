@@ -52,6 +52,7 @@ func main() {
 	flag.StringVar(&cf.bin, "sanbai", "", "the sanbai binary the county run serves and seeds with (built when empty)")
 	flag.IntVar(&cf.sessions, "county-sessions", 50, "township sessions that open every pane in the county run")
 	flag.IntVar(&cf.keys, "county-keys", 100, "triage keystrokes in the county run's meeting (half measured for CPU, half probed)")
+	flag.BoolVar(&cf.noProbes, "county-no-probes", false, "type no probe keys during the county run's meeting, for a server profile of the changes alone ((b) is not measured)")
 	flag.BoolVar(&cf.meeting, "county-meeting", true, "also run BenchmarkCountyMeeting on the county, in process")
 	onlyCounty := flag.Bool("only-county", false, "measure the county alone (needs -county) and rewrite only its section of -doc")
 	flag.Parse()
