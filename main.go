@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -314,7 +315,20 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		debug.SetGCPercent(150)
 	}
 	// SANBAI_CPUPROFILE writes a CPU profile of the whole run, start to shutdown, for study
-	// (the county benchmark's server runs as a process of its own).
+	// (the county benchmark's server runs as a process of its own); SANBAI_MEMPROFILE writes
+	// what was allocated (an allocs profile, after a collection of its own) at the window's
+	// start (FILE.0) and end (FILE), for `go tool pprof -sample_index=alloc_space -diff_base FILE.0 FILE`.
+	// SANBAI_CPUPROFILE_FROM starts the window that many seconds in and
+	// SANBAI_CPUPROFILE_SECONDS ends it that many seconds after it started: to study a start
+	// apart from the stop, or a county run's meeting apart from its logins.
+	seconds := func(name string) time.Duration {
+		secs, err := strconv.ParseFloat(os.Getenv(name), 64)
+		if err != nil || secs <= 0 {
+			return 0
+		}
+		return time.Duration(secs * float64(time.Second))
+	}
+	from, length := seconds("SANBAI_CPUPROFILE_FROM"), seconds("SANBAI_CPUPROFILE_SECONDS")
 	if path := os.Getenv("SANBAI_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -322,17 +336,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
-		// SANBAI_CPUPROFILE_FROM starts it that many seconds in and SANBAI_CPUPROFILE_SECONDS
-		// ends it that many seconds after it started: to study a start apart from the stop,
-		// or a county run's meeting apart from its logins.
-		seconds := func(name string) time.Duration {
-			secs, err := strconv.ParseFloat(os.Getenv(name), 64)
-			if err != nil || secs <= 0 {
-				return 0
-			}
-			return time.Duration(secs * float64(time.Second))
-		}
-		from, length := seconds("SANBAI_CPUPROFILE_FROM"), seconds("SANBAI_CPUPROFILE_SECONDS")
 		time.AfterFunc(from, func() {
 			if err := pprof.StartCPUProfile(f); err != nil {
 				fmt.Fprintf(stderr, "sanbai: SANBAI_CPUPROFILE: %v\n", err)
@@ -342,6 +345,25 @@ func serve(args []string, stdout, stderr io.Writer) int {
 				time.AfterFunc(length, pprof.StopCPUProfile)
 			}
 		})
+	}
+	if path := os.Getenv("SANBAI_MEMPROFILE"); path != "" {
+		write := func(path string) {
+			runtime.GC() // the profile is as of the last collection
+			f, err := os.Create(path)
+			if err == nil {
+				err = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "sanbai: SANBAI_MEMPROFILE: %v\n", err)
+			}
+		}
+		time.AfterFunc(from, func() { write(path + ".0") })
+		if length > 0 {
+			time.AfterFunc(from+length, func() { write(path) })
+		} else {
+			defer write(path)
+		}
 	}
 	loc := location{Dir: *data, URL: *url}
 	st, ok := openStore(loc, log, stderr, true)
