@@ -535,9 +535,10 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 		if msg.touches("calendar", "village") {
 			cmds = append(cmds, m.loadContext())
 		}
-		// Nothing drawn changes when the pane on screen starts no load for the change (the
-		// panes only ever load on a change, never redraw at once), no layer is open and no
-		// held key is let go (update's drain).
+		// Nothing drawn changes when no layer is open and no held key is let go (update's
+		// drain): a pane only starts a load on a change, and what the load brings is drawn
+		// when it comes. Drawing the same frame again as the load set out was half of what a
+		// meeting's triage cost the sessions resting on the queue, checklist and overview.
 		unseen := len(cmds) == 0 && len(m.fs.layers) == 0 && len(m.fs.held) == 0
 		for i, p := range m.panes {
 			if !m.started[i] {
@@ -547,9 +548,7 @@ func (m *Model) message(msg tea.Msg) tea.Cmd {
 				m.miss(paneID(i), msg.Changes)
 				continue
 			}
-			cmd := p.Update(msg)
-			unseen = unseen && cmd == nil
-			cmds = append(cmds, own(paneID(i), 0, cmd))
+			cmds = append(cmds, own(paneID(i), 0, p.Update(msg)))
 		}
 		m.unseen = unseen
 		for _, l := range slices.Clone(m.fs.layers) {
