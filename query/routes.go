@@ -86,6 +86,14 @@ type MissedRow struct {
 	HasPlan  bool
 }
 
+// Contact is whom to call about the row: the person, or the head of an unvisited household.
+func (m MissedRow) Contact() store.Resident {
+	if m.Resident != nil {
+		return *m.Resident
+	}
+	return m.HH.Head()
+}
+
 // CoverageRow is coverage for a village or (Grid) one of its grids.
 type CoverageRow struct {
 	Name                  string

@@ -123,7 +123,7 @@ func TestMissedListMasksPhones(t *testing.T) {
 	drive(m, m.Init())
 	press(m, "1", "m")
 	r := m.panes[0].(*routes)
-	first := r.d.missedRows()[0].contact()
+	first := r.d.missedRows()[0].Contact()
 	if first.Phone == "" {
 		t.Fatal("the demo's first missed contact has no phone")
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -57,25 +56,6 @@ type routeStop struct {
 	visited bool
 }
 
-// missedRow is a household not visited, or a person of a visited household not yet reached.
-type missedRow struct {
-	hh       *store.Household
-	resident *store.Resident
-	reason   string // why they were away, if recorded
-	group    string // the name of the group visiting its grid
-	groupID  string
-	daysLeft int
-	hasPlan  bool
-}
-
-// contact is whom to call about the row: the person, or the head of an unvisited household.
-func (m missedRow) contact() store.Resident {
-	if m.resident != nil {
-		return *m.resident
-	}
-	return m.hh.Head()
-}
-
 // coverageRow is coverage for a village or a grid.
 type coverageRow struct {
 	name                  string
@@ -93,7 +73,7 @@ type routesData struct {
 	grids                 map[string]store.Grid
 	villages              map[string]store.Village
 	ctx                   map[string]store.GroupContext // per village
-	missed                func() []missedRow            // made when first asked for: missedRows
+	missed                func() []query.MissedRow      // made when first asked for: missedRows
 	coverage              []coverageRow
 	hhPerGrid             map[string]int
 	members               map[string][]store.Member
@@ -176,15 +156,7 @@ func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData
 		}
 		d.groups = append(d.groups, row)
 	}
-	d.missed = sync.OnceValue(func() []missedRow {
-		qm := q.Missed()
-		out := make([]missedRow, 0, len(qm))
-		for _, m := range qm {
-			out = append(out, missedRow{hh: m.HH, resident: m.Resident, reason: m.Reason, group: m.Group,
-				groupID: m.GroupID, daysLeft: m.DaysLeft, hasPlan: m.HasPlan})
-		}
-		return out
-	})
+	d.missed = q.Missed
 	for _, c := range q.Coverage {
 		d.coverage = append(d.coverage, coverageRow{name: c.Name, grid: c.Grid, households: c.Households,
 			visitedHH: c.VisitedHH, people: c.People, reached: c.Reached})
@@ -194,7 +166,7 @@ func loadRoutes(ctx context.Context, st store.Engine, a store.Actor) (routesData
 
 // missedRows lists the households not visited and the people not yet reached (the `m`
 // sheet), made on first asking, once for all the sessions sharing the model.
-func (d *routesData) missedRows() []missedRow {
+func (d *routesData) missedRows() []query.MissedRow {
 	if d.missed == nil {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/query"
 	"sanbai/store"
 )
 
@@ -126,31 +127,31 @@ func TestMissedListFiltersAndVisits(t *testing.T) {
 			rt := r.m.panes[paneRoutes].(*routes)
 			// A household not visited in a grid, and a word of its address no other
 			// household of the grid left has.
-			var want missedRow
+			var want query.MissedRow
 			var grid string
 			for _, m := range rt.d.missedRows() {
-				if m.resident == nil && m.hh.Grid != rt.d.missedRows()[0].hh.Grid {
-					want, grid = m, rt.d.grids[m.hh.Grid].Name
+				if m.Resident == nil && m.HH.Grid != rt.d.missedRows()[0].HH.Grid {
+					want, grid = m, rt.d.grids[m.HH.Grid].Name
 					break
 				}
 			}
 			n := 0
 			for _, m := range rt.d.missedRows() {
-				if m.hh.Grid == want.hh.Grid && m.hh.Address == want.hh.Address {
+				if m.HH.Grid == want.HH.Grid && m.HH.Address == want.HH.Address {
 					n++
 				}
 			}
-			if want.hh == nil || n != 1 {
+			if want.HH == nil || n != 1 {
 				t.Fatalf("no household to look for: %+v", want)
 			}
 			keys := append([]string{"m", "f"}, strings.Split(grid, "")...)
 			keys = append(keys, "enter", "/")
-			keys = append(keys, strings.Split(want.hh.Address, "")...)
+			keys = append(keys, strings.Split(want.HH.Address, "")...)
 			keys = append(keys, "enter", "enter")
 			r.burst(when, is[visitsLoaded], keys...)
 			v := r.m.panes[paneVisits].(*visits)
-			if r.m.active != paneVisits || v.form == nil || v.body.d.Household != want.hh.ID {
-				t.Fatalf("pane %d, want the visit form of %s (%s)\n%s", r.m.active, want.hh.ID, want.hh.Address, r.screen())
+			if r.m.active != paneVisits || v.form == nil || v.body.d.Household != want.HH.ID {
+				t.Fatalf("pane %d, want the visit form of %s (%s)\n%s", r.m.active, want.HH.ID, want.HH.Address, r.screen())
 			}
 		})
 	}
@@ -163,7 +164,7 @@ func TestMissedEnterOnPersonAsksHow(t *testing.T) {
 	r := newRig(t, st, villageUser("陈静"))
 	r.settle()
 	rt := r.m.panes[paneRoutes].(*routes)
-	i := slices.IndexFunc(rt.d.missedRows(), func(m missedRow) bool { return m.resident != nil })
+	i := slices.IndexFunc(rt.d.missedRows(), func(m query.MissedRow) bool { return m.Resident != nil })
 	person := rt.d.missedRows()[i]
 	r.keys("m")
 	before := r.lineWith("未覆盖：")
@@ -171,19 +172,19 @@ func TestMissedEnterOnPersonAsksHow(t *testing.T) {
 		r.keys("down")
 	}
 	r.keys("enter")
-	if s := r.screen(); !strings.Contains(s, person.resident.Name+" 怎么联系上的") || !strings.Contains(s, ": 电话") {
-		t.Fatalf("no question about %s:\n%s", person.resident.Name, s)
+	if s := r.screen(); !strings.Contains(s, person.Resident.Name+" 怎么联系上的") || !strings.Contains(s, ": 电话") {
+		t.Fatalf("no question about %s:\n%s", person.Resident.Name, s)
 	}
 	r.keys(strings.Split("在外地，打电话问过", "")...)
 	r.keys("enter")
 	r.settle()
 	reaches, _ := st.Reaches(t.Context(), store.System())
-	if len(reaches) != 1 || reaches[0].Resident != person.resident.ID || reaches[0].How != "电话" || reaches[0].Note != "在外地，打电话问过" {
+	if len(reaches) != 1 || reaches[0].Resident != person.Resident.ID || reaches[0].How != "电话" || reaches[0].Note != "在外地，打电话问过" {
 		t.Fatalf("reaches: %+v", reaches)
 	}
 	// The store's feed tells the session (a rig has no feed), and the open sheet follows the
 	// reload: one person fewer, the list made again for it.
-	r.send(ChangedMsg{Changes: []store.Change{{Kind: "reach", Village: person.hh.Village}}})
+	r.send(ChangedMsg{Changes: []store.Change{{Kind: "reach", Village: person.HH.Village}}})
 	r.settle()
 	var hh, people, hh2, people2 int
 	fmt.Sscanf(strings.TrimSpace(before), "未覆盖：%d 户未走访，%d 人未见面", &hh, &people)

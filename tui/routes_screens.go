@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sanbai/query"
 	"sanbai/search"
 	"sanbai/store"
 	"sanbai/views"
@@ -272,19 +273,19 @@ func (s *missedSheet) refilter() {
 		keyer := search.NewKeyer()
 		for i, m := range r.d.missedRows() {
 			who := ""
-			if m.resident != nil {
-				who = m.resident.Name
+			if m.Resident != nil {
+				who = m.Resident.Name
 			}
 			// Not the grid's or group's names: f picks those, and their pinyin (qianlingwangge)
 			// would match names (wang) on every row of the grid.
-			s.keys[i] = keyer.Key(m.hh.Address, m.hh.Head().Name, who, m.hh.ID)
+			s.keys[i] = keyer.Key(m.HH.Address, m.HH.Head().Name, who, m.HH.ID)
 		}
 	}
 	words := search.Words(s.text)
 	for i, m := range r.d.missedRows() {
 		switch {
-		case s.grid != "" && m.hh.Grid != s.grid:
-		case s.group != "" && m.groupID != s.group:
+		case s.grid != "" && m.HH.Grid != s.grid:
+		case s.group != "" && m.GroupID != s.group:
 		case s.text != "" && !search.Match(s.keys[i], words):
 		default:
 			s.rows = append(s.rows, i)
@@ -298,9 +299,9 @@ func (s *missedSheet) refilter() {
 func (s *missedSheet) listHeight() int { return max(s.h-3, 1) }
 
 // current is the missed row under the cursor.
-func (s *missedSheet) current() (missedRow, bool) {
+func (s *missedSheet) current() (query.MissedRow, bool) {
 	if s.cur.Pos >= len(s.rows) {
-		return missedRow{}, false
+		return query.MissedRow{}, false
 	}
 	return s.r.d.missedRows()[s.rows[s.cur.Pos]], true
 }
@@ -337,12 +338,12 @@ func (s *missedSheet) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.Search):
 			s.openSearch()
 		case key.Matches(msg, k.Open) && ok:
-			if m.resident == nil {
+			if m.Resident == nil {
 				return s.visit(m)
 			}
 			s.askReach(m, "rt.how.phone")
 		case key.Matches(msg, k.Reached) && ok:
-			if m.resident == nil {
+			if m.Resident == nil {
 				r.fs.say(r.c.T("rt.reach.household"), true)
 				return nil
 			}
@@ -355,30 +356,30 @@ func (s *missedSheet) Update(msg tea.Msg) tea.Cmd {
 }
 
 // visit opens the visit form for a household not visited, for the group visiting its grid.
-func (s *missedSheet) visit(m missedRow) tea.Cmd {
+func (s *missedSheet) visit(m query.MissedRow) tea.Cmd {
 	if s.r.c.Actor.Role == store.RoleInspector {
 		s.r.fs.say(s.r.c.T("err.readonly"), true)
 		return nil
 	}
-	s.nav = openVisitMsg{household: m.hh.ID, group: m.groupID}
+	s.nav = openVisitMsg{household: m.HH.ID, group: m.GroupID}
 	return nil
 }
 
 // askReach asks how a person not met was reached, starting with how (电话) when given.
-func (s *missedSheet) askReach(m missedRow, how string) {
+func (s *missedSheet) askReach(m query.MissedRow, how string) {
 	r := s.r
 	initial := ""
 	if how != "" {
 		initial = r.c.T(how) + " "
 	}
-	r.fs.push(paneRoutes, askFor(r.c, r.fs, fmt.Sprintf(r.c.T("rt.ask.reach"), m.resident.Name), initial, nil, func(val string) (tea.Cmd, string) {
+	r.fs.push(paneRoutes, askFor(r.c, r.fs, fmt.Sprintf(r.c.T("rt.ask.reach"), m.Resident.Name), initial, nil, func(val string) (tea.Cmd, string) {
 		c := r.c
 		how, note, _ := strings.Cut(strings.TrimSpace(val), " ")
 		return func() tea.Msg {
-			if _, err := c.Store.RecordReach(c.Ctx, c.Actor, m.hh.Village, m.hh.ID, m.resident.ID, how, note); err != nil {
+			if _, err := c.Store.RecordReach(c.Ctx, c.Actor, m.HH.Village, m.HH.ID, m.Resident.ID, how, note); err != nil {
 				return statusMsg{text: c.errText(err), err: true}
 			}
-			return statusMsg{text: fmt.Sprintf(c.T("rt.reached"), m.resident.Name)}
+			return statusMsg{text: fmt.Sprintf(c.T("rt.reached"), m.Resident.Name)}
 		}, ""
 	}))
 }
@@ -391,8 +392,8 @@ func (s *missedSheet) openFilter() {
 	var order []string
 	for _, m := range r.d.missedRows() {
 		for _, kv := range [][2]string{
-			{"g:" + m.hh.Grid, r.c.T("q.grid") + " " + r.villageShort(m.hh.Village) + r.d.grids[m.hh.Grid].Name},
-			{"p:" + m.groupID, r.c.T("r.group") + " " + r.villageShort(m.hh.Village) + m.group},
+			{"g:" + m.HH.Grid, r.c.T("q.grid") + " " + r.villageShort(m.HH.Village) + r.d.grids[m.HH.Grid].Name},
+			{"p:" + m.GroupID, r.c.T("r.group") + " " + r.villageShort(m.HH.Village) + m.Group},
 		} {
 			if kv[0] == "p:" {
 				continue
@@ -450,19 +451,19 @@ func (s *missedSheet) openSearch() {
 
 // reveal asks the store for the row's contact's full phone: allowed to the roles that call
 // residents, and recorded in the audit trail.
-func (s *missedSheet) reveal(m missedRow) tea.Cmd {
+func (s *missedSheet) reveal(m query.MissedRow) tea.Cmd {
 	c := s.r.c
 	if !c.Actor.CanReveal() {
 		s.r.fs.say(c.T("rt.noreveal"), true)
 		return nil
 	}
-	p := m.contact()
+	p := m.Contact()
 	if p.Phone == "" {
 		s.r.fs.say(fmt.Sprintf(c.T("rt.nophone"), p.Name), true)
 		return nil
 	}
 	return func() tea.Msg {
-		phone, err := c.Store.Reveal(c.Ctx, c.Actor, m.hh.Village, m.hh.ID, p.ID, store.FieldPhone)
+		phone, err := c.Store.Reveal(c.Ctx, c.Actor, m.HH.Village, m.HH.ID, p.ID, store.FieldPhone)
 		return phoneRevealed{resident: p.ID, phone: phone, err: err}
 	}
 }
@@ -682,7 +683,7 @@ func (s *missedSheet) view() []string {
 	st := r.c.Styles
 	nhh, npeople := 0, 0
 	for _, i := range s.rows {
-		if r.d.missedRows()[i].resident == nil {
+		if r.d.missedRows()[i].Resident == nil {
 			nhh++
 		} else {
 			npeople++
@@ -719,25 +720,25 @@ func (s *missedSheet) view() []string {
 	for _, i := range window(s.rows, from, to) {
 		m := r.d.missedRows()[i]
 		// A household not visited reads with its head; a person's row names the person.
-		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.hh.Residents))
-		hhLabel := m.hh.Address + "  " + m.hh.Head().Name
-		if m.resident != nil {
-			hhLabel = m.hh.Address
-			who = m.resident.Name
-			if m.reason != "" {
-				who += "(" + m.reason + ")"
+		who := fmt.Sprintf(r.c.T("rt.wholehh"), len(m.HH.Residents))
+		hhLabel := m.HH.Address + "  " + m.HH.Head().Name
+		if m.Resident != nil {
+			hhLabel = m.HH.Address
+			who = m.Resident.Name
+			if m.Reason != "" {
+				who += "(" + m.Reason + ")"
 			}
 		}
 		left := views.T("—")
-		if m.hasPlan {
-			if m.daysLeft < 0 {
-				left = views.S(fmt.Sprintf(r.c.T("overdue.days"), -m.daysLeft), st.Overdue)
+		if m.HasPlan {
+			if m.DaysLeft < 0 {
+				left = views.S(fmt.Sprintf(r.c.T("overdue.days"), -m.DaysLeft), st.Overdue)
 			} else {
-				left = views.T(fmt.Sprintf(r.c.T("rt.days"), m.daysLeft))
+				left = views.T(fmt.Sprintf(r.c.T("rt.days"), m.DaysLeft))
 			}
 		}
 		// Phones are masked unless this user asked for one in full (v), which the store audits.
-		p := m.contact()
+		p := m.Contact()
 		phone, shown := s.revealed[p.ID]
 		if !shown {
 			phone = store.MaskPhone(p.Phone)
@@ -745,12 +746,12 @@ func (s *missedSheet) view() []string {
 		if phone == "" {
 			phone = "—"
 		}
-		grid := r.d.grids[m.hh.Grid].Name
+		grid := r.d.grids[m.HH.Grid].Name
 		if r.d.multiVillage {
-			grid = r.villageShort(m.hh.Village) + shortGrid(grid)
+			grid = r.villageShort(m.HH.Village) + shortGrid(grid)
 		}
 		t.Rows = append(t.Rows, views.Row{Cells: []views.Cell{views.T(grid),
-			views.T(hhLabel), views.T(who), views.T(phone), views.T(m.group), left}})
+			views.T(hhLabel), views.T(who), views.T(phone), views.T(m.Group), left}})
 	}
 	lines = append(lines, t.Header(st, s.w))
 	switch {
