@@ -114,9 +114,7 @@ type Ledger struct {
 	filterRows int
 	// vcounts keeps each village's counts until a change in it (under countMu).
 	vcounts map[string]LedgerCounts
-	// pages keeps answers until the rows change (under countMu): sessions of one scope
-	// resting on the same window (the top of the queue, as a meeting leaves them) ask the
-	// same query after every change, and each copied its rows out of the view.
+	// pages keeps each window asked for until the rows change (under countMu; see page).
 	pages map[pageKey]LedgerPage
 
 	dirtyMu  sync.Mutex
@@ -834,19 +832,27 @@ func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (Ledge
 	q.Offset = max(q.Offset, 0)
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	// A query naming concerns (marked rows) is one session's own: it is not kept.
-	var key pageKey
-	if len(q.IDs) == 0 {
-		key = pageKey{filterKey: l.filterKey(a, q), offset: q.Offset, limit: q.Limit, around: q.Around, counts: q.Counts}
-		l.countMu.Lock()
-		p, ok := l.pages[key]
-		l.countMu.Unlock()
-		if ok {
-			return p, nil
-		}
+	p := l.page(a, q)
+	if len(q.IDs) > 0 {
+		p.Found = l.found(a, q.IDs) // this session's own marks: never kept
 	}
-	list := l.filtered(a, q)
-	p := LedgerPage{Offset: q.Offset, Pos: -1, Total: len(list)}
+	return p, nil
+}
+
+// page is q's window, kept until the rows change: sessions of one scope resting on the same
+// window (the top of the queue, as a meeting leaves them) ask the same after every change.
+// Callers hold mu for reading.
+func (l *Ledger) page(a store.Actor, q LedgerQuery) LedgerPage {
+	fk := newFilterKey(a, q)
+	key := pageKey{filterKey: fk, offset: q.Offset, limit: q.Limit, around: q.Around, counts: q.Counts}
+	l.countMu.Lock()
+	p, ok := l.pages[key]
+	l.countMu.Unlock()
+	if ok {
+		return p
+	}
+	list := l.filtered(a, q, fk)
+	p = LedgerPage{Offset: q.Offset, Pos: -1, Total: len(list)}
 	if q.Counts {
 		p.Counts = l.counts(a)
 	}
@@ -867,19 +873,15 @@ func (l *Ledger) Query(ctx context.Context, a store.Actor, q LedgerQuery) (Ledge
 	for _, r := range list[min(p.Offset, len(list)):min(p.Offset+q.Limit, len(list))] {
 		p.Rows = append(p.Rows, r.c.Concern())
 	}
-	if len(q.IDs) > 0 {
-		p.Found = l.found(a, q.IDs)
-	} else {
-		// Kept while mu is held for reading: a change (which takes it for writing) forgets
-		// the pages after this one is in, never before.
-		l.countMu.Lock()
-		if l.pages == nil || len(l.pages) >= maxPages {
-			l.pages = map[pageKey]LedgerPage{}
-		}
-		l.pages[key] = p
-		l.countMu.Unlock()
+	// Kept while mu is held for reading: a change (which takes it for writing) forgets the
+	// pages after this one is in, never before.
+	l.countMu.Lock()
+	if l.pages == nil || len(l.pages) >= maxPages {
+		l.pages = map[pageKey]LedgerPage{}
 	}
-	return p, nil
+	l.pages[key] = p
+	l.countMu.Unlock()
+	return p
 }
 
 // maxPages bounds the answers kept between changes (each a window of rows, some 25 KB).
@@ -921,9 +923,9 @@ const maxFilterRows = 1 << 20
 // filtered returns the rows of q's order that the actor sees and q's filters let through, in
 // order. A meeting's sessions mostly ask the same filter after every change: the first walks
 // the order, the others share its list, which refilter keeps up to date after a change.
-// Callers hold mu for reading, so no change lands while a list is made or used.
-func (l *Ledger) filtered(a store.Actor, q LedgerQuery) []*ledgerRow {
-	k := l.filterKey(a, q)
+// k is newFilterKey(a, q). Callers hold mu for reading, so no change lands while a list is
+// made or used.
+func (l *Ledger) filtered(a store.Actor, q LedgerQuery, k filterKey) []*ledgerRow {
 	l.countMu.Lock()
 	if l.filters == nil || l.filterRows >= maxFilterRows {
 		l.filters, l.filterRows = map[filterKey]*filterEntry{}, 0
@@ -944,8 +946,8 @@ func (l *Ledger) filtered(a store.Actor, q LedgerQuery) []*ledgerRow {
 	return e.rows
 }
 
-// filterKey is the actor's scope and q's order and filters.
-func (l *Ledger) filterKey(a store.Actor, q LedgerQuery) filterKey {
+// newFilterKey is the actor's scope and q's order and filters.
+func newFilterKey(a store.Actor, q LedgerQuery) filterKey {
 	return filterKey{scope: string(a.Role) + "\x00" + a.Village + "\x00" + a.Grid, order: q.Order, all: q.All, tier: q.Tier,
 		tag: q.Tag, owner: q.Owner, village: q.Village, grid: q.Grid, category: q.Category, text: q.Text}
 }

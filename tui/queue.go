@@ -32,6 +32,7 @@ type queue struct {
 	// The rows come from the store's shared ledger view, a window at a time: rows holds the
 	// matching concerns [base, base+len(rows)) of total, in the chosen order.
 	rows    []store.Concern
+	ownRows bool // rows is this session's copy (else a kept page shared with others: see setRow)
 	base    int
 	total   int
 	hdr     query.LedgerCounts

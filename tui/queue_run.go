@@ -344,12 +344,10 @@ func (q *queue) opLabel(op store.Op) string {
 // afterTriage takes an outcome into the list and says what happened, in the same frame; a
 // conflict opens the question; the next action waiting starts.
 func (q *queue) afterTriage(t triaged) tea.Cmd {
-	// The rows may be shared with other sessions (a kept page): a copy takes the outcome.
-	q.rows = slices.Clone(q.rows)
 	for _, c := range t.done {
 		for i := range q.rows {
 			if q.rows[i].ID == c.ID {
-				q.rows[i] = c
+				q.setRow(i, c)
 			}
 		}
 		if _, ok := q.known[c.ID]; ok {

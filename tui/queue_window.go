@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sanbai/query"
+	"sanbai/store"
 )
 
 // queuePage is a window of the ledger view's answer to the pane's query, with the filter
@@ -84,22 +85,16 @@ func (q *queue) applyPage(msg queuePage, counted bool) tea.Cmd {
 	// its answer; a refresh of the same list keeps the place.
 	refiltered := msg.f != q.shown || msg.order != q.shownBy
 	q.shown, q.shownBy = msg.f, msg.order
-	// The rows are shared with other sessions asking the same (read only): copied before
-	// one of this session's own edits goes in.
-	copied := false
-	for i, c := range p.Rows {
+	q.rows, q.ownRows, q.base, q.total = p.Rows, false, p.Offset, p.Total
+	for i, c := range q.rows {
 		if m, ok := q.mine[c.ID]; ok {
 			if m.Rev > c.Rev {
-				if !copied {
-					p.Rows, copied = slices.Clone(p.Rows), true
-				}
-				p.Rows[i] = m
+				q.setRow(i, m)
 			} else {
 				delete(q.mine, c.ID)
 			}
 		}
 	}
-	q.rows, q.base, q.total = p.Rows, p.Offset, p.Total
 	for id, c := range p.Found {
 		q.known[id] = c
 	}
@@ -125,6 +120,16 @@ func (q *queue) applyPage(msg queuePage, counted bool) tea.Cmd {
 	// The cursor may have landed outside the rows this answer holds (a new filter, a list
 	// grown shorter): ask for them, and keys wait for them.
 	return q.ensureWindow()
+}
+
+// setRow puts c in row i. The rows of a window may be shared with other sessions asking
+// the same (the ledger view keeps its answers, read only): they are copied before this
+// session's first edit goes in.
+func (q *queue) setRow(i int, c store.Concern) {
+	if !q.ownRows {
+		q.rows, q.ownRows = slices.Clone(q.rows), true
+	}
+	q.rows[i] = c
 }
 
 // ensureWindow asks for another window when the cursor has moved near the edge of the one

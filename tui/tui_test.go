@@ -329,3 +329,37 @@ func TestVisitsBeforeTheLedger(t *testing.T) {
 		t.Fatalf("once the ledger view is read the sheet shows %q (status %s)", l, c.Status)
 	}
 }
+
+// TestKeptPageStaysShared: two sessions of one scope on the same window get one page from the
+// ledger view; one session's own triage goes into a copy of its rows, never into the page the
+// other holds.
+func TestKeptPageStaysShared(t *testing.T) {
+	st := seeded(t)
+	l := query.NewLedger(st, nil)
+	open := func(name string) *rig {
+		r := &rig{t: t, m: New(Options{Store: st, Ledger: l, User: store.User{Name: name, Role: store.RoleTownship}, Width: 80, Height: 24})}
+		r.add(r.m.Init())
+		r.settle()
+		r.keys("3")
+		r.settle()
+		return r
+	}
+	a, b := open("李明"), open("王芳")
+	qa, qb := a.m.panes[paneQueue].(*queue), b.m.panes[paneQueue].(*queue)
+	if len(qa.rows) == 0 || &qa.rows[0] != &qb.rows[0] {
+		t.Fatal("two sessions on the same window did not share the view's page")
+	}
+	before := qb.rows[0]
+	tag, key := store.TagGreen, "g"
+	if before.Tag == tag {
+		tag, key = store.TagRed, "r"
+	}
+	a.keys(key)
+	a.settle()
+	if i := slices.IndexFunc(qa.rows, func(c store.Concern) bool { return c.ID == before.ID }); i < 0 || qa.rows[i].Tag != tag {
+		t.Fatalf("the triaging session does not show %s %s", before.ID, tag)
+	}
+	if got := qb.rows[0]; got.Tag != before.Tag || got.Rev != before.Rev {
+		t.Fatalf("the other session's rows changed under it: %s %s rev %d, was %s rev %d", got.ID, got.Tag, got.Rev, before.Tag, before.Rev)
+	}
+}
