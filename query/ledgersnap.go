@@ -109,7 +109,6 @@ func (l *Ledger) SaveStart(ctx context.Context) (bool, error) {
 	}
 	w.Uint(uint64(len(list)))
 	frames := make([][]byte, (len(list)+ledgerSnapFrame-1)/ledgerSnapFrame)
-	size := 0
 	for f := range frames {
 		var frame store.SnapWriter
 		for i := f * ledgerSnapFrame; i < min((f+1)*ledgerSnapFrame, len(list)); i++ {
@@ -121,16 +120,9 @@ func (l *Ledger) SaveStart(ctx context.Context) (bool, error) {
 			frame.Str(keys[i])
 		}
 		frames[f] = frame.Data()
-		size += len(frames[f]) + binary.MaxVarintLen64
 	}
-	// The file's bytes are gathered once, at their size: a county's 100 MB grown by
-	// doubling was a second of a stop's CPU, most of it the kernel handing out fresh pages.
-	w.Grow(size + int(orderKey)*len(list)*binary.MaxVarintLen32)
-	w.Uint(uint64(len(frames)))
-	for _, f := range frames {
-		w.Uint(uint64(len(f)))
-		w.Raw(f)
-	}
+	// The orders follow the frames: room for them too.
+	w.Frames(frames, int(orderKey)*len(list)*binary.MaxVarintLen32)
 	for o := range orderKey {
 		for _, r := range sorted[o] {
 			w.Uint(uint64(r.slot))
