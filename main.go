@@ -317,7 +317,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	// SANBAI_CPUPROFILE writes a CPU profile of the whole run, start to shutdown, for study
 	// (the county benchmark's server runs as a process of its own); SANBAI_MEMPROFILE writes
 	// what was allocated (an allocs profile, after a collection of its own) at the window's
-	// start (FILE.0) and end (FILE), for `go tool pprof -sample_index=alloc_space -diff_base FILE.0 FILE`.
+	// start (FILE.0) and end (FILE), for
+	// `go tool pprof -sample_index=alloc_space -diff_base FILE.0 FILE`.
 	// SANBAI_CPUPROFILE_FROM starts the window that many seconds in and
 	// SANBAI_CPUPROFILE_SECONDS ends it that many seconds after it started: to study a start
 	// apart from the stop, or a county run's meeting apart from its logins.
@@ -335,8 +336,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "sanbai: SANBAI_CPUPROFILE: %v\n", err)
 			return 1
 		}
-		defer func() { pprof.StopCPUProfile(); f.Close() }()
-		time.AfterFunc(from, func() {
+		start := func() {
 			if err := pprof.StartCPUProfile(f); err != nil {
 				fmt.Fprintf(stderr, "sanbai: SANBAI_CPUPROFILE: %v\n", err)
 				return
@@ -344,7 +344,15 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			if length > 0 {
 				time.AfterFunc(length, pprof.StopCPUProfile)
 			}
-		})
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+		// From the start, at once; a window that begins later waits for its timer, which a
+		// run ending first stops (before the file is closed: defers run last first).
+		if from == 0 {
+			start()
+		} else {
+			defer time.AfterFunc(from, start).Stop()
+		}
 	}
 	if path := os.Getenv("SANBAI_MEMPROFILE"); path != "" {
 		write := func(path string) {
@@ -358,9 +366,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "sanbai: SANBAI_MEMPROFILE: %v\n", err)
 			}
 		}
-		time.AfterFunc(from, func() { write(path + ".0") })
+		defer time.AfterFunc(from, func() { write(path + ".0") }).Stop()
 		if length > 0 {
-			time.AfterFunc(from+length, func() { write(path) })
+			defer time.AfterFunc(from+length, func() { write(path) }).Stop()
 		} else {
 			defer write(path)
 		}

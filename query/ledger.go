@@ -436,6 +436,23 @@ func (l *Ledger) sortMissing() {
 	for _, o := range missing {
 		l.setOrder(o, sorted[o])
 	}
+	// A query that found an order missing (a full read dropped it after its ensureOrder)
+	// walked nothing: what was kept for the orders sorted now goes.
+	l.countMu.Lock()
+	for k, e := range l.filters {
+		if slices.Contains(missing, k.order) {
+			if e.done {
+				l.filterRows -= len(e.rows)
+			}
+			delete(l.filters, k)
+		}
+	}
+	for k := range l.pages {
+		if slices.Contains(missing, k.order) {
+			delete(l.pages, k)
+		}
+	}
+	l.countMu.Unlock()
 	l.mu.Unlock()
 }
 

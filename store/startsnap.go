@@ -211,15 +211,14 @@ func (s *Store) CarryStartFile(name string) bool {
 }
 
 // carryStarts carries every start snapshot in the data directory forward (CarryStartFile),
-// as the store closes, and names those it carried.
-func (s *Store) carryStarts() map[string]bool {
-	carried := map[string]bool{}
+// as the store closes, and reports whether the store's own (start.snap) was among them.
+func (s *Store) carryStarts() (ownCarried bool) {
 	for _, name := range s.startFiles() {
-		if s.CarryStartFile(name) {
-			carried[name] = true
+		if s.CarryStartFile(name) && name == startSnapFile {
+			ownCarried = true
 		}
 	}
-	return carried
+	return ownCarried
 }
 
 // keepsStartFiles reports whether the store may read and mark start snapshots in its data

@@ -220,8 +220,7 @@ func (s *Store) publishRemote(changes []Change, hhVillages []string) {
 // for them); any call after it returns ErrClosed.
 // A server's store writes its start snapshot first (startsnap.go).
 func (s *Store) Close() error {
-	carried := s.carryStarts()
-	s.saveStart(carried[startSnapFile])
+	s.saveStart(s.carryStarts())
 	return s.db.Close()
 }
 

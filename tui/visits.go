@@ -226,7 +226,8 @@ func (v *visits) raisedChanged(msg ChangedMsg) bool {
 }
 
 // loadVisits reads what every session of the actor's scope shares: the visits, households,
-// the household picker's options with their search keys, groups, members, teams and routes.
+// groups, members, teams and routes (the household picker's options are made when first
+// asked for: visitsData.pickerOptions).
 func loadVisits(ctx context.Context, st store.Engine, a store.Actor) (*visitsData, error) {
 	d := &visitsData{households: map[string]*store.Household{}, members: map[string]store.Member{},
 		grids: map[string]string{}, routes: map[string]store.Route{}}
